@@ -1,0 +1,106 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import User, Workspace, timezone_choices, validate_currency, validate_timezone
+
+
+class TimezoneField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("help_text", "An IANA time zone, e.g. Europe/Lisbon.")
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        # Validate against the full IANA list (with a clear message) rather than "not a choice".
+        if value in self.empty_values and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        validate_timezone(value)
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    email = forms.EmailField(label="Email")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=password_validation.password_validators_help_text_html())
+    workspace_name = forms.CharField(max_length=120, label="Business or workspace name")
+    timezone = TimezoneField(initial="UTC")
+    currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, GBP.")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Log in instead.")
+        return email
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].strip().upper()
+        validate_currency(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account.",
+    }
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = TimezoneField()
+
+    class Meta:
+        model = User
+        fields = ["full_name", "timezone"]
+
+
+class WorkspaceForm(forms.ModelForm):
+    timezone = TimezoneField()
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "timezone", "currency"]
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].strip().upper()
+        validate_currency(value)
+        return value
+
+
+class AcceptInvitationSignupForm(forms.Form):
+    """Set up an account for an invited email that has none yet."""
+
+    full_name = forms.CharField(max_length=150, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=password_validation.password_validators_help_text_html())
+    timezone = TimezoneField(initial="UTC")
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

@@ -1,0 +1,32 @@
+from .models import Membership
+
+SESSION_KEY = "workspace_id"
+
+
+class WorkspaceMiddleware:
+    """Puts the signed-in user's current workspace and membership on the request.
+
+    The current workspace is the one chosen with the switcher (kept in the session), else the
+    first one the user belongs to. A user with no membership (a freelancer using the portal)
+    gets None and cannot open owner pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.workspace = None
+        request.membership = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memberships = Membership.objects.select_related("workspace").filter(user=user)
+            chosen = request.session.get(SESSION_KEY)
+            membership = None
+            if chosen:
+                membership = memberships.filter(workspace_id=chosen).first()
+            if membership is None:
+                membership = memberships.order_by("created_at").first()
+            if membership is not None:
+                request.membership = membership
+                request.workspace = membership.workspace
+        return self.get_response(request)

@@ -1,0 +1,64 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token bound to one workspace and one role. Only its hash is stored."""
+
+    ROLE_CHOICES = [("owner", "Owner"), ("manager", "Manager"), ("freelancer", "Freelancer")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="api_tokens")
+    role = models.CharField(max_length=16, choices=ROLE_CHOICES)
+    # For freelancer tokens: the Freelancer the token acts as (an id: api sits above freelancers
+    # in the dependency order, but the freelancer app lands later, so no FK yet).
+    freelancer_id = models.PositiveBigIntegerField(null=True, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user}, {self.workspace}, {self.role})"
+
+    @classmethod
+    def issue(cls, *, user, workspace, role, freelancer_id=None):
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, workspace=workspace, role=role, freelancer_id=freelancer_id,
+            key_hash=hash_key(key), prefix=key[:8],
+        )
+        return token, key
+
+
+class IdempotencyKey(models.Model):
+    """A stored response for an Idempotency-Key, scoped to the user (kept ≥ 24 h)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=512)
+    request_hash = models.CharField(max_length=64)
+    # Null while the first request is still being handled (a concurrent retry gets 409).
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self):
+        return f"{self.key} ({self.method} {self.path})"

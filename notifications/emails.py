@@ -1,0 +1,56 @@
+"""One helper renders every email from three templates:
+`templates/emails/<kind>/subject.txt`, `body.txt` and `body.html` (which extends
+`emails/base.html`). Links are absolute (SITE_URL)."""
+
+from email.mime.base import MIMEBase
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def email_context(notification):
+    workspace = notification.workspace
+    return {
+        **notification.context,
+        "site_url": settings.SITE_URL,
+        "workspace_name": workspace.name if workspace else "",
+        "recipient_email": notification.recipient_email,
+        "recipient_name": (
+            notification.recipient_user.get_short_name() if notification.recipient_user else ""
+        ),
+        "notification": notification,
+    }
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def build_message(notification):
+    context = email_context(notification)
+    base = f"emails/{notification.kind}"
+    subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+    if notification.workspace:
+        subject = f"[{notification.workspace.name}] {subject}"
+    text = render_to_string(f"{base}/body.txt", context)
+    html = render_to_string(f"{base}/body.html", context)
+    headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200]}
+    unsubscribe = context.get("unsubscribe_url")
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient_email], headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    for item in notification.attachments:
+        maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
+        if maintype == "text":
+            message.attach(item["filename"], item["content"], item["mimetype"])
+        else:
+            part = MIMEBase(maintype, subtype)
+            part.set_payload(item["content"])
+            message.attach(part)
+    return message

@@ -1,0 +1,162 @@
+"""Outbox actions: insert a notification once, send it once."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .emails import build_message
+from .models import Notification, NotificationStatus
+
+log = logging.getLogger(__name__)
+
+# How long a claimed (`sending`) row may stay so before the recovery sweep assumes the
+# worker died and hands it out again.
+SENDING_TIMEOUT = timedelta(minutes=10)
+# A `queued` row older than this was probably never enqueued (broker down at commit time).
+QUEUED_GRACE = timedelta(minutes=2)
+
+
+class PermanentSendError(Exception):
+    """An error retrying will not fix (bad template, address refused)."""
+
+
+def _enqueue(notification_id):
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:  # broker down: the row stays queued and the recovery sweep resends it
+        log.warning("Could not enqueue notification %s; the outbox sweep will retry", notification_id,
+                    exc_info=True)
+
+
+def notify(*, kind, recipient_email, dedupe_key, context=None, workspace=None,
+           recipient_user=None, attachments=None, engagement_id=None, not_before=None):
+    """Insert a notification unless one with `dedupe_key` exists; send it after commit.
+
+    Returns (notification, created). Inside a transaction that rolls back, nothing is
+    inserted and nothing is sent.
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind, recipient_email=recipient_email.strip().lower(), dedupe_key=dedupe_key,
+                context=context or {}, workspace=workspace, recipient_user=recipient_user,
+                attachments=attachments or [], engagement_id=engagement_id, not_before=not_before,
+            )
+    except IntegrityError:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is None:  # an IntegrityError that was not the dedupe key
+            raise
+        return existing, False
+    if not_before is None or not_before <= timezone.now():
+        transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification, True
+
+
+def _claim(notification_id, now):
+    """queued → sending, once. Returns True only for the one caller that moved the row."""
+    return bool(
+        Notification.objects.filter(pk=notification_id, status=NotificationStatus.QUEUED)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def notification_send(*, notification_id):
+    """Claim, render, send, mark. Returns "sent", "skipped" (someone else has it or it is not
+    due yet), or raises: `PermanentSendError` after marking `failed`, or the transient error
+    after putting the row back to `queued` for a retry."""
+    now = timezone.now()
+    if not _claim(notification_id, now):
+        return "skipped"
+    notification = Notification.objects.select_related("workspace", "recipient_user").get(
+        pk=notification_id
+    )
+    try:
+        message = build_message(notification)
+    except Exception as exc:  # a template or context problem will not fix itself
+        notification_failed(notification_id=notification_id, error=f"render: {exc!r}")
+        raise PermanentSendError(str(exc)) from exc
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        notification_failed(notification_id=notification_id, error=f"refused: {exc!r}")
+        raise PermanentSendError(str(exc)) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification_failed(notification_id=notification_id, error=error)
+            raise PermanentSendError(error) from exc
+        # Back to the queue, not before the backoff has passed: the task's own retry (with the
+        # same countdown) or, if that is lost, the recovery sweep picks it up then.
+        Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.QUEUED, last_error=error, claimed_at=None,
+            not_before=timezone.now() + timedelta(seconds=retry_delay(notification.attempts)),
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), subject=message.subject[:255],
+        last_error="", context=scrubbed(notification.context),
+    )
+    return "sent"
+
+
+def scrubbed(context):
+    """Drop one-time secrets (invitation and reset links) once they are no longer needed.
+    A notification lists them under the `_secret` key of its context."""
+    secret = set(context.get("_secret", []))
+    if not secret:
+        return context
+    return {k: ("[removed after sending]" if k in secret else v) for k, v in context.items()
+            if k != "_secret"}
+
+
+def notification_failed(*, notification_id, error):
+    """Final failure: keep the error for the owner to see; nothing more is tried."""
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:
+        return
+    Notification.objects.filter(pk=notification_id).exclude(status=NotificationStatus.SENT).update(
+        status=NotificationStatus.FAILED, last_error=error[:4000], failed_at=timezone.now(),
+        context=scrubbed(notification.context),
+    )
+    log.error("Notification %s failed: %s", notification_id, error)
+
+
+def retry_delay(attempts):
+    """Exponential backoff: 30 s, 60 s, 120 s … capped at 15 minutes (well under the
+    broker's visibility timeout, so no long countdown sits in Redis)."""
+    return min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 15 * 60)
+
+
+def outbox_recover(*, now=None, batch=500):
+    """Hand out again what was lost: rows `queued` but never enqueued (broker was down, or
+    held for quiet hours and now due) and rows stuck in `sending` (worker died mid-send).
+    Sending stays exactly-once through the claim in `notification_send`."""
+    now = now or timezone.now()
+    stuck = Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    ).values_list("pk", flat=True)[:batch]
+    stuck_ids = list(stuck)
+    if stuck_ids:
+        Notification.objects.filter(pk__in=stuck_ids, status=NotificationStatus.SENDING,
+                                    claimed_at__lt=now - SENDING_TIMEOUT).update(
+            status=NotificationStatus.QUEUED, claimed_at=None
+        )
+    due = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED)
+        .filter(
+            Q(not_before__isnull=True, created_at__lt=now - QUEUED_GRACE)
+            | Q(not_before__lte=now)
+        )
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return due

@@ -1,0 +1,43 @@
+"""The Celery app: JSON only, late acks, one task at a time per worker process.
+
+Sweeps run from Celery's own static beat_schedule (django-celery-beat does not support
+Django 6.1). Each sweep is idempotent: claims are conditional UPDATEs and every email is a
+Notification row with a unique dedupe key, so two beats or a sweep run twice send nothing twice.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsourcing.settings")
+
+app = Celery("outsourcing")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # A task is acknowledged after it ran, and redelivered if the worker died mid-way;
+    # every task is therefore written to be safe when delivered twice.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+    timezone="UTC",
+    enable_utc=True,
+    beat_schedule={
+        # Housekeeping: mark invitations whose link has lapsed as expired.
+        "expire-invitations": {
+            "task": "accounts.tasks.expire_invitations",
+            "schedule": 60.0,
+        },
+        # Outbox recovery: nothing is lost when Redis or a worker goes away.
+        "recover-outbox": {
+            "task": "notifications.tasks.recover_outbox",
+            "schedule": 60.0,
+        },
+    },
+)
+app.autodiscover_tasks()

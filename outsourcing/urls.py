@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from notifications.forms import OutboxPasswordResetForm
+
+from . import views
+
+dashboard_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("team/", views.team, name="team"),
+        path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+        path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    ],
+    "dashboard",
+)
+
+urlpatterns = [
+    path("", include(dashboard_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("invite/<str:token>/", views.invitation_open, name="invitation_open"),
+    path("invite/", views.invitation_accept, name="invitation_accept"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(
+        form_class=OutboxPasswordResetForm, template_name="accounts/password_reset.html"),
+        name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_done.html"), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html"), name="password_reset_confirm"),
+    path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
+    path("api/v1/", include("api.urls")),
+    path("healthz/", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

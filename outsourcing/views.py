@@ -1,0 +1,158 @@
+"""The owner dashboard shell: home, team and invitations, health."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.access import get_for_workspace, owner_required, workspace_required
+from accounts.forms import AcceptInvitationSignupForm
+from accounts.middleware import SESSION_KEY
+from accounts.models import Invitation, InvitationRole, Membership, User
+from accounts.services import InvitationError
+from notifications.invitations import invitation_send
+from notifications.selectors import workspace_notifications
+
+from .forms import TeammateInviteForm, pending_teammate_invitations
+
+INVITE_SESSION_KEY = "invitation_token"
+
+
+@workspace_required
+def home(request):
+    workspace = request.workspace
+    return render(request, "dashboard/home.html", {
+        "members": Membership.objects.filter(workspace=workspace).select_related("user"),
+        "pending_invitations": pending_teammate_invitations(workspace),
+        "recent_notifications": workspace_notifications(workspace)[:10],
+        "invite_form": TeammateInviteForm(workspace=workspace),
+    })
+
+
+@workspace_required
+def team(request):
+    workspace = request.workspace
+    form = TeammateInviteForm(request.POST or None, workspace=workspace)
+    if request.method == "POST":
+        if request.membership.role != "owner":
+            messages.error(request, "Only the workspace owner can invite teammates.")
+            return redirect("dashboard:team")
+        if form.is_valid():
+            invitation_send(
+                workspace=workspace, email=form.cleaned_data["email"], role=InvitationRole.MANAGER,
+                invited_by=request.user, accept_url_name="invitation_open",
+                kind="teammate_invitation",
+            )
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("dashboard:team")
+    return render(request, "dashboard/team.html", {
+        "form": form,
+        "members": Membership.objects.filter(workspace=workspace).select_related("user"),
+        "invitations": Invitation.objects.filter(workspace=workspace, role=InvitationRole.MANAGER)
+        .select_related("invited_by", "accepted_by")[:50],
+    })
+
+
+@owner_required
+@require_POST
+def invitation_resend(request, pk):
+    invitation = get_for_workspace(request, Invitation, pk=pk, role=InvitationRole.MANAGER)
+    invitation_send(
+        workspace=request.workspace, email=invitation.email, role=invitation.role,
+        invited_by=request.user, accept_url_name="invitation_open", kind="teammate_invitation",
+    )
+    messages.success(request, f"A new invitation was sent to {invitation.email}; the old link no longer works.")
+    return redirect("dashboard:team")
+
+
+@owner_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_for_workspace(request, Invitation, pk=pk, role=InvitationRole.MANAGER)
+    if account_services.invitation_revoke(invitation=invitation):
+        messages.success(request, f"The invitation for {invitation.email} was revoked.")
+    else:
+        messages.warning(request, "That invitation was no longer pending.")
+    return redirect("dashboard:team")
+
+
+@never_cache
+def invitation_open(request, token):
+    """The emailed link. Keep the token in the session and redirect once, so the token leaves
+    the address bar (and never reaches a log or a Referer header)."""
+    request.session[INVITE_SESSION_KEY] = token
+    return redirect("invitation_accept")
+
+
+@never_cache
+def invitation_accept(request):
+    token = request.session.get(INVITE_SESSION_KEY, "")
+    try:
+        invitation = account_services.invitation_lookup(token=token, role=InvitationRole.MANAGER)
+    except InvitationError as exc:
+        status = 400 if exc.code == "invalid" else 410
+        return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=status)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if request.user.is_authenticated:
+        if request.user.email != invitation.email:
+            return render(request, "accounts/invitation_invalid.html",
+                          {"error": InvitationError("wrong_email")}, status=403)
+        if request.method == "POST":
+            return _accept(request, token, request.user)
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+    if existing is not None:
+        messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
+        return redirect(f"{reverse('accounts:login')}?next={reverse('invitation_accept')}")
+
+    form = AcceptInvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=invitation.email, password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
+            )
+            return _accept(request, token, user, new_user=True)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _accept(request, token, user, new_user=False):
+    try:
+        membership = account_services.manager_invitation_accept(token=token, user=user)
+    except InvitationError as exc:
+        if new_user:  # undo the account created for this invitation
+            transaction.set_rollback(True)
+        return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=410)
+    request.session.pop(INVITE_SESSION_KEY, None)
+    if new_user:
+        login(request, user, backend="accounts.backends.EmailBackend")
+    request.session[SESSION_KEY] = membership.workspace_id
+    messages.success(request, f"You joined {membership.workspace.name}.")
+    return redirect("dashboard:home")
+
+
+def healthz(request):
+    """Database and broker status; 503 when either is down."""
+    status = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except Exception as exc:  # pragma: no cover - exercised by stopping the database
+        status["database"] = f"error: {type(exc).__name__}"
+    try:
+        from .celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
+        status["broker"] = "ok"
+    except Exception as exc:
+        status["broker"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **status},
+                        status=200 if healthy else 503)
