@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     # Project apps, lowest layer first (DESIGN.md: imports run one way only).
     "accounts",
     "notifications",
+    "freelancers",
+    "engagements",
     "api",
     "outsourcing",
 ]
