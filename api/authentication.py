@@ -1,7 +1,23 @@
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken, hash_key
+from .models import ApiToken, TokenRole, hash_key
+
+INVALID = "Invalid or revoked token."
+
+
+def token_still_grants_role(token) -> bool:
+    """A token acts only while what granted its role holds: the membership with that role,
+    or (freelancer tokens) the freelancer profile in that workspace still linked to the user.
+    Removing a teammate or unlinking a portal login therefore cuts their API access at once."""
+    if token.role == TokenRole.FREELANCER:
+        freelancer = token.freelancer
+        return (
+            freelancer is not None
+            and freelancer.user_id == token.user_id
+            and freelancer.workspace_id == token.workspace_id
+        )
+    return token.user.memberships.filter(workspace_id=token.workspace_id, role=token.role).exists()
 
 
 class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
@@ -20,11 +36,11 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header.") from None
         token = (
-            ApiToken.objects.select_related("user", "workspace")
+            ApiToken.objects.select_related("user", "workspace", "freelancer")
             .filter(key_hash=hash_key(key)).first()
         )
-        if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if token is None or not token.user.is_active or not token_still_grants_role(token):
+            raise exceptions.AuthenticationFailed(INVALID)
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

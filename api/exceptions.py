@@ -1,6 +1,84 @@
+"""The API's error conventions (API.md "Conventions"), applied to every endpoint.
+
+- 400: DRF's field-error body; a Django `ValidationError` raised by a service becomes the same
+  (`{"field": ["message"]}`, or `{"non_field_errors": [...]}` when it names no field).
+- 401: no valid token (`WWW-Authenticate: Token`).
+- 404: not found *or not yours*: a permission refusal is answered like a missing object, so ids
+  leak nothing (never 403).
+- 409 `{"detail"}`: the action does not fit the current state — `engagements.transitions.
+  TransitionError`, `Conflict` below, or any exception class with `http_status = 409`.
+- 422 `{"detail"}`: an Idempotency-Key reused with a different request.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from engagements.transitions import TransitionError
+
+
+class Conflict(Exception):
+    """The action does not fit the current state of what it acts on (answered 409).
+
+    Services may raise it (or define their own exception with `http_status = 409`); the
+    message is shown to the client as `detail`, so write it for a person.
+    """
+
+    http_status = status.HTTP_409_CONFLICT
+    default_detail = "This action does not fit the current state."
+
+    def __init__(self, detail=None):
+        self.detail = detail or self.default_detail
+        super().__init__(self.detail)
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was already used with a different request."
+    default_code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInFlight(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "A request with this Idempotency-Key is still being processed; retry in a moment."
+    )
+    default_code = "idempotency_key_in_flight"
+
+
+class LockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed attempts for this account from your address; try again later."
+    default_code = "locked_out"
+
+
+def _validation_body(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+
+
+def _conflict_status(exc):
+    if isinstance(exc, TransitionError):
+        return status.HTTP_409_CONFLICT
+    if getattr(type(exc), "http_status", None) == status.HTTP_409_CONFLICT:
+        return status.HTTP_409_CONFLICT
+    return None
 
 
 def exception_handler(exc, context):
-    """DRF's handler; every error body is JSON naming the problem."""
+    """DRF's handler, plus the mappings above. Every error body is JSON naming the problem."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_validation_body(exc))
+    elif isinstance(exc, (DjangoPermissionDenied, exceptions.PermissionDenied)):
+        # "Not yours" looks exactly like "not there".
+        exc = exceptions.NotFound()
+    elif (code := _conflict_status(exc)) is not None:
+        return Response({"detail": str(getattr(exc, "detail", None) or exc)}, status=code)
     return drf_exception_handler(exc, context)

@@ -10,17 +10,27 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
-    """A bearer token bound to one workspace and one role. Only its hash is stored."""
+class TokenRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    FREELANCER = "freelancer", "Freelancer"
 
-    ROLE_CHOICES = [("owner", "Owner"), ("manager", "Manager"), ("freelancer", "Freelancer")]
+
+class ApiToken(models.Model):
+    """A bearer token bound to one workspace and one role. Only its hash is stored.
+
+    Revoking deletes the row. The token stays valid only while what granted its role still
+    holds (the membership with that role, or the freelancer profile linked to the user); see
+    api/authentication.py.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="api_tokens")
-    role = models.CharField(max_length=16, choices=ROLE_CHOICES)
-    # For freelancer tokens: the Freelancer the token acts as (an id: api sits above freelancers
-    # in the dependency order, but the freelancer app lands later, so no FK yet).
-    freelancer_id = models.PositiveBigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=16, choices=TokenRole.choices)
+    # For freelancer tokens: the Freelancer the token acts as (api sits above freelancers).
+    freelancer = models.ForeignKey(
+        "freelancers.Freelancer", null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
@@ -28,22 +38,35 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="freelancer", freelancer__isnull=False)
+                    | (~models.Q(role="freelancer") & models.Q(freelancer__isnull=True))
+                ),
+                name="api_token_freelancer_role",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.prefix}… ({self.user}, {self.workspace}, {self.role})"
 
     @classmethod
-    def issue(cls, *, user, workspace, role, freelancer_id=None):
+    def issue(cls, *, user, workspace, role, freelancer=None):
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, workspace=workspace, role=role, freelancer_id=freelancer_id,
+            user=user, workspace=workspace, role=role, freelancer=freelancer,
             key_hash=hash_key(key), prefix=key[:8],
         )
         return token, key
 
 
 class IdempotencyKey(models.Model):
-    """A stored response for an Idempotency-Key, scoped to the user (kept ≥ 24 h)."""
+    """A stored response for an Idempotency-Key, scoped to the user (kept ≥ 24 h).
+
+    The row is inserted (committed on its own) before the action runs, as an in-flight marker;
+    the action and the stored response then commit together. See api/idempotency.py.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)

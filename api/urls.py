@@ -1,9 +1,42 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+"""REST API v1, mounted at /api/v1/.
+
+How a later issue adds its endpoints (API.md lists them):
+
+1. Write `api/<domain>.py` (e.g. `api/engagements.py`) holding that domain's serializers and
+   views, ending with a module-level `urlpatterns = [path("engagements/", ..., name=...), ...]`.
+   Views call the domain's service functions (the same ones its web pages call), never write
+   models directly.
+2. Add ONE line to `DOMAINS` below: `path("", include("api.<domain>"))`.
+
+Conventions every view follows (see api/permissions.py, api/exceptions.py, api/schema.py):
+- `permission_classes = [IsWorkspaceStaff]` (owner or manager), `[IsWorkspaceOwner]`,
+  `[IsFreelancer]` or `[IsWorkspaceMember]`; the wrong role gets 404, no token 401.
+- Reach rows only through `scoped(request, Model.objects...)` / `get_scoped_or_404(...)` or
+  `ScopedQuerysetMixin`, so other workspaces' (and, for freelancer tokens, other freelancers')
+  rows are 404.
+- Services raise Django `ValidationError` (400 with field errors), `Conflict` or
+  `TransitionError` (409); lists paginate by themselves ({count, next, previous, results}).
+- Money actions: decorate the handler with `@idempotent` (api/idempotency.py).
+- Annotate each handler with `@extend_schema(request=..., responses={2xx: ..., **errors(...)})`
+  so the schema (fuzzed in CI by scripts/fuzz-api) tells the truth; 401 and the idempotency
+  errors are added by the schema hook.
+"""
+
+from django.urls import include, path, re_path
+
+from . import docs, views
 
 app_name = "api"
 
+DOMAINS = [
+    path("", include("api.auth")),
+    path("", include("api.notifications")),
+]
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *DOMAINS,
+    path("schema/", docs.schema_view, name="schema"),
+    path("docs/", docs.docs_view, name="docs"),
+    # Anything else under /api/v1/ is a JSON 404, not the HTML page.
+    re_path(r"^.*$", views.not_found),
 ]

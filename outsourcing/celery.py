@@ -38,6 +38,11 @@ app.conf.update(
             "task": "notifications.tasks.recover_outbox",
             "schedule": 60.0,
         },
+        # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
+        "purge-idempotency-keys": {
+            "task": "api.tasks.purge_idempotency_keys",
+            "schedule": 3600.0,
+        },
     },
 )
 app.autodiscover_tasks()

@@ -272,24 +272,38 @@ else:
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.WorkspaceTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsWorkspaceStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies (API.md); a view taking uploads adds MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outsourcing API",
-    "DESCRIPTION": "REST API v1 for workspaces, freelancers, engagements and escrow payments.",
+    "DESCRIPTION": (
+        "REST API v1 for workspaces, freelancers, engagements and escrow payments. "
+        "Get a token with `POST /api/v1/auth/token/` and send it as `Authorization: Token <key>`. "
+        "Lists are paginated (`page`, `page_size` ≤ 100); errors are JSON: 400 field errors, "
+        "401 without a valid token, 404 not found or not yours, 409 when an action does not fit "
+        "the current state, 422 when an Idempotency-Key is reused with a different request."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_errors",
+    ],
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
 }
 
 # --- Forms ----------------------------------------------------------------------------------

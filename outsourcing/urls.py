@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from freelancers.urls import referee_patterns
 from notifications.forms import OutboxPasswordResetForm
 
 from . import views
@@ -20,6 +21,9 @@ urlpatterns = [
     path("", include(dashboard_patterns)),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("freelancers/", include("freelancers.urls")),
+    # The referee's emailed questionnaire link: public, no login.
+    path("reference/", include(referee_patterns)),
     path("invite/<str:token>/", views.invitation_open, name="invitation_open"),
     path("invite/", views.invitation_accept, name="invitation_accept"),
     path("password-reset/", auth_views.PasswordResetView.as_view(

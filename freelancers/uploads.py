@@ -1,0 +1,87 @@
+"""Uploaded samples: size-limited and type-checked by their content, not by their name.
+
+A file is accepted only when its first bytes match a known format and the name it came with
+does not claim another one (a `.png` that is really a PDF is refused, and so is an `.exe`).
+"""
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+# content type → (label, extensions that may claim it)
+ALLOWED = {
+    "application/pdf": ("PDF", {".pdf"}),
+    "image/png": ("PNG image", {".png"}),
+    "image/jpeg": ("JPEG image", {".jpg", ".jpeg"}),
+    "image/gif": ("GIF image", {".gif"}),
+    "image/webp": ("WebP image", {".webp"}),
+    "application/zip": ("ZIP archive", {".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".sketch", ".fig"}),
+    "text/plain": ("plain text", {".txt", ".md", ".csv", ".log", ".json", ".html", ".css", ".js", ".py"}),
+}
+EXTENSION_FOR = {
+    "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
+    "image/webp": ".webp", "application/zip": ".zip", "text/plain": ".txt",
+}
+SNIFF_BYTES = 8192
+
+
+def extension_for(content_type):
+    return EXTENSION_FOR.get(content_type, ".bin")
+
+
+def sniff(head: bytes):
+    """The content type the first bytes of a file show, or None."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "application/zip"
+    if head and b"\x00" not in head:
+        try:
+            # A multi-byte character may be cut at the end of the sniffed block.
+            head.decode("utf-8")
+            return "text/plain"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+                return "text/plain"
+    return None
+
+
+def accepted_names():
+    return ", ".join(sorted({ext for _, exts in ALLOWED.values() for ext in exts}))
+
+
+def check_upload(upload):
+    """Validate an UploadedFile; returns its real content type or raises ValidationError."""
+    limit = settings.MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}.", code="too_big"
+        )
+    if upload.size == 0:
+        raise ValidationError("The file is empty.", code="empty")
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    claimed = next((ctype for ctype, (_, exts) in ALLOWED.items() if ext in exts), None)
+    if claimed is None:
+        raise ValidationError(
+            f"Files ending in “{ext or '(no extension)'}” are not accepted. Accepted: {accepted_names()}.",
+            code="type",
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    actual = sniff(head)
+    if actual != claimed:
+        label = ALLOWED[claimed][0]
+        found = f"it looks like a {ALLOWED[actual][0]}" if actual else "its content is not a format we accept"
+        raise ValidationError(f"This file is named like a {label}, but {found}.", code="type_mismatch")
+    return actual
