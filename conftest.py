@@ -136,3 +136,238 @@ def manager_client(client, manager):
 def outsider_client(client, outsider):
     client.force_login(outsider)
     return client
+
+
+# --- Celery -------------------------------------------------------------------------------------
+@pytest.fixture
+def celery_eager():
+    """Run tasks inline when enqueued (with `django_capture_on_commit_callbacks(execute=True)`
+    or a transactional test, an email a view queues lands in `mailoutbox` right away)."""
+    from outsourcing.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+# --- An SMTP sink on loopback (aiosmtpd) --------------------------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    """Collects what a real SMTP client delivers. Set `rcpt_reply` (e.g. "451 4.7.1 Try again
+    later" or "550 5.1.1 No such user") to refuse recipients the way a mail server does."""
+
+    def __init__(self):
+        import threading
+
+        self.host = "127.0.0.1"
+        self.port = None
+        self.rcpt_reply = None
+        self.messages = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self):
+        return f"smtp://{self.host}:{self.port}"
+
+    def mailer(self):
+        """A MAILERS entry pointing at the sink (for `settings.MAILERS = …`)."""
+        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                            "OPTIONS": {"host": self.host, "port": self.port, "timeout": 5}}}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+        self.rcpt_reply = None
+
+    def wait_for(self, count=1, timeout=30.0):
+        """The messages once at least `count` have arrived; fails after `timeout` seconds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.1)
+        pytest.fail(f"Expected {count} email(s) at the SMTP sink within {timeout}s, got {len(self.messages)}")
+
+
+@pytest.fixture(scope="session")
+def _smtp_sink_server():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(_smtp_sink_server):
+    """A real SMTP server on a free loopback port, emptied for each test."""
+    _smtp_sink_server.clear()
+    yield _smtp_sink_server
+    _smtp_sink_server.clear()
+
+
+# --- Real Celery processes (worker, beat) against Redis -----------------------------------------
+class CeleryProcess:
+    def __init__(self, kind, env, workdir, ready_marker, extra_args=()):
+        self.kind, self.env, self.workdir = kind, env, workdir
+        self.ready_marker = ready_marker
+        self.extra_args = list(extra_args)
+        self.log_path = workdir / f"celery-{kind}.log"
+        self.proc = None
+
+    def start(self, timeout=60.0):
+        import subprocess
+        import sys
+        import time
+        from pathlib import Path
+
+        cmd = [sys.executable, "-m", "celery", "-A", "outsourcing", self.kind, "--loglevel=INFO",
+               *self.extra_args]
+        with open(self.log_path, "w") as log:
+            # A session of its own, so stopping it reaches the prefork children too.
+            self.proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"celery {self.kind} exited with {self.proc.returncode}:\n{self.log()}")
+            if self.ready_marker in self.log():
+                return self
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"celery {self.kind} did not get ready within {timeout}s:\n{self.log()}")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self):
+        import signal
+        import subprocess
+
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # warm shutdown
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+
+
+def _test_database_url():
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    user = quote(db.get("USER") or "")
+    password = quote(db.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
+    """The environment a worker or beat subprocess runs with: the pytest-django test database,
+    this run's Redis, the SMTP sink for mail. Needs PostgreSQL and Redis (mark the test
+    `postgres` and `redis`): a subprocess cannot see SQLite's in-memory test database."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a real Celery worker needs PostgreSQL (DATABASE_URL) to share the test database")
+    if not _redis_reachable():
+        pytest.skip("a real Celery worker needs Redis (REDIS_URL)")
+    workdir = tmp_path_factory.mktemp("celery")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "outsourcing.test_settings",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "EMAIL_URL": _smtp_sink_server.url,
+        "VAR_DIR": str(workdir / "var"),
+        "SITE_URL": settings.SITE_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env, workdir
+
+
+@pytest.fixture(scope="session")
+def start_celery(celery_process_env):
+    """Start `celery worker` or `celery beat` as a subprocess; all are stopped at the end of
+    the session. E.g. `start_celery("beat", CELERY_SWEEP_SECONDS="1")`."""
+    import uuid
+
+    base_env, workdir = celery_process_env
+    started = []
+
+    def start(kind, **extra_env):
+        env = {**base_env, **extra_env}
+        if kind == "worker":
+            args = ["--pool=prefork", "--concurrency=2", "--purge", "--without-gossip",
+                    "--without-mingle", "--without-heartbeat", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"]
+            marker = " ready."
+        elif kind == "beat":
+            args = ["--schedule", str(workdir / f"beat-{uuid.uuid4().hex[:8]}")]
+            marker = "beat: Starting"
+        else:
+            raise ValueError(kind)
+        process = CeleryProcess(kind, env, workdir, marker, args)
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in reversed(started):
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_session(start_celery):
+    return start_celery("worker")
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker_session, transactional_db, smtp_sink):
+    """A real `celery -A outsourcing worker` (prefork, 2 processes) consuming this run's Redis,
+    writing to the test database and sending mail to `smtp_sink`. Started once per session.
+    Tests need committed rows, hence `transactional_db`."""
+    if _celery_worker_session.proc.poll() is not None:
+        pytest.fail(f"the Celery worker died:\n{_celery_worker_session.log()}")
+    return _celery_worker_session
+
+
+@pytest.fixture
+def celery_beat_process(start_celery, celery_worker_process):
+    """Celery beat (with a worker) sweeping every second; stopped after the test."""
+    beat = start_celery("beat", CELERY_SWEEP_SECONDS="1")
+    yield beat
+    beat.stop()

@@ -1,5 +1,20 @@
+from django.utils.functional import SimpleLazyObject
+
+from .models import Membership
+
+
 def workspace(request):
+    user = getattr(request, "user", None)
+
+    def memberships():
+        if user is None or not user.is_authenticated:
+            return []
+        return list(Membership.objects.filter(user=user).select_related("workspace")
+                    .order_by("workspace__name"))
+
     return {
         "current_workspace": getattr(request, "workspace", None),
         "current_membership": getattr(request, "membership", None),
+        # Lazy: only pages that draw the workspace switcher pay for the query.
+        "my_memberships": SimpleLazyObject(memberships),
     }

@@ -27,10 +27,12 @@ class SignupForm(forms.Form):
     timezone = TimezoneField(initial="UTC")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, GBP.")
 
+    DUPLICATE_EMAIL = "An account with this email already exists. Log in instead."
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Log in instead.")
+            raise forms.ValidationError(self.DUPLICATE_EMAIL)
         return email
 
     def clean_currency(self):

@@ -207,7 +207,7 @@ class Invitation(models.Model):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         if not self.expires_at:
-            self.expires_at = now() + settings.INVITATION_TTL
+            self.expires_at = (self.created_at or now()) + settings.INVITATION_TTL
         super().save(*args, **kwargs)
 
     @property

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,15 +20,21 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, workspace = services.user_signup(
-            email=data["email"], password=data["password"], full_name=data["full_name"],
-            workspace_name=data["workspace_name"], timezone_name=data["timezone"],
-            currency=data["currency"],
-        )
-        login(request, user, backend="accounts.backends.EmailBackend")
-        request.session[SESSION_KEY] = workspace.pk
-        messages.success(request, f"Welcome! {workspace.name} is ready.")
-        return redirect("dashboard:home")
+        try:
+            user, workspace = services.user_signup(
+                email=data["email"], password=data["password"], full_name=data["full_name"],
+                workspace_name=data["workspace_name"], timezone_name=data["timezone"],
+                currency=data["currency"],
+            )
+        except IntegrityError:
+            # Two sign-ups with one email at the same moment: the form's check passed for
+            # both, the unique constraint let one through.
+            form.add_error("email", SignupForm.DUPLICATE_EMAIL)
+        else:
+            login(request, user, backend="accounts.backends.EmailBackend")
+            request.session[SESSION_KEY] = workspace.pk
+            messages.success(request, f"Welcome! {workspace.name} is ready.")
+            return redirect("dashboard:home")
     return render(request, "accounts/signup.html", {"form": form})
 
 

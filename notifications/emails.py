@@ -6,7 +6,8 @@ from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 
 def email_context(notification):
@@ -23,6 +24,13 @@ def email_context(notification):
     }
 
 
+def render_plain(template_name, context):
+    """Render a subject or plain-text body without HTML escaping: "O'Brien & Co" must reach
+    the reader as written, not as "O&#x27;Brien &amp; Co"."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
@@ -30,10 +38,10 @@ def absolute(path):
 def build_message(notification):
     context = email_context(notification)
     base = f"emails/{notification.kind}"
-    subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+    subject = " ".join(render_plain(f"{base}/subject.txt", context).split())
     if notification.workspace:
         subject = f"[{notification.workspace.name}] {subject}"
-    text = render_to_string(f"{base}/body.txt", context)
+    text = render_plain(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
     headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200]}
     unsubscribe = context.get("unsubscribe_url")

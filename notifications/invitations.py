@@ -26,6 +26,9 @@ def invitation_send(*, workspace, email, role, invited_by, target_id=None, accep
             "_secret": ["accept_url"],
             "inviter_name": invited_by.get_full_name() if invited_by else workspace.name,
             "expires_at": invitation.expires_at.isoformat(),
+            "expires_in_days": max(1, round(
+                (invitation.expires_at - invitation.created_at).total_seconds() / 86400
+            )),
             **(extra_context or {}),
         },
     )

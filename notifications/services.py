@@ -85,26 +85,43 @@ def notification_send(*, notification_id):
         raise PermanentSendError(str(exc)) from exc
     try:
         message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        notification_failed(notification_id=notification_id, error=f"refused: {exc!r}")
-        raise PermanentSendError(str(exc)) from exc
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"
+        if is_permanent(exc):
+            notification_failed(notification_id=notification_id, error=f"refused: {error}")
+            raise PermanentSendError(error) from exc
         if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             notification_failed(notification_id=notification_id, error=error)
             raise PermanentSendError(error) from exc
         # Back to the queue, not before the backoff has passed: the task's own retry (with the
         # same countdown) or, if that is lost, the recovery sweep picks it up then.
         Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
-            status=NotificationStatus.QUEUED, last_error=error, claimed_at=None,
+            status=NotificationStatus.QUEUED, last_error=error[:4000], claimed_at=None,
             not_before=timezone.now() + timedelta(seconds=retry_delay(notification.attempts)),
         )
         raise
+    except Exception as exc:
+        # Not a mail-server problem (a malformed address or header): retrying cannot help,
+        # and a row left in `sending` would be handed out again and again by the sweep.
+        error = f"{type(exc).__name__}: {exc}"
+        notification_failed(notification_id=notification_id, error=error)
+        raise PermanentSendError(error) from exc
     Notification.objects.filter(pk=notification_id).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), subject=message.subject[:255],
         last_error="", context=scrubbed(notification.context),
     )
     return "sent"
+
+
+def is_permanent(exc):
+    """A 5xx answer is final (550 mailbox unknown, 554 rejected, 535 bad credentials); a 4xx
+    (451 try later, 450 greylisting) or a dropped connection is worth another try."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 def scrubbed(context):
@@ -145,8 +162,19 @@ def outbox_recover(*, now=None, batch=500):
     ).values_list("pk", flat=True)[:batch]
     stuck_ids = list(stuck)
     if stuck_ids:
-        Notification.objects.filter(pk__in=stuck_ids, status=NotificationStatus.SENDING,
-                                    claimed_at__lt=now - SENDING_TIMEOUT).update(
+        still_stuck = Notification.objects.filter(
+            pk__in=stuck_ids, status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+        )
+        # A row whose every attempt died with its worker (a message that crashes the worker)
+        # is given up on instead of being handed out for ever.
+        for pk in still_stuck.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).values_list(
+            "pk", flat=True
+        ):
+            notification_failed(
+                notification_id=pk,
+                error=f"The worker stopped while sending, {settings.NOTIFICATION_MAX_ATTEMPTS} times.",
+            )
+        still_stuck.filter(attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS).update(
             status=NotificationStatus.QUEUED, claimed_at=None
         )
     due = list(

@@ -10,6 +10,9 @@ import os
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsourcing.settings")
+# How often beat runs each sweep. A minute in every real deployment; tests that drive a real
+# beat set it to a second or two so they need not wait.
+SWEEP_SECONDS = float(os.environ.get("CELERY_SWEEP_SECONDS", "60"))
 
 app = Celery("outsourcing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -31,12 +34,12 @@ app.conf.update(
         # Housekeeping: mark invitations whose link has lapsed as expired.
         "expire-invitations": {
             "task": "accounts.tasks.expire_invitations",
-            "schedule": 60.0,
+            "schedule": SWEEP_SECONDS,
         },
         # Outbox recovery: nothing is lost when Redis or a worker goes away.
         "recover-outbox": {
             "task": "notifications.tasks.recover_outbox",
-            "schedule": 60.0,
+            "schedule": SWEEP_SECONDS,
         },
         # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
         "purge-idempotency-keys": {

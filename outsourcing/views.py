@@ -1,5 +1,6 @@
 """The owner dashboard shell: home, team and invitations, health."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import connection, transaction
@@ -148,7 +149,9 @@ def healthz(request):
     try:
         from .celery import app
 
-        with app.connection_for_write() as conn:
+        # The broker named by the settings (not a connection cached at start-up): the
+        # probe must see what a new task would be sent to.
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
         status["broker"] = "ok"
     except Exception as exc:

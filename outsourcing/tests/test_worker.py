@@ -1,0 +1,45 @@
+"""A real Celery worker against Redis sends what the web pages queue."""
+
+import time
+
+import pytest
+
+from notifications.models import Notification, NotificationStatus
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+
+def _wait_for_status(notification, status, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        if notification.status == status:
+            return notification
+        time.sleep(0.1)
+    pytest.fail(f"notification still {notification.status}, expected {status}")
+
+
+def test_an_invitation_sent_from_the_team_page_arrives_once_at_the_smtp_server(
+    celery_worker_process, smtp_sink, owner_client, client
+):
+    response = owner_client.post("/team/", {"email": "New.Hire@Example.com"})
+    assert response.status_code == 302
+
+    [message] = smtp_sink.wait_for(1)
+    assert message["To"] == "new.hire@example.com"
+    assert "Acme Studio" in message["Subject"]
+    body = message.get_body(("plain",)).get_content()
+    link = next(line.strip() for line in body.splitlines() if "/invite/" in line)
+
+    notification = _wait_for_status(Notification.objects.get(kind="teammate_invitation"), "sent")
+    assert notification.attempts == 1
+    # The worker had time to send a duplicate, had there been one.
+    time.sleep(1.0)
+    assert len(smtp_sink.messages) == 1
+
+    # The emailed link is live: it leads to the acceptance page.
+    client.logout()
+    page = client.get(link.replace("http://127.0.0.1:8000", ""), follow=True)
+    assert page.status_code == 200
+    assert "Join Acme Studio" in page.content.decode()
+    assert notification.status == NotificationStatus.SENT
