@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "notifications",
     "freelancers",
     "engagements",
+    "payments",
     "api",
     "outsourcing",
 ]

@@ -1,0 +1,66 @@
+"""Fixtures for the payments tests: an engagement in the shared `workspace`, its freelancer
+(with a portal login), and helpers that move a milestone along."""
+
+import itertools
+
+import pytest
+
+from engagements.transitions import milestone_transition
+from payments import services
+
+from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory
+
+_keys = itertools.count(1)
+
+
+def new_key():
+    return f"test-key-{next(_keys)}"
+
+
+@pytest.fixture
+def freelancer(workspace):
+    return FreelancerFactory(workspace=workspace, name="Frida Freelancer", email="frida@example.com")
+
+
+@pytest.fixture
+def engagement(workspace, freelancer):
+    return EngagementFactory(workspace=workspace, freelancer=freelancer, title="Website redesign",
+                             budget=1_000_000, contingency_percent=15)
+
+
+@pytest.fixture
+def milestone(engagement):
+    return MilestoneFactory(engagement=engagement, title="Home page", amount=150_000)
+
+
+@pytest.fixture
+def make_milestone(engagement):
+    def make(**kwargs):
+        kwargs.setdefault("engagement", engagement)
+        return MilestoneFactory(**kwargs)
+
+    return make
+
+
+def fund(milestone, owner):
+    return services.milestone_fund(milestone=milestone, actor=owner, idempotency_key=new_key())
+
+
+def submit(milestone):
+    """The freelancer hands in work (the engagements service's transition, then the clock)."""
+    milestone_transition(milestone_id=milestone.pk, to_state="submitted")
+    services.review_clock_start(milestone_id=milestone.pk)
+    milestone.refresh_from_db()
+    return milestone
+
+
+@pytest.fixture
+def funded(milestone, owner):
+    fund(milestone, owner)
+    milestone.refresh_from_db()
+    return milestone
+
+
+@pytest.fixture
+def submitted(funded):
+    return submit(funded)
