@@ -1,10 +1,15 @@
+import zoneinfo
+
+from django.utils import timezone
+
 from .models import Membership
 
 SESSION_KEY = "workspace_id"
 
 
 class WorkspaceMiddleware:
-    """Puts the signed-in user's current workspace and membership on the request.
+    """Puts the signed-in user's current workspace and membership on the request, and
+    shows times in the user's time zone.
 
     The current workspace is the one chosen with the switcher (kept in the session), else the
     first one the user belongs to. A user with no membership (a freelancer using the portal)
@@ -29,4 +34,14 @@ class WorkspaceMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
-        return self.get_response(request)
+            # Pages show times in the reader's own time zone (stored in UTC).
+            try:
+                timezone.activate(user.tzinfo)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -24,13 +24,17 @@ if env_file.exists():
 DEBUG = env.bool("DEBUG", default=False)
 
 
+def _missing(name):
+    return ImproperlyConfigured(
+        f"The {name} environment variable is required when DEBUG is off. "
+        f"Set {name} (or DEBUG=1 for a local run)."
+    )
+
+
 def _required(name):
     value = env.str(name, default="")
     if not value:
-        raise ImproperlyConfigured(
-            f"The {name} environment variable is required when DEBUG is off. "
-            f"Set {name} (or DEBUG=1 for a local run)."
-        )
+        raise _missing(name)
     return value
 
 
@@ -52,8 +56,8 @@ if DEBUG:
 else:
     SECRET_KEY = _required("SECRET_KEY")
     ALLOWED_HOSTS = [h for h in env.list("ALLOWED_HOSTS", default=[]) if h]
-    if not ALLOWED_HOSTS:
-        _required("ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:  # unset, or only commas and spaces
+        raise _missing("ALLOWED_HOSTS")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

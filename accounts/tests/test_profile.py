@@ -92,3 +92,18 @@ def test_a_user_without_a_workspace_gets_404_on_owner_pages(client, db):
     assert client.get("/").status_code == 404
     assert client.get("/team/").status_code == 404
     assert client.get("/notifications/").status_code == 404
+
+
+def test_pages_show_times_in_your_timezone(owner_client, owner, workspace):
+    import datetime as dt
+
+    from notifications.models import Notification
+
+    Notification.objects.create(workspace=workspace, recipient_email="a@example.com", kind="x",
+                                dedupe_key="tz", status="sent", subject="Hello",
+                                sent_at=dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC))
+    assert "Mar 2, 23:30" in owner_client.get("/notifications/").content.decode()
+
+    owner_client.post("/accounts/profile/", {"full_name": owner.full_name, "timezone": "Asia/Tokyo"})
+
+    assert "Mar 3, 08:30" in owner_client.get("/notifications/").content.decode()
