@@ -153,6 +153,8 @@ def idempotent(handler):
 
     @wraps(handler)
     def wrapper(view, request, *args, **kwargs):
+        if request.user is None or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()  # keys are scoped to a user
         key = read_key(request)
         marker, stored = _begin(
             user=request.user, key=key, method=request.method, path=request.path,
