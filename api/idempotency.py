@@ -88,9 +88,12 @@ def _canonical(value):
 
 
 def request_fingerprint(request) -> str:
-    """A hash of what the action depends on: method, path, query and the parsed body (so key
-    order and whitespace in the JSON do not matter)."""
+    """A hash of what the action depends on: the token's workspace, method, path, query and
+    the parsed body (so key order and whitespace in the JSON do not matter). The workspace is
+    in it so a user with tokens for two workspaces never gets one workspace's answer replayed
+    to a request made in the other."""
     payload = {
+        "workspace": getattr(getattr(request, "auth", None), "workspace_id", None),
         "method": request.method,
         "path": request.path,
         "query": _canonical(request.query_params),

@@ -2,11 +2,13 @@
 own urlconf (no production endpoint is faked). The action creates a Workspace row, so "ran
 twice" and "rolled back" are visible in the database."""
 
+import io
 import json
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import path
 from django.utils import timezone
@@ -18,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from accounts.models import Workspace
+from accounts.models import Membership, Role, Workspace
 from api.exceptions import Conflict
 from api.idempotency import idempotent, request_fingerprint
-from api.models import IdempotencyKey, TokenRole
+from api.models import ApiToken, IdempotencyKey, TokenRole
 from api.permissions import IsWorkspaceStaff
 from api.tasks import purge_idempotency_keys
 from api.tests.conftest import client_with, issue
@@ -140,6 +142,15 @@ def test_a_key_of_255_characters_is_fine(owner_api):
     assert pay(owner_api, key="k" * 255).status_code == 201
 
 
+def test_the_same_key_from_the_same_user_in_another_workspace_is_422(owner_api, owner, outsider_workspace):
+    Membership.objects.create(user=owner, workspace=outsider_workspace, role=Role.MANAGER)
+    elsewhere = client_with(issue(owner, outsider_workspace, TokenRole.MANAGER))
+    assert pay(owner_api).status_code == 201
+
+    assert pay(elsewhere).status_code == 422
+    assert payouts() == 1
+
+
 def test_keys_are_scoped_to_the_user(owner_api, manager_api):
     assert pay(owner_api, key="shared", reference="by-owner").status_code == 201
 
@@ -173,13 +184,17 @@ def test_invalid_input_is_not_remembered(owner_api):
     assert pay(owner_api, amount=10).status_code == 201
 
 
-def _fingerprint(amount=1500, reference="pay-1"):
+def _fingerprint(user, amount=1500, reference="pay-1"):
+    """The fingerprint the test client's request will have (as made with the user's token)."""
     raw = APIRequestFactory().post(URL, {"reference": reference, "amount": amount}, format="json")
-    return request_fingerprint(Request(raw, parsers=[JSONParser()]))
+    request = Request(raw, parsers=[JSONParser()])
+    request.auth = ApiToken.objects.get(user=user)
+    return request_fingerprint(request)
 
 
 def test_a_fresh_in_flight_marker_answers_409(owner_api, owner):
-    IdempotencyKey.objects.create(user=owner, key="key-1", method="POST", path=URL, request_hash=_fingerprint())
+    IdempotencyKey.objects.create(user=owner, key="key-1", method="POST", path=URL,
+                                  request_hash=_fingerprint(owner))
 
     response = pay(owner_api)
 
@@ -190,7 +205,7 @@ def test_a_fresh_in_flight_marker_answers_409(owner_api, owner):
 
 def test_an_abandoned_marker_is_taken_over(owner_api, owner):
     IdempotencyKey.objects.create(
-        user=owner, key="key-1", method="POST", path=URL, request_hash=_fingerprint(),
+        user=owner, key="key-1", method="POST", path=URL, request_hash=_fingerprint(owner),
         created_at=timezone.now() - timedelta(minutes=30),
     )
 
@@ -203,7 +218,7 @@ def test_an_abandoned_marker_is_taken_over(owner_api, owner):
 
 def test_an_abandoned_marker_for_a_different_body_is_still_422(owner_api, owner):
     IdempotencyKey.objects.create(
-        user=owner, key="key-1", method="POST", path=URL, request_hash=_fingerprint(amount=1),
+        user=owner, key="key-1", method="POST", path=URL, request_hash=_fingerprint(owner, amount=1),
         created_at=timezone.now() - timedelta(minutes=30),
     )
 
@@ -251,6 +266,17 @@ def test_housekeeping_forgets_keys_after_48_hours(owner):
     assert purge_idempotency_keys() == 2
 
     assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["k1", "k25", "k47"]
+
+
+def test_the_purge_runs_from_beat_and_manage_py_sweep(owner):
+    IdempotencyKey.objects.create(user=owner, key="old", method="POST", path=URL, request_hash="x",
+                                  created_at=timezone.now() - timedelta(hours=72))
+    out = io.StringIO()
+
+    call_command("sweep", "purge-idempotency-keys", stdout=out)
+
+    assert "purge-idempotency-keys: 1" in out.getvalue()
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_the_schema_documents_the_header_and_its_errors():
