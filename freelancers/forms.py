@@ -186,8 +186,27 @@ class DeclineForm(forms.Form):
                                      label="Anything you would like to add? (optional)")
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time with no zone attached: the form says which zone it is in. (Django's
+    own field would interpret it in the active zone and reject times a DST change skips there
+    with a vaguer message.)"""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        value = str(value).strip()
+        for fmt in self.input_formats:
+            try:
+                return datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class InterviewForm(forms.Form):
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = WallClockField(
         label="Date and time", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -201,7 +220,7 @@ class InterviewForm(forms.Form):
         self.fields["scheduled_at"].help_text = f"In your time zone, {tz_name}."
 
     def clean_scheduled_at(self):
-        # Django would attach the server's zone; the time is the interviewer's wall clock.
+        # The time is the interviewer's wall clock, in their zone.
         value = self.cleaned_data["scheduled_at"]
         naive = datetime(value.year, value.month, value.day, value.hour, value.minute)
         from .interviews import local_to_utc

@@ -4,6 +4,7 @@ event, a higher SEQUENCE), and the structured scorecard."""
 
 import zoneinfo
 from datetime import UTC
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ def _calendar(interview, *, cancelled=False):
     if interview.meeting_url:
         description.append(f"Join: {interview.meeting_url}")
     return ics.calendar(
-        uid=f"interview-{interview.pk}@{settings.SITE_URL.split('://', 1)[-1].split('/', 1)[0]}",
+        uid=f"interview-{interview.pk}@{urlparse(settings.SITE_URL).hostname or 'localhost'}",
         start=interview.scheduled_at, end=interview.ends_at,
         summary=f"{interview.get_kind_display()}: {workspace.name} × {freelancer.name}",
         description="\n".join(description),

@@ -41,6 +41,11 @@ app.conf.update(
             "task": "notifications.tasks.recover_outbox",
             "schedule": SWEEP_SECONDS,
         },
+        # Referees: expire unanswered references after 14 days, remind at most twice.
+        "remind-referees": {
+            "task": "freelancers.tasks.remind_referees",
+            "schedule": SWEEP_SECONDS,
+        },
         # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
         "purge-idempotency-keys": {
             "task": "api.tasks.purge_idempotency_keys",

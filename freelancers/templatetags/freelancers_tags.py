@@ -53,7 +53,7 @@ def status_class(value):
 def score(value):
     if value is None:
         return "—"
-    return f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
 @register.filter

@@ -36,7 +36,8 @@ def send_all():
     from notifications.models import Notification, NotificationStatus
     from notifications.services import notification_send
 
-    ids = list(Notification.objects.filter(status=NotificationStatus.QUEUED).values_list("pk", flat=True))
+    queued = Notification.objects.filter(status=NotificationStatus.QUEUED).order_by("id")
+    ids = list(queued.values_list("pk", flat=True))
     for pk in ids:
         notification_send(notification_id=pk)
     return ids
