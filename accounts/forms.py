@@ -8,6 +8,7 @@ from .models import User, Workspace, timezone_choices, validate_currency, valida
 class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("label", "Time zone")
         kwargs.setdefault("help_text", "An IANA time zone, e.g. Europe/Lisbon.")
         super().__init__(**kwargs)
 
@@ -18,14 +19,21 @@ class TimezoneField(forms.ChoiceField):
         validate_timezone(value)
 
 
+# The browser's own zone preselected (static/js/detect-timezone.js) on forms a newcomer fills.
+DETECT_TZ = forms.Select(attrs={"data-detect-timezone": ""})
+
+
 class SignupForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Your name")
-    email = forms.EmailField(label="Email")
+    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+        attrs={"autofocus": True, "autocomplete": "name"}))
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
-    workspace_name = forms.CharField(max_length=120, label="Business or workspace name")
-    timezone = TimezoneField(initial="UTC")
-    currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, GBP.")
+    workspace_name = forms.CharField(max_length=120, label="Business or workspace name",
+                                     widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    timezone = TimezoneField(initial="UTC", widget=DETECT_TZ)
+    currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, GBP.",
+                               widget=forms.TextInput(attrs={"class": "text-uppercase", "autocomplete": "off"}))
 
     DUPLICATE_EMAIL = "An account with this email already exists. Log in instead."
 
@@ -87,10 +95,11 @@ class WorkspaceForm(forms.ModelForm):
 class AcceptInvitationSignupForm(forms.Form):
     """Set up an account for an invited email that has none yet."""
 
-    full_name = forms.CharField(max_length=150, label="Your name")
+    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+        attrs={"autofocus": True, "autocomplete": "name"}))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
-    timezone = TimezoneField(initial="UTC")
+    timezone = TimezoneField(initial="UTC", widget=DETECT_TZ)
 
     def __init__(self, *args, email, **kwargs):
         self.email = email

@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -76,3 +78,12 @@ def workspace_settings(request):
         messages.success(request, "Workspace settings saved.")
         return redirect("accounts:workspace_settings")
     return render(request, "accounts/workspace_settings.html", {"form": form})
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Change your password while signed in; you stay signed in here and every other session
+    of yours is logged out."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+    success_message = "Password changed. Other devices signed in as you have been logged out."

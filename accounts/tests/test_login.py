@@ -68,6 +68,7 @@ def test_it_locks_the_account_from_that_ip_after_repeated_failures_and_cools_off
         locked = _login(client, owner.email.upper())
         assert locked.status_code == 429
         assert "Too many failed log-ins" in locked.content.decode()
+        assert "Try again in 15 minutes" in locked.content.decode()
         assert not _is_logged_in(client)
 
         # Still locked just before the cool-off ends (a try while locked out counts as a

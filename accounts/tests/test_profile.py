@@ -107,3 +107,35 @@ def test_pages_show_times_in_your_timezone(owner_client, owner, workspace):
     owner_client.post("/accounts/profile/", {"full_name": owner.full_name, "timezone": "Asia/Tokyo"})
 
     assert "Mar 3, 08:30" in owner_client.get("/notifications/").content.decode()
+
+
+def test_changing_the_password_keeps_you_in_and_logs_out_other_sessions(owner, workspace):
+    from django.test import Client
+
+    from accounts.tests.factories import PASSWORD
+
+    here, elsewhere = Client(), Client()
+    for browser in (here, elsewhere):
+        browser.post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
+        assert browser.get("/").status_code == 200
+
+    response = here.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "moss-granite-1984-k",
+                                                 "new_password2": "moss-granite-1984-k"}, follow=True)
+
+    assert "Password changed." in response.content.decode()
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("moss-granite-1984-k")
+
+
+def test_changing_the_password_needs_the_old_one(owner_client, owner):
+    from accounts.tests.factories import PASSWORD
+
+    response = owner_client.post("/accounts/password/", {
+        "old_password": "wrong", "new_password1": "moss-granite-1984-k", "new_password2": "moss-granite-1984-k"})
+
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
