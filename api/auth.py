@@ -1,5 +1,6 @@
 """Tokens and identity: `POST/DELETE /auth/token/`, `GET /me/`."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -81,7 +82,7 @@ class TokenView(APIView):
             if getattr(http_request, "axes_locked_out", False):
                 # Answer in JSON here rather than letting the middleware render the HTML page.
                 http_request.axes_locked_out = False
-                raise LockedOut()
+                raise LockedOut(wait=settings.AXES_COOLOFF_TIME.total_seconds())
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [WRONG_CREDENTIALS]})
         token, key = services.token_create(user=user, workspace_slug=data.get("workspace"))
         # A successful sign-in, as on the login page: resets the failure count, sets last_login.

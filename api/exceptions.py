@@ -49,8 +49,9 @@ class IdempotencyKeyInFlight(exceptions.APIException):
     default_code = "idempotency_key_in_flight"
 
 
-class LockedOut(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+class LockedOut(exceptions.Throttled):
+    """django-axes locked this account + address out (429 with Retry-After, like a throttle)."""
+
     default_detail = "Too many failed attempts for this account from your address; try again later."
     default_code = "locked_out"
 

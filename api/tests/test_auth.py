@@ -141,6 +141,7 @@ def test_it_locks_the_account_out_after_repeated_failures_like_the_login_page(ap
     assert locked.status_code == 429
     assert locked["Content-Type"] == "application/json"
     assert "try again later" in locked.json()["detail"]
+    assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
 
     # Even the right password is refused while locked out ...
     assert get_token(api_client, "owner@example.com").status_code == 429
