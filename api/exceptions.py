@@ -6,8 +6,14 @@
 - 404: not found *or not yours*: a permission refusal is answered like a missing object, so ids
   leak nothing (never 403).
 - 409 `{"detail"}`: the action does not fit the current state — `engagements.transitions.
-  TransitionError`, `Conflict` below, or any exception class with `http_status = 409`.
+  TransitionError` (and its `ConflictError` base), `freelancers.errors.TransitionError`,
+  `Conflict` below, or any exception class with `http_status = 409`.
 - 422 `{"detail"}`: an Idempotency-Key reused with a different request.
+
+A domain exception may declare how the API answers it with a class attribute `http_status`
+(400, 404, 409 or 422; e.g. `payments.errors`): 400 becomes a field error (on its `field`, if
+it names one), 404 the plain "Not found.", 409/422 `{"detail": message}`. Domain apps stay free
+of DRF; the API decides nothing about them beyond this mapping.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,7 +23,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from engagements import transitions
 from engagements.transitions import TransitionError
+from freelancers.errors import TransitionError as FreelancerTransitionError
 
 
 class Conflict(Exception):
@@ -65,21 +73,42 @@ def _validation_body(exc: DjangoValidationError):
     return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
 
 
-def _conflict_status(exc):
-    if isinstance(exc, TransitionError):
-        return status.HTTP_409_CONFLICT
-    if getattr(type(exc), "http_status", None) == status.HTTP_409_CONFLICT:
+# Conflicts the domain apps raise without declaring http_status.
+CONFLICT_TYPES = tuple(
+    cls for cls in (TransitionError, getattr(transitions, "ConflictError", None), FreelancerTransitionError)
+    if cls is not None
+)
+DECLARED_STATUSES = {400, 404, 409, 422}
+
+
+def _declared_status(exc):
+    if isinstance(exc, exceptions.APIException):
+        return None
+    code = getattr(type(exc), "http_status", None)
+    if code in DECLARED_STATUSES:
+        return code
+    if isinstance(exc, CONFLICT_TYPES):
         return status.HTTP_409_CONFLICT
     return None
 
 
+def _message(exc):
+    return str(getattr(exc, "detail", None) or getattr(exc, "message", None) or exc)
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus the mappings above. Every error body is JSON naming the problem."""
-    if isinstance(exc, DjangoValidationError):
+    code = _declared_status(exc)
+    if code == status.HTTP_400_BAD_REQUEST:
+        exc = exceptions.ValidationError({getattr(exc, "field", None) or api_settings.NON_FIELD_ERRORS_KEY:
+                                          [_message(exc)]})
+    elif code == status.HTTP_404_NOT_FOUND:
+        exc = exceptions.NotFound()
+    elif code is not None:
+        return Response({"detail": _message(exc)}, status=code)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_validation_body(exc))
     elif isinstance(exc, (DjangoPermissionDenied, exceptions.PermissionDenied)):
         # "Not yours" looks exactly like "not there".
         exc = exceptions.NotFound()
-    elif (code := _conflict_status(exc)) is not None:
-        return Response({"detail": str(getattr(exc, "detail", None) or exc)}, status=code)
     return drf_exception_handler(exc, context)

@@ -20,10 +20,34 @@ from api.permissions import (
 )
 from engagements.models import MilestoneState
 from engagements.transitions import TransitionError
+from freelancers.errors import TransitionError as FreelancerTransitionError
 
 
 class OwnConflict(Exception):
     http_status = 409
+
+
+class DeclaredError(Exception):
+    """Like payments.errors: the domain says how the API answers it."""
+
+    field = None
+
+    def __init__(self, message, *, field=None):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+class DeclaredBadInput(DeclaredError):
+    http_status = 400
+
+
+class DeclaredReuse(DeclaredError):
+    http_status = 422
+
+
+class DeclaredHidden(DeclaredError, PermissionDenied):
+    http_status = 404
 
 
 def raising(exc):
@@ -68,6 +92,11 @@ urlpatterns = [
     path("t/transition/", raising(TransitionError(7, MilestoneState.RELEASED, MilestoneState.DRAFT))),
     path("t/conflict/", raising(Conflict("The engagement is already completed."))),
     path("t/own-conflict/", raising(OwnConflict("Already paid out."))),
+    path("t/freelancer-transition/", raising(FreelancerTransitionError("Approve a vetted freelancer only."))),
+    path("t/declared-field/", raising(DeclaredBadInput("Enter a positive amount.", field="amount"))),
+    path("t/declared-input/", raising(DeclaredBadInput("Pick a date after the start."))),
+    path("t/declared-reuse/", raising(DeclaredReuse("That key was used for another payout."))),
+    path("t/declared-hidden/", raising(DeclaredHidden("You may not see milestone 7 of Acme."))),
     path("t/django-field-error/", raising(DjangoValidationError({"amount": ["Must be positive."]}))),
     path("t/django-error/", raising(DjangoValidationError("Escrow cannot go negative."))),
     path("t/django-denied/", raising(PermissionDenied())),
@@ -91,6 +120,7 @@ def test_a_transition_error_is_409_with_a_detail(owner_api):
 @pytest.mark.parametrize("url,detail", [
     ("/t/conflict/", "The engagement is already completed."),
     ("/t/own-conflict/", "Already paid out."),
+    ("/t/freelancer-transition/", "Approve a vetted freelancer only."),
 ])
 def test_conflicts_are_409(owner_api, url, detail):
     response = owner_api.post(url)
@@ -104,6 +134,20 @@ def test_a_django_validation_error_is_a_400_field_error(owner_api):
     response = owner_api.post("/t/django-error/")
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Escrow cannot go negative."]}
+
+
+@pytest.mark.parametrize("url,code,body", [
+    ("/t/declared-field/", 400, {"amount": ["Enter a positive amount."]}),
+    ("/t/declared-input/", 400, {"non_field_errors": ["Pick a date after the start."]}),
+    ("/t/declared-reuse/", 422, {"detail": "That key was used for another payout."}),
+    # The message of a 404 never reaches the client: it could name what is not theirs.
+    ("/t/declared-hidden/", 404, {"detail": "Not found."}),
+])
+def test_a_domain_error_is_answered_with_the_status_it_declares(owner_api, url, code, body):
+    response = owner_api.post(url)
+
+    assert response.status_code == code
+    assert response.json() == body
 
 
 def test_permission_denied_reads_as_not_found(owner_api):
