@@ -167,18 +167,28 @@ class ReferenceForm(forms.Form):
     send_now = forms.BooleanField(required=False, initial=True, label="Email the questionnaire now")
 
 
+def _rating(label):
+    return forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect, label=label,
+                                  error_messages={"required": "Choose a score from 1 to 5.",
+                                                  "invalid_choice": "Choose a score from 1 to 5."})
+
+
 class QuestionnaireForm(forms.Form):
-    quality = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
-                                     label="Quality of work")
-    reliability = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect)
-    communication = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect)
-    deadlines = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
-                                       label="Meeting deadlines")
+    quality = _rating("Quality of work")
+    reliability = _rating("Reliability")
+    communication = _rating("Communication")
+    deadlines = _rating("Meeting deadlines")
     would_rehire = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes",
-                                          widget=forms.RadioSelect, label="Would you hire them again?")
+                                          widget=forms.RadioSelect, label="Would you hire them again?",
+                                          error_messages={"required": "Say whether you would hire them again."})
     what_to_know = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                    label="What should we know?",
                                    help_text="Strengths, weaknesses, anything that would help us work well together.")
+
+    RATINGS = ("quality", "reliability", "communication", "deadlines")
+
+    def rating_fields(self):
+        return [self[name] for name in self.RATINGS]
 
 
 class DeclineForm(forms.Form):
@@ -248,6 +258,7 @@ class ScorecardForm(forms.Form):
         for i, name in enumerate(self.criteria):
             self.fields[f"score_{i}"] = forms.TypedChoiceField(
                 choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, label=name,
+                widget=forms.RadioSelect,
                 error_messages={"invalid_choice": "Choose a score from 1 to 5."},
             )
         # Criteria first, then the checklist, notes and outcome.

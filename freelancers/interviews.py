@@ -184,6 +184,8 @@ def interview_score(*, interview, actor=None, scores, red_flags=(), notes="", ou
     if bad:
         errors.setdefault("scores", "")
         errors["scores"] = (errors["scores"] + f" Scores must be whole numbers from 1 to 5 ({', '.join(bad)}).").strip()
+    if not any(value is not None for value in scores.values()) and "scores" not in errors:
+        errors["scores"] = "Score at least one criterion."
     flags = list(dict.fromkeys(red_flags or []))
     unknown_flags = [f for f in flags if f not in RedFlag.values]
     if unknown_flags:

@@ -399,6 +399,10 @@ class Interview(models.Model):
     def is_cancelled(self):
         return self.cancelled_at is not None
 
+    @property
+    def is_upcoming(self):
+        return not self.is_cancelled and self.scheduled_at > now()
+
 
 class InterviewScore(models.Model):
     """One criterion's score. The criterion's name is copied so editing the workspace's list

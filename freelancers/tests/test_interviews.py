@@ -213,6 +213,7 @@ def test_the_owner_scores_the_default_criteria_with_red_flags(owner_client, inte
                       "Timeline / availability fit", "Professionalism"):
         assert criterion in page
     assert "Who will do the work" in page  # a suggested question
+    assert 'type="radio" class="btn-check" name="score_0" id="id_score_0_5" value="5"' in page
     response = owner_client.post(reverse("freelancers:interview", args=[interview.pk]), score_data())
     assert response.status_code == 302
     interview.refresh_from_db()
@@ -256,3 +257,11 @@ def test_criteria_lists_reject_duplicates_and_empties(owner_client):
     assert "listed twice" in response.content.decode()
     response = owner_client.post(reverse("freelancers:criteria"), {"criteria": "  \n "})
     assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_a_scorecard_needs_at_least_one_score(owner_client, interview):
+    response = owner_client.post(reverse("freelancers:interview", args=[interview.pk]),
+                                 {"notes": "forgot", "outcome": "hold"})
+    assert "Score at least one criterion." in response.content.decode()
+    interview.refresh_from_db()
+    assert interview.scored_at is None
