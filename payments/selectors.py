@@ -1,11 +1,12 @@
 """Reads shared by pages, the API, the portal and the services: balances, budget figures, the
 overview, statements. Every figure is a sum of ledger entries, computed when asked."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
@@ -29,20 +30,34 @@ HELD_STATES = (MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.C
                MilestoneState.DISPUTED)
 
 
-def _figures_aggregates():
-    """Per-engagement sums, as aggregate expressions over Entry."""
-    payable_credit = Q(account__kind=AccountKind.PAYABLE, amount__gt=0)
-    return {
-        "funded": Sum("amount", filter=Q(account__kind=AccountKind.ESCROW, amount__gt=0)),
-        "in_escrow": Sum("amount", filter=Q(account__kind=AccountKind.ESCROW)),
-        "released": Sum("amount", filter=payable_credit & Q(
-            transaction__kind__in=[TransactionKind.RELEASE, TransactionKind.RESOLVE])),
-        "refunded": Sum("amount", filter=Q(account__kind=AccountKind.OWNER_FUNDING, amount__gt=0)),
-        "hourly": Sum("amount", filter=payable_credit & Q(transaction__kind=TransactionKind.TIMESHEET)),
-        "bonuses": Sum("amount", filter=payable_credit & Q(transaction__kind=TransactionKind.BONUS)),
-        "paid_out": Sum("amount", filter=Q(account__kind=AccountKind.PAID_OUT)),
-        "owed": Sum("amount", filter=Q(account__kind=AccountKind.PAYABLE)),
-    }
+def _sums_by_kind(rows):
+    """{figure name: total} from rows of (account kind, transaction kind, sum of amounts).
+
+    One GROUP BY over the engagement's entries gives every figure: funding only ever credits
+    escrow, refunds (and the refund part of a resolution) only ever credit owner funding, and
+    payable is credited by releases, resolutions, timesheets and bonuses and debited by payouts.
+    """
+    figures = dict.fromkeys(("funded", "in_escrow", "released", "refunded", "hourly", "bonuses", "paid_out",
+                             "owed"), 0)
+    for account_kind, tx_kind, total in rows:
+        total = total or 0
+        if account_kind == AccountKind.ESCROW:
+            figures["in_escrow"] += total
+            if tx_kind == TransactionKind.FUND:
+                figures["funded"] += total
+        elif account_kind == AccountKind.OWNER_FUNDING and tx_kind in (TransactionKind.REFUND, TransactionKind.RESOLVE):
+            figures["refunded"] += total
+        elif account_kind == AccountKind.PAYABLE:
+            figures["owed"] += total
+            if tx_kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE):
+                figures["released"] += total
+            elif tx_kind == TransactionKind.TIMESHEET:
+                figures["hourly"] += total
+            elif tx_kind == TransactionKind.BONUS:
+                figures["bonuses"] += total
+        elif account_kind == AccountKind.PAID_OUT:
+            figures["paid_out"] += total
+    return figures
 
 
 @dataclass
@@ -120,30 +135,31 @@ class BudgetFigures:
         }
 
 
-def _figures(engagement, row):
-    return BudgetFigures(
-        budget=engagement.budget, contingency_percent=engagement.contingency_percent, currency=engagement.currency,
-        **{k: (row.get(k) or 0) for k in ("funded", "in_escrow", "released", "refunded", "hourly", "bonuses",
-                                          "paid_out", "owed")},
-    )
+def _figures(engagement, sums):
+    return BudgetFigures(budget=engagement.budget, contingency_percent=engagement.contingency_percent,
+                         currency=engagement.currency, **sums)
 
 
 def budget_figures(engagement):
-    row = Entry.objects.filter(transaction__engagement=engagement, currency=engagement.currency).aggregate(
-        **_figures_aggregates()
+    rows = (
+        Entry.objects.filter(transaction__engagement=engagement, currency=engagement.currency)
+        .values_list("account__kind", "transaction__kind").annotate(total=Sum("amount")).order_by()
     )
-    return _figures(engagement, row)
+    return _figures(engagement, _sums_by_kind(rows))
 
 
 def budget_figures_for(engagements):
     """{engagement id: BudgetFigures} with one grouped query."""
     engagements = list(engagements)
-    rows = {
-        row["transaction__engagement"]: row
-        for row in Entry.objects.filter(transaction__engagement__in=engagements)
-        .values("transaction__engagement").annotate(**_figures_aggregates())
-    }
-    return {e.pk: _figures(e, rows.get(e.pk, {})) for e in engagements}
+    grouped = defaultdict(list)
+    rows = (
+        Entry.objects.filter(transaction__engagement__in=engagements)
+        .values_list("transaction__engagement", "currency", "account__kind", "transaction__kind")
+        .annotate(total=Sum("amount")).order_by()
+    )
+    for engagement_id, currency, account_kind, tx_kind, total in rows:
+        grouped[(engagement_id, currency)].append((account_kind, tx_kind, total))
+    return {e.pk: _figures(e, _sums_by_kind(grouped.get((e.pk, e.currency), []))) for e in engagements}
 
 
 def committed_spend(engagement):
@@ -221,7 +237,9 @@ class ReviewDue:
 
     @property
     def days_left(self):
-        return max(0, (self.deadline_at - timezone.now()).days)
+        """Whole days left, rounded up: 2 days 23 hours reads as 3 days."""
+        seconds = (self.deadline_at - timezone.now()).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
 
     @property
     def overdue(self):

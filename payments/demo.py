@@ -1,0 +1,89 @@
+"""Demo money for `manage.py demo`, after the engagements demo: milestones funded into escrow,
+work waiting for review with a few days left, a dispute with the money frozen, a released
+milestone with a bonus and a payout, and the budget alert on an engagement nearly fully
+committed. Everything goes through the services with fixed idempotency keys, so running the
+demo again finds the first results and does nothing twice.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from engagements.models import Engagement, Milestone, MilestoneState
+from engagements.transitions import milestone_transition
+
+from . import services
+from .errors import PaymentError
+
+
+def _milestone(engagement, title):
+    return Milestone.objects.filter(engagement=engagement, title=title).first() if engagement else None
+
+
+def _fund(milestone, owner, key):
+    if milestone is not None and milestone.state == MilestoneState.DRAFT:
+        try:
+            services.milestone_fund(milestone=milestone, actor=owner, idempotency_key=key)
+        except PaymentError:
+            return
+        milestone.refresh_from_db()
+
+
+def _submit(milestone, message, days_ago):
+    """The freelancer hands in work `days_ago` days ago (through the engagements service when
+    the engagement is running), then the review clock starts from that moment."""
+    if milestone is None or milestone.state != MilestoneState.FUNDED:
+        return
+    engagement = milestone.engagement
+    try:
+        from engagements.work import milestone_submit
+    except ImportError:  # an engagements app without the work service: the bare transition
+        milestone_submit = None
+    if milestone_submit is not None and engagement.status == "active":
+        milestone_submit(milestone_id=milestone.pk, freelancer=engagement.freelancer, message=message,
+                         links=["https://drive.example.com/demo-rough-cut"], attest_own_work=True)
+    else:
+        milestone_transition(milestone_id=milestone.pk, to_state=MilestoneState.SUBMITTED)
+    submitted_at = timezone.now() - timedelta(days=days_ago)
+    Milestone.objects.filter(pk=milestone.pk).update(state_changed_at=submitted_at)
+    services.review_clock_start(milestone_id=milestone.pk)
+    milestone.refresh_from_db()
+
+
+def load(workspace, owner):
+    engagements = {e.title: e for e in Engagement.objects.filter(workspace=workspace).select_related("freelancer")}
+    video = engagements.get("Product launch video")
+    trial = engagements.get("Trial job: booking page prototype")
+
+    # The launch video: everything funded (the budget alert shows), the rough cut waiting for
+    # review with three days left, the final master disputed over the change order.
+    if video is not None:
+        rough, final, cuts = (_milestone(video, t) for t in ("Rough cut", "Final master", "Cut-downs"))
+        _fund(rough, owner, "demo:fund:rough-cut")
+        _fund(final, owner, "demo:fund:final-master")
+        _fund(cuts, owner, "demo:fund:cut-downs")
+        _submit(rough, "Rough cut attached: 61 s, music option B, colour pass done. Logo animation is the 2025 "
+                       "one until I get the new file.", days_ago=11)
+        if final is not None and final.state == MilestoneState.FUNDED:
+            services.milestone_dispute(
+                milestone=final, actor=owner, idempotency_key="demo:dispute:final-master",
+                reason="The change order added a square 1:1 cut-down; Jonas counts it as extra work outside the "
+                       "Final master price, we think it is included. Holding the money until we agree.",
+            )
+
+    # The trial job: submitted, released, a bonus for the README, and paid out by bank transfer.
+    if trial is not None:
+        booking = _milestone(trial, "Booking page prototype")
+        _fund(booking, owner, "demo:fund:booking-page")
+        _submit(booking, "Prototype and README in the repository; all three acceptance points covered.", days_ago=1)
+        if booking is not None and booking.state == MilestoneState.SUBMITTED:
+            services.milestone_release(milestone=booking, actor=owner, idempotency_key="demo:release:booking-page")
+            booking.refresh_from_db()
+        if booking is not None and booking.state == MilestoneState.RELEASED:
+            services.bonus_pay(engagement=trial, actor=owner, amount=5000, note="Thanks for the thorough README.",
+                               idempotency_key="demo:bonus:booking-readme")
+            services.payout_record(
+                engagement=trial, actor=owner, amount=65000, method="bank_transfer", reference="DEMO-TRF-0412",
+                paid_on=timezone.localdate(), idempotency_key="demo:payout:trial",
+                note="Trial fee and bonus",
+            )

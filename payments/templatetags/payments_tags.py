@@ -1,0 +1,61 @@
+from django import template
+
+from payments.money import format_money, to_major
+
+register = template.Library()
+
+
+@register.filter
+def money(minor, currency):
+    """{{ amount|money:currency }} → "1,500.00 USD"."""
+    if minor is None or minor == "":
+        return ""
+    return format_money(int(minor), currency)
+
+
+@register.filter
+def signed_money(minor, currency):
+    """Like money, with an explicit sign for ledger lines; empty for zero."""
+    if not minor:
+        return ""
+    text = format_money(abs(int(minor)), currency)
+    return f"+{text}" if minor > 0 else f"−{text}"
+
+
+@register.filter
+def major(minor, currency):
+    """Minor units as a plain decimal for form inputs: 150000 → "1500.00"."""
+    if minor is None:
+        return ""
+    return str(to_major(int(minor), currency))
+
+
+@register.filter
+def hours(minutes):
+    """Minutes as "7 h 30 min"."""
+    minutes = int(minutes or 0)
+    h, m = divmod(minutes, 60)
+    if h and m:
+        return f"{h} h {m:02d} min"
+    return f"{h} h" if h else f"{m} min"
+
+
+@register.filter
+def state_class(state):
+    return {
+        "draft": "text-bg-light border", "funded": "text-bg-info", "submitted": "text-bg-primary",
+        "changes_requested": "text-bg-warning", "disputed": "text-bg-danger", "released": "text-bg-success",
+        "refunded": "text-bg-secondary", "split": "text-bg-secondary", "approved": "text-bg-success",
+    }.get(str(state), "text-bg-light border")
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, {})
+
+
+@register.filter
+def payout_method(method):
+    from payments.gateways import method_label
+
+    return method_label(method)

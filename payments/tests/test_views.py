@@ -1,0 +1,201 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from engagements.models import MilestoneState
+from payments import services
+from payments.models import BudgetChange, Dispute, PaymentSettings, Payout, Transaction
+
+from .conftest import fund, new_key, submit
+from .factories import EngagementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def action_url(milestone, action):
+    return reverse("payments:milestone_action", args=[milestone.pk, action])
+
+
+def key_in(html):
+    return re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+
+
+def test_it_sends_anonymous_visitors_to_login(client, engagement):
+    response = client.get(reverse("payments:engagement", args=[engagement.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_rejects_outsider(outsider_client, engagement, milestone):
+    assert outsider_client.get(reverse("payments:engagement", args=[engagement.pk])).status_code == 404
+    assert outsider_client.get(action_url(milestone, "fund")).status_code == 404
+    assert outsider_client.post(action_url(milestone, "fund"), {"idempotency_key": "x",
+                                                                "expected_amount": 150_000}).status_code == 404
+    assert outsider_client.get(reverse("payments:engagement_statement", args=[engagement.pk])).status_code == 404
+    assert Transaction.objects.count() == 0
+
+
+def test_fund_confirmation_shows_the_amount_and_a_double_submit_funds_once(owner_client, milestone):
+    page = owner_client.get(action_url(milestone, "fund"))
+    html = page.content.decode()
+    assert "1,500.00 USD" in html and "moves from you into escrow" in html
+    data = {"idempotency_key": key_in(html), "expected_amount": "150000"}
+    first = owner_client.post(action_url(milestone, "fund"), data, follow=True)
+    assert "is now held in escrow" in first.content.decode()
+    second = owner_client.post(action_url(milestone, "fund"), data, follow=True)
+    assert "already done" in second.content.decode()
+    assert Transaction.objects.filter(kind="fund").count() == 1
+    milestone.refresh_from_db()
+    assert milestone.state == MilestoneState.FUNDED
+
+
+def test_fund_confirmation_warns_before_the_budget_is_exceeded(owner_client, make_milestone):
+    big = make_milestone(amount=2_000_000)
+    html = owner_client.get(action_url(big, "fund")).content.decode()
+    assert "will be refused" in html and "Raise the budget" in html
+    response = owner_client.post(action_url(big, "fund"), {"idempotency_key": "k", "expected_amount": "2000000"})
+    assert response.status_code == 200
+    assert "Raise the budget first" in response.content.decode()
+    assert Transaction.objects.count() == 0
+
+
+def test_a_manager_sees_the_page_but_cannot_move_money(manager_client, milestone):
+    html = manager_client.get(action_url(milestone, "fund")).content.decode()
+    assert "Only the workspace owner can move money" in html
+    response = manager_client.post(action_url(milestone, "fund"), {"idempotency_key": "k", "expected_amount": 150_000})
+    assert response.status_code == 200
+    assert Transaction.objects.count() == 0
+
+
+def test_a_manager_can_open_a_dispute(manager_client, funded, manager):
+    html = manager_client.get(action_url(funded, "dispute")).content.decode()
+    response = manager_client.post(action_url(funded, "dispute"),
+                                   {"idempotency_key": key_in(html), "reason": "Nothing delivered in 3 weeks"})
+    assert response.status_code == 302
+    assert Dispute.objects.get().raised_by == manager
+
+
+def test_releasing_unsubmitted_work_is_explained_not_offered(owner_client, funded):
+    html = owner_client.get(action_url(funded, "release")).content.decode()
+    assert "cannot be released now" in html
+    assert "Release to the freelancer" not in html
+
+
+def test_release_through_the_page(owner_client, submitted, freelancer):
+    html = owner_client.get(action_url(submitted, "release")).content.decode()
+    assert "goes to Frida Freelancer" in html
+    owner_client.post(action_url(submitted, "release"), {"idempotency_key": key_in(html)})
+    submitted.refresh_from_db()
+    assert submitted.state == MilestoneState.RELEASED
+
+
+def test_resolve_takes_amounts_in_major_units_and_checks_the_sum(owner_client, submitted, owner):
+    services.milestone_dispute(milestone=submitted, actor=owner, reason="Half", idempotency_key=new_key())
+    html = owner_client.get(action_url(submitted, "resolve")).content.decode()
+    key = key_in(html)
+    bad = owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
+                                                               "refund_amount": "100.00"})
+    assert "add up to exactly what is in escrow" in bad.content.decode()
+    owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
+                                                         "refund_amount": "500.00", "note": "Agreed"})
+    submitted.refresh_from_db()
+    assert submitted.state == MilestoneState.SPLIT
+
+
+def test_extend_review_once(owner_client, submitted):
+    response = owner_client.post(action_url(submitted, "extend"), {"days": "5", "reason": "Travelling"})
+    assert response.status_code == 302
+    again = owner_client.post(action_url(submitted, "extend"), {"days": "5"})
+    assert "already extended once" in again.content.decode()
+
+
+def test_unknown_action_is_404(owner_client, milestone):
+    assert owner_client.get(action_url(milestone, "teleport")).status_code == 404
+
+
+def test_engagement_page_shows_figures_buttons_and_the_80_percent_alert(owner_client, engagement, make_milestone,
+                                                                        owner):
+    m = make_milestone(amount=850_000, title="Big chunk")
+    fund(m, owner)
+    submit(m)
+    html = owner_client.get(reverse("payments:engagement", args=[engagement.pk])).content.decode()
+    assert "85 % of the budget is committed" in html
+    assert "8,500.00 USD" in html
+    assert action_url(m, "release") in html
+    assert "Released automatically" in html
+
+
+def test_overview_lists_escrow_reviews_and_payables(owner_client, submitted, owner, make_milestone):
+    other = make_milestone(amount=20_000, title="Logo")
+    fund(other, owner)
+    submit(other)
+    services.milestone_release(milestone=other, actor=owner, idempotency_key=new_key())
+    html = owner_client.get(reverse("payments:overview")).content.decode()
+    assert "Held in escrow" in html and "1,500.00 USD" in html
+    assert "14 days left" in html or "13 days left" in html
+    assert "Owed to freelancers" in html and "200.00 USD" in html
+    assert reverse("payments:payout", args=[submitted.engagement_id]) in html
+
+
+def test_overview_works_for_a_manager(manager_client, submitted):
+    html = manager_client.get(reverse("payments:overview")).content.decode()
+    assert submitted.title in html
+    assert action_url(submitted, "release") not in html
+
+
+def test_budget_change_through_the_page(owner_client, engagement):
+    response = owner_client.post(reverse("payments:budget", args=[engagement.pk]),
+                                 {"budget": "12000.00", "contingency_percent": "10", "reason": "Scope grew"})
+    assert response.status_code == 302
+    change = BudgetChange.objects.get()
+    assert (change.new_budget, change.new_contingency_percent) == (1_200_000, 10)
+
+
+def test_bonus_and_payout_through_the_pages(owner_client, engagement, freelancer):
+    html = owner_client.get(reverse("payments:bonus", args=[engagement.pk])).content.decode()
+    owner_client.post(reverse("payments:bonus", args=[engagement.pk]),
+                      {"idempotency_key": key_in(html), "amount": "250.00", "note": "Great launch"})
+    html = owner_client.get(reverse("payments:payout", args=[engagement.pk])).content.decode()
+    assert "250.00 USD" in html
+    response = owner_client.post(reverse("payments:payout", args=[engagement.pk]), {
+        "idempotency_key": key_in(html), "amount": "250.00", "method": "paypal", "reference": "PP-7781",
+        "paid_on": "2026-01-05",
+    })
+    assert response.status_code == 302
+    assert Payout.objects.get().reference == "PP-7781"
+
+
+def test_payout_form_refuses_a_card_number(owner_client, engagement, owner):
+    services.bonus_pay(engagement=engagement, actor=owner, amount=10_000, note="Thanks", idempotency_key=new_key())
+    response = owner_client.post(reverse("payments:payout", args=[engagement.pk]), {
+        "idempotency_key": "k", "amount": "100.00", "method": "other", "reference": "4111 1111 1111 1111",
+        "paid_on": "2026-01-05",
+    })
+    assert "looks like a card number" in response.content.decode()
+    assert Payout.objects.count() == 0
+
+
+def test_settings_only_the_owner_changes_the_window(owner_client, workspace, manager):
+    response = owner_client.post(reverse("payments:settings"), {"review_window_days": "7"})
+    assert response.status_code == 302
+    assert PaymentSettings.objects.get(workspace=workspace).review_window_days == 7
+    bad = owner_client.post(reverse("payments:settings"), {"review_window_days": "31"})
+    assert bad.status_code == 200
+    assert PaymentSettings.objects.get(workspace=workspace).review_window_days == 7
+
+
+def test_settings_refuse_a_manager(manager_client, workspace):
+    manager_client.post(reverse("payments:settings"), {"review_window_days": "3"})
+    assert PaymentSettings.objects.get(workspace=workspace).review_window_days == 14
+
+
+def test_pages_of_another_workspace_engagement_are_404(owner_client, outsider):
+    theirs = EngagementFactory(workspace=outsider.memberships.get().workspace)
+    for name in ("payments:engagement", "payments:ledger", "payments:budget", "payments:bonus", "payments:payout"):
+        assert owner_client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert owner_client.get(reverse("payments:freelancer_statement", args=[theirs.freelancer_id])).status_code == 404
+
+
+def test_ledger_page_lists_double_entries(owner_client, submitted, engagement):
+    html = owner_client.get(reverse("payments:ledger", args=[engagement.pk])).content.decode()
+    assert "Milestone funded" in html and "+1,500.00 USD" in html and "−1,500.00 USD" in html
