@@ -46,6 +46,11 @@ app.conf.update(
             "task": "freelancers.tasks.remind_referees",
             "schedule": SWEEP_SECONDS,
         },
+        # Escrow: release submitted milestones (and approve timesheets) nobody reviewed in time.
+        "payments-auto-release": {
+            "task": "payments.tasks.auto_release_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
         # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
         "purge-idempotency-keys": {
             "task": "api.tasks.purge_idempotency_keys",
