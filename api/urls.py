@@ -31,6 +31,7 @@ app_name = "api"
 DOMAINS = [
     path("", include("api.auth")),
     path("", include("api.notifications")),
+    path("", include("api.freelancers")),
 ]
 
 urlpatterns = [

@@ -59,6 +59,25 @@ else:
     if not ALLOWED_HOSTS:  # unset, or only commas and spaces
         raise _missing("ALLOWED_HOSTS")
 
+
+def _dev_fernet_key():
+    # Like the dev SECRET_KEY: one random Fernet key per checkout, kept under var/.
+    path = VAR_DIR / "dev-fernet-key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+    return path.read_text().strip()
+
+
+# Keys that encrypt access-grant secrets at rest (MultiFernet): comma-separated, the first one
+# encrypts, all of them decrypt. Rotate: put a new key first, run `manage.py rotate_fernet_keys`,
+# then drop the old one.
+FERNET_KEYS = [k.strip() for k in env.list("FERNET_KEYS", default=[]) if k.strip()]
+if not FERNET_KEYS:
+    FERNET_KEYS = [_dev_fernet_key()] if DEBUG else [_required("FERNET_KEYS")]
+
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -311,6 +330,13 @@ SPECTACULAR_SETTINGS = {
         "api.schema.postprocess_errors",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
+    # Choice sets used by several components get one stable name each (instead of a hash).
+    "ENUM_NAME_OVERRIDES": {
+        "FreelancerStatusEnum": "freelancers.models.FreelancerStatus",
+        "ReferenceStatusEnum": "freelancers.models.ReferenceStatus",
+        "InterviewKindEnum": "freelancers.models.InterviewKind",
+        "InterviewOutcomeEnum": "freelancers.models.InterviewOutcome",
+    },
 }
 
 # --- Forms ----------------------------------------------------------------------------------
