@@ -200,17 +200,24 @@ class SmtpSink:
             self.messages.clear()
         self.rcpt_reply = None
 
-    def wait_for(self, count=1, timeout=30.0):
-        """The messages once at least `count` have arrived; fails after `timeout` seconds."""
+    def received(self, to=None):
+        """The messages so far, only those addressed to `to` if given."""
+        with self._lock:
+            return [m for m in self.messages if to is None or to in m.get("To", "")]
+
+    def wait_for(self, count=1, timeout=30.0, to=None):
+        """The messages (to `to`, if given) once at least `count` have arrived; fails after
+        `timeout` seconds. Filter by recipient when a worker may still be delivering what an
+        earlier test queued."""
         import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
+            found = self.received(to)
+            if len(found) >= count:
+                return found
             time.sleep(0.1)
-        pytest.fail(f"Expected {count} email(s) at the SMTP sink within {timeout}s, got {len(self.messages)}")
+        pytest.fail(f"Expected {count} email(s) at the SMTP sink within {timeout}s, got {len(self.received(to))}")
 
 
 @pytest.fixture(scope="session")

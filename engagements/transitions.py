@@ -9,10 +9,24 @@ writes nothing.
 
 from django.utils import timezone
 
-from .models import MILESTONE_TRANSITIONS, Milestone, MilestoneState, allowed_from
+from .models import (
+    ENGAGEMENT_TRANSITIONS,
+    MILESTONE_TRANSITIONS,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    MilestoneState,
+    allowed_from,
+)
 
 
-class TransitionError(Exception):
+class ConflictError(Exception):
+    """An action that does not fit the current state of things (409 in the API): a transition
+    the table forbids, acknowledging a brief that is no longer current, posting an update on an
+    engagement that is not running."""
+
+
+class TransitionError(ConflictError):
     """The action does not fit the milestone's current state (409 in the API)."""
 
     def __init__(self, milestone_id, to_state, current_state):
@@ -43,3 +57,46 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
 
 def can_transition(milestone, to_state):
     return MilestoneState(to_state) in MILESTONE_TRANSITIONS[MilestoneState(milestone.state)]
+
+
+class EngagementTransitionError(TransitionError):
+    """The engagement's lifecycle table does not allow the move from its current status."""
+
+    def __init__(self, engagement_id, to_status, current_status):
+        self.engagement_id = engagement_id
+        self.milestone_id = None
+        self.to_state = to_status
+        self.current_state = current_status
+        current = EngagementStatus(current_status).label if current_status else "missing"
+        target = EngagementStatus(to_status).label
+        ConflictError.__init__(self, f"An engagement that is “{current}” cannot become “{target}”.")
+
+
+def engagement_allowed_from(to_status):
+    return {src for src, targets in ENGAGEMENT_TRANSITIONS.items() if to_status in targets}
+
+
+def engagement_transition(*, engagement_id, to_status, from_states=None, **fields):
+    """The engagement lifecycle's one path, built like `milestone_transition`: a conditional
+    UPDATE on the status the table allows the move from. Returns the refreshed engagement;
+    raises EngagementTransitionError when no row matched (someone else moved it first)."""
+    to_status = EngagementStatus(to_status)
+    permitted = engagement_allowed_from(to_status)
+    if from_states is not None:
+        permitted &= {EngagementStatus(s) for s in from_states}
+    updated = Engagement.objects.filter(pk=engagement_id, status__in=permitted).update(
+        status=to_status, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        current = Engagement.objects.filter(pk=engagement_id).values_list("status", flat=True).first()
+        raise EngagementTransitionError(engagement_id, to_status, current)
+    return Engagement.objects.select_related("freelancer", "workspace").get(pk=engagement_id)
+
+
+def can_engagement_transition(engagement, to_status):
+    return EngagementStatus(to_status) in ENGAGEMENT_TRANSITIONS[EngagementStatus(engagement.status)]
+
+
+class NotAllowed(Exception):
+    """The actor may not act on this object (a freelancer acting on someone else's engagement).
+    Pages and the API answer 404, so ids leak nothing."""

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("freelancers/", include("freelancers.urls")),
+    path("engagements/", include("engagements.urls")),
     path("payments/", include("payments.urls")),
     # The referee's emailed questionnaire link: public, no login.
     path("reference/", include(referee_patterns)),

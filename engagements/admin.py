@@ -1,0 +1,153 @@
+"""Admin: for support, read-mostly. Secrets never appear: the grant's token is excluded from
+every list and form (and is ciphertext anyway)."""
+
+from django.contrib import admin
+
+from .models import (
+    AccessGrant,
+    AccessReveal,
+    Activity,
+    Brief,
+    BriefQuestion,
+    CheckIn,
+    Engagement,
+    Milestone,
+    PlaybookAcknowledgement,
+    PlaybookDocument,
+    PlaybookVersion,
+    Review,
+    StatusUpdate,
+    Submission,
+    SubmissionFile,
+    UpdatePrompts,
+)
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["position", "title", "due_on", "amount", "currency", "state"]
+    # State moves only through engagements.transitions.milestone_transition.
+    readonly_fields = ["state"]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["title", "workspace", "freelancer", "kind", "status", "next_update_due_at", "created_at"]
+    list_filter = ["status", "kind", "pay_terms"]
+    search_fields = ["title", "freelancer__name", "freelancer__email"]
+    raw_id_fields = ["workspace", "freelancer", "created_by", "backups"]
+    readonly_fields = ["status", "next_update_due_at", "next_checkin_at", "offered_at", "activated_at", "resumed_at",
+                       "ended_at"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "engagement", "state", "amount", "currency", "due_on"]
+    list_filter = ["state"]
+    search_fields = ["title", "engagement__title"]
+    raw_id_fields = ["engagement"]
+    readonly_fields = ["state", "state_changed_at", "due_at", "review_deadline_at"]
+
+
+@admin.register(Brief)
+class BriefAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "version", "sent_at", "acknowledged_at"]
+    raw_id_fields = ["engagement", "created_by", "acknowledged_by"]
+
+
+@admin.register(BriefQuestion)
+class BriefQuestionAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "asked_by", "asked_at", "answered_at"]
+    raw_id_fields = ["brief", "engagement", "asked_by", "answered_by"]
+
+
+class SubmissionFileInline(admin.TabularInline):
+    model = SubmissionFile
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+    exclude = ["file"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["milestone", "round", "submitted_by", "submitted_at", "outcome"]
+    raw_id_fields = ["milestone", "submitted_by", "feedback_by"]
+    inlines = [SubmissionFileInline]
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "freelancer", "percent_complete", "late", "created_at"]
+    list_filter = ["late"]
+    raw_id_fields = ["engagement", "freelancer"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "scheduled_at", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["engagement", "created_by", "recorded_by"]
+
+
+admin.site.register(UpdatePrompts)
+
+
+class PlaybookVersionInline(admin.TabularInline):
+    model = PlaybookVersion
+    extra = 0
+    fields = ["version", "change_note", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(PlaybookDocument)
+class PlaybookDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "workspace", "kind", "current_version", "updated_at"]
+    raw_id_fields = ["workspace"]
+    inlines = [PlaybookVersionInline]
+
+
+@admin.register(PlaybookAcknowledgement)
+class PlaybookAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["version", "freelancer", "acknowledged_at"]
+    raw_id_fields = ["version", "freelancer"]
+
+
+class AccessRevealInline(admin.TabularInline):
+    model = AccessReveal
+    extra = 0
+    can_delete = False
+    fields = ["revealed_at", "freelancer", "user", "via", "ip_address"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(admin.ModelAdmin):
+    list_display = ["label", "engagement", "username", "has_secret", "revoked_at", "rotated_at"]
+    search_fields = ["label", "engagement__title"]
+    raw_id_fields = ["engagement", "created_by", "revoked_by", "rotated_by"]
+    # The encrypted token is never shown; secrets are set through the owner pages.
+    exclude = ["secret_token"]
+    readonly_fields = ["secret_changed_at", "revoked_at", "rotated_at"]
+    inlines = [AccessRevealInline]
+
+    @admin.display(boolean=True, description="secret")
+    def has_secret(self, obj):
+        return obj.has_secret
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "quality", "communication", "timeliness", "rehire", "created_at"]
+    raw_id_fields = ["engagement", "created_by"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "engagement", "kind", "summary"]
+    list_filter = ["kind"]
+    raw_id_fields = ["engagement", "actor_user", "actor_freelancer", "milestone"]

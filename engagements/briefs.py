@@ -1,0 +1,218 @@
+"""Briefs: versioned written requirements, their acknowledgement, what changed, and Q&A.
+
+A version is edited in place only until the freelancer is asked to acknowledge it; after that
+every change is a new version (a change order), sent at once when the engagement is under
+way. The engagement becomes active only when its freelancer acknowledges the current version;
+acknowledging an older one is refused.
+"""
+
+import difflib
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .activity import activity_record
+from .models import BRIEF_SECTIONS, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
+from .notices import notify_freelancer, notify_owners
+from .services import ENDED, engagement_activate
+from .transitions import ConflictError, NotAllowed
+
+SECTION_NAMES = [name for name, _ in BRIEF_SECTIONS]
+REQUIRED_SECTIONS = {"goal", "deliverables", "acceptance_criteria"}
+SENT_STATUSES = {EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
+
+
+def current_brief(engagement):
+    return Brief.objects.filter(engagement=engagement).order_by("-version").first()
+
+
+def brief_awaiting_acknowledgement(engagement, brief=None):
+    """The current version when it was sent and not yet acknowledged."""
+    brief = brief if brief is not None else current_brief(engagement)
+    if brief is not None and brief.sent_at and not brief.acknowledged_at:
+        return brief
+    return None
+
+
+@transaction.atomic
+def brief_save(*, engagement, actor, change_summary="", **sections):
+    """Write the brief. Returns (brief, created_new_version). Unchanged text changes nothing."""
+    unknown = set(sections) - set(SECTION_NAMES)
+    if unknown:
+        raise TypeError(f"Unknown brief sections: {sorted(unknown)}")
+    sections = {name: (sections.get(name) or "").strip() for name in SECTION_NAMES}
+    missing = {name: "This part of the brief is required." for name in REQUIRED_SECTIONS if not sections[name]}
+    if missing:
+        raise ValidationError(missing)
+    # Lock the engagement: a new version and an acknowledgement must not interleave.
+    engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
+    if engagement.status in ENDED:
+        raise ConflictError("The brief of a finished engagement cannot change.")
+    latest = current_brief(engagement)
+    if latest is not None and all(getattr(latest, n) == sections[n] for n in SECTION_NAMES):
+        return latest, False
+    if latest is not None and latest.sent_at is None:
+        for name, value in sections.items():
+            setattr(latest, name, value)
+        latest.change_summary = change_summary.strip() or latest.change_summary
+        latest.save()
+        activity_record(engagement=engagement, kind=ActivityKind.BRIEF_VERSION, actor_user=actor,
+                        summary=f"Edited brief v{latest.version} (not sent yet).")
+        return latest, False
+    version = latest.version + 1 if latest else 1
+    if latest is not None and not change_summary.strip():
+        raise ValidationError({"change_summary": "Say what changed and why: the freelancer sees this with the diff."})
+    now = timezone.now()
+    sent = engagement.status in SENT_STATUSES
+    brief = Brief.objects.create(
+        engagement=engagement, version=version, change_summary=change_summary.strip(), created_by=actor,
+        sent_at=now if sent else None, **sections,
+    )
+    if version == 1:
+        summary = "Wrote brief v1."
+    elif sent:
+        summary = f"Changed the brief to v{version} (change order); it needs a new acknowledgement."
+    else:
+        summary = f"Wrote brief v{version}."
+    activity_record(engagement=engagement, kind=ActivityKind.BRIEF_VERSION, actor_user=actor, summary=summary)
+    if sent:
+        notify_freelancer(
+            engagement, kind="brief_changed", key=f"brief-changed:{brief.pk}", page="brief",
+            context={"version": version, "previous_version": version - 1, "change_summary": brief.change_summary},
+        )
+    return brief, True
+
+
+@transaction.atomic
+def brief_acknowledge(*, brief_id, freelancer):
+    """The freelancer confirms they read the current version. Offered → active on the first
+    one. Acknowledging twice is harmless; acknowledging an outdated version is refused."""
+    brief = Brief.objects.select_related("engagement").filter(pk=brief_id).first()
+    if brief is None or brief.engagement.freelancer_id != freelancer.pk:
+        raise NotAllowed("No such brief for this freelancer.")
+    engagement = (
+        Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=brief.engagement_id)
+    )
+    if engagement.status not in SENT_STATUSES:
+        raise ConflictError(f"This engagement is {engagement.get_status_display().lower()}: "
+                            "there is no brief waiting for acknowledgement.")
+    latest = current_brief(engagement)
+    if latest.pk != brief.pk:
+        raise ConflictError(
+            f"Version {brief.version} of the brief is out of date: read and acknowledge version {latest.version}."
+        )
+    if brief.sent_at is None:
+        raise ConflictError("This version of the brief has not been sent yet.")
+    now = timezone.now()
+    if not Brief.objects.filter(pk=brief.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=freelancer
+    ):
+        brief.refresh_from_db()
+        return brief
+    activity_record(engagement=engagement, kind=ActivityKind.BRIEF_ACKNOWLEDGED, actor_freelancer=freelancer,
+                    summary=f"{freelancer.name} acknowledged brief v{brief.version}.")
+    started = engagement.status == EngagementStatus.OFFERED
+    if started:
+        engagement = engagement_activate(engagement=engagement, freelancer=freelancer)
+    notify_owners(engagement, kind="brief_acknowledged", key=f"brief-acknowledged:{brief.pk}",
+                  context={"version": brief.version, "started": started})
+    brief.refresh_from_db()
+    return brief
+
+
+@transaction.atomic
+def brief_question_ask(*, brief_id, freelancer, body):
+    brief = Brief.objects.select_related("engagement__freelancer", "engagement__workspace").filter(pk=brief_id).first()
+    if brief is None or brief.engagement.freelancer_id != freelancer.pk:
+        raise NotAllowed("No such brief for this freelancer.")
+    engagement = brief.engagement
+    if engagement.status not in SENT_STATUSES:
+        raise ConflictError("Questions can be asked while the engagement is offered or under way.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write your question."})
+    question = BriefQuestion.objects.create(brief=brief, engagement=engagement, asked_by=freelancer, body=body)
+    activity_record(engagement=engagement, kind=ActivityKind.QUESTION_ASKED, actor_freelancer=freelancer,
+                    summary=f"{freelancer.name} asked about brief v{brief.version}: {body[:120]}")
+    notify_owners(engagement, kind="brief_question", key=f"brief-question:{question.pk}", page="brief",
+                  context={"question": body, "version": brief.version})
+    return question
+
+
+@transaction.atomic
+def brief_question_answer(*, question, actor, answer):
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "Write an answer."})
+    first = not question.answered_at
+    question.answer = answer
+    question.answered_by = actor
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_by", "answered_at"])
+    engagement = question.engagement
+    activity_record(engagement=engagement, kind=ActivityKind.QUESTION_ANSWERED, actor_user=actor,
+                    summary=f"Answered: {question.body[:80]}")
+    notify_freelancer(
+        engagement, kind="brief_answer", page="brief",
+        key=f"brief-answer:{question.pk}" + ("" if first else f":{question.answered_at.isoformat()}"),
+        context={"question": question.body, "answer": answer},
+    )
+    return question
+
+
+# --- What changed -----------------------------------------------------------------------------
+_WORD = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def _words(line):
+    return _WORD.findall(line)
+
+
+def _inline(old, new):
+    """Word-level marks inside a changed line: two lists of (changed, text) segments."""
+    a, b = _words(old), _words(new)
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            left.append((False, "".join(a[i1:i2])))
+            right.append((False, "".join(b[j1:j2])))
+        else:
+            if i2 > i1:
+                left.append((True, "".join(a[i1:i2])))
+            if j2 > j1:
+                right.append((True, "".join(b[j1:j2])))
+    return left, right
+
+
+def text_diff(old, new, context=2):
+    """Lines of `old` → `new` as rows {"op": "equal"|"delete"|"insert"|"skip", "segments": [...]}
+    — plain data; the template escapes every piece of text."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    rows = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        if rows:
+            rows.append({"op": "skip", "segments": [(False, "…")]})
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [{"op": "equal", "segments": [(False, line)]} for line in a[i1:i2]]
+            elif tag == "replace" and (i2 - i1) == (j2 - j1):
+                for old_line, new_line in zip(a[i1:i2], b[j1:j2], strict=True):
+                    left, right = _inline(old_line, new_line)
+                    rows.append({"op": "delete", "segments": left})
+                    rows.append({"op": "insert", "segments": right})
+            else:
+                rows += [{"op": "delete", "segments": [(True, line)]} for line in a[i1:i2]]
+                rows += [{"op": "insert", "segments": [(True, line)]} for line in b[j1:j2]]
+    return rows
+
+
+def brief_diff(old, new):
+    """Per section of the brief: label, whether it changed, and the diff rows."""
+    sections = []
+    for name, label in BRIEF_SECTIONS:
+        before, after = getattr(old, name), getattr(new, name)
+        sections.append({"name": name, "label": label, "changed": before != after,
+                         "rows": text_diff(before, after) if before != after else []})
+    return sections

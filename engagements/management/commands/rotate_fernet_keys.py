@@ -1,0 +1,25 @@
+"""Re-encrypt every access-grant secret under the first key in FERNET_KEYS.
+
+Key rotation: generate a key, put it FIRST in FERNET_KEYS (keep the old ones after it),
+restart, run this command, then remove the old keys. A token no configured key can open is
+reported (by grant id, never its content) and the command exits non-zero.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements import crypto
+from engagements.grants import access_grants_reencrypt
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every stored access-grant secret under the current (first) FERNET_KEYS key."
+
+    def handle(self, *args, **options):
+        try:
+            count = access_grants_reencrypt()
+        except crypto.InvalidToken as exc:
+            raise CommandError(
+                "A stored secret could not be decrypted with any key in FERNET_KEYS: was a key removed before "
+                "rotating? Put the old key back (after the new one) and run this again."
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} secret(s) under the current key."))

@@ -1,0 +1,328 @@
+"""Engagement actions: create and change an engagement, its lifecycle, and its deadlines.
+
+The lifecycle (`draft → offered → active → completed | cancelled`, plus `paused`) moves only
+through `engagement_transition` (a conditional UPDATE on ENGAGEMENT_TRANSITIONS). Topic modules
+hold the rest: briefs.py, work.py (milestones), reporting.py (updates, check-ins),
+playbook.py, grants.py, reviews.py.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from freelancers.models import Freelancer, FreelancerStatus
+
+from . import deadlines
+from .activity import activity_record
+from .models import (
+    ActivityKind,
+    CheckIn,
+    CheckInStatus,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    MilestoneState,
+    PayTerms,
+    StatusUpdate,
+)
+from .notices import notify_freelancer, notify_owners
+from .transitions import ConflictError, engagement_transition
+
+ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
+RUNNING = {EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
+# Milestones holding money (or a claim on it): an engagement cannot end while one is open.
+MONEY_STATES = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED,
+                MilestoneState.DISPUTED}
+
+EDITABLE_FIELDS = {
+    "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency", "starts_on",
+    "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference",
+    "subcontracting_allowed",
+}
+CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days"}
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+def cadence_anchor(engagement):
+    """Where the update cadence counts from: the last update, else the start or the last
+    resume, whichever is latest."""
+    last = (
+        StatusUpdate.objects.filter(engagement=engagement).order_by("-created_at").values_list("created_at", flat=True)
+        .first()
+    )
+    moments = [m for m in (last, engagement.activated_at, engagement.resumed_at) if m]
+    return max(moments) if moments else None
+
+
+def next_update_due(engagement):
+    if engagement.status != EngagementStatus.ACTIVE:
+        return None
+    anchor = cadence_anchor(engagement)
+    return deadlines.update_due_at(anchor, engagement) if anchor else None
+
+
+def next_checkin_due(engagement):
+    """The earliest check-in still to be held; with none scheduled, the cadence after the last
+    one held (or after the start/resume), at the same local wall-clock time."""
+    if engagement.status in ENDED or engagement.status == EngagementStatus.PAUSED:
+        return None
+    upcoming = (
+        CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED)
+        .order_by("scheduled_at").values_list("scheduled_at", flat=True).first()
+    )
+    if upcoming:
+        return upcoming
+    if engagement.status != EngagementStatus.ACTIVE:
+        return None
+    last = (
+        CheckIn.objects.filter(engagement=engagement).exclude(status=CheckInStatus.SCHEDULED)
+        .order_by("-scheduled_at").values_list("scheduled_at", flat=True).first()
+    )
+    anchors = [m for m in (last, engagement.activated_at, engagement.resumed_at) if m]
+    if not anchors:
+        return None
+    return deadlines.add_local_days(max(anchors), engagement.checkin_every_days, deadlines.tz_of(engagement.freelancer))
+
+
+def engagement_deadlines_recompute(*, engagement):
+    """Recompute both deadline columns from the rows they depend on, and store them."""
+    engagement.next_update_due_at = next_update_due(engagement)
+    engagement.next_checkin_at = next_checkin_due(engagement)
+    Engagement.objects.filter(pk=engagement.pk).update(
+        next_update_due_at=engagement.next_update_due_at, next_checkin_at=engagement.next_checkin_at
+    )
+    return engagement
+
+
+def milestones_due_recompute(*, engagement):
+    """Milestone due moments follow the freelancer's time zone (called when it may have
+    changed: the engagement is saved, activated or resumed)."""
+    for milestone in engagement.milestones.filter(due_on__isnull=False):
+        due_at = deadlines.milestone_due_at(milestone.due_on, engagement.freelancer)
+        if due_at != milestone.due_at:
+            Milestone.objects.filter(pk=milestone.pk).update(due_at=due_at)
+
+
+# --- Create and edit ---------------------------------------------------------------------------
+def _check_freelancer(workspace, freelancer, kind):
+    if freelancer.workspace_id != workspace.pk:
+        raise ValidationError({"freelancer": "Choose a freelancer from this workspace."})
+    if freelancer.do_not_hire:
+        raise ValidationError(
+            {"freelancer": f"{freelancer.name} is marked do-not-hire: {freelancer.do_not_hire_reason}"})
+    if freelancer.status == FreelancerStatus.REJECTED:
+        raise ValidationError({"freelancer": f"{freelancer.name} was rejected in vetting."})
+
+
+def _check_backups(workspace, freelancer, backups):
+    for backup in backups:
+        if backup.workspace_id != workspace.pk:
+            raise ValidationError({"backups": "Backups must be freelancers of this workspace."})
+        if backup.pk == freelancer.pk:
+            raise ValidationError({"backups": "The freelancer cannot be their own backup."})
+        if backup.do_not_hire:
+            raise ValidationError({"backups": f"{backup.name} is marked do-not-hire."})
+
+
+def _check_fields(fields):
+    errors = {}
+    if fields.get("pay_terms") == PayTerms.HOURLY and not fields.get("weekly_hour_cap"):
+        errors["weekly_hour_cap"] = "Hourly engagements need a weekly hour cap."
+    start, end = fields.get("starts_on"), fields.get("target_end_on")
+    if start and end and end < start:
+        errors["target_end_on"] = "The target end cannot be before the start."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def engagement_create(*, workspace, created_by, freelancer, title, backups=(), **fields):
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown engagement fields: {sorted(unknown)}")
+    fields.setdefault("currency", workspace.currency)
+    _check_freelancer(workspace, freelancer, fields.get("kind"))
+    _check_backups(workspace, freelancer, backups)
+    _check_fields(fields)
+    engagement = Engagement(workspace=workspace, freelancer=freelancer, title=title, created_by=created_by, **fields)
+    engagement.full_clean(exclude=["backups", "playbook"])
+    engagement.save()
+    if backups:
+        engagement.backups.set(backups)
+    activity_record(engagement=engagement, kind=ActivityKind.CREATED, actor_user=created_by,
+                    summary=f"{created_by.get_full_name() if created_by else 'Someone'} created the engagement "
+                            f"with {freelancer.name}.")
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fields):
+    """Change an engagement's terms. The freelancer can change only while it is a draft; the
+    currency only while no milestone exists. Deadlines are recomputed when the cadence
+    changes."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown engagement fields: {sorted(unknown)}")
+    engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
+    if engagement.status in ENDED:
+        raise ConflictError("A finished engagement cannot be changed.")
+    changed = []
+    if freelancer is not None and freelancer.pk != engagement.freelancer_id:
+        if engagement.status != EngagementStatus.DRAFT:
+            raise ConflictError("The freelancer can be changed only while the engagement is a draft.")
+        _check_freelancer(engagement.workspace, freelancer, fields.get("kind", engagement.kind))
+        engagement.freelancer = freelancer
+        changed.append("freelancer")
+    if "currency" in fields and fields["currency"] != engagement.currency and engagement.milestones.exists():
+        raise ValidationError({"currency": "The currency cannot change once milestones exist."})
+    merged = {name: getattr(engagement, name) for name in EDITABLE_FIELDS} | fields
+    _check_fields(merged)
+    for name, value in fields.items():
+        if getattr(engagement, name) != value:
+            setattr(engagement, name, value)
+            changed.append(name)
+    if backups is not None:
+        backups = list(backups)
+        _check_backups(engagement.workspace, engagement.freelancer, backups)
+        if {b.pk for b in backups} != set(engagement.backups.values_list("pk", flat=True)):
+            engagement.backups.set(backups)
+            changed.append("backups")
+    if not changed:
+        return engagement
+    engagement.full_clean(exclude=["backups", "playbook"])
+    engagement.save()
+    if CADENCE_FIELDS & set(changed) or "freelancer" in changed:
+        engagement_deadlines_recompute(engagement=engagement)
+    if "freelancer" in changed:
+        milestones_due_recompute(engagement=engagement)
+    labels = ", ".join(Engagement._meta.get_field(n).verbose_name if n != "backups" else "backups" for n in changed)
+    activity_record(engagement=engagement, kind=ActivityKind.EDITED, actor_user=actor,
+                    summary=f"Changed {labels}.")
+    return engagement
+
+
+# --- Lifecycle ---------------------------------------------------------------------------------
+@transaction.atomic
+def engagement_offer(*, engagement, actor):
+    """draft → offered: send the current brief to the freelancer to acknowledge."""
+    from .briefs import current_brief
+
+    brief = current_brief(engagement)
+    if brief is None:
+        raise ConflictError("Write the brief before offering the engagement.")
+    freelancer = Freelancer.objects.get(pk=engagement.freelancer_id)
+    _check_freelancer(engagement.workspace, freelancer, engagement.kind)
+    if engagement.pay_terms == PayTerms.FIXED and not engagement.milestones.exists():
+        raise ConflictError("A fixed-price engagement needs at least one milestone before it is offered.")
+    now = timezone.now()
+    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.OFFERED,
+                                       offered_at=now)
+    type(brief).objects.filter(pk=brief.pk).update(sent_at=now)
+    activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
+                    summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
+    notify_freelancer(
+        engagement, kind="brief_offered", key=f"brief-offered:{brief.pk}:{now.isoformat()}", page="brief",
+        context={"version": brief.version, "sender_name": actor.get_full_name() if actor else engagement.workspace.name,
+                 "goal": brief.goal[:500]},
+    )
+    return engagement
+
+
+@transaction.atomic
+def engagement_withdraw(*, engagement, actor):
+    """offered → draft: take the offer back to change it."""
+    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.DRAFT,
+                                       from_states=[EngagementStatus.OFFERED])
+    activity_record(engagement=engagement, kind=ActivityKind.WITHDRAWN, actor_user=actor,
+                    summary="Withdrew the offer.")
+    return engagement
+
+
+def engagement_activate(*, engagement, freelancer):
+    """offered → active, when the freelancer acknowledged the current brief (briefs.py calls
+    this inside its transaction). Starts the update and check-in cadences."""
+    now = timezone.now()
+    engagement.status = EngagementStatus.ACTIVE
+    engagement.activated_at = engagement.activated_at or now
+    update_due = deadlines.update_due_at(now, engagement)
+    engagement = engagement_transition(
+        engagement_id=engagement.pk, to_status=EngagementStatus.ACTIVE, from_states=[EngagementStatus.OFFERED],
+        activated_at=engagement.activated_at, next_update_due_at=update_due,
+    )
+    engagement_deadlines_recompute(engagement=engagement)
+    milestones_due_recompute(engagement=engagement)
+    activity_record(engagement=engagement, kind=ActivityKind.ACTIVATED, actor_freelancer=freelancer,
+                    summary="Work started: the brief was acknowledged.")
+    return engagement
+
+
+@transaction.atomic
+def engagement_pause(*, engagement, actor, reason=""):
+    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.PAUSED,
+                                       next_update_due_at=None, next_checkin_at=None)
+    activity_record(engagement=engagement, kind=ActivityKind.PAUSED, actor_user=actor,
+                    summary="Paused." + (f" {reason}" if reason else ""))
+    notify_freelancer(engagement, kind="engagement_paused", key=f"engagement-paused:{engagement.pk}:"
+                      f"{timezone.now().isoformat()}", context={"reason": reason})
+    return engagement
+
+
+@transaction.atomic
+def engagement_resume(*, engagement, actor):
+    """paused → active: the cadences restart from now."""
+    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.ACTIVE,
+                                       from_states=[EngagementStatus.PAUSED], resumed_at=timezone.now())
+    engagement_deadlines_recompute(engagement=engagement)
+    milestones_due_recompute(engagement=engagement)
+    activity_record(engagement=engagement, kind=ActivityKind.RESUMED, actor_user=actor, summary="Resumed.")
+    notify_freelancer(engagement, kind="engagement_resumed", key=f"engagement-resumed:{engagement.pk}:"
+                      f"{engagement.resumed_at.isoformat()}")
+    return engagement
+
+
+def _open_money_milestones(engagement):
+    return list(engagement.milestones.filter(state__in=MONEY_STATES).values_list("title", flat=True))
+
+
+def _end(engagement, *, actor, to_status, reason, kind, verb):
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    open_titles = _open_money_milestones(engagement)
+    if open_titles:
+        raise ConflictError(
+            "Settle these milestones first (release or refund them): " + ", ".join(open_titles) + "."
+        )
+    now = timezone.now()
+    engagement = engagement_transition(
+        engagement_id=engagement.pk, to_status=to_status, ended_at=now, end_reason=reason[:300],
+        next_update_due_at=None, next_checkin_at=None,
+    )
+    from .grants import access_grants_revoke_all
+
+    revoked = access_grants_revoke_all(engagement=engagement, actor=actor, reason=f"Engagement {verb}")
+    CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED, scheduled_at__gt=now).update(
+        status=CheckInStatus.MISSED, notes="Cancelled: the engagement ended.", recorded_at=now, recorded_by=actor,
+    )
+    activity_record(engagement=engagement, kind=kind, actor_user=actor,
+                    summary=f"{verb.capitalize()}." + (f" {reason}" if reason else ""))
+    notify_freelancer(engagement, kind="engagement_ended", key=f"engagement-ended:{engagement.pk}",
+                      context={"verb": verb, "reason": reason})
+    if revoked:
+        notify_owners(
+            engagement, kind="access_rotate", key=f"access-rotate:{engagement.pk}", page="grants",
+            context={"labels": [g.label for g in revoked if g.has_secret], "verb": verb},
+        )
+    return engagement
+
+
+@transaction.atomic
+def engagement_complete(*, engagement, actor, reason=""):
+    """active → completed. Every access grant is revoked and the owner gets a rotate-this-secret
+    checklist item for each."""
+    return _end(engagement, actor=actor, to_status=EngagementStatus.COMPLETED, reason=reason,
+                kind=ActivityKind.COMPLETED, verb="completed")
+
+
+@transaction.atomic
+def engagement_cancel(*, engagement, actor, reason=""):
+    return _end(engagement, actor=actor, to_status=EngagementStatus.CANCELLED, reason=reason,
+                kind=ActivityKind.CANCELLED, verb="cancelled")

@@ -1,0 +1,68 @@
+import pytest
+
+from engagements import briefs, services, work
+from engagements.models import MilestoneState
+from engagements.tests.factories import ApprovedFreelancerFactory, EngagementFactory
+from engagements.transitions import milestone_transition
+
+BRIEF = {"goal": "A faster checkout.", "deliverables": "Figma file and a React component.",
+         "acceptance_criteria": "Checkout in three steps, tested on mobile."}
+
+
+@pytest.fixture
+def freelancer(workspace):
+    return ApprovedFreelancerFactory(workspace=workspace, name="Frida Lance", email="frida@example.net",
+                                     timezone="Europe/Lisbon")
+
+
+@pytest.fixture
+def other_freelancer(workspace):
+    """Another freelancer of the same workspace (not on the engagement)."""
+    return ApprovedFreelancerFactory(workspace=workspace, name="Bruno Backup", email="bruno@example.net")
+
+
+@pytest.fixture
+def engagement(workspace, freelancer, owner):
+    return services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                      title="Checkout redesign", budget=200000, currency="USD")
+
+
+def activate(engagement, owner, *, milestones=1):
+    """Brief, milestones, offer, acknowledgement: an active engagement, through the services."""
+    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    for i in range(milestones):
+        work.milestone_create(engagement=engagement, actor=owner, title=f"Part {i + 1}",
+                              acceptance_criteria="As briefed.", amount=50000)
+    services.engagement_offer(engagement=engagement, actor=owner)
+    brief = briefs.current_brief(engagement)
+    briefs.brief_acknowledge(brief_id=brief.pk, freelancer=engagement.freelancer)
+    engagement.refresh_from_db()
+    return engagement
+
+
+@pytest.fixture
+def active(engagement, owner):
+    return activate(engagement, owner)
+
+
+def fund(milestone):
+    """Test set-up only: payments funds milestones; here we move the state directly through
+    the one helper."""
+    return milestone_transition(milestone_id=milestone.pk, to_state=MilestoneState.FUNDED)
+
+
+@pytest.fixture
+def outsider_workspace(outsider):
+    return outsider.memberships.get().workspace
+
+
+@pytest.fixture
+def foreign_engagement(outsider, outsider_workspace):
+    return EngagementFactory(workspace=outsider_workspace, freelancer=ApprovedFreelancerFactory(
+        workspace=outsider_workspace, email="foreign@example.net"))
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
