@@ -151,3 +151,34 @@ class ActivityAdmin(admin.ModelAdmin):
     list_display = ["created_at", "engagement", "kind", "summary"]
     list_filter = ["kind"]
     raw_id_fields = ["engagement", "actor_user", "actor_freelancer", "milestone"]
+
+
+@admin.register(PlaybookVersion)
+class PlaybookVersionAdmin(admin.ModelAdmin):
+    list_display = ["document", "version", "change_note", "created_at"]
+    raw_id_fields = ["document", "created_by"]
+
+
+@admin.register(SubmissionFile)
+class SubmissionFileAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "submission", "content_type", "size", "uploaded_at"]
+    raw_id_fields = ["submission"]
+    # Files are served only through the owner page that checks access, never by a media URL.
+    exclude = ["file"]
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessReveal)
+class AccessRevealAdmin(admin.ModelAdmin):
+    list_display = ["revealed_at", "grant", "freelancer", "user", "via", "ip_address"]
+    raw_id_fields = ["grant", "freelancer", "user"]
+    readonly_fields = ["revealed_at", "grant", "freelancer", "user", "via", "ip_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
