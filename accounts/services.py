@@ -165,5 +165,16 @@ def invitations_expire(*, now=None):
     return ids
 
 
+class MembershipError(Exception):
+    pass
+
+
+def membership_remove(*, membership):
+    """Take a teammate out of a workspace. The owner stays: a workspace always has one."""
+    if membership.role == Role.OWNER:
+        raise MembershipError("The workspace owner cannot be removed.")
+    Membership.objects.filter(pk=membership.pk, role=Role.MANAGER).delete()
+
+
 def user_workspaces(user):
     return Workspace.objects.filter(memberships__user=user).order_by("name")

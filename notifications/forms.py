@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -6,6 +8,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from .emails import absolute
 from .services import notify
+
+RESET_EMAIL_WINDOW_SECONDS = 5 * 60
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -19,6 +23,8 @@ class OutboxPasswordResetForm(PasswordResetForm):
             url = absolute(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
             notify(
                 kind="password_reset", recipient_email=user.email, recipient_user=user,
-                dedupe_key=f"password-reset:{user.pk}:{token}",
+                # One email per account per window: pressing the button ten times (or someone
+                # else doing it to flood an inbox) sends one; the first link keeps working.
+                dedupe_key=f"password-reset:{user.pk}:{int(time.time() // RESET_EMAIL_WINDOW_SECONDS)}",
                 context={"reset_url": url, "_secret": ["reset_url"]},
             )

@@ -13,6 +13,7 @@ dashboard_patterns = (
         path("team/", views.team, name="team"),
         path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
         path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+        path("team/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     ],
     "dashboard",
 )

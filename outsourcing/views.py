@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,6 +82,20 @@ def invitation_revoke(request, pk):
     return redirect("dashboard:team")
 
 
+@owner_required
+@require_POST
+def member_remove(request, pk):
+    membership = get_for_workspace(request, Membership.objects.select_related("user"), pk=pk)
+    try:
+        account_services.membership_remove(membership=membership)
+    except account_services.MembershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        name = membership.user.get_full_name()
+        messages.success(request, f"{name} no longer has access to {request.workspace.name}.")
+    return redirect("dashboard:team")
+
+
 @never_cache
 def invitation_open(request, token):
     """The emailed link. Keep the token in the session and redirect once, so the token leaves
@@ -113,12 +127,17 @@ def invitation_accept(request):
 
     form = AcceptInvitationSignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=invitation.email, password=form.cleaned_data["password"],
-                full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
-            )
-            return _accept(request, token, user, new_user=True)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email, password=form.cleaned_data["password"],
+                    full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
+                )
+                return _accept(request, token, user, new_user=True)
+        except IntegrityError:
+            # The account was created meanwhile (a second tab): log in to accept instead.
+            messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
+            return redirect(f"{reverse('accounts:login')}?next={reverse('invitation_accept')}")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
 
 

@@ -93,3 +93,22 @@ def test_a_tampered_link_is_refused(client, owner, celery_eager, mailoutbox, dja
     page = client.get(tampered, follow=True)
 
     assert "This reset link can't be used" in page.content.decode()
+
+
+def test_asking_again_and_again_sends_one_email_per_five_minutes(
+    client, owner, celery_eager, mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 1, tzinfo=dt.UTC), tick=False) as clock:
+        for _ in range(3):
+            _request_reset(client, owner.email, django_capture_on_commit_callbacks)
+        assert len(mailoutbox) == 1
+        clock.shift(dt.timedelta(minutes=5))
+        _request_reset(client, owner.email, django_capture_on_commit_callbacks)
+        assert len(mailoutbox) == 2
+        # The first link still works.
+        page = client.get(_link(mailoutbox[0]), follow=True)
+        assert "Choose a new password" in page.content.decode()

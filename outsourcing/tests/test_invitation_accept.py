@@ -167,3 +167,16 @@ def test_the_invitation_pages_are_not_cached(workspace, send_invitation):
     invitee = Client()
     assert "no-store" in invitee.get(path)["Cache-Control"]
     assert "no-store" in invitee.get("/invite/")["Cache-Control"]
+
+
+def test_an_account_created_meanwhile_is_asked_to_log_in(workspace, send_invitation):
+    path = send_invitation()
+    invitee = Client()
+    _open(invitee, path)
+    UserFactory(email="new.hire@example.com")  # made in another tab
+
+    response = invitee.post("/invite/", {"full_name": "Nina", "password": NEW_PASSWORD, "timezone": "UTC"})
+
+    assert response["Location"] == "/accounts/login/?next=/invite/"
+    assert User.objects.filter(email="new.hire@example.com").count() == 1
+    assert Invitation.objects.get().status == InvitationStatus.PENDING

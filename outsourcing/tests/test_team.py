@@ -158,3 +158,35 @@ def test_the_team_page_lists_members_and_invitation_states(owner_client, manager
     assert "new.hire@example.com" in page
     assert "Pending" in page or "pending" in page
     assert Membership.objects.count() == 2
+
+
+def test_the_owner_removes_a_teammate_who_then_loses_access(owner_client, workspace, manager):
+    membership = Membership.objects.get(user=manager)
+    manager_browser = _client_for(manager)
+    assert manager_browser.get("/").status_code == 200
+
+    response = owner_client.post(f"/team/members/{membership.pk}/remove/", follow=True)
+
+    assert "Mia Manager no longer has access to Acme Studio." in response.content.decode()
+    assert not Membership.objects.filter(user=manager).exists()
+    assert manager_browser.get("/").status_code == 404
+    assert manager_browser.get("/team/").status_code == 404
+
+
+def test_the_owner_cannot_be_removed(owner_client, owner, workspace):
+    membership = Membership.objects.get(user=owner)
+    assert f"/team/members/{membership.pk}/remove/" not in owner_client.get("/team/").content.decode()
+
+    response = owner_client.post(f"/team/members/{membership.pk}/remove/", follow=True)
+
+    assert "The workspace owner cannot be removed." in response.content.decode()
+    assert Membership.objects.filter(user=owner, workspace=workspace).exists()
+
+
+def test_only_the_owner_of_that_workspace_removes_members(workspace, owner, manager, outsider):
+    owner_membership = Membership.objects.get(user=owner)
+    manager_membership = Membership.objects.get(user=manager)
+
+    assert _client_for(manager).post(f"/team/members/{owner_membership.pk}/remove/").status_code == 404
+    assert _client_for(outsider).post(f"/team/members/{manager_membership.pk}/remove/").status_code == 404
+    assert Membership.objects.filter(workspace=workspace).count() == 2
