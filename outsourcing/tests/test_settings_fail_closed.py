@@ -55,7 +55,7 @@ def test_production_starts_with_them_and_is_locked_down(tmp_path):
 
 
 def test_a_local_run_needs_nothing_but_debug(tmp_path):
-    result = _start(tmp_path, DEBUG="1")
+    result = _start(tmp_path, DEBUG="1", DATABASE_URL="", REDIS_URL="")  # empty counts as unset
 
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
