@@ -62,8 +62,8 @@ def test_it_pages_long_lists(owner_client, workspace):
     second = owner_client.get("/notifications/?page=2").content.decode()
 
     assert "1 / 2" in first
-    assert first.count("@example.com</td>") == 50
-    assert second.count("@example.com</td>") == 5
+    assert first.count("@example.com</div>") == 50
+    assert second.count("@example.com</div>") == 5
 
 
 def test_the_home_page_shows_recent_emails(owner_client, workspace):
