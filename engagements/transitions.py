@@ -25,6 +25,8 @@ class ConflictError(Exception):
     the table forbids, acknowledging a brief that is no longer current, posting an update on an
     engagement that is not running."""
 
+    http_status = 409
+
 
 class TransitionError(ConflictError):
     """The action does not fit the milestone's current state (409 in the API)."""
@@ -100,3 +102,5 @@ def can_engagement_transition(engagement, to_status):
 class NotAllowed(Exception):
     """The actor may not act on this object (a freelancer acting on someone else's engagement).
     Pages and the API answer 404, so ids leak nothing."""
+
+    http_status = 404

@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "ReferenceStatusEnum": "freelancers.models.ReferenceStatus",
         "InterviewKindEnum": "freelancers.models.InterviewKind",
         "InterviewOutcomeEnum": "freelancers.models.InterviewOutcome",
+        "EngagementKindEnum": "engagements.models.EngagementKind",
+        "MilestoneStateEnum": "engagements.models.MilestoneState",
     },
 }
 
