@@ -247,3 +247,9 @@ def test_the_detail_query_count_does_not_grow(owner_client, populated, owner, fr
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = owner_client.get(url)
     assert "Extra 7" in response.content.decode()
+
+
+def test_the_vetting_scorecard_starts_a_trial_job(owner_client, freelancer):
+    body = owner_client.get(reverse("freelancers:scorecard", args=[freelancer.pk])).content.decode()
+    link = reverse("engagements:create") + f"?freelancer={freelancer.pk}&amp;kind=trial"
+    assert f'href="{link}">Start a trial job</a>' in body
