@@ -32,6 +32,7 @@ DOMAINS = [
     path("", include("api.auth")),
     path("", include("api.notifications")),
     path("", include("api.freelancers")),
+    path("", include("api.payments")),
     path("", include("api.engagements")),
 ]
 
