@@ -6,6 +6,7 @@ from django.test import Client
 from accounts.models import Invitation, InvitationStatus, Membership
 from accounts.tests.factories import UserFactory
 from notifications.models import Notification, NotificationStatus
+from outsourcing.tests.conftest import invitation_path
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,14 @@ def test_resending_kills_the_old_link_and_mails_a_new_one(owner_client, client, 
     dead = client.get(old_path, follow=True)
     assert dead.status_code == 410
     assert "This invitation was withdrawn." in dead.content.decode()
+    posted = client.post("/invite/", {"full_name": "Nina", "password": "quiet-harbour-lamp-77", "timezone": "UTC"})
+    assert posted.status_code == 410
+    assert not Membership.objects.filter(user__email="new.hire@example.com").exists()
+    assert not UserFactory._meta.model.objects.filter(email="new.hire@example.com").exists()
+    # The new link does work.
+    new_path = invitation_path(mailoutbox[-1])
+    assert new_path != old_path
+    assert "Join Acme Studio" in client.get(new_path, follow=True).content.decode()
 
 
 def test_the_owner_revokes_a_pending_invitation(owner_client, client, send_invitation):
