@@ -21,7 +21,7 @@ from django.utils import timezone
 from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState
 from engagements.transitions import milestone_transition
 
-from . import emails
+from . import emails, timeline
 from .errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput, PaymentError, StateConflict
 from .ledger import escrow_account, owner_funding_account, payable_account, post, run_idempotent
 from .models import (
@@ -124,6 +124,8 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
             memo=f"Funded “{m.title}”",
         )
         emails.milestone_funded(milestone=m, transaction=tx)
+        timeline.record(engagement=eng, kind="escrow_funded", actor=actor, milestone=m,
+                        summary=f"Funded “{m.title}”: {timeline.money(amount, eng)} held in escrow.")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="milestone_fund",
@@ -156,6 +158,8 @@ def milestone_release(*, milestone, actor, idempotency_key):
         require_owner(workspace, actor)
         tx = _release(milestone=milestone, actor=actor, key=key, fp=fp)
         emails.milestone_released(milestone=milestone, transaction=tx)
+        timeline.record(engagement=milestone.engagement, kind="escrow_released", actor=actor, milestone=milestone,
+                        summary=f"Released “{milestone.title}” to the freelancer.")
         return tx
 
     return run_idempotent(workspace=workspace, key=idempotency_key, action="milestone_release",
@@ -191,6 +195,8 @@ def milestone_auto_release(*, milestone_id, now=None):
                       memo=f"Released “{milestone.title}” automatically: not reviewed within "
                            f"{current.window_days + current.extended_days} days")
         emails.milestone_auto_released(milestone=milestone, transaction=tx, clock=current)
+        timeline.record(engagement=milestone.engagement, kind="escrow_auto_released", milestone=milestone,
+                        summary=f"Released “{milestone.title}” automatically: not reviewed in time.")
         return tx
 
     try:
@@ -232,6 +238,12 @@ def milestone_dispute(*, milestone, actor, reason, idempotency_key):
             escrowed=escrowed, currency=engagement.currency, opened_transaction=tx,
         )
         emails.milestone_disputed(milestone=m, dispute=dispute)
+        who = "the freelancer" if side == "freelancer" else "the owner's side"
+        timeline.record(engagement=engagement, kind="escrow_disputed", milestone=m,
+                        actor=actor if side == "owner" else None,
+                        actor_freelancer=engagement.freelancer if side == "freelancer" else None,
+                        summary=f"Dispute on “{m.title}” opened by {who}; "
+                                f"{timeline.money(escrowed, engagement)} frozen.")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="milestone_dispute",
@@ -286,6 +298,9 @@ def milestone_resolve(*, milestone, actor, release_amount, refund_amount, idempo
             dispute.refresh_from_db()
         emails.dispute_resolved(milestone=m, transaction=tx, release_amount=release_amount,
                                 refund_amount=refund_amount, note=note)
+        timeline.record(engagement=engagement, kind="escrow_resolved", actor=actor, milestone=m,
+                        summary=f"Dispute on “{m.title}” resolved: {timeline.money(release_amount, engagement)} "
+                                f"released, {timeline.money(refund_amount, engagement)} refunded.")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="milestone_resolve",
@@ -327,6 +342,8 @@ def milestone_refund(*, milestone, actor, idempotency_key, reason=""):
             memo=f"Refunded “{m.title}”" + (f": {reason}" if reason else ""),
         )
         emails.milestone_refunded(milestone=m, transaction=tx, reason=reason)
+        timeline.record(engagement=engagement, kind="escrow_refunded", actor=actor, milestone=m,
+                        summary=f"Cancelled “{m.title}”; {timeline.money(amount, engagement)} refunded.")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="milestone_refund",
@@ -388,6 +405,8 @@ def milestone_review_extend(*, milestone, actor, days=7, reason=""):
             raise StateConflict("The milestone is no longer waiting for this review.")
         clock.refresh_from_db()
         emails.review_extended(milestone=milestone, clock=clock)
+        timeline.record(engagement=milestone.engagement, kind="review_extended", actor=actor, milestone=milestone,
+                        summary=f"Review of “{milestone.title}” extended by {days} day{'s' if days != 1 else ''}.")
     return clock
 
 
@@ -455,5 +474,8 @@ def engagement_budget_change(*, engagement, actor, budget, contingency_percent=N
         )
         Engagement.objects.filter(pk=eng.pk).update(budget=budget, contingency_percent=percent,
                                                     updated_at=timezone.now())
+        timeline.record(engagement=eng, kind="budget_changed", actor=actor,
+                        summary=f"Budget {timeline.money(change.old_budget, eng)} → "
+                                f"{timeline.money(budget, eng)} ({percent} % contingency): {reason}")
     engagement.refresh_from_db()
     return change

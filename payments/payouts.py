@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 
-from . import emails
+from . import emails, timeline
 from .errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput
 from .gateways import PayoutRequest, method_choices, payout_gateway
 from .ledger import owner_funding_account, paid_out_account, payable_account, post, run_idempotent
@@ -57,6 +57,8 @@ def bonus_pay(*, engagement, actor, amount, note, idempotency_key, currency=None
             idempotency_key=key, fingerprint=fp, engagement=eng, actor=actor, memo=f"Bonus: {note}",
         )
         emails.bonus_paid(engagement=eng, transaction=tx, amount=value, note=note)
+        timeline.record(engagement=eng, kind="bonus_paid", actor=actor,
+                        summary=f"Bonus of {timeline.money(value, eng)}: {note}")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="bonus_pay", params=params,
@@ -112,6 +114,8 @@ def payout_record(*, engagement, actor, amount, method, reference, paid_on, idem
             + type(gateway).__qualname__, note=note, transaction=tx, created_by=actor,
         )
         emails.payout_sent(payout=payout)
+        timeline.record(engagement=eng, kind="payout_recorded", actor=actor,
+                        summary=f"Payout of {timeline.money(value, eng)} recorded ({dict(method_choices())[method]}).")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="payout_record",

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from engagements.models import PayTerms
 
-from . import emails
+from . import emails, timeline
 from .errors import InvalidInput, PaymentError, StateConflict
 from .ledger import owner_funding_account, payable_account, post, run_idempotent
 from .models import (
@@ -181,6 +181,9 @@ def _approve(*, timesheet, actor, key, fp, automatic):
     Timesheet.objects.filter(pk=ts.pk).update(transaction=tx)
     ts.transaction = tx
     emails.timesheet_approved(timesheet=ts, transaction=tx, amount=amount)
+    timeline.record(engagement=engagement, kind="timesheet_approved", actor=actor,
+                    summary=f"Week of {ts.week_start:%-d %b %Y} approved{' automatically' if automatic else ''}: "
+                            f"{_fmt_minutes(minutes)}, {timeline.money(amount, engagement)}.")
     return tx
 
 
@@ -207,6 +210,8 @@ def timesheet_dispute(*, timesheet, actor, reason):
         ts = _move(timesheet, T.DISPUTED, from_states=[T.SUBMITTED], dispute_reason=reason, decided_by=actor,
                    decided_at=timezone.now(), approval_deadline_at=None)
         emails.timesheet_disputed(timesheet=ts, reason=reason)
+        timeline.record(engagement=ts.engagement, kind="timesheet_disputed", actor=actor,
+                        summary=f"Week of {ts.week_start:%-d %b %Y} disputed.")
     return ts
 
 

@@ -57,6 +57,14 @@ def engagement_page_url(engagement):
         return ""
 
 
+def milestone_page_url(milestone):
+    """The milestone's page in the engagements app (its submissions), when it has one."""
+    try:
+        return reverse("engagements:milestone", kwargs={"pk": milestone.engagement_id, "milestone_pk": milestone.pk})
+    except NoReverseMatch:
+        return ""
+
+
 def _show_error(form, exc):
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
@@ -80,10 +88,13 @@ def _engagement(request, pk):
 def engagement(request, pk):
     eng = _engagement(request, pk)
     figures = selectors.budget_figures(eng)
+    milestones = selectors.engagement_milestones(eng)
+    for m in milestones:
+        m.page_url = milestone_page_url(m)
     return render(request, "payments/engagement.html", {
         "engagement": eng,
         "figures": figures,
-        "milestones": selectors.engagement_milestones(eng),
+        "milestones": milestones,
         "timesheets": selectors.timesheets_for(eng) if eng.pay_terms == PayTerms.HOURLY else [],
         "payouts": eng.payouts.select_related("created_by")[:20],
         "budget_changes": eng.budget_changes.select_related("changed_by")[:10],
@@ -200,6 +211,7 @@ def milestone_action(request, pk, action):
         "clock": current_review_clock(milestone),
         "after_funding": figures.committed + milestone.amount,
         "open_dispute": Dispute.objects.filter(milestone=milestone, resolved_at__isnull=True).first(),
+        "milestone_url": milestone_page_url(milestone),
     })
 
 

@@ -46,11 +46,24 @@ def test_funding_emails_the_freelancer(milestone, owner):
     assert note.context["amount"] == "1,500.00 USD"
 
 
+def test_money_events_appear_on_the_engagement_timeline(submitted, owner, engagement):
+    from engagements.models import Activity
+
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    lines = list(Activity.objects.filter(engagement=engagement).values_list("kind", "summary"))
+    assert ("escrow_funded", "Funded “Home page”: 1,500.00 USD held in escrow.") in lines
+    assert ("escrow_released", "Released “Home page” to the freelancer.") in lines
+
+
 def test_it_refuses_funding_a_milestone_twice_and_writes_nothing(funded, owner):
+    from engagements.models import Activity
+
+    lines = Activity.objects.count()
     before = ledger_size()
     with pytest.raises(StateConflict, match="Funded"):
         services.milestone_fund(milestone=funded, actor=owner, idempotency_key=new_key())
     assert ledger_size() == before
+    assert Activity.objects.count() == lines
 
 
 def test_it_refuses_funding_beyond_budget_plus_contingency(make_milestone, owner, engagement):
