@@ -230,10 +230,6 @@ class FeedbackForm(forms.Form):
                                help_text="Refer to the acceptance criteria; the freelancer sees this.")
 
 
-class AcceptForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note to the freelancer")
-
-
 class EndForm(forms.Form):
     reason = forms.CharField(required=False, max_length=300, label="Note (shared with the freelancer)")
 

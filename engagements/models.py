@@ -571,7 +571,6 @@ class ActivityKind(models.TextChoices):
     MILESTONE_REMOVED = "milestone_removed", "Milestone removed"
     MILESTONE_SUBMITTED = "milestone_submitted", "Work submitted"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    MILESTONE_ACCEPTED = "milestone_accepted", "Milestone accepted"
     STATUS_UPDATE = "status_update", "Status update"
     CHECKIN_SCHEDULED = "checkin_scheduled", "Check-in scheduled"
     CHECKIN_RECORDED = "checkin_recorded", "Check-in recorded"

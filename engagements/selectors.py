@@ -199,6 +199,41 @@ def submissions_for(milestone):
     )
 
 
+# The money moves on a milestone live in payments (pages named `payments:milestone_action`);
+# the milestone page links to the ones that fit its state. Accepting work is releasing it.
+MONEY_ACTIONS = {
+    MilestoneState.DRAFT: [("fund", "Fund it (hold the money in escrow)…", "btn-primary")],
+    MilestoneState.FUNDED: [("refund", "Cancel and refund…", "btn-outline-warning"),
+                            ("dispute", "Open a dispute…", "btn-outline-danger")],
+    MilestoneState.SUBMITTED: [("release", "Accept the work and release the payment…", "btn-success"),
+                               ("extend", "Extend the review…", "btn-outline-secondary"),
+                               ("dispute", "Open a dispute…", "btn-outline-danger")],
+    MilestoneState.CHANGES_REQUESTED: [("dispute", "Open a dispute…", "btn-outline-danger")],
+    MilestoneState.DISPUTED: [("resolve", "Resolve the dispute…", "btn-primary")],
+}
+
+
+def money_actions(milestone):
+    """(action, label, button class) for the payments pages that fit the milestone's state."""
+    if milestone.engagement.status in {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}:
+        return []
+    return MONEY_ACTIONS.get(MilestoneState(milestone.state), [])
+
+
+def latest_round_outcome(milestone, submission):
+    """What became of the latest round: the owner's decision is recorded on it when they ask for
+    changes; acceptance, a dispute or a refund is the milestone's own state (payments)."""
+    if submission.outcome != SubmissionOutcome.PENDING:
+        return submission.get_outcome_display()
+    return {
+        MilestoneState.SUBMITTED: "Waiting for review",
+        MilestoneState.RELEASED: "Accepted and released",
+        MilestoneState.DISPUTED: "Disputed",
+        MilestoneState.REFUNDED: "Refunded",
+        MilestoneState.SPLIT: "Settled by a split",
+    }.get(MilestoneState(milestone.state), submission.get_outcome_display())
+
+
 def grants_for(engagement):
     return (
         AccessGrant.objects.filter(engagement=engagement)

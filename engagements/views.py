@@ -22,7 +22,6 @@ from freelancers.models import Freelancer
 
 from . import briefs, grants, playbook, reporting, reviews, selectors, services, work
 from .forms import (
-    AcceptForm,
     AccessGrantForm,
     AnswerForm,
     AttachPlaybookForm,
@@ -409,39 +408,32 @@ def milestone_edit(request, pk, milestone_pk):
 def milestone_detail(request, pk, milestone_pk):
     engagement = _engagement(request, pk)
     milestone = _child(request, Milestone, engagement, milestone_pk)
+    submissions = list(selectors.submissions_for(milestone))
+    if submissions:
+        submissions[0].shown_outcome = selectors.latest_round_outcome(milestone, submissions[0])
     return render(request, "engagements/milestone.html", {
-        "engagement": engagement, "milestone": milestone,
-        "submissions": list(selectors.submissions_for(milestone)),
-        "feedback_form": FeedbackForm(), "accept_form": AcceptForm(),
+        "engagement": engagement, "milestone": milestone, "submissions": submissions,
+        "feedback_form": FeedbackForm(), "money_actions": selectors.money_actions(milestone),
         "now": timezone.now(),
     })
 
 
 @owner_page
 @require_POST
-def milestone_review(request, pk, milestone_pk, decision):
-    """Request changes or accept submitted work."""
+def milestone_request_changes(request, pk, milestone_pk):
     engagement = _engagement(request, pk)
     milestone = _child(request, Milestone, engagement, milestone_pk)
     back = reverse("engagements:milestone", kwargs={"pk": pk, "milestone_pk": milestone_pk})
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what needs to change.")
+        return redirect(back)
     try:
-        if decision == "request-changes":
-            form = FeedbackForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Say what needs to change.")
-                return redirect(back)
-            work.milestone_request_changes(milestone=milestone, actor=request.user,
-                                           feedback=form.cleaned_data["feedback"])
-            messages.success(request, "Changes requested; the freelancer was emailed your feedback.")
-        elif decision == "accept":
-            form = AcceptForm(request.POST)
-            form.is_valid()
-            work.milestone_accept(milestone=milestone, actor=request.user, note=form.cleaned_data.get("note", ""))
-            messages.success(request, f"“{milestone.title}” accepted.")
-        else:
-            raise Http404("No such decision")
+        work.milestone_request_changes(milestone=milestone, actor=request.user, feedback=form.cleaned_data["feedback"])
     except ConflictError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, "Changes requested; the freelancer was emailed your feedback.")
     return redirect(back)
 
 

@@ -2,9 +2,9 @@
 
 Every state change goes through `milestone_transition` (transitions.py). This module builds the
 work moves: the freelancer submits (funded | changes_requested → submitted; each round kept as
-a Submission), the owner requests changes (submitted → changes_requested; feedback kept on the
-round) or accepts. Money moves (fund, release, refund, dispute) belong to payments, on the same
-helper.
+a Submission) and the owner requests changes (submitted → changes_requested; feedback kept on
+the round). Accepting the work is releasing its money: `payments.escrow.milestone_release`, like
+fund, refund and dispute, on the same helper — there is no second way to accept.
 """
 
 from urllib.parse import urlsplit
@@ -253,26 +253,4 @@ def milestone_request_changes(*, milestone, actor, feedback):
                     summary=f"Asked for changes to “{milestone.title}” (round {submission.round}).")
     notify_freelancer(engagement, kind="milestone_changes_requested", key=f"changes-requested:{submission.pk}",
                       context={"milestone_title": milestone.title, "round": submission.round, "feedback": feedback})
-    return milestone
-
-
-@transaction.atomic
-def milestone_accept(*, milestone, actor, note=""):
-    """Accept submitted work: submitted → released, through the one transition helper.
-
-    Until payments are installed this records acceptance without moving money; payments'
-    `milestone_release` (which moves escrow to the freelancer) takes its place."""
-    milestone = milestone_transition(milestone_id=milestone.pk, to_state=MilestoneState.RELEASED,
-                                     from_states=[MilestoneState.SUBMITTED])
-    submission = _latest_submission(milestone)
-    if submission is not None:
-        Submission.objects.filter(pk=submission.pk).update(
-            outcome=SubmissionOutcome.ACCEPTED, feedback=(note or "").strip(), feedback_by=actor,
-            feedback_at=timezone.now(),
-        )
-    engagement = Engagement.objects.select_related("freelancer", "workspace").get(pk=milestone.engagement_id)
-    activity_record(engagement=engagement, kind=ActivityKind.MILESTONE_ACCEPTED, actor_user=actor, milestone=milestone,
-                    summary=f"Accepted “{milestone.title}”.")
-    notify_freelancer(engagement, kind="milestone_accepted", key=f"milestone-accepted:{milestone.pk}",
-                      context={"milestone_title": milestone.title, "note": (note or "").strip()})
     return milestone

@@ -82,7 +82,7 @@ def post_urls(p):
             ("engagements:offer", [e]), ("engagements:withdraw", [e]), ("engagements:pause", [e]),
             ("engagements:resume", [e]), ("engagements:question_answer", [e, p["question"].pk]),
             ("engagements:milestone_delete", [e, m]), ("engagements:milestone_move", [e, m]),
-            ("engagements:milestone_request_changes", [e, m]), ("engagements:milestone_accept", [e, m]),
+            ("engagements:milestone_request_changes", [e, m]),
             ("engagements:checkin_cancel", [e, p["checkin"].pk]),
             ("engagements:playbook_detach", [e, p["document"].pk]), ("engagements:grant_revoke", [e, g]),
             ("engagements:grant_rotated", [e, g]),
@@ -176,10 +176,22 @@ def test_over_budget_milestone_asks_for_confirmation(owner_client, engagement):
     assert "above the budget plus contingency" in response.content.decode()
 
 
-def test_accepting_submitted_work_from_the_page(owner_client, populated):
+def test_submitted_work_is_accepted_by_releasing_its_payment(owner_client, populated):
+    """No second way to accept: the page sends the owner to payments' release (escrow → freelancer)."""
     e, m = populated["engagement"].pk, populated["milestone"].pk
-    owner_client.post(reverse("engagements:milestone_accept", args=[e, m]), {"note": "Thanks"})
-    assert Milestone.objects.get(pk=m).state == MilestoneState.RELEASED
+    body = owner_client.get(reverse("engagements:milestone", args=[e, m])).content.decode()
+    assert f'href="{reverse("payments:milestone_action", args=[m, "release"])}"' in body
+    assert "Waiting for review" in body
+    Milestone.objects.filter(pk=m).update(state=MilestoneState.RELEASED)
+    body = owner_client.get(reverse("engagements:milestone", args=[e, m])).content.decode()
+    assert "Accepted and released" in body and "payments/milestones" not in body.split("Submissions")[0].split(
+        "Acceptance criteria")[1]
+
+
+def test_requesting_changes_from_the_page(owner_client, populated):
+    e, m = populated["engagement"].pk, populated["milestone"].pk
+    owner_client.post(reverse("engagements:milestone_request_changes", args=[e, m]), {"feedback": "Bigger"})
+    assert Milestone.objects.get(pk=m).state == MilestoneState.CHANGES_REQUESTED
 
 
 def test_a_refused_action_explains_itself(owner_client, populated):

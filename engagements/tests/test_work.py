@@ -124,18 +124,16 @@ def test_each_round_is_kept_with_its_feedback(active, owner, freelancer, media):
     assert milestone.state == MilestoneState.CHANGES_REQUESTED
     second = work.milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Round two",
                                    attest_own_work=True)
-    work.milestone_accept(milestone=milestone, actor=owner, note="Great")
     milestone.refresh_from_db()
-    assert milestone.state == MilestoneState.RELEASED
+    assert milestone.state == MilestoneState.SUBMITTED
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.round, first.outcome, first.feedback) == (1, SubmissionOutcome.CHANGES_REQUESTED, "Bigger buttons")
-    assert (second.round, second.outcome, second.feedback) == (2, SubmissionOutcome.ACCEPTED, "Great")
+    assert (second.round, second.outcome, second.feedback) == (2, SubmissionOutcome.PENDING, "")
     stored = first.files.get()
     assert stored.original_name == "mockups.pdf" and stored.content_type == "application/pdf"
     assert "mockups" not in stored.file.name  # stored under a generated name
     assert Notification.objects.filter(kind="milestone_changes_requested").exists()
-    assert Notification.objects.filter(kind="milestone_accepted").exists()
 
 
 def test_a_file_whose_content_does_not_match_its_name_is_refused(active, freelancer, media):
@@ -180,10 +178,3 @@ def test_changes_need_feedback_and_a_submission(active, owner):
         work.milestone_request_changes(milestone=milestone, actor=owner, feedback=" ")
     with pytest.raises(TransitionError):
         work.milestone_request_changes(milestone=milestone, actor=owner, feedback="More")
-
-
-def test_only_submitted_work_can_be_accepted(active, owner):
-    milestone = active.milestones.get()
-    fund(milestone)
-    with pytest.raises(TransitionError):
-        work.milestone_accept(milestone=milestone, actor=owner)
