@@ -1,0 +1,117 @@
+"""Admin: the ledger is read-only here as everywhere (corrections are new transactions made
+through the services); the other payments records can be inspected and searched."""
+
+from django.contrib import admin
+
+from .models import (
+    Account,
+    BudgetChange,
+    Dispute,
+    Entry,
+    PaymentSettings,
+    Payout,
+    ReviewClock,
+    TimeEntry,
+    Timesheet,
+    Transaction,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    extra = 0
+    can_delete = False
+    fields = ["account", "amount", "currency"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "workspace", "engagement", "milestone", "automatic", "actor", "created_at"]
+    list_filter = ["kind", "automatic"]
+    search_fields = ["idempotency_key", "memo"]
+    list_select_related = ["workspace", "engagement", "milestone", "actor"]
+    inlines = [EntryInline]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "workspace", "engagement", "freelancer", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["workspace", "engagement", "freelancer"]
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "transaction", "account", "amount", "currency"]
+    list_select_related = ["transaction", "account"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["milestone", "side", "escrowed", "currency", "opened_at", "resolved_at", "outcome"]
+    list_filter = ["side", "outcome"]
+    list_select_related = ["milestone"]
+
+
+@admin.register(ReviewClock)
+class ReviewClockAdmin(ReadOnlyAdmin):
+    list_display = ["milestone", "submitted_at", "deadline_at", "extended_days"]
+    list_select_related = ["milestone"]
+
+
+@admin.register(BudgetChange)
+class BudgetChangeAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "old_budget", "new_budget", "currency", "changed_by", "changed_at"]
+    list_select_related = ["engagement", "changed_by"]
+
+
+class TimeEntryInline(admin.TabularInline):
+    model = TimeEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ["day", "minutes", "description", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Timesheet)
+class TimesheetAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "week_start", "state", "submitted_at", "approval_deadline_at"]
+    list_filter = ["state"]
+    list_select_related = ["engagement"]
+    inlines = [TimeEntryInline]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["freelancer", "engagement", "amount", "currency", "method", "reference", "paid_on"]
+    list_filter = ["method"]
+    search_fields = ["reference"]
+    list_select_related = ["freelancer", "engagement"]
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "review_window_days", "updated_at"]
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(ReadOnlyAdmin):
+    list_display = ["timesheet", "day", "minutes", "description"]
+    list_select_related = ["timesheet"]
