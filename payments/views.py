@@ -286,7 +286,7 @@ def payout(request, pk):
             return redirect("payments:engagement", eng.pk)
     return render(request, "payments/payout.html", {
         "page_title": f"Record a payout to {eng.freelancer.name}", "engagement": eng, "form": form, "owed": owed,
-        "is_owner": _is_owner(request),
+        "is_owner": _is_owner(request), "hide_form": owed <= 0 and not form.is_bound,
     })
 
 
