@@ -5,7 +5,7 @@ vetting), so the rules, the field errors (400) and the state conflicts (409) are
 """
 
 from django.db import transaction
-from django.urls import path
+from django.urls import Resolver404, path, re_path, resolve
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
@@ -148,7 +148,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 with an offset (API.md): a time without one is refused rather than guessed."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible ("12:99"): DRF's own message below
+            parsed = None
         if isinstance(value, str) and parsed is not None and parsed.tzinfo is None:
             raise serializers.ValidationError("Include a UTC offset, e.g. 2026-05-04T15:00:00+02:00.")
         return super().to_internal_value(value)
@@ -157,6 +160,8 @@ class AwareDateTimeField(serializers.DateTimeField):
 class InterviewSerializer(serializers.ModelSerializer):
     scores = serializers.SerializerMethodField()
     interviewer = serializers.EmailField(source="interviewer.email", allow_null=True, read_only=True)
+    # May be empty, so not typed as a URI in the schema.
+    meeting_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Interview
@@ -477,6 +482,33 @@ class InterviewDetail(APIView):
         return Response(InterviewSerializer(_interview(request, pk)).data)
 
 
+@extend_schema(exclude=True)
+class UnknownId(APIView):
+    """`/freelancers/abc/…` and the like: a JSON 404 (401 without a token) from a DRF view for
+    every method, rather than falling through to a plain Django view where an unsafe method
+    would meet the CSRF check."""
+
+    permission_classes = [IsWorkspaceStaff]
+
+    def _not_found(self, request):
+        if not request.path.endswith("/"):
+            try:
+                match = resolve(request.path + "/")
+            except Resolver404:
+                match = None
+            if match is not None and getattr(match.func, "view_class", None) is not UnknownId:
+                raise NotFound(f"Not found. Did you mean {request.path}/ (with a trailing slash)?")
+        raise NotFound()
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        self._not_found(request)
+
+    def get(self, request, *args, **kwargs):
+        self._not_found(request)
+
+    post = put = patch = delete = get
+
+
 urlpatterns = [
     path("freelancers/", FreelancerList.as_view(), name="freelancers"),
     path("freelancers/<int:pk>/", FreelancerDetail.as_view(), name="freelancer"),
@@ -487,4 +519,5 @@ urlpatterns = [
     path("references/<int:pk>/", ReferenceDetail.as_view(), name="reference"),
     path("references/<int:pk>/request/", ReferenceRequestView.as_view(), name="reference-request"),
     path("interviews/<int:pk>/", InterviewDetail.as_view(), name="interview"),
+    re_path(r"^(?:freelancers|references|interviews)/.+$", UnknownId.as_view()),
 ]

@@ -12,6 +12,7 @@ from accounts.models import validate_currency
 
 from .models import (
     Decision,
+    Freelancer,
     FreelancerStatus,
     InterviewKind,
     InterviewOutcome,
@@ -74,6 +75,17 @@ class FreelancerForm(forms.Form):
         value = self.cleaned_data["currency"].strip().upper()
         validate_currency(value)
         return value
+
+    def clean_email(self):
+        # Checked here too (the service checks again) so it shows with the form's other errors.
+        email = self.cleaned_data["email"].strip().lower()
+        if self.workspace is not None:
+            taken = Freelancer.objects.filter(workspace=self.workspace, email__iexact=email)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise ValidationError("A freelancer with this email is already in your workspace.")
+        return email
 
     def clean_links(self):
         validator = forms.URLField()

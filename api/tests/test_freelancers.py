@@ -167,6 +167,7 @@ def test_interviews_are_scheduled_in_utc_and_scored(owner_api, freelancer):
     ({"scheduled_at": "2026-03-31T10:00:00Z"}, "scheduled_at"),
     ({"scheduled_at": "2026-04-03T10:00:00"}, "scheduled_at"),
     ({"scheduled_at": "2026-04-03T10:00:00Z", "duration_minutes": 0}, "duration_minutes"),
+    ({"scheduled_at": "2026-04-03T12:99:00Z"}, "scheduled_at"),
 ])
 def test_bad_interview_input_is_a_400(owner_api, freelancer, payload, field):
     response = owner_api.post(f"/api/v1/freelancers/{freelancer.pk}/interviews/", payload, format="json")
@@ -280,3 +281,18 @@ def test_a_manager_token_sees_the_workspace(manager_api, freelancer, reference, 
 def test_huge_ids_are_404_not_500(owner_api):
     assert owner_api.get(f"/api/v1/freelancers/{2**70}/").status_code == 404
     assert owner_api.get(f"/api/v1/interviews/{2**70}/").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch", "put", "delete"])
+def test_a_malformed_id_is_a_json_404_for_every_method(owner_api, api_client, method):
+    for url in ("/api/v1/freelancers/abc/", "/api/v1/references/null,null/request/", "/api/v1/interviews/-1/"):
+        response = getattr(owner_api, method)(url, {}, format="json")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", (method, url)
+        assert getattr(api_client, method)(url, {}, format="json").status_code == 401
+
+
+def test_a_missing_slash_gets_a_hint(owner_api, freelancer):
+    response = owner_api.get(f"/api/v1/freelancers/{freelancer.pk}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        f"Not found. Did you mean /api/v1/freelancers/{freelancer.pk}/ (with a trailing slash)?")

@@ -231,3 +231,9 @@ def test_the_bench_is_approved_hireable_and_free(owner_client, workspace, pool):
     response = owner_client.get(reverse("freelancers:bench"))
     assert [row["freelancer"].name for row in response.context["rows"]] == ["Ana"]
     assert "No review yet" in response.content.decode()
+
+
+def test_every_problem_shows_at_once(owner_client, freelancer):
+    response = owner_client.post(reverse("freelancers:create"),
+                                 {**VALID, "email": "frida@example.net", "rate": "-1", "timezone": "Nowhere"})
+    assert set(response.context["form"].errors) == {"email", "rate", "timezone"}
