@@ -127,26 +127,30 @@ def freelancer_update(*, freelancer, actor=None, **fields):
 
 
 def _transition(*, freelancer, to_status, actor, reason="", kind=EventKind.STATUS):
-    """The one place a status changes: a conditional UPDATE from the statuses the table allows."""
+    """The one place a status changes: a conditional UPDATE from the status just read, which
+    the table must allow. Two pages moving the same card at once: one wins, the other gets a
+    clear error and changes nothing."""
     to_status = FreelancerStatus(to_status)
-    from_status = freelancer.status
-    now = timezone.now()
-    moved = Freelancer.objects.filter(pk=freelancer.pk, status__in=statuses_allowed_into(to_status)).update(
-        status=to_status, status_changed_at=now, updated_at=now
-    )
-    if not moved:
-        freelancer.refresh_from_db(fields=["status"])
-        current = FreelancerStatus(freelancer.status)
-        if current == to_status:
-            raise TransitionError(f"{freelancer.name} is already {current.label.lower()}.")
+    current = Freelancer.objects.filter(pk=freelancer.pk).values_list("status", flat=True).first()
+    if current is None:
+        raise TransitionError("This freelancer no longer exists.")
+    current = FreelancerStatus(current)
+    if current == to_status:
+        raise TransitionError(f"{freelancer.name} is already {current.label.lower()}.")
+    if current not in statuses_allowed_into(to_status):
         raise TransitionError(
             f"{freelancer.name} cannot move from {current.label.lower()} to {to_status.label.lower()}."
             + _hint(current, to_status)
         )
-    # The row moved from whatever it was; read what it was for the history, before our change.
+    now = timezone.now()
+    moved = Freelancer.objects.filter(pk=freelancer.pk, status=current).update(
+        status=to_status, status_changed_at=now, updated_at=now
+    )
+    if not moved:
+        raise TransitionError(f"{freelancer.name} was moved by someone else meanwhile; reload and try again.")
     freelancer.status = to_status
     freelancer.status_changed_at = now
-    FreelancerEvent.objects.create(freelancer=freelancer, kind=kind, from_status=from_status, to_status=to_status,
+    FreelancerEvent.objects.create(freelancer=freelancer, kind=kind, from_status=current, to_status=to_status,
                                    reason=reason, actor=actor, created_at=now)
     return freelancer
 
