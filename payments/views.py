@@ -6,10 +6,8 @@ form, call one service, and show its refusal on the form. Every money form carri
 idempotency key, so submitting it twice does the action once.
 """
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -39,7 +37,8 @@ from .forms import (
     major_str,
 )
 from .models import Dispute, PaymentSettings, Timesheet
-from .money import format_money, to_major
+from .money import format_money
+from .statements import statement_csv_response
 from .timesheets import amount_for
 
 S = MilestoneState
@@ -349,43 +348,10 @@ def timesheet_action(request, pk, action):
 
 
 # --- Statements -------------------------------------------------------------------------------
-STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Escrow change",
-                     "Escrow balance", "Earned", "Refunded", "Paid out", "Owed balance", "Reference"]
-
-
-def _csv_amount(minor, currency):
-    return str(to_major(minor, currency).quantize(to_major(1, currency))) if minor else ""
-
-
-def _csv_response(statement, filename, *, engagement_columns):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the UTF-8 (names, “quotes”) correctly
-    writer = csv.writer(response)
-    writer.writerow(STATEMENT_COLUMNS)
-    for line in statement.lines:
-        c = line.currency
-        writer.writerow([
-            line.date.date().isoformat(), line.transaction.pk, line.kind,
-            line.engagement.title if line.engagement else "", _csv_safe(line.description), c,
-            _csv_amount(line.escrow_change, c) if engagement_columns else "",
-            _csv_amount(line.escrow_balance, c) if engagement_columns else "",
-            _csv_amount(line.earned, c), _csv_amount(line.refunded, c), _csv_amount(line.paid_out, c),
-            _csv_amount(line.owed_balance, c) or "0", _csv_safe(line.reference),
-        ])
-    return response
-
-
-def _csv_safe(text):
-    """Spreadsheet programs run cells starting with = + - @ as formulas; defuse them."""
-    text = text or ""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _statement_response(request, statement, *, template_context, filename, engagement_columns):
     fmt = request.GET.get("format")
     if fmt == "csv":
-        return _csv_response(statement, filename, engagement_columns=engagement_columns)
+        return statement_csv_response(statement, filename, engagement_columns=engagement_columns)
     template = "payments/statement_print.html" if fmt == "print" else "payments/statement.html"
     return render(request, template, {**template_context, "statement": statement,
                                       "engagement_columns": engagement_columns})

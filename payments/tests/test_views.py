@@ -8,7 +8,7 @@ from payments import services
 from payments.models import BudgetChange, Dispute, PaymentSettings, Payout, Transaction
 
 from .conftest import fund, new_key, submit
-from .factories import EngagementFactory
+from .factories import EngagementFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,34 @@ def test_pages_of_another_workspace_engagement_are_404(owner_client, outsider):
 def test_ledger_page_lists_double_entries(owner_client, submitted, engagement):
     html = owner_client.get(reverse("payments:ledger", args=[engagement.pk])).content.decode()
     assert "Milestone funded" in html and "+1,500.00 USD" in html and "−1,500.00 USD" in html
+
+
+def _populate(workspace, owner, count):
+    for _ in range(count):
+        engagement = EngagementFactory(workspace=workspace)
+        m = MilestoneFactory(engagement=engagement, amount=10_000)
+        fund(m, owner)
+        submit(m)
+        other = MilestoneFactory(engagement=engagement, amount=5_000)
+        fund(other, owner)
+        services.milestone_dispute(milestone=other, actor=owner, reason="x", idempotency_key=new_key())
+
+
+@pytest.mark.parametrize("name", ["payments:overview", "payments:engagement"])
+def test_pages_do_not_grow_queries_with_the_data(owner_client, workspace, owner, engagement, name,
+                                                 django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    args = [engagement.pk] if name == "payments:engagement" else []
+    _populate(workspace, owner, 2)
+    for _ in range(2):
+        MilestoneFactory(engagement=engagement, amount=1_000)
+    with CaptureQueriesContext(connection) as few:
+        assert owner_client.get(reverse(name, args=args)).status_code == 200
+    _populate(workspace, owner, 4)
+    for _ in range(4):
+        m = MilestoneFactory(engagement=engagement, amount=1_000)
+        fund(m, owner)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert owner_client.get(reverse(name, args=args)).status_code == 200

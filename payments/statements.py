@@ -1,0 +1,44 @@
+"""Statements as CSV, for the owner's pages and the freelancer's portal alike: one row per
+ledger transaction, amounts as decimals in major units with the currency beside them."""
+
+import csv
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from .money import to_major
+
+STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Escrow change",
+                     "Escrow balance", "Earned", "Refunded", "Paid out", "Owed balance", "Reference"]
+
+
+def _csv_amount(minor, currency):
+    return str(to_major(minor, currency).quantize(to_major(1, currency))) if minor else ""
+
+
+def statement_csv_response(statement, filename, *, engagement_columns):
+    """`statement` (payments.selectors.engagement_statement / freelancer_statement) as a CSV
+    download; `engagement_columns` adds the escrow columns of an engagement's statement. Dates
+    are in the active time zone."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read the UTF-8 (names, “quotes”) correctly
+    writer = csv.writer(response)
+    writer.writerow(STATEMENT_COLUMNS)
+    for line in statement.lines:
+        c = line.currency
+        writer.writerow([
+            timezone.localtime(line.date).date().isoformat(), line.transaction.pk, line.kind,
+            line.engagement.title if line.engagement else "", _csv_safe(line.description), c,
+            _csv_amount(line.escrow_change, c) if engagement_columns else "",
+            _csv_amount(line.escrow_balance, c) if engagement_columns else "",
+            _csv_amount(line.earned, c), _csv_amount(line.refunded, c), _csv_amount(line.paid_out, c),
+            _csv_amount(line.owed_balance, c) or "0", _csv_safe(line.reference),
+        ])
+    return response
+
+
+def _csv_safe(text):
+    """Spreadsheet programs run cells starting with = + - @ as formulas; defuse them."""
+    text = text or ""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
