@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.selectors import bench
 
 from . import deadlines
 from .activity import activity_record
@@ -114,7 +115,10 @@ def _check_freelancer(workspace, freelancer, kind):
         raise ValidationError({"freelancer": f"{freelancer.name} was rejected in vetting."})
 
 
-def _check_backups(workspace, freelancer, backups):
+def _check_backups(workspace, freelancer, backups, current=()):
+    """Backups come from the bench (approved, hireable, not on an active engagement); one chosen
+    earlier stays allowed even if they have since started other work."""
+    on_bench = set(bench(workspace).values_list("pk", flat=True))
     for backup in backups:
         if backup.workspace_id != workspace.pk:
             raise ValidationError({"backups": "Backups must be freelancers of this workspace."})
@@ -122,6 +126,8 @@ def _check_backups(workspace, freelancer, backups):
             raise ValidationError({"backups": "The freelancer cannot be their own backup."})
         if backup.do_not_hire:
             raise ValidationError({"backups": f"{backup.name} is marked do-not-hire."})
+        if backup.pk not in on_bench and backup.pk not in current:
+            raise ValidationError({"backups": f"{backup.name} is not on the bench (approved and free)."})
 
 
 def _check_fields(fields):
@@ -183,7 +189,8 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
             changed.append(name)
     if backups is not None:
         backups = list(backups)
-        _check_backups(engagement.workspace, engagement.freelancer, backups)
+        _check_backups(engagement.workspace, engagement.freelancer, backups,
+                       current=set(engagement.backups.values_list("pk", flat=True)))
         if {b.pk for b in backups} != set(engagement.backups.values_list("pk", flat=True)):
             engagement.backups.set(backups)
             changed.append("backups")

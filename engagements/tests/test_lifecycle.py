@@ -186,3 +186,14 @@ def test_milestones_cannot_change_after_the_end(active, owner):
     with pytest.raises(ConflictError):
         work.milestone_create(engagement=active, actor=owner, title="B", acceptance_criteria="ok", amount=1)
     assert active.milestones.get().state == MilestoneState.DRAFT
+
+
+def test_backups_come_from_the_bench(workspace, owner, freelancer, other_freelancer):
+    from freelancers.models import FreelancerStatus
+
+    other_freelancer.status = FreelancerStatus.VETTING
+    other_freelancer.save()
+    with pytest.raises(ValidationError) as exc:
+        services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
+                                   backups=[other_freelancer])
+    assert "not on the bench" in str(exc.value)
