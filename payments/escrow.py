@@ -359,10 +359,10 @@ def review_clock_start(*, milestone_id):
     if milestone is None or milestone.state != S.SUBMITTED:
         return None
     submitted_at = milestone.state_changed_at
-    window = review_window_days(milestone.engagement.workspace)
     clock, _ = ReviewClock.objects.get_or_create(
         milestone=milestone, submitted_at=submitted_at,
-        defaults={"window_days": window, "deadline_at": submitted_at + timedelta(days=window)},
+        defaults={"window_days": review_window_days(milestone.engagement.workspace),
+                  "deadline_at": review_deadline_for(milestone, submitted_at)},
     )
     if milestone.review_deadline_at != clock.deadline_at:
         # Only while the milestone is still in this very submission.
