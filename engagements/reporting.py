@@ -4,6 +4,7 @@ Each update is measured against `Engagement.next_update_due_at` (late when it co
 and moves that deadline on; scheduling or recording a check-in moves `next_checkin_at`.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -93,6 +94,12 @@ def status_update_post(*, engagement_id, freelancer, done, next, blockers="", pe
 
 
 # --- Check-ins ---------------------------------------------------------------------------------
+def _check_when(scheduled_at):
+    now = timezone.now()
+    if not (now - timedelta(days=5 * 366) <= scheduled_at <= now + timedelta(days=5 * 366)):
+        raise ValidationError({"scheduled_at": "Choose a time within five years of today."})
+
+
 def _open(engagement):
     engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
     if engagement.status in ENDED:
@@ -105,6 +112,7 @@ def checkin_schedule(*, engagement, actor, scheduled_at, agenda="", duration_min
                      notes="", happened=None):
     """Plan a check-in (or, with `happened` True/False, record one that already took place or
     was missed)."""
+    _check_when(scheduled_at)
     engagement = _open(engagement)
     checkin = CheckIn(engagement=engagement, scheduled_at=scheduled_at, agenda=(agenda or "").strip(),
                       duration_minutes=duration_minutes, meeting_url=meeting_url or "", notes=(notes or "").strip(),
@@ -132,8 +140,6 @@ def checkin_schedule(*, engagement, actor, scheduled_at, agenda="", duration_min
 def _notify_checkin(engagement, checkin):
     """Email the freelancer the check-in, in their time zone, with a calendar file. A moved
     check-in is a new email (new key) and a higher SEQUENCE, so calendars update the event."""
-    from datetime import timedelta
-
     from freelancers.ics import calendar
 
     tz = deadlines.tz_of(engagement.freelancer)
@@ -154,6 +160,7 @@ def _notify_checkin(engagement, checkin):
 
 @transaction.atomic
 def checkin_update(*, checkin, actor, scheduled_at, agenda="", duration_minutes=30, meeting_url=""):
+    _check_when(scheduled_at)
     engagement = _open(checkin.engagement)
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if checkin.status != CheckInStatus.SCHEDULED:

@@ -248,13 +248,9 @@ def engagement_withdraw(*, engagement, actor):
 def engagement_activate(*, engagement, freelancer):
     """offered → active, when the freelancer acknowledged the current brief (briefs.py calls
     this inside its transaction). Starts the update and check-in cadences."""
-    now = timezone.now()
-    engagement.status = EngagementStatus.ACTIVE
-    engagement.activated_at = engagement.activated_at or now
-    update_due = deadlines.update_due_at(now, engagement)
     engagement = engagement_transition(
         engagement_id=engagement.pk, to_status=EngagementStatus.ACTIVE, from_states=[EngagementStatus.OFFERED],
-        activated_at=engagement.activated_at, next_update_due_at=update_due,
+        activated_at=engagement.activated_at or timezone.now(),
     )
     engagement_deadlines_recompute(engagement=engagement)
     milestones_due_recompute(engagement=engagement)

@@ -7,6 +7,7 @@ the round). Accepting the work is releasing its money: `payments.escrow.mileston
 fund, refund and dispute, on the same helper — there is no second way to accept.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -73,6 +74,15 @@ def budget_check(engagement, total, *, confirmed=False):
     return warnings
 
 
+def check_due_on(due_on):
+    """A due date a person could mean (and that date arithmetic in any time zone can hold)."""
+    if due_on is None:
+        return
+    today = timezone.localdate()
+    if not (today - timedelta(days=10 * 366) <= due_on <= today + timedelta(days=20 * 365)):
+        raise ValidationError({"due_on": "Choose a due date within the next twenty years."})
+
+
 def window_check(engagement, due_on):
     if due_on is None:
         return []
@@ -98,6 +108,7 @@ def milestone_create(*, engagement, actor, title, acceptance_criteria, amount, d
     engagement = _locked(engagement)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
+    check_due_on(due_on)
     warnings = budget_check(engagement, planned_total(engagement) + amount, confirmed=confirm_over_budget)
     warnings += window_check(engagement, due_on)
     position = (engagement.milestones.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -131,6 +142,7 @@ def milestone_update(*, milestone, actor, title, acceptance_criteria, amount, du
         warnings += budget_check(engagement, planned_total(engagement, exclude_pk=milestone.pk) + amount,
                                  confirmed=confirm_over_budget)
     if due_on != milestone.due_on:
+        check_due_on(due_on)
         warnings += window_check(engagement, due_on)
     milestone.title, milestone.acceptance_criteria = title.strip(), acceptance_criteria.strip()
     milestone.amount, milestone.due_on = amount, due_on

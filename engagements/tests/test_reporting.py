@@ -92,3 +92,10 @@ def test_no_check_ins_on_a_finished_engagement(active, owner):
     services.engagement_complete(engagement=active, actor=owner)
     with pytest.raises(ConflictError):
         reporting.checkin_schedule(engagement=active, actor=owner, scheduled_at=timezone.now())
+
+
+def test_a_check_in_years_away_is_refused(active, owner):
+    with pytest.raises(ValidationError) as exc:
+        reporting.checkin_schedule(engagement=active, actor=owner,
+                                   scheduled_at=dt.datetime(9999, 12, 31, 23, 0, tzinfo=UTC))
+    assert "scheduled_at" in exc.value.error_dict

@@ -178,3 +178,11 @@ def test_changes_need_feedback_and_a_submission(active, owner):
         work.milestone_request_changes(milestone=milestone, actor=owner, feedback=" ")
     with pytest.raises(TransitionError):
         work.milestone_request_changes(milestone=milestone, actor=owner, feedback="More")
+
+
+def test_a_due_date_decades_away_is_refused(engagement, owner):
+    engagement.freelancer.timezone = "America/New_York"  # end of 9999-12-31 there is past year 9999 in UTC
+    engagement.freelancer.save()
+    with pytest.raises(ValidationError) as exc:
+        make(engagement, owner, 100, due_on=datetime.date(9999, 12, 31))
+    assert "due_on" in exc.value.error_dict
