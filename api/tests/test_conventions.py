@@ -210,3 +210,11 @@ def test_unknown_api_paths_are_json_404s(owner_api):
     missing_slash = owner_api.get("/api/v1/me")
     assert missing_slash.status_code == 404
     assert "/api/v1/me/" in missing_slash.json()["detail"]
+
+
+def test_a_post_to_an_unknown_api_path_answers_json_404_not_the_csrf_page(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/no-such-thing/", {}, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
