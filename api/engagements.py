@@ -288,6 +288,8 @@ class StatusUpdateWriteSerializer(serializers.Serializer):
 
 class CheckInSerializer(serializers.ModelSerializer):
     happened = serializers.SerializerMethodField()
+    # A plain string: empty when there is no link (a `uri` format would refuse "").
+    meeting_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = CheckIn
@@ -343,7 +345,7 @@ class EngagementList(generics.ListAPIView):
 
     @extend_schema(operation_id="engagements_list", summary="Engagements (a freelancer token: their own)",
                    parameters=[EngagementFilterSerializer],
-                   responses={200: EngagementSerializer(many=True), **errors(400)})
+                   responses={200: EngagementSerializer(many=True), **errors(400, 404)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
