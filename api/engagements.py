@@ -37,6 +37,7 @@ from engagements.models import (
 )
 from engagements.selectors import engagement_list
 from freelancers.models import Freelancer
+from payments import services as payment_services
 
 from .freelancers import AwareDateTimeField
 from .models import TokenRole
@@ -603,9 +604,12 @@ class MilestoneSubmit(APIView):
         payload = (SubmitMultipartSerializer if multipart else SubmitSerializer)(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        work.milestone_submit(milestone_id=milestone.pk, freelancer=_acting_freelancer(request),
-                              message=data["message"], links=data.get("links", []), files=data.get("files", []),
-                              attest_own_work=data.get("attest_own_work", False))
+        # Through payments, so the owner's review clock (auto-release deadline) starts with it.
+        payment_services.milestone_submit_for_review(
+            milestone_id=milestone.pk, freelancer=_acting_freelancer(request), message=data["message"],
+            links=data.get("links", []), files=data.get("files", []),
+            attest_own_work=data.get("attest_own_work", False),
+        )
         return Response(_milestone_body(milestone))
 
 

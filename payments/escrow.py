@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState
 from engagements.transitions import milestone_transition
+from engagements.work import milestone_submit
 
 from . import emails, timeline
 from .errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput, PaymentError, StateConflict
@@ -370,6 +371,18 @@ def review_clock_start(*, milestone_id):
             review_deadline_at=clock.deadline_at
         )
     return clock
+
+
+@transaction.atomic
+def milestone_submit_for_review(*, milestone_id, freelancer, message, links=(), files=(), attest_own_work=False):
+    """Hand in work (engagements' `milestone_submit`) and start the owner's review clock in the
+    same transaction: the one submit path for every face above payments (portal, API)."""
+    submission = milestone_submit(
+        milestone_id=milestone_id, freelancer=freelancer, message=message, links=links, files=files,
+        attest_own_work=attest_own_work,
+    )
+    review_clock_start(milestone_id=milestone_id)
+    return submission
 
 
 def current_review_clock(milestone):

@@ -293,3 +293,17 @@ def test_the_schema_lists_the_engagement_endpoints(owner_api):
                  "/api/v1/engagements/{id}/status-updates/", "/api/v1/engagements/{id}/check-ins/"):
         assert path in paths, path
     assert "409" in paths["/api/v1/milestones/{id}/submit/"]["post"]["responses"]
+
+
+def test_a_submission_through_the_api_starts_the_owners_review_clock(funded, freelancer_api):
+    """The API hands in work through the same payments path as the portal, so the
+    auto-release deadline exists from the moment of submission, not a sweep later."""
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel("2026-03-02 10:00:00+00:00", tick=False):
+        body = freelancer_api.post(f"/api/v1/milestones/{funded.pk}/submit/",
+                                   {"message": "Done", "attest_own_work": True}, format="json").json()
+        funded.refresh_from_db()
+        assert funded.review_deadline_at == timezone.now() + timezone.timedelta(days=14)
+    assert body["review_deadline_at"] is not None
