@@ -34,6 +34,7 @@ DOMAINS = [
     path("", include("api.freelancers")),
     path("", include("api.payments")),
     path("", include("api.engagements")),
+    path("", include("api.portal")),
 ]
 
 urlpatterns = [

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "freelancers",
     "engagements",
     "payments",
+    "portal",
     "api",
     "outsourcing",
 ]
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.WorkspaceMiddleware",
+    # Ends the sessions of a freelancer whose portal access was revoked (portal/sessions.py).
+    "portal.middleware.PortalSessionMiddleware",
     # Axes must be last: it turns lock-outs into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

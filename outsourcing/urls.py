@@ -25,6 +25,7 @@ urlpatterns = [
     path("freelancers/", include("freelancers.urls")),
     path("engagements/", include("engagements.urls")),
     path("payments/", include("payments.urls")),
+    path("portal/", include("portal.urls")),
     # The referee's emailed questionnaire link: public, no login.
     path("reference/", include(referee_patterns)),
     path("invite/<str:token>/", views.invitation_open, name="invitation_open"),

@@ -1,0 +1,30 @@
+"""Demo portal login for `manage.py demo`: Jonas Berg (the engagements demo's video editor, on
+an active engagement with a playbook and shared access) accepted a portal invitation, through
+the same invitation and acceptance actions as a real freelancer. Idempotent; prints nothing
+(the demo command prints the login)."""
+
+from django.db import transaction
+
+from accounts import services as account_services
+from accounts.models import InvitationRole, User
+from freelancers.models import Freelancer
+
+from .invitations import portal_invitation_accept
+
+DEMO_FREELANCER_EMAIL = "jonas.berg@demo.example"
+DEMO_FREELANCER_PASSWORD = "demo-freelancer-2026"
+
+
+@transaction.atomic
+def load(workspace, owner):
+    freelancer = Freelancer.objects.filter(workspace=workspace, email=DEMO_FREELANCER_EMAIL).first()
+    if freelancer is None or freelancer.user_id:
+        return freelancer
+    user = User.objects.filter(email=DEMO_FREELANCER_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(email=DEMO_FREELANCER_EMAIL, password=DEMO_FREELANCER_PASSWORD,
+                                        full_name=freelancer.name, timezone=freelancer.timezone)
+    issued = account_services.invitation_issue(workspace=workspace, email=freelancer.email,
+                                               role=InvitationRole.FREELANCER, invited_by=owner,
+                                               target_id=freelancer.pk)
+    return portal_invitation_accept(token=issued.token, user=user)

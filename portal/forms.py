@@ -1,0 +1,151 @@
+"""Portal forms. They clean input; the engagements and payments actions enforce the rules and
+their ValidationErrors land on the same fields (`apply_errors`)."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from accounts.forms import DETECT_TZ, TimezoneField
+from accounts.models import User
+
+
+def apply_errors(form, exc: ValidationError):
+    """Put an action's ValidationError on the form's fields (or on the form when it names none)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+class AcceptForm(forms.Form):
+    """A new portal login for the invited email: a name, a password (twice) and a time zone."""
+
+    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+        attrs={"autofocus": True, "autocomplete": "name"}))
+    password = forms.CharField(label="Choose a password", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=password_validation.password_validators_help_text_html())
+    password_again = forms.CharField(label="Password again", strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    timezone = TimezoneField(widget=DETECT_TZ)
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        password, again = cleaned.get("password"), cleaned.get("password_again")
+        if password and again is not None and password != again:
+            self.add_error("password_again", "The two passwords differ.")
+        elif password:
+            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+
+class QuestionForm(forms.Form):
+    body = forms.CharField(label="Your question", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StatusUpdateForm(forms.Form):
+    """Labels come from the workspace's prompts (engagements.reporting.update_prompts)."""
+
+    done = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    next = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    blockers = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000, required=False)
+    percent_complete = forms.IntegerField(label="Percent complete", min_value=0, max_value=100,
+                                          widget=forms.NumberInput(attrs={"step": 5}))
+    hours = forms.DecimalField(label="Hours since your last update (optional)", required=False, min_value=0,
+                               max_value=9999, decimal_places=2, max_digits=6)
+
+    def __init__(self, *args, prompts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done"].label = prompts.done_prompt
+        self.fields["next"].label = prompts.next_prompt
+        self.fields["blockers"].label = prompts.blockers_prompt
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class SubmitWorkForm(forms.Form):
+    message = forms.CharField(label="What you are handing in, and how to check it", max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    links = forms.CharField(label="Links (one per line)", required=False, max_length=40000,
+                            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://…"}))
+    files = MultipleFileField(label="Files", required=False,
+                              help_text="Up to 10 files: PDF, images, ZIP archives or plain text.")
+    attest_own_work = forms.BooleanField(
+        label="I did this work myself (no subcontracting).", required=False,
+    )
+
+    def __init__(self, *args, subcontracting_allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        if subcontracting_allowed:
+            del self.fields["attest_own_work"]
+
+    def clean_links(self):
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+def new_idempotency_key():
+    return f"portal-{uuid.uuid4()}"
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label="What is the dispute about?", max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+
+class TimeEntryForm(forms.Form):
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.IntegerField(min_value=0, max_value=24, initial=0)
+    minutes = forms.IntegerField(min_value=0, max_value=59, initial=0)
+    description = forms.CharField(label="What you worked on", max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("hours") is not None and cleaned.get("minutes") is not None:
+            cleaned["total_minutes"] = cleaned["hours"] * 60 + cleaned["minutes"]
+            if cleaned["total_minutes"] <= 0:
+                self.add_error("minutes", "Log at least one minute.")
+        return cleaned
+
+
+class WeekForm(forms.Form):
+    day = forms.DateField(label="Any day of the week", widget=forms.DateInput(attrs={"type": "date"}),
+                          initial=date.today)
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Your name")
+    timezone = TimezoneField(help_text="Deadlines and reminders follow this time zone, in every workspace "
+                                       "you work for.")

@@ -1,0 +1,235 @@
+"""Portal invitations on the general invitation mechanism (accounts.Invitation, role
+freelancer, target_id = the Freelancer's id): issuing, accepting, the status the owner sees,
+and revoking access again.
+
+Tokens are 256-bit, stored hashed, single use, expiring, bound to the freelancer's email;
+issuing a new one revokes the pending one (so a resent email makes the old link dead).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, User
+from accounts.services import InvitationError
+from engagements.activity import activity_record
+from engagements.models import EngagementStatus
+from freelancers.models import Freelancer
+from notifications.emails import absolute
+from notifications.invitations import invitation_send
+from notifications.services import notify
+
+from .models import PortalAccess
+from .sessions import sessions_end
+
+KIND = "portal_invitation"
+ACCEPT_URL_NAME = "portal:invitation_open"
+# Open engagements: where joining (or losing) the portal is worth a line on the timeline.
+OPEN = [EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
+# A freelancer asking for a new link gets at most one per this period.
+SELF_SERVICE_EVERY = timedelta(minutes=10)
+
+
+class PortalError(Exception):
+    """Why a portal action cannot be done now (shown to the person as is; the API answers 409)."""
+
+    http_status = 409
+
+
+STATUSES = [InvitationStatus.PENDING, InvitationStatus.ACCEPTED, InvitationStatus.EXPIRED, InvitationStatus.REVOKED]
+
+
+def filter_by_status(qs, status):
+    """Invitations with the status people see: a pending invitation past its expiry is expired
+    even before the housekeeping sweep marks it so."""
+    now = timezone.now()
+    if status == InvitationStatus.PENDING:
+        return qs.filter(status=InvitationStatus.PENDING, expires_at__gt=now)
+    if status == InvitationStatus.EXPIRED:
+        return qs.filter(Q(status=InvitationStatus.EXPIRED) | Q(status=InvitationStatus.PENDING, expires_at__lte=now))
+    return qs.filter(status=status)
+
+
+def freelancer_invitations(freelancer):
+    return Invitation.objects.filter(
+        workspace_id=freelancer.workspace_id, role=InvitationRole.FREELANCER, target_id=freelancer.pk,
+    ).select_related("invited_by", "accepted_by")
+
+
+@dataclass
+class PortalState:
+    """What the owner sees of a freelancer's portal access."""
+
+    freelancer: Freelancer
+    status: str  # "active" (has a login), "pending", "expired", "revoked", "accepted", "none"
+    invitation: Invitation | None
+    access: PortalAccess | None
+
+    @property
+    def label(self):
+        return {
+            "active": "Uses the portal", "pending": "Invitation pending", "expired": "Invitation expired",
+            "revoked": "Invitation revoked", "accepted": "Invitation accepted", "none": "Not invited",
+        }[self.status]
+
+    @property
+    def access_revoked(self):
+        return self.status != "active" and self.access is not None and self.access.revoked_at is not None
+
+
+def portal_state(freelancer):
+    """The freelancer's portal status: a linked login wins; otherwise the latest invitation's
+    effective status (a pending one past its expiry reads as expired)."""
+    latest = freelancer_invitations(freelancer).order_by("-created_at", "-pk").first()
+    access = PortalAccess.objects.filter(freelancer=freelancer).select_related("revoked_by").first()
+    if freelancer.user_id:
+        return PortalState(freelancer, "active", latest, access)
+    if latest is None:
+        return PortalState(freelancer, "none", None, access)
+    return PortalState(freelancer, latest.effective_status, latest, access)
+
+
+def _open_engagements(freelancer):
+    return freelancer.engagements.filter(status__in=OPEN).select_related("workspace", "freelancer")
+
+
+@transaction.atomic
+def portal_invitation_send(*, freelancer, invited_by=None, engagement=None):
+    """Email the freelancer a portal invitation (revoking a pending one). Refused when they
+    already have a portal login. With `engagement`, the invitation also shows on its timeline.
+    Returns the invitation."""
+    freelancer = Freelancer.objects.select_for_update().select_related("workspace").get(pk=freelancer.pk)
+    if freelancer.user_id:
+        raise PortalError(f"{freelancer.name} already has a portal login.")
+    if not freelancer.email:
+        raise ValidationError({"freelancer": "This freelancer has no email address."})
+    offered = [e.title for e in _open_engagements(freelancer)[:5]]
+    invitation = invitation_send(
+        workspace=freelancer.workspace, email=freelancer.email, role=InvitationRole.FREELANCER,
+        invited_by=invited_by, target_id=freelancer.pk, accept_url_name=ACCEPT_URL_NAME, kind=KIND,
+        extra_context={"freelancer_name": freelancer.name, "engagement_titles": offered},
+    )
+    if engagement is not None and engagement.freelancer_id == freelancer.pk:
+        who = invited_by.get_full_name() if invited_by else "The workspace"
+        activity_record(engagement=engagement, kind="portal_invited", actor_user=invited_by,
+                        summary=f"{who} invited {freelancer.name} to the freelancer portal.")
+    return invitation
+
+
+def portal_invitation_resend(*, invitation, invited_by):
+    """A fresh link for the same freelancer; the old one stops working."""
+    freelancer = Freelancer.objects.filter(
+        pk=invitation.target_id, workspace_id=invitation.workspace_id).first()
+    if freelancer is None or invitation.role != InvitationRole.FREELANCER:
+        raise PortalError("This freelancer no longer exists.")
+    return portal_invitation_send(freelancer=freelancer, invited_by=invited_by)
+
+
+def portal_invitation_revoke(*, invitation):
+    """Returns False when it was no longer pending."""
+    return account_services.invitation_revoke(invitation=invitation)
+
+
+def invitation_for_token(token):
+    """The pending freelancer invitation a raw token names and the freelancer it is for, or
+    InvitationError saying why it cannot be used. An invitation whose freelancer changed email
+    since (or was deleted) is no longer valid: it is bound to that address."""
+    invitation = account_services.invitation_lookup(token=token, role=InvitationRole.FREELANCER)
+    freelancer = Freelancer.objects.filter(pk=invitation.target_id, workspace_id=invitation.workspace_id).first()
+    if freelancer is None or freelancer.email.lower() != invitation.email:
+        raise InvitationError("invalid")
+    return invitation, freelancer
+
+
+@transaction.atomic
+def portal_invitation_accept(*, token, user):
+    """Claim the invitation for `user` (whose email must be the invited one) and link the
+    freelancer profile to them. Both happen or neither. Returns the Freelancer."""
+    invitation, freelancer = invitation_for_token(token)
+    freelancer = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
+    if freelancer.user_id and freelancer.user_id != user.pk:
+        raise InvitationError("invalid")
+    invitation = account_services.invitation_claim(token=token, user=user, role=InvitationRole.FREELANCER)
+    now = timezone.now()
+    Freelancer.objects.filter(pk=freelancer.pk).update(user=user, updated_at=now)
+    freelancer.user = user
+    access, created = PortalAccess.objects.get_or_create(
+        freelancer=freelancer, defaults={"joined_at": now, "updated_at": now})
+    if not created:
+        PortalAccess.objects.filter(pk=access.pk).update(joined_at=now, revoked_at=None, revoked_by=None,
+                                                         revoked_email="", updated_at=now)
+    for engagement in _open_engagements(freelancer):
+        activity_record(engagement=engagement, kind="portal_joined", actor_freelancer=freelancer,
+                        summary=f"{freelancer.name} joined the freelancer portal.")
+    _tell_inviter(invitation, freelancer)
+    return freelancer
+
+
+def _tell_inviter(invitation, freelancer):
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.is_active or not Membership.objects.filter(
+            user=inviter, workspace_id=invitation.workspace_id).exists():
+        inviter = (
+            User.objects.filter(memberships__workspace_id=invitation.workspace_id, memberships__role=Role.OWNER,
+                                is_active=True).order_by("pk").first()
+        )
+    if inviter is None:
+        return
+    notify(
+        kind="portal_joined", recipient_email=inviter.email, recipient_user=inviter,
+        workspace=invitation.workspace, dedupe_key=f"portal-joined:{invitation.pk}",
+        context={"freelancer_name": freelancer.name,
+                 "url": absolute(reverse("freelancers:detail", kwargs={"pk": freelancer.pk}))},
+    )
+
+
+@transaction.atomic
+def portal_access_revoke(*, freelancer, actor):
+    """Unlink the freelancer's portal login, withdraw any pending invitation and end the
+    person's sessions. Their API tokens for this workspace stop working at once (they hold only
+    while the profile is linked). Returns False when there was nothing to revoke."""
+    freelancer = Freelancer.objects.select_for_update(of=("self",)).select_related("user").get(pk=freelancer.pk)
+    now = timezone.now()
+    pending = freelancer_invitations(freelancer).filter(status=InvitationStatus.PENDING)
+    withdrawn = pending.update(status=InvitationStatus.REVOKED, revoked_at=now)
+    user = freelancer.user
+    if user is None:
+        return bool(withdrawn)
+    Freelancer.objects.filter(pk=freelancer.pk).update(user=None, updated_at=now)
+    access, _ = PortalAccess.objects.get_or_create(freelancer=freelancer, defaults={"updated_at": now})
+    PortalAccess.objects.filter(pk=access.pk).update(revoked_at=now, revoked_by=actor, revoked_email=user.email,
+                                                     updated_at=now)
+    sessions_end(user=user)
+    for engagement in _open_engagements(freelancer):
+        activity_record(engagement=engagement, kind="portal_revoked", actor_user=actor,
+                        summary=f"Revoked {freelancer.name}'s portal access.")
+    freelancer.user = None
+    return True
+
+
+def portal_link_request(*, email):
+    """Self-service: someone typed their email on the portal's sign-in help page. Every
+    freelancer profile with that address and no login, that was invited before or has an
+    offered or running engagement, gets a fresh invitation — at most one per profile every few
+    minutes. Returns how many were sent (never shown: the page says the same either way)."""
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    sent = 0
+    now = timezone.now()
+    candidates = Freelancer.objects.filter(email__iexact=email, user__isnull=True).select_related("workspace")
+    for freelancer in candidates[:20]:
+        invitations = freelancer_invitations(freelancer)
+        if invitations.filter(created_at__gt=now - SELF_SERVICE_EVERY).exists():
+            continue
+        if not invitations.exists() and not _open_engagements(freelancer).exists():
+            continue
+        portal_invitation_send(freelancer=freelancer, invited_by=None)
+        sent += 1
+    return sent

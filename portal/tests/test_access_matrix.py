@@ -1,0 +1,320 @@
+"""The access matrix: every portal and owner page, generated from the URL configuration (so a
+new page is covered the day it is added), visited with the real ids of freelancer A's objects
+by A, A's owner, freelancer B (same workspace), the owner of another workspace and an
+anonymous visitor.
+
+- A gets 200 (or a redirect within the portal) on portal pages, A's owner on owner pages;
+- everyone else gets 404, a login redirect, or 405 (a POST-only page asked with GET), and never
+  a page that shows anything of A's (`SECRET_MARK`);
+- no request of theirs changes anything: a snapshot of every row of every project table is the
+  same before and after (each request runs in a transaction rolled back afterwards, so all of
+  them meet the same world).
+
+A URL pattern with a keyword this file does not know fails the test: add it to `KWARGS` (or,
+for `pk`, to `PK_BY_ROUTE`) with the object of A's it names.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import SECRET_MARK, client_for
+
+pytestmark = pytest.mark.django_db
+
+# Not walked: Django's admin (staff only, its own permission system), the API (its own matrix in
+# test_api_matrix.py) and pages meant for anyone: signing up and in, password resets, the
+# referee's questionnaire, invitation links, the health check.
+SKIPPED_NAMESPACES = {"admin", "api"}
+PUBLIC = {
+    "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
+    "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",
+    "invitation_open", "invitation_accept", "portal:invitation_open", "portal:invitation_accept", "portal:sign_in",
+    "healthz",
+}
+# The signed-in person's own account (name, password): no workspace's data, open to any login.
+OWN_ACCOUNT = {"accounts:profile", "accounts:password_change"}
+
+# keyword → the attribute of `world` (or of the fixtures) holding A's object it names.
+KWARGS = {
+    "freelancer_pk": "freelancer", "question_pk": "question", "milestone_pk": "milestone", "file_pk": "file",
+    "checkin_pk": "checkin", "document_pk": "document", "grant_pk": "grant", "brief_pk": "brief",
+    "timesheet_pk": "timesheet", "entry_pk": "entry", "invitation_pk": "portal_invitation",
+}
+# `pk` means a different object under each prefix (first match wins).
+PK_BY_ROUTE = [
+    (r"^team/invitations/", "teammate_invitation"),
+    (r"^team/members/", "membership"),
+    (r"^freelancers/samples/", "sample"),
+    (r"^freelancers/testimonials/", "testimonial"),
+    (r"^freelancers/references/", "reference"),
+    (r"^freelancers/interviews/", "interview"),
+    (r"^freelancers/", "freelancer"),
+    (r"^engagements/playbook/", "document"),
+    (r"^engagements/", "engagement"),
+    (r"^payments/engagements/", "engagement"),
+    (r"^payments/freelancers/", "freelancer"),
+    (r"^payments/milestones/", "milestone"),
+    (r"^payments/timesheets/", "timesheet"),
+    (r"^portal/engagements/", "engagement"),
+]
+# Slug keywords: every value a page knows.
+SLUGS = {
+    ("payments:milestone_action", "action"): ["fund", "release", "refund", "dispute", "resolve", "extend"],
+    ("payments:timesheet_action", "action"): ["approve", "dispute", "extend"],
+}
+# What a POST carries, where an empty body would not even reach the object (so the matrix
+# would prove nothing): the switchers are asked to switch into A's seat.
+POST_DATA = {
+    "portal:switch": lambda w, ws: {"freelancer": w.freelancer.pk},
+    "accounts:switch_workspace": lambda w, ws: {"workspace": ws.pk},
+}
+# Pages whose answer to A's own owner, for an empty POST, is a 404 by design (the form's
+# hidden idempotency key is missing): they are still checked for everyone else.
+OWNER_EMPTY_POST_404 = {"payments:timesheet_action"}
+# Volatile columns that a mere visit may touch: the visitor's own "last seen", a token's "last
+# used", the login time.
+VOLATILE = {("portal", "portalaccess", "last_seen_at"), ("api", "apitoken", "last_used_at"),
+            ("accounts", "user", "last_login")}
+PROJECT_APPS = ["accounts", "notifications", "freelancers", "engagements", "payments", "portal", "api"]
+
+
+@dataclass
+class Page:
+    name: str
+    route: str
+    url: str
+    has_kwargs: bool
+
+    @property
+    def portal_side(self):
+        return self.name.startswith("portal:") and not self.name.startswith("portal:owner_")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace]))
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            yield prefix + str(p.pattern), namespace, name, p
+
+
+def _pk_for(route):
+    for pattern, attr in PK_BY_ROUTE:
+        if re.match(pattern, route):
+            return attr
+    pytest.fail(f"URL pattern {route!r} takes `pk` but PK_BY_ROUTE does not say what it is: add it")
+
+
+def pages(world):
+    found = []
+    for route, namespace, name, pattern in _walk(get_resolver().url_patterns):
+        if namespace.split(":")[0] in SKIPPED_NAMESPACES or name in PUBLIC or name in OWN_ACCOUNT:
+            continue
+        if not name:
+            pytest.fail(f"URL pattern {route!r} has no name: name it so the matrix can cover it")
+        keys = list(pattern.pattern.converters)
+        if not keys:
+            found.append(Page(name, route, reverse(name), False))
+            continue
+        variants = [{}]
+        for key in keys:
+            if (name, key) in SLUGS:
+                variants = [{**v, key: slug} for v in variants for slug in SLUGS[(name, key)]]
+            elif key == "pk":
+                variants = [{**v, key: getattr(world, _pk_for(route)).pk} for v in variants]
+            elif key in KWARGS:
+                variants = [{**v, key: getattr(world, KWARGS[key]).pk} for v in variants]
+            else:
+                pytest.fail(f"URL pattern {name} ({route!r}) takes `{key}`, unknown to the access matrix: "
+                            "add it to KWARGS with the object of A's it names")
+        found.extend(Page(name, route, reverse(name, kwargs=kw), True) for kw in variants)
+    return found
+
+
+def snapshot():
+    state = {}
+    for label in PROJECT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.attname for f in model._meta.concrete_fields
+                      if (label, model._meta.model_name, f.name) not in VOLATILE]
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values_list(*fields))
+    return state
+
+
+def _request(client, method, page, data, before=None):
+    """One request in a transaction rolled back afterwards, so every request meets the same
+    world. With `before` (the world's snapshot), also returns the tables the request changed."""
+    with transaction.atomic():
+        response = getattr(client, method)(page.url, data or {})
+        changed = None
+        if before is not None:
+            after = snapshot()
+            changed = sorted(k for k in before if before[k] != after[k])
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def _location(response):
+    return response.get("Location", "")
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and (
+        _location(response).startswith("/accounts/login/") or _location(response).startswith("/portal/sign-in/"))
+
+
+def _data(page, world, workspace):
+    make = POST_DATA.get(page.name)
+    return make(world, workspace) if make else {}
+
+
+def _shows_a(response):
+    content = getattr(response, "content", b"") if not getattr(response, "streaming", False) else b""
+    return SECRET_MARK.encode() in content
+
+
+def _check_intruder(client, page, world, workspace, *, anonymous=False, own_workspace=False):
+    """Everyone but A (and A's owner on owner pages): 404, 405, a login redirect, or — on a
+    page without ids — their own page; never A's data; no change.
+
+    `own_workspace`: the visitor owns a workspace of their own, so a page without ids (a list,
+    a settings form) is theirs and a POST there may change their own rows; pages with A's ids,
+    and the switchers asked to switch into A's seat, must still change nothing."""
+    problems = []
+    before = world.snapshot
+    for method in ("get", "post"):
+        data = _data(page, world, workspace) if method == "post" else {}
+        watch = method == "post" and (page.has_kwargs or page.name in POST_DATA or not own_workspace)
+        response, changed = _request(client, method, page, data, before if watch else None)
+        status = response.status_code
+        if changed:
+            problems.append(f"{method.upper()} {page.url} changed {changed}")
+        if _shows_a(response):
+            problems.append(f"{method.upper()} {page.url} showed A's data")
+        if anonymous:
+            if not (_is_login_redirect(response) or status in (404, 405)):
+                problems.append(f"{method.upper()} {page.url} → {status} {_location(response)} (anonymous)")
+            continue
+        if status in (404, 405):
+            continue
+        if not page.has_kwargs and status in (200, 302, 400):
+            continue  # their own list or form page (checked above for A's data)
+        problems.append(f"{method.upper()} {page.url} → {status} {_location(response)}")
+    return problems
+
+
+def _portal_path(path):
+    return path.startswith("/portal/") and not path.startswith("/portal/owner/")
+
+
+def _check_insider(client, page, world, workspace, *, portal):
+    """A on portal pages, A's owner on owner pages: the page is theirs."""
+    response, _ = _request(client, "get", page, {})
+    status = response.status_code
+    if status == 405:
+        response, _ = _request(client, "post", page, _data(page, world, workspace))
+        status = response.status_code
+        if status == 404 and page.name in OWNER_EMPTY_POST_404:
+            return []
+        if status in (200, 400):
+            return []
+    if status == 200:
+        return []
+    if status == 302:
+        target = _location(response)
+        if _portal_path(target) == portal and not target.startswith("/portal/sign-in/") and \
+                not target.startswith("/accounts/login/"):
+            return []
+    return [f"{response.request['REQUEST_METHOD']} {page.url} → {status} {_location(response)}"]
+
+
+@pytest.fixture
+def visitors(world, owner, outsider, freelancer_b):
+    world.snapshot = snapshot()
+    return {"A": client_for(world.freelancer.user), "owner": client_for(owner), "B": client_for(freelancer_b.user),
+            "outsider": client_for(outsider), "anonymous": Client()}
+
+
+def test_the_url_walk_covers_both_sides_and_every_kind_of_object(world):
+    walked = pages(world)
+    names = {p.name for p in walked}
+    assert {"portal:brief_acknowledge", "portal:milestone_submit", "portal:grant_reveal", "portal:timesheet",
+            "portal:owner_access", "engagements:detail", "payments:milestone_action", "freelancers:detail"} <= names
+    assert len([p for p in walked if p.portal_side]) >= 25
+    assert len([p for p in walked if not p.portal_side]) >= 60
+
+
+def test_only_freelancer_a_uses_the_portal_pages_of_a(world, visitors, workspace):
+    problems = []
+    for page in pages(world):
+        if page.portal_side:
+            problems += _check_insider(visitors["A"], page, world, workspace, portal=True)
+        else:
+            problems += [f"A: {p}" for p in _check_intruder(visitors["A"], page, world, workspace)
+                         if not _dashboard_sends_freelancer_to_portal(page, p)]
+    assert problems == []
+
+
+def _dashboard_sends_freelancer_to_portal(page, problem):
+    # A freelancer who opens the owner dashboard's home is sent to their portal (nothing shown).
+    return page.name == "dashboard:home" and problem.startswith("GET / → 302 /portal/")
+
+
+def test_only_the_owner_of_a_uses_the_owner_pages_and_has_no_portal(world, visitors, workspace):
+    problems = []
+    for page in pages(world):
+        if page.portal_side:
+            # An owner (no freelancer profile) has no portal at all, in any workspace.
+            problems += [f"owner: {p}" for p in _check_intruder(visitors["owner"], page, world, workspace,
+                                                            own_workspace=True)]
+            response, _ = _request(visitors["owner"], "get", page, {})
+            if response.status_code not in (404, 405):
+                problems.append(f"owner: GET {page.url} → {response.status_code}")
+        else:
+            problems += _check_insider(visitors["owner"], page, world, workspace, portal=False)
+    assert problems == []
+
+
+def test_freelancer_b_of_the_same_workspace_gets_nothing_of_a(world, visitors, workspace):
+    problems = []
+    for page in pages(world):
+        problems += [f"B: {p}" for p in _check_intruder(visitors["B"], page, world, workspace)
+                     if not _dashboard_sends_freelancer_to_portal(page, p)]
+    assert problems == []
+
+
+def test_the_owner_of_another_workspace_gets_nothing_of_a(world, visitors, workspace):
+    problems = []
+    for page in pages(world):
+        problems += [f"outsider: {p}" for p in _check_intruder(visitors["outsider"], page, world, workspace,
+                                                               own_workspace=True)]
+        if page.portal_side:
+            response, _ = _request(visitors["outsider"], "get", page, {})
+            if response.status_code not in (404, 405):
+                problems.append(f"outsider: GET {page.url} → {response.status_code} (no portal for an owner)")
+    assert problems == []
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(world, visitors, workspace):
+    problems = []
+    for page in pages(world):
+        problems += [f"anonymous: {p}" for p in _check_intruder(visitors["anonymous"], page, world, workspace,
+                                                                anonymous=True)]
+    assert problems == []
+
+
+def test_the_matrix_notices_a_leaky_page(world, visitors, workspace, settings):
+    settings.ROOT_URLCONF = "portal.tests.leaky_urls"
+    page = Page("leak", "leak/<int:pk>/", f"/leak/{world.engagement.pk}/", True)
+    problems = _check_intruder(visitors["B"], page, world, workspace)
+    assert any("showed A's data" in p for p in problems)
+    assert any("changed ['engagements.Engagement']" in p for p in problems)
+    assert any("→ 200" in p for p in problems)

@@ -1,0 +1,188 @@
+"""The API side of the access matrix, and the portal invitations endpoints.
+
+Every API operation that takes an id, generated from the URL configuration, is called with the
+real ids of freelancer A's objects by freelancer B's token (same workspace) and by the token of
+another workspace's owner, with every method: each answers 404 (or 405 for a method the
+operation does not have), exactly as for an id that does not exist, and nothing changes. List
+operations answer them with their own rows only. A's own token sees A's engagements; A's owner
+sees everything.
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from accounts.models import Invitation, InvitationStatus
+from api.models import ApiToken, TokenRole
+from api.permissions import IsFreelancer
+from notifications.models import Notification
+
+from .conftest import SECRET_MARK
+from .test_access_matrix import snapshot
+
+pytestmark = pytest.mark.django_db
+
+# Operations that take no object id and are about the token itself.
+NOT_OBJECT_SCOPED = {"api:token", "api:me", "api:schema", "api:docs"}
+# `pk` of each API operation (by name prefix, first match wins) → the attribute of `world`.
+PK_BY_NAME = [
+    (r"^api:freelancer", "freelancer"),
+    (r"^api:reference", "reference"),
+    (r"^api:interview", "interview"),
+    (r"^api:engagement", "engagement"),
+    (r"^api:brief", "brief"),
+    (r"^api:question", "question"),
+    (r"^api:milestone", "milestone"),
+    (r"^api:invitation", "portal_invitation"),
+]
+METHODS = ["get", "post", "patch", "put", "delete"]
+# A's own token must be able to read these (their engagements and what hangs from them).
+FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
+                    "api:engagement-status-updates", "api:brief", "api:milestone"}
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])))
+        elif isinstance(p, URLPattern) and namespace == "api" and p.name:
+            yield f"api:{p.name}", p
+
+
+def operations(world):
+    ops = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name in NOT_OBJECT_SCOPED:
+            continue
+        keys = list(pattern.pattern.converters)
+        if not keys:
+            ops.append((name, reverse(name), None, pattern))
+            continue
+        if keys != ["pk"]:
+            pytest.fail(f"API operation {name} takes {keys}: teach the API matrix what they name")
+        attr = next((a for rx, a in PK_BY_NAME if re.match(rx, name)), None)
+        if attr is None:
+            pytest.fail(f"API operation {name} takes `pk` but PK_BY_NAME does not say what it is: add it")
+        ops.append((name, reverse(name, kwargs={"pk": getattr(world, attr).pk}),
+                    reverse(name, kwargs={"pk": 987654321}), pattern))
+    return ops
+
+
+def token_client(user, workspace, role, freelancer=None):
+    _, key = ApiToken.issue(user=user, workspace=workspace, role=role, freelancer=freelancer)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_IDEMPOTENCY_KEY="matrix-probe")
+    return client
+
+
+def _call(client, method, url, before=None):
+    """One call in a transaction rolled back afterwards; with `before`, also the tables it
+    changed (a stored Idempotency-Key response is the API's own bookkeeping, not a change)."""
+    with transaction.atomic():
+        response = getattr(client, method)(url, {}, format="json")
+        changed = None
+        if before is not None:
+            after = snapshot()
+            changed = sorted(k for k in before if before[k] != after[k] and k != "api.IdempotencyKey")
+        transaction.set_rollback(True)
+    return response, changed
+
+
+@pytest.fixture
+def tokens(world, workspace, owner, outsider, freelancer_b):
+    outsider_workspace = outsider.memberships.get().workspace
+    return {
+        "A": token_client(world.freelancer.user, workspace, TokenRole.FREELANCER, world.freelancer),
+        "B": token_client(freelancer_b.user, workspace, TokenRole.FREELANCER, freelancer_b),
+        "outsider": token_client(outsider, outsider_workspace, TokenRole.OWNER),
+        "owner": token_client(owner, workspace, TokenRole.OWNER),
+    }
+
+
+@pytest.mark.parametrize("who", ["B", "outsider"])
+def test_other_tokens_get_nothing_of_a_from_any_operation(world, tokens, who):
+    client = tokens[who]
+    before = snapshot()
+    problems = []
+    for name, url, missing_url, _ in operations(world):
+        for method in METHODS:
+            response, changed = _call(client, method, url, before)
+            if SECRET_MARK.encode() in response.content:
+                problems.append(f"{who} {method.upper()} {url} showed A's data")
+            if missing_url is None:
+                # A list or create operation: theirs. B (a freelancer) may create nothing here.
+                if who == "B" and changed:
+                    problems.append(f"{who} {method.upper()} {url} changed {changed}")
+                continue
+            if changed:
+                problems.append(f"{who} {method.upper()} {url} changed {changed}")
+            if response.status_code not in (404, 405):
+                problems.append(f"{who} {method.upper()} {url} → {response.status_code}")
+            missing, _ = _call(client, method, missing_url)
+            if missing.status_code != response.status_code:
+                problems.append(f"{who} {method.upper()} {url} → {response.status_code} but "
+                                f"{missing.status_code} for an id that does not exist")
+    assert problems == []
+
+
+def test_a_sees_their_own_engagements_and_the_owner_sees_all(world, tokens, freelancer_b):
+    ops = {name: url for name, url, _, _ in operations(world)}
+    for name in FREELANCER_READS & set(ops):
+        assert tokens["A"].get(ops[name]).status_code == 200, name
+    listed = tokens["A"].get(reverse("api:engagements")).json()
+    titles = {row["title"] for row in listed["results"]}
+    assert titles and all(SECRET_MARK in t for t in titles)
+    assert "Bruno's own work" not in titles
+    for name, url, missing_url, pattern in operations(world):
+        if missing_url is None:
+            continue
+        expected = {200, 405}
+        permissions = getattr(getattr(pattern.callback, "view_class", None), "permission_classes", [])
+        if IsFreelancer in permissions:
+            expected = {404, 405}  # the freelancer's own actions (acknowledge, submit): not for staff
+        assert tokens["owner"].get(url).status_code in expected, name
+
+
+# --- /invitations/ ----------------------------------------------------------------------------------
+def test_an_owner_token_invites_a_freelancer_and_lists_the_status(world, tokens, workspace):
+    invited = world.invited
+    response = tokens["owner"].post("/api/v1/invitations/", {"freelancer": invited.pk}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["freelancer"], body["email"], body["status"]) == (invited.pk, invited.email, "pending")
+    # The earlier pending one was replaced: its link is dead.
+    world.portal_invitation.refresh_from_db()
+    assert world.portal_invitation.status == InvitationStatus.REVOKED
+    assert Notification.objects.filter(kind="portal_invitation", recipient_email=invited.email).count() == 1
+
+    listing = tokens["owner"].get("/api/v1/invitations/?status=pending").json()
+    assert [row["id"] for row in listing["results"]] == [body["id"]]
+    revoked = tokens["owner"].get(f"/api/v1/invitations/?status=revoked&freelancer={invited.pk}").json()
+    assert [row["id"] for row in revoked["results"]] == [world.portal_invitation.pk]
+
+    assert tokens["owner"].post(f"/api/v1/invitations/{body['id']}/revoke/").json()["status"] == "revoked"
+    again = tokens["owner"].post(f"/api/v1/invitations/{body['id']}/revoke/")
+    assert again.status_code == 409
+
+
+def test_inviting_someone_with_a_login_is_a_conflict_and_bad_ids_are_field_errors(world, tokens, freelancer_b):
+    count = Invitation.objects.count()
+    conflict = tokens["owner"].post("/api/v1/invitations/", {"freelancer": world.freelancer.pk}, format="json")
+    assert conflict.status_code == 409
+    assert "already has a portal login" in conflict.json()["detail"]
+    foreign = tokens["outsider"].post("/api/v1/invitations/", {"freelancer": world.invited.pk}, format="json")
+    assert foreign.status_code == 400 and "freelancer" in foreign.json()
+    wrong_engagement = tokens["owner"].post("/api/v1/invitations/", {
+        "freelancer": world.invited.pk, "engagement": world.engagement.pk}, format="json")
+    assert wrong_engagement.status_code == 400 and "engagement" in wrong_engagement.json()
+    assert Invitation.objects.count() == count
+
+
+def test_freelancer_tokens_have_no_invitations(world, tokens):
+    assert tokens["A"].get("/api/v1/invitations/").status_code == 404
+    assert tokens["A"].post("/api/v1/invitations/", {"freelancer": world.invited.pk}, format="json").status_code \
+        == 404
+    assert tokens["outsider"].get("/api/v1/invitations/").json()["results"] == []

@@ -1,0 +1,321 @@
+"""A freelancer's portal invitation, from the owner's click to a working login: accepted once;
+reuse, expiry, revocation, a resent link (the old one dies) and another email all refused with
+nothing changed; the token never stays in the address bar."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Invitation, InvitationStatus, User
+from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory
+from engagements.models import Activity
+from freelancers.models import Freelancer, FreelancerStatus
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "amber-lantern-river-42"
+
+
+@pytest.fixture
+def nora(workspace):
+    return Freelancer.objects.create(workspace=workspace, name="Nora Newcomer", email="Nora@Example.net",
+                                     status=FreelancerStatus.APPROVED, timezone="America/Toronto")
+
+
+@pytest.fixture
+def invite(owner_client, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
+    """The owner presses "Invite to portal" on Nora's profile; returns the emailed link's path."""
+
+    def send(freelancer=nora, client=owner_client):
+        before = len(mailoutbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/portal/owner/freelancers/{freelancer.pk}/invite/")
+        assert response.status_code == 302
+        assert len(mailoutbox) == before + 1
+        message = mailoutbox[-1]
+        assert message.to == [freelancer.email.lower()]
+        [url] = re.findall(r"https?://\S+/portal/invite/\S+/", message.body)
+        return urlparse(url).path
+
+    return send
+
+
+def _open(client, path):
+    """Follow the emailed link the way a browser does: the token leaves the address bar before
+    anything renders."""
+    response = client.get(path, follow=True)
+    assert [url for url, _ in response.redirect_chain] == ["/portal/invite/"]
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in response.content.decode()
+    assert token not in response.request["PATH_INFO"]
+    return response
+
+
+def _state():
+    return (
+        list(Invitation.objects.order_by("pk").values_list("status", flat=True)),
+        list(Freelancer.objects.order_by("pk").values_list("user_id", flat=True)),
+        User.objects.count(),
+    )
+
+
+def _accept_as_newcomer(client, **overrides):
+    data = {"full_name": "Nora Newcomer", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD,
+            "timezone": "America/Toronto", **overrides}
+    return client.post("/portal/invite/", data, follow=True)
+
+
+def test_a_newcomer_sets_a_password_and_lands_in_the_portal_once(invite, nora, owner, workspace, mailoutbox):
+    path = invite()
+    invitee = Client()
+    page = _open(invitee, path)
+    body = page.content.decode()
+    assert "Work with Acme Studio" in body
+    assert "nora@example.net" in body
+    assert 'value="America/Toronto" selected' in body or "America/Toronto" in body
+
+    response = _accept_as_newcomer(invitee)
+
+    assert response.redirect_chain[-1][0] == "/portal/"
+    assert "Welcome to Acme Studio&#x27;s freelancer portal." in response.content.decode()
+    user = User.objects.get(email="nora@example.net")
+    nora.refresh_from_db()
+    assert nora.user == user
+    invitation = Invitation.objects.get()
+    assert (invitation.status, invitation.accepted_by) == (InvitationStatus.ACCEPTED, user)
+    # The inviter hears about it.
+    joined = Notification.objects.get(kind="portal_joined")
+    assert joined.recipient_email == owner.email
+    # The password works on the ordinary login page, which sends a freelancer to the portal.
+    fresh = Client()
+    login = fresh.post("/accounts/login/", {"username": "nora@example.net", "password": NEW_PASSWORD}, follow=True)
+    assert login.redirect_chain[-1][0] == "/portal/"
+
+    # Reuse: refused, nothing changes.
+    before = _state()
+    again = _open(Client(), path)
+    assert again.status_code == 410
+    assert "This invitation has already been used." in again.content.decode()
+    assert _state() == before
+
+
+def test_the_open_link_redirect_carries_no_token(invite):
+    path = invite()
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/invite/"
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_an_expired_link_is_refused(invite, nora):
+    path = invite()
+    with time_machine.travel(timezone.now() + settings.INVITATION_TTL + timedelta(minutes=1)):
+        client = Client()
+        response = _open(client, path)
+        assert response.status_code == 410
+        assert "This invitation has expired." in response.content.decode()
+        before = _state()
+        assert _accept_as_newcomer(client).status_code == 410
+        assert _state() == before
+    nora.refresh_from_db()
+    assert nora.user is None
+
+
+def test_a_revoked_link_is_refused(invite, owner_client, nora):
+    path = invite()
+    invitation = Invitation.objects.get()
+    response = owner_client.post(f"/portal/owner/invitations/{invitation.pk}/revoke/", follow=True)
+    assert "was revoked" in response.content.decode()
+
+    page = _open(Client(), path)
+    assert page.status_code == 410
+    assert "This invitation was withdrawn." in page.content.decode()
+    assert not User.objects.filter(email="nora@example.net").exists()
+
+
+def test_a_resent_invitation_kills_the_old_link(invite, owner_client, nora):
+    old = invite()
+    first = Invitation.objects.get()
+    fresh_path = invite(client=owner_client)
+    assert fresh_path != old
+    first.refresh_from_db()
+    assert first.status == InvitationStatus.REVOKED
+
+    assert _open(Client(), old).status_code == 410
+    client = Client()
+    assert _open(client, fresh_path).status_code == 200
+    _accept_as_newcomer(client)
+    nora.refresh_from_db()
+    assert nora.user is not None
+
+
+def test_the_resend_button_sends_a_new_link_and_kills_the_old_one(
+        invite, owner_client, nora, mailoutbox, django_capture_on_commit_callbacks):
+    old = invite()
+    invitation = Invitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/portal/owner/invitations/{invitation.pk}/resend/")
+    [url] = re.findall(r"https?://\S+/portal/invite/\S+/", mailoutbox[-1].body)
+    assert _open(Client(), old).status_code == 410
+    assert _open(Client(), urlparse(url).path).status_code == 200
+
+
+def test_someone_signed_in_with_another_email_cannot_accept(invite, nora, outsider):
+    path = invite()
+    client = Client()
+    client.force_login(outsider)
+    before = _state()
+    response = _open(client, path)
+    assert response.status_code == 403
+    assert "different email address" in response.content.decode()
+    assert client.post("/portal/invite/").status_code == 403
+    assert _state() == before
+
+
+def test_a_link_for_an_address_the_freelancer_no_longer_has_is_dead(invite, nora):
+    path = invite()
+    Freelancer.objects.filter(pk=nora.pk).update(email="nora.new@example.net")
+    response = _open(Client(), path)
+    assert response.status_code == 400
+    assert not User.objects.filter(email="nora@example.net").exists()
+
+
+def test_an_existing_login_signs_in_then_accepts_and_can_switch_workspaces(invite, nora, owner):
+    # Nora already freelances for another workspace, with a login of her own.
+    user = UserFactory(email="nora@example.net", full_name="Nora N.")
+    other = Freelancer.objects.create(workspace=WorkspaceFactory(name="Zeta Works"), name="Nora N.",
+                                      email="nora@example.net", user=user)
+    path = invite()
+    client = Client()
+    response = client.get(path, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=/portal/invite/"
+    assert User.objects.filter(email="nora@example.net").count() == 1
+
+    login = client.post("/accounts/login/?next=/portal/invite/",
+                        {"username": "nora@example.net", "password": PASSWORD}, follow=True)
+    assert login.redirect_chain[-1][0] == "/portal/invite/"
+    assert "Accept the invitation" in login.content.decode()
+    accepted = client.post("/portal/invite/", follow=True)
+    assert accepted.redirect_chain[-1][0] == "/portal/"
+    nora.refresh_from_db()
+    assert nora.user == user
+    # She lands in Acme Studio's portal and can switch to Zeta Works'.
+    assert "Your work for <strong>Acme Studio</strong>" in accepted.content.decode()
+    switched = client.post("/portal/switch/", {"freelancer": other.pk}, follow=True)
+    assert "Your work for <strong>Zeta Works</strong>" in switched.content.decode()
+    # Someone else's profile is not a choice.
+    assert client.post("/portal/switch/", {"freelancer": Freelancer.objects.create(
+        workspace=nora.workspace, name="X", email="x@example.net").pk}).status_code == 404
+
+
+def test_a_weak_or_mistyped_password_creates_nothing(invite, nora):
+    path = invite()
+    client = Client()
+    _open(client, path)
+    weak = _accept_as_newcomer(client, password="123", password_again="123")
+    assert "too short" in weak.content.decode()
+    typo = _accept_as_newcomer(client, password_again=NEW_PASSWORD + "x")
+    assert "The two passwords differ." in typo.content.decode()
+    assert not User.objects.filter(email="nora@example.net").exists()
+    assert Invitation.objects.get().status == InvitationStatus.PENDING
+
+
+def test_a_freelancer_who_has_a_login_is_not_invited_again(owner_client, freelancer_a):
+    response = owner_client.post(f"/portal/owner/freelancers/{freelancer_a.pk}/invite/", follow=True)
+    assert "already has a portal login" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_from_an_engagement_page_shows_on_its_timeline(owner_client, owner, workspace, nora,
+                                                                 celery_eager, mailoutbox):
+    engagement = start_engagement_offered(workspace, owner, nora)
+    response = owner_client.post(f"/portal/owner/freelancers/{nora.pk}/invite/",
+                                 {"engagement": engagement.pk, "next": f"/engagements/{engagement.pk}/"})
+    assert response["Location"] == f"/engagements/{engagement.pk}/"
+    assert Activity.objects.filter(engagement=engagement, kind="portal_invited").exists()
+    assert "Nora Newcomer" in Notification.objects.get(kind="portal_invitation").context["freelancer_name"]
+
+
+def start_engagement_offered(workspace, owner, freelancer):
+    from engagements import briefs, services, work
+
+    from .conftest import BRIEF
+
+    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                            title="Offered work", budget=100_000)
+    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    work.milestone_create(engagement=engagement, actor=owner, title="Part", acceptance_criteria="x", amount=1000)
+    services.engagement_offer(engagement=engagement, actor=owner)
+    return engagement
+
+
+def test_the_offer_email_link_leads_a_newcomer_to_a_fresh_invitation(
+        owner, workspace, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
+    """The engagements app emails the offer with a link to the portal page of the brief. A
+    freelancer without a login lands on the portal's sign-in page, asks for their link with the
+    address the offer went to, and gets an invitation."""
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement = start_engagement_offered(workspace, owner, nora)
+    [offer] = [m for m in mailoutbox if "brief" in m.subject.lower()]
+    [link] = re.findall(r"https?://\S+/portal/engagements/\d+/brief/", offer.body)
+    client = Client()
+    landing = client.get(urlparse(link).path, follow=True)
+    assert landing.redirect_chain[-1][0].startswith("/portal/sign-in/?next=")
+    assert "First time here?" in landing.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(landing.redirect_chain[-1][0], {"email": "NORA@example.net"})
+    assert "a link to choose your password is on its way" in answer.content.decode()
+    [url] = re.findall(r"https?://\S+/portal/invite/\S+/", mailoutbox[-1].body)
+    assert _open(client, urlparse(url).path).status_code == 200
+    _accept_as_newcomer(client)
+    brief = client.get(f"/portal/engagements/{engagement.pk}/brief/")
+    assert brief.status_code == 200
+    assert "Please read and acknowledge brief v1" in brief.content.decode()
+
+
+def test_asking_for_a_link_tells_nothing_and_sends_only_where_it_should(
+        client, workspace, nora, freelancer_a, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
+    pages = []
+    for email in ("nobody@example.net", "nora@example.net", freelancer_a.email):
+        with django_capture_on_commit_callbacks(execute=True):
+            body = client.post("/portal/sign-in/", {"email": email}).content.decode()
+            pages.append(body[body.index("<main"):body.index("</main>")].replace(email, "EMAIL"))
+    # Same answer for an unknown address, a freelancer never invited nor offered work, and one
+    # who already has a login; and nothing was sent to any of them.
+    assert pages[0] == pages[1] == pages[2]
+    assert mailoutbox == []
+    assert not Invitation.objects.exists()
+
+
+def test_a_second_request_within_minutes_sends_no_second_link(
+        client, owner, workspace, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
+    start_engagement_offered(workspace, owner, nora)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/portal/sign-in/", {"email": "nora@example.net"})
+    assert len([m for m in mailoutbox if "/portal/invite/" in m.body]) == 1
+    assert Invitation.objects.filter(status=InvitationStatus.PENDING).count() == 1
+
+
+def test_the_invitation_panel_shows_each_status(owner_client, nora, invite, freelancer_a):
+    url = f"/portal/owner/freelancers/{nora.pk}/"
+    assert "Not invited" in owner_client.get(url).content.decode()
+    invite()
+    assert "Invitation pending" in owner_client.get(url).content.decode()
+    with time_machine.travel(timezone.now() + settings.INVITATION_TTL + timedelta(hours=1)):
+        assert "Invitation expired" in owner_client.get(url).content.decode()
+    Invitation.objects.update(status=InvitationStatus.REVOKED)
+    assert "Invitation revoked" in owner_client.get(url).content.decode()
+    assert "Uses the portal" in owner_client.get(f"/portal/owner/freelancers/{freelancer_a.pk}/").content.decode()
+    # htmx asks for the panel alone.
+    panel = owner_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in panel and "Freelancer portal" in panel
+
