@@ -19,6 +19,20 @@ class TimezoneField(forms.ChoiceField):
         validate_timezone(value)
 
 
+def check_new_password(form, *, email, field="password"):
+    """Run the password validators on a new account's password (against the email and name it
+    will have, so "similar to your email" is caught) and put any problem on `field`. For
+    forms that create a login: sign-up, accepting an invitation."""
+    password = form.cleaned_data.get(field)
+    if not password:
+        return
+    probe = User(email=email or "", full_name=form.cleaned_data.get("full_name", ""))
+    try:
+        password_validation.validate_password(password, probe)
+    except forms.ValidationError as exc:
+        form.add_error(field, exc)
+
+
 # The browser's own zone preselected (static/js/detect-timezone.js) on forms a newcomer fills.
 DETECT_TZ = forms.Select(attrs={"data-detect-timezone": ""})
 
@@ -50,13 +64,7 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        check_new_password(self, email=cleaned.get("email", ""))
         return cleaned
 
 
@@ -107,11 +115,5 @@ class AcceptInvitationSignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        check_new_password(self, email=self.email)
         return cleaned

@@ -1,0 +1,156 @@
+"""The talent pool: the searchable list, the pipeline board, the bench, and a freelancer's
+profile (add, edit, the detail page, do-not-hire)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_for_workspace, workspace_required
+
+from .. import services, vetting
+from ..errors import TransitionError
+from ..forms import DoNotHireForm, FilterForm, FreelancerForm, apply_errors
+from ..models import Freelancer, FreelancerStatus
+from ..selectors import (
+    Filters,
+    bench_rows,
+    board,
+    freelancer_search,
+    with_counts,
+    workspace_skills,
+    workspace_timezones,
+)
+from .common import freelancer_for, run_action, user_tz
+
+
+@workspace_required
+def freelancer_list(request):
+    workspace = request.workspace
+    form = FilterForm(request.GET or None, timezones=workspace_timezones(workspace))
+    filters = Filters()
+    if form.is_valid():
+        filters = Filters(**{k: v for k, v in form.cleaned_data.items() if v not in ("", None)})
+    qs = freelancer_search(workspace, filters) if not form.is_bound or form.is_valid() else \
+        freelancer_search(workspace, Filters())
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "freelancers/list.html", {
+        "form": form, "page": page, "skills": workspace_skills(workspace), "query": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+    })
+
+
+def _board_context(request, error=None, moved=None):
+    return {"columns": board(request.workspace), "error": error, "moved": moved,
+            "decision_statuses": services.DECISION_STATUSES}
+
+
+@workspace_required
+def pipeline_board(request):
+    return render(request, "freelancers/board.html", _board_context(request))
+
+
+@workspace_required
+@require_POST
+def pipeline_move(request, pk):
+    """A card's move button. With htmx the board fragment comes back (counts included);
+    without it, a redirect back to the board."""
+    freelancer = freelancer_for(request, pk)
+    to_status = request.POST.get("to", "")
+    error = None
+    try:
+        services.freelancer_move(freelancer=freelancer, to_status=to_status, actor=request.user)
+    except TransitionError as exc:
+        error = str(exc)
+    if request.headers.get("HX-Request"):
+        return render(request, "freelancers/board.html#board", _board_context(request, error, freelancer.pk))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{freelancer.name} moved to {FreelancerStatus(to_status).label.lower()}.")
+    return redirect(request.POST.get("next") if request.POST.get("next") == reverse(
+        "freelancers:detail", kwargs={"pk": pk}) else "freelancers:board")
+
+
+@workspace_required
+def bench_view(request):
+    rows = []
+    for freelancer in bench_rows(request.workspace):
+        rows.append({"freelancer": freelancer, "review": vetting.last_review(freelancer)})
+    return render(request, "freelancers/bench.html", {"rows": rows})
+
+
+@workspace_required
+def freelancer_create(request):
+    form = FreelancerForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            freelancer = services.freelancer_create(workspace=request.workspace, actor=request.user,
+                                                    **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{freelancer.name} was added as a prospect.")
+            return redirect("freelancers:detail", pk=freelancer.pk)
+    return render(request, "freelancers/form.html", {"form": form, "title": "Add a freelancer",
+                                                     "submit": "Add freelancer"})
+
+
+@workspace_required
+def freelancer_edit(request, pk):
+    freelancer = freelancer_for(request, pk)
+    form = FreelancerForm(request.POST or None, workspace=request.workspace, instance=freelancer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                kwargs = form.service_kwargs()
+                kwargs["timezone"] = kwargs.pop("timezone_name")
+                services.freelancer_update(freelancer=freelancer, actor=request.user, **kwargs)
+        except ValidationError as exc:
+            freelancer.refresh_from_db()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("freelancers:detail", pk=freelancer.pk)
+    return render(request, "freelancers/form.html", {"form": form, "freelancer": freelancer,
+                                                     "title": f"Edit {freelancer.name}", "submit": "Save"})
+
+
+@workspace_required
+def freelancer_detail(request, pk):
+    freelancer = get_for_workspace(request, with_counts(Freelancer.objects.all()), pk=pk)
+    return render(request, "freelancers/detail.html", {
+        "freelancer": freelancer,
+        "references": freelancer.references.all(),
+        "interviews": freelancer.interviews.select_related("interviewer").prefetch_related("scores"),
+        "samples": freelancer.samples.all(),
+        "testimonials": freelancer.testimonials.select_related("verified_by"),
+        "rate_changes": freelancer.rate_changes.select_related("changed_by")[:20],
+        "events": freelancer.events.select_related("actor")[:30],
+        "user_tz": user_tz(request),
+        "do_not_hire_form": DoNotHireForm(),
+        "decision_statuses": services.DECISION_STATUSES,
+    })
+
+
+@workspace_required
+@require_POST
+def do_not_hire(request, pk):
+    freelancer = freelancer_for(request, pk)
+    form = DoNotHireForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    if request.POST.get("action") == "clear":
+        run_action(request, lambda: services.freelancer_clear_do_not_hire(
+            freelancer=freelancer, actor=request.user, reason=reason),
+            f"{freelancer.name} is no longer marked do not hire.")
+    else:
+        run_action(request, lambda: services.freelancer_mark_do_not_hire(
+            freelancer=freelancer, actor=request.user, reason=reason),
+            f"{freelancer.name} is marked do not hire.")
+    return redirect("freelancers:detail", pk=pk)
