@@ -1,15 +1,13 @@
-"""Portal actions that are more than one call into a lower app. Everything the freelancer does
-goes through the engagements and payments actions (the ones the owner pages and the API call):
-this module only strings them together.
+"""Portal actions of the portal's own (the profile). Everything the freelancer does on an
+engagement goes through the engagements and payments actions, the ones the owner pages and the
+API call; invitations are in portal/invitations.py.
 """
 
 from django.db import transaction
 
 from engagements import services as engagement_services
-from engagements import work
 from engagements.models import EngagementStatus
 from freelancers import services as freelancer_services
-from payments import services as payment_services
 
 from .access import freelancer_profiles
 
@@ -34,15 +32,3 @@ def portal_profile_save(*, user, full_name, timezone_name):
             engagement_services.engagement_deadlines_recompute(engagement=engagement)
             engagement_services.milestones_due_recompute(engagement=engagement)
     return user
-
-
-@transaction.atomic
-def portal_milestone_submit(*, milestone, freelancer, message, links=(), files=(), attest_own_work=False):
-    """Hand in work (engagements' `milestone_submit`) and start the owner's review clock
-    (payments), in one transaction."""
-    submission = work.milestone_submit(
-        milestone_id=milestone.pk, freelancer=freelancer, message=message, links=links, files=files,
-        attest_own_work=attest_own_work,
-    )
-    payment_services.review_clock_start(milestone_id=milestone.pk)
-    return submission

@@ -25,7 +25,6 @@ from payments.timesheets import week_start_of
 
 from .access import engagement_child, portal_engagement, portal_required
 from .forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, apply_errors, new_idempotency_key
-from .services import portal_milestone_submit
 from .views import render_portal
 
 SUBMITTABLE = {MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED}
@@ -68,8 +67,8 @@ def milestone_submit(request, pk, milestone_pk):
     if form.is_valid():
         c = form.cleaned_data
         try:
-            submission = portal_milestone_submit(
-                milestone=milestone, freelancer=request.freelancer, message=c["message"], links=c["links"],
+            submission = payment_services.milestone_submit_for_review(
+                milestone_id=milestone.pk, freelancer=request.freelancer, message=c["message"], links=c["links"],
                 files=c["files"], attest_own_work=c.get("attest_own_work", False),
             )
         except NotAllowed:

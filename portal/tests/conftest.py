@@ -31,7 +31,6 @@ from freelancers import services as freelancer_services
 from freelancers.models import Freelancer, FreelancerStatus
 from payments import services as payments
 from portal.models import PortalAccess
-from portal.services import portal_milestone_submit
 
 SECRET_MARK = "Zephyrine"  # in every title and text of A's world; nobody else may ever see it
 PASSWORD = "correct-horse-battery-9"
@@ -166,8 +165,8 @@ def world(workspace, owner, freelancer_a, media):
                                        url="https://cms.example.com", username="ana", secret="hunter2-s3cret")
     for m in (first, second):
         payments.milestone_fund(milestone=m, actor=owner_, idempotency_key=key())
-    submission = portal_milestone_submit(
-        milestone=first, freelancer=a, message=f"{SECRET_MARK} wireframes attached", links=["https://figma.com/x"],
+    submission = payments.milestone_submit_for_review(
+        milestone_id=first.pk, freelancer=a, message=f"{SECRET_MARK} wireframes attached", links=["https://figma.com/x"],
         files=[SimpleUploadedFile("wireframes.png", PNG, content_type="image/png")], attest_own_work=True,
     )
     payments.milestone_release(milestone=first, actor=owner_, idempotency_key=key())
@@ -207,7 +206,7 @@ def world(workspace, owner, freelancer_a, media):
     manager = UserFactory(email="mira.manager@example.com")
     membership = Membership.objects.create(user=manager, workspace=workspace, role=Role.MANAGER)
 
-    for obj in (engagement, first, second):
+    for obj in (engagement, finished, first, second):
         obj.refresh_from_db()
     return World(
         engagement=engagement, finished=finished, brief=brief, question=question, milestone=first, funded=second,

@@ -29,13 +29,13 @@ pytestmark = pytest.mark.django_db
 
 # Not walked: Django's admin (staff only, its own permission system), the API (its own matrix in
 # test_api_matrix.py) and pages meant for anyone: signing up and in, password resets, the
-# referee's questionnaire, invitation links, the health check.
+# referee's questionnaire, invitation links, one-click unsubscribe links, the health check.
 SKIPPED_NAMESPACES = {"admin", "api"}
 PUBLIC = {
     "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",
     "invitation_open", "invitation_accept", "portal:invitation_open", "portal:invitation_accept", "portal:sign_in",
-    "healthz",
+    "healthz", "notifications:unsubscribe",
 }
 # The signed-in person's own account (name, password): no workspace's data, open to any login.
 OWN_ACCOUNT = {"accounts:profile", "accounts:password_change"}
