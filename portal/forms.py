@@ -8,8 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from accounts.forms import DETECT_TZ, TimezoneField
-from accounts.models import User
+from accounts.forms import DETECT_TZ, TimezoneField, check_new_password
 
 
 def apply_errors(form, exc: ValidationError):
@@ -43,12 +42,8 @@ class AcceptForm(forms.Form):
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password and again is not None and password != again:
             self.add_error("password_again", "The two passwords differ.")
-        elif password:
-            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        else:
+            check_new_password(self, email=self.email)
         return cleaned
 
 
