@@ -105,9 +105,13 @@ class Workspace(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     created_at = models.DateTimeField(default=now)
+    # When the owners' daily digest is next due (08:00 in `timezone`); set and moved forward by
+    # the digest sweep (notifications.digest).
+    next_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["next_digest_at"], name="workspace_digest_due")]
 
     def __str__(self):
         return self.name
@@ -186,8 +190,10 @@ class Invitation(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_invitations"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # Reminder ladder (used by the reminders sweep): when the next nudge is due.
+    # Reminder ladder (used by the reminders sweep): when the next nudge is due, and how far
+    # along it is (0 nothing sent, 1 the invitee was reminded, 2 the inviter was told it expired).
     next_reminder_at = models.DateTimeField(null=True, blank=True)
+    reminder_step = models.PositiveSmallIntegerField(default=0)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -198,6 +204,10 @@ class Invitation(models.Model):
                 fields=["expires_at"],
                 name="invitation_pending_expiry",
                 condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["next_reminder_at"], name="invitation_reminder_due",
+                condition=models.Q(next_reminder_at__isnull=False),
             ),
         ]
 

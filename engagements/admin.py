@@ -12,7 +12,9 @@ from .models import (
     CheckIn,
     Engagement,
     Milestone,
+    MilestoneDateChange,
     PlaybookAcknowledgement,
+    PlaybookAckRequest,
     PlaybookDocument,
     PlaybookVersion,
     Review,
@@ -181,4 +183,30 @@ class AccessRevealAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlaybookAckRequest)
+class PlaybookAckRequestAdmin(admin.ModelAdmin):
+    """Read-only: the nudge ladder moves only through the reminder sweep."""
+
+    list_display = ["engagement", "version", "requested_at", "nudge_step", "nudge_at"]
+    raw_id_fields = ["engagement", "version"]
+    readonly_fields = ["engagement", "version", "requested_at", "nudge_step", "nudge_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MilestoneDateChange)
+class MilestoneDateChangeAdmin(admin.ModelAdmin):
+    """Read-only: requests and answers go through engagements.due_dates."""
+
+    list_display = ["milestone", "previous_on", "proposed_on", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["milestone", "requested_by", "decided_by"]
+    readonly_fields = ["milestone", "previous_on", "proposed_on", "reason", "requested_by", "requested_at", "status",
+                       "decided_by", "decided_at", "response"]
+
+    def has_add_permission(self, request):
         return False

@@ -16,6 +16,7 @@ from django.utils import timezone
 from .activity import activity_record
 from .models import BRIEF_SECTIONS, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
 from .notices import notify_freelancer, notify_owners
+from .reminders import brief_ack_fields, engagement_heard_from
 from .services import ENDED, engagement_activate
 from .transitions import ConflictError, NotAllowed
 
@@ -68,7 +69,7 @@ def brief_save(*, engagement, actor, change_summary="", **sections):
     sent = engagement.status in SENT_STATUSES
     brief = Brief.objects.create(
         engagement=engagement, version=version, change_summary=change_summary.strip(), created_by=actor,
-        sent_at=now if sent else None, **sections,
+        sent_at=now if sent else None, **brief_ack_fields(now if sent else None), **sections,
     )
     if version == 1:
         summary = "Wrote brief v1."
@@ -116,6 +117,7 @@ def brief_acknowledge(*, brief_id, freelancer):
     started = engagement.status == EngagementStatus.OFFERED
     if started:
         engagement = engagement_activate(engagement=engagement, freelancer=freelancer)
+    engagement_heard_from(engagement=engagement, at=now)
     notify_owners(engagement, kind="brief_acknowledged", key=f"brief-acknowledged:{brief.pk}",
                   context={"version": brief.version, "started": started})
     brief.refresh_from_db()
@@ -134,6 +136,7 @@ def brief_question_ask(*, brief_id, freelancer, body):
     if not body:
         raise ValidationError({"body": "Write your question."})
     question = BriefQuestion.objects.create(brief=brief, engagement=engagement, asked_by=freelancer, body=body)
+    engagement_heard_from(engagement=engagement, at=question.asked_at)
     activity_record(engagement=engagement, kind=ActivityKind.QUESTION_ASKED, actor_freelancer=freelancer,
                     summary=f"{freelancer.name} asked about brief v{brief.version}: {body[:120]}")
     notify_owners(engagement, kind="brief_question", key=f"brief-question:{question.pk}", page="brief",

@@ -89,10 +89,41 @@ class Engagement(models.Model):
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # --- Reminders (engagements/reminders.py) ---
+    # Status updates: at `next_update_due_at` (which already includes the grace hours) the
+    # freelancer is reminded; `update_escalate_hours` later they are reminded again and the owner
+    # hears. `update_reminder_at`/`_step` are the ladder: the next step's moment and the steps
+    # done (0, 1 reminded, 2 escalated); a new update moves the due date and restarts it.
+    remind_freelancer_updates = models.BooleanField(
+        "remind the freelancer", default=True,
+        help_text="Email the freelancer when a status update is due, and again if it is still missing.")
+    escalate_updates_to_owner = models.BooleanField(
+        "tell the owner", default=True, help_text="Email you when an update is still missing after the second step.")
+    update_escalate_hours = models.PositiveSmallIntegerField(
+        "second step after (hours)", default=24, validators=[MinValueValidator(1), MaxValueValidator(168)])
+    update_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+    update_reminder_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Silence detector: nothing from the freelancer (update, submission, message, portal visit)
+    # for `quiet_after_days` marks the engagement gone quiet (0 turns it off).
+    quiet_after_days = models.PositiveSmallIntegerField(
+        "gone quiet after (days)", default=5, validators=[MaxValueValidator(60)],
+        help_text="Days without an update, submission, message or portal visit; 0 turns the detector off.")
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    quiet_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    gone_quiet_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Check-in cadence: when it passes with no check-in planned, the owner is nudged once.
+    checkin_nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The reminder sweeps: one partial index per deadline, running engagements only.
+            models.Index(fields=["update_reminder_at"], name="engagement_update_ladder",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["quiet_check_at"], name="engagement_quiet_check",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["checkin_nudge_at"], name="engagement_checkin_nudge",
+                         condition=models.Q(status="active")),
             models.Index(fields=["workspace", "status"], name="engagement_ws_status"),
             models.Index(
                 fields=["next_update_due_at"], name="engagement_update_due",
@@ -169,10 +200,18 @@ class Milestone(models.Model):
     review_deadline_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # Due-date reminders (engagements/reminders.py): 0 → "due in 2 days" to the freelancer,
+    # 1 → "overdue" to the freelancer and the owner, 2 done. Re-armed when the date changes.
+    due_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+    due_reminder_step = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["engagement", "position", "id"]
         indexes = [
+            models.Index(
+                fields=["due_reminder_at"], name="milestone_due_reminder",
+                condition=models.Q(state__in=["draft", "funded", "changes_requested"]),
+            ),
             models.Index(
                 fields=["review_deadline_at"], name="milestone_review_due",
                 condition=models.Q(state="submitted"),
@@ -227,9 +266,17 @@ class Brief(models.Model):
     )
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Waiting for acknowledgement (engagements/reminders.py): 2 days after sending the
+    # freelancer is nudged, after 4 the owner is told. Set when the version is sent.
+    ack_nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ack_nudge_step = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["engagement", "-version"]
+        indexes = [
+            models.Index(fields=["ack_nudge_at"], name="brief_ack_nudge",
+                         condition=models.Q(acknowledged_at__isnull=True)),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["engagement", "version"], name="brief_version_unique"),
         ]
@@ -381,10 +428,19 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # Owner nudges (engagements/reminders.py): 0 → "tomorrow" with the agenda, 1 → "record it or
+    # reschedule" once it is over, 2 done. `nudge_for` is the time they were planned for, so
+    # moving the check-in re-arms them.
+    nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
+    nudge_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    nudge_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
-        indexes = [models.Index(fields=["engagement", "status", "scheduled_at"], name="checkin_upcoming")]
+        indexes = [
+            models.Index(fields=["engagement", "status", "scheduled_at"], name="checkin_upcoming"),
+            models.Index(fields=["nudge_at"], name="checkin_nudge_due", condition=models.Q(status="scheduled")),
+        ]
 
     def __str__(self):
         return f"{self.engagement} · check-in {self.scheduled_at:%Y-%m-%d %H:%M}"
@@ -446,6 +502,65 @@ class PlaybookAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.freelancer} read {self.version}"
+
+
+class PlaybookAckRequest(models.Model):
+    """A playbook version the freelancer of an engagement was asked to read (attached, or
+    revised while attached), with its nudge ladder: 2 days → the freelancer, 4 → the owner."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="playbook_requests")
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="requests")
+    requested_at = models.DateTimeField(default=timezone.now)
+    nudge_at = models.DateTimeField(null=True, blank=True)
+    nudge_step = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["engagement", "-requested_at"]
+        indexes = [
+            models.Index(fields=["nudge_at"], name="playbook_request_nudge",
+                         condition=models.Q(nudge_at__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "version"], name="playbook_request_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.version} for {self.engagement}"
+
+
+# --- New due dates ----------------------------------------------------------------------------
+class DateChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MilestoneDateChange(models.Model):
+    """The freelancer asked for a new due date, with a reason; the owner accepts or declines.
+    Kept on the milestone as its history (engagements/due_dates.py)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="date_changes")
+    previous_on = models.DateField(null=True, blank=True)
+    proposed_on = models.DateField()
+    reason = models.TextField()
+    requested_by = models.ForeignKey("freelancers.Freelancer", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=DateChangeStatus.choices, default=DateChangeStatus.PENDING)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["milestone", "-requested_at", "-id"]
+        constraints = [
+            # One open request per milestone at a time.
+            models.UniqueConstraint(fields=["milestone"], condition=models.Q(status="pending"),
+                                    name="date_change_one_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.milestone}: {self.previous_on} → {self.proposed_on} ({self.status})"
 
 
 # --- Access grants ----------------------------------------------------------------------------
@@ -583,6 +698,11 @@ class ActivityKind(models.TextChoices):
     GRANT_REVOKED = "grant_revoked", "Access revoked"
     GRANT_ROTATED = "grant_rotated", "Secret rotated"
     REVIEW_SAVED = "review_saved", "Review written"
+    DATE_REQUESTED = "date_requested", "New date requested"
+    DATE_ACCEPTED = "date_accepted", "New date accepted"
+    DATE_DECLINED = "date_declined", "New date declined"
+    GONE_QUIET = "gone_quiet", "Gone quiet"
+    REMINDERS_CHANGED = "reminders_changed", "Reminders changed"
 
 
 class Activity(models.Model):

@@ -16,6 +16,7 @@ from .models import (
     PlaybookVersion,
 )
 from .notices import notify_freelancer
+from .reminders import engagement_heard_from, playbook_requests_arm
 from .services import ENDED
 from .transitions import ConflictError, NotAllowed
 
@@ -56,6 +57,7 @@ def playbook_document_revise(*, document, actor, title, kind, body, change_note=
     version = PlaybookVersion.objects.create(document=document, version=document.current_version, body=body,
                                              change_note=(change_note or "").strip(), created_by=actor)
     for engagement in document.engagements.filter(status__in=READERS).select_related("freelancer", "workspace"):
+        playbook_requests_arm(engagement=engagement, versions=[version])
         activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ATTACHED, actor_user=actor,
                         summary=f"“{document.title}” changed to v{version.version}; it needs a new acknowledgement.")
         notify_freelancer(engagement, kind="playbook_updated", key=f"playbook:{version.pk}:e{engagement.pk}",
@@ -78,6 +80,7 @@ def playbook_attach(*, engagement, document, actor):
     activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ATTACHED, actor_user=actor,
                     summary=f"Attached “{document.title}” (v{document.current_version}).")
     if engagement.status in READERS:
+        playbook_requests_arm(engagement=engagement, versions=[current_version(document)])
         notify_freelancer(engagement, kind="playbook_updated", page="playbook",
                           key=f"playbook-attached:{document.pk}:e{engagement.pk}:v{document.current_version}",
                           context={"document_title": document.title, "version": document.current_version,
@@ -113,6 +116,7 @@ def playbook_acknowledge(*, version_id, freelancer):
     for engagement in engagements.filter(~Q(status__in=ENDED)):
         activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ACKNOWLEDGED, actor_freelancer=freelancer,
                         summary=f"{freelancer.name} acknowledged “{version.document.title}” v{version.version}.")
+        engagement_heard_from(engagement=engagement, at=ack.acknowledged_at)
     return ack
 
 

@@ -24,6 +24,7 @@ from .models import (
     UpdatePrompts,
 )
 from .notices import notify_freelancer, notify_owners
+from .reminders import engagement_heard_from
 from .services import ENDED, RUNNING, engagement_deadlines_recompute
 from .transitions import ConflictError, NotAllowed
 
@@ -83,6 +84,7 @@ def status_update_post(*, engagement_id, freelancer, done, next, blockers="", pe
         engagement=engagement, freelancer=freelancer, done=done, next=next, blockers=blockers,
         percent_complete=percent_complete, hours=hours, due_at=due, late=bool(due and now > due), created_at=now,
     )
+    engagement_heard_from(engagement=engagement, at=now)
     engagement_deadlines_recompute(engagement=engagement)
     activity_record(engagement=engagement, kind=ActivityKind.STATUS_UPDATE, actor_freelancer=freelancer,
                     summary=f"Status update: {percent_complete}% complete" + (" (late)" if update.late else "")

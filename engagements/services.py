@@ -86,22 +86,32 @@ def next_checkin_due(engagement):
 
 
 def engagement_deadlines_recompute(*, engagement):
-    """Recompute both deadline columns from the rows they depend on, and store them."""
+    """Recompute both deadline columns from the rows they depend on, and store them. The
+    reminder ladders that hang on them restart when a deadline moved (engagements.reminders)."""
+    from . import reminders
+
     engagement.next_update_due_at = next_update_due(engagement)
     engagement.next_checkin_at = next_checkin_due(engagement)
     Engagement.objects.filter(pk=engagement.pk).update(
-        next_update_due_at=engagement.next_update_due_at, next_checkin_at=engagement.next_checkin_at
+        next_update_due_at=engagement.next_update_due_at, next_checkin_at=engagement.next_checkin_at,
+        **reminders.update_ladder_reset(engagement.next_update_due_at),
+        **reminders.checkin_nudge_reset(engagement.next_checkin_at),
     )
+    reminders.checkin_nudges_sync(engagement=engagement)
+    reminders.quiet_recompute(engagement_id=engagement.pk)
     return engagement
 
 
 def milestones_due_recompute(*, engagement):
     """Milestone due moments follow the freelancer's time zone (called when it may have
     changed: the engagement is saved, activated or resumed)."""
+    from .reminders import milestone_due_fields
+
     for milestone in engagement.milestones.filter(due_on__isnull=False):
         due_at = deadlines.milestone_due_at(milestone.due_on, engagement.freelancer)
         if due_at != milestone.due_at:
-            Milestone.objects.filter(pk=milestone.pk).update(due_at=due_at)
+            Milestone.objects.filter(pk=milestone.pk).update(
+                due_at=due_at, **milestone_due_fields(milestone.due_on, engagement.freelancer))
 
 
 # --- Create and edit ---------------------------------------------------------------------------
@@ -224,7 +234,10 @@ def engagement_offer(*, engagement, actor):
     now = timezone.now()
     engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.OFFERED,
                                        offered_at=now)
-    type(brief).objects.filter(pk=brief.pk).update(sent_at=now)
+    from .reminders import brief_ack_fields, playbook_requests_arm
+
+    type(brief).objects.filter(pk=brief.pk).update(sent_at=now, **brief_ack_fields(now))
+    playbook_requests_arm(engagement=engagement, versions=_current_playbook_versions(engagement), at=now)
     activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
                     summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
     notify_freelancer(
@@ -233,6 +246,13 @@ def engagement_offer(*, engagement, actor):
                  "goal": brief.goal[:500]},
     )
     return engagement
+
+
+def _current_playbook_versions(engagement):
+    from .models import PlaybookVersion
+
+    return [v for v in PlaybookVersion.objects.filter(document__engagements=engagement).select_related("document")
+            if v.version == v.document.current_version]
 
 
 @transaction.atomic

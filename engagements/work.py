@@ -31,6 +31,7 @@ from .models import (
     SubmissionOutcome,
 )
 from .notices import notify_freelancer, notify_owners
+from .reminders import engagement_heard_from, milestone_due_fields
 from .services import ENDED
 from .transitions import ConflictError, NotAllowed, milestone_transition
 
@@ -115,7 +116,7 @@ def milestone_create(*, engagement, actor, title, acceptance_criteria, amount, d
     milestone = Milestone(
         engagement=engagement, position=position, title=title.strip(), acceptance_criteria=acceptance_criteria.strip(),
         due_on=due_on, due_at=deadlines.milestone_due_at(due_on, engagement.freelancer), amount=amount,
-        currency=engagement.currency,
+        currency=engagement.currency, **milestone_due_fields(due_on, engagement.freelancer),
     )
     milestone.full_clean()
     milestone.save()
@@ -145,10 +146,16 @@ def milestone_update(*, milestone, actor, title, acceptance_criteria, amount, du
         check_due_on(due_on)
         warnings += window_check(engagement, due_on)
     milestone.title, milestone.acceptance_criteria = title.strip(), acceptance_criteria.strip()
+    fields = ["title", "acceptance_criteria", "amount", "due_on", "due_at"]
+    if due_on != milestone.due_on:
+        # A new date restarts its reminders.
+        for name, value in milestone_due_fields(due_on, engagement.freelancer).items():
+            setattr(milestone, name, value)
+            fields.append(name)
     milestone.amount, milestone.due_on = amount, due_on
     milestone.due_at = deadlines.milestone_due_at(due_on, engagement.freelancer)
     milestone.full_clean()
-    milestone.save(update_fields=["title", "acceptance_criteria", "amount", "due_on", "due_at"])
+    milestone.save(update_fields=fields)
     activity_record(engagement=engagement, kind=ActivityKind.MILESTONE_CHANGED, actor_user=actor, milestone=milestone,
                     summary=f"Changed milestone “{milestone.title}”.")
     return milestone, warnings
@@ -238,6 +245,7 @@ def milestone_submit(*, milestone_id, freelancer, message, links=(), files=(), a
         stored.save()
     activity_record(engagement=engagement, kind=ActivityKind.MILESTONE_SUBMITTED, actor_freelancer=freelancer,
                     milestone=milestone, summary=f"Submitted “{milestone.title}” (round {round_no}).")
+    engagement_heard_from(engagement=engagement)
     notify_owners(engagement, kind="milestone_submitted", key=f"milestone-submitted:{submission.pk}",
                   page="milestone", page_kwargs={"pk": engagement.pk, "milestone_pk": milestone.pk},
                   context={"milestone_title": milestone.title, "round": round_no, "message": message[:1000]})

@@ -35,12 +35,23 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def build_message(notification):
-    context = email_context(notification)
-    base = f"emails/{notification.kind}"
-    subject = " ".join(render_plain(f"{base}/subject.txt", context).split())
-    if notification.workspace:
+def render_subject(notification, context=None, *, prefix=True):
+    context = context if context is not None else email_context(notification)
+    subject = " ".join(render_plain(f"emails/{notification.kind}/subject.txt", context).split())
+    if prefix and notification.workspace:
         subject = f"[{notification.workspace.name}] {subject}"
+    return subject
+
+
+def build_message(notification):
+    from .preferences import unsubscribe_url
+
+    context = email_context(notification)
+    # Non-critical kinds carry a one-click unsubscribe (RFC 8058): the footer link and the
+    # List-Unsubscribe headers below. Money, security and the work itself never do.
+    context.setdefault("unsubscribe_url", unsubscribe_url(notification))
+    base = f"emails/{notification.kind}"
+    subject = render_subject(notification, context)
     text = render_plain(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
     headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200]}

@@ -16,6 +16,11 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The recipient chose "digest only" for this kind: it waits for their next daily digest.
+    HELD = "held", "Held for the digest"
+    DIGESTED = "digested", "Sent in the digest"
+    # The recipient turned this kind off (preferences or one-click unsubscribe): kept, not sent.
+    SUPPRESSED = "suppressed", "Not sent (turned off)"
 
 
 class Notification(models.Model):
@@ -46,6 +51,9 @@ class Notification(models.Model):
     not_before = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the recovery sweep last handed the row to the broker: it does so again only after a
+    # grace period, so a worker that is down for an hour does not find sixty copies waiting.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 
@@ -59,7 +67,48 @@ class Notification(models.Model):
                 name="notification_in_flight",
                 condition=models.Q(status__in=["queued", "sending"]),
             ),
+            # The digest collects what each recipient chose to receive "digest only".
+            models.Index(
+                fields=["workspace", "recipient_email"], name="notification_held",
+                condition=models.Q(status="held"),
+            ),
         ]
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_email} ({self.status})"
+
+    @property
+    def waiting_until(self):
+        """When a queued email held for decent hours goes out (None when it is not held)."""
+        if self.status == NotificationStatus.QUEUED and self.not_before and self.not_before > timezone.now():
+            return self.not_before
+        return None
+
+
+class PreferenceMode(models.TextChoices):
+    ON = "on", "Email me"
+    DIGEST = "digest", "Daily digest only"
+    OFF = "off", "Off"
+
+
+class NotificationPreference(models.Model):
+    """One person's choice for one category of email in one workspace (notifications.
+    preferences lists the categories). Keyed by address, not user: a freelancer or an invitee
+    without an account can unsubscribe too. No row means the category's default (on)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE,
+                                  related_name="notification_preferences")
+    email = models.EmailField()
+    category = models.CharField(max_length=32)
+    mode = models.CharField(max_length=8, choices=PreferenceMode.choices, default=PreferenceMode.ON)
+    # "unsubscribe" (the one-click link) or "preferences" (the settings page).
+    changed_via = models.CharField(max_length=16, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "email", "category"], name="notification_pref_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.category}: {self.mode}"

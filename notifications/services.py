@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 # How long a claimed (`sending`) row may stay so before the recovery sweep assumes the
 # worker died and hands it out again.
 SENDING_TIMEOUT = timedelta(minutes=10)
-# A `queued` row older than this was probably never enqueued (broker down at commit time).
-QUEUED_GRACE = timedelta(minutes=2)
+# A `queued` row older than this was probably never enqueued (broker down at commit time);
+# the recovery sweep also waits this long before handing the same row out a second time.
+QUEUED_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_GRACE_SECONDS", 120))
 
 
 class PermanentSendError(Exception):
@@ -59,6 +60,43 @@ def notify(*, kind, recipient_email, dedupe_key, context=None, workspace=None,
     return notification, True
 
 
+def notify_many(items, *, now=None):
+    """Insert many notifications in one statement, skipping every `dedupe_key` that exists
+    already, and enqueue (after commit) those that are due now. The sweeps use it so their
+    query count does not grow with the number of rows they remind about.
+
+    `items` are dicts of `notify`'s arguments, with `workspace_id` / `recipient_user_id`
+    instead of objects. Returns the dedupe keys inserted by this call.
+    """
+    if not items:
+        return []
+    now = now or timezone.now()
+    rows = [
+        Notification(
+            kind=item["kind"], recipient_email=item["recipient_email"].strip().lower(),
+            dedupe_key=item["dedupe_key"], context=item.get("context") or {},
+            workspace_id=item.get("workspace_id"), recipient_user_id=item.get("recipient_user_id"),
+            attachments=item.get("attachments") or [], engagement_id=item.get("engagement_id"),
+            not_before=item.get("not_before"), created_at=now,
+        )
+        for item in items
+    ]
+    # ON CONFLICT DO NOTHING: a key another sweep (or an earlier run) inserted is left alone,
+    # so the email it names is sent once whoever gets there first.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.dedupe_key for row in rows]
+    inserted = Notification.objects.filter(dedupe_key__in=keys, created_at=now).values_list(
+        "pk", "dedupe_key", "not_before")
+    created, due = [], []
+    for pk, key, not_before in inserted:
+        created.append(key)
+        if not_before is None or not_before <= now:
+            due.append(pk)
+    if due:
+        transaction.on_commit(lambda: [_enqueue(pk) for pk in due])
+    return created
+
+
 def _claim(notification_id, now):
     """queued → sending, once. Returns True only for the one caller that moved the row."""
     return bool(
@@ -78,6 +116,9 @@ def notification_send(*, notification_id):
     notification = Notification.objects.select_related("workspace", "recipient_user").get(
         pk=notification_id
     )
+    held = _apply_preference(notification)
+    if held:
+        return held
     try:
         message = build_message(notification)
     except Exception as exc:  # a template or context problem will not fix itself
@@ -111,6 +152,25 @@ def notification_send(*, notification_id):
         last_error="", context=scrubbed(notification.context),
     )
     return "sent"
+
+
+def _apply_preference(notification):
+    """The recipient's choice for this kind, read at sending time: "off" keeps the row as
+    `suppressed`, "digest" as `held` for the next daily digest. Returns that status, or None to
+    send now."""
+    from .models import PreferenceMode
+    from .preferences import mode_for
+
+    mode = mode_for(workspace_id=notification.workspace_id, email=notification.recipient_email,
+                    kind=notification.kind)
+    if mode == PreferenceMode.ON:
+        return None
+    status = NotificationStatus.SUPPRESSED if mode == PreferenceMode.OFF else NotificationStatus.HELD
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        status=status, claimed_at=None,
+        context=scrubbed(notification.context) if status == NotificationStatus.SUPPRESSED else notification.context,
+    )
+    return str(status)
 
 
 def is_permanent(exc):
@@ -183,8 +243,14 @@ def outbox_recover(*, now=None, batch=500):
             Q(not_before__isnull=True, created_at__lt=now - QUEUED_GRACE)
             | Q(not_before__lte=now)
         )
-        .values_list("pk", flat=True)[:batch]
+        # Handed out once per grace period at most: while a worker is down (or busy with a
+        # morning's worth of reminders held overnight) the same rows are not piled up in the
+        # broker again every minute.
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - QUEUED_GRACE))
+        .order_by("created_at").values_list("pk", flat=True)[:batch]
     )
+    if due:
+        Notification.objects.filter(pk__in=due).update(enqueued_at=now)
     for pk in due:
         _enqueue(pk)
     return due

@@ -23,3 +23,11 @@ def send_notification(self, notification_id):
 def recover_outbox():
     """Beat: re-enqueue notifications stuck in `queued` or `sending`."""
     return len(services.outbox_recover())
+
+
+@shared_task
+def remind_invitations():
+    """Beat: one reminder for an unaccepted invitation, a notice to the inviter when it expires."""
+    from .invitations import invitation_reminders
+
+    return invitation_reminders()

@@ -51,6 +51,42 @@ app.conf.update(
             "task": "payments.tasks.auto_release_sweep",
             "schedule": SWEEP_SECONDS,
         },
+        # Reminders and nudges (issue 7): each sweep claims due rows by a conditional UPDATE and
+        # inserts dedupe-keyed notifications, so two beats or a rerun send nothing twice.
+        "status-update-reminders": {
+            "task": "engagements.tasks.status_update_reminders",
+            "schedule": SWEEP_SECONDS,
+        },
+        "silence-detector": {
+            "task": "engagements.tasks.silence_detector",
+            "schedule": SWEEP_SECONDS,
+        },
+        "checkin-nudges": {
+            "task": "engagements.tasks.checkin_nudges",
+            "schedule": SWEEP_SECONDS,
+        },
+        "milestone-reminders": {
+            "task": "engagements.tasks.milestone_reminders",
+            "schedule": SWEEP_SECONDS,
+        },
+        "acknowledgement-nudges": {
+            "task": "engagements.tasks.acknowledgement_nudges",
+            "schedule": SWEEP_SECONDS,
+        },
+        "review-window-warnings": {
+            "task": "payments.tasks.review_warnings_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
+        "invitation-reminders": {
+            "task": "notifications.tasks.remind_invitations",
+            "schedule": SWEEP_SECONDS,
+        },
+        # The owners' daily digest: each workspace's 08:00 is a deadline column, checked every
+        # minute (no long countdowns in the broker).
+        "owner-digests": {
+            "task": "engagements.tasks.owner_digests",
+            "schedule": SWEEP_SECONDS,
+        },
         # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
         "purge-idempotency-keys": {
             "task": "api.tasks.purge_idempotency_keys",

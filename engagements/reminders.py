@@ -1,0 +1,545 @@
+"""Reminders and nudges about engagements: status updates (a ladder that escalates to the
+owner), the silence detector, check-ins, milestone due dates, and briefs or playbook documents
+waiting for acknowledgement.
+
+The mechanism is the one in DESIGN.md, the same for every reminder:
+- the next moment something is due is a column with a partial index (`update_reminder_at`,
+  `quiet_check_at`, `checkin_nudge_at`, `CheckIn.nudge_at`, `Milestone.due_reminder_at`,
+  `Brief.ack_nudge_at`, `PlaybookAckRequest.nudge_at`), set whenever its row changes and
+  NULL once its ladder is done, so finished rows drop out of the index;
+- a sweep (beat, every minute) reads up to BATCH due rows with one indexed query, decides what
+  each row's ladder moves to, claims the batch with one conditional UPDATE (only rows still
+  exactly as read move), and inserts the claimed rows' emails with one statement under dedupe
+  keys naming the reminder and its window (`status-overdue:<engagement>:<due iso>:1`);
+- sending is the outbox's separate task. Emails to a person wait for 08:00–20:00 in their time
+  zone (`not_before`); the freelancer's reminders follow their portal setting and preferences.
+
+A sweep that runs twice, or two at once, claims each row once and inserts each email once.
+This module holds the ladders' arithmetic and the status-update, silence and check-in sweeps;
+reminders_work.py the milestone and acknowledgement ones.
+"""
+
+from datetime import time, timedelta
+
+from django.core.exceptions import FieldError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from notifications.emails import absolute
+from notifications.quiet import at_local, zone
+from notifications.services import notify_many
+from notifications.sweeps import claim, item
+
+from .models import (
+    Activity,
+    ActivityKind,
+    CheckIn,
+    CheckInStatus,
+    Engagement,
+    EngagementStatus,
+    StatusUpdate,
+)
+
+BATCH = 500
+# A sweep drains at most this many batches per run; the next minute's run takes the rest.
+MAX_BATCHES = 40
+# Morning reminders (due soon, the day before a check-in) go out at 09:00 local.
+MORNING = time(9, 0)
+# After a check-in's end, how long before the owner is asked to record it.
+RECORD_AFTER = timedelta(hours=1)
+ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
+
+
+# --- Shared helpers ---------------------------------------------------------------------------
+def drain(batch_fn, *, now, batch=BATCH):
+    """Run `batch_fn(now, batch)` (→ (rows read, {counter: n})) until a batch comes back short."""
+    totals = {}
+    for _ in range(MAX_BATCHES):
+        read, counts = batch_fn(now, batch)
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+        if read < batch:
+            break
+    return totals
+
+
+def when(moment, tz_name):
+    """A moment as its reader sees it: "Tue 3 Mar, 17:00 (Europe/Lisbon)"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone(tz_name))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({tz_name or 'UTC'})"
+
+
+def day_of(moment, tz_name):
+    local = moment.astimezone(zone(tz_name))
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+def owner_url(name, **kwargs):
+    return absolute(reverse(f"engagements:{name}", kwargs=kwargs))
+
+
+def portal_url(name, **kwargs):
+    """A page of the freelancer portal, or the portal's home / sign-in when it is missing."""
+    for candidate, args in ((f"portal:{name}", kwargs), ("portal:engagement", {"pk": kwargs.get("pk")}),
+                            ("portal:home", {}), ("accounts:login", {})):
+        try:
+            return absolute(reverse(candidate, kwargs={k: v for k, v in args.items() if v is not None}))
+        except NoReverseMatch:
+            continue
+    return absolute("/")
+
+
+def owners_by_workspace(workspace_ids):
+    """{workspace_id: [(user, role)]}: active members, one query for a whole batch."""
+    members = {}
+    people = Membership.objects.filter(workspace_id__in=set(workspace_ids), user__is_active=True)
+    for m in people.select_related("user"):
+        members.setdefault(m.workspace_id, []).append((m.user, m.role))
+    return members
+
+
+def owner_recipients(engagement, members):
+    """Who hears about an engagement (as engagements.notices): whoever created it while still a
+    member, else the workspace's owners."""
+    people = members.get(engagement.workspace_id, [])
+    creator = [u for u, _ in people if u.pk == engagement.created_by_id]
+    return creator or [u for u, role in people if role == Role.OWNER]
+
+
+def reminders_opted_out(user_ids):
+    """Freelancer logins that turned reminder emails off in the portal (PortalUser.
+    reminder_emails, read through the reverse relation; nobody when the portal is absent)."""
+    ids = {pk for pk in user_ids if pk}
+    if not ids:
+        return set()
+    try:
+        return set(User.objects.filter(pk__in=ids, portal_settings__reminder_emails=False).values_list("pk", flat=True))
+    except FieldError:
+        return set()
+
+
+def to_freelancer(engagement, *, kind, key, context, now, opted_out=frozenset()):
+    freelancer = engagement.freelancer
+    if not freelancer.email or (freelancer.user_id and freelancer.user_id in opted_out):
+        return []
+    return [item(
+        kind=kind, email=freelancer.email, key=key, workspace_id=engagement.workspace_id, tz=freelancer.timezone,
+        now=now, user_id=freelancer.user_id, engagement_id=engagement.pk,
+        context={"engagement_title": engagement.title, "freelancer_name": freelancer.name,
+                 "engagement_id": engagement.pk, "audience": "freelancer", **context},
+    )]
+
+
+def to_owners(engagement, members, *, kind, key, context, now):
+    return [
+        item(kind=kind, email=user.email, key=f"{key}:u{user.pk}", workspace_id=engagement.workspace_id,
+             tz=user.timezone, now=now, user_id=user.pk, engagement_id=engagement.pk,
+             context={"engagement_title": engagement.title, "freelancer_name": engagement.freelancer.name,
+                      "engagement_id": engagement.pk, "audience": "owner",
+                      "recipient_first_name": user.get_short_name(),
+                      **context})
+        for user in owner_recipients(engagement, members)
+    ]
+
+
+# --- Ladder arithmetic (called by the services whenever a deadline changes) -----------------------
+def update_ladder_reset(new_due):
+    """Fields for the UPDATE that stores a recomputed `next_update_due_at`: a due date that
+    changed (a new update, a new cadence, a resume) restarts the ladder at step 0 on the new
+    date; an unchanged one keeps where the ladder is."""
+    from django.db.models import Case, F, Q, Value, When
+
+    unchanged = Q(next_update_due_at=new_due) & (Q(update_reminder_step__gt=0) | Q(update_reminder_at__isnull=False))
+    return {
+        "update_reminder_at": Case(When(unchanged, then=F("update_reminder_at")), default=Value(new_due),
+                                   output_field=Engagement._meta.get_field("update_reminder_at")),
+        "update_reminder_step": Case(When(unchanged, then=F("update_reminder_step")), default=Value(0),
+                                     output_field=Engagement._meta.get_field("update_reminder_step")),
+    }
+
+
+def checkin_nudge_reset(new_checkin):
+    """The cadence nudge follows `next_checkin_at`: re-armed whenever that moves."""
+    from django.db.models import Case, F, Value, When
+
+    return {"checkin_nudge_at": Case(When(next_checkin_at=new_checkin, then=F("checkin_nudge_at")),
+                                     default=Value(new_checkin),
+                                     output_field=Engagement._meta.get_field("checkin_nudge_at"))}
+
+
+def quiet_fields(*, last_activity_at, activated_at, resumed_at, quiet_after_days, gone_quiet_at, status):
+    """When the engagement would go quiet: N days after the latest sign of the freelancer (or
+    the start, or the resume). A resume after going quiet starts the count again."""
+    anchor = max([m for m in (last_activity_at, activated_at, resumed_at) if m], default=None)
+    fields = {}
+    if gone_quiet_at and anchor and anchor > gone_quiet_at:
+        fields["gone_quiet_at"] = gone_quiet_at = None
+    if status != EngagementStatus.ACTIVE or gone_quiet_at or not quiet_after_days or anchor is None:
+        fields["quiet_check_at"] = None
+    else:
+        fields["quiet_check_at"] = anchor + timedelta(days=quiet_after_days)
+    return fields
+
+
+def quiet_recompute(*, engagement_id):
+    row = Engagement.objects.filter(pk=engagement_id).values(
+        "last_activity_at", "activated_at", "resumed_at", "quiet_after_days", "gone_quiet_at", "status").first()
+    if row is not None:
+        Engagement.objects.filter(pk=engagement_id).update(**quiet_fields(**row))
+
+
+def engagement_heard_from(*, engagement, at=None):
+    """The freelancer did something (an update, a submission, a message, an acknowledgement):
+    the silence count starts again and a "gone quiet" mark is lifted."""
+    at = at or timezone.now()
+    Engagement.objects.filter(pk=engagement.pk).exclude(last_activity_at__gte=at).update(
+        last_activity_at=at, gone_quiet_at=None)
+    quiet_recompute(engagement_id=engagement.pk)
+
+
+def checkin_ladder(scheduled_at, duration_minutes, tz_name, now):
+    """The day before at 09:00 (workspace time) the owner gets the agenda; an hour after the
+    end, if nothing was recorded, a request to record or reschedule. A check-in planned less
+    than a day ahead skips the first."""
+    tz = zone(tz_name)
+    day_before = at_local(scheduled_at.astimezone(tz).date() - timedelta(days=1), MORNING, tz)
+    if now < day_before:
+        return {"nudge_at": day_before, "nudge_step": 0, "nudge_for": scheduled_at}
+    ends = scheduled_at + timedelta(minutes=duration_minutes)
+    return {"nudge_at": ends + RECORD_AFTER, "nudge_step": 1, "nudge_for": scheduled_at}
+
+
+def checkin_nudges_sync(*, engagement, now=None):
+    """Arm the nudges of the engagement's scheduled check-ins whose time is new or moved."""
+    from django.db.models import F, Q
+
+    now = now or timezone.now()
+    tz_name = engagement.workspace.timezone
+    moved = CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED).filter(
+        Q(nudge_for__isnull=True) | ~Q(nudge_for=F("scheduled_at")))
+    for checkin in moved:
+        CheckIn.objects.filter(pk=checkin.pk, scheduled_at=checkin.scheduled_at).update(
+            **checkin_ladder(checkin.scheduled_at, checkin.duration_minutes, tz_name, now))
+
+
+def due_ladder(due_on, tz_name, now):
+    """Milestone reminders: 09:00 (freelancer time) two days before the due date, then 09:00 the
+    day after it. A date set inside that window starts at the later step; a date already more
+    than a day past sends nothing."""
+    if due_on is None:
+        return {"due_reminder_at": None, "due_reminder_step": 0}
+    tz = zone(tz_name)
+    soon = at_local(due_on - timedelta(days=2), MORNING, tz)
+    overdue = at_local(due_on + timedelta(days=1), MORNING, tz)
+    if now < soon:
+        return {"due_reminder_at": soon, "due_reminder_step": 0}
+    if now < overdue:
+        return {"due_reminder_at": overdue, "due_reminder_step": 1}
+    return {"due_reminder_at": None, "due_reminder_step": 2}
+
+
+def milestone_due_fields(due_on, freelancer, now=None):
+    return due_ladder(due_on, freelancer.timezone, now or timezone.now())
+
+
+ACK_FREELANCER_AFTER = timedelta(days=2)
+ACK_OWNER_AFTER = timedelta(days=4)
+
+
+def brief_ack_fields(sent_at):
+    return {"ack_nudge_at": sent_at + ACK_FREELANCER_AFTER if sent_at else None, "ack_nudge_step": 0}
+
+
+def playbook_requests_arm(*, engagement, versions, at=None):
+    """The freelancer was asked to read these playbook versions: start their nudge ladders
+    (once per engagement and version)."""
+    from .models import PlaybookAckRequest
+
+    at = at or timezone.now()
+    for version in versions:
+        PlaybookAckRequest.objects.get_or_create(
+            engagement=engagement, version=version,
+            defaults={"requested_at": at, "nudge_at": at + ACK_FREELANCER_AFTER},
+        )
+
+
+# --- Per-engagement settings ------------------------------------------------------------------------
+REMINDER_FIELDS = ("remind_freelancer_updates", "escalate_updates_to_owner", "update_escalate_hours",
+                   "quiet_after_days")
+
+
+@transaction.atomic
+def engagement_reminders_update(*, engagement, actor, **fields):
+    """The owner tunes an engagement's reminder ladder and silence detector. A changed delay
+    applies to a ladder already under way; a changed silence threshold to the current silence."""
+    from django.core.exceptions import ValidationError
+
+    from .activity import activity_record
+
+    unknown = set(fields) - set(REMINDER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown reminder settings: {sorted(unknown)}")
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if engagement.status in ENDED:
+        raise ValidationError("A finished engagement sends no reminders.")
+    changed = [name for name, value in fields.items() if getattr(engagement, name) != value]
+    if not changed:
+        return engagement
+    for name in changed:
+        setattr(engagement, name, fields[name])
+    engagement.full_clean(exclude=["backups", "playbook"])
+    engagement.save(update_fields=[*changed, "updated_at"])
+    if "update_escalate_hours" in changed and engagement.update_reminder_step == 1 and engagement.next_update_due_at:
+        Engagement.objects.filter(pk=engagement.pk, update_reminder_step=1).update(
+            update_reminder_at=engagement.next_update_due_at + timedelta(hours=engagement.update_escalate_hours))
+    if "quiet_after_days" in changed:
+        quiet_recompute(engagement_id=engagement.pk)
+    labels = ", ".join(str(Engagement._meta.get_field(name).verbose_name) for name in changed)
+    activity_record(engagement=engagement, kind=ActivityKind.REMINDERS_CHANGED, actor_user=actor,
+                    summary=f"Changed the reminders: {labels}.")
+    engagement.refresh_from_db()
+    return engagement
+
+
+# --- Status updates: remind, remind again and escalate --------------------------------------------
+def _status_batch(now, batch):
+    rows = list(
+        Engagement.objects.filter(status=EngagementStatus.ACTIVE, update_reminder_at__lte=now)
+        .select_related("freelancer", "workspace").order_by("update_reminder_at")[:batch]
+    )
+    plan, actions = {}, {}
+    for e in rows:
+        expected = {"update_reminder_step": e.update_reminder_step, "update_reminder_at": e.update_reminder_at,
+                    "next_update_due_at": e.next_update_due_at}
+        due = e.next_update_due_at
+        if due is None or e.update_reminder_step >= 2:
+            plan[e.pk] = (expected, {"update_reminder_at": None})
+            continue
+        second = due + timedelta(hours=e.update_escalate_hours)
+        if now >= second:
+            # The second step is due (on time, or a sweep catching up after downtime: one email,
+            # not both steps a minute apart).
+            plan[e.pk] = (expected, {"update_reminder_step": 2, "update_reminder_at": None})
+            actions[e.pk] = ("again", "escalate")
+        elif e.update_reminder_step == 0:
+            plan[e.pk] = (expected, {"update_reminder_step": 1, "update_reminder_at": second})
+            actions[e.pk] = ("remind",)
+        else:  # step 1 whose second step moved later (the owner changed the delay)
+            plan[e.pk] = (expected, {"update_reminder_at": second})
+    claimed = claim(Engagement, plan)
+    todo = [e for e in rows if e.pk in claimed and e.pk in actions]
+    counts = {"reminded": 0, "escalated": 0}
+    if not todo:
+        return len(rows), counts
+    members = owners_by_workspace(e.workspace_id for e in todo)
+    opted_out = reminders_opted_out(e.freelancer.user_id for e in todo)
+    last_updates = dict(
+        StatusUpdate.objects.filter(engagement_id__in=[e.pk for e in todo]).values("engagement_id")
+        .annotate(last=Max("created_at")).values_list("engagement_id", "last")
+    )
+    items = []
+    for e in todo:
+        due = e.next_update_due_at
+        tz = e.freelancer.timezone
+        key = f"status-overdue:{e.pk}:{due.isoformat()}"
+        since = last_updates.get(e.pk) or max([m for m in (e.activated_at, e.resumed_at) if m], default=due)
+        common = {"due": when(due, tz), "every_days": e.update_every_days,
+                  "last_update": when(last_updates.get(e.pk), tz) if last_updates.get(e.pk) else ""}
+        if e.remind_freelancer_updates:
+            step = 1 if "remind" in actions[e.pk] else 2
+            mine = to_freelancer(
+                e, kind="update_reminder", key=f"{key}:{step}", now=now, opted_out=opted_out,
+                context={**common, "step": step, "url": portal_url("updates", pk=e.pk)})
+            items += mine
+            counts["reminded"] += len(mine)
+        if "escalate" in actions[e.pk] and e.escalate_updates_to_owner:
+            days = max(1, (now - since).days)
+            items += to_owners(
+                e, members, kind="update_overdue", key=f"{key}:owner", now=now,
+                context={**common, "days_silent": days, "reminded": e.remind_freelancer_updates,
+                         "hours_late": int((now - due).total_seconds() // 3600),
+                         "url": owner_url("detail", pk=e.pk)})
+            counts["escalated"] += 1
+    notify_many(items, now=now)
+    return len(rows), counts
+
+
+@transaction.atomic
+def _in_transaction(fn, now, batch):
+    return fn(now, batch)
+
+
+def status_update_reminders(*, now=None, batch=BATCH):
+    """Beat: at the due moment (which includes the grace hours) remind the freelancer, with a
+    link straight to the update form; `update_escalate_hours` later remind again and tell the
+    owner. A new update moves the due date and restarts the ladder."""
+    now = now or timezone.now()
+    return drain(lambda n, b: _in_transaction(_status_batch, n, b), now=now, batch=batch)
+
+
+# --- The silence detector -------------------------------------------------------------------------
+def _portal_seen(engagement_ids):
+    """{engagement_id: the freelancer's last portal visit} (PortalAccess.last_seen_at, through
+    the reverse relation; nothing when the portal is absent)."""
+    try:
+        seen = Engagement.objects.filter(pk__in=engagement_ids, freelancer__portal_access__last_seen_at__isnull=False)
+        return dict(seen.values_list("pk", "freelancer__portal_access__last_seen_at"))
+    except FieldError:
+        return {}
+
+
+def _quiet_batch(now, batch):
+    rows = list(
+        Engagement.objects.filter(status=EngagementStatus.ACTIVE, quiet_check_at__lte=now)
+        .select_related("freelancer", "workspace").order_by("quiet_check_at")[:batch]
+    )
+    seen = _portal_seen([e.pk for e in rows])
+    plan, quiet = {}, {}
+    for e in rows:
+        expected = {"quiet_check_at": e.quiet_check_at, "gone_quiet_at": e.gone_quiet_at,
+                    "last_activity_at": e.last_activity_at}
+        last = max([m for m in (e.last_activity_at, e.activated_at, e.resumed_at, seen.get(e.pk)) if m], default=None)
+        if not e.quiet_after_days or last is None or e.gone_quiet_at:
+            plan[e.pk] = (expected, {"quiet_check_at": None})
+        elif last + timedelta(days=e.quiet_after_days) > now:
+            # Heard from since the deadline was set (a portal visit is recorded by the portal
+            # only): the silence count moves on, nothing is sent.
+            plan[e.pk] = (expected, {"quiet_check_at": last + timedelta(days=e.quiet_after_days),
+                                     "last_activity_at": max(last, e.last_activity_at or last)})
+        else:
+            plan[e.pk] = (expected, {"quiet_check_at": None, "gone_quiet_at": now})
+            quiet[e.pk] = last
+    claimed = claim(Engagement, plan)
+    todo = [e for e in rows if e.pk in claimed and e.pk in quiet]
+    if not todo:
+        return len(rows), {"gone_quiet": 0}
+    members = owners_by_workspace(e.workspace_id for e in todo)
+    backups = {}
+    for e in Engagement.objects.filter(pk__in=[e.pk for e in todo]).prefetch_related("backups"):
+        backups[e.pk] = [b.name for b in e.backups.all()]
+    items, activities = [], []
+    for e in todo:
+        last = quiet[e.pk]
+        days = (now - last).days
+        items += to_owners(
+            e, members, kind="engagement_gone_quiet", key=f"gone-quiet:{e.pk}:{last.isoformat()}", now=now,
+            context={"days_silent": days, "quiet_after_days": e.quiet_after_days, "backups": backups.get(e.pk, []),
+                     "url": owner_url("checkins", pk=e.pk), "engagement_url": owner_url("detail", pk=e.pk),
+                     "bench_url": absolute(reverse("freelancers:bench"))})
+        activities.append(Activity(
+            engagement=e, kind=ActivityKind.GONE_QUIET, created_at=now,
+            summary=f"Gone quiet: nothing from {e.freelancer.name} for {days} days (no update, submission, "
+                    "message or portal visit)."))
+    Activity.objects.bulk_create(activities)
+    notify_many(items, now=now)
+    return len(rows), {"gone_quiet": len(todo)}
+
+
+def silence_detector(*, now=None, batch=BATCH):
+    """Beat: an active engagement with no update, submission, message or portal visit for
+    `quiet_after_days` (default 5) is marked gone quiet (at risk) and its owner nudged to check
+    in or bring in a backup from the bench."""
+    now = now or timezone.now()
+    return drain(lambda n, b: _in_transaction(_quiet_batch, n, b), now=now, batch=batch)
+
+
+# --- Check-ins ------------------------------------------------------------------------------------
+def _checkin_batch(now, batch):
+    rows = list(
+        CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, nudge_at__lte=now)
+        .select_related("engagement__freelancer", "engagement__workspace").order_by("nudge_at")[:batch]
+    )
+    plan, actions = {}, {}
+    for c in rows:
+        e = c.engagement
+        expected = {"nudge_step": c.nudge_step, "nudge_at": c.nudge_at, "nudge_for": c.nudge_for,
+                    "scheduled_at": c.scheduled_at}
+        if e.status in ENDED:
+            plan[c.pk] = (expected, {"nudge_at": None, "nudge_step": 2})
+            continue
+        if c.nudge_for != c.scheduled_at:  # moved by a path that did not re-arm it
+            plan[c.pk] = (expected, checkin_ladder(c.scheduled_at, c.duration_minutes, e.workspace.timezone, now))
+            continue
+        record_at = c.scheduled_at + timedelta(minutes=c.duration_minutes) + RECORD_AFTER
+        if now >= record_at:
+            plan[c.pk] = (expected, {"nudge_step": 2, "nudge_at": None})
+            actions[c.pk] = "unrecorded"
+        elif c.nudge_step == 0 and now < c.scheduled_at:
+            plan[c.pk] = (expected, {"nudge_step": 1, "nudge_at": record_at})
+            actions[c.pk] = "tomorrow"
+        else:
+            plan[c.pk] = (expected, {"nudge_step": 1, "nudge_at": record_at})
+    claimed = claim(CheckIn, plan)
+    todo = [c for c in rows if c.pk in claimed and c.pk in actions]
+    counts = {"day_before": 0, "unrecorded": 0}
+    if not todo:
+        return len(rows), counts
+    members = owners_by_workspace(c.engagement.workspace_id for c in todo)
+    items = []
+    for c in todo:
+        e = c.engagement
+        action = actions[c.pk]
+        context = {"agenda": c.agenda, "meeting_url": c.meeting_url, "minutes": c.duration_minutes,
+                   "url": owner_url("checkin", pk=e.pk, checkin_pk=c.pk),
+                   "checkins_url": owner_url("checkins", pk=e.pk)}
+        for recipient in owner_recipients(e, members):
+            # Each owner reads the time in their own zone.
+            items += [item(
+                kind=f"checkin_{'tomorrow' if action == 'tomorrow' else 'unrecorded'}", email=recipient.email,
+                key=f"checkin-{action}:{c.pk}:{c.scheduled_at.isoformat()}:u{recipient.pk}",
+                workspace_id=e.workspace_id, tz=recipient.timezone, now=now, user_id=recipient.pk,
+                engagement_id=e.pk,
+                context={"engagement_title": e.title, "freelancer_name": e.freelancer.name, "engagement_id": e.pk,
+                         "audience": "owner", "recipient_first_name": recipient.get_short_name(),
+                         "when": when(c.scheduled_at, recipient.timezone), **context})]
+        counts["day_before" if action == "tomorrow" else "unrecorded"] += 1
+    notify_many(items, now=now)
+    return len(rows), counts
+
+
+def _cadence_batch(now, batch):
+    rows = list(
+        Engagement.objects.filter(status=EngagementStatus.ACTIVE, checkin_nudge_at__lte=now)
+        .select_related("freelancer", "workspace").order_by("checkin_nudge_at")[:batch]
+    )
+    ids = [e.pk for e in rows]
+    planned = set(CheckIn.objects.filter(engagement_id__in=ids, status=CheckInStatus.SCHEDULED)
+                  .values_list("engagement_id", flat=True))
+    plan = {e.pk: ({"checkin_nudge_at": e.checkin_nudge_at, "next_checkin_at": e.next_checkin_at},
+                   {"checkin_nudge_at": None}) for e in rows}
+    claimed = claim(Engagement, plan)
+    # With a check-in planned (even one whose time passed unrecorded) there is nothing to
+    # schedule: the check-in's own nudges ask for its notes.
+    todo = [e for e in rows if e.pk in claimed and e.pk not in planned]
+    if not todo:
+        return len(rows), {"unscheduled": 0}
+    members = owners_by_workspace(e.workspace_id for e in todo)
+    last_held = dict(
+        CheckIn.objects.filter(engagement_id__in=[e.pk for e in todo]).exclude(status=CheckInStatus.SCHEDULED)
+        .values("engagement_id").annotate(last=Max("scheduled_at")).values_list("engagement_id", "last")
+    )
+    items = []
+    for e in todo:
+        last = last_held.get(e.pk)
+        items += to_owners(
+            e, members, kind="checkin_unscheduled", key=f"checkin-unscheduled:{e.pk}:{e.checkin_nudge_at.isoformat()}",
+            now=now, context={"every_days": e.checkin_every_days,
+                              "last_checkin": day_of(last, e.workspace.timezone) if last else "",
+                              "url": owner_url("checkins", pk=e.pk)})
+    notify_many(items, now=now)
+    return len(rows), {"unscheduled": len(todo)}
+
+
+def checkin_nudges(*, now=None, batch=BATCH):
+    """Beat: the day before a check-in the owner gets its agenda; after it, if no notes were
+    recorded, a request to record or reschedule it; when the cadence passes with none planned,
+    a nudge to schedule one."""
+    now = now or timezone.now()
+    counts = drain(lambda n, b: _in_transaction(_checkin_batch, n, b), now=now, batch=batch)
+    counts.update(drain(lambda n, b: _in_transaction(_cadence_batch, n, b), now=now, batch=batch))
+    return counts
