@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, User
 from accounts.services import InvitationError
 from engagements.activity import activity_record
-from engagements.models import EngagementStatus
+from engagements.models import Engagement, EngagementStatus
 from freelancers.models import Freelancer
 from notifications.emails import absolute
 from notifications.invitations import invitation_send
@@ -211,6 +211,48 @@ def portal_access_revoke(*, freelancer, actor):
                         summary=f"Revoked {freelancer.name}'s portal access.")
     freelancer.user = None
     return True
+
+
+def _offers_to_invite():
+    """Offered engagements whose freelancer has no portal login, no invitation since the offer,
+    no pending invitation at all, and whose access was not revoked after the offer."""
+    invitations = Invitation.objects.filter(role=InvitationRole.FREELANCER, workspace_id=OuterRef("workspace_id"),
+                                            target_id=OuterRef("freelancer_id"))
+    return (
+        Engagement.objects.filter(status=EngagementStatus.OFFERED, offered_at__isnull=False,
+                                  freelancer__user__isnull=True)
+        .exclude(Exists(invitations.filter(created_at__gte=OuterRef("offered_at"))))
+        .exclude(Exists(invitations.filter(status=InvitationStatus.PENDING, expires_at__gt=timezone.now())))
+        .exclude(freelancer__portal_access__revoked_at__gte=F("offered_at"))
+    )
+
+
+@transaction.atomic
+def portal_invitation_for_offer(*, engagement_id):
+    """Invite the freelancer of an offered engagement who has no portal login yet, on the
+    engagement's behalf (from whoever created it). Checked again under the freelancer's row
+    lock, so two sweeps at once, or the owner's button a moment earlier, send one invitation.
+    Returns the invitation, or None when there was nothing to do."""
+    engagement = Engagement.objects.select_related("workspace", "created_by").filter(pk=engagement_id).first()
+    if engagement is None:
+        return None
+    Freelancer.objects.select_for_update().get(pk=engagement.freelancer_id)
+    if not _offers_to_invite().filter(pk=engagement.pk).exists():
+        return None
+    inviter = engagement.created_by
+    if inviter is not None and not (inviter.is_active and Membership.objects.filter(
+            user=inviter, workspace_id=engagement.workspace_id).exists()):
+        inviter = None
+    freelancer = Freelancer.objects.select_related("workspace").get(pk=engagement.freelancer_id)
+    return portal_invitation_send(freelancer=freelancer, invited_by=inviter, engagement=engagement)
+
+
+def offers_invite(*, batch=200):
+    """Beat: invite to the portal every freelancer offered an engagement who cannot sign in yet,
+    so an offer works on its own ("automatically when an engagement is offered"): the offer email
+    (engagements) says what the work is, the invitation lets them in. Returns how many went."""
+    due = list(_offers_to_invite().order_by("offered_at").values_list("pk", flat=True)[:batch])
+    return sum(1 for pk in due if portal_invitation_for_offer(engagement_id=pk) is not None)
 
 
 def portal_link_request(*, email):
