@@ -81,6 +81,11 @@ app.conf.update(
             "task": "notifications.tasks.remind_invitations",
             "schedule": SWEEP_SECONDS,
         },
+        # The portal: a freelancer offered work without a login gets a portal invitation.
+        "portal-offer-invitations": {
+            "task": "portal.tasks.invite_offered_freelancers",
+            "schedule": SWEEP_SECONDS,
+        },
         # The owners' daily digest: each workspace's 08:00 is a deadline column, checked every
         # minute (no long countdowns in the broker).
         "owner-digests": {
