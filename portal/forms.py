@@ -141,6 +141,22 @@ class WeekForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
+    """Name, time zone and a switch per kind of email a freelancer may turn off (fields
+    `email_<category key>`)."""
+
     full_name = forms.CharField(max_length=150, label="Your name")
     timezone = TimezoneField(help_text="Deadlines and reminders follow this time zone, in every workspace "
                                        "you work for.")
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(categories)
+        for category in self.categories:
+            self.fields[f"email_{category.key}"] = forms.BooleanField(
+                label=f"Email me: {category.label.lower()}", required=False, help_text=category.description)
+
+    def email_fields(self):
+        return [self[f"email_{c.key}"] for c in self.categories]
+
+    def email_choices(self):
+        return {c.key: self.cleaned_data[f"email_{c.key}"] for c in self.categories}

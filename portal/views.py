@@ -40,7 +40,7 @@ from payments.statements import statement_csv_response
 from .access import SESSION_FREELANCER, engagement_child, portal_engagement, portal_required
 from .forms import ProfileForm, QuestionForm, StatusUpdateForm, apply_errors
 from .selectors import engagement_todos, my_engagements
-from .services import portal_profile_save
+from .services import email_categories, email_choices, portal_profile_save
 
 ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
 
@@ -101,13 +101,14 @@ def switch(request):
 @portal_required
 def profile(request):
     user = request.user
-    form = ProfileForm(request.POST or None, initial={
-        "full_name": user.full_name or request.freelancer.name, "timezone": request.freelancer.timezone,
-    })
+    initial = {"full_name": user.full_name or request.freelancer.name, "timezone": request.freelancer.timezone}
+    initial.update({f"email_{key}": on for key, on in email_choices(request.freelancer).items()})
+    form = ProfileForm(request.POST or None, initial=initial, categories=email_categories())
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            portal_profile_save(user=user, full_name=c["full_name"], timezone_name=c["timezone"])
+            portal_profile_save(user=user, full_name=c["full_name"], timezone_name=c["timezone"],
+                                emails=form.email_choices())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

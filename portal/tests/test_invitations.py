@@ -341,7 +341,6 @@ def test_an_offer_invites_a_freelancer_without_a_login_once(owner, workspace, no
 def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, owner_client, workspace, nora,
                                                                        freelancer_a, invite):
     from engagements import services
-
     from portal.invitations import offers_invite
 
     invite()  # the owner pressed the button before offering

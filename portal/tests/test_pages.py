@@ -291,3 +291,20 @@ def test_a_closed_engagement_takes_no_more_work(client_a, world):
                              {"done": "x", "next": "y", "percent_complete": 1}, follow=True)
     assert "while the engagement is under way" in response.content.decode()
     assert not StatusUpdate.objects.filter(engagement=engagement).exists()
+
+
+def test_reminder_emails_can_be_turned_off_in_every_workspace(client_a, workspace, freelancer_a, user_a):
+    from accounts.tests.factories import WorkspaceFactory
+    from freelancers.models import Freelancer
+    from notifications.preferences import mode_for
+
+    other = Freelancer.objects.create(workspace=WorkspaceFactory(), name="Ana", email=user_a.email, user=user_a)
+    page = client_a.get("/portal/profile/").content.decode()
+    assert "Email me: reminders" in page and 'checked' in page
+    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon"})  # box unticked
+    for profile in (freelancer_a, other):
+        assert mode_for(workspace_id=profile.workspace_id, email=profile.email, kind="update_reminder") == "off"
+    # Emails about the work itself are not a choice.
+    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="brief_changed") == "on"
+    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon", "email_reminders": "on"})
+    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="milestone_due_soon") == "on"
