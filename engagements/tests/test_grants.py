@@ -140,7 +140,7 @@ def test_the_secret_is_hidden_on_error_pages(active, owner):
 
     from django.http import Http404
 
-    from engagements.views import access_grants
+    from engagements.views_grants import access_grants
 
     request = RequestFactory().post(f"/engagements/{active.pk}/access/", {"label": "x", "secret": SECRET})
     request.user = owner

@@ -1,0 +1,40 @@
+"""Engagements (API.md): engagements and their lifecycle, versioned briefs and their
+acknowledgement, brief questions, milestones with the work transitions, status updates and
+check-ins. Every view calls the same actions as the owner pages and the portal
+(engagements.services / briefs / work / reporting), so the rules, the field errors (400) and
+the state conflicts (409) are the same.
+
+Owner and manager tokens see and change their workspace. A freelancer token sees only that
+freelancer's engagements (and only the brief versions sent to them), and does the freelancer's
+part: acknowledge a brief, ask about it, submit a milestone, post a status update. Anything
+else answers 404.
+
+Modules: access.py (scoping helpers), serializers.py, lifecycle.py (engagements and their
+lifecycle), briefs.py, milestones.py, reporting.py (status updates, check-ins).
+"""
+
+from django.urls import path
+
+from .briefs import BriefAcknowledge, BriefDetail, BriefList, QuestionAnswer, QuestionList
+from .lifecycle import LIFECYCLE, EngagementDetail, EngagementList, _lifecycle_view
+from .milestones import MilestoneDetail, MilestoneList, MilestoneRequestChanges, MilestoneSubmit
+from .reporting import CheckInList, StatusUpdateList
+
+urlpatterns = [
+    path("engagements/", EngagementList.as_view(), name="engagements"),
+    path("engagements/<int:pk>/", EngagementDetail.as_view(), name="engagement"),
+    *[path(f"engagements/<int:pk>/{action}/", _lifecycle_view(action), name=f"engagement-{action}")
+      for action in LIFECYCLE],
+    path("engagements/<int:pk>/briefs/", BriefList.as_view(), name="engagement-briefs"),
+    path("engagements/<int:pk>/milestones/", MilestoneList.as_view(), name="engagement-milestones"),
+    path("engagements/<int:pk>/status-updates/", StatusUpdateList.as_view(), name="engagement-status-updates"),
+    path("engagements/<int:pk>/check-ins/", CheckInList.as_view(), name="engagement-check-ins"),
+    path("briefs/<int:pk>/", BriefDetail.as_view(), name="brief"),
+    path("briefs/<int:pk>/acknowledge/", BriefAcknowledge.as_view(), name="brief-acknowledge"),
+    path("briefs/<int:pk>/questions/", QuestionList.as_view(), name="brief-questions"),
+    path("questions/<int:pk>/answer/", QuestionAnswer.as_view(), name="question-answer"),
+    path("milestones/<int:pk>/", MilestoneDetail.as_view(), name="milestone"),
+    path("milestones/<int:pk>/submit/", MilestoneSubmit.as_view(), name="milestone-submit"),
+    path("milestones/<int:pk>/request-changes/", MilestoneRequestChanges.as_view(),
+         name="milestone-request-changes"),
+]

@@ -1,0 +1,132 @@
+"""Owner pages for keeping in touch: status updates, check-ins, and the playbook documents
+attached to an engagement."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_for_workspace
+
+from . import playbook, reporting
+from .forms import AttachPlaybookForm, CheckInForm, CheckInRecordForm, apply_errors
+from .models import CheckIn, CheckInStatus, EngagementStatus, StatusUpdate
+from .transitions import ConflictError
+from .views import child_of, conflict, engagement_for, engagement_url, owner_page
+
+
+@owner_page
+def status_updates(request, pk):
+    engagement = engagement_for(request, pk)
+    page = Paginator(StatusUpdate.objects.filter(engagement=engagement).select_related("freelancer"), 20).get_page(
+        request.GET.get("page"))
+    counts = StatusUpdate.objects.filter(engagement=engagement).aggregate(
+        total=Count("pk"), late=Count("pk", filter=Q(late=True)))
+    return render(request, "engagements/updates.html", {"engagement": engagement, "page": page, "counts": counts,
+                                                         "now": timezone.now()})
+
+
+@owner_page
+def checkins(request, pk):
+    engagement = engagement_for(request, pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            reporting.checkin_schedule(engagement=engagement, actor=request.user, scheduled_at=c["scheduled_at"],
+                                       agenda=c["agenda"], duration_minutes=c["duration_minutes"],
+                                       meeting_url=c["meeting_url"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError as exc:
+            return conflict(request, exc, engagement_url(engagement))
+        else:
+            messages.success(request, "Check-in scheduled." + (
+                " The freelancer was emailed an invitation." if engagement.status != EngagementStatus.DRAFT else ""))
+            return redirect("engagements:checkins", pk=pk)
+    rows = CheckIn.objects.filter(engagement=engagement).select_related("created_by", "recorded_by")
+    return render(request, "engagements/checkins.html", {
+        "engagement": engagement, "form": form, "now": timezone.now(),
+        "upcoming": [c for c in rows if c.status == CheckInStatus.SCHEDULED][::-1],
+        "past": [c for c in rows if c.status != CheckInStatus.SCHEDULED],
+        "freelancer_tz": engagement.freelancer.timezone,
+    })
+
+
+@owner_page
+def checkin_detail(request, pk, checkin_pk):
+    engagement = engagement_for(request, pk)
+    checkin = child_of(request, CheckIn, engagement, checkin_pk)
+    record_form = CheckInRecordForm(request.POST if request.POST.get("form") == "record" else None,
+                                    initial={"notes": checkin.notes})
+    edit_form = CheckInForm(request.POST if request.POST.get("form") == "edit" else None, initial={
+        "scheduled_at": timezone.localtime(checkin.scheduled_at), "duration_minutes": checkin.duration_minutes,
+        "meeting_url": checkin.meeting_url, "agenda": checkin.agenda})
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "record" and record_form.is_valid():
+                reporting.checkin_record(checkin=checkin, actor=request.user,
+                                         happened=record_form.cleaned_data["happened"],
+                                         notes=record_form.cleaned_data["notes"])
+                messages.success(request, "Check-in recorded.")
+                return redirect("engagements:checkins", pk=pk)
+            if request.POST.get("form") == "edit" and edit_form.is_valid():
+                c = edit_form.cleaned_data
+                reporting.checkin_update(checkin=checkin, actor=request.user, scheduled_at=c["scheduled_at"],
+                                         agenda=c["agenda"], duration_minutes=c["duration_minutes"],
+                                         meeting_url=c["meeting_url"])
+                messages.success(request, "Check-in saved.")
+                return redirect("engagements:checkins", pk=pk)
+        except ValidationError as exc:
+            apply_errors(record_form if request.POST.get("form") == "record" else edit_form, exc)
+        except ConflictError as exc:
+            return conflict(request, exc, reverse("engagements:checkins", kwargs={"pk": pk}))
+    return render(request, "engagements/checkin.html", {
+        "engagement": engagement, "checkin": checkin, "record_form": record_form, "edit_form": edit_form,
+        "now": timezone.now(),
+    })
+
+
+@owner_page
+@require_POST
+def checkin_cancel(request, pk, checkin_pk):
+    engagement = engagement_for(request, pk)
+    checkin = child_of(request, CheckIn, engagement, checkin_pk)
+    try:
+        reporting.checkin_cancel(checkin=checkin, actor=request.user)
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Check-in cancelled.")
+    return redirect("engagements:checkins", pk=pk)
+
+
+# --- Playbook on the engagement -------------------------------------------------------------------
+@owner_page
+def engagement_playbook(request, pk):
+    engagement = engagement_for(request, pk)
+    form = AttachPlaybookForm(request.POST or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            playbook.playbook_attach(engagement=engagement, document=form.cleaned_data["document"], actor=request.user)
+        except ConflictError as exc:
+            return conflict(request, exc, engagement_url(engagement))
+        messages.success(request, f"“{form.cleaned_data['document'].title}” attached.")
+        return redirect("engagements:playbook", pk=pk)
+    return render(request, "engagements/engagement_playbook.html", {
+        "engagement": engagement, "form": form, "rows": playbook.playbook_status(engagement),
+    })
+
+
+@owner_page
+@require_POST
+def playbook_detach(request, pk, document_pk):
+    engagement = engagement_for(request, pk)
+    document = get_for_workspace(request, engagement.playbook.all(), pk=document_pk)
+    playbook.playbook_detach(engagement=engagement, document=document, actor=request.user)
+    messages.success(request, f"“{document.title}” removed from this engagement.")
+    return redirect("engagements:playbook", pk=pk)
