@@ -12,7 +12,7 @@ The mechanism is the one in DESIGN.md, the same for every reminder:
   exactly as read move), and inserts the claimed rows' emails with one statement under dedupe
   keys naming the reminder and its window (`status-overdue:<engagement>:<due iso>:1`);
 - sending is the outbox's separate task. Emails to a person wait for 08:00–20:00 in their time
-  zone (`not_before`); the freelancer's reminders follow their portal setting and preferences.
+  zone (`not_before`); each person's choices (on, off, digest only) apply when it is sent.
 
 A sweep that runs twice, or two at once, claims each row once and inserts each email once.
 This module holds the ladders' arithmetic and the status-update, silence and check-in sweeps;
@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Role
 from notifications.emails import absolute
 from notifications.quiet import at_local, zone
 from notifications.services import notify_many
@@ -111,21 +111,11 @@ def owner_recipients(engagement, members):
     return creator or [u for u, role in people if role == Role.OWNER]
 
 
-def reminders_opted_out(user_ids):
-    """Freelancer logins that turned reminder emails off in the portal (PortalUser.
-    reminder_emails, read through the reverse relation; nobody when the portal is absent)."""
-    ids = {pk for pk in user_ids if pk}
-    if not ids:
-        return set()
-    try:
-        return set(User.objects.filter(pk__in=ids, portal_settings__reminder_emails=False).values_list("pk", flat=True))
-    except FieldError:
-        return set()
-
-
-def to_freelancer(engagement, *, kind, key, context, now, opted_out=frozenset()):
+def to_freelancer(engagement, *, kind, key, context, now):
+    """The freelancer's email (their choices in the portal, `reminders` off, apply when it is
+    sent: notifications.preferences)."""
     freelancer = engagement.freelancer
-    if not freelancer.email or (freelancer.user_id and freelancer.user_id in opted_out):
+    if not freelancer.email:
         return []
     return [item(
         kind=kind, email=freelancer.email, key=key, workspace_id=engagement.workspace_id, tz=freelancer.timezone,
@@ -306,6 +296,26 @@ def engagement_reminders_update(*, engagement, actor, **fields):
     return engagement
 
 
+def ladder_status(engagement):
+    """What the reminders will do next for an engagement, for its pages."""
+    e = Engagement.objects.get(pk=engagement.pk)
+    update = None
+    if e.status == EngagementStatus.ACTIVE and e.next_update_due_at:
+        second = e.next_update_due_at + timedelta(hours=e.update_escalate_hours)
+        if e.update_reminder_step == 0:
+            update = ("next", e.next_update_due_at, "first reminder" if e.remind_freelancer_updates else "")
+        elif e.update_reminder_step == 1:
+            update = ("next", second, "second reminder" + (" and you are told" if e.escalate_updates_to_owner else ""))
+        else:
+            update = ("done", None, "")
+    return {
+        "update": update, "update_step": e.update_reminder_step, "gone_quiet_at": e.gone_quiet_at,
+        "quiet_check_at": e.quiet_check_at if e.status == EngagementStatus.ACTIVE else None,
+        "last_activity_at": e.last_activity_at, "checkin_nudge_at": e.checkin_nudge_at,
+        "settings": e,
+    }
+
+
 # --- Status updates: remind, remind again and escalate --------------------------------------------
 def _status_batch(now, batch):
     rows = list(
@@ -337,7 +347,6 @@ def _status_batch(now, batch):
     if not todo:
         return len(rows), counts
     members = owners_by_workspace(e.workspace_id for e in todo)
-    opted_out = reminders_opted_out(e.freelancer.user_id for e in todo)
     last_updates = dict(
         StatusUpdate.objects.filter(engagement_id__in=[e.pk for e in todo]).values("engagement_id")
         .annotate(last=Max("created_at")).values_list("engagement_id", "last")
@@ -353,7 +362,7 @@ def _status_batch(now, batch):
         if e.remind_freelancer_updates:
             step = 1 if "remind" in actions[e.pk] else 2
             mine = to_freelancer(
-                e, kind="update_reminder", key=f"{key}:{step}", now=now, opted_out=opted_out,
+                e, kind="update_reminder", key=f"{key}:{step}", now=now,
                 context={**common, "step": step, "url": portal_url("updates", pk=e.pk)})
             items += mine
             counts["reminded"] += len(mine)

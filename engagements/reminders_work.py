@@ -29,7 +29,6 @@ from .reminders import (
     owner_url,
     owners_by_workspace,
     portal_url,
-    reminders_opted_out,
     to_freelancer,
     to_owners,
     when,
@@ -85,7 +84,6 @@ def _milestone_batch(now, batch):
     if not todo:
         return len(rows), counts
     members = owners_by_workspace(m.engagement.workspace_id for m in todo)
-    opted_out = reminders_opted_out(m.engagement.freelancer.user_id for m in todo)
     items = []
     for m in todo:
         e = m.engagement
@@ -94,12 +92,12 @@ def _milestone_batch(now, batch):
                   "due": when(m.due_at, e.freelancer.timezone), "acceptance_criteria": m.acceptance_criteria[:600]}
         portal_milestone = portal_url("milestone", pk=e.pk, milestone_pk=m.pk)
         if actions[m.pk] == "soon":
-            items += to_freelancer(e, kind="milestone_due_soon", key=f"{key}:soon", now=now, opted_out=opted_out,
+            items += to_freelancer(e, kind="milestone_due_soon", key=f"{key}:soon", now=now,
                                    context={**common, "url": portal_milestone})
             counts["due_soon"] += 1
         else:
             days_late = max(1, (now - m.due_at).days + 1)
-            items += to_freelancer(e, kind="milestone_overdue", key=f"{key}:overdue", now=now, opted_out=opted_out,
+            items += to_freelancer(e, kind="milestone_overdue", key=f"{key}:overdue", now=now,
                                    context={**common, "days_late": days_late, "url": portal_milestone})
             items += to_owners(e, members, kind="milestone_overdue_owner", key=f"{key}:overdue:owner", now=now,
                                context={**common, "days_late": days_late,
@@ -138,12 +136,12 @@ def _ack_plan(row, *, now, step, at, since, waiting, plan, actions, fields):
         plan[row.pk] = (expected, {at_f: owner_at} if step == 1 else {at_f: None})
 
 
-def _ack_items(e, *, what, title, sent_at, acts, key, freelancer_url, members, opted_out, now):
+def _ack_items(e, *, what, title, sent_at, acts, key, freelancer_url, members, now):
     context = {"what": what, "document_title": title, "sent": when(sent_at, e.freelancer.timezone),
                "days_waiting": max(1, (now - sent_at).days)}
     items = []
     if "freelancer" in acts:
-        items += to_freelancer(e, kind="ack_reminder", key=f"{key}:freelancer", now=now, opted_out=opted_out,
+        items += to_freelancer(e, kind="ack_reminder", key=f"{key}:freelancer", now=now,
                                context={**context, "url": freelancer_url})
     if "owner" in acts:
         items += to_owners(e, members, kind="ack_waiting", key=f"{key}:owner", now=now,
@@ -170,13 +168,12 @@ def _brief_batch(now, batch):
     if not todo:
         return len(rows), {"briefs": 0}
     members = owners_by_workspace(b.engagement.workspace_id for b in todo)
-    opted_out = reminders_opted_out(b.engagement.freelancer.user_id for b in todo)
     items = []
     for b in todo:
         items += _ack_items(b.engagement, what="brief", title=f"Brief v{b.version}", sent_at=b.sent_at,
                             acts=actions[b.pk], key=f"brief-ack:{b.pk}:{b.sent_at.isoformat()}",
                             freelancer_url=portal_url("brief", pk=b.engagement_id), members=members,
-                            opted_out=opted_out, now=now)
+                            now=now)
     notify_many(items, now=now)
     return len(rows), {"briefs": len(todo)}
 
@@ -211,7 +208,6 @@ def _playbook_batch(now, batch):
     if not todo:
         return len(rows), {"playbook": 0}
     members = owners_by_workspace(r.engagement.workspace_id for r in todo)
-    opted_out = reminders_opted_out(r.engagement.freelancer.user_id for r in todo)
     items = []
     for r in todo:
         document = r.version.document
@@ -219,7 +215,7 @@ def _playbook_batch(now, batch):
             r.engagement, what="playbook", title=f"“{document.title}” v{r.version.version}", sent_at=r.requested_at,
             acts=actions[r.pk], key=f"playbook-ack:{r.pk}",
             freelancer_url=portal_url("playbook_document", pk=r.engagement_id, document_pk=document.pk),
-            members=members, opted_out=opted_out, now=now)
+            members=members, now=now)
     notify_many(items, now=now)
     return len(rows), {"playbook": len(todo)}
 

@@ -78,6 +78,11 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_email} ({self.status})"
 
     @property
+    def label(self):
+        """The subject once sent; before that, the kind in words."""
+        return self.subject or self.kind.replace("_", " ").capitalize()
+
+    @property
     def waiting_until(self):
         """When a queued email held for decent hours goes out (None when it is not held)."""
         if self.status == NotificationStatus.QUEUED and self.not_before and self.not_before > timezone.now():

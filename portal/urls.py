@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from . import views, views_owner, views_public, views_work
+from . import views, views_dates, views_owner, views_public, views_work
 
 app_name = "portal"
 
@@ -38,6 +38,10 @@ urlpatterns = [
          name="milestone_submit"),
     path("engagements/<int:pk>/milestones/<int:milestone_pk>/dispute/", views_work.milestone_dispute,
          name="milestone_dispute"),
+    path("engagements/<int:pk>/milestones/<int:milestone_pk>/new-date/", views_dates.date_request,
+         name="date_request"),
+    path("engagements/<int:pk>/milestones/<int:milestone_pk>/new-date/withdraw/", views_dates.date_withdraw,
+         name="date_withdraw"),
     path("engagements/<int:pk>/files/<int:file_pk>/", views_work.submission_file, name="submission_file"),
     path("engagements/<int:pk>/timesheets/", views_work.timesheets, name="timesheets"),
     path("engagements/<int:pk>/timesheets/<int:timesheet_pk>/", views_work.timesheet, name="timesheet"),

@@ -1,0 +1,17 @@
+from django import template
+
+from ..due_dates import date_changes
+from ..reminders import ladder_status
+
+register = template.Library()
+
+
+@register.simple_tag
+def milestone_date_changes(milestone):
+    """Every request for a new due date on the milestone, newest first."""
+    return list(date_changes(milestone))
+
+
+@register.simple_tag
+def reminder_status(engagement):
+    return ladder_status(engagement)
