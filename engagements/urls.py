@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_briefs, views_grants, views_milestones, views_more, views_reporting
+from . import views, views_briefs, views_grants, views_milestones, views_more, views_reminders, views_reporting
 
 app_name = "engagements"
 
@@ -45,4 +45,7 @@ urlpatterns = [
     path("<int:pk>/access/<int:grant_pk>/rotated/", views_grants.access_grant_action, {"action": "rotated"},
          name="grant_rotated"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/reminders/", views_reminders.reminder_settings, name="reminders"),
+    path("<int:pk>/milestones/<int:milestone_pk>/new-date/", views_reminders.date_change_decide,
+         name="date_change_decide"),
 ]
