@@ -2,7 +2,7 @@
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,15 +14,20 @@ from .common import freelancer_or_404, interview_or_404
 from .serializers import InterviewCreateSerializer, InterviewPatchSerializer, InterviewSerializer
 
 
-class InterviewList(APIView):
+class InterviewList(generics.ListAPIView):
+    # A generic list view so it is paginated like every list (API.md).
     permission_classes = [IsWorkspaceStaff]
+    serializer_class = InterviewSerializer
+
+    def get_queryset(self):
+        freelancer = freelancer_or_404(self.request, self.kwargs["pk"])
+        return freelancer.interviews.select_related("interviewer").prefetch_related("scores").order_by(
+            "scheduled_at", "id")
 
     @extend_schema(operation_id="freelancers_interviews_list", summary="A freelancer's interviews",
                    responses={200: InterviewSerializer(many=True), **errors(404)})
-    def get(self, request, pk):
-        freelancer = freelancer_or_404(request, pk)
-        qs = freelancer.interviews.select_related("interviewer").prefetch_related("scores")
-        return Response(InterviewSerializer(qs, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(operation_id="freelancers_interviews_create",
                    summary="Schedule an interview (the freelancer is emailed an .ics invitation)",

@@ -1,7 +1,7 @@
 """References: add a referee, read their answers, email the questionnaire link."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,14 +13,18 @@ from .common import freelancer_or_404, reference_or_404
 from .serializers import ReferenceCreateSerializer, ReferenceSerializer
 
 
-class ReferenceList(APIView):
+class ReferenceList(generics.ListAPIView):
+    # A generic list view so it is paginated like every list (API.md).
     permission_classes = [IsWorkspaceStaff]
+    serializer_class = ReferenceSerializer
+
+    def get_queryset(self):
+        return freelancer_or_404(self.request, self.kwargs["pk"]).references.order_by("created_at", "id")
 
     @extend_schema(operation_id="freelancers_references_list", summary="A freelancer's referees",
                    responses={200: ReferenceSerializer(many=True), **errors(404)})
-    def get(self, request, pk):
-        freelancer = freelancer_or_404(request, pk)
-        return Response(ReferenceSerializer(freelancer.references.all(), many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(operation_id="freelancers_references_create", summary="Add a referee (draft)",
                    description="Then `POST /references/{id}/request/` emails the questionnaire link.",

@@ -133,7 +133,19 @@ def test_references_are_added_requested_and_answered(owner_api, owner, freelance
     assert body["answers"] == {"quality": 5, "reliability": 4, "communication": 3, "deadlines": 4,
                                "would_rehire": True, "what_to_know": "Good"}
     assert owner_api.post(f"/api/v1/references/{ref_id}/request/").status_code == 409
-    assert [r["id"] for r in owner_api.get(url).json()] == [ref_id]
+    listed = owner_api.get(url).json()
+    assert listed["count"] == 1 and [r["id"] for r in listed["results"]] == [ref_id]
+
+
+def test_the_references_and_interviews_of_a_freelancer_are_paginated_lists(owner_api, owner, freelancer):
+    for i in range(3):
+        references.reference_create(freelancer=freelancer, name=f"Ref {i}", email=f"ref{i}@example.org",
+                                    relationship="Client")
+    page = owner_api.get(f"/api/v1/freelancers/{freelancer.pk}/references/?page_size=2").json()
+    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"] and page["previous"] is None
+    assert [r["name"] for r in page["results"]] == ["Ref 0", "Ref 1"]
+    empty = owner_api.get(f"/api/v1/freelancers/{freelancer.pk}/interviews/").json()
+    assert empty == {"count": 0, "next": None, "previous": None, "results": []}
 
 
 def test_a_referee_cannot_be_the_freelancer(owner_api, freelancer):
