@@ -88,11 +88,16 @@ class ProfileForm(forms.ModelForm):
 
 
 class WorkspaceForm(forms.ModelForm):
-    timezone = TimezoneField()
+    timezone = TimezoneField(help_text="Where the business runs: workspace-wide dates and schedules follow it. "
+                                       "Everyone still sees times in their own zone.")
 
     class Meta:
         model = Workspace
         fields = ["name", "timezone", "currency"]
+        help_texts = {
+            "currency": "ISO 4217, e.g. USD, EUR. New freelancers and engagements start in it; amounts already "
+                        "recorded keep their own currency.",
+        }
 
     def clean_currency(self):
         value = self.cleaned_data["currency"].strip().upper()

@@ -4,6 +4,8 @@ ValidationErrors land on the same fields (see `apply_errors`)."""
 
 from datetime import datetime
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -21,7 +23,7 @@ from .models import (
     Reference,
     ReferenceStatus,
 )
-from .money import exponent, to_major, to_minor
+from .money import exponent, major_text, to_minor
 
 SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 RATING_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
@@ -46,7 +48,7 @@ class FreelancerForm(forms.Form):
     timezone = TimezoneField(initial="UTC")
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. PT.")
     rate = forms.DecimalField(required=False, min_value=0, decimal_places=3, max_digits=12,
-                              label="Rate", help_text="In the currency below, e.g. 45.50.")
+                              label="Rate", help_text="An amount, e.g. 45.50.")
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, initial=RateUnit.HOUR, label="Per")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR.")
     links = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -62,7 +64,7 @@ class FreelancerForm(forms.Form):
             kwargs["initial"] = {
                 "name": instance.name, "email": instance.email, "headline": instance.headline,
                 "skills": ", ".join(instance.skills), "timezone": instance.timezone, "country": instance.country,
-                "rate": to_major(instance.rate_amount, instance.currency), "rate_unit": instance.rate_unit,
+                "rate": major_text(instance.rate_amount, instance.currency), "rate_unit": instance.rate_unit,
                 "currency": instance.currency, "links": "\n".join(instance.links), "notes": instance.notes,
             }
         super().__init__(*args, **kwargs)
@@ -70,6 +72,16 @@ class FreelancerForm(forms.Form):
         if workspace is not None and instance is None:
             self.fields["currency"].initial = workspace.currency
             self.fields["timezone"].initial = workspace.timezone
+        # The rate, its unit and currency read as one line ("45.50 per hour USD"), as do zone and country.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "name", "email", "headline", "skills",
+            Row(Column("timezone", css_class="col-md-8"), Column("country", css_class="col-md-4")),
+            Row(Column("rate", css_class="col-md-4"), Column("rate_unit", css_class="col-md-4"),
+                Column("currency", css_class="col-md-4")),
+            "links", "notes",
+        )
 
     def clean_currency(self):
         value = self.cleaned_data["currency"].strip().upper()
@@ -284,10 +296,20 @@ class ScorecardForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=Decision.Verdict.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        choices=Decision.Verdict.choices, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "That decision is not open to this freelancer now."},
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Kept with the decision, with your name and the time.")
     confirm = forms.BooleanField(required=False, label="I have read the warnings above and approve anyway")
+
+    def __init__(self, *args, verdicts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if verdicts is not None:  # only the decisions the freelancer's status allows
+            self.fields["decision"].choices = [(v.value, v.label) for v in verdicts]
+            if len(verdicts) == 1:
+                self.fields["decision"].initial = verdicts[0].value
 
 
 class CriteriaForm(forms.Form):

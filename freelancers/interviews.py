@@ -77,24 +77,37 @@ def _fmt(dt, tz_name):
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({tz_name})"
 
 
+# How an email names each kind of interview in a sentence ("would like an intro call with you").
+KIND_PHRASES = {
+    InterviewKind.INTRO: "an intro call",
+    InterviewKind.TECHNICAL: "a technical interview",
+    InterviewKind.PROJECT_FIT: "a project-fit call",
+}
+
+
 def _send(interview, *, kind, cancelled=False):
     freelancer = interview.freelancer
+    interviewer = interview.interviewer
     notify(
         kind=kind, recipient_email=freelancer.email, workspace=freelancer.workspace,
         dedupe_key=f"{kind.replace('_', '-')}:{interview.pk}:{interview.sequence}",
         context={
             "freelancer_name": freelancer.name,
             "kind": interview.get_kind_display(),
+            "kind_phrase": KIND_PHRASES.get(interview.kind, "a call"),
             "when_freelancer": _fmt(interview.scheduled_at, freelancer.timezone),
             "when_organizer": _fmt(interview.scheduled_at, interview.organizer_timezone),
             "when_utc": interview.scheduled_at.astimezone(UTC).isoformat(),
             "duration_minutes": interview.duration_minutes,
             "meeting_url": interview.meeting_url,
-            "interviewer_name": interview.interviewer.get_full_name() if interview.interviewer else "",
+            "interviewer_name": interviewer.get_full_name() if interviewer else "",
+            # Replies go to a no-reply sender: the email says whom to write to instead.
+            "interviewer_email": interviewer.email if interviewer else "",
             "rescheduled": interview.sequence > 0 and not cancelled,
         },
+        # The method parameter is what makes mail clients offer "add to calendar" (or remove it).
         attachments=[{"filename": "interview.ics", "content": _calendar(interview, cancelled=cancelled),
-                      "mimetype": "text/calendar"}],
+                      "mimetype": f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}"}],
     )
 
 

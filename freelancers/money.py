@@ -36,6 +36,13 @@ def to_major(minor, currency):
     return Decimal(minor) / (Decimal(10) ** exponent(currency))
 
 
+def major_text(minor, currency):
+    """Minor units as the amount a person types, with the currency's decimals: 5500 USD → "55.00"."""
+    if minor is None:
+        return None
+    return f"{to_major(minor, currency):.{exponent(currency)}f}"
+
+
 def format_money(minor, currency):
     if minor is None:
         return ""

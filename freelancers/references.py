@@ -7,7 +7,7 @@ ReferenceLink per email. A reference is answered once: the answer is a condition
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -74,6 +74,13 @@ def _issue_link(reference):
     return link, token
 
 
+def _utc_moment(moment):
+    if moment is None:
+        return ""
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"
+
+
 def _email_context(reference, url):
     freelancer = reference.freelancer
     return {
@@ -83,8 +90,11 @@ def _email_context(reference, url):
         "company": reference.company,
         "questionnaire_url": url,
         "expires_at": reference.expires_at.isoformat() if reference.expires_at else "",
-        "expires_on": f"{reference.expires_at.day} {reference.expires_at:%B %Y}" if reference.expires_at else "",
+        # The referee's zone is unknown: a date and time in UTC cannot be misread.
+        "expires_on": _utc_moment(reference.expires_at),
         "requester_name": reference.requested_by.get_full_name() if reference.requested_by else "",
+        # Replies go to a no-reply sender: the email says whom to write to instead.
+        "requester_email": reference.requested_by.email if reference.requested_by else "",
         # The link is a one-time secret: scrubbed from the outbox once the email is sent.
         "_secret": ["questionnaire_url"],
     }

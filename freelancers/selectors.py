@@ -125,6 +125,18 @@ def board(workspace):
     return columns
 
 
+def pipeline_summary(workspace):
+    """How many freelancers are at each stage, and how many approved ones are free (the bench),
+    for the dashboard."""
+    counts = dict(Freelancer.objects.filter(workspace=workspace).values_list("status").annotate(n=Count("pk")))
+    return {
+        "total": sum(counts.values()),
+        "columns": [{"status": status, "label": status.label, "count": counts.get(status.value, 0)}
+                    for status in BOARD_COLUMNS],
+        "bench": bench(workspace).count(),
+    }
+
+
 def workspace_skills(workspace):
     """Every tag used in the workspace, for the filter's suggestions."""
     tags = set()

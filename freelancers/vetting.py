@@ -21,6 +21,7 @@ from .models import (
     InterviewScore,
     RedFlag,
     ReferenceStatus,
+    statuses_allowed_into,
 )
 from .services import _transition
 
@@ -196,6 +197,20 @@ def scorecard(freelancer):
         decisions=list(freelancer.decisions.select_related("decided_by")),
         warnings=warnings,
     )
+
+
+def open_verdicts(freelancer):
+    """The decisions the pipeline allows from the freelancer's current status (approving needs
+    vetting first and no do-not-hire mark; a rejected freelancer is reopened before deciding
+    again)."""
+    verdicts = []
+    for verdict in Decision.Verdict:
+        if freelancer.status not in statuses_allowed_into(FreelancerStatus(verdict.value)):
+            continue
+        if verdict == Decision.Verdict.APPROVED and freelancer.do_not_hire:
+            continue
+        verdicts.append(verdict)
+    return verdicts
 
 
 @transaction.atomic

@@ -14,8 +14,9 @@ from accounts import services as account_services
 from accounts.access import get_for_workspace, owner_required, workspace_required
 from accounts.forms import AcceptInvitationSignupForm
 from accounts.middleware import SESSION_KEY
-from accounts.models import Invitation, InvitationRole, Membership, User
+from accounts.models import Invitation, InvitationRole, Membership, User, hash_token
 from accounts.services import InvitationError
+from freelancers.selectors import pipeline_summary
 from notifications.invitations import invitation_send
 from notifications.selectors import workspace_notifications
 
@@ -32,6 +33,7 @@ def home(request):
         "pending_invitations": pending_teammate_invitations(workspace),
         "recent_notifications": workspace_notifications(workspace)[:10],
         "invite_form": TeammateInviteForm(workspace=workspace),
+        "pipeline": pipeline_summary(workspace),
     })
 
 
@@ -110,6 +112,12 @@ def invitation_accept(request):
     try:
         invitation = account_services.invitation_lookup(token=token, role=InvitationRole.MANAGER)
     except InvitationError as exc:
+        joined = _accepted_by_you(request, token) if exc.code == "accepted" else None
+        if joined is not None:  # the invitee clicking the email again: take them in, not to an error
+            request.session.pop(INVITE_SESSION_KEY, None)
+            request.session[SESSION_KEY] = joined.workspace_id
+            messages.info(request, f"You are already a member of {joined.workspace.name}.")
+            return redirect("dashboard:home")
         status = 400 if exc.code == "invalid" else 410
         return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=status)
 
@@ -139,6 +147,17 @@ def invitation_accept(request):
             messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
             return redirect(f"{reverse('accounts:login')}?next={reverse('invitation_accept')}")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _accepted_by_you(request, token):
+    """The accepted invitation behind `token` when the signed-in user accepted it and is still
+    a member, else None."""
+    if not request.user.is_authenticated:
+        return None
+    return Invitation.objects.select_related("workspace").filter(
+        token_hash=hash_token(token), role=InvitationRole.MANAGER, accepted_by=request.user,
+        workspace__memberships__user=request.user,
+    ).first()
 
 
 def _accept(request, token, user, new_user=False):

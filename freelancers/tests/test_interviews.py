@@ -113,10 +113,15 @@ def test_the_freelancer_gets_an_email_with_an_ics_invitation(ny_owner, freelance
     send_all()
     [message] = locmem_mail
     assert message.to == ["frida@example.net"]
-    assert "Monday 23 March 2026, 14:30 (Europe/Lisbon)" in message.subject
+    # The subject names the workspace once (its prefix), then what and when in the freelancer's zone.
+    assert message.subject == "[Acme Studio] Technical on Monday 23 March 2026, 14:30 (Europe/Lisbon)"
+    assert "Acme Studio would like a technical interview with you" in message.body
     assert "10:30 (America/New_York)" in message.body
+    # Replies reach no one (a no-reply sender), so the email says whom to write to.
+    assert f"write to {ny_owner.get_full_name()} at {ny_owner.email}" in message.body
     [(filename, content, mimetype)] = message.attachments
-    assert (filename, mimetype) == ("interview.ics", "text/calendar")
+    # method=REQUEST is what makes mail clients offer to add it to the calendar.
+    assert (filename, mimetype) == ("interview.ics", "text/calendar; method=REQUEST")
     fields = dict(ics.unfold(content))
     assert fields["DTSTART"] == "20260323T143000Z"
     assert fields["DTEND"] == "20260323T150000Z"
@@ -187,7 +192,10 @@ def test_cancelling_sends_a_calendar_cancellation(owner_client, owner, freelance
     owner_client.post(reverse("freelancers:interview_cancel", args=[interview.pk]))
     send_all()
     assert len(locmem_mail) == 2
-    fields = dict(ics.unfold(locmem_mail[1].attachments[0][1]))
+    cancellation = locmem_mail[1]
+    assert cancellation.subject.startswith("[Acme Studio] Cancelled: intro call on ")
+    assert cancellation.attachments[0][2] == "text/calendar; method=CANCEL"
+    fields = dict(ics.unfold(cancellation.attachments[0][1]))
     assert fields["METHOD"] == "CANCEL" and fields["STATUS"] == "CANCELLED" and fields["SEQUENCE"] == "1"
     with pytest.raises(TransitionError):
         interviews.interview_cancel(interview=interview, actor=owner)
@@ -222,6 +230,13 @@ def test_the_owner_scores_the_default_criteria_with_red_flags(owner_client, inte
         ("Timeline / availability fit", 4), ("Professionalism", 5)]
     assert interview.red_flags == ["timeline", "who_does_work"]
     assert interview.outcome == InterviewOutcome.HOLD and interview.scored_at
+
+
+def test_a_call_still_ahead_says_when_to_fill_the_scorecard(owner_client, owner, interview):
+    url = reverse("freelancers:interview", args=[interview.pk])
+    assert "The call is still ahead" in owner_client.get(url).content.decode()
+    interviews.interview_score(interview=interview, actor=owner, scores={"Communication": 4})
+    assert "The call is still ahead" not in owner_client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("bad", ["0", "6", "-1", "3.5", "x"])

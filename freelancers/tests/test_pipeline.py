@@ -78,6 +78,11 @@ def test_changing_the_rate_keeps_the_history(owner_client, owner, freelancer):
     assert history == [(5000, "hour"), (40000, "day")]
 
 
+def test_the_edit_form_shows_the_rate_as_typed_with_its_decimals(owner_client, freelancer):
+    body = owner_client.get(reverse("freelancers:edit", args=[freelancer.pk])).content.decode()
+    assert 'name="rate" value="45.00"' in body
+
+
 def test_editing_to_a_colleagues_email_is_refused(owner_client, workspace, freelancer):
     FreelancerFactory(workspace=workspace, email="taken@example.net")
     response = owner_client.post(reverse("freelancers:edit", args=[freelancer.pk]),
@@ -159,6 +164,21 @@ def test_a_move_without_htmx_redirects_with_a_message(owner_client, freelancer):
     assert "moved to vetting" in response.content.decode()
 
 
+def test_after_an_htmx_move_focus_goes_to_the_card_that_moved(owner_client, freelancer):
+    url = reverse("freelancers:move", args=[freelancer.pk])
+    moved = owner_client.post(url, {"to": "vetting"}, HTTP_HX_REQUEST="true").content.decode()
+    detail = reverse("freelancers:detail", args=[freelancer.pk])
+    assert f'href="{detail}" autofocus>Frida Lance<' in moved
+    refused = owner_client.post(url, {"to": "approved"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "autofocus" not in refused  # the error is what to read, where it stands
+
+
+def test_board_cards_say_how_far_vetting_got_in_words(owner_client, freelancer):
+    page = owner_client.get(reverse("freelancers:board")).content.decode()
+    assert "No references asked · no interviews" in page
+    assert "0 of 0" not in page
+
+
 def test_moves_need_post(owner_client, freelancer):
     assert owner_client.get(reverse("freelancers:move", args=[freelancer.pk])).status_code == 405
 
@@ -222,7 +242,28 @@ def test_the_list_page_filters_from_the_query_string(owner_client, pool):
     response = owner_client.get(reverse("freelancers:list"), {"skill": "python", "rate_max": "50"})
     assert [f.name for f in response.context["page"].object_list] == ["Bo"]
     response = owner_client.get(reverse("freelancers:list"), {"rate_min": "50", "rate_max": "10"})
-    assert "below the lower one" in response.content.decode()
+    body = response.content.decode()
+    assert "below the lower one" in body
+    # A filter with a mistake does not pretend everyone matches it.
+    assert "Fix the filters marked above; meanwhile all 4 freelancers are shown." in body
+    assert "match" not in body.split("Fix the filters")[1].split("</p>")[0]
+
+
+def test_the_list_says_when_nobody_matches(owner_client, pool):
+    body = owner_client.get(reverse("freelancers:list"), {"q": "nobody-like-this"}).content.decode()
+    assert "0 freelancers match." in body
+    assert "No one in your talent pool matches these filters." in body
+    assert "Your talent pool is empty." not in body
+
+
+def test_the_list_shows_references_answered_in_words(owner_client, workspace, pool):
+    from freelancers.tests.factories import ReferenceFactory
+
+    ReferenceFactory(freelancer=pool["ana"], status="received")
+    ReferenceFactory(freelancer=pool["ana"], status="requested")
+    body = owner_client.get(reverse("freelancers:list")).content.decode()
+    assert "<td>1 of 2</td>" in body
+    assert "none asked" in body
 
 
 def test_the_bench_is_approved_hireable_and_free(owner_client, workspace, pool):

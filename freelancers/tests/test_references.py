@@ -77,13 +77,18 @@ def test_a_received_reference_cannot_be_requested_again(reference, owner):
 
 
 def test_the_request_email_renders_with_the_link(reference, owner, locmem_mail):
-    token = request_reference(reference, owner)
+    with time_machine.travel(T0, tick=False):
+        token = request_reference(reference, owner)
     send_all()
     [message] = locmem_mail
     assert message.to == ["rita@example.org"]
     assert "Frida Lance" in message.subject
     assert f"/reference/{token}/" in message.body
     assert f"/reference/{token}/" in message.alternatives[0].content
+    # The referee's time zone is unknown: the expiry is a moment in UTC, not a bare date.
+    assert "expires on 16 March 2026 at 09:00 UTC" in message.body
+    # Replies go nowhere, so the email names a person to write to.
+    assert f"Write to {owner.get_full_name()} at {owner.email}" in message.body
     # The one-time link is scrubbed from the outbox once sent.
     assert token not in str(Notification.objects.get(kind="reference_request").context)
 
@@ -191,6 +196,7 @@ def test_a_missing_rating_is_a_field_error_and_nothing_is_saved(client, referenc
     response = client.post(reverse("referee:questionnaire"), {"action": "answer", **data})
     assert response.status_code == 200
     assert response.context["form"].errors["quality"]
+    assert "Some answers are missing: see the questions marked in red below." in response.content.decode()
     reference.refresh_from_db()
     assert reference.status == ReferenceStatus.REQUESTED
 

@@ -131,6 +131,45 @@ def test_a_do_not_hire_freelancer_cannot_be_approved(vetted, owner):
         vetting.freelancer_decide(freelancer=vetted, actor=owner, decision="approved", reason="x", confirmed=True)
 
 
+@pytest.mark.parametrize("status,do_not_hire,open_", [
+    (FreelancerStatus.PROSPECT, False, ["rejected"]),
+    (FreelancerStatus.VETTING, False, ["approved", "rejected"]),
+    (FreelancerStatus.VETTING, True, ["rejected"]),
+    (FreelancerStatus.APPROVED, False, ["rejected"]),
+    (FreelancerStatus.REJECTED, False, []),
+])
+def test_the_decisions_offered_follow_the_pipeline(workspace, status, do_not_hire, open_):
+    freelancer = FreelancerFactory(workspace=workspace, status=status, do_not_hire=do_not_hire,
+                                   do_not_hire_reason="No-show" if do_not_hire else "")
+    assert [v.value for v in vetting.open_verdicts(freelancer)] == open_
+
+
+def test_the_scorecard_of_an_approved_freelancer_offers_only_to_reject(owner_client, owner, vetted):
+    url = reverse("freelancers:scorecard", args=[vetted.pk])
+    owner_client.post(url, {"decision": "approved", "reason": "Strong portfolio.", "confirm": "on"})
+    page = owner_client.get(url)
+    body = page.content.decode()
+    assert list(page.context["form"].fields["decision"].choices) == [("rejected", "Reject")]
+    assert "Change the decision" in body and "Before you approve" not in body
+    # An approval posted again (a stale tab) is a clear field error, not a second decision.
+    again = owner_client.post(url, {"decision": "approved", "reason": "Again", "confirm": "on"})
+    assert again.context["form"].errors["decision"] == ["That decision is not open to this freelancer now."]
+    assert Decision.objects.count() == 1
+
+
+def test_a_rejected_freelancer_is_reopened_before_deciding_again(owner_client, owner, vetted):
+    url = reverse("freelancers:scorecard", args=[vetted.pk])
+    owner_client.post(url, {"decision": "rejected", "reason": "Missed the call."})
+    body = owner_client.get(url).content.decode()
+    assert "Record decision" not in body
+    assert "To decide again, reopen vetting first." in body and "Reopen vetting" in body
+
+
+def test_a_decision_error_brings_the_reader_back_to_the_form(owner_client, vetted):
+    body = owner_client.get(reverse("freelancers:scorecard", args=[vetted.pk])).content.decode()
+    assert 'action="#sc-decide"' in body and 'id="sc-decide"' in body
+
+
 def test_an_unknown_decision_is_refused(vetted, owner):
     with pytest.raises(ValidationError) as exc:
         vetting.freelancer_decide(freelancer=vetted, actor=owner, decision="maybe", reason="x")

@@ -34,14 +34,14 @@ def freelancer_list(request):
     filters = Filters()
     if form.is_valid():
         filters = Filters(**{k: v for k, v in form.cleaned_data.items() if v not in ("", None)})
-    qs = freelancer_search(workspace, filters) if not form.is_bound or form.is_valid() else \
-        freelancer_search(workspace, Filters())
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    # Filters with a mistake (an upper rate bound below the lower one) show everyone, and say so.
+    page = Paginator(freelancer_search(workspace, filters), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "freelancers/list.html", {
         "form": form, "page": page, "skills": workspace_skills(workspace), "query": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "invalid_filters": form.is_bound and not form.is_valid(),
     })
 
 

@@ -10,13 +10,15 @@ from accounts.access import workspace_required
 from .. import vetting
 from ..errors import TransitionError
 from ..forms import DecisionForm, apply_errors
+from ..models import Decision
 from .common import freelancer_for, user_tz
 
 
 @workspace_required
 def scorecard(request, pk):
     freelancer = freelancer_for(request, pk)
-    form = DecisionForm(request.POST or None)
+    verdicts = vetting.open_verdicts(freelancer)
+    form = DecisionForm(request.POST or None, verdicts=verdicts)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -33,4 +35,5 @@ def scorecard(request, pk):
     card = vetting.scorecard(freelancer)
     return render(request, "freelancers/scorecard.html", {
         "freelancer": freelancer, "card": card, "form": form, "user_tz": user_tz(request),
+        "can_approve": Decision.Verdict.APPROVED in verdicts,
     })

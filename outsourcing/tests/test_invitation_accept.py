@@ -63,6 +63,12 @@ def test_a_new_user_sets_a_password_and_joins_once(workspace, send_invitation):
     assert "This invitation has already been used." in again.content.decode()
     assert _state() == before
 
+    # The invitee clicking the email again, still signed in, is simply taken in.
+    response = invitee.get(path, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "You are already a member of Acme Studio." in response.content.decode()
+    assert _state() == before
+
 
 def test_a_weak_password_is_refused_and_creates_nothing(workspace, send_invitation):
     path = send_invitation()
