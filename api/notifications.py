@@ -17,16 +17,20 @@ class NotificationSerializer(serializers.ModelSerializer):
     recipient = serializers.EmailField(source="recipient_email")
     engagement = serializers.IntegerField(source="engagement_id", allow_null=True,
                                           help_text="The engagement the email is about, if any.")
+    not_before = serializers.DateTimeField(
+        allow_null=True, help_text="A reminder held for decent hours (08:00–20:00 in the recipient's time zone) "
+                                   "is not sent before this moment.")
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "recipient", "status", "dedupe_key", "created_at", "sent_at",
-                  "attempts", "last_error", "engagement"]
+                  "attempts", "last_error", "engagement", "not_before"]
         read_only_fields = fields
 
 
 class NotificationFilterSerializer(serializers.Serializer):
-    kind = serializers.CharField(required=False, max_length=64, help_text="e.g. `invitation`.")
+    kind = serializers.CharField(required=False, max_length=64,
+                                 help_text="e.g. `update_reminder`, `update_overdue`, `teammate_invitation`.")
     engagement = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = serializers.ChoiceField(required=False, choices=NotificationStatus.choices)
 

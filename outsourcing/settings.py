@@ -291,6 +291,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Retries of a failing email: bounded, with backoff (seconds).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+# A queued email that never reached the broker (Redis down at commit time) is handed out again
+# by the outbox recovery sweep after this long (and not more often than that).
+NOTIFICATION_QUEUED_GRACE_SECONDS = env.int("NOTIFICATION_QUEUED_GRACE_SECONDS", default=120)
 
 # --- Caches ---------------------------------------------------------------------------------
 if REDIS_URL:

@@ -46,7 +46,7 @@ def test_an_owner_sees_the_workspace_outbox_newest_first(owner_api, outbox):
         "id": outbox["failed"].pk, "kind": "status_overdue", "recipient": "person3@example.com",
         "status": "failed", "dedupe_key": outbox["failed"].dedupe_key,
         "created_at": failed["created_at"], "sent_at": None, "attempts": 5,
-        "last_error": "550 mailbox unavailable", "engagement": 42,
+        "last_error": "550 mailbox unavailable", "engagement": 42, "not_before": None,
     }
 
 
@@ -127,3 +127,33 @@ def test_pagination_bounds(owner_api, workspace):
     assert owner_api.get(f"{URL}?page=3&page_size=100").status_code == 404
     assert owner_api.get(f"{URL}?page=0").status_code == 404
     assert len(owner_api.get(f"{URL}?page_size=0").json()["results"]) == 25
+
+
+def test_a_sweeps_reminders_are_listed_with_their_dedupe_key_and_status_by_kind_and_engagement(owner_api, workspace,
+                                                                                              owner):
+    import datetime as dt
+
+    import time_machine
+
+    from engagements import reminders
+    from engagements.tests.factories import EngagementFactory
+
+    overdue, other = (EngagementFactory(workspace=workspace, created_by=owner, status="active") for _ in range(2))
+    due = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - dt.timedelta(days=2)
+    for engagement in (overdue, other):
+        engagement.freelancer.timezone = "UTC"
+        engagement.freelancer.save()
+    Notification.objects.all().delete()
+    from engagements.models import Engagement
+
+    Engagement.objects.filter(pk__in=[overdue.pk, other.pk]).update(
+        next_update_due_at=due, update_reminder_at=due, activated_at=due - dt.timedelta(days=3))
+    with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        reminders.status_update_reminders()
+
+    response = owner_api.get(URL, {"kind": "update_reminder", "engagement": overdue.pk})
+    [row] = response.json()["results"]
+    assert row["dedupe_key"] == f"status-overdue:{overdue.pk}:{due.isoformat()}:1"
+    assert (row["status"], row["engagement"], row["recipient"]) == ("queued", overdue.pk, overdue.freelancer.email)
+    assert owner_api.get(URL, {"kind": "update_overdue"}).json()["count"] == 0
+    assert owner_api.get(URL, {"engagement": other.pk}).json()["count"] == 1

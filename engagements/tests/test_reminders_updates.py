@@ -203,3 +203,15 @@ def test_two_sweeps_at_once_send_each_reminder_once(transactional_db, workspace,
     assert len(keys) == len(set(keys)) == 30
     assert set(Engagement.objects.filter(pk__in=[e.pk for e in engagements]).values_list("update_reminder_step",
                                                                                          flat=True)) == {1}
+
+
+def test_a_reminders_send_task_delivered_twice_sends_one_email(running, mailoutbox):
+    from notifications.tasks import send_notification
+
+    sweep(DUE)
+    reminder = Notification.objects.get(kind="update_reminder")
+    with time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False):
+        assert send_notification.apply(args=[reminder.pk]).get() == "sent"
+        assert send_notification.apply(args=[reminder.pk]).get() == "skipped"
+    assert len(mailoutbox) == 1
+    assert "Checkout redesign" in mailoutbox[0].subject
