@@ -148,6 +148,10 @@ class BudgetFigures:
         return self.budget - self.planned
 
     @property
+    def over_by(self):
+        return max(0, self.planned - self.budget)
+
+    @property
     def used_percent(self):
         return min(100, round(self.planned * 100 / self.budget)) if self.budget else 0
 

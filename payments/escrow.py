@@ -115,8 +115,8 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
         limit = eng.budget_with_contingency
         if committed + amount > limit:
             raise BudgetExceeded(
-                f"Funding this milestone would commit {committed + amount} of a budget (with contingency) of "
-                f"{limit} minor units. Raise the budget first.", field="budget",
+                f"Funding this milestone would commit {timeline.money(committed + amount, eng)}, past the budget "
+                f"with contingency ({timeline.money(limit, eng)}). Raise the budget first.", field="budget",
             )
         tx = post(
             workspace=eng.workspace, kind=TransactionKind.FUND, currency=eng.currency,

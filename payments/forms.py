@@ -11,7 +11,7 @@ from django.utils import timezone
 from .escrow import MAX_EXTENSION_DAYS
 from .gateways import method_choices
 from .models import PaymentSettings
-from .money import exponent, to_minor
+from .money import exponent, format_money, to_minor
 
 
 def major_str(minor, currency):
@@ -81,7 +81,7 @@ class ResolveForm(IdempotentForm):
 
     def __init__(self, *args, currency, escrowed, **kwargs):
         super().__init__(*args, **kwargs)
-        self.escrowed = escrowed
+        self.escrowed, self.currency = escrowed, currency
         self.fields["release_amount"] = MoneyField(currency=currency, allow_zero=True,
                                                    label=f"Release to the freelancer ({currency})")
         self.fields["refund_amount"] = MoneyField(currency=currency, allow_zero=True,
@@ -92,7 +92,9 @@ class ResolveForm(IdempotentForm):
         cleaned = super().clean()
         release, refund = cleaned.get("release_amount"), cleaned.get("refund_amount")
         if release is not None and refund is not None and release + refund != self.escrowed:
-            raise forms.ValidationError("The two amounts must add up to exactly what is in escrow.")
+            money = lambda amount: format_money(amount, self.currency)  # noqa: E731
+            raise forms.ValidationError(f"The two amounts must add up to exactly what is in escrow "
+                                        f"({money(self.escrowed)}); these add up to {money(release + refund)}.")
         return cleaned
 
 

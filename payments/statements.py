@@ -13,7 +13,13 @@ STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description",
 
 
 def _csv_amount(minor, currency):
-    return str(to_major(minor, currency).quantize(to_major(1, currency))) if minor else ""
+    """A movement: empty when nothing moved."""
+    return _csv_balance(minor, currency) if minor else ""
+
+
+def _csv_balance(minor, currency):
+    """A running balance: always a figure, 0.00 included."""
+    return str(to_major(minor or 0, currency).quantize(to_major(1, currency)))
 
 
 def statement_csv_response(statement, filename, *, engagement_columns):
@@ -31,9 +37,9 @@ def statement_csv_response(statement, filename, *, engagement_columns):
             timezone.localtime(line.date).date().isoformat(), line.transaction.pk, line.kind,
             line.engagement.title if line.engagement else "", _csv_safe(line.description), c,
             _csv_amount(line.escrow_change, c) if engagement_columns else "",
-            _csv_amount(line.escrow_balance, c) if engagement_columns else "",
+            _csv_balance(line.escrow_balance, c) if engagement_columns else "",
             _csv_amount(line.earned, c), _csv_amount(line.refunded, c), _csv_amount(line.paid_out, c),
-            _csv_amount(line.owed_balance, c) or "0", _csv_safe(line.reference),
+            _csv_balance(line.owed_balance, c), _csv_safe(line.reference),
         ])
     return response
 

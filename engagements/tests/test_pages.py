@@ -174,6 +174,10 @@ def test_over_budget_milestone_asks_for_confirmation(owner_client, engagement):
     response = owner_client.post(url, {**data, "confirm_over_budget": "on"}, follow=True)
     assert engagement.milestones.get().amount == 240000
     assert "above the budget plus contingency" in response.content.decode()
+    # The budget panel says by how much, instead of a negative "left to plan".
+    page = owner_client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert "Over budget by" in page and "400.00 USD" in page and "Left to plan" not in page
+    assert "past the budget plus contingency (2,300.00 USD)" in page
 
 
 def test_submitted_work_is_accepted_by_releasing_its_payment(owner_client, populated):

@@ -71,8 +71,10 @@ def test_it_refuses_funding_beyond_budget_plus_contingency(make_milestone, owner
     fund(make_milestone(amount=1_100_000), owner)
     big = make_milestone(amount=60_000)
     before = ledger_size()
-    with pytest.raises(BudgetExceeded, match="Raise the budget"):
+    with pytest.raises(BudgetExceeded, match="Raise the budget") as refused:
         fund(big, owner)
+    # Said in money, not in minor units.
+    assert "11,600.00" in str(refused.value) and "11,500.00" in str(refused.value)
     big.refresh_from_db()
     assert big.state == MilestoneState.DRAFT
     assert ledger_size() == before

@@ -11,7 +11,7 @@ from payments import services
 from payments.selectors import engagement_statement, freelancer_statement
 
 from .conftest import fund, new_key, submit
-from .factories import EngagementFactory, MilestoneFactory
+from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,9 @@ def test_engagement_statement_csv_lists_every_movement_with_running_balances(own
     kinds = [line[col["Type"]] for line in lines]
     assert kinds == ["Milestone funded", "Milestone released", "Milestone funded", "Milestone refunded", "Bonus",
                      "Payout"]
-    assert [line[col["Escrow balance"]] for line in lines] == ["1500.00", "", "400.00", "", "", ""]
-    assert [line[col["Owed balance"]] for line in lines] == ["0", "1500.00", "1500.00", "1500.00", "1550.00",
+    # Balances are always figures (0.00 too); a movement column is empty when nothing moved.
+    assert [line[col["Escrow balance"]] for line in lines] == ["1500.00", "0.00", "400.00", "0.00", "0.00", "0.00"]
+    assert [line[col["Owed balance"]] for line in lines] == ["0.00", "1500.00", "1500.00", "1500.00", "1550.00",
                                                               "550.00"]
     assert lines[3][col["Refunded"]] == "400.00"
     assert lines[5][col["Paid out"]] == "1000.00"
@@ -112,3 +113,12 @@ def test_every_payments_email_renders(history, owner, make_milestone, freelancer
     resolved = Notification.objects.get(kind="escrow_resolved", recipient_email=freelancer.email)
     body = build_message(resolved).body
     assert "6.00 USD" in body and "4.00 USD" in body and "Met halfway" in body
+
+
+def test_a_freelancer_without_a_portal_login_is_greeted_by_name(workspace, owner):
+    outside = FreelancerFactory(workspace=workspace, name="Priya Raman", email="priya@example.com", user=None)
+    milestone = MilestoneFactory(engagement=EngagementFactory(workspace=workspace, freelancer=outside),
+                                 amount=10_000)
+    fund(milestone, owner)
+    body = build_message(Notification.objects.get(kind="escrow_funded", recipient_email="priya@example.com")).body
+    assert body.startswith("Hello Priya Raman,")

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from engagements.models import MilestoneState
+from engagements.models import Engagement, MilestoneState
 from payments import services
 from payments.models import BudgetChange, Dispute, PaymentSettings, Payout, Transaction
 
@@ -96,6 +96,7 @@ def test_resolve_takes_amounts_in_major_units_and_checks_the_sum(owner_client, s
     bad = owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
                                                                "refund_amount": "100.00"})
     assert "add up to exactly what is in escrow" in bad.content.decode()
+    assert "(1,500.00 USD); these add up to 1,100.00 USD" in bad.content.decode()
     owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
                                                          "refund_amount": "500.00", "note": "Agreed"})
     submitted.refresh_from_db()
@@ -123,6 +124,17 @@ def test_engagement_page_shows_figures_buttons_and_the_80_percent_alert(owner_cl
     assert "8,500.00 USD" in html
     assert action_url(m, "release") in html
     assert "Released automatically" in html
+
+
+def test_a_finished_engagement_offers_no_funding(owner_client, engagement, make_milestone):
+    draft = make_milestone(title="Never started")
+    page = reverse("payments:engagement", args=[engagement.pk])
+    assert action_url(draft, "fund") in owner_client.get(page).content.decode()
+    Engagement.objects.filter(pk=engagement.pk).update(status="completed")
+    html = owner_client.get(page).content.decode()
+    assert "Never started" in html and action_url(draft, "fund") not in html
+    # The header is the engagement's own, with the Money tab current.
+    assert 'aria-current="page" href="' + page + '">Money</a>' in html
 
 
 def test_overview_lists_escrow_reviews_and_payables(owner_client, submitted, owner, make_milestone):
