@@ -94,6 +94,13 @@ def trial_jobs(freelancer):
     return [{"engagement": e, "review": review_summary(review_of(e))} for e in qs]
 
 
+def engagements_of(freelancer, limit=10):
+    """The freelancer's engagements, newest first (none when the engagements app is absent)."""
+    if engagement_model() is None:
+        return []
+    return list(freelancer.engagements.order_by("-created_at")[:limit])
+
+
 def last_review(freelancer):
     """The most recent reviewed engagement's review summary, using a prefetched
     `reviewed_engagements` list when the caller set one up (see selectors.bench_rows)."""

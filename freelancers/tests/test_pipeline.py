@@ -274,6 +274,11 @@ def test_the_bench_is_approved_hireable_and_free(owner_client, workspace, pool):
     assert "No review yet" in response.content.decode()
 
 
+def test_a_missing_rate_reads_not_set(owner_client, pool):
+    body = owner_client.get(reverse("freelancers:list"), {"q": "Di"}).content.decode()
+    assert '<td class="text-nowrap"><span class="text-body-secondary">not set</span></td>' in body
+
+
 def test_every_problem_shows_at_once(owner_client, freelancer):
     response = owner_client.post(reverse("freelancers:create"),
                                  {**VALID, "email": "frida@example.net", "rate": "-1", "timezone": "Nowhere"})

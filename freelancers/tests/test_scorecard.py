@@ -259,3 +259,13 @@ def test_requested_references_are_not_counted_as_received(freelancer, owner):
     ref = ReferenceFactory(freelancer=freelancer)
     references.reference_request(reference=ref, actor=owner)
     assert vetting.scorecard(freelancer).references_received_count == 0
+
+
+def test_the_profile_lists_the_freelancers_engagements(owner_client, freelancer):
+    if vetting.engagement_model() is None:
+        pytest.skip("the engagements app is not in this checkout")
+    engagement = engagement_for(freelancer, title="Logo refresh", kind="trial")
+    body = owner_client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
+    assert f'<a href="{reverse("engagements:detail", args=[engagement.pk])}">Logo refresh</a>' in body
+    assert reverse("engagements:reliability", args=[freelancer.pk]) in body
+

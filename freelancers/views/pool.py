@@ -132,6 +132,7 @@ def freelancer_detail(request, pk):
         "testimonials": freelancer.testimonials.select_related("verified_by"),
         "rate_changes": freelancer.rate_changes.select_related("changed_by")[:20],
         "events": freelancer.events.select_related("actor")[:30],
+        "engagements": vetting.engagements_of(freelancer),
         "user_tz": user_tz(request),
         "do_not_hire_form": DoNotHireForm(),
         "decision_statuses": services.DECISION_STATUSES,
