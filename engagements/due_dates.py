@@ -74,7 +74,8 @@ def milestone_date_request(*, milestone_id, freelancer, proposed_on, reason):
     engagement_heard_from(engagement=engagement, at=change.requested_at)
     notify_owners(engagement, kind="milestone_date_requested", key=f"date-requested:{change.pk}", page="milestone",
                   page_kwargs={"pk": engagement.pk, "milestone_pk": milestone.pk},
-                  context={"milestone_title": milestone.title, "previous_on": _day(milestone.due_on),
+                  context={"audience": "owner", "milestone_title": milestone.title,
+                           "previous_on": _day(milestone.due_on),
                            "proposed_on": _day(proposed_on), "reason": reason})
     return change
 

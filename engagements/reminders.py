@@ -67,11 +67,11 @@ def drain(batch_fn, *, now, batch=BATCH):
 
 
 def when(moment, tz_name):
-    """A moment as its reader sees it: "Tue 3 Mar, 17:00 (Europe/Lisbon)"."""
+    """A moment as its reader sees it: "Tue 3 Mar at 17:00 (Europe/Lisbon)"."""
     if moment is None:
         return ""
     local = moment.astimezone(zone(tz_name))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({tz_name or 'UTC'})"
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} ({tz_name or 'UTC'})"
 
 
 def day_of(moment, tz_name):
@@ -125,14 +125,17 @@ def to_freelancer(engagement, *, kind, key, context, now):
     )]
 
 
-def to_owners(engagement, members, *, kind, key, context, now):
+def to_owners(engagement, members, *, kind, key, context, now, moments=None):
+    """One email per owner-side recipient; `moments` ({name: datetime}) are written in each
+    recipient's own time zone."""
     return [
         item(kind=kind, email=user.email, key=f"{key}:u{user.pk}", workspace_id=engagement.workspace_id,
              tz=user.timezone, now=now, user_id=user.pk, engagement_id=engagement.pk,
              context={"engagement_title": engagement.title, "freelancer_name": engagement.freelancer.name,
                       "engagement_id": engagement.pk, "audience": "owner",
-                      "recipient_first_name": user.get_short_name(),
-                      **context})
+                      "recipient_first_name": user.get_short_name(), **context,
+                      **{name: when(moment, user.timezone) if moment else ""
+                         for name, moment in (moments or {}).items()}})
         for user in owner_recipients(engagement, members)
     ]
 
@@ -370,6 +373,7 @@ def _status_batch(now, batch):
             days = max(1, (now - since).days)
             items += to_owners(
                 e, members, kind="update_overdue", key=f"{key}:owner", now=now,
+                moments={"due": due, "last_update": last_updates.get(e.pk)},
                 context={**common, "days_silent": days, "reminded": e.remind_freelancer_updates,
                          "hours_late": int((now - due).total_seconds() // 3600),
                          "url": owner_url("detail", pk=e.pk)})

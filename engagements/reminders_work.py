@@ -89,7 +89,7 @@ def _milestone_batch(now, batch):
         e = m.engagement
         key = f"milestone-due:{m.pk}:{m.due_at.isoformat()}"
         common = {"milestone_title": m.title, "due_on": f"{m.due_on:%A} {m.due_on.day} {m.due_on:%B %Y}",
-                  "due": when(m.due_at, e.freelancer.timezone), "acceptance_criteria": m.acceptance_criteria[:600]}
+                  "due_tz": e.freelancer.timezone, "acceptance_criteria": m.acceptance_criteria[:600]}
         portal_milestone = portal_url("milestone", pk=e.pk, milestone_pk=m.pk)
         if actions[m.pk] == "soon":
             items += to_freelancer(e, kind="milestone_due_soon", key=f"{key}:soon", now=now,
@@ -144,7 +144,7 @@ def _ack_items(e, *, what, title, sent_at, acts, key, freelancer_url, members, n
         items += to_freelancer(e, kind="ack_reminder", key=f"{key}:freelancer", now=now,
                                context={**context, "url": freelancer_url})
     if "owner" in acts:
-        items += to_owners(e, members, kind="ack_waiting", key=f"{key}:owner", now=now,
+        items += to_owners(e, members, kind="ack_waiting", key=f"{key}:owner", now=now, moments={"sent": sent_at},
                            context={**context, "url": owner_url("detail", pk=e.pk)})
     return items
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 
 
 def email_context(notification):
@@ -21,6 +22,7 @@ def email_context(notification):
             notification.recipient_user.get_short_name() if notification.recipient_user else ""
         ),
         "notification": notification,
+        "preferences_url": absolute(reverse("notifications:preferences")),
     }
 
 

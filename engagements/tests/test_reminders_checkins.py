@@ -105,7 +105,7 @@ def test_the_owner_gets_the_agenda_the_day_before_and_a_request_to_record_it_aft
     assert at(checkin.nudge_at, reminders.checkin_nudges)["day_before"] == 1
     [nudge] = Notification.objects.filter(kind="checkin_tomorrow")
     assert nudge.context["agenda"] == "Walk through the payment step"
-    assert nudge.context["when"] == "Thu 15 Jan, 14:00 (UTC)"
+    assert nudge.context["when"] == "Thu 15 Jan at 14:00 (UTC)"
     assert at(checkin.nudge_at + dt.timedelta(hours=2), reminders.checkin_nudges)["day_before"] == 0
 
     # 30 minutes long, + 1 hour: at 15:30 nothing was recorded.
