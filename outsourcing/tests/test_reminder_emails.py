@@ -83,7 +83,8 @@ def produce_every_reminder(workspace, owner):
     at(dt.datetime(2026, 1, 22, 9, 0, tzinfo=UTC), reminders_work.milestone_reminders)
     with time_machine.travel(dt.datetime(2026, 1, 22, 10, 0, tzinfo=UTC), tick=False):
         change = due_dates.milestone_date_request(milestone_id=milestone.pk, freelancer=freelancer,
-                                                  proposed_on=dt.date(2026, 1, 30), reason="Waiting for the brand book.")
+                                                  proposed_on=dt.date(2026, 1, 30),
+                                                  reason="Waiting for the brand book.")
         due_dates.milestone_date_decide(change=change, actor=owner, accept=True, response="OK, & thanks.")
         submission_at = dt.datetime(2026, 1, 23, 10, 0, tzinfo=UTC)
     with time_machine.travel(submission_at, tick=False):
