@@ -87,3 +87,9 @@ def test_the_owner_accepts_a_new_date_from_the_milestone_page(owner_client, acti
                       {"change": change.pk, "decision": "decline", "response": "No"})
     change.refresh_from_db()
     assert change.status == DateChangeStatus.ACCEPTED
+
+
+def test_the_list_marks_a_gone_quiet_engagement_at_risk(owner_client, active):
+    Engagement.objects.filter(pk=active.pk).update(gone_quiet_at=timezone.now())
+    page = owner_client.get("/engagements/?at_risk=1").content.decode()
+    assert "Gone quiet</span>" in page and active.title in page
