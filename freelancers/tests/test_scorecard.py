@@ -268,4 +268,3 @@ def test_the_profile_lists_the_freelancers_engagements(owner_client, freelancer)
     body = owner_client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
     assert f'<a href="{reverse("engagements:detail", args=[engagement.pk])}">Logo refresh</a>' in body
     assert reverse("engagements:reliability", args=[freelancer.pk]) in body
-

@@ -61,3 +61,24 @@ def test_a_local_run_needs_nothing_but_debug(tmp_path):
     assert "started" in result.stdout
     # Its secret key is random per checkout, not a placeholder.
     assert len((tmp_path / "dev-secret-key").read_text().strip()) >= 50
+
+
+def test_the_local_broker_keeps_its_files_under_var(tmp_path):
+    """Celery's filesystem transport writes its broadcast (control) exchanges under VAR_DIR, not
+    into whatever directory a process was started from."""
+    var, cwd = tmp_path / "var", tmp_path / "elsewhere"
+    cwd.mkdir()
+    # What a worker does at start: bind its queue to a fanout (broadcast) exchange.
+    probe = ("import django; django.setup(); from kombu import Exchange, Queue; "
+             "from outsourcing.celery import app; conn = app.connection_for_write(); "
+             "Queue('probe', Exchange('probe.pidbox', type='fanout'))(conn.default_channel).declare(); "
+             "conn.release()")
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "outsourcing.settings",
+           "VAR_DIR": str(var), "DEBUG": "1", "DATABASE_URL": "", "REDIS_URL": ""}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert list(cwd.iterdir()) == []
+    assert any((var / "broker" / "control").iterdir())
+
