@@ -54,7 +54,8 @@ class Command(BaseCommand):
                     report["sweep"] = time.perf_counter() - started
                 report["queries"] = len(queries)
                 report["result"] = result
-                report["notifications"] = Notification.objects.filter(dedupe_key__startswith="status-overdue:").count()
+                report["notifications"] = Notification.objects.filter(
+                    workspace__slug__startswith="bench-", dedupe_key__startswith="status-overdue:").count()
                 raise Rollback
         except Rollback:
             pass
