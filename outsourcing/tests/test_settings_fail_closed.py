@@ -81,4 +81,3 @@ def test_the_local_broker_keeps_its_files_under_var(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(cwd.iterdir()) == []
     assert any((var / "broker" / "control").iterdir())
-
