@@ -4,13 +4,13 @@ The money moves (fund, release, refund, dispute) are payments' pages."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace
+from freelancers.uploads import attachment_response
 
 from . import selectors, work
 from .forms import FeedbackForm, MilestoneForm, apply_errors
@@ -144,13 +144,4 @@ def submission_file(request, pk, file_pk):
         request, SubmissionFile.objects.filter(submission__milestone__engagement=engagement), pk=file_pk,
         workspace_path="submission__milestone__engagement__workspace",
     )
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("File missing") from None
-    response = FileResponse(handle, as_attachment=True, filename=stored.original_name,
-                            content_type=stored.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(stored.file, filename=stored.original_name, content_type=stored.content_type)

@@ -8,6 +8,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 
 # content type → (label, extensions that may claim it)
@@ -85,3 +86,19 @@ def check_upload(upload):
         found = f"it looks like a {ALLOWED[actual][0]}" if actual else "its content is not a format we accept"
         raise ValidationError(f"This file is named like a {label}, but {found}.", code="type_mismatch")
     return actual
+
+
+def attachment_response(field_file, *, filename, content_type):
+    """A stored upload served the only safe way: as a download that the browser never sniffs,
+    renders or caches (the caller has already checked who may see it). 404 when the file is
+    gone from storage."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("File missing") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename,
+                            content_type=content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

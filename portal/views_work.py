@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from engagements.models import EngagementStatus, Milestone, MilestoneState, PayTerms, SubmissionFile
 from engagements.selectors import submissions_for
 from engagements.transitions import ConflictError, NotAllowed
+from freelancers.uploads import attachment_response
 from payments import selectors as money
 from payments import services as payment_services
 from payments.errors import NotAllowed as PaymentNotAllowed
@@ -115,16 +116,7 @@ def submission_file(request, pk, file_pk):
     """A file the freelancer handed in, as an attachment that is never sniffed or rendered."""
     engagement = portal_engagement(request, pk)
     stored = engagement_child(request, engagement, SubmissionFile, file_pk, path="submission__milestone__engagement")
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("File missing") from None
-    response = FileResponse(handle, as_attachment=True, filename=stored.original_name,
-                            content_type=stored.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(stored.file, filename=stored.original_name, content_type=stored.content_type)
 
 
 # --- Timesheets (hourly engagements) ----------------------------------------------------------------

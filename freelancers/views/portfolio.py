@@ -4,7 +4,7 @@ access-checked download) and testimonials."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from accounts.access import workspace_required
 from .. import services
 from ..forms import SampleForm, TestimonialForm, apply_errors
 from ..models import Sample, Testimonial
+from ..uploads import attachment_response
 from .common import freelancer_for, owned
 
 
@@ -41,16 +42,8 @@ def sample_download(request, pk):
     sample = owned(request, Sample, pk)
     if not sample.file:
         raise Http404("No file")
-    try:
-        handle = sample.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("File missing") from None
-    response = FileResponse(handle, as_attachment=True, filename=sample.original_filename or "sample",
-                            content_type=sample.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(sample.file, filename=sample.original_filename or "sample",
+                               content_type=sample.content_type)
 
 
 @workspace_required

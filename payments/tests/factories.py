@@ -1,44 +1,31 @@
+"""Payments' factories: the freelancers and engagements factories with money-ready defaults
+(a freelancer with a portal login and an hourly rate, an active engagement with a budget)."""
+
 import factory
 
-from accounts.tests.factories import UserFactory, WorkspaceFactory
-from engagements.models import Engagement, Milestone
-from freelancers.models import Freelancer
+from accounts.tests.factories import UserFactory
+from engagements.tests import factories as engagement_factories
+from freelancers.tests import factories as freelancer_factories
 
 
-class FreelancerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Freelancer
-
-    workspace = factory.SubFactory(WorkspaceFactory)
+class FreelancerFactory(freelancer_factories.FreelancerFactory):
     name = factory.Sequence(lambda n: f"Freelancer {n}")
     email = factory.Sequence(lambda n: f"freelancer{n}@example.com")
     timezone = "UTC"
     rate_amount = 5000
-    rate_unit = "hour"
-    currency = "USD"
     status = "approved"
     user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
 
 
-class EngagementFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Engagement
-
-    workspace = factory.SubFactory(WorkspaceFactory)
+class EngagementFactory(engagement_factories.EngagementFactory):
     freelancer = factory.SubFactory(FreelancerFactory, workspace=factory.SelfAttribute("..workspace"))
-    title = factory.Sequence(lambda n: f"Website redesign {n}")
     budget = 1_000_000
     contingency_percent = 15
-    currency = "USD"
     status = "active"
 
 
-class MilestoneFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Milestone
-
+class MilestoneFactory(engagement_factories.MilestoneFactory):
     engagement = factory.SubFactory(EngagementFactory)
-    title = factory.Sequence(lambda n: f"Milestone {n}")
     acceptance_criteria = "Pages match the approved mock-ups."
     amount = 150_000
     currency = factory.SelfAttribute("engagement.currency")
