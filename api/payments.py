@@ -5,6 +5,10 @@
   token may not do). `Idempotency-Key` required (api/idempotency.py).
 - `POST /milestones/{id}/dispute/`: either side, a freelancer token for its own milestones.
 - `GET /engagements/{id}/balance/` and `/ledger/`: owner and manager tokens.
+- `POST /engagements/{id}/budget/`: the owner raises (or lowers) the budget, with a reason; once
+  money has moved this is the only way to change it (PATCH on the engagement refuses).
+- `GET/POST /engagements/{id}/bonuses/` and `/payouts/`: the bonuses and payouts of an
+  engagement; recording one is the owner's, with an `Idempotency-Key` (API.md "Conventions").
 
 Every view calls the same service (payments.services) as the web pages. The header's key is
 also handed to the service (namespaced by user), so the ledger itself refuses to do a money
@@ -24,7 +28,8 @@ from rest_framework.views import APIView
 from engagements.models import Engagement, Milestone
 from payments import selectors, services
 from payments.escrow import escrowed_for
-from payments.models import Entry, Transaction, TransactionKind
+from payments.gateways import method_choices
+from payments.models import Entry, Payout, Transaction, TransactionKind
 
 from .idempotency import idempotent, read_key
 from .permissions import IsWorkspaceMember, IsWorkspaceStaff, get_scoped_or_404, scoped
@@ -123,6 +128,38 @@ class ResolveSerializer(serializers.Serializer):
         if attrs["release_amount"] + attrs["refund_amount"] <= 0:
             raise serializers.ValidationError({"release_amount": ["Release or refund something: both are zero."]})
         return attrs
+
+
+class BonusSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, help_text="Minor units, owed at once.")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="Optional check (ISO 4217).")
+    note = serializers.CharField(max_length=300, help_text="What it is for; the freelancer sees it.")
+
+
+class PayoutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payout
+        fields = ["id", "engagement", "freelancer", "amount", "currency", "method", "reference", "paid_on", "note",
+                  "transaction", "created_at"]
+        read_only_fields = fields
+
+
+class PayoutWriteSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT,
+                                      help_text="Minor units; at most what is owed on the engagement.")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="Optional check (ISO 4217).")
+    method = serializers.CharField(max_length=32, help_text="How it was sent, one of the payout gateway's methods: "
+                                   + ", ".join(value for value, _ in method_choices()) + ".")
+    reference = serializers.CharField(max_length=120, help_text="The transfer's reference; never a card or "
+                                                                "account number (refused).")
+    paid_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class BudgetChangeSerializer(serializers.Serializer):
+    budget = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT, help_text="Minor units.")
+    contingency_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    reason = serializers.CharField(max_length=1000, help_text="Kept with the change.")
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -275,6 +312,94 @@ class EngagementLedgerView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class EngagementBudgetView(APIView):
+    permission_classes = [IsWorkspaceStaff]
+
+    @extend_schema(operation_id="engagements_budget_change", summary="Change the budget, recorded with a reason",
+                   description="Owner only. The budget with contingency cannot go below what is already committed "
+                               "(400). Answers the new balance.",
+                   request=BudgetChangeSerializer, responses={200: BalanceSerializer, **errors(400, 404)})
+    def post(self, request, pk):
+        engagement = _engagement(request, pk)
+        payload = BudgetChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.engagement_budget_change(engagement=engagement, actor=request.user, budget=data["budget"],
+                                          contingency_percent=data.get("contingency_percent"),
+                                          reason=data["reason"])
+        body = selectors.budget_figures(engagement).as_dict()
+        return Response(BalanceSerializer({"engagement": engagement.pk, **body}).data)
+
+
+def _transaction_body(tx):
+    tx = Transaction.objects.select_related("actor").prefetch_related("entries__account").get(pk=tx.pk)
+    return TransactionSerializer(tx).data
+
+
+class EngagementBonusesView(generics.ListAPIView):
+    permission_classes = [IsWorkspaceStaff]
+    serializer_class = TransactionSerializer
+
+    def get_queryset(self):
+        engagement = _engagement(self.request, self.kwargs["pk"])
+        return (
+            scoped(self.request, Transaction.objects.filter(engagement=engagement, kind=TransactionKind.BONUS))
+            .select_related("actor").prefetch_related("entries__account").order_by("created_at", "id")
+        )
+
+    @extend_schema(operation_id="engagements_bonuses_list", summary="The engagement's bonuses, oldest first",
+                   responses={200: TransactionSerializer(many=True), **errors(404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(operation_id="engagements_bonuses_create", summary="Add a bonus (owed to the freelancer at once)",
+                   description="Owner only. Counts against the budget like funding: beyond budget + contingency "
+                               "it is 409 (raise the budget first). The freelancer is emailed the note.",
+                   request=BonusSerializer, responses={201: TransactionSerializer, **_ACTION_ERRORS})
+    @idempotent
+    def post(self, request, pk):
+        engagement = _engagement(request, pk)
+        payload = BonusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        tx = services.bonus_pay(engagement=engagement, actor=request.user, amount=data["amount"], note=data["note"],
+                                currency=data.get("currency"), idempotency_key=_service_key(request))
+        return Response(_transaction_body(tx), status=201)
+
+
+class EngagementPayoutsView(generics.ListAPIView):
+    permission_classes = [IsWorkspaceStaff]
+    serializer_class = PayoutSerializer
+
+    def get_queryset(self):
+        engagement = _engagement(self.request, self.kwargs["pk"])
+        return scoped(self.request, Payout.objects.filter(engagement=engagement)).order_by("-paid_on", "-id")
+
+    @extend_schema(operation_id="engagements_payouts_list", summary="The engagement's payouts, newest first",
+                   responses={200: PayoutSerializer(many=True), **errors(404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(operation_id="engagements_payouts_create", summary="Record a payout of what is owed",
+                   description="Owner only. Moves (part of) what the freelancer is owed on this engagement to "
+                               "paid out, through the configured payout gateway (by default it records a transfer "
+                               "made outside the platform). More than is owed is 409; an unknown method, a future "
+                               "date or a card number as the reference is 400.",
+                   request=PayoutWriteSerializer, responses={201: PayoutSerializer, **_ACTION_ERRORS})
+    @idempotent
+    def post(self, request, pk):
+        engagement = _engagement(request, pk)
+        payload = PayoutWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        tx = services.payout_record(
+            engagement=engagement, actor=request.user, amount=data["amount"], method=data["method"],
+            reference=data["reference"], paid_on=data["paid_on"], note=data.get("note", ""),
+            currency=data.get("currency"), idempotency_key=_service_key(request),
+        )
+        return Response(PayoutSerializer(Payout.objects.get(transaction=tx)).data, status=201)
+
+
 urlpatterns = [
     path("milestones/<int:pk>/fund/", MilestoneFundView.as_view(), name="milestone-fund"),
     path("milestones/<int:pk>/release/", MilestoneReleaseView.as_view(), name="milestone-release"),
@@ -283,4 +408,7 @@ urlpatterns = [
     path("milestones/<int:pk>/resolve/", MilestoneResolveView.as_view(), name="milestone-resolve"),
     path("engagements/<int:pk>/balance/", EngagementBalanceView.as_view(), name="engagement-balance"),
     path("engagements/<int:pk>/ledger/", EngagementLedgerView.as_view(), name="engagement-ledger"),
+    path("engagements/<int:pk>/budget/", EngagementBudgetView.as_view(), name="engagement-budget"),
+    path("engagements/<int:pk>/bonuses/", EngagementBonusesView.as_view(), name="engagement-bonuses"),
+    path("engagements/<int:pk>/payouts/", EngagementPayoutsView.as_view(), name="engagement-payouts"),
 ]

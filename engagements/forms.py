@@ -23,6 +23,7 @@ from .models import (
     Review,
     UpdatePrompts,
 )
+from .services import BUDGET_FIELDS, money_has_moved
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -54,6 +55,8 @@ class MoneyField(forms.DecimalField):
         return value
 
     def clean(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value  # already minor units: a disabled field cleans its initial value
         value = super().clean(value)
         if value is None:
             return None
@@ -120,6 +123,12 @@ class EngagementForm(forms.Form):
             if engagement.milestones.exists():
                 self.fields["currency"].disabled = True
                 self.fields["currency"].help_text = "Fixed once milestones exist."
+            if money_has_moved(engagement):
+                for name in BUDGET_FIELDS:
+                    self.fields[name].disabled = True
+                self.fields["budget"].help_text = (
+                    "Money has moved: change the budget on the Money page (checked against what is committed, "
+                    "recorded with a reason).")
         self.fields["freelancer"].queryset = choices.order_by("name")
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -140,6 +140,18 @@ def _check_backups(workspace, freelancer, backups, current=()):
             raise ValidationError({"backups": f"{backup.name} is not on the bench (approved and free)."})
 
 
+def money_has_moved(engagement):
+    """Whether the ledger holds a transaction for this engagement. Read through the reverse
+    relation (payments sits above this app), so nothing here imports payments."""
+    related = getattr(engagement, "ledger_transactions", None)
+    return related is not None and related.exists()
+
+
+BUDGET_FIELDS = {"budget", "contingency_percent"}
+BUDGET_LOCKED = ("Money has moved on this engagement, so its budget changes on its Money page, where it is "
+                 "checked against what is already committed and recorded with a reason.")
+
+
 def _check_fields(fields):
     errors = {}
     if fields.get("pay_terms") == PayTerms.HOURLY and not fields.get("weekly_hour_cap"):
@@ -191,6 +203,9 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
         changed.append("freelancer")
     if "currency" in fields and fields["currency"] != engagement.currency and engagement.milestones.exists():
         raise ValidationError({"currency": "The currency cannot change once milestones exist."})
+    budget_changes = sorted(n for n in BUDGET_FIELDS if n in fields and fields[n] != getattr(engagement, n))
+    if budget_changes and money_has_moved(engagement):
+        raise ValidationError(dict.fromkeys(budget_changes, BUDGET_LOCKED))
     merged = {name: getattr(engagement, name) for name in EDITABLE_FIELDS} | fields
     _check_fields(merged)
     for name, value in fields.items():

@@ -479,7 +479,8 @@ def engagement_budget_change(*, engagement, actor, budget, contingency_percent=N
         committed = committed_spend(eng)
         if budget + budget * percent // 100 < committed:
             raise InvalidInput(
-                f"{committed} is already committed; the budget with contingency cannot be less.", field="budget"
+                f"{timeline.money(committed, eng)} is already committed; the budget with contingency cannot be "
+                "less.", field="budget",
             )
         change = BudgetChange.objects.create(
             engagement=eng, old_budget=eng.budget, new_budget=budget, old_contingency_percent=eng.contingency_percent,

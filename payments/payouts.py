@@ -48,8 +48,9 @@ def bonus_pay(*, engagement, actor, amount, note, idempotency_key, currency=None
         committed = committed_spend(eng)
         if committed + value > eng.budget_with_contingency:
             raise BudgetExceeded(
-                f"This bonus would commit {committed + value} of a budget (with contingency) of "
-                f"{eng.budget_with_contingency} minor units. Raise the budget first.", field="amount",
+                f"This bonus would commit {timeline.money(committed + value, eng)}, past the budget with "
+                f"contingency ({timeline.money(eng.budget_with_contingency, eng)}). Raise the budget first.",
+                field="amount",
             )
         tx = post(
             workspace=eng.workspace, kind=TransactionKind.BONUS, currency=eng.currency,
@@ -93,7 +94,8 @@ def payout_record(*, engagement, actor, amount, method, reference, paid_on, idem
         owed = owed_on(eng)
         if value > owed:
             raise InsufficientFunds(
-                f"Only {owed} minor units are owed on this engagement; a payout cannot exceed what is owed.",
+                f"Only {timeline.money(owed, eng)} is owed on this engagement; a payout cannot exceed what is "
+                "owed.",
                 field="amount",
             )
         gateway = payout_gateway()

@@ -242,3 +242,25 @@ def test_pages_do_not_grow_queries_with_the_data(owner_client, workspace, owner,
         fund(m, owner)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert owner_client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_once_money_has_moved_the_budget_changes_only_on_the_money_page(owner_client, owner, engagement, milestone):
+    from django.core.exceptions import ValidationError
+
+    from engagements import services as engagement_services
+
+    engagement_services.engagement_update(engagement=engagement, actor=owner, budget=1_200_000)  # planning: free
+    fund(milestone, owner)
+    with pytest.raises(ValidationError, match="Money page"):
+        engagement_services.engagement_update(engagement=engagement, actor=owner, budget=100)
+    edit = reverse("engagements:edit", args=[engagement.pk])
+    assert "change the budget on the Money page" in owner_client.get(edit).content.decode()
+    # The rest of the terms still save; the disabled budget keeps its value (minor units, not ×100).
+    response = owner_client.post(edit, {
+        "title": "Renamed", "kind": "project", "pay_terms": "fixed", "budget": "1.00", "contingency_percent": "90",
+        "currency": "USD", "update_every_days": "3", "update_grace_hours": "12", "checkin_every_days": "7",
+        "reporting_preference": "progress"})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert (engagement.title, engagement.budget, engagement.contingency_percent) == ("Renamed", 1_200_000, 15)
+    assert not BudgetChange.objects.exists()
