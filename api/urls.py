@@ -33,6 +33,7 @@ DOMAINS = [
     path("", include("api.notifications")),
     path("", include("api.freelancers")),
     path("", include("api.payments")),
+    path("", include("api.timesheets")),
     path("", include("api.engagements")),
     path("", include("api.portal")),
 ]

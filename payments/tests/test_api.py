@@ -4,47 +4,14 @@ freelancer, another workspace, anonymous."""
 import pytest
 from rest_framework.test import APIClient
 
-from api.models import ApiToken, TokenRole
 from engagements.models import MilestoneState
 from payments import services
 from payments.models import BudgetChange, Transaction
 
-from .conftest import fund, new_key, submit
+from .conftest import fund, new_key, post, submit
 from .factories import EngagementFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user, workspace, role, freelancer=None):
-    _, key = ApiToken.issue(user=user, workspace=workspace, role=role, freelancer=freelancer)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-@pytest.fixture
-def owner_api(owner, workspace):
-    return client_for(owner, workspace, TokenRole.OWNER)
-
-
-@pytest.fixture
-def manager_api(manager, workspace):
-    return client_for(manager, workspace, TokenRole.MANAGER)
-
-
-@pytest.fixture
-def freelancer_api(freelancer, workspace):
-    return client_for(freelancer.user, workspace, TokenRole.FREELANCER, freelancer)
-
-
-@pytest.fixture
-def outsider_api(outsider):
-    return client_for(outsider, outsider.memberships.get().workspace, TokenRole.OWNER)
-
-
-def post(client, path, data=None, key="k-1"):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post(f"/api/v1{path}", data or {}, format="json", **headers)
 
 
 def test_owner_funds_with_an_idempotency_key_and_a_retry_changes_nothing(owner_api, milestone):

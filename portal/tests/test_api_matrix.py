@@ -37,11 +37,14 @@ PK_BY_NAME = [
     (r"^api:question", "question"),
     (r"^api:milestone", "milestone"),
     (r"^api:invitation", "portal_invitation"),
+    (r"^api:timesheet", "timesheet"),
+    (r"^api:time-entry", "entry"),
 ]
 METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
-                    "api:engagement-status-updates", "api:brief", "api:milestone"}
+                    "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
+                    "api:timesheet"}
 
 
 def _walk(patterns, namespace=""):
