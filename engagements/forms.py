@@ -89,8 +89,10 @@ class EngagementForm(forms.Form):
                                             help_text="How long after the end of the due day an update still counts "
                                                       "as on time.")
     checkin_every_days = forms.IntegerField(min_value=1, max_value=90, initial=7, label="Check-in every (days)")
-    reporting_preference = forms.ChoiceField(choices=ReportingPreference.choices,
-                                             initial=ReportingPreference.PROGRESS)
+    reporting_preference = forms.ChoiceField(
+        choices=ReportingPreference.choices, initial=ReportingPreference.PROGRESS,
+        help_text="Delivery only: no status updates are due (nor late, nor reminded); the submitted work is the "
+                  "report.")
     subcontracting_allowed = forms.BooleanField(
         required=False, help_text="Off: on every submission the freelancer confirms they did the work themselves.")
     backups = forms.ModelMultipleChoiceField(
@@ -194,6 +196,8 @@ class BriefForm(forms.Form):
         for name, label in BRIEF_SECTIONS:
             self.fields[name].label = label
         self.fields["change_summary"].required = needs_summary
+        self.fields["change_summary"].error_messages["required"] = (
+            "Say what changed and why: the freelancer reads this with the diff before acknowledging.")
         if not needs_summary and brief is None:
             del self.fields["change_summary"]
 

@@ -24,6 +24,7 @@ from .models import (
     Milestone,
     MilestoneState,
     PayTerms,
+    ReportingPreference,
     StatusUpdate,
 )
 from .notices import notify_freelancer, notify_owners
@@ -40,7 +41,7 @@ EDITABLE_FIELDS = {
     "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference",
     "subcontracting_allowed",
 }
-CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days"}
+CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference"}
 
 
 # --- Deadlines --------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ def cadence_anchor(engagement):
 
 
 def next_update_due(engagement):
-    if engagement.status != EngagementStatus.ACTIVE:
+    # "Delivery only": the work itself is the report, so no update is ever due (or late).
+    if engagement.status != EngagementStatus.ACTIVE or engagement.reporting_preference == ReportingPreference.DELIVERY:
         return None
     anchor = cadence_anchor(engagement)
     return deadlines.update_due_at(anchor, engagement) if anchor else None

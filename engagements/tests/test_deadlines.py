@@ -89,6 +89,21 @@ def test_a_cadence_change_recomputes_the_deadlines(engagement, owner, freelancer
     assert engagement.next_checkin_at == utc(2026, 1, 19, 9, 0)
 
 
+def test_delivery_only_reporting_has_no_update_deadline(engagement, owner, freelancer):
+    with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
+        engagement = activate(engagement, owner)
+        services.engagement_update(engagement=engagement, actor=owner, reporting_preference="delivery")
+    engagement.refresh_from_db()
+    assert engagement.next_update_due_at is None and engagement.next_checkin_at is not None
+    with time_machine.travel(utc(2026, 2, 5, 9, 0), tick=False):
+        update = reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a",
+                                              next="b", percent_complete=50)
+        assert not update.late  # a month without updates is not late when none are asked for
+        services.engagement_update(engagement=engagement, actor=owner, reporting_preference="progress")
+    engagement.refresh_from_db()
+    assert engagement.next_update_due_at == utc(2026, 2, 9, 11, 59, 59)  # end of 8 Feb + 12 h grace (Lisbon = UTC)
+
+
 def test_scheduled_check_ins_drive_the_next_check_in_and_recording_moves_it_on(engagement, owner):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)

@@ -152,6 +152,15 @@ def test_creating_an_engagement_then_writing_the_brief(owner_client, workspace, 
     assert briefs.current_brief(engagement).goal == BRIEF["goal"]
 
 
+def test_a_change_order_without_a_summary_says_what_is_missing(owner_client, active):
+    url = reverse("engagements:brief_edit", args=[active.pk])
+    response = owner_client.post(url, {**BRIEF, "goal": "A faster checkout, also on mobile."})
+    assert response.status_code == 200 and "Say what changed and why" in response.content.decode()
+    assert briefs.current_brief(active).version == 1
+    owner_client.post(url, {**BRIEF, "goal": "A faster checkout, also on mobile.", "change_summary": "Mobile"})
+    assert briefs.current_brief(active).version == 2
+
+
 def test_the_create_form_shows_errors(owner_client, freelancer):
     response = owner_client.post(reverse("engagements:create"), {"freelancer": freelancer.pk, "title": "",
                                                                  "pay_terms": "hourly", "budget": "-1"})
