@@ -2,6 +2,7 @@
 (with a portal login), and helpers that move a milestone along."""
 
 import itertools
+from datetime import UTC, date, datetime
 
 import pytest
 from rest_framework.test import APIClient
@@ -17,6 +18,9 @@ _keys = itertools.count(1)
 
 def new_key():
     return f"test-key-{next(_keys)}"
+
+
+MONDAY = date(2026, 3, 2)  # the week of the hourly fixtures
 
 
 @pytest.fixture
@@ -66,6 +70,14 @@ def funded(milestone, owner):
 @pytest.fixture
 def submitted(funded):
     return submit(funded)
+
+
+@pytest.fixture
+def hourly(workspace, freelancer, time_machine):
+    """An hourly engagement (10 h a week), the clock on the Sunday of the week of MONDAY."""
+    time_machine.move_to(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False)
+    return EngagementFactory(workspace=workspace, freelancer=freelancer, pay_terms="hourly", weekly_hour_cap=10,
+                             budget=500_000)
 
 
 # --- API clients per role (the payments endpoints of the REST API) --------------------------

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,18 +10,9 @@ from payments.models import AccountKind, Entry, TimesheetState, Transaction
 from payments.selectors import budget_figures
 from payments.timesheets import amount_for
 
-from .factories import EngagementFactory
+from .conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def hourly(workspace, freelancer, time_machine):
-    time_machine.move_to(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False)  # the Sunday of that week
-    return EngagementFactory(workspace=workspace, freelancer=freelancer, pay_terms="hourly", weekly_hour_cap=10,
-                             budget=500_000)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Timesheets through the REST API, per role: the freelancer logs and submits, the owner
 approves (with an Idempotency-Key) or disputes, a manager may dispute, other tokens see 404."""
 
-from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,15 +10,6 @@ from .conftest import client_for, post
 from .factories import EngagementFactory
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def hourly(workspace, freelancer, time_machine):
-    time_machine.move_to(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False)  # the Sunday of that week
-    return EngagementFactory(workspace=workspace, freelancer=freelancer, pay_terms="hourly", weekly_hour_cap=10,
-                             budget=500_000)
 
 
 def log_time(client, engagement, day, minutes, what="Editing"):
