@@ -43,5 +43,5 @@ urlpatterns = [
     path("schema/", docs.schema_view, name="schema"),
     path("docs/", docs.docs_view, name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the HTML page.
-    re_path(r"^.*$", views.not_found),
+    re_path(r"^[\s\S]*$", views.not_found),
 ]

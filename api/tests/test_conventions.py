@@ -218,3 +218,12 @@ def test_a_post_to_an_unknown_api_path_answers_json_404_not_the_csrf_page(db):
     response = Client(enforce_csrf_checks=True).post("/api/v1/no-such-thing/", {}, content_type="application/json")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_a_path_with_a_newline_still_answers_json_404(db):
+    """Found by schemathesis: `.` does not match a newline, so such a path escaped the catch-all."""
+    from django.test import Client
+
+    response = Client().get("/api/v1/briefs/%0Aabc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
