@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from freelancers.models import Reference, ReferenceStatus
 from notifications import digest as plumbing
-from notifications.emails import absolute
+from notifications.links import absolute
 from notifications.models import NotificationPreference, PreferenceMode
 from notifications.quiet import at_local, decent_not_before, is_decent, zone
 from notifications.services import notify_many

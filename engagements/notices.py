@@ -7,7 +7,7 @@ workspace), else to the workspace's owners. Freelancer emails go to the freelanc
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Membership, Role
-from notifications.emails import absolute
+from notifications.links import absolute
 from notifications.services import notify
 
 

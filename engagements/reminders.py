@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from notifications.emails import absolute
+from notifications.links import absolute
 from notifications.quiet import at_local, zone
 from notifications.services import notify_many
 from notifications.sweeps import claim, item

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import hash_token, new_token
-from notifications.emails import absolute
+from notifications.links import absolute
 from notifications.services import notify
 
 from .errors import TransitionError

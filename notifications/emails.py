@@ -10,6 +10,9 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
+from .links import absolute
+from .preferences import unsubscribe_url
+
 
 def email_context(notification):
     workspace = notification.workspace
@@ -33,10 +36,6 @@ def render_plain(template_name, context):
     return template.render(Context(context, autoescape=False))
 
 
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
-
-
 def render_subject(notification, context=None, *, prefix=True):
     context = context if context is not None else email_context(notification)
     subject = " ".join(render_plain(f"emails/{notification.kind}/subject.txt", context).split())
@@ -46,8 +45,6 @@ def render_subject(notification, context=None, *, prefix=True):
 
 
 def build_message(notification):
-    from .preferences import unsubscribe_url
-
     context = email_context(notification)
     # Non-critical kinds carry a one-click unsubscribe (RFC 8058): the footer link and the
     # List-Unsubscribe headers below. Money, security and the work itself never do.

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .emails import absolute
+from .links import absolute
 from .services import notify
 
 RESET_EMAIL_WINDOW_SECONDS = 5 * 60

@@ -16,7 +16,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from .emails import absolute
+from .links import absolute
 from .models import NotificationPreference, PreferenceMode
 
 OWNER = "owner"

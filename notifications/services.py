@@ -1,16 +1,24 @@
-"""Outbox actions: insert a notification once, send it once."""
+"""Outbox actions: insert a notification once, send it once; and the invitation emails
+(teammates here, freelancers from the portal, on the same mechanism)."""
 
 import logging
 import smtplib
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services as account_services
+from accounts.models import Invitation
+
 from .emails import build_message
-from .models import Notification, NotificationStatus
+from .links import absolute
+from .models import Notification, NotificationStatus, PreferenceMode
+from .preferences import mode_for
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +30,22 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 QUEUED_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_GRACE_SECONDS", 120))
 
 
+# The sending task, by the name Celery registers it under (tasks.py). Looked up in the app's
+# registry instead of imported: tasks.py is the thin layer above these actions.
+SEND_TASK = "notifications.tasks.send_notification"
+
+
+# An unaccepted invitation gets one reminder this long after sending (if it still runs then).
+INVITATION_REMIND_AFTER = timedelta(days=3)
+
+
 class PermanentSendError(Exception):
     """An error retrying will not fix (bad template, address refused)."""
 
 
 def _enqueue(notification_id):
-    from .tasks import send_notification
-
     try:
-        send_notification.delay(notification_id)
+        current_app.tasks[SEND_TASK].delay(notification_id)
     except Exception:  # broker down: the row stays queued and the recovery sweep resends it
         log.warning("Could not enqueue notification %s; the outbox sweep will retry", notification_id,
                     exc_info=True)
@@ -158,9 +173,6 @@ def _apply_preference(notification):
     """The recipient's choice for this kind, read at sending time: "off" keeps the row as
     `suppressed`, "digest" as `held` for the next daily digest. Returns that status, or None to
     send now."""
-    from .models import PreferenceMode
-    from .preferences import mode_for
-
     mode = mode_for(workspace_id=notification.workspace_id, email=notification.recipient_email,
                     kind=notification.kind)
     if mode == PreferenceMode.ON:
@@ -212,6 +224,12 @@ def retry_delay(attempts):
     return min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 15 * 60)
 
 
+def notification_retry_delay(*, notification_id):
+    """The backoff before the next attempt of one notification, by the attempts it has had."""
+    attempts = Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first()
+    return retry_delay(attempts or 1)
+
+
 def outbox_recover(*, now=None, batch=500):
     """Hand out again what was lost: rows `queued` but never enqueued (broker was down, or
     held for quiet hours and now due) and rows stuck in `sending` (worker died mid-send).
@@ -254,3 +272,34 @@ def outbox_recover(*, now=None, batch=500):
     for pk in due:
         _enqueue(pk)
     return due
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+def invitation_send(*, workspace, email, role, invited_by, target_id=None, accept_url_name, kind,
+                    extra_context=None):
+    """Issue a fresh invitation (revoking any pending one for the same invitee) and email the
+    link. Returns the invitation."""
+    issued = account_services.invitation_issue(
+        workspace=workspace, email=email, role=role, invited_by=invited_by, target_id=target_id
+    )
+    url = absolute(reverse(accept_url_name, kwargs={"token": issued.token}))
+    invitation = issued.invitation
+    # The reminder ladder: one reminder after 3 days, then the inviter hears when it expires.
+    remind_at = invitation.created_at + INVITATION_REMIND_AFTER
+    first = (0, remind_at) if remind_at < invitation.expires_at else (1, invitation.expires_at)
+    Invitation.objects.filter(pk=invitation.pk).update(reminder_step=first[0], next_reminder_at=first[1])
+    notify(
+        kind=kind, recipient_email=invitation.email, workspace=workspace,
+        dedupe_key=f"invitation:{invitation.pk}",
+        context={
+            "accept_url": url,
+            "_secret": ["accept_url"],
+            "inviter_name": invited_by.get_full_name() if invited_by else workspace.name,
+            "expires_at": invitation.expires_at.isoformat(),
+            "expires_in_days": max(1, round(
+                (invitation.expires_at - invitation.created_at).total_seconds() / 86400
+            )),
+            **(extra_context or {}),
+        },
+    )
+    return invitation

@@ -1,4 +1,5 @@
-"""What every reminder sweep shares: the batch claim and the notification item.
+"""What every reminder sweep shares: the ladder runner, the batch claim, the drain loop and the
+notification item. Each reminder module holds only its decision and its email.
 
 A sweep reads a batch of due rows with one indexed query, decides for each row what its
 reminder ladder moves to, and claims the whole batch with ONE conditional UPDATE: each row
@@ -9,14 +10,21 @@ number of queries of a sweep grows with its batches, not with its rows, and a sw
 twice or concurrently sends each reminder once.
 """
 
+from collections import Counter
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from .quiet import decent_not_before
+from .services import notify_many
+
+# Rows one batch reads; a sweep drains at most MAX_BATCHES of them per run (the next minute's
+# run takes the rest).
+BATCH = 500
+MAX_BATCHES = 40
 
 # Stand-ins for NULL in the claim's comparison (NULL = NULL is not true in SQL).
 _NULL_STANDS_IN = {
@@ -88,3 +96,46 @@ def item(*, kind, email, key, context, workspace_id, tz, now, user_id=None, enga
         "workspace_id": workspace_id, "recipient_user_id": user_id, "engagement_id": engagement_id,
         "not_before": decent_not_before(now, tz) if decent else None,
     }
+
+
+def run_ladder(model, rows, decide, compose, *, now, counters=(), claim_pk=None):
+    """One batch of one reminder ladder, the frame every sweep shares.
+
+    `rows` are the due rows the sweep read with its indexed query. `decide(row)` returns
+    `(expected, new, action)`: the ladder columns as read, what they move to, and what to send
+    (None for nothing). The whole batch is claimed with one conditional UPDATE (`claim`); only
+    the rows this call moved are composed: `compose([(row, action), ...])` returns
+    `(items, counts)`, and the items go out with one `notify_many`. `claim_pk(row)` names the
+    row to claim when it is not `row` itself (a warning recorded on a related row).
+
+    Returns `(rows read, {counter: n})`, every name in `counters` present (0 when nothing went).
+    """
+    claim_pk = claim_pk or (lambda row: row.pk)
+    plan, actions = {}, {}
+    for row in rows:
+        expected, new, action = decide(row)
+        plan[claim_pk(row)] = (expected, new)
+        if action is not None:
+            actions[claim_pk(row)] = action
+    claimed = claim(model, plan)
+    todo = [(row, actions[claim_pk(row)]) for row in rows if claim_pk(row) in claimed and claim_pk(row) in actions]
+    counts = dict.fromkeys(counters, 0)
+    if todo:
+        items, composed = compose(todo)
+        notify_many(items, now=now)
+        counts.update(composed)
+    return len(rows), counts
+
+
+def drain(batch_fn, *, now, batch=BATCH, max_batches=MAX_BATCHES):
+    """Run `batch_fn(now, batch)` (→ `(rows read, {counter: n})`), each batch in its own
+    transaction, until one comes back short; returns the summed counters. A batch commits
+    before the next is read, so a long catch-up never holds one long transaction."""
+    totals = Counter()
+    for _ in range(max_batches):
+        with transaction.atomic():
+            read, counts = batch_fn(now, batch)
+        totals.update(counts)  # a counter that stayed 0 is kept, as 0
+        if read < batch:
+            break
+    return dict(totals)

@@ -1,8 +1,10 @@
+"""Thin Celery tasks: each takes ids, calls one action, and carries that action's name."""
+
 import smtplib
 
 from celery import shared_task
 
-from . import services
+from . import reminders, services
 
 
 @shared_task(bind=True, max_retries=None)
@@ -13,10 +15,7 @@ def send_notification(self, notification_id):
     except services.PermanentSendError:
         return "failed"
     except (smtplib.SMTPException, OSError) as exc:
-        from .models import Notification
-
-        attempts = Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first() or 1
-        raise self.retry(exc=exc, countdown=services.retry_delay(attempts)) from exc
+        raise self.retry(exc=exc, countdown=services.notification_retry_delay(notification_id=notification_id)) from exc
 
 
 @shared_task
@@ -26,8 +25,6 @@ def recover_outbox():
 
 
 @shared_task
-def remind_invitations():
+def invitation_reminders():
     """Beat: one reminder for an unaccepted invitation, a notice to the inviter when it expires."""
-    from .invitations import invitation_reminders
-
-    return invitation_reminders()
+    return reminders.invitation_reminders()

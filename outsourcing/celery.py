@@ -78,7 +78,7 @@ app.conf.update(
             "schedule": SWEEP_SECONDS,
         },
         "invitation-reminders": {
-            "task": "notifications.tasks.remind_invitations",
+            "task": "notifications.tasks.invitation_reminders",
             "schedule": SWEEP_SECONDS,
         },
         # The portal: a freelancer offered work without a login gets a portal invitation.

@@ -17,8 +17,8 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, InvitationRole, Membership, User, hash_token
 from accounts.services import InvitationError
 from freelancers.selectors import pipeline_summary
-from notifications.invitations import invitation_send
 from notifications.selectors import workspace_notifications
+from notifications.services import invitation_send
 
 from .forms import TeammateInviteForm, pending_teammate_invitations
 

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from notifications.emails import absolute
+from notifications.links import absolute
 from notifications.services import notify
 
 from .gateways import method_label

@@ -21,9 +21,8 @@ from accounts.services import InvitationError
 from engagements.activity import activity_record
 from engagements.models import Engagement, EngagementStatus
 from freelancers.models import Freelancer
-from notifications.emails import absolute
-from notifications.invitations import invitation_send
-from notifications.services import notify
+from notifications.links import absolute
+from notifications.services import invitation_send, notify
 
 from .models import PortalAccess
 from .sessions import sessions_end

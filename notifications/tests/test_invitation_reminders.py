@@ -10,9 +10,9 @@ import time_machine
 
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole
-from notifications.invitations import invitation_reminders, invitation_send
 from notifications.models import Notification
-from notifications.services import notification_send
+from notifications.reminders import invitation_reminders
+from notifications.services import invitation_send, notification_send
 
 pytestmark = pytest.mark.django_db
 

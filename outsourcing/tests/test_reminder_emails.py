@@ -19,9 +19,10 @@ from engagements.digest import owner_digests
 from engagements.tests.conftest import BRIEF
 from engagements.tests.factories import ApprovedFreelancerFactory
 from notifications.emails import build_message
-from notifications.invitations import invitation_reminders, invitation_send
 from notifications.models import Notification
 from notifications.preferences import category_for
+from notifications.reminders import invitation_reminders
+from notifications.services import invitation_send
 from payments import services as payments
 from payments.reminders import review_window_warnings
 

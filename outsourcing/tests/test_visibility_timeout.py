@@ -16,6 +16,8 @@ SKIP = {".venv", "node_modules", "tests", "migrations", "var", "staticfiles", "s
 SCHEDULING_CALLS = {"apply_async", "retry", "send_task", "signature", "s", "si", "set"}
 # Countdown expressions we can bound: name → the largest value it can take (seconds).
 BOUNDED = {"retry_delay": lambda: max(retry_delay(attempts) for attempts in range(1, 200))}
+# The same backoff, looked up by the notification's attempts.
+BOUNDED["notification_retry_delay"] = BOUNDED["retry_delay"]
 
 
 def visibility_timeout():
@@ -94,6 +96,6 @@ def test_every_reminder_sweep_is_on_the_beat_schedule():
         "engagements.tasks.status_update_reminders", "engagements.tasks.silence_detector",
         "engagements.tasks.checkin_nudges", "engagements.tasks.milestone_reminders",
         "engagements.tasks.acknowledgement_nudges", "engagements.tasks.owner_digests",
-        "payments.tasks.review_warnings_sweep", "notifications.tasks.remind_invitations",
+        "payments.tasks.review_warnings_sweep", "notifications.tasks.invitation_reminders",
         "notifications.tasks.recover_outbox",
     } <= tasks
