@@ -5,6 +5,22 @@ from django.contrib.auth.forms import AuthenticationForm
 from .models import User, Workspace, timezone_choices, validate_currency, validate_timezone
 
 
+def apply_errors(form, exc):
+    """Put an action's refusal on the form, where the person can correct it: a ValidationError's
+    fields on those fields (or on the form when it names none of them), and any other error
+    that names a `.field` (the money actions' PaymentError) on that field, else on the form."""
+    if isinstance(exc, forms.ValidationError):
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            form.add_error(None, exc)
+        return
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, getattr(exc, "message", None) or str(exc))
+
+
 class TimezoneField(forms.ChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", timezone_choices)

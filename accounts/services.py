@@ -1,6 +1,7 @@
 """Account actions. Emails are sent by the layers above (through the notification outbox):
 accounts sits at the bottom of the dependency order and knows nothing of them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ class InvitationError(Exception):
         "revoked": "This invitation was withdrawn. Ask for a new one.",
         "expired": "This invitation has expired. Ask for a new one.",
         "wrong_email": "This invitation was sent to a different email address than the one you are signed in with.",
+        "has_login": "There is already a login for this email address: sign in to accept the invitation.",
     }
 
     def __init__(self, code):
@@ -123,9 +125,9 @@ def invitation_lookup(*, token, role=None):
 
 
 def invitation_claim(*, token, user, role=None):
-    """Mark the invitation accepted by `user`, once. Must run inside the caller's transaction
-    together with what accepting means (a membership, a portal link), so both happen or
-    neither does."""
+    """Mark the invitation accepted by `user`, once. Runs inside `invitation_accept`'s
+    transaction together with what accepting means (a membership, a portal link), so both
+    happen or neither does."""
     invitation = invitation_lookup(token=token, role=role)
     if invitation.email != user.email.lower():
         raise InvitationError("wrong_email")
@@ -142,13 +144,99 @@ def invitation_claim(*, token, user, role=None):
     return invitation
 
 
+# --- What accepting means, per role ------------------------------------------------------------
+@dataclass(frozen=True)
+class InvitationRoleHook:
+    """What an invitation of one role leads to, given by the app that owns the role (accounts
+    for teammates, the portal for freelancers, which registers its hook when it loads).
+
+    `target(invitation)` → what the invitation is for (the workspace membership to be, the
+    Freelancer profile), or InvitationError("invalid") when that is gone; `join(invitation, user,
+    target)` does what accepting means, inside the acceptance's transaction, and returns what
+    the person joined; `joined(invitation, user)` → that, when `user` accepted it earlier and
+    still has it (an invitee opening their link again is taken in, not shown an error), else None.
+    """
+
+    target: Callable
+    join: Callable
+    joined: Callable
+
+
+_ROLE_HOOKS: dict[str, InvitationRoleHook] = {}
+
+
+def invitation_role_register(role, hook):
+    _ROLE_HOOKS[role] = hook
+
+
+def _hook(role):
+    try:
+        return _ROLE_HOOKS[role]
+    except KeyError:
+        raise InvitationError("invalid") from None
+
+
+@dataclass
+class AcceptedInvitation:
+    invitation: Invitation
+    user: User
+    joined: object  # the Membership, the Freelancer: what the role's hook returned
+    new_user: bool = False
+
+
+def invitation_for_token(*, token, role=None):
+    """(invitation, target): the pending invitation a raw token names and what it is for, or
+    InvitationError saying why it cannot be used."""
+    invitation = invitation_lookup(token=token, role=role)
+    return invitation, _hook(invitation.role).target(invitation)
+
+
+def invitation_accepted_by(*, token, user, role=None):
+    """The AcceptedInvitation behind `token` when `user` accepted it already and still has what
+    it gave, else None."""
+    if not token or user is None or not user.is_authenticated:
+        return None
+    qs = Invitation.objects.select_related("workspace").filter(
+        token_hash=hash_token(token), status=InvitationStatus.ACCEPTED, accepted_by=user)
+    invitation = qs.filter(role=role).first() if role else qs.first()
+    joined = _hook(invitation.role).joined(invitation, user) if invitation else None
+    return AcceptedInvitation(invitation, user, joined) if joined is not None else None
+
+
 @transaction.atomic
-def manager_invitation_accept(*, token, user):
-    invitation = invitation_claim(token=token, user=user, role=InvitationRole.MANAGER)
+def invitation_accept(*, token, user=None, signup=None, role=None):
+    """Accept an invitation: as the signed-in `user`, or as a new login made from `signup`
+    ({full_name, password, timezone}) for the invited email. The login, the claim and what the
+    role means are one transaction: a refused acceptance leaves no login behind."""
+    invitation, target = invitation_for_token(token=token, role=role)
+    new_user = user is None
+    if new_user:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError("has_login")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email, password=signup["password"], full_name=signup["full_name"],
+                    timezone=signup["timezone"])
+        except IntegrityError:  # the same email signed up a moment ago in another tab
+            raise InvitationError("has_login") from None
+    invitation = invitation_claim(token=token, user=user, role=invitation.role)
+    joined = _hook(invitation.role).join(invitation, user, target)
+    return AcceptedInvitation(invitation, user, joined, new_user=new_user)
+
+
+def _membership_join(invitation, user, target):
     membership, _ = Membership.objects.get_or_create(
-        user=user, workspace=invitation.workspace, defaults={"role": Role.MANAGER}
-    )
+        user=user, workspace=invitation.workspace, defaults={"role": Role.MANAGER})
     return membership
+
+
+invitation_role_register(InvitationRole.MANAGER, InvitationRoleHook(
+    target=lambda invitation: invitation.workspace,
+    join=_membership_join,
+    joined=lambda invitation, user: Membership.objects.select_related("workspace").filter(
+        user=user, workspace_id=invitation.workspace_id).first(),
+))
 
 
 def invitations_expire(*, now=None):

@@ -29,15 +29,6 @@ RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def apply_errors(form, exc: ValidationError):
-    """Put an action's ValidationError on the form's fields (or on the form when it names none)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
 
 class MoneyField(forms.DecimalField):
     """Major units in the form ("1500.00"), integer minor units out (150000)."""

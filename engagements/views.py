@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, workspace_required
+from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
 from . import briefs, playbook, reviews, selectors, services
-from .forms import EndForm, EngagementForm, ReviewForm, apply_errors
+from .forms import EndForm, EngagementForm, ReviewForm
 from .models import AccessGrant, Engagement, EngagementKind, EngagementStatus, MilestoneState, Review
 from .transitions import ConflictError, can_engagement_transition
 

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_errors
+
 from . import briefs
-from .forms import AnswerForm, BriefForm, apply_errors
+from .forms import AnswerForm, BriefForm
 from .models import Brief, BriefQuestion
 from .transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page

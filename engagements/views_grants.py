@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_errors
+
 from . import grants, selectors, services
-from .forms import AccessGrantForm, apply_errors
+from .forms import AccessGrantForm
 from .models import AccessGrant
 from .transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page

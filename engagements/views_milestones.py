@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace
+from accounts.forms import apply_errors
 from freelancers.uploads import attachment_response
 
 from . import selectors, work
-from .forms import FeedbackForm, MilestoneForm, apply_errors
+from .forms import FeedbackForm, MilestoneForm
 from .models import Milestone, SubmissionFile
 from .transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page

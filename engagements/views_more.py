@@ -7,10 +7,11 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from accounts.access import get_for_workspace
+from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
 from . import playbook, reporting, selectors
-from .forms import PlaybookDocumentForm, UpdatePromptsForm, apply_errors
+from .forms import PlaybookDocumentForm, UpdatePromptsForm
 from .models import Engagement, PlaybookAcknowledgement, PlaybookDocument, PlaybookVersion
 from .views import owner_page
 

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_errors
+
 from . import due_dates, reminders
-from .forms import apply_errors
 from .models import Engagement, Milestone
 from .transitions import ConflictError
 from .views import child_of, engagement_for, owner_page

@@ -29,16 +29,6 @@ SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 RATING_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
 
 
-def apply_errors(form, exc: ValidationError):
-    """Put a service's ValidationError on the form's fields (or the form when it names none)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
 
 class FreelancerForm(forms.Form):
     name = forms.CharField(max_length=150)

@@ -2,11 +2,9 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -14,8 +12,8 @@ from accounts import services as account_services
 from accounts.access import get_for_workspace, owner_required, workspace_required
 from accounts.forms import AcceptInvitationSignupForm
 from accounts.middleware import SESSION_KEY
-from accounts.models import Invitation, InvitationRole, Membership, User, hash_token
-from accounts.services import InvitationError
+from accounts.models import Invitation, InvitationRole, Membership
+from accounts.views import InvitationAcceptView
 from freelancers.selectors import pipeline_summary
 from notifications.selectors import workspace_notifications
 from notifications.services import invitation_send
@@ -98,81 +96,28 @@ def member_remove(request, pk):
     return redirect("dashboard:team")
 
 
-@never_cache
-def invitation_open(request, token):
-    """The emailed link. Keep the token in the session and redirect once, so the token leaves
-    the address bar (and never reaches a log or a Referer header)."""
-    request.session[INVITE_SESSION_KEY] = token
-    return redirect("invitation_accept")
+class TeammateInvitationView(InvitationAcceptView):
+    """A teammate's invitation: accepting makes them a manager of the workspace."""
+
+    role = InvitationRole.MANAGER
+    session_key = INVITE_SESSION_KEY
+    template_name = "accounts/invitation_accept.html"
+    invalid_template = "accounts/invitation_invalid.html"
+    form_class = AcceptInvitationSignupForm
+    url_name = "invitation_accept"
+
+    def welcome(self, request, accepted, again=False):
+        membership = accepted.joined
+        request.session[SESSION_KEY] = membership.workspace_id
+        if again:
+            messages.info(request, f"You are already a member of {membership.workspace.name}.")
+        else:
+            messages.success(request, f"You joined {membership.workspace.name}.")
+        return redirect("dashboard:home")
 
 
-@never_cache
-def invitation_accept(request):
-    token = request.session.get(INVITE_SESSION_KEY, "")
-    try:
-        invitation = account_services.invitation_lookup(token=token, role=InvitationRole.MANAGER)
-    except InvitationError as exc:
-        joined = _accepted_by_you(request, token) if exc.code == "accepted" else None
-        if joined is not None:  # the invitee clicking the email again: take them in, not to an error
-            request.session.pop(INVITE_SESSION_KEY, None)
-            request.session[SESSION_KEY] = joined.workspace_id
-            messages.info(request, f"You are already a member of {joined.workspace.name}.")
-            return redirect("dashboard:home")
-        status = 400 if exc.code == "invalid" else 410
-        return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=status)
-
-    existing = User.objects.filter(email__iexact=invitation.email).first()
-    if request.user.is_authenticated:
-        if request.user.email != invitation.email:
-            return render(request, "accounts/invitation_invalid.html",
-                          {"error": InvitationError("wrong_email")}, status=403)
-        if request.method == "POST":
-            return _accept(request, token, request.user)
-        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
-    if existing is not None:
-        messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
-        return redirect(f"{reverse('accounts:login')}?next={reverse('invitation_accept')}")
-
-    form = AcceptInvitationSignupForm(request.POST or None, email=invitation.email)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=invitation.email, password=form.cleaned_data["password"],
-                    full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
-                )
-                return _accept(request, token, user, new_user=True)
-        except IntegrityError:
-            # The account was created meanwhile (a second tab): log in to accept instead.
-            messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
-            return redirect(f"{reverse('accounts:login')}?next={reverse('invitation_accept')}")
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
-
-
-def _accepted_by_you(request, token):
-    """The accepted invitation behind `token` when the signed-in user accepted it and is still
-    a member, else None."""
-    if not request.user.is_authenticated:
-        return None
-    return Invitation.objects.select_related("workspace").filter(
-        token_hash=hash_token(token), role=InvitationRole.MANAGER, accepted_by=request.user,
-        workspace__memberships__user=request.user,
-    ).first()
-
-
-def _accept(request, token, user, new_user=False):
-    try:
-        membership = account_services.manager_invitation_accept(token=token, user=user)
-    except InvitationError as exc:
-        if new_user:  # undo the account created for this invitation
-            transaction.set_rollback(True)
-        return render(request, "accounts/invitation_invalid.html", {"error": exc}, status=410)
-    request.session.pop(INVITE_SESSION_KEY, None)
-    if new_user:
-        login(request, user, backend="accounts.backends.EmailBackend")
-    request.session[SESSION_KEY] = membership.workspace_id
-    messages.success(request, f"You joined {membership.workspace.name}.")
-    return redirect("dashboard:home")
+invitation_open = never_cache(TeammateInvitationView.open_link)
+invitation_accept = TeammateInvitationView.as_view()
 
 
 def healthz(request):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, workspace_required
+from accounts.forms import apply_errors
 from accounts.models import Role
 from engagements.models import Engagement, Milestone, MilestoneState, PayTerms
 from freelancers.models import Freelancer
@@ -62,11 +63,6 @@ def milestone_page_url(milestone):
         return reverse("engagements:milestone", kwargs={"pk": milestone.engagement_id, "milestone_pk": milestone.pk})
     except NoReverseMatch:
         return ""
-
-
-def _show_error(form, exc):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # --- Overview and engagement ------------------------------------------------------------------
@@ -197,7 +193,7 @@ def milestone_action(request, pk, action):
         try:
             result = _perform(action, request, milestone, form)
         except PaymentError as exc:
-            _show_error(form, exc)
+            apply_errors(form, exc)
         else:
             level, text = _done_message(action, milestone, result, engagement.currency)
             messages.add_message(request, level, text)
@@ -227,7 +223,7 @@ def budget(request, pk):
                                               contingency_percent=form.cleaned_data["contingency_percent"],
                                               reason=form.cleaned_data["reason"])
         except PaymentError as exc:
-            _show_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Budget changed; the change is kept on the engagement's record.")
             return redirect("payments:engagement", eng.pk)
@@ -248,7 +244,7 @@ def bonus(request, pk):
             result = services.bonus_pay(engagement=eng, actor=request.user, amount=c["amount"], note=c["note"],
                                         idempotency_key=c["idempotency_key"], currency=eng.currency)
         except PaymentError as exc:
-            _show_error(form, exc)
+            apply_errors(form, exc)
         else:
             if result.replayed:
                 messages.info(request, "That bonus was already recorded; nothing was done twice.")
@@ -275,7 +271,7 @@ def payout(request, pk):
                 paid_on=c["paid_on"], note=c["note"], idempotency_key=c["idempotency_key"], currency=eng.currency,
             )
         except PaymentError as exc:
-            _show_error(form, exc)
+            apply_errors(form, exc)
         else:
             if result.replayed:
                 messages.info(request, "That payout was already recorded; nothing was done twice.")

@@ -9,8 +9,6 @@ from accounts import services as account_services
 from accounts.models import InvitationRole, User
 from freelancers.models import Freelancer
 
-from .invitations import portal_invitation_accept
-
 DEMO_FREELANCER_EMAIL = "jonas.berg@demo.example"
 DEMO_FREELANCER_PASSWORD = "demo-freelancer-2026"
 
@@ -21,10 +19,8 @@ def load(workspace, owner):
     if freelancer is None or freelancer.user_id:
         return freelancer
     user = User.objects.filter(email=DEMO_FREELANCER_EMAIL).first()
-    if user is None:
-        user = User.objects.create_user(email=DEMO_FREELANCER_EMAIL, password=DEMO_FREELANCER_PASSWORD,
-                                        full_name=freelancer.name, timezone=freelancer.timezone)
     issued = account_services.invitation_issue(workspace=workspace, email=freelancer.email,
                                                role=InvitationRole.FREELANCER, invited_by=owner,
                                                target_id=freelancer.pk)
-    return portal_invitation_accept(token=issued.token, user=user)
+    signup = {"full_name": freelancer.name, "password": DEMO_FREELANCER_PASSWORD, "timezone": freelancer.timezone}
+    return account_services.invitation_accept(token=issued.token, user=user, signup=signup).joined

@@ -6,19 +6,8 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 
 from accounts.forms import DETECT_TZ, TimezoneField, check_new_password
-
-
-def apply_errors(form, exc: ValidationError):
-    """Put an action's ValidationError on the form's fields (or on the form when it names none)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 class AcceptForm(forms.Form):

@@ -135,26 +135,21 @@ def portal_invitation_revoke(*, invitation):
     return account_services.invitation_revoke(invitation=invitation)
 
 
-def invitation_for_token(token):
-    """The pending freelancer invitation a raw token names and the freelancer it is for, or
-    InvitationError saying why it cannot be used. An invitation whose freelancer changed email
+def _invited_freelancer(invitation):
+    """The freelancer a portal invitation is for. An invitation whose freelancer changed email
     since (or was deleted) is no longer valid: it is bound to that address."""
-    invitation = account_services.invitation_lookup(token=token, role=InvitationRole.FREELANCER)
     freelancer = Freelancer.objects.filter(pk=invitation.target_id, workspace_id=invitation.workspace_id).first()
     if freelancer is None or freelancer.email.lower() != invitation.email:
         raise InvitationError("invalid")
-    return invitation, freelancer
+    return freelancer
 
 
-@transaction.atomic
-def portal_invitation_accept(*, token, user):
-    """Claim the invitation for `user` (whose email must be the invited one) and link the
-    freelancer profile to them. Both happen or neither. Returns the Freelancer."""
-    invitation, freelancer = invitation_for_token(token)
+def _portal_join(invitation, user, freelancer):
+    """What accepting a portal invitation means (inside accounts.invitation_accept's
+    transaction): link the freelancer profile to the login and open their portal access."""
     freelancer = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
     if freelancer.user_id and freelancer.user_id != user.pk:
         raise InvitationError("invalid")
-    invitation = account_services.invitation_claim(token=token, user=user, role=InvitationRole.FREELANCER)
     now = timezone.now()
     Freelancer.objects.filter(pk=freelancer.pk).update(user=user, updated_at=now)
     freelancer.user = user
@@ -168,6 +163,17 @@ def portal_invitation_accept(*, token, user):
                         summary=f"{freelancer.name} joined the freelancer portal.")
     _tell_inviter(invitation, freelancer)
     return freelancer
+
+
+def _portal_joined(invitation, user):
+    return Freelancer.objects.select_related("workspace").filter(
+        pk=invitation.target_id, workspace_id=invitation.workspace_id, user=user).first()
+
+
+# Registered when the app loads (apps.py): accounts accepts invitations of every role through one
+# service and asks the role's owner what accepting means.
+PORTAL_ROLE_HOOK = account_services.InvitationRoleHook(
+    target=_invited_freelancer, join=_portal_join, joined=_portal_joined)
 
 
 def _tell_inviter(invitation, freelancer):

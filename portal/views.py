@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_errors
 from engagements import briefs, grants, playbook, reporting
 from engagements.models import (
     AccessGrant,
@@ -38,7 +39,7 @@ from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from .access import SESSION_FREELANCER, engagement_child, portal_engagement, portal_required
-from .forms import ProfileForm, QuestionForm, StatusUpdateForm, apply_errors
+from .forms import ProfileForm, QuestionForm, StatusUpdateForm
 from .selectors import engagement_todos, my_engagements
 from .services import email_categories, email_choices, portal_profile_save
 

@@ -6,15 +6,13 @@ no browser history entry holds it).
 """
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from accounts.models import User
-from accounts.services import InvitationError
+from accounts.models import InvitationRole
+from accounts.views import InvitationAcceptView
 
 from . import invitations
 from .access import SESSION_FREELANCER
@@ -24,70 +22,40 @@ from .sessions import stamp
 SESSION_TOKEN = "portal_invitation_token"
 
 
-def _invalid(request, error, status):
-    return render(request, "portal/invitation_invalid.html", {"error": error}, status=status)
+class FreelancerInvitationView(InvitationAcceptView):
+    """A freelancer's portal invitation: accepting links their profile to the login."""
+
+    role = InvitationRole.FREELANCER
+    session_key = SESSION_TOKEN
+    template_name = "portal/invitation_accept.html"
+    invalid_template = "portal/invitation_invalid.html"
+    form_class = AcceptForm
+    url_name = "portal:invitation_accept"
+    # Someone with this email already has a login (an owner elsewhere, or a freelancer for
+    # another workspace): they sign in, and come back here to accept.
+    sign_in_message = "You already have a login as {email}: sign in to accept the invitation."
+
+    def initial(self):
+        return {"full_name": self.target.name, "timezone": self.target.timezone}
+
+    def page(self, form):
+        return render(self.request, self.template_name,
+                      {"invitation": self.invitation, "freelancer": self.target, "form": form})
+
+    def welcome(self, request, accepted, again=False):
+        freelancer = accepted.joined
+        if not accepted.new_user:
+            stamp(request, accepted.user)
+        request.session[SESSION_FREELANCER] = freelancer.pk
+        if again:
+            messages.info(request, f"You already use {freelancer.workspace.name}'s freelancer portal.")
+        else:
+            messages.success(request, f"Welcome to {freelancer.workspace.name}'s freelancer portal.")
+        return redirect("portal:home")
 
 
-@never_cache
-def invitation_open(request, token):
-    request.session[SESSION_TOKEN] = token
-    return redirect("portal:invitation_accept")
-
-
-@never_cache
-def invitation_accept(request):
-    token = request.session.get(SESSION_TOKEN, "")
-    try:
-        invitation, freelancer = invitations.invitation_for_token(token)
-    except InvitationError as exc:
-        return _invalid(request, exc, 400 if exc.code == "invalid" else 410)
-    context = {"invitation": invitation, "freelancer": freelancer}
-
-    if request.user.is_authenticated:
-        if request.user.email != invitation.email:
-            return _invalid(request, InvitationError("wrong_email"), 403)
-        if request.method == "POST":
-            return _accept(request, token, request.user)
-        return render(request, "portal/invitation_accept.html", context)
-
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        # Someone with this email already has a login (an owner elsewhere, or a freelancer for
-        # another workspace): they sign in, and come back here to accept.
-        messages.info(request, f"You already have a login as {invitation.email}: sign in to accept the invitation.")
-        return redirect(f"{reverse('accounts:login')}?next={reverse('portal:invitation_accept')}")
-
-    form = AcceptForm(request.POST or None, email=invitation.email,
-                      initial={"full_name": freelancer.name, "timezone": freelancer.timezone})
-    context["form"] = form
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=invitation.email, password=form.cleaned_data["password"],
-                    full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
-                )
-                return _accept(request, token, user, new_user=True)
-        except IntegrityError:
-            # The same email signed up a moment ago in another tab: sign in instead.
-            return redirect(f"{reverse('accounts:login')}?next={reverse('portal:invitation_accept')}")
-    return render(request, "portal/invitation_accept.html", context)
-
-
-def _accept(request, token, user, new_user=False):
-    try:
-        freelancer = invitations.portal_invitation_accept(token=token, user=user)
-    except InvitationError as exc:
-        if new_user:  # undo the login created for this invitation
-            transaction.set_rollback(True)
-        return _invalid(request, exc, 410)
-    request.session.pop(SESSION_TOKEN, None)
-    if new_user:
-        login(request, user, backend="accounts.backends.EmailBackend")
-    else:
-        stamp(request, user)
-    request.session[SESSION_FREELANCER] = freelancer.pk
-    messages.success(request, f"Welcome to {freelancer.workspace.name}'s freelancer portal.")
-    return redirect("portal:home")
+invitation_open = never_cache(FreelancerInvitationView.open_link)
+invitation_accept = FreelancerInvitationView.as_view()
 
 
 def sign_in(request):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.forms import apply_errors
 from engagements.models import EngagementStatus, Milestone, MilestoneState, PayTerms, SubmissionFile
 from engagements.selectors import submissions_for
 from engagements.transitions import ConflictError, NotAllowed
@@ -25,7 +26,7 @@ from payments.models import Dispute, TimeEntry, Timesheet, TimesheetState
 from payments.timesheets import week_start_of
 
 from .access import engagement_child, portal_engagement, portal_required
-from .forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, apply_errors, new_idempotency_key
+from .forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, new_idempotency_key
 from .views import render_portal
 
 SUBMITTABLE = {MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED}
@@ -99,11 +100,10 @@ def milestone_dispute(request, pk, milestone_pk):
         except PaymentNotAllowed:
             raise Http404 from None
         except (PaymentError, ConflictError) as exc:
-            if getattr(exc, "field", None) in form.fields:
-                form.add_error(exc.field, str(exc))
-            else:
+            if getattr(exc, "field", None) not in form.fields:  # the state moved on: nothing to correct here
                 messages.error(request, str(exc))
                 return redirect("portal:milestone", pk=pk, milestone_pk=milestone_pk)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Dispute opened on “{milestone.title}”. The money held for it stays in "
                                       "escrow until it is resolved.")

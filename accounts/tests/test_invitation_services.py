@@ -42,13 +42,13 @@ def test_it_is_accepted_once(workspace, owner):
     issued = _issue(workspace, owner)
     invitee = UserFactory(email="new@example.com")
 
-    membership = services.manager_invitation_accept(token=issued.token, user=invitee)
+    membership = services.invitation_accept(token=issued.token, user=invitee).joined
 
     assert (membership.workspace, membership.role) == (workspace, Role.MANAGER)
     issued.invitation.refresh_from_db()
     assert (issued.invitation.status, issued.invitation.accepted_by) == (InvitationStatus.ACCEPTED, invitee)
     with pytest.raises(InvitationError) as error:
-        services.manager_invitation_accept(token=issued.token, user=invitee)
+        services.invitation_accept(token=issued.token, user=invitee)
     assert error.value.code == "accepted"
 
 
@@ -57,7 +57,7 @@ def test_it_is_bound_to_the_invited_email(workspace, owner):
     stranger = UserFactory(email="stranger@example.com")
 
     with pytest.raises(InvitationError) as error:
-        services.manager_invitation_accept(token=issued.token, user=stranger)
+        services.invitation_accept(token=issued.token, user=stranger)
 
     assert error.value.code == "wrong_email"
     assert not Membership.objects.filter(user=stranger).exists()
@@ -71,7 +71,7 @@ def test_it_expires_and_the_housekeeping_sweep_marks_it(workspace, owner):
 
     with time_machine.travel(dt.timedelta(days=7, seconds=1)):
         with pytest.raises(InvitationError) as error:
-            services.manager_invitation_accept(token=issued.token, user=invitee)
+            services.invitation_accept(token=issued.token, user=invitee)
         assert error.value.code == "expired"
         assert services.invitations_expire() == [issued.invitation.pk]
         assert services.invitations_expire() == []

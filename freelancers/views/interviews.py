@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_required
+from accounts.forms import apply_errors
 
 from .. import interviews as interview_actions
 from .. import services
 from ..errors import TransitionError
-from ..forms import CriteriaForm, InterviewForm, ScorecardForm, apply_errors
+from ..forms import CriteriaForm, InterviewForm, ScorecardForm
 from ..models import Interview
 from .common import freelancer_for, owned, run_action, user_tz
 

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, workspace_required
+from accounts.forms import apply_errors
 
 from .. import services, vetting
 from ..errors import TransitionError
-from ..forms import DoNotHireForm, FilterForm, FreelancerForm, apply_errors
+from ..forms import DoNotHireForm, FilterForm, FreelancerForm
 from ..models import Freelancer, FreelancerStatus
 from ..selectors import (
     Filters,

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_required
+from accounts.forms import apply_errors
 
 from .. import services
-from ..forms import SampleForm, TestimonialForm, apply_errors
+from ..forms import SampleForm, TestimonialForm
 from ..models import Sample, Testimonial
 from ..uploads import attachment_response
 from .common import freelancer_for, owned

@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.forms import apply_errors
+
 from .. import references as reference_actions
-from ..forms import DeclineForm, QuestionnaireForm, apply_errors
+from ..forms import DeclineForm, QuestionnaireForm
 
 REFEREE_SESSION_KEY = "referee_token"
 DONE_SESSION_KEY = "referee_done"

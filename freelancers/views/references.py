@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_required
+from accounts.forms import apply_errors
 
 from .. import references as reference_actions
 from .. import services
-from ..forms import ReferenceForm, apply_errors
+from ..forms import ReferenceForm
 from ..models import Reference
 from .common import freelancer_for, owned, run_action
 

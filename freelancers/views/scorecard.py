@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from accounts.access import workspace_required
+from accounts.forms import apply_errors
 
 from .. import vetting
 from ..errors import TransitionError
-from ..forms import DecisionForm, apply_errors
+from ..forms import DecisionForm
 from ..models import Decision
 from .common import freelancer_for, user_tz
 

@@ -106,6 +106,23 @@ def test_a_newcomer_sets_a_password_and_lands_in_the_portal_once(invite, nora, o
     assert _state() == before
 
 
+def test_a_freelancer_opening_their_link_again_after_accepting_is_taken_in(invite, nora):
+    """As a teammate is: the signed-in invitee clicking the email again lands in the portal,
+    not on a 410 page (the two acceptance flows are one)."""
+    path = invite()
+    invitee = Client()
+    _open(invitee, path)
+    _accept_as_newcomer(invitee)
+    before = _state()
+
+    again = invitee.get(path, follow=True)
+
+    assert again.redirect_chain[-1][0] == "/portal/"
+    assert again.status_code == 200
+    assert "You already use Acme Studio&#x27;s freelancer portal." in again.content.decode()
+    assert _state() == before
+
+
 def test_the_open_link_redirect_carries_no_token(invite):
     path = invite()
     response = Client().get(path)
