@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from . import grants, selectors, services
+from . import grants, selectors
 from .forms import AccessGrantForm, apply_errors
 from .models import AccessGrant
 from .transitions import ConflictError
@@ -36,7 +36,7 @@ def access_grants(request, pk):
     return render(request, "engagements/grants.html", {
         "engagement": engagement, "form": form, "grants": list(selectors.grants_for(engagement)),
         "reveals": list(selectors.reveal_log(engagement)),
-        "ended": engagement.status in services.ENDED,
+        "ended": engagement.is_ended,
     })
 
 

@@ -1,6 +1,6 @@
 """Engagements and their milestones, one module per aggregate:
 
-- engagement: the engagement, its status and the table of status moves.
+- engagement: the engagement, its status, the table of status moves and the ended statuses.
 - milestone: the milestone state machine (one transition table), submissions and their files,
   requests for a new due date.
 - brief: brief versions and the freelancer's questions.
@@ -17,6 +17,7 @@ Every name is re-exported here, so `from engagements.models import X` works for 
 # isort: off
 # In dependency order, the order the models register in: the engagement, then what hangs from it.
 from .engagement import (
+    ENDED_STATUSES,
     ENGAGEMENT_TRANSITIONS,
     Engagement,
     EngagementKind,
@@ -48,6 +49,7 @@ from .activity import Activity, ActivityKind
 __all__ = [
     "BRIEF_SECTIONS",
     "DEFAULT_PROMPTS",
+    "ENDED_STATUSES",
     "ENGAGEMENT_TRANSITIONS",
     "MILESTONE_FINAL_STATES",
     "MILESTONE_TRANSITIONS",

@@ -1,5 +1,6 @@
 """The engagement itself: its kind, pay terms and reporting choice, its status with the one
-table of status moves, and the deadline columns the reminder sweeps read."""
+table of status moves and the one set of ended statuses, and the deadline columns the reminder
+sweeps read."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,6 +33,9 @@ class EngagementStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
 
+
+# The one definition of "this engagement is over": no more work, reporting, reminders or money.
+ENDED_STATUSES = frozenset({EngagementStatus.COMPLETED, EngagementStatus.CANCELLED})
 
 ENGAGEMENT_TRANSITIONS = {
     EngagementStatus.DRAFT: {EngagementStatus.OFFERED, EngagementStatus.CANCELLED},
@@ -139,6 +143,10 @@ class Engagement(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_ended(self):
+        return self.status in ENDED_STATUSES
 
     @property
     def contingency_amount(self):
