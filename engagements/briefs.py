@@ -17,7 +17,7 @@ from .activity import activity_record
 from .models import BRIEF_SECTIONS, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
 from .notices import notify_freelancer, notify_owners
 from .reminders import brief_ack_fields, engagement_heard_from
-from .services import ENDED, engagement_activate
+from .services import engagement_activate
 from .transitions import ConflictError, NotAllowed
 
 SECTION_NAMES = [name for name, _ in BRIEF_SECTIONS]
@@ -49,7 +49,7 @@ def brief_save(*, engagement, actor, change_summary="", **sections):
         raise ValidationError(missing)
     # Lock the engagement: a new version and an acknowledgement must not interleave.
     engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("The brief of a finished engagement cannot change.")
     latest = current_brief(engagement)
     if latest is not None and all(getattr(latest, n) == sections[n] for n in SECTION_NAMES):

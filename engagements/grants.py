@@ -15,7 +15,6 @@ from django.views.decorators.debug import sensitive_variables
 from . import crypto
 from .activity import activity_record
 from .models import AccessGrant, AccessReveal, ActivityKind, Engagement, EngagementStatus
-from .services import ENDED
 from .transitions import ConflictError, NotAllowed
 
 MAX_SECRET_LENGTH = 4000
@@ -30,7 +29,7 @@ def _check_secret(secret):
 @transaction.atomic
 def access_grant_create(*, engagement, actor, label, url="", username="", secret="", notes=""):
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("Access cannot be shared on a finished engagement.")
     label = (label or "").strip()
     if not label:

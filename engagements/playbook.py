@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .activity import activity_record
 from .models import (
+    ENDED_STATUSES,
     ActivityKind,
     Engagement,
     EngagementStatus,
@@ -17,7 +18,6 @@ from .models import (
 )
 from .notices import notify_freelancer
 from .reminders import engagement_heard_from, playbook_requests_arm
-from .services import ENDED
 from .transitions import ConflictError, NotAllowed
 
 # Freelancers on these engagements are asked to read new versions.
@@ -72,7 +72,7 @@ def playbook_attach(*, engagement, document, actor):
     engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
     if document.workspace_id != engagement.workspace_id:
         raise NotAllowed("No such document in this workspace.")
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("A finished engagement cannot take new playbook documents.")
     if engagement.playbook.filter(pk=document.pk).exists():
         return False
@@ -113,7 +113,7 @@ def playbook_acknowledge(*, version_id, freelancer):
                                                          acknowledged_at=timezone.now())
     except IntegrityError:
         return PlaybookAcknowledgement.objects.get(version=version, freelancer=freelancer)
-    for engagement in engagements.filter(~Q(status__in=ENDED)):
+    for engagement in engagements.filter(~Q(status__in=ENDED_STATUSES)):
         activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ACKNOWLEDGED, actor_freelancer=freelancer,
                         summary=f"{freelancer.name} acknowledged “{version.document.title}” v{version.version}.")
         engagement_heard_from(engagement=engagement, at=ack.acknowledged_at)

@@ -50,7 +50,6 @@ MAX_BATCHES = 40
 MORNING = time(9, 0)
 # After a check-in's end, how long before the owner is asked to record it.
 RECORD_AFTER = timedelta(hours=1)
-ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
 
 
 # --- Shared helpers ---------------------------------------------------------------------------
@@ -278,7 +277,7 @@ def engagement_reminders_update(*, engagement, actor, **fields):
     if unknown:
         raise TypeError(f"Unknown reminder settings: {sorted(unknown)}")
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ValidationError("A finished engagement sends no reminders.")
     changed = [name for name, value in fields.items() if getattr(engagement, name) != value]
     if not changed:
@@ -472,7 +471,7 @@ def _checkin_batch(now, batch):
         e = c.engagement
         expected = {"nudge_step": c.nudge_step, "nudge_at": c.nudge_at, "nudge_for": c.nudge_for,
                     "scheduled_at": c.scheduled_at}
-        if e.status in ENDED:
+        if e.is_ended:
             plan[c.pk] = (expected, {"nudge_at": None, "nudge_step": 2})
             continue
         if c.nudge_for != c.scheduled_at:  # moved by a path that did not re-arm it

@@ -22,7 +22,6 @@ from .models import (
 from .reminders import (
     ACK_OWNER_AFTER,
     BATCH,
-    ENDED,
     MORNING,
     _in_transaction,
     drain,
@@ -62,7 +61,7 @@ def _milestone_batch(now, batch):
     for m in rows:
         e = m.engagement
         expected = {"due_reminder_step": m.due_reminder_step, "due_reminder_at": m.due_reminder_at, "due_at": m.due_at}
-        if m.due_on is None or e.status in ENDED or m.due_reminder_step >= 2:
+        if m.due_on is None or e.is_ended or m.due_reminder_step >= 2:
             plan[m.pk] = (expected, {"due_reminder_at": None})
             continue
         if not _ready(m):

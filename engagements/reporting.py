@@ -25,7 +25,7 @@ from .models import (
 )
 from .notices import notify_freelancer, notify_owners
 from .reminders import engagement_heard_from
-from .services import ENDED, RUNNING, engagement_deadlines_recompute
+from .services import RUNNING, engagement_deadlines_recompute
 from .transitions import ConflictError, NotAllowed
 
 
@@ -104,7 +104,7 @@ def _check_when(scheduled_at):
 
 def _open(engagement):
     engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("Check-ins cannot be planned on a finished engagement.")
     return engagement
 

@@ -5,7 +5,6 @@ from django.db import transaction
 
 from .activity import activity_record
 from .models import ActivityKind, Engagement, Review
-from .services import ENDED
 from .transitions import ConflictError
 
 REVIEW_FIELDS = {
@@ -21,7 +20,7 @@ def review_save(*, engagement, actor, **fields):
     if unknown:
         raise TypeError(f"Unknown review fields: {sorted(unknown)}")
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if engagement.status not in ENDED:
+    if not engagement.is_ended:
         raise ConflictError("The review is written when the engagement is completed or cancelled.")
     review = Review.objects.filter(engagement=engagement).first()
     created = review is None

@@ -220,7 +220,7 @@ MONEY_ACTIONS = {
 
 def money_actions(milestone):
     """(action, label, button class) for the payments pages that fit the milestone's state."""
-    if milestone.engagement.status in {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}:
+    if milestone.engagement.is_ended:
         return []
     return MONEY_ACTIONS.get(MilestoneState(milestone.state), [])
 

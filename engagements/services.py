@@ -30,7 +30,6 @@ from .models import (
 from .notices import notify_freelancer, notify_owners
 from .transitions import ConflictError, engagement_transition
 
-ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
 RUNNING = {EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
 # Milestones holding money (or a claim on it): an engagement cannot end while one is open.
 MONEY_STATES = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED,
@@ -67,7 +66,7 @@ def next_update_due(engagement):
 def next_checkin_due(engagement):
     """The earliest check-in still to be held; with none scheduled, the cadence after the last
     one held (or after the start/resume), at the same local wall-clock time."""
-    if engagement.status in ENDED or engagement.status == EngagementStatus.PAUSED:
+    if engagement.is_ended or engagement.status == EngagementStatus.PAUSED:
         return None
     upcoming = (
         CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED)
@@ -194,7 +193,7 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
     if unknown:
         raise TypeError(f"Unknown engagement fields: {sorted(unknown)}")
     engagement = Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("A finished engagement cannot be changed.")
     changed = []
     if freelancer is not None and freelancer.pk != engagement.freelancer_id:

@@ -257,7 +257,7 @@ def review(request, pk):
     else:
         initial = None
     form = ReviewForm(request.POST or None, instance=instance, initial=initial)
-    ended = engagement.status in services.ENDED
+    ended = engagement.is_ended
     if request.method == "POST" and form.is_valid():
         try:
             reviews.review_save(engagement=engagement, actor=request.user, **form.review_fields())

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import grants, selectors, services
+from . import grants, selectors
 from .forms import AccessGrantForm
 from .models import AccessGrant
 from .transitions import ConflictError
@@ -38,7 +38,7 @@ def access_grants(request, pk):
     return render(request, "engagements/grants.html", {
         "engagement": engagement, "form": form, "grants": list(selectors.grants_for(engagement)),
         "reveals": list(selectors.reveal_log(engagement)),
-        "ended": engagement.status in services.ENDED,
+        "ended": engagement.is_ended,
     })
 
 

@@ -32,7 +32,6 @@ from .models import (
 )
 from .notices import notify_freelancer, notify_owners
 from .reminders import engagement_heard_from, milestone_due_fields
-from .services import ENDED
 from .transitions import ConflictError, NotAllowed, milestone_transition
 
 MAX_LINKS = 20
@@ -97,7 +96,7 @@ def window_check(engagement, due_on):
 
 def _locked(engagement):
     engagement = Engagement.objects.select_for_update().select_related("freelancer").get(pk=engagement.pk)
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         raise ConflictError("The milestones of a finished engagement cannot change.")
     return engagement
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
-from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState
+from engagements.models import Engagement, Milestone, MilestoneState
 from engagements.transitions import milestone_transition
 from engagements.work import milestone_submit
 
@@ -41,7 +41,6 @@ from .selectors import committed_spend
 log = logging.getLogger(__name__)
 
 S = MilestoneState
-CLOSED_ENGAGEMENT = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
 MAX_EXTENSION_DAYS = 14
 
 
@@ -109,7 +108,7 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
         if expected_amount is not None and _money(expected_amount, "amount") != amount:
             raise InvalidInput("The milestone's amount changed since you confirmed; review it and try again.",
                                field="amount")
-        if eng.status in CLOSED_ENGAGEMENT:
+        if eng.is_ended:
             raise StateConflict(f"The engagement is {eng.get_status_display().lower()}; nothing more can be funded.")
         committed = committed_spend(eng)
         limit = eng.budget_with_contingency

@@ -111,7 +111,7 @@ def engagement_todos(engagement):
     if waiting:
         todos.append(Todo(f"Read and acknowledge brief v{waiting.version}", "portal:brief", {"pk": engagement.pk},
                           urgent=True))
-    if engagement.status != EngagementStatus.COMPLETED and engagement.status != EngagementStatus.CANCELLED:
+    if not engagement.is_ended:
         for item in playbook_status(engagement):
             if not item["acknowledged"]:
                 document = item["document"]

@@ -43,8 +43,6 @@ from .forms import ProfileForm, QuestionForm, StatusUpdateForm
 from .selectors import engagement_todos, my_engagements
 from .services import email_categories, email_choices, portal_profile_save
 
-ENDED = {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
-
 
 def render_portal(request, template, context=None, *, engagement=None, tab=None):
     """Render a portal page with what the layout needs: the current profile, the others (for
@@ -62,7 +60,7 @@ def _tabs(engagement):
     if engagement.pay_terms == PayTerms.HOURLY:
         tabs.append(("timesheets", "Timesheets"))
     tabs.append(("engagement_money", "Money"))
-    if engagement.status in ENDED:
+    if engagement.is_ended:
         tabs.append(("review", "Review"))
     return tabs
 
@@ -78,8 +76,8 @@ def home(request):
     rows = my_engagements(request.freelancer)
     owed = money.freelancer_statement(request.freelancer).totals
     return render_portal(request, "portal/home.html", {
-        "current": [r for r in rows if r.engagement.status not in ENDED],
-        "finished": [r for r in rows if r.engagement.status in ENDED],
+        "current": [r for r in rows if not r.engagement.is_ended],
+        "finished": [r for r in rows if r.engagement.is_ended],
         "owed": owed,
     })
 
@@ -366,5 +364,5 @@ def engagement_money(request, pk):
 @portal_required
 def review(request, pk):
     engagement = portal_engagement(request, pk)
-    shared = shared_review(engagement) if engagement.status in ENDED else None
+    shared = shared_review(engagement) if engagement.is_ended else None
     return render_portal(request, "portal/review.html", {"review": shared}, engagement=engagement, tab="review")

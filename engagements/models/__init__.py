@@ -1,0 +1,86 @@
+"""Engagements and their milestones, one module per aggregate:
+
+- engagement: the engagement, its status, the table of status moves and the ended statuses.
+- milestone: the milestone state machine (one transition table), submissions and their files,
+  requests for a new due date.
+- brief: brief versions and the freelancer's questions.
+- reporting: status updates, the workspace's update prompts, check-ins.
+- playbook: playbook documents, their versions, acknowledgements and requests to read them.
+- access: shared credentials and the log of their reveals.
+- review: the end review.
+- activity: the engagement's timeline.
+
+Every name is re-exported here, so `from engagements.models import X` works for all of them
+(the migrations name `engagements.models.submission_upload_to`).
+"""
+
+# isort: off
+# In dependency order, the order the models register in: the engagement, then what hangs from it.
+from .engagement import (
+    ENDED_STATUSES,
+    ENGAGEMENT_TRANSITIONS,
+    Engagement,
+    EngagementKind,
+    EngagementStatus,
+    PayTerms,
+    ReportingPreference,
+)
+from .milestone import (
+    MILESTONE_FINAL_STATES,
+    MILESTONE_TRANSITIONS,
+    DateChangeStatus,
+    Milestone,
+    MilestoneDateChange,
+    MilestoneState,
+    Submission,
+    SubmissionFile,
+    SubmissionOutcome,
+    allowed_from,
+    submission_upload_to,
+)
+from .brief import BRIEF_SECTIONS, Brief, BriefQuestion
+from .reporting import DEFAULT_PROMPTS, CheckIn, CheckInStatus, StatusUpdate, UpdatePrompts
+from .playbook import PlaybookAcknowledgement, PlaybookAckRequest, PlaybookDocument, PlaybookKind, PlaybookVersion
+from .access import AccessGrant, AccessReveal
+from .review import Review
+from .activity import Activity, ActivityKind
+# isort: on
+
+__all__ = [
+    "BRIEF_SECTIONS",
+    "DEFAULT_PROMPTS",
+    "ENDED_STATUSES",
+    "ENGAGEMENT_TRANSITIONS",
+    "MILESTONE_FINAL_STATES",
+    "MILESTONE_TRANSITIONS",
+    "AccessGrant",
+    "AccessReveal",
+    "Activity",
+    "ActivityKind",
+    "Brief",
+    "BriefQuestion",
+    "CheckIn",
+    "CheckInStatus",
+    "DateChangeStatus",
+    "Engagement",
+    "EngagementKind",
+    "EngagementStatus",
+    "Milestone",
+    "MilestoneDateChange",
+    "MilestoneState",
+    "PayTerms",
+    "PlaybookAckRequest",
+    "PlaybookAcknowledgement",
+    "PlaybookDocument",
+    "PlaybookKind",
+    "PlaybookVersion",
+    "ReportingPreference",
+    "Review",
+    "StatusUpdate",
+    "Submission",
+    "SubmissionFile",
+    "SubmissionOutcome",
+    "UpdatePrompts",
+    "allowed_from",
+    "submission_upload_to",
+]

@@ -1,0 +1,157 @@
+"""The engagement itself: its kind, pay terms and reporting choice, its status with the one
+table of status moves and the one set of ended statuses, and the deadline columns the reminder
+sweeps read."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import validate_currency
+
+
+class EngagementKind(models.TextChoices):
+    TRIAL = "trial", "Trial job"
+    PROJECT = "project", "Project"
+    RETAINER = "retainer", "Retainer"
+
+
+class PayTerms(models.TextChoices):
+    FIXED = "fixed", "Fixed-price milestones"
+    HOURLY = "hourly", "Hourly with a weekly cap"
+
+
+class ReportingPreference(models.TextChoices):
+    PROGRESS = "progress", "Progress reports"
+    DELIVERY = "delivery", "Delivery only"
+
+
+class EngagementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OFFERED = "offered", "Offered"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The one definition of "this engagement is over": no more work, reporting, reminders or money.
+ENDED_STATUSES = frozenset({EngagementStatus.COMPLETED, EngagementStatus.CANCELLED})
+
+ENGAGEMENT_TRANSITIONS = {
+    EngagementStatus.DRAFT: {EngagementStatus.OFFERED, EngagementStatus.CANCELLED},
+    EngagementStatus.OFFERED: {EngagementStatus.ACTIVE, EngagementStatus.DRAFT, EngagementStatus.CANCELLED},
+    EngagementStatus.ACTIVE: {EngagementStatus.PAUSED, EngagementStatus.COMPLETED, EngagementStatus.CANCELLED},
+    EngagementStatus.PAUSED: {EngagementStatus.ACTIVE, EngagementStatus.CANCELLED},
+    EngagementStatus.COMPLETED: set(),
+    EngagementStatus.CANCELLED: set(),
+}
+
+
+class Engagement(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="engagements")
+    freelancer = models.ForeignKey("freelancers.Freelancer", on_delete=models.PROTECT, related_name="engagements")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=EngagementKind.choices, default=EngagementKind.PROJECT)
+    pay_terms = models.CharField(max_length=16, choices=PayTerms.choices, default=PayTerms.FIXED)
+    weekly_hour_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Money in minor units of `currency`.
+    budget = models.PositiveBigIntegerField(default=0)
+    contingency_percent = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(100)])
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    starts_on = models.DateField(null=True, blank=True)
+    target_end_on = models.DateField(null=True, blank=True)
+    update_every_days = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    update_grace_hours = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(168)])
+    checkin_every_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    reporting_preference = models.CharField(
+        max_length=16, choices=ReportingPreference.choices, default=ReportingPreference.PROGRESS
+    )
+    subcontracting_allowed = models.BooleanField(default=False)
+    backups = models.ManyToManyField("freelancers.Freelancer", blank=True, related_name="backup_for")
+    status = models.CharField(max_length=16, choices=EngagementStatus.choices, default=EngagementStatus.DRAFT)
+    # Deadlines: indexed columns recomputed whenever their inputs change (DESIGN.md).
+    next_update_due_at = models.DateTimeField(null=True, blank=True)
+    next_checkin_at = models.DateTimeField(null=True, blank=True)
+    # Lifecycle moments: when the brief was first sent, when work started (first
+    # acknowledgement), when it last resumed after a pause (the cadence restarts there), and
+    # when it ended. `offered_at` → first response is the reliability record's response time.
+    offered_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    playbook = models.ManyToManyField("PlaybookDocument", blank=True, related_name="engagements")
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # --- Reminders (engagements/reminders.py) ---
+    # Status updates: at `next_update_due_at` (which already includes the grace hours) the
+    # freelancer is reminded; `update_escalate_hours` later they are reminded again and the owner
+    # hears. `update_reminder_at`/`_step` are the ladder: the next step's moment and the steps
+    # done (0, 1 reminded, 2 escalated); a new update moves the due date and restarts it.
+    remind_freelancer_updates = models.BooleanField(
+        "remind the freelancer", default=True,
+        help_text="Email the freelancer when a status update is due, and again if it is still missing.")
+    escalate_updates_to_owner = models.BooleanField(
+        "tell the owner", default=True, help_text="Email you when an update is still missing after the second step.")
+    update_escalate_hours = models.PositiveSmallIntegerField(
+        "second step after (hours)", default=24, validators=[MinValueValidator(1), MaxValueValidator(168)])
+    update_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
+    update_reminder_step = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Silence detector: nothing from the freelancer (update, submission, message, portal visit)
+    # for `quiet_after_days` marks the engagement gone quiet (0 turns it off).
+    quiet_after_days = models.PositiveSmallIntegerField(
+        "gone quiet after (days)", default=5, validators=[MaxValueValidator(60)],
+        help_text="Days without an update, submission, message or portal visit; 0 turns the detector off.")
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    quiet_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    gone_quiet_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Check-in cadence: when it passes with no check-in planned, the owner is nudged once.
+    checkin_nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The reminder sweeps: one partial index per deadline, running engagements only.
+            models.Index(fields=["update_reminder_at"], name="engagement_update_ladder",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["quiet_check_at"], name="engagement_quiet_check",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["checkin_nudge_at"], name="engagement_checkin_nudge",
+                         condition=models.Q(status="active")),
+            models.Index(fields=["workspace", "status"], name="engagement_ws_status"),
+            models.Index(
+                fields=["next_update_due_at"], name="engagement_update_due",
+                condition=models.Q(status="active"),
+            ),
+            models.Index(
+                fields=["next_checkin_at"], name="engagement_checkin_due",
+                condition=models.Q(status="active"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_end_on__isnull=True) | models.Q(starts_on__isnull=True)
+                | models.Q(target_end_on__gte=models.F("starts_on")),
+                name="engagement_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_ended(self):
+        return self.status in ENDED_STATUSES
+
+    @property
+    def contingency_amount(self):
+        return self.budget * self.contingency_percent // 100
+
+    @property
+    def budget_with_contingency(self):
+        return self.budget + self.contingency_amount

@@ -1,0 +1,67 @@
+"""Freelancers in a workspace's talent pool and their vetting pipeline.
+
+Everything here hangs from a Freelancer, which belongs to one workspace, one module per
+aggregate:
+
+- freelancer: the freelancer, the pipeline's status moves, its event log, the rate history.
+- reference: references (answered by referees through a tokenized link).
+- portfolio: samples and testimonials.
+- interview: interviews with their scorecards.
+- decision: the vetting decisions.
+
+Every name is re-exported here, so `from freelancers.models import X` works for all of them
+(the migrations name `freelancers.models.sample_upload_to`).
+"""
+
+# isort: off
+# In dependency order, the order the models register in: the freelancer, then what hangs from it.
+from .freelancer import (
+    STATUS_TRANSITIONS,
+    EventKind,
+    Freelancer,
+    FreelancerEvent,
+    FreelancerStatus,
+    RateChange,
+    RateUnit,
+    statuses_allowed_into,
+)
+from .reference import REFERENCE_RATINGS, REFERENCE_REQUESTABLE, Reference, ReferenceLink, ReferenceStatus
+from .portfolio import Sample, Testimonial, sample_upload_to
+from .interview import (
+    DEFAULT_CRITERIA,
+    Interview,
+    InterviewKind,
+    InterviewOutcome,
+    InterviewScore,
+    RedFlag,
+    ScorecardCriterion,
+)
+from .decision import Decision
+# isort: on
+
+__all__ = [
+    "DEFAULT_CRITERIA",
+    "REFERENCE_RATINGS",
+    "REFERENCE_REQUESTABLE",
+    "STATUS_TRANSITIONS",
+    "Decision",
+    "EventKind",
+    "Freelancer",
+    "FreelancerEvent",
+    "FreelancerStatus",
+    "Interview",
+    "InterviewKind",
+    "InterviewOutcome",
+    "InterviewScore",
+    "RateChange",
+    "RateUnit",
+    "RedFlag",
+    "Reference",
+    "ReferenceLink",
+    "ReferenceStatus",
+    "Sample",
+    "ScorecardCriterion",
+    "Testimonial",
+    "sample_upload_to",
+    "statuses_allowed_into",
+]

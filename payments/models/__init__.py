@@ -1,0 +1,53 @@
+"""Money: an append-only double-entry ledger, and the records that hang from it, one module per
+aggregate:
+
+- ledger: `Account`, `Transaction` and `Entry`, and what the sign of an entry means.
+- escrow: disputes and review clocks of a milestone's escrowed money.
+- budget: recorded budget changes of an engagement.
+- timesheet: weekly timesheets of hourly engagements and their time entries.
+- payout: money sent to a freelancer.
+- payment_settings: a workspace's payment rules (the review window).
+
+The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
+point at the ledger transactions they caused. Every name is re-exported here, so
+`from payments.models import X` works for all of them.
+"""
+
+# isort: off
+# In dependency order, the order the models register in: the settings, the ledger, then what
+# points at its transactions.
+from .payment_settings import (
+    DEFAULT_REVIEW_WINDOW_DAYS,
+    MAX_REVIEW_WINDOW_DAYS,
+    MIN_REVIEW_WINDOW_DAYS,
+    PaymentSettings,
+)
+from .ledger import Account, AccountKind, Entry, Transaction, TransactionKind
+from .escrow import Dispute, DisputeOutcome, DisputeSide, ReviewClock
+from .budget import BudgetChange
+from .timesheet import TIMESHEET_EDITABLE_STATES, TIMESHEET_TRANSITIONS, TimeEntry, Timesheet, TimesheetState
+from .payout import Payout
+# isort: on
+
+__all__ = [
+    "DEFAULT_REVIEW_WINDOW_DAYS",
+    "MAX_REVIEW_WINDOW_DAYS",
+    "MIN_REVIEW_WINDOW_DAYS",
+    "TIMESHEET_EDITABLE_STATES",
+    "TIMESHEET_TRANSITIONS",
+    "Account",
+    "AccountKind",
+    "BudgetChange",
+    "Dispute",
+    "DisputeOutcome",
+    "DisputeSide",
+    "Entry",
+    "PaymentSettings",
+    "Payout",
+    "ReviewClock",
+    "TimeEntry",
+    "Timesheet",
+    "TimesheetState",
+    "Transaction",
+    "TransactionKind",
+]
