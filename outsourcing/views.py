@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -135,10 +136,11 @@ def invitation_accept(request):
 
     form = AcceptInvitationSignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
+        password_hash = make_password(form.cleaned_data["password"])  # before the transaction: slow
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    email=invitation.email, password=form.cleaned_data["password"],
+                    email=invitation.email, password_hash=password_hash,
                     full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
                 )
                 return _accept(request, token, user, new_user=True)

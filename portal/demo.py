@@ -22,7 +22,8 @@ def load(workspace, owner):
         return freelancer
     user = User.objects.filter(email=DEMO_FREELANCER_EMAIL).first()
     if user is None:
-        user = User.objects.create_user(email=DEMO_FREELANCER_EMAIL, password=DEMO_FREELANCER_PASSWORD,
+        # Its password is set by outsourcing.demo after the transaction (hashing is slow).
+        user = User.objects.create_user(email=DEMO_FREELANCER_EMAIL, password=None,
                                         full_name=freelancer.name, timezone=freelancer.timezone)
     issued = account_services.invitation_issue(workspace=workspace, email=freelancer.email,
                                                role=InvitationRole.FREELANCER, invited_by=owner,

@@ -7,6 +7,7 @@ no browser history entry holds it).
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,10 +61,11 @@ def invitation_accept(request):
                       initial={"full_name": freelancer.name, "timezone": freelancer.timezone})
     context["form"] = form
     if request.method == "POST" and form.is_valid():
+        password_hash = make_password(form.cleaned_data["password"])  # before the transaction: slow
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    email=invitation.email, password=form.cleaned_data["password"],
+                    email=invitation.email, password_hash=password_hash,
                     full_name=form.cleaned_data["full_name"], timezone=form.cleaned_data["timezone"],
                 )
                 return _accept(request, token, user, new_user=True)
