@@ -42,11 +42,16 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
 
-    def _create_user(self, email, password, **extra):
+    def _create_user(self, email, password, password_hash=None, **extra):
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **extra)
-        user.set_password(password)
+        if password_hash is not None:
+            # Hashed by the caller before its transaction began, so the slow hash does not hold
+            # the database's write lock (README, "Short transactions").
+            user.password = password_hash
+        else:
+            user.set_password(password)
         user.save(using=self._db)
         return user
 

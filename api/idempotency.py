@@ -49,6 +49,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from .exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from .models import IdempotencyKey
+from .parsers import ensure_shallow
 from .schema import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY
 
 IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
@@ -91,13 +92,14 @@ def request_fingerprint(request) -> str:
     """A hash of what the action depends on: the token's workspace, method, path, query and
     the parsed body (so key order and whitespace in the JSON do not matter). The workspace is
     in it so a user with tokens for two workspaces never gets one workspace's answer replayed
-    to a request made in the other."""
+    to a request made in the other. Data nested deeper than the parser allows (a view with its
+    own parsers) is a 400 here too: canonicalising it walks it recursively."""
     payload = {
         "workspace": getattr(getattr(request, "auth", None), "workspace_id", None),
         "method": request.method,
         "path": request.path,
         "query": _canonical(request.query_params),
-        "body": _canonical(request.data),
+        "body": _canonical(ensure_shallow(request.data)),
     }
     encoded = json.dumps(payload, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode()).hexdigest()

@@ -215,8 +215,9 @@ def freelancer_clear_do_not_hire(*, freelancer, actor=None, reason=""):
 
 
 # --- Samples and testimonials ------------------------------------------------------------------
-@transaction.atomic
 def sample_add(*, freelancer, actor=None, title, description="", url="", upload=None):
+    # No transaction around the whole: the file is checked and written first, and only the
+    # row's INSERT holds the database's write lock (README, "Short transactions").
     if not url and upload is None:
         raise ValidationError({"url": "Give a link or upload a file."})
     sample = Sample(freelancer=freelancer, title=(title or "").strip(), description=description or "",

@@ -3,6 +3,8 @@
 `emails/base.html`). Links are absolute (SITE_URL)."""
 
 from email.mime.base import MIMEBase
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -36,6 +38,16 @@ def render_plain(template_name, context):
     return template.render(Context(context, autoescape=False))
 
 
+def message_id_domain():
+    """The right-hand side of every Message-ID: EMAIL_MESSAGE_ID_DOMAIN, else SITE_URL's host.
+    Django would use the machine's name (often `localhost`), which mail providers score as a
+    misconfigured sender; the site's domain is one the sender controls."""
+    if settings.EMAIL_MESSAGE_ID_DOMAIN:
+        return settings.EMAIL_MESSAGE_ID_DOMAIN
+    host = urlsplit(settings.SITE_URL).hostname
+    return f"[{host}]" if ":" in host else host  # an IPv6 address is a domain literal there
+
+
 def render_subject(notification, context=None, *, prefix=True):
     context = context if context is not None else email_context(notification)
     subject = " ".join(render_plain(f"emails/{notification.kind}/subject.txt", context).split())
@@ -53,7 +65,8 @@ def build_message(notification):
     subject = render_subject(notification, context)
     text = render_plain(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
-    headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200]}
+    headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200],
+               "Message-ID": make_msgid(domain=message_id_domain())}
     unsubscribe = context.get("unsubscribe_url")
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"

@@ -1,10 +1,10 @@
 """Statements as CSV, for the owner's pages and the freelancer's portal alike: one row per
-ledger transaction, amounts as decimals in major units with the currency beside them."""
+ledger transaction, amounts as decimals in major units with the currency beside them. Written
+by accounts.csv_export, which defuses every column (titles, descriptions, references)."""
 
-import csv
-
-from django.http import HttpResponse
 from django.utils import timezone
+
+from accounts.csv_export import csv_download
 
 from .money import to_major
 
@@ -26,25 +26,16 @@ def statement_csv_response(statement, filename, *, engagement_columns):
     """`statement` (payments.selectors.engagement_statement / freelancer_statement) as a CSV
     download; `engagement_columns` adds the escrow columns of an engagement's statement. Dates
     are in the active time zone."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the UTF-8 (names, “quotes”) correctly
-    writer = csv.writer(response)
-    writer.writerow(STATEMENT_COLUMNS)
+    response, writer = csv_download(filename, STATEMENT_COLUMNS)
     for line in statement.lines:
         c = line.currency
         writer.writerow([
             timezone.localtime(line.date).date().isoformat(), line.transaction.pk, line.kind,
-            line.engagement.title if line.engagement else "", _csv_safe(line.description), c,
+            line.engagement.title if line.engagement else "", line.description, c,
             _csv_amount(line.escrow_change, c) if engagement_columns else "",
             _csv_balance(line.escrow_balance, c) if engagement_columns else "",
             _csv_amount(line.earned, c), _csv_amount(line.refunded, c), _csv_amount(line.paid_out, c),
-            _csv_balance(line.owed_balance, c), _csv_safe(line.reference),
+            _csv_balance(line.owed_balance, c), line.reference,
         ])
     return response
 
-
-def _csv_safe(text):
-    """Spreadsheet programs run cells starting with = + - @ as formulas; defuse them."""
-    text = text or ""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

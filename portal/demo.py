@@ -19,8 +19,11 @@ def load(workspace, owner):
     if freelancer is None or freelancer.user_id:
         return freelancer
     user = User.objects.filter(email=DEMO_FREELANCER_EMAIL).first()
+    if user is None:
+        # Its password is set by outsourcing.demo after the transaction (hashing is slow).
+        user = User.objects.create_user(email=DEMO_FREELANCER_EMAIL, password=None,
+                                        full_name=freelancer.name, timezone=freelancer.timezone)
     issued = account_services.invitation_issue(workspace=workspace, email=freelancer.email,
                                                role=InvitationRole.FREELANCER, invited_by=owner,
                                                target_id=freelancer.pk)
-    signup = {"full_name": freelancer.name, "password": DEMO_FREELANCER_PASSWORD, "timezone": freelancer.timezone}
-    return account_services.invitation_accept(token=issued.token, user=user, signup=signup).joined
+    return account_services.invitation_accept(token=issued.token, user=user).joined

@@ -4,7 +4,7 @@ api/payments.py."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +12,7 @@ from engagements import work
 from engagements.models import Milestone
 from payments import services as payment_services
 
+from ..parsers import JSONParser
 from ..permissions import IsFreelancer, IsWorkspaceMember, IsWorkspaceStaff
 from ..schema import errors
 from .access import _acting_freelancer, _engagement, _milestone, _staff_only
