@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .models import (
     ENGAGEMENT_TRANSITIONS,
+    MILESTONE_CLEARS,
     MILESTONE_TRANSITIONS,
     Engagement,
     EngagementStatus,
@@ -42,14 +43,19 @@ class TransitionError(ConflictError):
 
 def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     """Move milestone `milestone_id` to `to_state` if it is in one of `from_states` (default:
-    every state the table allows the move from). Extra `fields` are written in the same UPDATE
-    (e.g. `review_deadline_at`). Returns the refreshed milestone; raises TransitionError."""
+    every state the table allows the move from). The columns MILESTONE_CLEARS names for the new
+    state are cleared, and extra `fields` written, in the same UPDATE. Returns the refreshed
+    milestone; raises TransitionError."""
     to_state = MilestoneState(to_state)
+    cleared = dict.fromkeys(MILESTONE_CLEARS[to_state])
+    kept = sorted(name for name in cleared if fields.get(name) is not None)
+    if kept:
+        raise ValueError(f"{', '.join(kept)} means nothing once a milestone is {to_state.label.lower()}.")
     permitted = allowed_from(to_state)
     if from_states is not None:
         permitted &= {MilestoneState(s) for s in from_states}
     updated = Milestone.objects.filter(pk=milestone_id, state__in=permitted).update(
-        state=to_state, state_changed_at=timezone.now(), **fields
+        state=to_state, state_changed_at=timezone.now(), **(cleared | fields)
     )
     if updated != 1:
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()

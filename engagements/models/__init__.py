@@ -26,6 +26,7 @@ from .engagement import (
     ReportingPreference,
 )
 from .milestone import (
+    MILESTONE_CLEARS,
     MILESTONE_FINAL_STATES,
     MILESTONE_TRANSITIONS,
     DateChangeStatus,
@@ -51,6 +52,7 @@ __all__ = [
     "DEFAULT_PROMPTS",
     "ENDED_STATUSES",
     "ENGAGEMENT_TRANSITIONS",
+    "MILESTONE_CLEARS",
     "MILESTONE_FINAL_STATES",
     "MILESTONE_TRANSITIONS",
     "AccessGrant",

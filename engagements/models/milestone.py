@@ -1,10 +1,11 @@
 """Milestones and the work handed in for them.
 
-The milestone state machine lives here, in one transition table, and every state change goes
-through `milestone_transition` (engagements/transitions.py): a conditional UPDATE that fails
-with a clear error when the row is no longer in a state the move is allowed from. Payments call
-the same helper inside their own transaction. Beside the milestone: its submissions (one per
-round, with their files) and the freelancer's requests for a new due date.
+The milestone state machine lives here, in one transition table with what each move clears, and
+every state change goes through `milestone_transition` (engagements/transitions.py): a
+conditional UPDATE that fails with a clear error when the row is no longer in a state the move
+is allowed from. Payments call the same helper inside their own transaction. Beside the
+milestone: its submissions (one per round, with their files) and the freelancer's requests for a
+new due date.
 """
 
 import secrets
@@ -42,6 +43,19 @@ MILESTONE_TRANSITIONS = {
     S.SPLIT: set(),
 }
 MILESTONE_FINAL_STATES = frozenset({S.RELEASED, S.REFUNDED, S.SPLIT})
+# What a move INTO each state clears, in the same UPDATE as the state (milestone_transition):
+# columns that only meant something in the state left behind, so no caller can leave one set.
+# The review deadline (the auto-release moment) runs only while submitted work waits for review.
+MILESTONE_CLEARS = {
+    S.DRAFT: ("review_deadline_at",),
+    S.FUNDED: ("review_deadline_at",),
+    S.SUBMITTED: (),
+    S.CHANGES_REQUESTED: ("review_deadline_at",),
+    S.DISPUTED: ("review_deadline_at",),
+    S.RELEASED: ("review_deadline_at",),
+    S.REFUNDED: ("review_deadline_at",),
+    S.SPLIT: ("review_deadline_at",),
+}
 
 
 def allowed_from(to_state):

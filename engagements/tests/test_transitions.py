@@ -1,12 +1,15 @@
 """Both state machines, table-driven: every (from, to) pair either moves or is refused."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from engagements.models import (
     ENGAGEMENT_TRANSITIONS,
+    MILESTONE_CLEARS,
     MILESTONE_TRANSITIONS,
     Engagement,
     EngagementStatus,
@@ -28,6 +31,7 @@ ENGAGEMENT_PAIRS = [(a, b) for a in EngagementStatus for b in EngagementStatus]
 
 def test_the_tables_name_every_state():
     assert set(MILESTONE_TRANSITIONS) == set(MilestoneState)
+    assert set(MILESTONE_CLEARS) == set(MilestoneState)
     assert set(ENGAGEMENT_TRANSITIONS) == set(EngagementStatus)
 
 
@@ -61,6 +65,27 @@ def test_engagement_moves_exactly_as_the_table_says(start, target):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("target", sorted(MILESTONE_TRANSITIONS[MilestoneState.SUBMITTED]))
+def test_every_move_out_of_submitted_clears_the_review_deadline(target):
+    """The review deadline means something only while work waits for review: the move itself
+    clears it, whichever caller makes it."""
+    milestone = MilestoneFactory(state=MilestoneState.SUBMITTED,
+                                 review_deadline_at=timezone.now() + timedelta(days=14))
+    moved = milestone_transition(milestone_id=milestone.pk, to_state=target)
+    assert moved.review_deadline_at is None
+    assert Milestone.objects.get(pk=milestone.pk).review_deadline_at is None
+
+
+@pytest.mark.django_db
+def test_a_move_cannot_keep_a_column_its_state_clears():
+    milestone = MilestoneFactory(state=MilestoneState.SUBMITTED)
+    with pytest.raises(ValueError, match="review_deadline_at"):
+        milestone_transition(milestone_id=milestone.pk, to_state=MilestoneState.CHANGES_REQUESTED,
+                             review_deadline_at=timezone.now())
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.SUBMITTED
+
+
+@pytest.mark.django_db
 def test_transition_errors_are_conflicts_with_a_clear_message():
     milestone = MilestoneFactory(state=MilestoneState.DRAFT)
     with pytest.raises(ConflictError, match="“Draft” cannot become “Submitted”"):
@@ -78,8 +103,6 @@ def test_from_states_narrows_what_the_table_allows():
 @pytest.mark.django_db
 def test_extra_fields_are_written_in_the_same_update():
     engagement = EngagementFactory(status=EngagementStatus.DRAFT)
-    from django.utils import timezone
-
     now = timezone.now()
     moved = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.OFFERED, offered_at=now)
     assert moved.offered_at == now

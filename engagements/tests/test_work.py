@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from engagements import services, work
-from engagements.models import MilestoneState, Submission, SubmissionOutcome
+from engagements.models import Milestone, MilestoneState, Submission, SubmissionOutcome
 from engagements.tests.conftest import fund
 from engagements.transitions import ConflictError, NotAllowed, TransitionError
 from notifications.models import Notification
@@ -134,6 +135,19 @@ def test_each_round_is_kept_with_its_feedback(active, owner, freelancer, media):
     assert stored.original_name == "mockups.pdf" and stored.content_type == "application/pdf"
     assert "mockups" not in stored.file.name  # stored under a generated name
     assert Notification.objects.filter(kind="milestone_changes_requested").exists()
+
+
+def test_asking_for_changes_clears_the_review_deadline(active, owner, freelancer):
+    """Work sent back is no longer waiting for review: no auto-release date stays on it."""
+    milestone = active.milestones.get()
+    fund(milestone)
+    work.milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Done", attest_own_work=True)
+    # What payments' review clock writes on submitted work (its auto-release moment).
+    Milestone.objects.filter(pk=milestone.pk).update(review_deadline_at=timezone.now() + datetime.timedelta(days=14))
+    work.milestone_request_changes(milestone=milestone, actor=owner, feedback="Bigger buttons")
+    milestone.refresh_from_db()
+    assert milestone.state == MilestoneState.CHANGES_REQUESTED
+    assert milestone.review_deadline_at is None
 
 
 def test_a_file_whose_content_does_not_match_its_name_is_refused(active, freelancer, media):
