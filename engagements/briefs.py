@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .activity import activity_record
+from .emails import notify_freelancer, notify_owners
 from .models import BRIEF_SECTIONS, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
-from .notices import notify_freelancer, notify_owners
 from .reminders import brief_ack_fields, engagement_heard_from
 from .services import engagement_activate
 from .transitions import ConflictError, NotAllowed

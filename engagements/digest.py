@@ -23,8 +23,8 @@ from notifications.models import NotificationPreference, PreferenceMode
 from notifications.quiet import at_local, decent_not_before, is_decent, zone
 from notifications.services import notify_many
 
+from .emails import day_of, owner_url
 from .models import CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, MilestoneState
-from .reminders import day_of, owner_url
 
 BATCH = 200
 SOON = timedelta(days=3)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import deadlines
 from .activity import activity_record
+from .emails import notify_freelancer, notify_owners, portal_url
 from .models import (
     ActivityKind,
     DateChangeStatus,
@@ -16,8 +17,7 @@ from .models import (
     MilestoneDateChange,
     MilestoneState,
 )
-from .notices import notify_freelancer, notify_owners
-from .reminders import engagement_heard_from, milestone_due_fields, portal_url
+from .reminders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed
 
 # Work that is still to be handed in can get a new date.

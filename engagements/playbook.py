@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .activity import activity_record
+from .emails import notify_freelancer
 from .models import (
     ENDED_STATUSES,
     ActivityKind,
@@ -16,7 +17,6 @@ from .models import (
     PlaybookDocument,
     PlaybookVersion,
 )
-from .notices import notify_freelancer
 from .reminders import engagement_heard_from, playbook_requests_arm
 from .transitions import ConflictError, NotAllowed
 

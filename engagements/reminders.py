@@ -24,15 +24,24 @@ from datetime import time, timedelta
 from django.core.exceptions import FieldError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role
 from notifications.links import absolute
 from notifications.quiet import at_local, zone
 from notifications.services import notify_many
 from notifications.sweeps import claim, item
 
+from .emails import (
+    batch_owner_recipients,
+    day_of,
+    owner_url,
+    owners_by_workspace,
+    portal_url,
+    to_freelancer,
+    to_owners,
+    when,
+)
 from .models import (
     Activity,
     ActivityKind,
@@ -63,80 +72,6 @@ def drain(batch_fn, *, now, batch=BATCH):
         if read < batch:
             break
     return totals
-
-
-def when(moment, tz_name):
-    """A moment as its reader sees it: "Tue 3 Mar at 17:00 (Europe/Lisbon)"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(zone(tz_name))
-    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} ({tz_name or 'UTC'})"
-
-
-def day_of(moment, tz_name):
-    local = moment.astimezone(zone(tz_name))
-    return f"{local:%A} {local.day} {local:%B}"
-
-
-def owner_url(name, **kwargs):
-    return absolute(reverse(f"engagements:{name}", kwargs=kwargs))
-
-
-def portal_url(name, **kwargs):
-    """A page of the freelancer portal, or the portal's home / sign-in when it is missing."""
-    for candidate, args in ((f"portal:{name}", kwargs), ("portal:engagement", {"pk": kwargs.get("pk")}),
-                            ("portal:home", {}), ("accounts:login", {})):
-        try:
-            return absolute(reverse(candidate, kwargs={k: v for k, v in args.items() if v is not None}))
-        except NoReverseMatch:
-            continue
-    return absolute("/")
-
-
-def owners_by_workspace(workspace_ids):
-    """{workspace_id: [(user, role)]}: active members, one query for a whole batch."""
-    members = {}
-    people = Membership.objects.filter(workspace_id__in=set(workspace_ids), user__is_active=True)
-    for m in people.select_related("user"):
-        members.setdefault(m.workspace_id, []).append((m.user, m.role))
-    return members
-
-
-def owner_recipients(engagement, members):
-    """Who hears about an engagement (as engagements.notices): whoever created it while still a
-    member, else the workspace's owners."""
-    people = members.get(engagement.workspace_id, [])
-    creator = [u for u, _ in people if u.pk == engagement.created_by_id]
-    return creator or [u for u, role in people if role == Role.OWNER]
-
-
-def to_freelancer(engagement, *, kind, key, context, now):
-    """The freelancer's email (their choices in the portal, `reminders` off, apply when it is
-    sent: notifications.preferences)."""
-    freelancer = engagement.freelancer
-    if not freelancer.email:
-        return []
-    return [item(
-        kind=kind, email=freelancer.email, key=key, workspace_id=engagement.workspace_id, tz=freelancer.timezone,
-        now=now, user_id=freelancer.user_id, engagement_id=engagement.pk,
-        context={"engagement_title": engagement.title, "freelancer_name": freelancer.name,
-                 "engagement_id": engagement.pk, "audience": "freelancer", **context},
-    )]
-
-
-def to_owners(engagement, members, *, kind, key, context, now, moments=None):
-    """One email per owner-side recipient; `moments` ({name: datetime}) are written in each
-    recipient's own time zone."""
-    return [
-        item(kind=kind, email=user.email, key=f"{key}:u{user.pk}", workspace_id=engagement.workspace_id,
-             tz=user.timezone, now=now, user_id=user.pk, engagement_id=engagement.pk,
-             context={"engagement_title": engagement.title, "freelancer_name": engagement.freelancer.name,
-                      "engagement_id": engagement.pk, "audience": "owner",
-                      "recipient_first_name": user.get_short_name(), **context,
-                      **{name: when(moment, user.timezone) if moment else ""
-                         for name, moment in (moments or {}).items()}})
-        for user in owner_recipients(engagement, members)
-    ]
 
 
 # --- Ladder arithmetic (called by the services whenever a deadline changes) -----------------------
@@ -499,7 +434,7 @@ def _checkin_batch(now, batch):
         context = {"agenda": c.agenda, "meeting_url": c.meeting_url, "minutes": c.duration_minutes,
                    "url": owner_url("checkin", pk=e.pk, checkin_pk=c.pk),
                    "checkins_url": owner_url("checkins", pk=e.pk)}
-        for recipient in owner_recipients(e, members):
+        for recipient in batch_owner_recipients(e, members):
             # Each owner reads the time in their own zone.
             items += [item(
                 kind=f"checkin_{'tomorrow' if action == 'tomorrow' else 'unrecorded'}", email=recipient.email,

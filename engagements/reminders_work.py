@@ -10,6 +10,7 @@ from django.utils import timezone
 from notifications.services import notify_many
 from notifications.sweeps import claim
 
+from .emails import owner_url, owners_by_workspace, portal_url, to_freelancer, to_owners, when
 from .models import (
     Brief,
     EngagementStatus,
@@ -19,19 +20,7 @@ from .models import (
     PlaybookAcknowledgement,
     PlaybookAckRequest,
 )
-from .reminders import (
-    ACK_OWNER_AFTER,
-    BATCH,
-    MORNING,
-    _in_transaction,
-    drain,
-    owner_url,
-    owners_by_workspace,
-    portal_url,
-    to_freelancer,
-    to_owners,
-    when,
-)
+from .reminders import ACK_OWNER_AFTER, BATCH, MORNING, _in_transaction, drain
 
 OPEN_WORK = [MilestoneState.DRAFT, MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED]
 # A milestone on an engagement that is not under way yet (or paused), or a fixed-price one not

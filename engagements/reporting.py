@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from . import deadlines
 from .activity import activity_record
+from .emails import notify_freelancer, notify_owners
 from .models import (
     DEFAULT_PROMPTS,
     ActivityKind,
@@ -23,7 +24,6 @@ from .models import (
     StatusUpdate,
     UpdatePrompts,
 )
-from .notices import notify_freelancer, notify_owners
 from .reminders import engagement_heard_from
 from .services import RUNNING, engagement_deadlines_recompute
 from .transitions import ConflictError, NotAllowed

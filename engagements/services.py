@@ -15,6 +15,7 @@ from freelancers.selectors import bench
 
 from . import deadlines
 from .activity import activity_record
+from .emails import notify_freelancer, notify_owners
 from .models import (
     ActivityKind,
     CheckIn,
@@ -27,7 +28,6 @@ from .models import (
     ReportingPreference,
     StatusUpdate,
 )
-from .notices import notify_freelancer, notify_owners
 from .transitions import ConflictError, engagement_transition
 
 RUNNING = {EngagementStatus.ACTIVE, EngagementStatus.PAUSED}

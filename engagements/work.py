@@ -20,6 +20,7 @@ from freelancers.uploads import check_upload, extension_for
 
 from . import deadlines
 from .activity import activity_record
+from .emails import notify_freelancer, notify_owners
 from .models import (
     ActivityKind,
     Engagement,
@@ -30,7 +31,6 @@ from .models import (
     SubmissionFile,
     SubmissionOutcome,
 )
-from .notices import notify_freelancer, notify_owners
 from .reminders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed, milestone_transition
 
