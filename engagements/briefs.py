@@ -6,35 +6,20 @@ way. The engagement becomes active only when its freelancer acknowledges the cur
 acknowledging an older one is refused.
 """
 
-import difflib
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from .activity import activity_record
 from .emails import notify_freelancer, notify_owners
-from .models import BRIEF_SECTIONS, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
+from .models import BRIEF_SECTIONS, OPEN_STATUSES, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
 from .reminders import brief_ack_fields, engagement_heard_from
+from .selectors import current_brief
 from .services import engagement_activate
 from .transitions import ConflictError, NotAllowed
 
 SECTION_NAMES = [name for name, _ in BRIEF_SECTIONS]
 REQUIRED_SECTIONS = {"goal", "deliverables", "acceptance_criteria"}
-SENT_STATUSES = {EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
-
-
-def current_brief(engagement):
-    return Brief.objects.filter(engagement=engagement).order_by("-version").first()
-
-
-def brief_awaiting_acknowledgement(engagement, brief=None):
-    """The current version when it was sent and not yet acknowledged."""
-    brief = brief if brief is not None else current_brief(engagement)
-    if brief is not None and brief.sent_at and not brief.acknowledged_at:
-        return brief
-    return None
 
 
 @transaction.atomic
@@ -66,7 +51,7 @@ def brief_save(*, engagement, actor, change_summary="", **sections):
     if latest is not None and not change_summary.strip():
         raise ValidationError({"change_summary": "Say what changed and why: the freelancer sees this with the diff."})
     now = timezone.now()
-    sent = engagement.status in SENT_STATUSES
+    sent = engagement.status in OPEN_STATUSES
     brief = Brief.objects.create(
         engagement=engagement, version=version, change_summary=change_summary.strip(), created_by=actor,
         sent_at=now if sent else None, **brief_ack_fields(now if sent else None), **sections,
@@ -96,7 +81,7 @@ def brief_acknowledge(*, brief_id, freelancer):
     engagement = (
         Engagement.objects.select_for_update().select_related("freelancer", "workspace").get(pk=brief.engagement_id)
     )
-    if engagement.status not in SENT_STATUSES:
+    if engagement.status not in OPEN_STATUSES:
         raise ConflictError(f"This engagement is {engagement.get_status_display().lower()}: "
                             "there is no brief waiting for acknowledgement.")
     latest = current_brief(engagement)
@@ -130,7 +115,7 @@ def brief_question_ask(*, brief_id, freelancer, body):
     if brief is None or brief.engagement.freelancer_id != freelancer.pk:
         raise NotAllowed("No such brief for this freelancer.")
     engagement = brief.engagement
-    if engagement.status not in SENT_STATUSES:
+    if engagement.status not in OPEN_STATUSES:
         raise ConflictError("Questions can be asked while the engagement is offered or under way.")
     body = (body or "").strip()
     if not body:
@@ -165,57 +150,4 @@ def brief_question_answer(*, question, actor, answer):
     return question
 
 
-# --- What changed -----------------------------------------------------------------------------
-_WORD = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
-
-def _words(line):
-    return _WORD.findall(line)
-
-
-def _inline(old, new):
-    """Word-level marks inside a changed line: two lists of (changed, text) segments."""
-    a, b = _words(old), _words(new)
-    left, right = [], []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            left.append((False, "".join(a[i1:i2])))
-            right.append((False, "".join(b[j1:j2])))
-        else:
-            if i2 > i1:
-                left.append((True, "".join(a[i1:i2])))
-            if j2 > j1:
-                right.append((True, "".join(b[j1:j2])))
-    return left, right
-
-
-def text_diff(old, new, context=2):
-    """Lines of `old` → `new` as rows {"op": "equal"|"delete"|"insert"|"skip", "segments": [...]}
-    — plain data; the template escapes every piece of text."""
-    a, b = (old or "").splitlines(), (new or "").splitlines()
-    rows = []
-    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
-        if rows:
-            rows.append({"op": "skip", "segments": [(False, "…")]})
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                rows += [{"op": "equal", "segments": [(False, line)]} for line in a[i1:i2]]
-            elif tag == "replace" and (i2 - i1) == (j2 - j1):
-                for old_line, new_line in zip(a[i1:i2], b[j1:j2], strict=True):
-                    left, right = _inline(old_line, new_line)
-                    rows.append({"op": "delete", "segments": left})
-                    rows.append({"op": "insert", "segments": right})
-            else:
-                rows += [{"op": "delete", "segments": [(True, line)]} for line in a[i1:i2]]
-                rows += [{"op": "insert", "segments": [(True, line)]} for line in b[j1:j2]]
-    return rows
-
-
-def brief_diff(old, new):
-    """Per section of the brief: label, whether it changed, and the diff rows."""
-    sections = []
-    for name, label in BRIEF_SECTIONS:
-        before, after = getattr(old, name), getattr(new, name)
-        sections.append({"name": name, "label": label, "changed": before != after,
-                         "rows": text_diff(before, after) if before != after else []})
-    return sections

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from freelancers.models import Freelancer, FreelancerStatus
 
-from . import briefs, deadlines, grants, playbook, reporting, reviews, services, work
+from . import briefs, deadlines, grants, playbook, reporting, reviews, selectors, services, work
 from .models import (
     AccessGrant,
     AccessReveal,
@@ -88,7 +88,7 @@ def _replay_updates(engagement):
 def _start(engagement, owner, clock, offered, acknowledged):
     services.engagement_offer(engagement=engagement, actor=owner)
     clock.at(offered)
-    brief = briefs.current_brief(engagement)
+    brief = selectors.current_brief(engagement)
     briefs.brief_acknowledge(brief_id=brief.pk, freelancer=engagement.freelancer)
     clock.at(acknowledged)
     Brief.objects.filter(pk=brief.pk).update(sent_at=offered, acknowledged_at=acknowledged, created_at=offered)
@@ -152,9 +152,9 @@ def _active_video(workspace, owner, now, docs):
         playbook.playbook_attach(engagement=engagement, document=doc, actor=owner)
     clock.at(now - timedelta(days=14))
     _start(engagement, owner, clock, now - timedelta(days=14), now - timedelta(days=13, hours=20))
-    PlaybookAcknowledgement.objects.get_or_create(version=playbook.current_version(docs["How we work"]),
+    PlaybookAcknowledgement.objects.get_or_create(version=selectors.playbook_current_version(docs["How we work"]),
                                                   freelancer=jonas)
-    brief = briefs.current_brief(engagement)
+    brief = selectors.current_brief(engagement)
     question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=jonas, body="Can I use the 2025 logo "
                                          "animation, or is there a new one?")
     clock.at(now - timedelta(days=13))

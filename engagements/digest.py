@@ -24,11 +24,10 @@ from notifications.quiet import at_local, decent_not_before, is_decent, zone
 from notifications.services import notify_many
 
 from .emails import day_of, owner_url
-from .models import CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, MilestoneState
+from .models import OPEN_WORK_STATES, CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, MilestoneState
 
 BATCH = 200
 SOON = timedelta(days=3)
-OPEN_WORK = [MilestoneState.DRAFT, MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED]
 
 
 def _hm(moment, tz):
@@ -87,7 +86,7 @@ def compose(workspaces, now):
             f"{day_of(m.review_deadline_at, names[ws_id])} unless you review it",
             owner_url("milestone", pk=m.engagement_id, milestone_pk=m.pk))
     for m in (Milestone.objects.filter(engagement__workspace_id__in=ids, engagement__status=EngagementStatus.ACTIVE,
-                                       state__in=OPEN_WORK, due_at__lte=now + timedelta(days=2))
+                                       state__in=OPEN_WORK_STATES, due_at__lte=now + timedelta(days=2))
               .select_related("engagement__freelancer").order_by("due_at")):
         ws_id = m.engagement.workspace_id
         late = m.due_at < now

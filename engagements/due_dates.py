@@ -10,31 +10,19 @@ from . import deadlines
 from .activity import activity_record
 from .emails import notify_freelancer, notify_owners, portal_url
 from .models import (
+    OPEN_STATUSES,
+    OPEN_WORK_STATES,
     ActivityKind,
     DateChangeStatus,
-    EngagementStatus,
     Milestone,
     MilestoneDateChange,
-    MilestoneState,
 )
 from .reminders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed
 
-# Work that is still to be handed in can get a new date.
-DATED_STATES = {MilestoneState.DRAFT, MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED}
-OPEN = {EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
-
 
 def _day(value):
     return f"{value:%A} {value.day} {value:%B %Y}" if value else "no date"
-
-
-def date_changes(milestone):
-    return MilestoneDateChange.objects.filter(milestone=milestone).select_related("requested_by", "decided_by")
-
-
-def pending_date_change(milestone):
-    return date_changes(milestone).filter(status=DateChangeStatus.PENDING).first()
 
 
 @transaction.atomic
@@ -45,7 +33,7 @@ def milestone_date_request(*, milestone_id, freelancer, proposed_on, reason):
     if milestone is None or milestone.engagement.freelancer_id != freelancer.pk:
         raise NotAllowed("No such milestone for this freelancer.")
     engagement = milestone.engagement
-    if engagement.status not in OPEN or milestone.state not in DATED_STATES:
+    if engagement.status not in OPEN_STATUSES or milestone.state not in OPEN_WORK_STATES:
         raise ConflictError("A new date can be asked for work that is still to be handed in, on a running engagement.")
     reason = (reason or "").strip()
     errors = {}
@@ -101,7 +89,7 @@ def milestone_date_decide(*, change, actor, accept, response=""):
         "engagement__freelancer", "engagement__workspace").get(pk=change.milestone_id)
     engagement = milestone.engagement
     now = timezone.now()
-    if accept and milestone.state not in DATED_STATES:
+    if accept and milestone.state not in OPEN_WORK_STATES:
         raise ConflictError("The work was handed in meanwhile: its date no longer matters.")
     status = DateChangeStatus.ACCEPTED if accept else DateChangeStatus.DECLINED
     if not MilestoneDateChange.objects.filter(pk=change.pk, status=DateChangeStatus.PENDING).update(

@@ -23,7 +23,8 @@ from .models import (
     Review,
     UpdatePrompts,
 )
-from .services import BUDGET_FIELDS, money_has_moved
+from .selectors import money_has_moved
+from .services import BUDGET_FIELDS
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

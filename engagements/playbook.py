@@ -10,22 +10,16 @@ from .activity import activity_record
 from .emails import notify_freelancer
 from .models import (
     ENDED_STATUSES,
+    OPEN_STATUSES,
     ActivityKind,
     Engagement,
-    EngagementStatus,
     PlaybookAcknowledgement,
     PlaybookDocument,
     PlaybookVersion,
 )
 from .reminders import engagement_heard_from, playbook_requests_arm
+from .selectors import playbook_current_version
 from .transitions import ConflictError, NotAllowed
-
-# Freelancers on these engagements are asked to read new versions.
-READERS = {EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
-
-
-def current_version(document):
-    return PlaybookVersion.objects.filter(document=document, version=document.current_version).first()
 
 
 @transaction.atomic
@@ -48,7 +42,7 @@ def playbook_document_revise(*, document, actor, title, kind, body, change_note=
     if not body:
         raise ValidationError({"body": "The document cannot be empty."})
     document.title, document.kind = title.strip(), kind
-    latest = current_version(document)
+    latest = playbook_current_version(document)
     if latest is not None and latest.body == body:
         document.save(update_fields=["title", "kind", "updated_at"])
         return document, None
@@ -56,7 +50,7 @@ def playbook_document_revise(*, document, actor, title, kind, body, change_note=
     document.save(update_fields=["title", "kind", "current_version", "updated_at"])
     version = PlaybookVersion.objects.create(document=document, version=document.current_version, body=body,
                                              change_note=(change_note or "").strip(), created_by=actor)
-    for engagement in document.engagements.filter(status__in=READERS).select_related("freelancer", "workspace"):
+    for engagement in document.engagements.filter(status__in=OPEN_STATUSES).select_related("freelancer", "workspace"):
         playbook_requests_arm(engagement=engagement, versions=[version])
         activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ATTACHED, actor_user=actor,
                         summary=f"“{document.title}” changed to v{version.version}; it needs a new acknowledgement.")
@@ -79,8 +73,8 @@ def playbook_attach(*, engagement, document, actor):
     engagement.playbook.add(document)
     activity_record(engagement=engagement, kind=ActivityKind.PLAYBOOK_ATTACHED, actor_user=actor,
                     summary=f"Attached “{document.title}” (v{document.current_version}).")
-    if engagement.status in READERS:
-        playbook_requests_arm(engagement=engagement, versions=[current_version(document)])
+    if engagement.status in OPEN_STATUSES:
+        playbook_requests_arm(engagement=engagement, versions=[playbook_current_version(document)])
         notify_freelancer(engagement, kind="playbook_updated", page="playbook",
                           key=f"playbook-attached:{document.pk}:e{engagement.pk}:v{document.current_version}",
                           context={"document_title": document.title, "version": document.current_version,
@@ -120,16 +114,3 @@ def playbook_acknowledge(*, version_id, freelancer):
     return ack
 
 
-def playbook_status(engagement):
-    """For each attached document: the current version and whether the freelancer acknowledged
-    it. Two queries."""
-    documents = list(engagement.playbook.all().order_by("title"))
-    acknowledged = set(
-        PlaybookAcknowledgement.objects.filter(
-            freelancer_id=engagement.freelancer_id, version__document__in=documents,
-        ).values_list("version__document_id", "version__version")
-    )
-    return [
-        {"document": d, "version": d.current_version, "acknowledged": (d.pk, d.current_version) in acknowledged}
-        for d in documents
-    ]

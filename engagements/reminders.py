@@ -233,26 +233,6 @@ def engagement_reminders_update(*, engagement, actor, **fields):
     return engagement
 
 
-def ladder_status(engagement):
-    """What the reminders will do next for an engagement, for its pages."""
-    e = Engagement.objects.get(pk=engagement.pk)
-    update = None
-    if e.status == EngagementStatus.ACTIVE and e.next_update_due_at:
-        second = e.next_update_due_at + timedelta(hours=e.update_escalate_hours)
-        if e.update_reminder_step == 0:
-            update = ("next", e.next_update_due_at, "first reminder" if e.remind_freelancer_updates else "")
-        elif e.update_reminder_step == 1:
-            update = ("next", second, "second reminder" + (" and you are told" if e.escalate_updates_to_owner else ""))
-        else:
-            update = ("done", None, "")
-    return {
-        "update": update, "update_step": e.update_reminder_step, "gone_quiet_at": e.gone_quiet_at,
-        "quiet_check_at": e.quiet_check_at if e.status == EngagementStatus.ACTIVE else None,
-        "last_activity_at": e.last_activity_at, "checkin_nudge_at": e.checkin_nudge_at,
-        "settings": e,
-    }
-
-
 # --- Status updates: remind, remind again and escalate --------------------------------------------
 def _status_batch(now, batch):
     rows = list(

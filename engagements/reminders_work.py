@@ -12,6 +12,8 @@ from notifications.sweeps import claim
 
 from .emails import owner_url, owners_by_workspace, portal_url, to_freelancer, to_owners, when
 from .models import (
+    OPEN_STATUSES,
+    OPEN_WORK_STATES,
     Brief,
     EngagementStatus,
     Milestone,
@@ -22,12 +24,9 @@ from .models import (
 )
 from .reminders import ACK_OWNER_AFTER, BATCH, MORNING, _in_transaction, drain
 
-OPEN_WORK = [MilestoneState.DRAFT, MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED]
 # A milestone on an engagement that is not under way yet (or paused), or a fixed-price one not
 # funded yet, is looked at again a day later rather than reminded about.
 NOT_READY_RETRY = timedelta(days=1)
-# Engagements whose freelancer is asked to acknowledge briefs and playbook documents.
-READING = {EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
 
 
 # --- Milestones: due in two days, overdue -------------------------------------------------------
@@ -43,7 +42,7 @@ def _milestone_batch(now, batch):
     from notifications.quiet import at_local, zone
 
     rows = list(
-        Milestone.objects.filter(state__in=OPEN_WORK, due_reminder_at__lte=now)
+        Milestone.objects.filter(state__in=OPEN_WORK_STATES, due_reminder_at__lte=now)
         .select_related("engagement__freelancer", "engagement__workspace").order_by("due_reminder_at")[:batch]
     )
     plan, actions = {}, {}
@@ -148,7 +147,7 @@ def _brief_batch(now, batch):
     )
     plan, actions = {}, {}
     for b in rows:
-        waiting = bool(b.sent_at) and latest.get(b.engagement_id) == b.version and b.engagement.status in READING
+        waiting = bool(b.sent_at) and latest.get(b.engagement_id) == b.version and b.engagement.status in OPEN_STATUSES
         _ack_plan(b, now=now, step=b.ack_nudge_step, at=b.ack_nudge_at, since=b.sent_at or now, waiting=waiting,
                   plan=plan, actions=actions, fields=("ack_nudge_step", "ack_nudge_at"))
     claimed = claim(Brief, plan)
@@ -186,7 +185,7 @@ def _playbook_batch(now, batch):
     for r in rows:
         e, version = r.engagement, r.version
         waiting = (
-            e.status in READING and version.version == version.document.current_version
+            e.status in OPEN_STATUSES and version.version == version.document.current_version
             and (e.pk, version.document_id) in attached and (version.pk, e.freelancer_id) not in acknowledged
         )
         _ack_plan(r, now=now, step=r.nudge_step, at=r.nudge_at, since=r.requested_at, waiting=waiting, plan=plan,

@@ -15,7 +15,7 @@ from . import deadlines
 from .activity import activity_record
 from .emails import notify_freelancer, notify_owners
 from .models import (
-    DEFAULT_PROMPTS,
+    RUNNING_STATUSES,
     ActivityKind,
     CheckIn,
     CheckInStatus,
@@ -25,14 +25,8 @@ from .models import (
     UpdatePrompts,
 )
 from .reminders import engagement_heard_from
-from .services import RUNNING, engagement_deadlines_recompute
+from .services import engagement_deadlines_recompute
 from .transitions import ConflictError, NotAllowed
-
-
-def update_prompts(workspace):
-    """The workspace's prompts (defaults until the owner edits them); not saved by reading."""
-    prompts = UpdatePrompts.objects.filter(workspace=workspace).first()
-    return prompts or UpdatePrompts(workspace=workspace, **DEFAULT_PROMPTS)
 
 
 def update_prompts_save(*, workspace, done_prompt, next_prompt, blockers_prompt):
@@ -54,7 +48,7 @@ def status_update_post(*, engagement_id, freelancer, done, next, blockers="", pe
     )
     if engagement is None or engagement.freelancer_id != freelancer.pk:
         raise NotAllowed("No such engagement for this freelancer.")
-    if engagement.status not in RUNNING:
+    if engagement.status not in RUNNING_STATUSES:
         raise ConflictError(f"Updates are posted while the engagement is under way; it is "
                             f"{engagement.get_status_display().lower()}.")
     errors = {}

@@ -28,9 +28,9 @@ from .models import (
     ReportingPreference,
     StatusUpdate,
 )
+from .selectors import current_brief, current_playbook_versions, money_has_moved
 from .transitions import ConflictError, engagement_transition
 
-RUNNING = {EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
 # Milestones holding money (or a claim on it): an engagement cannot end while one is open.
 MONEY_STATES = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED,
                 MilestoneState.DISPUTED}
@@ -141,13 +141,6 @@ def _check_backups(workspace, freelancer, backups, current=()):
             raise ValidationError({"backups": f"{backup.name} is not on the bench (approved and free)."})
 
 
-def money_has_moved(engagement):
-    """Whether the ledger holds a transaction for this engagement. Read through the reverse
-    relation (payments sits above this app), so nothing here imports payments."""
-    related = getattr(engagement, "ledger_transactions", None)
-    return related is not None and related.exists()
-
-
 BUDGET_FIELDS = {"budget", "contingency_percent"}
 BUDGET_LOCKED = ("Money has moved on this engagement, so its budget changes on its Money page, where it is "
                  "checked against what is already committed and recorded with a reason.")
@@ -238,8 +231,6 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
 @transaction.atomic
 def engagement_offer(*, engagement, actor):
     """draft → offered: send the current brief to the freelancer to acknowledge."""
-    from .briefs import current_brief
-
     brief = current_brief(engagement)
     if brief is None:
         raise ConflictError("Write the brief before offering the engagement.")
@@ -253,7 +244,7 @@ def engagement_offer(*, engagement, actor):
     from .reminders import brief_ack_fields, playbook_requests_arm
 
     type(brief).objects.filter(pk=brief.pk).update(sent_at=now, **brief_ack_fields(now))
-    playbook_requests_arm(engagement=engagement, versions=_current_playbook_versions(engagement), at=now)
+    playbook_requests_arm(engagement=engagement, versions=current_playbook_versions(engagement), at=now)
     activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
                     summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
     notify_freelancer(
@@ -262,13 +253,6 @@ def engagement_offer(*, engagement, actor):
                  "goal": brief.goal[:500]},
     )
     return engagement
-
-
-def _current_playbook_versions(engagement):
-    from .models import PlaybookVersion
-
-    return [v for v in PlaybookVersion.objects.filter(document__engagements=engagement).select_related("document")
-            if v.version == v.document.current_version]
 
 
 @transaction.atomic

@@ -24,9 +24,9 @@ from accounts.access import get_for_workspace, workspace_required
 from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
-from . import briefs, playbook, reviews, selectors, services
+from . import reviews, selectors, services
 from .forms import EndForm, EngagementForm, ReviewForm
-from .models import AccessGrant, Engagement, EngagementKind, EngagementStatus, MilestoneState, Review
+from .models import OPEN_WORK_STATES, AccessGrant, Engagement, EngagementKind, EngagementStatus, MilestoneState, Review
 from .transitions import ConflictError, can_engagement_transition
 
 
@@ -156,16 +156,16 @@ def engagement_detail(request, pk):
     now = timezone.now()
     milestones = list(selectors.milestones_with_rounds(engagement))
     for m in milestones:
-        m.overdue = bool(m.due_at and m.due_at < now and m.state in selectors.OPEN_WORK_STATES
+        m.overdue = bool(m.due_at and m.due_at < now and m.state in OPEN_WORK_STATES
                          and engagement.status == EngagementStatus.ACTIVE)
-    brief = briefs.current_brief(engagement)
+    brief = selectors.current_brief(engagement)
     grant_rows = list(selectors.grants_for(engagement))
-    next_milestone = min((m for m in milestones if m.due_at and m.state in selectors.OPEN_WORK_STATES),
+    next_milestone = min((m for m in milestones if m.due_at and m.state in OPEN_WORK_STATES),
                          key=lambda m: m.due_at, default=None)
     review = Review.objects.filter(engagement=engagement).first()
     return render(request, "engagements/detail.html", {
         "engagement": engagement, "milestones": milestones, "brief": brief,
-        "awaiting_ack": briefs.brief_awaiting_acknowledgement(engagement, brief),
+        "awaiting_ack": selectors.brief_awaiting_acknowledgement(engagement, brief),
         "latest_update": selectors.latest_update(engagement),
         "open_questions": list(selectors.open_questions(engagement)),
         "timeline": list(selectors.timeline(engagement, limit=15)),
@@ -173,7 +173,7 @@ def engagement_detail(request, pk):
         "grants": grant_rows,
         "live_grants": [g for g in grant_rows if not g.is_revoked],
         "to_rotate": [g for g in grant_rows if g.needs_rotation],
-        "playbook": playbook.playbook_status(engagement),
+        "playbook": selectors.playbook_status(engagement),
         "next_milestone": next_milestone,
         "update_overdue": bool(engagement.status == EngagementStatus.ACTIVE and engagement.next_update_due_at
                                and engagement.next_update_due_at < now),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import briefs
+from . import briefs, selectors
 from .forms import AnswerForm, BriefForm
 from .models import Brief, BriefQuestion
 from .transitions import ConflictError
@@ -36,7 +36,7 @@ def brief_detail(request, pk):
 @owner_page
 def brief_edit(request, pk):
     engagement = engagement_for(request, pk)
-    current = briefs.current_brief(engagement)
+    current = selectors.current_brief(engagement)
     needs_summary = bool(current and current.sent_at)
     form = BriefForm(request.POST or None, brief=current, needs_summary=needs_summary)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +73,7 @@ def brief_diff(request, pk):
         old = versions[int(request.GET.get("from", new.version - 1))]
     except (KeyError, ValueError):
         raise Http404("No such version") from None
-    sections = briefs.brief_diff(old, new)
+    sections = selectors.brief_diff(old, new)
     return render(request, "engagements/brief_diff.html", {
         "engagement": engagement, "old": old, "new": new, "sections": sections, "versions": sorted(versions),
         "unchanged": [s["label"] for s in sections if not s["changed"]],

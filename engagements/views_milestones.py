@@ -46,7 +46,7 @@ def milestone_create(request, pk):
             return redirect(engagement_url(engagement) + "#milestones")
     return render(request, "engagements/milestone_form.html", {
         "engagement": engagement, "form": form, "title": "Add a milestone", "submit": "Add milestone",
-        "planned": work.planned_total(engagement),
+        "planned": selectors.planned_total(engagement),
     })
 
 
@@ -74,7 +74,7 @@ def milestone_edit(request, pk, milestone_pk):
             return redirect("engagements:milestone", pk=pk, milestone_pk=milestone_pk)
     return render(request, "engagements/milestone_form.html", {
         "engagement": engagement, "milestone": milestone, "form": form, "title": f"Edit “{milestone.title}”",
-        "submit": "Save", "planned": work.planned_total(engagement),
+        "submit": "Save", "planned": selectors.planned_total(engagement),
     })
 
 

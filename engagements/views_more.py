@@ -64,7 +64,7 @@ def playbook_document(request, pk):
 @owner_page
 def playbook_edit(request, pk):
     document = get_for_workspace(request, PlaybookDocument, pk=pk)
-    current = playbook.current_version(document)
+    current = selectors.playbook_current_version(document)
     form = PlaybookDocumentForm(request.POST or None, document=document, body=current.body if current else "")
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
@@ -87,7 +87,7 @@ def playbook_edit(request, pk):
 
 @owner_page
 def update_prompts(request):
-    prompts = reporting.update_prompts(request.workspace)
+    prompts = selectors.update_prompts(request.workspace)
     form = UpdatePromptsForm(request.POST or None, instance=prompts)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data

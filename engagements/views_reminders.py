@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import due_dates, reminders
+from . import due_dates, reminders, selectors
 from .models import Engagement, Milestone
 from .transitions import ConflictError
 from .views import child_of, engagement_for, owner_page
@@ -42,7 +42,7 @@ def reminder_settings(request, pk):
             messages.success(request, "Reminder settings saved.")
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/reminders.html", {
-        "engagement": engagement, "form": form, "ladder": reminders.ladder_status(engagement),
+        "engagement": engagement, "form": form, "ladder": selectors.ladder_status(engagement),
     })
 
 
@@ -58,7 +58,7 @@ def date_change_decide(request, pk, milestone_pk):
     if not form.is_valid():
         messages.error(request, "Choose to accept or decline.")
         return redirect(back)
-    change = due_dates.pending_date_change(milestone)
+    change = selectors.pending_date_change(milestone)
     if change is None or change.pk != form.cleaned_data["change"]:
         messages.error(request, "This request was already answered or withdrawn.")
         return redirect(back)

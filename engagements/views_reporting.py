@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 
-from . import playbook, reporting
+from . import playbook, reporting, selectors
 from .forms import AttachPlaybookForm, CheckInForm, CheckInRecordForm
 from .models import CheckIn, CheckInStatus, EngagementStatus, StatusUpdate
 from .transitions import ConflictError
@@ -119,7 +119,7 @@ def engagement_playbook(request, pk):
         messages.success(request, f"“{form.cleaned_data['document'].title}” attached.")
         return redirect("engagements:playbook", pk=pk)
     return render(request, "engagements/engagement_playbook.html", {
-        "engagement": engagement, "form": form, "rows": playbook.playbook_status(engagement),
+        "engagement": engagement, "form": form, "rows": selectors.playbook_status(engagement),
     })
 
 

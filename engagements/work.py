@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from freelancers.money import format_money
@@ -32,24 +32,16 @@ from .models import (
     SubmissionOutcome,
 )
 from .reminders import engagement_heard_from, milestone_due_fields
+from .selectors import planned_total
 from .transitions import ConflictError, NotAllowed, milestone_transition
 
 MAX_LINKS = 20
 MAX_FILES = 10
-# Refunded money is back with the owner: it no longer counts against the budget.
-NOT_COUNTED = {MilestoneState.REFUNDED}
 
 
 # --- Planning ----------------------------------------------------------------------------------
 class OverBudget(ValidationError):
     """Milestones would add up to more than budget + contingency; pass confirm_over_budget."""
-
-
-def planned_total(engagement, exclude_pk=None):
-    qs = engagement.milestones.exclude(state__in=NOT_COUNTED)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.aggregate(total=Sum("amount"))["total"] or 0
 
 
 def budget_check(engagement, total, *, confirmed=False):

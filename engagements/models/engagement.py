@@ -1,6 +1,6 @@
 """The engagement itself: its kind, pay terms and reporting choice, its status with the one
-table of status moves and the one set of ended statuses, and the deadline columns the reminder
-sweeps read."""
+table of status moves and the one definition of each set of statuses (ended, running, open),
+and the deadline columns the reminder sweeps read."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -36,6 +36,11 @@ class EngagementStatus(models.TextChoices):
 
 # The one definition of "this engagement is over": no more work, reporting, reminders or money.
 ENDED_STATUSES = frozenset({EngagementStatus.COMPLETED, EngagementStatus.CANCELLED})
+# Under way: the freelancer reports (status updates), even while paused.
+RUNNING_STATUSES = frozenset({EngagementStatus.ACTIVE, EngagementStatus.PAUSED})
+# The freelancer has it (offered, or under way) and it is not over: they read and acknowledge the
+# brief and the playbook, ask questions, and may ask for a new due date.
+OPEN_STATUSES = frozenset({EngagementStatus.OFFERED, *RUNNING_STATUSES})
 
 ENGAGEMENT_TRANSITIONS = {
     EngagementStatus.DRAFT: {EngagementStatus.OFFERED, EngagementStatus.CANCELLED},

@@ -1,7 +1,6 @@
 from django import template
 
-from ..due_dates import date_changes
-from ..reminders import ladder_status
+from ..selectors import date_changes, ladder_status
 
 register = template.Library()
 

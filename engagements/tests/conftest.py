@@ -1,6 +1,6 @@
 import pytest
 
-from engagements import briefs, services, work
+from engagements import briefs, selectors, services, work
 from engagements.models import MilestoneState
 from engagements.tests.factories import ApprovedFreelancerFactory, EngagementFactory
 from engagements.transitions import milestone_transition
@@ -34,7 +34,7 @@ def activate(engagement, owner, *, milestones=1):
         work.milestone_create(engagement=engagement, actor=owner, title=f"Part {i + 1}",
                               acceptance_criteria="As briefed.", amount=50000)
     services.engagement_offer(engagement=engagement, actor=owner)
-    brief = briefs.current_brief(engagement)
+    brief = selectors.current_brief(engagement)
     briefs.brief_acknowledge(brief_id=brief.pk, freelancer=engagement.freelancer)
     engagement.refresh_from_db()
     return engagement

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import briefs
+from engagements import briefs, selectors
 from engagements.markdown import render_markdown
 from engagements.models import Brief, EngagementStatus
 from engagements.tests.conftest import BRIEF
@@ -41,7 +41,7 @@ def test_a_change_order_is_a_new_version_that_needs_a_new_acknowledgement(active
                                     **{**BRIEF, "goal": "Also a wishlist."})
     assert created and v2.version == 2
     assert v2.sent_at is not None and v2.acknowledged_at is None
-    assert briefs.brief_awaiting_acknowledgement(active) == v2
+    assert selectors.brief_awaiting_acknowledgement(active) == v2
     email = Notification.objects.get(kind="brief_changed")
     assert email.recipient_email == freelancer.email
     assert email.context["change_summary"] == "Added the wishlist"
@@ -49,11 +49,11 @@ def test_a_change_order_is_a_new_version_that_needs_a_new_acknowledgement(active
     active.refresh_from_db()
     assert active.status == EngagementStatus.ACTIVE
     briefs.brief_acknowledge(brief_id=v2.pk, freelancer=freelancer)
-    assert briefs.brief_awaiting_acknowledgement(active) is None
+    assert selectors.brief_awaiting_acknowledgement(active) is None
 
 
 def test_acknowledging_an_old_version_is_refused(active, owner, freelancer):
-    v1 = briefs.current_brief(active)
+    v1 = selectors.current_brief(active)
     briefs.brief_save(engagement=active, actor=owner, change_summary="More pages", **{**BRIEF, "deliverables": "More"})
     with pytest.raises(ConflictError, match="Version 1 of the brief is out of date: read and acknowledge version 2"):
         briefs.brief_acknowledge(brief_id=v1.pk, freelancer=freelancer)
@@ -65,19 +65,19 @@ def test_an_offer_acknowledged_on_an_old_version_does_not_start_work(engagement,
     briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
     work.milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
     services.engagement_offer(engagement=engagement, actor=owner)
-    v1 = briefs.current_brief(engagement)
+    v1 = selectors.current_brief(engagement)
     briefs.brief_save(engagement=engagement, actor=owner, change_summary="Clarified", **{**BRIEF, "goal": "Clearer"})
     with pytest.raises(ConflictError):
         briefs.brief_acknowledge(brief_id=v1.pk, freelancer=freelancer)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.OFFERED
-    briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer)
+    briefs.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.ACTIVE
 
 
 def test_acknowledging_twice_is_harmless(active, freelancer):
-    brief = briefs.current_brief(active)
+    brief = selectors.current_brief(active)
     first = brief.acknowledged_at
     again = briefs.brief_acknowledge(brief_id=brief.pk, freelancer=freelancer)
     assert again.acknowledged_at == first
@@ -90,7 +90,7 @@ def test_only_the_engagements_freelancer_can_acknowledge(engagement, owner, othe
     work.milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
     services.engagement_offer(engagement=engagement, actor=owner)
     with pytest.raises(NotAllowed):
-        briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=other_freelancer)
+        briefs.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=other_freelancer)
 
 
 def test_a_draft_brief_cannot_be_acknowledged(engagement, owner, freelancer):
@@ -100,10 +100,10 @@ def test_a_draft_brief_cannot_be_acknowledged(engagement, owner, freelancer):
 
 
 def test_the_diff_marks_what_changed_and_keeps_html_as_text(active, owner):
-    v1 = briefs.current_brief(active)
+    v1 = selectors.current_brief(active)
     v2, _ = briefs.brief_save(engagement=active, actor=owner, change_summary="x",
                               **{**BRIEF, "deliverables": "Figma file and a <script>alert(1)</script> component."})
-    sections = {s["name"]: s for s in briefs.brief_diff(v1, v2)}
+    sections = {s["name"]: s for s in selectors.brief_diff(v1, v2)}
     assert not sections["goal"]["changed"]
     rows = sections["deliverables"]["rows"]
     deleted = [seg for row in rows if row["op"] == "delete" for seg in row["segments"] if seg[0]]
@@ -131,7 +131,7 @@ def test_markdown_is_rendered_and_sanitized():
 
 
 def test_questions_and_answers_reach_both_sides(active, owner, freelancer):
-    brief = briefs.current_brief(active)
+    brief = selectors.current_brief(active)
     question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=freelancer, body="Which browsers?")
     assert Notification.objects.get(kind="brief_question").recipient_email == owner.email
     briefs.brief_question_answer(question=question, actor=owner, answer="The last two versions of each.")
@@ -144,4 +144,4 @@ def test_questions_and_answers_reach_both_sides(active, owner, freelancer):
 
 def test_only_the_engagements_freelancer_can_ask(active, other_freelancer):
     with pytest.raises(NotAllowed):
-        briefs.brief_question_ask(brief_id=briefs.current_brief(active).pk, freelancer=other_freelancer, body="?")
+        briefs.brief_question_ask(brief_id=selectors.current_brief(active).pk, freelancer=other_freelancer, body="?")

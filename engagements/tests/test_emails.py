@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from engagements import briefs, grants, playbook, reporting, services, work
+from engagements import briefs, grants, playbook, reporting, selectors, services, work
 from engagements.tests.conftest import BRIEF, fund
 from notifications.emails import build_message
 from notifications.models import Notification
@@ -25,7 +25,7 @@ def test_every_engagement_email_renders(engagement, owner, freelancer, workspace
     work.milestone_create(engagement=engagement, actor=owner, title="Design <v1>", acceptance_criteria="ok",
                           amount=100)
     services.engagement_offer(engagement=engagement, actor=owner)
-    brief = briefs.current_brief(engagement)
+    brief = selectors.current_brief(engagement)
     question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=freelancer, body="Which fonts?")
     briefs.brief_acknowledge(brief_id=brief.pk, freelancer=freelancer)
     briefs.brief_question_answer(question=question, actor=owner, answer="Inter & Lora")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import briefs, grants, services, work
+from engagements import briefs, grants, selectors, services, work
 from engagements.models import Activity, CheckIn, EngagementStatus, MilestoneState
 from engagements.tests.conftest import BRIEF, activate, fund
 from engagements.transitions import ConflictError, EngagementTransitionError
@@ -36,7 +36,7 @@ def test_offering_sends_the_brief_and_waits_for_acknowledgement(engagement, owne
     email = Notification.objects.get(kind="brief_offered")
     assert email.recipient_email == freelancer.email
     assert email.engagement_id == engagement.pk
-    assert briefs.current_brief(engagement).sent_at is not None
+    assert selectors.current_brief(engagement).sent_at is not None
 
 
 def test_acknowledging_the_current_brief_starts_the_work(engagement, owner, freelancer):

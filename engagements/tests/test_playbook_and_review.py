@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import playbook, reviews, services
+from engagements import playbook, reviews, selectors, services
 from engagements.models import PlaybookAcknowledgement
 from engagements.transitions import ConflictError, NotAllowed
 from notifications.models import Notification
@@ -20,21 +20,21 @@ def document(workspace, owner):
 def test_each_version_is_acknowledged(active, owner, freelancer, document):
     playbook.playbook_attach(engagement=active, document=document, actor=owner)
     assert Notification.objects.filter(kind="playbook_updated", recipient_email=freelancer.email).count() == 1
-    v1 = playbook.current_version(document)
+    v1 = selectors.playbook_current_version(document)
     playbook.playbook_acknowledge(version_id=v1.pk, freelancer=freelancer)
-    assert playbook.playbook_status(active)[0]["acknowledged"] is True
+    assert selectors.playbook_status(active)[0]["acknowledged"] is True
     document, v2 = playbook.playbook_document_revise(document=document, actor=owner, title="How we work",
                                                      kind="how_we_work", body="We reply within two hours.",
                                                      change_note="Faster replies")
     assert v2.version == 2
-    assert playbook.playbook_status(active)[0]["acknowledged"] is False
+    assert selectors.playbook_status(active)[0]["acknowledged"] is False
     assert Notification.objects.filter(kind="playbook_updated").count() == 2
     with pytest.raises(ConflictError, match="out of date"):
         playbook.playbook_acknowledge(version_id=v1.pk, freelancer=freelancer)
     playbook.playbook_acknowledge(version_id=v2.pk, freelancer=freelancer)
     playbook.playbook_acknowledge(version_id=v2.pk, freelancer=freelancer)  # twice is harmless
     assert PlaybookAcknowledgement.objects.count() == 2
-    assert playbook.playbook_status(active)[0]["acknowledged"] is True
+    assert selectors.playbook_status(active)[0]["acknowledged"] is True
 
 
 def test_a_title_change_alone_is_not_a_new_version(document, owner):
@@ -45,7 +45,8 @@ def test_a_title_change_alone_is_not_a_new_version(document, owner):
 
 def test_a_freelancer_acknowledges_only_documents_on_their_engagements(document, other_freelancer):
     with pytest.raises(NotAllowed):
-        playbook.playbook_acknowledge(version_id=playbook.current_version(document).pk, freelancer=other_freelancer)
+        playbook.playbook_acknowledge(version_id=selectors.playbook_current_version(document).pk,
+                                      freelancer=other_freelancer)
 
 
 def test_documents_of_another_workspace_cannot_be_attached(active, owner, outsider):

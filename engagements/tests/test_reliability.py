@@ -6,7 +6,7 @@ from datetime import UTC
 import pytest
 import time_machine
 
-from engagements import briefs, reporting, reviews, services, work
+from engagements import briefs, reporting, reviews, selectors, services, work
 from engagements.selectors import reliability_record
 from engagements.tests.conftest import BRIEF, fund
 
@@ -46,9 +46,9 @@ def test_the_figures(engagement, owner, freelancer):
                               amount=100, due_on=dt.date(2026, 1, 2))
         services.engagement_offer(engagement=engagement, actor=owner)
     with time_machine.travel(utc(2026, 1, 5, 12, 0), tick=False):
-        briefs.brief_question_ask(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer, body="?")
+        briefs.brief_question_ask(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer, body="?")
     with time_machine.travel(utc(2026, 1, 5, 15, 0), tick=False):
-        briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer)
+        briefs.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
         for m in (m1, m2, m3):
             fund(m)
     # Updates: due by end of 8 Jan + 12 h. On time on the 7th; next due end of 10 Jan + 12 h: late on the 12th;

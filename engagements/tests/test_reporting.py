@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from engagements import reporting, services
+from engagements import reporting, selectors, services
 from engagements.models import Activity, CheckInStatus
 from engagements.transitions import ConflictError, NotAllowed
 from notifications.models import Notification
@@ -51,10 +51,10 @@ def test_no_updates_before_the_work_starts(engagement, freelancer):
 
 
 def test_the_workspace_prompts_default_and_can_be_changed(workspace):
-    assert reporting.update_prompts(workspace).done_prompt.startswith("What did you finish")
+    assert selectors.update_prompts(workspace).done_prompt.startswith("What did you finish")
     reporting.update_prompts_save(workspace=workspace, done_prompt="Shipped?", next_prompt="Next?",
                                   blockers_prompt="Stuck?")
-    assert reporting.update_prompts(workspace).done_prompt == "Shipped?"
+    assert selectors.update_prompts(workspace).done_prompt == "Shipped?"
 
 
 def test_a_check_in_emails_the_freelancer_a_calendar_invitation_in_their_time(active, owner, freelancer):

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from accounts.models import InvitationRole, Workspace
-from engagements import briefs, due_dates, reminders, reminders_work, reporting, services, work
+from engagements import briefs, due_dates, reminders, reminders_work, reporting, selectors, services, work
 from engagements.digest import owner_digests
 from engagements.tests.conftest import BRIEF
 from engagements.tests.factories import ApprovedFreelancerFactory
@@ -59,7 +59,7 @@ def produce_every_reminder(workspace, owner):
         briefs.brief_save(engagement=waiting, actor=owner, **BRIEF)
         work.milestone_create(engagement=waiting, actor=owner, title="Draft", acceptance_criteria="x", amount=500)
         services.engagement_offer(engagement=waiting, actor=owner)
-        briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer)
+        briefs.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
         payments.milestone_fund(milestone=milestone, actor=owner, idempotency_key="fund-1")
         invitation_send(workspace=workspace, email="new.hire@example.com", role=InvitationRole.MANAGER,
                         invited_by=owner, accept_url_name="invitation_open", kind="teammate_invitation")

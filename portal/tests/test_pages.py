@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from engagements import briefs, playbook, services
+from engagements import briefs, playbook, selectors, services
 from engagements.models import AccessReveal, Activity, EngagementStatus, MilestoneState, StatusUpdate
 from payments.models import Dispute, ReviewClock, Timesheet, TimesheetState
 
@@ -35,7 +35,7 @@ def offered(workspace, owner, freelancer_a):
 
 
 def test_acknowledging_the_brief_starts_the_engagement_and_shows_on_the_timeline(client_a, offered, owner_client):
-    brief = briefs.current_brief(offered)
+    brief = selectors.current_brief(offered)
     page = client_a.get(f"/portal/engagements/{offered.pk}/brief/").content.decode()
     assert "Please read and acknowledge brief v1" in page
     assert "a faster checkout" in page
@@ -62,7 +62,7 @@ def test_an_outdated_brief_version_cannot_be_acknowledged(client_a, owner, world
 
 
 def test_asking_a_question_reaches_the_owner(client_a, offered, owner_client):
-    brief = briefs.current_brief(offered)
+    brief = selectors.current_brief(offered)
     response = client_a.post(f"/portal/engagements/{offered.pk}/brief/{brief.pk}/ask/",
                              {"body": "Which fonts may I use?"}, follow=True)
     assert "Question sent" in response.content.decode()
@@ -80,7 +80,7 @@ def test_a_playbook_document_is_read_and_acknowledged(client_a, workspace, owner
     assert "Acknowledge 1 playbook document" in client_a.get("/portal/").content.decode()
     page = client_a.get(f"/portal/engagements/{offered.pk}/playbook/{document.pk}/").content.decode()
     assert "<strong>Inter</strong>" in page
-    version = playbook.current_version(document)
+    version = selectors.playbook_current_version(document)
     response = client_a.post(f"/portal/engagements/{offered.pk}/playbook/{document.pk}/acknowledge/",
                              {"version": version.pk}, follow=True)
     assert "“Style guide” v1 acknowledged." in response.content.decode()
