@@ -24,7 +24,7 @@ from .models import (
     UpdatePrompts,
 )
 from .selectors import money_has_moved
-from .services import BUDGET_FIELDS
+from .services.lifecycle import BUDGET_FIELDS
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

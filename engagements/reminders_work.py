@@ -22,7 +22,8 @@ from .models import (
     PlaybookAcknowledgement,
     PlaybookAckRequest,
 )
-from .reminders import ACK_OWNER_AFTER, BATCH, MORNING, _in_transaction, drain
+from .reminders import BATCH, _in_transaction, drain
+from .services.ladders import ACK_OWNER_AFTER, MORNING
 
 # A milestone on an engagement that is not under way yet (or paused), or a fixed-price one not
 # funded yet, is looked at again a day later rather than reminded about.

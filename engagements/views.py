@@ -24,10 +24,21 @@ from accounts.access import get_for_workspace, workspace_required
 from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
-from . import reviews, selectors, services
+from . import selectors
 from .forms import EndForm, EngagementForm, ReviewForm
-from .models import OPEN_WORK_STATES, AccessGrant, Engagement, EngagementKind, EngagementStatus, MilestoneState, Review
-from .transitions import ConflictError, can_engagement_transition
+from .models import (
+    MONEY_HELD_STATES,
+    OPEN_WORK_STATES,
+    AccessGrant,
+    Engagement,
+    EngagementKind,
+    EngagementStatus,
+    MilestoneState,
+    Review,
+)
+from .services import lifecycle as services
+from .services import review as reviews
+from .services.transitions import ConflictError, can_engagement_transition
 
 
 def owner_page(view):
@@ -238,7 +249,7 @@ def engagement_end(request, pk, outcome):
     return render(request, "engagements/end.html", {
         "engagement": engagement, "form": form, "outcome": outcome,
         "live_grants": AccessGrant.objects.filter(engagement=engagement, revoked_at__isnull=True),
-        "open_money": engagement.milestones.filter(state__in=services.MONEY_STATES),
+        "open_money": engagement.milestones.filter(state__in=MONEY_HELD_STATES),
         "draft_milestones": engagement.milestones.filter(state=MilestoneState.DRAFT).count(),
     })
 

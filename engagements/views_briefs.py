@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import briefs, selectors
+from . import selectors
 from .forms import AnswerForm, BriefForm
 from .models import Brief, BriefQuestion
-from .transitions import ConflictError
+from .services import brief as briefs
+from .services.transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page
 
 

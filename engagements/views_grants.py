@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import grants, selectors
+from . import selectors
 from .forms import AccessGrantForm
 from .models import AccessGrant
-from .transitions import ConflictError
+from .services import access as grants
+from .services.transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page
 
 

@@ -13,10 +13,11 @@ from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 from freelancers.uploads import attachment_response
 
-from . import selectors, work
+from . import selectors
 from .forms import FeedbackForm, MilestoneForm
 from .models import Milestone, SubmissionFile
-from .transitions import ConflictError
+from .services import milestone as work
+from .services.transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page
 
 

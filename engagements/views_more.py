@@ -10,9 +10,10 @@ from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
-from . import playbook, reporting, selectors
+from . import selectors
 from .forms import PlaybookDocumentForm, UpdatePromptsForm
 from .models import Engagement, PlaybookAcknowledgement, PlaybookDocument, PlaybookVersion
+from .services import playbook, reporting
 from .views import owner_page
 
 

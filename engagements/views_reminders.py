@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import due_dates, reminders, selectors
+from . import selectors
 from .models import Engagement, Milestone
-from .transitions import ConflictError
+from .services import due_date as due_dates
+from .services import ladders as reminders
+from .services.transitions import ConflictError
 from .views import child_of, engagement_for, owner_page
 
 

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 
-from . import playbook, reporting, selectors
+from . import selectors
 from .forms import AttachPlaybookForm, CheckInForm, CheckInRecordForm
 from .models import CheckIn, CheckInStatus, EngagementStatus, StatusUpdate
-from .transitions import ConflictError
+from .services import playbook, reporting
+from .services.transitions import ConflictError
 from .views import child_of, conflict, engagement_for, engagement_url, owner_page
 
 

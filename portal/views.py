@@ -19,7 +19,6 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
-from engagements import briefs, grants, playbook, reporting
 from engagements.models import (
     OPEN_STATUSES,
     OPEN_WORK_STATES,
@@ -44,7 +43,10 @@ from engagements.selectors import (
     shared_review,
     update_prompts,
 )
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.services import access as grants
+from engagements.services import brief as briefs
+from engagements.services import lifecycle, playbook, reporting
+from engagements.services.transitions import ConflictError, NotAllowed
 from payments import selectors as money
 from payments.models import Payout
 from payments.statements import statement_csv_response
@@ -190,7 +192,7 @@ def brief_acknowledge(request, pk, brief_pk):
     brief = engagement_child(request, engagement, Brief, brief_pk)
     started = engagement.status == EngagementStatus.OFFERED
     try:
-        brief = briefs.brief_acknowledge(brief_id=brief.pk, freelancer=request.freelancer)
+        brief = lifecycle.brief_acknowledge(brief_id=brief.pk, freelancer=request.freelancer)
     except NotAllowed:
         raise Http404 from None
     except ConflictError as exc:

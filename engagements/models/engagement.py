@@ -50,6 +50,17 @@ ENGAGEMENT_TRANSITIONS = {
     EngagementStatus.COMPLETED: set(),
     EngagementStatus.CANCELLED: set(),
 }
+# What a move INTO each status clears, in the same UPDATE (engagement_transition): the deadlines
+# run only while the engagement is active or about to be (they are recomputed when it resumes).
+_DEADLINES = ("next_update_due_at", "next_checkin_at")
+ENGAGEMENT_CLEARS = {
+    EngagementStatus.DRAFT: (),
+    EngagementStatus.OFFERED: (),
+    EngagementStatus.ACTIVE: (),
+    EngagementStatus.PAUSED: _DEADLINES,
+    EngagementStatus.COMPLETED: _DEADLINES,
+    EngagementStatus.CANCELLED: _DEADLINES,
+}
 
 
 class Engagement(models.Model):

@@ -46,6 +46,8 @@ MILESTONE_FINAL_STATES = frozenset({S.RELEASED, S.REFUNDED, S.SPLIT})
 # Work still to be handed in: a passed due date makes it late, it is reminded about, and it may
 # get a new date (the partial indexes on the due date columns hold these states).
 OPEN_WORK_STATES = frozenset({S.DRAFT, S.FUNDED, S.CHANGES_REQUESTED})
+# Escrow holds money for the milestone (or a claim on it): an engagement cannot end while one is.
+MONEY_HELD_STATES = frozenset({S.FUNDED, S.SUBMITTED, S.CHANGES_REQUESTED, S.DISPUTED})
 # What a move INTO each state clears, in the same UPDATE as the state (milestone_transition):
 # columns that only meant something in the state left behind, so no caller can leave one set.
 # The review deadline (the auto-release moment) runs only while submitted work waits for review.

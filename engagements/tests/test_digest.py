@@ -8,8 +8,9 @@ import pytest
 import time_machine
 
 from accounts.models import Workspace
-from engagements import digest, reporting
+from engagements import digest
 from engagements.models import Engagement
+from engagements.services.reporting import checkin_schedule
 from engagements.tests.conftest import activate
 from freelancers.models import Reference, ReferenceStatus
 from notifications import preferences
@@ -64,8 +65,8 @@ def test_the_digest_comes_at_0800_local_once_a_day_with_what_needs_the_owner(run
                                          answered_at=utc(2026, 3, 27, 15, 0), quality=5, reliability=4,
                                          communication=5, deadlines=4, would_rehire=True)
     with time_machine.travel(START + dt.timedelta(hours=1), tick=False):
-        reporting.checkin_schedule(engagement=running, actor=owner, scheduled_at=utc(2026, 3, 28, 14, 0),
-                                   agenda="Payment step\nand the rest")
+        checkin_schedule(engagement=running, actor=owner, scheduled_at=utc(2026, 3, 28, 14, 0),
+                         agenda="Payment step\nand the rest")
     Notification.objects.all().delete()
     Workspace.objects.filter(pk=running.workspace_id).update(next_digest_at=utc(2026, 3, 28, 7, 0))
 

@@ -8,8 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements import briefs, grants, playbook, reporting, reviews, selectors, services, work
 from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState, SubmissionFile
+from engagements.selectors import current_brief
+from engagements.services.access import access_grant_create, access_grant_reveal
+from engagements.services.brief import brief_question_ask, brief_save
+from engagements.services.lifecycle import engagement_complete, engagement_create
+from engagements.services.milestone import milestone_create, milestone_submit
+from engagements.services.playbook import playbook_attach, playbook_document_create
+from engagements.services.reporting import checkin_schedule, status_update_post
+from engagements.services.review import review_save
 from engagements.tests.conftest import BRIEF, activate, fund
 from engagements.tests.factories import ApprovedFreelancerFactory
 
@@ -18,33 +25,33 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def populated(workspace, owner, freelancer, other_freelancer, media):
-    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
-                                            title="Checkout redesign", budget=200000, backups=[other_freelancer])
+    engagement = engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                   title="Checkout redesign", budget=200000, backups=[other_freelancer])
     activate(engagement, owner)
     milestone = engagement.milestones.get()
     fund(milestone)
-    work.milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Here it is",
-                          links=["https://figma.com/x"], attest_own_work=True,
-                          files=[SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")])
-    briefs.brief_save(engagement=engagement, actor=owner, change_summary="Wishlist", **{**BRIEF, "goal": "More"})
-    question = briefs.brief_question_ask(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer,
-                                         body="Which browsers?")
-    reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
-                                 percent_complete=20, blockers="none really")
-    checkin = reporting.checkin_schedule(engagement=engagement, actor=owner,
-                                         scheduled_at=timezone.now() + dt.timedelta(days=1), agenda="Demo")
-    document = playbook.playbook_document_create(workspace=workspace, actor=owner, title="How we work",
-                                                 kind="how_we_work", body="Be kind")
-    playbook.playbook_attach(engagement=engagement, document=document, actor=owner)
-    grant = grants.access_grant_create(engagement=engagement, actor=owner, label="CMS", secret="pw-123456")
-    grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
+    milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Here it is",
+                     links=["https://figma.com/x"], attest_own_work=True,
+                     files=[SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")])
+    brief_save(engagement=engagement, actor=owner, change_summary="Wishlist", **{**BRIEF, "goal": "More"})
+    question = brief_question_ask(brief_id=current_brief(engagement).pk, freelancer=freelancer,
+                                  body="Which browsers?")
+    status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
+                       percent_complete=20, blockers="none really")
+    checkin = checkin_schedule(engagement=engagement, actor=owner,
+                               scheduled_at=timezone.now() + dt.timedelta(days=1), agenda="Demo")
+    document = playbook_document_create(workspace=workspace, actor=owner, title="How we work",
+                                        kind="how_we_work", body="Be kind")
+    playbook_attach(engagement=engagement, document=document, actor=owner)
+    grant = access_grant_create(engagement=engagement, actor=owner, label="CMS", secret="pw-123456")
+    access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
 
-    finished = services.engagement_create(workspace=workspace, created_by=owner, freelancer=other_freelancer,
-                                          title="Logo trial", kind="trial", budget=100000)
+    finished = engagement_create(workspace=workspace, created_by=owner, freelancer=other_freelancer,
+                                 title="Logo trial", kind="trial", budget=100000)
     activate(finished, owner)
-    services.engagement_complete(engagement=finished, actor=owner)
-    reviews.review_save(engagement=finished, actor=owner, went_well="a", do_differently="b", quality=4,
-                        communication=4, timeliness=4, rehire=True)
+    engagement_complete(engagement=finished, actor=owner)
+    review_save(engagement=finished, actor=owner, went_well="a", do_differently="b", quality=4,
+                communication=4, timeliness=4, rehire=True)
     return {
         "engagement": engagement, "milestone": milestone, "question": question, "checkin": checkin,
         "document": document, "grant": grant, "finished": finished, "freelancer": freelancer,
@@ -127,8 +134,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, populated):
 
 
 def test_a_child_of_another_engagement_is_not_reachable_through_mine(owner_client, populated, foreign_engagement):
-    foreign_milestone = work.milestone_create(engagement=foreign_engagement, actor=None, title="Theirs",
-                                              acceptance_criteria="x", amount=10)[0]
+    foreign_milestone = milestone_create(engagement=foreign_engagement, actor=None, title="Theirs",
+                                         acceptance_criteria="x", amount=10)[0]
     mine = populated["engagement"].pk
     assert owner_client.get(reverse("engagements:milestone", args=[mine, foreign_milestone.pk])).status_code == 404
     # Another engagement of my own workspace does not lend its children either.
@@ -149,16 +156,16 @@ def test_creating_an_engagement_then_writing_the_brief(owner_client, workspace, 
     assert response.status_code == 302 and response["Location"].endswith(f"/engagements/{engagement.pk}/brief/edit/")
     assert engagement.budget == 150000 and list(engagement.backups.all()) == [other_freelancer]
     owner_client.post(reverse("engagements:brief_edit", args=[engagement.pk]), BRIEF)
-    assert selectors.current_brief(engagement).goal == BRIEF["goal"]
+    assert current_brief(engagement).goal == BRIEF["goal"]
 
 
 def test_a_change_order_without_a_summary_says_what_is_missing(owner_client, active):
     url = reverse("engagements:brief_edit", args=[active.pk])
     response = owner_client.post(url, {**BRIEF, "goal": "A faster checkout, also on mobile."})
     assert response.status_code == 200 and "Say what changed and why" in response.content.decode()
-    assert selectors.current_brief(active).version == 1
+    assert current_brief(active).version == 1
     owner_client.post(url, {**BRIEF, "goal": "A faster checkout, also on mobile.", "change_summary": "Mobile"})
-    assert selectors.current_brief(active).version == 2
+    assert current_brief(active).version == 2
 
 
 def test_the_create_form_shows_errors(owner_client, freelancer):
@@ -238,12 +245,12 @@ def _grow(workspace, owner, n):
     for _ in range(n):
         freelancer = ApprovedFreelancerFactory(workspace=workspace)
         i = freelancer.pk
-        engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
-                                                title=f"Grown {i}", budget=100000)
+        engagement = engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                       title=f"Grown {i}", budget=100000)
         activate(engagement, owner, milestones=2)
-        reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
-                                     percent_complete=10)
-        grants.access_grant_create(engagement=engagement, actor=owner, label="x", secret="y")
+        status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
+                           percent_complete=10)
+        access_grant_create(engagement=engagement, actor=owner, label="x", secret="y")
 
 
 def test_the_list_query_count_does_not_grow(owner_client, workspace, owner, django_assert_max_num_queries):
@@ -263,12 +270,12 @@ def test_the_detail_query_count_does_not_grow(owner_client, populated, owner, fr
     with django_assert_max_num_queries(30) as small:
         owner_client.get(url)
     for i in range(8):
-        work.milestone_create(engagement=engagement, actor=owner, title=f"Extra {i}", acceptance_criteria="x",
-                              amount=100, confirm_over_budget=True)
-        reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
-                                     percent_complete=30)
-        grants.access_grant_create(engagement=engagement, actor=owner, label=f"G{i}", secret="s")
-        briefs.brief_question_ask(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer, body="?")
+        milestone_create(engagement=engagement, actor=owner, title=f"Extra {i}", acceptance_criteria="x",
+                         amount=100, confirm_over_budget=True)
+        status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
+                           percent_complete=30)
+        access_grant_create(engagement=engagement, actor=owner, label=f"G{i}", secret="s")
+        brief_question_ask(brief_id=current_brief(engagement).pk, freelancer=freelancer, body="?")
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = owner_client.get(url)
     assert "Extra 7" in response.content.decode()

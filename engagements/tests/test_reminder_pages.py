@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from engagements import due_dates, reminders
+from engagements import reminders
 from engagements.models import DateChangeStatus, Engagement
+from engagements.services.due_date import milestone_date_request
 from engagements.tests.conftest import fund
 from notifications.models import Notification
 
@@ -72,8 +73,8 @@ def test_the_owner_accepts_a_new_date_from_the_milestone_page(owner_client, acti
     milestone = active.milestones.get()
     fund(milestone)
     proposed = timezone.now().date() + dt.timedelta(days=30)
-    change = due_dates.milestone_date_request(milestone_id=milestone.pk, freelancer=active.freelancer,
-                                              proposed_on=proposed, reason="Waiting for the copy.")
+    change = milestone_date_request(milestone_id=milestone.pk, freelancer=active.freelancer,
+                                    proposed_on=proposed, reason="Waiting for the copy.")
     page = owner_client.get(f"/engagements/{active.pk}/milestones/{milestone.pk}/").content.decode()
     assert "Waiting for the copy." in page and "New due dates asked for" in page
     response = owner_client.post(f"/engagements/{active.pk}/milestones/{milestone.pk}/new-date/",

@@ -6,8 +6,11 @@ from datetime import UTC
 import pytest
 import time_machine
 
-from engagements import reminders, reporting, selectors
+from engagements import reminders
 from engagements.models import ActivityKind, CheckIn, Engagement
+from engagements.selectors import engagement_list
+from engagements.services.ladders import engagement_reminders_update
+from engagements.services.reporting import checkin_record, checkin_schedule, checkin_update, status_update_post
 from engagements.tests.conftest import activate
 from notifications.models import Notification
 
@@ -51,7 +54,7 @@ def test_five_quiet_days_mark_the_engagement_gone_quiet_and_nudge_the_owner_once
     running.refresh_from_db()
     assert running.gone_quiet_at == START + dt.timedelta(days=5)
     # Shown as at risk, and on the timeline.
-    assert list(selectors.engagement_list(running.workspace, at_risk=True, now=START + dt.timedelta(days=5, hours=1))
+    assert list(engagement_list(running.workspace, at_risk=True, now=START + dt.timedelta(days=5, hours=1))
                 ) == [running]
     assert running.activities.filter(kind=ActivityKind.GONE_QUIET).count() == 1
 
@@ -59,8 +62,8 @@ def test_five_quiet_days_mark_the_engagement_gone_quiet_and_nudge_the_owner_once
 def test_an_update_lifts_the_gone_quiet_mark_and_restarts_the_count(running):
     at(START + dt.timedelta(days=5), reminders.silence_detector)
     with time_machine.travel(START + dt.timedelta(days=6), tick=False):
-        reporting.status_update_post(engagement_id=running.pk, freelancer=running.freelancer, done="Back on it",
-                                     next="Checkout", percent_complete=30)
+        status_update_post(engagement_id=running.pk, freelancer=running.freelancer, done="Back on it",
+                           next="Checkout", percent_complete=30)
     running.refresh_from_db()
     assert running.gone_quiet_at is None
     assert running.quiet_check_at == START + dt.timedelta(days=11)
@@ -81,9 +84,9 @@ def test_a_portal_visit_counts_as_a_sign_of_life(running):
 
 
 def test_the_threshold_is_per_engagement_and_zero_turns_it_off(running, owner):
-    reminders.engagement_reminders_update(engagement=running, actor=owner, quiet_after_days=0)
+    engagement_reminders_update(engagement=running, actor=owner, quiet_after_days=0)
     assert at(START + dt.timedelta(days=30), reminders.silence_detector) == {"gone_quiet": 0}
-    reminders.engagement_reminders_update(engagement=running, actor=owner, quiet_after_days=2)
+    engagement_reminders_update(engagement=running, actor=owner, quiet_after_days=2)
     running.refresh_from_db()
     assert running.quiet_check_at == START + dt.timedelta(days=2)
 
@@ -91,7 +94,7 @@ def test_the_threshold_is_per_engagement_and_zero_turns_it_off(running, owner):
 # --- Check-ins ---------------------------------------------------------------------------------------
 def schedule(engagement, owner, when, agenda="Walk through the payment step"):
     with time_machine.travel(START + dt.timedelta(hours=1), tick=False):
-        return reporting.checkin_schedule(engagement=engagement, actor=owner, scheduled_at=when, agenda=agenda)
+        return checkin_schedule(engagement=engagement, actor=owner, scheduled_at=when, agenda=agenda)
 
 
 def test_the_owner_gets_the_agenda_the_day_before_and_a_request_to_record_it_after(running, owner):
@@ -120,7 +123,7 @@ def test_a_recorded_check_in_is_not_chased(running, owner):
     checkin = schedule(running, owner, when)
     at(dt.datetime(2026, 1, 14, 9, 0, tzinfo=UTC), reminders.checkin_nudges)
     with time_machine.travel(when + dt.timedelta(minutes=40), tick=False):
-        reporting.checkin_record(checkin=checkin, actor=owner, happened=True, notes="Agreed on the flow.")
+        checkin_record(checkin=checkin, actor=owner, happened=True, notes="Agreed on the flow.")
     assert at(when + dt.timedelta(hours=3), reminders.checkin_nudges)["unrecorded"] == 0
     assert "checkin_unrecorded" not in kinds()
 
@@ -128,8 +131,8 @@ def test_a_recorded_check_in_is_not_chased(running, owner):
 def test_moving_a_check_in_re_arms_its_reminders(running, owner):
     checkin = schedule(running, owner, dt.datetime(2026, 1, 15, 14, 0, tzinfo=UTC))
     with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
-        reporting.checkin_update(checkin=checkin, actor=owner, scheduled_at=dt.datetime(2026, 1, 20, 9, 0, tzinfo=UTC),
-                                 agenda="Moved")
+        checkin_update(checkin=checkin, actor=owner, scheduled_at=dt.datetime(2026, 1, 20, 9, 0, tzinfo=UTC),
+                       agenda="Moved")
     checkin.refresh_from_db()
     assert checkin.nudge_at == dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC)
     assert at(dt.datetime(2026, 1, 14, 9, 0, tzinfo=UTC), reminders.checkin_nudges)["day_before"] == 0

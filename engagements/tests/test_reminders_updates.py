@@ -9,8 +9,11 @@ import pytest
 import time_machine
 from django.db import connection
 
-from engagements import reminders, reporting, services
+from engagements import reminders
 from engagements.models import Engagement
+from engagements.services.ladders import engagement_reminders_update
+from engagements.services.lifecycle import engagement_pause
+from engagements.services.reporting import status_update_post
 from engagements.tests.conftest import activate
 from notifications.models import Notification
 
@@ -34,8 +37,8 @@ def sent(kind=None):
 
 def post_update(engagement, at):
     with time_machine.travel(at, tick=False):
-        return reporting.status_update_post(engagement_id=engagement.pk, freelancer=engagement.freelancer,
-                                            done="Drafted the checkout", next="Payment step", percent_complete=40)
+        return status_update_post(engagement_id=engagement.pk, freelancer=engagement.freelancer,
+                                  done="Drafted the checkout", next="Payment step", percent_complete=40)
 
 
 @pytest.fixture
@@ -108,9 +111,9 @@ def test_an_update_before_the_due_date_means_no_reminder_at_all(running):
 
 
 def test_each_step_is_configurable_per_engagement(running, owner):
-    reminders.engagement_reminders_update(engagement=running, actor=owner, remind_freelancer_updates=False,
-                                          escalate_updates_to_owner=True, update_escalate_hours=6,
-                                          quiet_after_days=5)
+    engagement_reminders_update(engagement=running, actor=owner, remind_freelancer_updates=False,
+                                escalate_updates_to_owner=True, update_escalate_hours=6,
+                                quiet_after_days=5)
     assert sweep(DUE) == {"reminded": 0, "escalated": 0}
     assert sweep(DUE + dt.timedelta(hours=6)) == {"reminded": 0, "escalated": 1}
     assert [k for k, _, _ in sent()] == ["update_overdue"]
@@ -124,7 +127,7 @@ def test_a_sweep_catching_up_after_downtime_sends_one_step_not_two(running):
 
 def test_a_paused_engagement_is_not_reminded(running, owner):
     with time_machine.travel(DUE - dt.timedelta(hours=1), tick=False):
-        services.engagement_pause(engagement=running, actor=owner)
+        engagement_pause(engagement=running, actor=owner)
     Notification.objects.filter(kind="engagement_paused").delete()
     assert sweep(DUE + dt.timedelta(days=3)) == NOTHING
     assert sent() == []

@@ -14,8 +14,13 @@ import pytest
 import time_machine
 
 from accounts.models import InvitationRole, Workspace
-from engagements import briefs, due_dates, reminders, reminders_work, reporting, selectors, services, work
+from engagements import reminders, reminders_work, selectors
 from engagements.digest import owner_digests
+from engagements.services import brief as briefs
+from engagements.services import due_date as due_dates
+from engagements.services import lifecycle as services
+from engagements.services import milestone as work
+from engagements.services import reporting
 from engagements.tests.conftest import BRIEF
 from engagements.tests.factories import ApprovedFreelancerFactory
 from notifications.emails import build_message
@@ -59,7 +64,7 @@ def produce_every_reminder(workspace, owner):
         briefs.brief_save(engagement=waiting, actor=owner, **BRIEF)
         work.milestone_create(engagement=waiting, actor=owner, title="Draft", acceptance_criteria="x", amount=500)
         services.engagement_offer(engagement=waiting, actor=owner)
-        briefs.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
+        services.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
         payments.milestone_fund(milestone=milestone, actor=owner, idempotency_key="fund-1")
         invitation_send(workspace=workspace, email="new.hire@example.com", role=InvitationRole.MANAGER,
                         invited_by=owner, accept_url_name="invitation_open", kind="teammate_invitation")

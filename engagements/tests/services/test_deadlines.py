@@ -6,9 +6,11 @@ from datetime import UTC
 import pytest
 import time_machine
 
-from engagements import reporting, services, work
-from engagements.deadlines import add_local_days, end_of_day, milestone_due_at, tz_of
 from engagements.models import StatusUpdate
+from engagements.services.deadlines import add_local_days, end_of_day, milestone_due_at, tz_of
+from engagements.services.lifecycle import engagement_pause, engagement_resume, engagement_update
+from engagements.services.milestone import milestone_create
+from engagements.services.reporting import checkin_cancel, checkin_record, checkin_schedule, status_update_post
 from engagements.tests.conftest import activate
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +27,8 @@ def new_york(freelancer):
 
 
 def post_update(engagement, **kw):
-    return reporting.status_update_post(engagement_id=engagement.pk, freelancer=engagement.freelancer,
-                                        done="Did things", next="More things", percent_complete=kw.pop("pct", 40), **kw)
+    return status_update_post(engagement_id=engagement.pk, freelancer=engagement.freelancer,
+                              done="Did things", next="More things", percent_complete=kw.pop("pct", 40), **kw)
 
 
 def test_end_of_day_follows_the_zone_offset_on_each_side_of_a_dst_change(freelancer):
@@ -82,8 +84,8 @@ def test_the_local_date_decides_in_a_zone_far_from_utc(engagement, owner, freela
 def test_a_cadence_change_recomputes_the_deadlines(engagement, owner, freelancer):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        services.engagement_update(engagement=engagement, actor=owner, update_every_days=1, update_grace_hours=0,
-                                   checkin_every_days=14)
+        engagement_update(engagement=engagement, actor=owner, update_every_days=1, update_grace_hours=0,
+                          checkin_every_days=14)
     engagement.refresh_from_db()
     assert engagement.next_update_due_at == utc(2026, 1, 6, 23, 59, 59)  # Lisbon is UTC+0 in January
     assert engagement.next_checkin_at == utc(2026, 1, 19, 9, 0)
@@ -92,14 +94,14 @@ def test_a_cadence_change_recomputes_the_deadlines(engagement, owner, freelancer
 def test_delivery_only_reporting_has_no_update_deadline(engagement, owner, freelancer):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        services.engagement_update(engagement=engagement, actor=owner, reporting_preference="delivery")
+        engagement_update(engagement=engagement, actor=owner, reporting_preference="delivery")
     engagement.refresh_from_db()
     assert engagement.next_update_due_at is None and engagement.next_checkin_at is not None
     with time_machine.travel(utc(2026, 2, 5, 9, 0), tick=False):
-        update = reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a",
-                                              next="b", percent_complete=50)
+        update = status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a",
+                                    next="b", percent_complete=50)
         assert not update.late  # a month without updates is not late when none are asked for
-        services.engagement_update(engagement=engagement, actor=owner, reporting_preference="progress")
+        engagement_update(engagement=engagement, actor=owner, reporting_preference="progress")
     engagement.refresh_from_db()
     assert engagement.next_update_due_at == utc(2026, 2, 9, 11, 59, 59)  # end of 8 Feb + 12 h grace (Lisbon = UTC)
 
@@ -107,12 +109,12 @@ def test_delivery_only_reporting_has_no_update_deadline(engagement, owner, freel
 def test_scheduled_check_ins_drive_the_next_check_in_and_recording_moves_it_on(engagement, owner):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        soon = reporting.checkin_schedule(engagement=engagement, actor=owner, scheduled_at=utc(2026, 1, 7, 15, 0),
-                                          agenda="Kick-off")
+        soon = checkin_schedule(engagement=engagement, actor=owner, scheduled_at=utc(2026, 1, 7, 15, 0),
+                                agenda="Kick-off")
         engagement.refresh_from_db()
         assert engagement.next_checkin_at == utc(2026, 1, 7, 15, 0)
     with time_machine.travel(utc(2026, 1, 7, 16, 0), tick=False):
-        reporting.checkin_record(checkin=soon, actor=owner, happened=True, notes="Went well")
+        checkin_record(checkin=soon, actor=owner, happened=True, notes="Went well")
     engagement.refresh_from_db()
     assert engagement.next_checkin_at == utc(2026, 1, 14, 15, 0)
 
@@ -120,8 +122,8 @@ def test_scheduled_check_ins_drive_the_next_check_in_and_recording_moves_it_on(e
 def test_cancelling_the_only_scheduled_check_in_falls_back_to_the_cadence(engagement, owner):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        checkin = reporting.checkin_schedule(engagement=engagement, actor=owner, scheduled_at=utc(2026, 1, 6, 9, 0))
-        reporting.checkin_cancel(checkin=checkin, actor=owner)
+        checkin = checkin_schedule(engagement=engagement, actor=owner, scheduled_at=utc(2026, 1, 6, 9, 0))
+        checkin_cancel(checkin=checkin, actor=owner)
     engagement.refresh_from_db()
     assert engagement.next_checkin_at == utc(2026, 1, 12, 9, 0)
 
@@ -129,19 +131,19 @@ def test_cancelling_the_only_scheduled_check_in_falls_back_to_the_cadence(engage
 def test_resuming_restarts_the_update_cadence_from_the_resume(engagement, owner):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        services.engagement_pause(engagement=engagement, actor=owner)
+        engagement_pause(engagement=engagement, actor=owner)
     with time_machine.travel(utc(2026, 2, 2, 9, 0), tick=False):
-        services.engagement_resume(engagement=engagement, actor=owner)
+        engagement_resume(engagement=engagement, actor=owner)
     engagement.refresh_from_db()
     assert engagement.next_update_due_at == utc(2026, 2, 5, 23, 59, 59) + dt.timedelta(hours=12)
 
 
 def test_milestone_due_moments_follow_the_freelancers_zone(engagement, owner, freelancer):
-    milestone, _ = work.milestone_create(engagement=engagement, actor=owner, title="Summer", acceptance_criteria="ok",
-                                         amount=100, due_on=dt.date(2026, 7, 1))
+    milestone, _ = milestone_create(engagement=engagement, actor=owner, title="Summer", acceptance_criteria="ok",
+                                    amount=100, due_on=dt.date(2026, 7, 1))
     assert milestone.due_at == utc(2026, 7, 1, 22, 59, 59)  # Lisbon summer time is UTC+1
     new_york(freelancer)
-    services.engagement_update(engagement=engagement, actor=owner, title="Renamed")  # re-reads the zone on save
+    engagement_update(engagement=engagement, actor=owner, title="Renamed")  # re-reads the zone on save
     # A change of freelancer (a draft) recomputes; so does activation.
     activate(engagement, owner, milestones=0)
     milestone.refresh_from_db()
@@ -151,7 +153,7 @@ def test_milestone_due_moments_follow_the_freelancers_zone(engagement, owner, fr
 def test_an_update_on_a_paused_engagement_is_never_late(engagement, owner):
     with time_machine.travel(utc(2026, 1, 5, 9, 0), tick=False):
         engagement = activate(engagement, owner)
-        services.engagement_pause(engagement=engagement, actor=owner)
+        engagement_pause(engagement=engagement, actor=owner)
     with time_machine.travel(utc(2026, 3, 1, 9, 0), tick=False):
         update = post_update(engagement)
     assert update.late is False

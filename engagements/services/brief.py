@@ -1,21 +1,22 @@
-"""Briefs: versioned written requirements, their acknowledgement, what changed, and Q&A.
+"""Briefs: versioned written requirements, sending them, their acknowledgement, and Q&A.
 
 A version is edited in place only until the freelancer is asked to acknowledge it; after that
 every change is a new version (a change order), sent at once when the engagement is under
-way. The engagement becomes active only when its freelancer acknowledges the current version;
-acknowledging an older one is refused.
+way. Only the current version can be acknowledged; acknowledging an older one is refused. The
+acknowledgement is recorded here; the freelancer's action is `lifecycle.brief_acknowledge`,
+which also starts the work on an offer (this module never calls the lifecycle). What changed
+between two versions is a read (selectors.brief_diff).
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..emails import notify_freelancer, notify_owners
+from ..models import BRIEF_SECTIONS, OPEN_STATUSES, ActivityKind, Brief, BriefQuestion, Engagement
+from ..selectors import current_brief
 from .activity import activity_record
-from .emails import notify_freelancer, notify_owners
-from .models import BRIEF_SECTIONS, OPEN_STATUSES, ActivityKind, Brief, BriefQuestion, Engagement, EngagementStatus
-from .reminders import brief_ack_fields, engagement_heard_from
-from .selectors import current_brief
-from .services import engagement_activate
+from .ladders import brief_ack_fields, engagement_heard_from
 from .transitions import ConflictError, NotAllowed
 
 SECTION_NAMES = [name for name, _ in BRIEF_SECTIONS]
@@ -71,10 +72,16 @@ def brief_save(*, engagement, actor, change_summary="", **sections):
     return brief, True
 
 
-@transaction.atomic
-def brief_acknowledge(*, brief_id, freelancer):
-    """The freelancer confirms they read the current version. Offered → active on the first
-    one. Acknowledging twice is harmless; acknowledging an outdated version is refused."""
+def brief_send(*, brief, at):
+    """The version goes to the freelancer to acknowledge (the engagement was offered): stamped
+    as sent, its acknowledgement reminders armed."""
+    Brief.objects.filter(pk=brief.pk).update(sent_at=at, **brief_ack_fields(at))
+
+
+def brief_acknowledgement_record(*, brief_id, freelancer):
+    """Record that the freelancer read the current version, inside the caller's transaction
+    (lifecycle.brief_acknowledge). Returns (brief, locked engagement, whether this call recorded
+    it): acknowledging twice records nothing; an outdated or unsent version is refused."""
     brief = Brief.objects.select_related("engagement").filter(pk=brief_id).first()
     if brief is None or brief.engagement.freelancer_id != freelancer.pk:
         raise NotAllowed("No such brief for this freelancer.")
@@ -96,17 +103,11 @@ def brief_acknowledge(*, brief_id, freelancer):
         acknowledged_at=now, acknowledged_by=freelancer
     ):
         brief.refresh_from_db()
-        return brief
+        return brief, engagement, False
+    brief.acknowledged_at, brief.acknowledged_by = now, freelancer
     activity_record(engagement=engagement, kind=ActivityKind.BRIEF_ACKNOWLEDGED, actor_freelancer=freelancer,
                     summary=f"{freelancer.name} acknowledged brief v{brief.version}.")
-    started = engagement.status == EngagementStatus.OFFERED
-    if started:
-        engagement = engagement_activate(engagement=engagement, freelancer=freelancer)
-    engagement_heard_from(engagement=engagement, at=now)
-    notify_owners(engagement, kind="brief_acknowledged", key=f"brief-acknowledged:{brief.pk}",
-                  context={"version": brief.version, "started": started})
-    brief.refresh_from_db()
-    return brief
+    return brief, engagement, True
 
 
 @transaction.atomic

@@ -3,10 +3,24 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements import briefs, grants, selectors, services, work
 from engagements.models import Activity, CheckIn, EngagementStatus, MilestoneState
+from engagements.selectors import current_brief
+from engagements.services.access import access_grant_create
+from engagements.services.brief import brief_save
+from engagements.services.lifecycle import (
+    engagement_cancel,
+    engagement_complete,
+    engagement_create,
+    engagement_offer,
+    engagement_pause,
+    engagement_resume,
+    engagement_update,
+    engagement_withdraw,
+)
+from engagements.services.milestone import milestone_create
+from engagements.services.reporting import checkin_schedule
+from engagements.services.transitions import ConflictError, EngagementTransitionError
 from engagements.tests.conftest import BRIEF, activate, fund
-from engagements.transitions import ConflictError, EngagementTransitionError
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -14,21 +28,21 @@ pytestmark = pytest.mark.django_db
 
 def test_it_refuses_to_offer_without_a_brief(engagement, owner):
     with pytest.raises(ConflictError, match="Write the brief"):
-        services.engagement_offer(engagement=engagement, actor=owner)
+        engagement_offer(engagement=engagement, actor=owner)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.DRAFT
 
 
 def test_it_refuses_to_offer_fixed_price_work_without_a_milestone(engagement, owner):
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
     with pytest.raises(ConflictError, match="at least one milestone"):
-        services.engagement_offer(engagement=engagement, actor=owner)
+        engagement_offer(engagement=engagement, actor=owner)
 
 
 def test_offering_sends_the_brief_and_waits_for_acknowledgement(engagement, owner, freelancer):
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
-    work.milestone_create(engagement=engagement, actor=owner, title="Design", acceptance_criteria="ok", amount=1000)
-    services.engagement_offer(engagement=engagement, actor=owner)
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
+    milestone_create(engagement=engagement, actor=owner, title="Design", acceptance_criteria="ok", amount=1000)
+    engagement_offer(engagement=engagement, actor=owner)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.OFFERED
     assert engagement.offered_at is not None
@@ -36,7 +50,7 @@ def test_offering_sends_the_brief_and_waits_for_acknowledgement(engagement, owne
     email = Notification.objects.get(kind="brief_offered")
     assert email.recipient_email == freelancer.email
     assert email.engagement_id == engagement.pk
-    assert selectors.current_brief(engagement).sent_at is not None
+    assert current_brief(engagement).sent_at is not None
 
 
 def test_acknowledging_the_current_brief_starts_the_work(engagement, owner, freelancer):
@@ -51,22 +65,22 @@ def test_acknowledging_the_current_brief_starts_the_work(engagement, owner, free
 
 
 def test_the_owner_can_withdraw_an_offer_and_offer_again(engagement, owner):
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
-    work.milestone_create(engagement=engagement, actor=owner, title="Design", acceptance_criteria="ok", amount=1000)
-    services.engagement_offer(engagement=engagement, actor=owner)
-    services.engagement_withdraw(engagement=engagement, actor=owner)
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
+    milestone_create(engagement=engagement, actor=owner, title="Design", acceptance_criteria="ok", amount=1000)
+    engagement_offer(engagement=engagement, actor=owner)
+    engagement_withdraw(engagement=engagement, actor=owner)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.DRAFT
-    services.engagement_offer(engagement=engagement, actor=owner)
+    engagement_offer(engagement=engagement, actor=owner)
     assert Notification.objects.filter(kind="brief_offered").count() == 2
 
 
 def test_pause_stops_the_deadlines_and_resume_restarts_them(active, owner):
-    services.engagement_pause(engagement=active, actor=owner)
+    engagement_pause(engagement=active, actor=owner)
     active.refresh_from_db()
     assert active.status == EngagementStatus.PAUSED
     assert active.next_update_due_at is None and active.next_checkin_at is None
-    services.engagement_resume(engagement=active, actor=owner)
+    engagement_resume(engagement=active, actor=owner)
     active.refresh_from_db()
     assert active.status == EngagementStatus.ACTIVE
     assert active.resumed_at is not None
@@ -74,18 +88,18 @@ def test_pause_stops_the_deadlines_and_resume_restarts_them(active, owner):
 
 
 def test_a_finished_engagement_cannot_be_resumed_or_paused(active, owner):
-    services.engagement_complete(engagement=active, actor=owner)
+    engagement_complete(engagement=active, actor=owner)
     with pytest.raises(EngagementTransitionError):
-        services.engagement_pause(engagement=active, actor=owner)
+        engagement_pause(engagement=active, actor=owner)
     with pytest.raises(EngagementTransitionError):
-        services.engagement_resume(engagement=active, actor=owner)
+        engagement_resume(engagement=active, actor=owner)
 
 
 def test_completing_revokes_every_grant_and_puts_each_secret_on_the_checklist(active, owner):
-    with_secret = grants.access_grant_create(engagement=active, actor=owner, label="WordPress", secret="hunter22")
-    without = grants.access_grant_create(engagement=active, actor=owner, label="Shared drive folder",
-                                         url="https://drive.example.com/x")
-    services.engagement_complete(engagement=active, actor=owner, reason="Delivered")
+    with_secret = access_grant_create(engagement=active, actor=owner, label="WordPress", secret="hunter22")
+    without = access_grant_create(engagement=active, actor=owner, label="Shared drive folder",
+                                  url="https://drive.example.com/x")
+    engagement_complete(engagement=active, actor=owner, reason="Delivered")
     active.refresh_from_db()
     assert active.status == EngagementStatus.COMPLETED
     assert active.ended_at is not None
@@ -106,12 +120,10 @@ def test_cancelling_also_revokes_and_cancels_future_check_ins(active, owner):
 
     from django.utils import timezone
 
-    from engagements import reporting
-
-    grant = grants.access_grant_create(engagement=active, actor=owner, label="FTP", secret="s3cret")
-    checkin = reporting.checkin_schedule(engagement=active, actor=owner,
-                                         scheduled_at=timezone.now() + timedelta(days=2))
-    services.engagement_cancel(engagement=active, actor=owner, reason="Budget cut")
+    grant = access_grant_create(engagement=active, actor=owner, label="FTP", secret="s3cret")
+    checkin = checkin_schedule(engagement=active, actor=owner,
+                               scheduled_at=timezone.now() + timedelta(days=2))
+    engagement_cancel(engagement=active, actor=owner, reason="Budget cut")
     grant.refresh_from_db()
     assert grant.revoked_at is not None
     assert CheckIn.objects.get(pk=checkin.pk).status == "missed"
@@ -121,13 +133,13 @@ def test_it_refuses_to_end_while_a_milestone_holds_money(active, owner):
     milestone = active.milestones.get()
     fund(milestone)
     with pytest.raises(ConflictError, match="Settle these milestones"):
-        services.engagement_complete(engagement=active, actor=owner)
+        engagement_complete(engagement=active, actor=owner)
     active.refresh_from_db()
     assert active.status == EngagementStatus.ACTIVE
 
 
 def test_a_draft_can_be_cancelled_outright(engagement, owner):
-    services.engagement_cancel(engagement=engagement, actor=owner)
+    engagement_cancel(engagement=engagement, actor=owner)
     engagement.refresh_from_db()
     assert engagement.status == EngagementStatus.CANCELLED
 
@@ -137,54 +149,54 @@ def test_it_refuses_a_do_not_hire_freelancer(workspace, owner, freelancer):
     freelancer.do_not_hire_reason = "Missed every deadline"
     freelancer.save()
     with pytest.raises(ValidationError) as exc:
-        services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X")
+        engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X")
     assert "do-not-hire" in str(exc.value)
 
 
 def test_it_refuses_a_freelancer_from_another_workspace(workspace, owner, foreign_engagement):
     with pytest.raises(ValidationError):
-        services.engagement_create(workspace=workspace, created_by=owner, freelancer=foreign_engagement.freelancer,
-                                   title="X")
+        engagement_create(workspace=workspace, created_by=owner, freelancer=foreign_engagement.freelancer,
+                          title="X")
 
 
 def test_hourly_terms_need_a_weekly_cap(workspace, owner, freelancer):
     with pytest.raises(ValidationError) as exc:
-        services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
-                                   pay_terms="hourly")
+        engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
+                          pay_terms="hourly")
     assert "weekly_hour_cap" in exc.value.error_dict
 
 
 def test_backups_come_from_the_workspace_and_are_not_the_freelancer(workspace, owner, freelancer, other_freelancer):
     with pytest.raises(ValidationError):
-        services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
-                                   backups=[freelancer])
-    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
-                                            title="X", backups=[other_freelancer])
+        engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
+                          backups=[freelancer])
+    engagement = engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                   title="X", backups=[other_freelancer])
     assert list(engagement.backups.all()) == [other_freelancer]
 
 
 def test_the_freelancer_is_fixed_once_offered(engagement, owner, other_freelancer):
     activate(engagement, owner)
     with pytest.raises(ConflictError):
-        services.engagement_update(engagement=engagement, actor=owner, freelancer=other_freelancer)
+        engagement_update(engagement=engagement, actor=owner, freelancer=other_freelancer)
 
 
 def test_the_currency_is_fixed_once_milestones_exist(engagement, owner):
-    work.milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
+    milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
     with pytest.raises(ValidationError):
-        services.engagement_update(engagement=engagement, actor=owner, currency="EUR")
+        engagement_update(engagement=engagement, actor=owner, currency="EUR")
 
 
 def test_a_finished_engagement_cannot_be_edited(active, owner):
-    services.engagement_complete(engagement=active, actor=owner)
+    engagement_complete(engagement=active, actor=owner)
     with pytest.raises(ConflictError):
-        services.engagement_update(engagement=active, actor=owner, title="New")
+        engagement_update(engagement=active, actor=owner, title="New")
 
 
 def test_milestones_cannot_change_after_the_end(active, owner):
-    services.engagement_complete(engagement=active, actor=owner)
+    engagement_complete(engagement=active, actor=owner)
     with pytest.raises(ConflictError):
-        work.milestone_create(engagement=active, actor=owner, title="B", acceptance_criteria="ok", amount=1)
+        milestone_create(engagement=active, actor=owner, title="B", acceptance_criteria="ok", amount=1)
     assert active.milestones.get().state == MilestoneState.DRAFT
 
 
@@ -194,6 +206,6 @@ def test_backups_come_from_the_bench(workspace, owner, freelancer, other_freelan
     other_freelancer.status = FreelancerStatus.VETTING
     other_freelancer.save()
     with pytest.raises(ValidationError) as exc:
-        services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
-                                   backups=[other_freelancer])
+        engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer, title="X",
+                          backups=[other_freelancer])
     assert "not on the bench" in str(exc.value)

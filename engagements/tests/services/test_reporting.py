@@ -7,9 +7,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from engagements import reporting, selectors, services
 from engagements.models import Activity, CheckInStatus
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.selectors import update_prompts
+from engagements.services.lifecycle import engagement_complete
+from engagements.services.reporting import (
+    checkin_record,
+    checkin_schedule,
+    checkin_update,
+    status_update_post,
+    update_prompts_save,
+)
+from engagements.services.transitions import ConflictError, NotAllowed
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def post(engagement, freelancer, **kw):
     fields = {"done": "Wireframes", "next": "Visual design", "percent_complete": 30, **kw}
-    return reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, **fields)
+    return status_update_post(engagement_id=engagement.pk, freelancer=freelancer, **fields)
 
 
 def test_an_update_is_recorded_on_the_timeline(active, freelancer):
@@ -51,51 +59,51 @@ def test_no_updates_before_the_work_starts(engagement, freelancer):
 
 
 def test_the_workspace_prompts_default_and_can_be_changed(workspace):
-    assert selectors.update_prompts(workspace).done_prompt.startswith("What did you finish")
-    reporting.update_prompts_save(workspace=workspace, done_prompt="Shipped?", next_prompt="Next?",
-                                  blockers_prompt="Stuck?")
-    assert selectors.update_prompts(workspace).done_prompt == "Shipped?"
+    assert update_prompts(workspace).done_prompt.startswith("What did you finish")
+    update_prompts_save(workspace=workspace, done_prompt="Shipped?", next_prompt="Next?",
+                        blockers_prompt="Stuck?")
+    assert update_prompts(workspace).done_prompt == "Shipped?"
 
 
 def test_a_check_in_emails_the_freelancer_a_calendar_invitation_in_their_time(active, owner, freelancer):
-    checkin = reporting.checkin_schedule(engagement=active, actor=owner,
-                                         scheduled_at=dt.datetime(2030, 7, 1, 14, 0, tzinfo=UTC), agenda="Demo",
-                                         meeting_url="https://meet.example.com/abc")
+    checkin = checkin_schedule(engagement=active, actor=owner,
+                               scheduled_at=dt.datetime(2030, 7, 1, 14, 0, tzinfo=UTC), agenda="Demo",
+                               meeting_url="https://meet.example.com/abc")
     email = Notification.objects.get(kind="checkin_scheduled")
     assert email.recipient_email == freelancer.email
     assert "15:00 (Europe/Lisbon)" in email.context["when"]
     ics = email.attachments[0]
     assert ics["filename"] == "check-in.ics" and "DTSTART:20300701T140000Z" in ics["content"]
-    reporting.checkin_update(checkin=checkin, actor=owner, scheduled_at=dt.datetime(2030, 7, 2, 14, 0, tzinfo=UTC),
-                             agenda="Demo")
+    checkin_update(checkin=checkin, actor=owner, scheduled_at=dt.datetime(2030, 7, 2, 14, 0, tzinfo=UTC),
+                   agenda="Demo")
     assert Notification.objects.filter(kind="checkin_scheduled").count() == 2
 
 
 def test_a_check_in_in_the_future_cannot_have_happened(active, owner):
-    checkin = reporting.checkin_schedule(engagement=active, actor=owner,
-                                         scheduled_at=timezone.now() + dt.timedelta(days=1))
+    checkin = checkin_schedule(engagement=active, actor=owner,
+                               scheduled_at=timezone.now() + dt.timedelta(days=1))
     with pytest.raises(ValidationError):
-        reporting.checkin_record(checkin=checkin, actor=owner, happened=True)
-    reporting.checkin_record(checkin=checkin, actor=owner, happened=False, notes="They cancelled")
+        checkin_record(checkin=checkin, actor=owner, happened=True)
+    checkin_record(checkin=checkin, actor=owner, happened=False, notes="They cancelled")
     checkin.refresh_from_db()
     assert checkin.status == CheckInStatus.MISSED
 
 
 def test_a_past_check_in_can_be_logged_directly(active, owner):
-    checkin = reporting.checkin_schedule(engagement=active, actor=owner, happened=True, notes="Good call",
-                                         scheduled_at=timezone.now() - dt.timedelta(hours=2))
+    checkin = checkin_schedule(engagement=active, actor=owner, happened=True, notes="Good call",
+                               scheduled_at=timezone.now() - dt.timedelta(hours=2))
     assert checkin.status == CheckInStatus.HAPPENED
     assert not Notification.objects.filter(kind="checkin_scheduled").exists()
 
 
 def test_no_check_ins_on_a_finished_engagement(active, owner):
-    services.engagement_complete(engagement=active, actor=owner)
+    engagement_complete(engagement=active, actor=owner)
     with pytest.raises(ConflictError):
-        reporting.checkin_schedule(engagement=active, actor=owner, scheduled_at=timezone.now())
+        checkin_schedule(engagement=active, actor=owner, scheduled_at=timezone.now())
 
 
 def test_a_check_in_years_away_is_refused(active, owner):
     with pytest.raises(ValidationError) as exc:
-        reporting.checkin_schedule(engagement=active, actor=owner,
-                                   scheduled_at=dt.datetime(9999, 12, 31, 23, 0, tzinfo=UTC))
+        checkin_schedule(engagement=active, actor=owner,
+                         scheduled_at=dt.datetime(9999, 12, 31, 23, 0, tzinfo=UTC))
     assert "scheduled_at" in exc.value.error_dict

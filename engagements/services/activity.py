@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import Activity
+from ..models import Activity
 
 
 def activity_record(*, engagement, kind, summary, actor_user=None, actor_freelancer=None, milestone=None,

@@ -3,8 +3,8 @@ notes, ratings, rehire, and the handover checklist."""
 
 from django.db import transaction
 
+from ..models import ActivityKind, Engagement, Review
 from .activity import activity_record
-from .models import ActivityKind, Engagement, Review
 from .transitions import ConflictError
 
 REVIEW_FIELDS = {

@@ -6,9 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .activity import activity_record
-from .emails import notify_freelancer
-from .models import (
+from ..emails import notify_freelancer
+from ..models import (
     ENDED_STATUSES,
     OPEN_STATUSES,
     ActivityKind,
@@ -17,8 +16,9 @@ from .models import (
     PlaybookDocument,
     PlaybookVersion,
 )
-from .reminders import engagement_heard_from, playbook_requests_arm
-from .selectors import playbook_current_version
+from ..selectors import playbook_current_version
+from .activity import activity_record
+from .ladders import engagement_heard_from, playbook_requests_arm
 from .transitions import ConflictError, NotAllowed
 
 

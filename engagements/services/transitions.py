@@ -1,15 +1,45 @@
-"""The single path for milestone state changes.
+"""The single path for state changes, and the map of a milestone's whole life.
 
 `milestone_transition` performs `UPDATE … WHERE pk = ? AND state IN (allowed_from)` and fails
 with `TransitionError` when no row matched — so two concurrent actions on one milestone (a
 release racing a dispute, two releases) cannot both succeed: the loser's UPDATE matches nothing.
 Money actions call it inside their own transaction, before writing ledger rows, so a loser
-writes nothing.
+writes nothing. The same UPDATE clears what only meant something in the state left behind
+(MILESTONE_CLEARS: the review deadline outside `submitted`), so no caller can forget it.
+`engagement_transition` is the same path for the engagement's status.
+
+A milestone's life (the tables, MILESTONE_TRANSITIONS and MILESTONE_CLEARS, live with the model):
+
+  from → to                                  who                          owner (module: function)
+  draft → funded                             the owner                    payments escrow: milestone_fund
+  funded | changes_requested → submitted     the freelancer               services/milestone.py: milestone_submit,
+                                                                          through payments escrow:
+                                                                          milestone_submit_for_review (starts the
+                                                                          review clock)
+  submitted → changes_requested              the owner or a manager       services/milestone.py:
+                                                                          milestone_request_changes
+  submitted → released                       the owner (accepts the work) payments escrow: milestone_release
+                                             the beat, once the review    payments escrow: milestone_auto_release
+                                             window passed
+  funded | submitted | changes_requested     the owner, a manager or      payments escrow: milestone_dispute
+    → disputed                               the freelancer
+  disputed → released | refunded | split     the owner                    payments escrow: milestone_resolve
+  funded → refunded                          the owner (cancels it)       payments escrow: milestone_refund
+  released, refunded, split                  final: no move out
+
+A draft is planned, changed and deleted in services/milestone.py; it never moves back.
+
+An engagement's life (ENGAGEMENT_TRANSITIONS, ENGAGEMENT_CLEARS), all in services/lifecycle.py:
+draft → offered (engagement_offer) and back (engagement_withdraw); offered → active when the
+freelancer acknowledges the brief (brief_acknowledge → engagement_activate); active ⇄ paused
+(engagement_pause, engagement_resume); active → completed (engagement_complete); any status but
+an ended one → cancelled (engagement_cancel). Pausing and ending clear the deadlines.
 """
 
 from django.utils import timezone
 
-from .models import (
+from ..models import (
+    ENGAGEMENT_CLEARS,
     ENGAGEMENT_TRANSITIONS,
     MILESTONE_CLEARS,
     MILESTONE_TRANSITIONS,
@@ -19,6 +49,15 @@ from .models import (
     MilestoneState,
     allowed_from,
 )
+
+
+def _cleared(table, to, fields):
+    """The columns `table` clears on a move into `to`, refusing a caller that would keep one."""
+    cleared = dict.fromkeys(table[to])
+    kept = sorted(name for name in cleared if fields.get(name) is not None)
+    if kept:
+        raise ValueError(f"{', '.join(kept)} means nothing once it is {to.label.lower()}.")
+    return cleared | fields
 
 
 class ConflictError(Exception):
@@ -47,15 +86,12 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     state are cleared, and extra `fields` written, in the same UPDATE. Returns the refreshed
     milestone; raises TransitionError."""
     to_state = MilestoneState(to_state)
-    cleared = dict.fromkeys(MILESTONE_CLEARS[to_state])
-    kept = sorted(name for name in cleared if fields.get(name) is not None)
-    if kept:
-        raise ValueError(f"{', '.join(kept)} means nothing once a milestone is {to_state.label.lower()}.")
+    fields = _cleared(MILESTONE_CLEARS, to_state, fields)
     permitted = allowed_from(to_state)
     if from_states is not None:
         permitted &= {MilestoneState(s) for s in from_states}
     updated = Milestone.objects.filter(pk=milestone_id, state__in=permitted).update(
-        state=to_state, state_changed_at=timezone.now(), **(cleared | fields)
+        state=to_state, state_changed_at=timezone.now(), **fields
     )
     if updated != 1:
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
@@ -86,9 +122,11 @@ def engagement_allowed_from(to_status):
 
 def engagement_transition(*, engagement_id, to_status, from_states=None, **fields):
     """The engagement lifecycle's one path, built like `milestone_transition`: a conditional
-    UPDATE on the status the table allows the move from. Returns the refreshed engagement;
-    raises EngagementTransitionError when no row matched (someone else moved it first)."""
+    UPDATE on the status the table allows the move from, clearing what ENGAGEMENT_CLEARS names.
+    Returns the refreshed engagement; raises EngagementTransitionError when no row matched
+    (someone else moved it first)."""
     to_status = EngagementStatus(to_status)
+    fields = _cleared(ENGAGEMENT_CLEARS, to_status, fields)
     permitted = engagement_allowed_from(to_status)
     if from_states is not None:
         permitted &= {EngagementStatus(s) for s in from_states}

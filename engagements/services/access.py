@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import crypto
+from .. import crypto
+from ..models import AccessGrant, AccessReveal, ActivityKind, Engagement, EngagementStatus
 from .activity import activity_record
-from .models import AccessGrant, AccessReveal, ActivityKind, Engagement, EngagementStatus
 from .transitions import ConflictError, NotAllowed
 
 MAX_SECRET_LENGTH = 4000

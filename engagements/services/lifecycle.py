@@ -1,9 +1,11 @@
-"""Engagement actions: create and change an engagement, its lifecycle, and its deadlines.
+"""Engagement actions: create and change an engagement, and its lifecycle.
 
 The lifecycle (`draft → offered → active → completed | cancelled`, plus `paused`) moves only
-through `engagement_transition` (a conditional UPDATE on ENGAGEMENT_TRANSITIONS). Topic modules
-hold the rest: briefs.py, work.py (milestones), reporting.py (updates, check-ins),
-playbook.py, grants.py, reviews.py.
+through `engagement_transition` (a conditional UPDATE on ENGAGEMENT_TRANSITIONS). This module
+orchestrates: an offer sends the brief (brief.py) and asks for the playbook to be read; the
+freelancer's acknowledgement of the brief is recorded by brief.py and, on an offer, starts the
+work here; the end revokes every access grant (access.py). Those modules never call back into
+this one. The deadline columns are recomputed by deadlines.py.
 """
 
 from django.core.exceptions import ValidationError
@@ -13,27 +15,15 @@ from django.utils import timezone
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.selectors import bench
 
-from . import deadlines
+from ..emails import notify_freelancer, notify_owners
+from ..models import MONEY_HELD_STATES, ActivityKind, CheckIn, CheckInStatus, Engagement, EngagementStatus, PayTerms
+from ..selectors import current_brief, current_playbook_versions, money_has_moved
+from .access import access_grants_revoke_all
 from .activity import activity_record
-from .emails import notify_freelancer, notify_owners
-from .models import (
-    ActivityKind,
-    CheckIn,
-    CheckInStatus,
-    Engagement,
-    EngagementStatus,
-    Milestone,
-    MilestoneState,
-    PayTerms,
-    ReportingPreference,
-    StatusUpdate,
-)
-from .selectors import current_brief, current_playbook_versions, money_has_moved
+from .brief import brief_acknowledgement_record, brief_send
+from .deadlines import engagement_deadlines_recompute, milestones_due_recompute
+from .ladders import engagement_heard_from, playbook_requests_arm
 from .transitions import ConflictError, engagement_transition
-
-# Milestones holding money (or a claim on it): an engagement cannot end while one is open.
-MONEY_STATES = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED,
-                MilestoneState.DISPUTED}
 
 EDITABLE_FIELDS = {
     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency", "starts_on",
@@ -41,78 +31,6 @@ EDITABLE_FIELDS = {
     "subcontracting_allowed",
 }
 CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference"}
-
-
-# --- Deadlines --------------------------------------------------------------------------------
-def cadence_anchor(engagement):
-    """Where the update cadence counts from: the last update, else the start or the last
-    resume, whichever is latest."""
-    last = (
-        StatusUpdate.objects.filter(engagement=engagement).order_by("-created_at").values_list("created_at", flat=True)
-        .first()
-    )
-    moments = [m for m in (last, engagement.activated_at, engagement.resumed_at) if m]
-    return max(moments) if moments else None
-
-
-def next_update_due(engagement):
-    # "Delivery only": the work itself is the report, so no update is ever due (or late).
-    if engagement.status != EngagementStatus.ACTIVE or engagement.reporting_preference == ReportingPreference.DELIVERY:
-        return None
-    anchor = cadence_anchor(engagement)
-    return deadlines.update_due_at(anchor, engagement) if anchor else None
-
-
-def next_checkin_due(engagement):
-    """The earliest check-in still to be held; with none scheduled, the cadence after the last
-    one held (or after the start/resume), at the same local wall-clock time."""
-    if engagement.is_ended or engagement.status == EngagementStatus.PAUSED:
-        return None
-    upcoming = (
-        CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED)
-        .order_by("scheduled_at").values_list("scheduled_at", flat=True).first()
-    )
-    if upcoming:
-        return upcoming
-    if engagement.status != EngagementStatus.ACTIVE:
-        return None
-    last = (
-        CheckIn.objects.filter(engagement=engagement).exclude(status=CheckInStatus.SCHEDULED)
-        .order_by("-scheduled_at").values_list("scheduled_at", flat=True).first()
-    )
-    anchors = [m for m in (last, engagement.activated_at, engagement.resumed_at) if m]
-    if not anchors:
-        return None
-    return deadlines.add_local_days(max(anchors), engagement.checkin_every_days, deadlines.tz_of(engagement.freelancer))
-
-
-def engagement_deadlines_recompute(*, engagement):
-    """Recompute both deadline columns from the rows they depend on, and store them. The
-    reminder ladders that hang on them restart when a deadline moved (engagements.reminders)."""
-    from . import reminders
-
-    engagement.next_update_due_at = next_update_due(engagement)
-    engagement.next_checkin_at = next_checkin_due(engagement)
-    Engagement.objects.filter(pk=engagement.pk).update(
-        next_update_due_at=engagement.next_update_due_at, next_checkin_at=engagement.next_checkin_at,
-        **reminders.update_ladder_reset(engagement.next_update_due_at),
-        **reminders.checkin_nudge_reset(engagement.next_checkin_at),
-    )
-    reminders.checkin_nudges_sync(engagement=engagement)
-    reminders.quiet_recompute(engagement_id=engagement.pk)
-    return engagement
-
-
-def milestones_due_recompute(*, engagement):
-    """Milestone due moments follow the freelancer's time zone (called when it may have
-    changed: the engagement is saved, activated or resumed)."""
-    from .reminders import milestone_due_fields
-
-    for milestone in engagement.milestones.filter(due_on__isnull=False):
-        due_at = deadlines.milestone_due_at(milestone.due_on, engagement.freelancer)
-        if due_at != milestone.due_at:
-            Milestone.objects.filter(pk=milestone.pk).update(
-                due_at=due_at, **milestone_due_fields(milestone.due_on, engagement.freelancer))
 
 
 # --- Create and edit ---------------------------------------------------------------------------
@@ -241,9 +159,7 @@ def engagement_offer(*, engagement, actor):
     now = timezone.now()
     engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.OFFERED,
                                        offered_at=now)
-    from .reminders import brief_ack_fields, playbook_requests_arm
-
-    type(brief).objects.filter(pk=brief.pk).update(sent_at=now, **brief_ack_fields(now))
+    brief_send(brief=brief, at=now)
     playbook_requests_arm(engagement=engagement, versions=current_playbook_versions(engagement), at=now)
     activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
                     summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
@@ -265,9 +181,27 @@ def engagement_withdraw(*, engagement, actor):
     return engagement
 
 
+@transaction.atomic
+def brief_acknowledge(*, brief_id, freelancer):
+    """The freelancer confirms they read the current version of the brief (brief.py records
+    it); on an offer, the first acknowledgement starts the work. Acknowledging twice is
+    harmless; acknowledging an outdated version is refused."""
+    brief, engagement, recorded = brief_acknowledgement_record(brief_id=brief_id, freelancer=freelancer)
+    if not recorded:
+        return brief
+    started = engagement.status == EngagementStatus.OFFERED
+    if started:
+        engagement = engagement_activate(engagement=engagement, freelancer=freelancer)
+    engagement_heard_from(engagement=engagement, at=brief.acknowledged_at)
+    notify_owners(engagement, kind="brief_acknowledged", key=f"brief-acknowledged:{brief.pk}",
+                  context={"version": brief.version, "started": started})
+    brief.refresh_from_db()
+    return brief
+
+
 def engagement_activate(*, engagement, freelancer):
-    """offered → active, when the freelancer acknowledged the current brief (briefs.py calls
-    this inside its transaction). Starts the update and check-in cadences."""
+    """offered → active, when the freelancer acknowledged the current brief (brief_acknowledge
+    calls this inside its transaction). Starts the update and check-in cadences."""
     engagement = engagement_transition(
         engagement_id=engagement.pk, to_status=EngagementStatus.ACTIVE, from_states=[EngagementStatus.OFFERED],
         activated_at=engagement.activated_at or timezone.now(),
@@ -281,8 +215,7 @@ def engagement_activate(*, engagement, freelancer):
 
 @transaction.atomic
 def engagement_pause(*, engagement, actor, reason=""):
-    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.PAUSED,
-                                       next_update_due_at=None, next_checkin_at=None)
+    engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.PAUSED)
     activity_record(engagement=engagement, kind=ActivityKind.PAUSED, actor_user=actor,
                     summary="Paused." + (f" {reason}" if reason else ""))
     notify_freelancer(engagement, kind="engagement_paused", key=f"engagement-paused:{engagement.pk}:"
@@ -304,7 +237,7 @@ def engagement_resume(*, engagement, actor):
 
 
 def _open_money_milestones(engagement):
-    return list(engagement.milestones.filter(state__in=MONEY_STATES).values_list("title", flat=True))
+    return list(engagement.milestones.filter(state__in=MONEY_HELD_STATES).values_list("title", flat=True))
 
 
 def _end(engagement, *, actor, to_status, reason, kind, verb):
@@ -317,10 +250,7 @@ def _end(engagement, *, actor, to_status, reason, kind, verb):
     now = timezone.now()
     engagement = engagement_transition(
         engagement_id=engagement.pk, to_status=to_status, ended_at=now, end_reason=reason[:300],
-        next_update_due_at=None, next_checkin_at=None,
     )
-    from .grants import access_grants_revoke_all
-
     revoked = access_grants_revoke_all(engagement=engagement, actor=actor, reason=f"Engagement {verb}")
     CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED, scheduled_at__gt=now).update(
         status=CheckInStatus.MISSED, notes="Cancelled: the engagement ended.", recorded_at=now, recorded_by=actor,

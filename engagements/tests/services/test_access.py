@@ -11,9 +11,16 @@ from django.db import connection
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from engagements import crypto, grants, services
+from engagements import crypto
 from engagements.models import AccessGrant, AccessReveal, Activity
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.services.access import (
+    access_grant_create,
+    access_grant_reveal,
+    access_grant_revoke,
+    access_grant_update,
+)
+from engagements.services.lifecycle import engagement_complete, engagement_pause
+from engagements.services.transitions import ConflictError, NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +29,9 @@ SECRET = "correct-horse-Battery-staple-42!"
 
 @pytest.fixture
 def grant(active, owner):
-    return grants.access_grant_create(engagement=active, actor=owner, label="WordPress admin",
-                                      url="https://example.com/wp-admin", username="frida", secret=SECRET,
-                                      notes="Staging only")
+    return access_grant_create(engagement=active, actor=owner, label="WordPress admin",
+                               url="https://example.com/wp-admin", username="frida", secret=SECRET,
+                               notes="Staging only")
 
 
 def raw_token(grant):
@@ -61,7 +68,7 @@ def test_rotation_refuses_when_a_key_was_dropped_too_early(grant, settings):
 
 
 def test_a_reveal_returns_the_secret_and_is_logged(grant, freelancer):
-    secret = grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer, ip_address="203.0.113.9")
+    secret = access_grant_reveal(grant_id=grant.pk, freelancer=freelancer, ip_address="203.0.113.9")
     assert secret == SECRET
     reveal = AccessReveal.objects.get()
     assert (reveal.grant, reveal.freelancer, reveal.ip_address) == (grant, freelancer, "203.0.113.9")
@@ -70,7 +77,7 @@ def test_a_reveal_returns_the_secret_and_is_logged(grant, freelancer):
 
 
 def test_the_owner_sees_the_reveal_log_but_never_the_secret(owner_client, grant, freelancer):
-    grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
+    access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
     body = owner_client.get(f"/engagements/{grant.engagement_id}/access/").content.decode()
     assert "Reveal log" in body and "Frida Lance" in body and "revealed 1 time" in body
     assert SECRET not in body
@@ -82,25 +89,25 @@ def test_the_owner_sees_the_reveal_log_but_never_the_secret(owner_client, grant,
 
 def test_another_freelancer_cannot_reveal(grant, other_freelancer):
     with pytest.raises(NotAllowed):
-        grants.access_grant_reveal(grant_id=grant.pk, freelancer=other_freelancer)
+        access_grant_reveal(grant_id=grant.pk, freelancer=other_freelancer)
     assert not AccessReveal.objects.exists()
 
 
 def test_nothing_is_revealed_unless_the_engagement_is_active(grant, owner, freelancer):
-    services.engagement_pause(engagement=grant.engagement, actor=owner)
+    engagement_pause(engagement=grant.engagement, actor=owner)
     with pytest.raises(ConflictError, match="only while the engagement is active"):
-        grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
+        access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
     assert not AccessReveal.objects.exists()
 
 
 def test_a_revoked_grant_cannot_be_revealed(grant, owner, freelancer):
-    grants.access_grant_revoke(grant=grant, actor=owner)
+    access_grant_revoke(grant=grant, actor=owner)
     with pytest.raises(ConflictError, match="revoked"):
-        grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
+        access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
 
 
 def test_completion_revokes_and_the_owner_ticks_off_the_rotation(grant, owner, owner_client):
-    services.engagement_complete(engagement=grant.engagement, actor=owner)
+    engagement_complete(engagement=grant.engagement, actor=owner)
     grant.refresh_from_db()
     assert grant.revoked_at and grant.needs_rotation
     listing = owner_client.get("/engagements/").content.decode()
@@ -113,10 +120,10 @@ def test_completion_revokes_and_the_owner_ticks_off_the_rotation(grant, owner, o
 
 
 def test_replacing_the_secret_re_encrypts_it(grant, owner, freelancer):
-    grants.access_grant_update(grant=grant, actor=owner, label=grant.label, secret="new-secret-value")
-    assert grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer) == "new-secret-value"
-    grants.access_grant_update(grant=grant, actor=owner, label="Renamed", secret="")
-    assert grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer) == "new-secret-value"
+    access_grant_update(grant=grant, actor=owner, label=grant.label, secret="new-secret-value")
+    assert access_grant_reveal(grant_id=grant.pk, freelancer=freelancer) == "new-secret-value"
+    access_grant_update(grant=grant, actor=owner, label="Renamed", secret="")
+    assert access_grant_reveal(grant_id=grant.pk, freelancer=freelancer) == "new-secret-value"
 
 
 def test_the_secret_is_not_in_the_admin(grant, admin_client):
@@ -162,7 +169,7 @@ def test_the_secret_is_hidden_in_a_traceback_from_the_service(active, owner, mon
     import sys
 
     try:
-        grants.access_grant_create(engagement=active, actor=owner, label="x", secret=SECRET)
+        access_grant_create(engagement=active, actor=owner, label="x", secret=SECRET)
     except RuntimeError:
         reporter = ExceptionReporter(RequestFactory().get("/"), *sys.exc_info())
         assert SECRET not in reporter.get_traceback_text()
@@ -172,14 +179,14 @@ def test_the_secret_is_hidden_in_a_traceback_from_the_service(active, owner, mon
 
 def test_the_secret_never_reaches_the_logs(active, owner, freelancer, caplog):
     caplog.set_level(logging.DEBUG)
-    grant = grants.access_grant_create(engagement=active, actor=owner, label="FTP", secret=SECRET)
-    grants.access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
+    grant = access_grant_create(engagement=active, actor=owner, label="FTP", secret=SECRET)
+    access_grant_reveal(grant_id=grant.pk, freelancer=freelancer)
     assert SECRET not in caplog.text
     assert SECRET not in repr(grant) and SECRET not in str(grant)
 
 
 def test_access_cannot_be_shared_on_a_finished_engagement(active, owner):
-    services.engagement_complete(engagement=active, actor=owner)
+    engagement_complete(engagement=active, actor=owner)
     with pytest.raises(ConflictError):
-        grants.access_grant_create(engagement=active, actor=owner, label="x", secret="y")
+        access_grant_create(engagement=active, actor=owner, label="x", secret="y")
     assert AccessGrant.objects.count() == 0

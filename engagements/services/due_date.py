@@ -6,10 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import deadlines
-from .activity import activity_record
-from .emails import notify_freelancer, notify_owners, portal_url
-from .models import (
+from ..emails import notify_freelancer, notify_owners, portal_url
+from ..models import (
     OPEN_STATUSES,
     OPEN_WORK_STATES,
     ActivityKind,
@@ -17,7 +15,9 @@ from .models import (
     Milestone,
     MilestoneDateChange,
 )
-from .reminders import engagement_heard_from, milestone_due_fields
+from .activity import activity_record
+from .deadlines import milestone_due_at, tz_of
+from .ladders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed
 
 
@@ -37,7 +37,7 @@ def milestone_date_request(*, milestone_id, freelancer, proposed_on, reason):
         raise ConflictError("A new date can be asked for work that is still to be handed in, on a running engagement.")
     reason = (reason or "").strip()
     errors = {}
-    today = timezone.localtime(timezone.now(), deadlines.tz_of(engagement.freelancer)).date()
+    today = timezone.localtime(timezone.now(), tz_of(engagement.freelancer)).date()
     if proposed_on is None:
         errors["proposed_on"] = "Choose the date you propose."
     elif proposed_on < today:
@@ -98,7 +98,7 @@ def milestone_date_decide(*, change, actor, accept, response=""):
     change.refresh_from_db()
     if accept:
         Milestone.objects.filter(pk=milestone.pk).update(
-            due_on=change.proposed_on, due_at=deadlines.milestone_due_at(change.proposed_on, engagement.freelancer),
+            due_on=change.proposed_on, due_at=milestone_due_at(change.proposed_on, engagement.freelancer),
             **milestone_due_fields(change.proposed_on, engagement.freelancer, now))
     who = actor.get_full_name() if actor else "The owner"
     activity_record(

@@ -18,10 +18,8 @@ from django.utils import timezone
 from freelancers.money import format_money
 from freelancers.uploads import check_upload, extension_for
 
-from . import deadlines
-from .activity import activity_record
-from .emails import notify_freelancer, notify_owners
-from .models import (
+from ..emails import notify_freelancer, notify_owners
+from ..models import (
     ActivityKind,
     Engagement,
     EngagementStatus,
@@ -31,8 +29,10 @@ from .models import (
     SubmissionFile,
     SubmissionOutcome,
 )
-from .reminders import engagement_heard_from, milestone_due_fields
-from .selectors import planned_total
+from ..selectors import planned_total
+from .activity import activity_record
+from .deadlines import milestone_due_at
+from .ladders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed, milestone_transition
 
 MAX_LINKS = 20
@@ -106,7 +106,7 @@ def milestone_create(*, engagement, actor, title, acceptance_criteria, amount, d
     position = (engagement.milestones.aggregate(p=Max("position"))["p"] or 0) + 1
     milestone = Milestone(
         engagement=engagement, position=position, title=title.strip(), acceptance_criteria=acceptance_criteria.strip(),
-        due_on=due_on, due_at=deadlines.milestone_due_at(due_on, engagement.freelancer), amount=amount,
+        due_on=due_on, due_at=milestone_due_at(due_on, engagement.freelancer), amount=amount,
         currency=engagement.currency, **milestone_due_fields(due_on, engagement.freelancer),
     )
     milestone.full_clean()
@@ -144,7 +144,7 @@ def milestone_update(*, milestone, actor, title, acceptance_criteria, amount, du
             setattr(milestone, name, value)
             fields.append(name)
     milestone.amount, milestone.due_on = amount, due_on
-    milestone.due_at = deadlines.milestone_due_at(due_on, engagement.freelancer)
+    milestone.due_at = milestone_due_at(due_on, engagement.freelancer)
     milestone.full_clean()
     milestone.save(update_fields=fields)
     activity_record(engagement=engagement, kind=ActivityKind.MILESTONE_CHANGED, actor_user=actor, milestone=milestone,

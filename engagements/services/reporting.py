@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import deadlines
-from .activity import activity_record
-from .emails import notify_freelancer, notify_owners
-from .models import (
+from freelancers.ics import calendar
+
+from ..emails import notify_freelancer, notify_owners
+from ..models import (
     RUNNING_STATUSES,
     ActivityKind,
     CheckIn,
@@ -24,8 +24,9 @@ from .models import (
     StatusUpdate,
     UpdatePrompts,
 )
-from .reminders import engagement_heard_from
-from .services import engagement_deadlines_recompute
+from .activity import activity_record
+from .deadlines import engagement_deadlines_recompute, tz_of
+from .ladders import engagement_heard_from
 from .transitions import ConflictError, NotAllowed
 
 
@@ -136,9 +137,7 @@ def checkin_schedule(*, engagement, actor, scheduled_at, agenda="", duration_min
 def _notify_checkin(engagement, checkin):
     """Email the freelancer the check-in, in their time zone, with a calendar file. A moved
     check-in is a new email (new key) and a higher SEQUENCE, so calendars update the event."""
-    from freelancers.ics import calendar
-
-    tz = deadlines.tz_of(engagement.freelancer)
+    tz = tz_of(engagement.freelancer)
     local = timezone.localtime(checkin.scheduled_at, timezone=tz)
     ics = calendar(
         uid=f"checkin-{checkin.pk}@outsourcing", start=checkin.scheduled_at,

@@ -16,14 +16,14 @@ from engagements.models import (
     Milestone,
     MilestoneState,
 )
-from engagements.tests.factories import EngagementFactory, MilestoneFactory
-from engagements.transitions import (
+from engagements.services.transitions import (
     ConflictError,
     EngagementTransitionError,
     TransitionError,
     engagement_transition,
     milestone_transition,
 )
+from engagements.tests.factories import EngagementFactory, MilestoneFactory
 
 MILESTONE_PAIRS = [(a, b) for a in MilestoneState for b in MilestoneState]
 ENGAGEMENT_PAIRS = [(a, b) for a in EngagementStatus for b in EngagementStatus]
