@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from engagements import reminders
 from engagements.models import DateChangeStatus, Engagement
+from engagements.reminders.status_updates import status_update_reminders
 from engagements.services.due_date import milestone_date_request
 from engagements.tests.conftest import fund
 from notifications.models import Notification
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_the_engagement_page_shows_its_reminders_and_notification_history(owner_client, active):
     overdue_at = active.next_update_due_at
     with time_machine.travel(overdue_at, tick=False):
-        reminders.status_update_reminders()
+        status_update_reminders()
     page = owner_client.get(f"/engagements/{active.pk}/").content.decode()
     assert "Reminders" in page and "Emails about this engagement" in page
     assert "Update reminder" in page  # the queued reminder, listed before it is sent

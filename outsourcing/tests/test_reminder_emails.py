@@ -14,8 +14,8 @@ import pytest
 import time_machine
 
 from accounts.models import InvitationRole, Workspace
-from engagements import reminders, reminders_work, selectors
-from engagements.digest import owner_digests
+from engagements import reminders, selectors
+from engagements.reminders import owner_digests
 from engagements.services import brief as briefs
 from engagements.services import due_date as due_dates
 from engagements.services import lifecycle as services
@@ -76,8 +76,8 @@ def produce_every_reminder(workspace, owner):
     at(dt.datetime(2026, 1, 14, 16, 0, tzinfo=UTC), reminders.checkin_nudges)
     with time_machine.travel(dt.datetime(2026, 1, 14, 17, 0, tzinfo=UTC), tick=False):
         reporting.checkin_record(checkin=checkin, actor=owner, happened=False)
-    at(START + dt.timedelta(days=2), reminders_work.acknowledgement_nudges)
-    at(START + dt.timedelta(days=4), reminders_work.acknowledgement_nudges)
+    at(START + dt.timedelta(days=2), reminders.acknowledgement_nudges)
+    at(START + dt.timedelta(days=4), reminders.acknowledgement_nudges)
     due = engagement.next_update_due_at
     at(due, reminders.status_update_reminders)
     at(due + dt.timedelta(days=1), reminders.status_update_reminders)
@@ -85,8 +85,8 @@ def produce_every_reminder(workspace, owner):
     at(START + dt.timedelta(days=3), invitation_reminders)
     at(START + dt.timedelta(days=7), invitation_reminders)
     at(dt.datetime(2026, 1, 21, 15, 0, tzinfo=UTC), reminders.checkin_nudges)
-    at(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC), reminders_work.milestone_reminders)
-    at(dt.datetime(2026, 1, 22, 9, 0, tzinfo=UTC), reminders_work.milestone_reminders)
+    at(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC), reminders.milestone_reminders)
+    at(dt.datetime(2026, 1, 22, 9, 0, tzinfo=UTC), reminders.milestone_reminders)
     with time_machine.travel(dt.datetime(2026, 1, 22, 10, 0, tzinfo=UTC), tick=False):
         change = due_dates.milestone_date_request(milestone_id=milestone.pk, freelancer=freelancer,
                                                   proposed_on=dt.date(2026, 1, 30),

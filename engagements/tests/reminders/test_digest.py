@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from accounts.models import Workspace
-from engagements import digest
 from engagements.models import Engagement
+from engagements.reminders.digest import owner_digests
 from engagements.services.reporting import checkin_schedule
 from engagements.tests.conftest import activate
 from freelancers.models import Reference, ReferenceStatus
@@ -28,7 +28,7 @@ def utc(*args):
 
 def run(moment):
     with time_machine.travel(moment, tick=False):
-        return digest.owner_digests()
+        return owner_digests()
 
 
 def digests():

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from engagements import reminders
 from engagements.models import Engagement
+from engagements.reminders.status_updates import status_update_reminders
 from engagements.services.ladders import engagement_reminders_update
 from engagements.services.lifecycle import engagement_pause
 from engagements.services.reporting import status_update_post
@@ -27,7 +27,7 @@ NOTHING = {"reminded": 0, "escalated": 0}
 
 def sweep(at):
     with time_machine.travel(at, tick=False):
-        return reminders.status_update_reminders()
+        return status_update_reminders()
 
 
 def sent(kind=None):
@@ -159,7 +159,7 @@ def _query_count_of_a_sweep(django_assert_max_num_queries, count, workspace, own
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries, time_machine.travel(DUE + dt.timedelta(days=1), tick=False):
-        result = reminders.status_update_reminders()
+        result = status_update_reminders()
     assert result == {"reminded": count, "escalated": count}
     assert Notification.objects.count() == 2 * count
     return len(queries)
@@ -172,7 +172,7 @@ def test_the_sweeps_query_count_does_not_grow_with_the_number_of_due_rows(worksp
     many = _query_count_of_a_sweep(django_assert_max_num_queries, 50, workspace, owner, freelancer)
     assert many == few
     with django_assert_max_num_queries(few), time_machine.travel(DUE + dt.timedelta(days=2), tick=False):
-        reminders.status_update_reminders()
+        status_update_reminders()
 
 
 @pytest.mark.postgres
@@ -189,7 +189,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(transactional_db, workspace,
     def run():
         try:
             barrier.wait(timeout=10)
-            results.append(reminders.status_update_reminders(now=DUE + dt.timedelta(minutes=1)))
+            results.append(status_update_reminders(now=DUE + dt.timedelta(minutes=1)))
         except Exception as exc:  # surfaced below
             errors.append(exc)
         finally:

@@ -11,7 +11,6 @@ over all the workspaces of a batch, so the sweep's cost grows with batches, not 
 
 from datetime import time, timedelta
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,10 +21,12 @@ from notifications.links import absolute
 from notifications.models import NotificationPreference, PreferenceMode
 from notifications.quiet import at_local, decent_not_before, is_decent, zone
 from notifications.services import notify_many
+from notifications.sweeps import drain
 
-from .emails import day_of, owner_url
-from .models import OPEN_WORK_STATES, CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, MilestoneState
+from ..emails import day_of, owner_url
+from ..models import OPEN_WORK_STATES, CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, MilestoneState
 
+# Workspaces per batch (each section is one query over all of them).
 BATCH = 200
 SOON = timedelta(days=3)
 
@@ -35,18 +36,9 @@ def _hm(moment, tz):
     return f"{local:%H:%M}"
 
 
-def compose(workspaces, now):
-    """{workspace_id: [section]} where a section is {"title", "items": [{"text", "url"}]}, only
-    non-empty sections, in the order an owner would act on them."""
-    ids = [w.pk for w in workspaces]
-    tzs = {w.pk: zone(w.timezone) for w in workspaces}
+def _engagement_sections(add, workspaces, now):
     names = {w.pk: w.timezone for w in workspaces}
-    out = {pk: {} for pk in ids}
-
-    def add(ws_id, title, text, url):
-        out[ws_id].setdefault(title, []).append({"text": text, "url": url})
-
-    active = Engagement.objects.filter(workspace_id__in=ids, status=EngagementStatus.ACTIVE).select_related(
+    active = Engagement.objects.filter(workspace_id__in=list(names), status=EngagementStatus.ACTIVE).select_related(
         "freelancer")
     for e in active.filter(next_update_due_at__lt=now).order_by("next_update_due_at"):
         late = now - e.next_update_due_at
@@ -59,7 +51,11 @@ def compose(workspaces, now):
             f"{e.title}: nothing from {e.freelancer.name} since "
             f"{day_of(e.last_activity_at or e.gone_quiet_at, names[e.workspace_id])}",
             owner_url("detail", pk=e.pk))
-    # Today's check-ins, by the workspace's calendar.
+
+
+def _checkins_today(add, workspaces, now):
+    """Today's check-ins, by each workspace's calendar."""
+    tzs = {w.pk: zone(w.timezone) for w in workspaces}
     bounds = {}
     for w in workspaces:
         today = now.astimezone(tzs[w.pk]).date()
@@ -67,7 +63,7 @@ def compose(workspaces, now):
                         at_local(today + timedelta(days=1), time(0, 0), tzs[w.pk]))
     earliest = min(b[0] for b in bounds.values())
     latest = max(b[1] for b in bounds.values())
-    for c in (CheckIn.objects.filter(engagement__workspace_id__in=ids, status=CheckInStatus.SCHEDULED,
+    for c in (CheckIn.objects.filter(engagement__workspace_id__in=list(tzs), status=CheckInStatus.SCHEDULED,
                                      scheduled_at__gte=earliest, scheduled_at__lt=latest)
               .select_related("engagement__freelancer").order_by("scheduled_at")):
         ws_id = c.engagement.workspace_id
@@ -77,7 +73,11 @@ def compose(workspaces, now):
                 f"{_hm(c.scheduled_at, tzs[ws_id])} with {c.engagement.freelancer.name} ({c.engagement.title})"
                 + (f": {c.agenda.splitlines()[0][:80]}" if c.agenda.strip() else ""),
                 owner_url("checkin", pk=c.engagement_id, checkin_pk=c.pk))
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=ids, state=MilestoneState.SUBMITTED,
+
+
+def _milestone_sections(add, workspaces, now):
+    names = {w.pk: w.timezone for w in workspaces}
+    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names), state=MilestoneState.SUBMITTED,
                                        review_deadline_at__gt=now, review_deadline_at__lte=now + SOON)
               .select_related("engagement__freelancer").order_by("review_deadline_at")):
         ws_id = m.engagement.workspace_id
@@ -85,21 +85,40 @@ def compose(workspaces, now):
             f"“{m.title}” by {m.engagement.freelancer.name}: released automatically "
             f"{day_of(m.review_deadline_at, names[ws_id])} unless you review it",
             owner_url("milestone", pk=m.engagement_id, milestone_pk=m.pk))
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=ids, engagement__status=EngagementStatus.ACTIVE,
-                                       state__in=OPEN_WORK_STATES, due_at__lte=now + timedelta(days=2))
+    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names),
+                                       engagement__status=EngagementStatus.ACTIVE, state__in=OPEN_WORK_STATES,
+                                       due_at__lte=now + timedelta(days=2))
               .select_related("engagement__freelancer").order_by("due_at")):
-        ws_id = m.engagement.workspace_id
         late = m.due_at < now
-        add(ws_id, "Milestones due",
+        add(m.engagement.workspace_id, "Milestones due",
             f"“{m.title}” ({m.engagement.freelancer.name}, {m.engagement.title}): "
             + (f"overdue since {m.due_on:%-d %b}" if late else f"due {m.due_on:%A %-d %b}"),
             owner_url("milestone", pk=m.engagement_id, milestone_pk=m.pk))
-    for r in (Reference.objects.filter(freelancer__workspace_id__in=ids, status=ReferenceStatus.RECEIVED,
-                                       answered_at__gt=now - timedelta(days=1))
+
+
+def _references_received(add, workspaces, now):
+    for r in (Reference.objects.filter(freelancer__workspace_id__in=[w.pk for w in workspaces],
+                                       status=ReferenceStatus.RECEIVED, answered_at__gt=now - timedelta(days=1))
               .select_related("freelancer").order_by("answered_at")):
         add(r.freelancer.workspace_id, "References received",
             f"{r.name} on {r.freelancer.name}" + (f" (average {r.average:.1f}/5)" if r.average else ""),
             absolute(reverse("freelancers:scorecard", kwargs={"pk": r.freelancer_id})))
+
+
+# In the order an owner would act on them.
+SECTIONS = (_engagement_sections, _checkins_today, _milestone_sections, _references_received)
+
+
+def compose(workspaces, now):
+    """{workspace_id: [section]} where a section is {"title", "items": [{"text", "url"}]}, only
+    non-empty sections, in the order an owner would act on them."""
+    out = {w.pk: {} for w in workspaces}
+
+    def add(ws_id, title, text, url):
+        out[ws_id].setdefault(title, []).append({"text": text, "url": url})
+
+    for section in SECTIONS:
+        section(add, workspaces, now)
     return {pk: [{"title": t, "items": items} for t, items in sections.items()] for pk, sections in out.items()}
 
 
@@ -145,12 +164,4 @@ def _batch(now, batch):
 
 def owner_digests(*, now=None, batch=BATCH):
     """Beat: the digest of every workspace whose 08:00 has come."""
-    now = now or timezone.now()
-    totals = {"digests": 0}
-    for _ in range(40):
-        with transaction.atomic():
-            read, counts = _batch(now, batch)
-        totals["digests"] += counts["digests"]
-        if read < batch:
-            break
-    return totals
+    return drain(_batch, now=now or timezone.now(), batch=batch)
