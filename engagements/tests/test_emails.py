@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from engagements.models import Milestone, MilestoneState
 from engagements.selectors import current_brief
 from engagements.services.access import access_grant_create
 from engagements.services.brief import brief_question_answer, brief_question_ask, brief_save
@@ -56,8 +57,6 @@ def test_every_engagement_email_renders(engagement, owner, freelancer, workspace
     access_grant_create(engagement=engagement, actor=owner, label="CMS", secret="s3cret-value")
     engagement_pause(engagement=engagement, actor=owner)
     engagement_resume(engagement=engagement, actor=owner)
-    from engagements.models import Milestone, MilestoneState
-
     Milestone.objects.filter(pk=milestone.pk).update(state=MilestoneState.RELEASED)
     engagement_complete(engagement=engagement, actor=owner, reason="All done")
 

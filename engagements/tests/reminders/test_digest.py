@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from accounts.models import Workspace
-from engagements.models import Engagement
+from engagements.models import Engagement, Milestone
 from engagements.reminders.digest import owner_digests
 from engagements.services.reporting import checkin_schedule
 from engagements.tests.conftest import activate
@@ -93,8 +93,6 @@ def test_the_next_digest_is_0800_local_across_the_spring_forward(paris, running)
 
 
 def test_gone_quiet_reviews_closing_and_milestones_due_are_listed(running, owner):
-    from engagements.models import Milestone
-
     Engagement.objects.filter(pk=running.pk).update(gone_quiet_at=utc(2026, 3, 28, 9, 0),
                                                     last_activity_at=utc(2026, 3, 23, 9, 0))
     m = running.milestones.get()

@@ -14,6 +14,7 @@ from engagements.services.ladders import engagement_reminders_update
 from engagements.services.reporting import status_update_post
 from engagements.tests.conftest import activate
 from notifications.models import Notification
+from portal.models import PortalAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,6 @@ def test_an_update_lifts_the_gone_quiet_mark_and_restarts_the_count(running):
 
 
 def test_a_portal_visit_counts_as_a_sign_of_life(running):
-    from portal.models import PortalAccess
-
     PortalAccess.objects.create(freelancer=running.freelancer, last_seen_at=START + dt.timedelta(days=4))
     assert at(START + dt.timedelta(days=5), silence_detector) == {"gone_quiet": 0}
     running.refresh_from_db()

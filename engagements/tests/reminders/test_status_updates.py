@@ -8,6 +8,7 @@ from datetime import UTC
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from engagements.models import Engagement
 from engagements.reminders.status_updates import status_update_reminders
@@ -15,7 +16,9 @@ from engagements.services.ladders import engagement_reminders_update
 from engagements.services.lifecycle import engagement_pause
 from engagements.services.reporting import status_update_post
 from engagements.tests.conftest import activate
+from engagements.tests.factories import EngagementFactory
 from notifications.models import Notification
+from notifications.tasks import send_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -149,15 +152,11 @@ def test_a_sweep_run_twice_inserts_one_notification_per_key(running):
 
 
 def _query_count_of_a_sweep(django_assert_max_num_queries, count, workspace, owner, freelancer):
-    from engagements.tests.factories import EngagementFactory
-
     engagements = [EngagementFactory(workspace=workspace, freelancer=freelancer, created_by=owner, status="active")
                    for _ in range(count)]
     Engagement.objects.filter(pk__in=[e.pk for e in engagements]).update(
         next_update_due_at=DUE, update_reminder_at=DUE, update_reminder_step=1, activated_at=START)
     Notification.objects.all().delete()
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries, time_machine.travel(DUE + dt.timedelta(days=1), tick=False):
         result = status_update_reminders()
     assert result == {"reminded": count, "escalated": count}
@@ -177,8 +176,6 @@ def test_the_sweeps_query_count_does_not_grow_with_the_number_of_due_rows(worksp
 
 @pytest.mark.postgres
 def test_two_sweeps_at_once_send_each_reminder_once(transactional_db, workspace, owner, freelancer):
-    from engagements.tests.factories import EngagementFactory
-
     engagements = [EngagementFactory(workspace=workspace, freelancer=freelancer, created_by=owner, status="active")
                    for _ in range(30)]
     Engagement.objects.filter(pk__in=[e.pk for e in engagements]).update(
@@ -209,8 +206,6 @@ def test_two_sweeps_at_once_send_each_reminder_once(transactional_db, workspace,
 
 
 def test_a_reminders_send_task_delivered_twice_sends_one_email(running, mailoutbox):
-    from notifications.tasks import send_notification
-
     sweep(DUE)
     reminder = Notification.objects.get(kind="update_reminder")
     with time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False):

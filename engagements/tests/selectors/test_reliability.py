@@ -12,7 +12,7 @@ from engagements.services.lifecycle import brief_acknowledge, engagement_complet
 from engagements.services.milestone import milestone_create, milestone_request_changes, milestone_submit
 from engagements.services.reporting import status_update_post
 from engagements.services.review import review_save
-from engagements.tests.conftest import BRIEF, fund
+from engagements.tests.conftest import BRIEF, activate, fund
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +86,6 @@ def test_the_figures(engagement, owner, freelancer):
 
 
 def test_reviews_feed_the_record(engagement, owner, freelancer):
-    from engagements.tests.conftest import activate
-
     activate(engagement, owner)
     engagement_complete(engagement=engagement, actor=owner)
     review_save(engagement=engagement, actor=owner, went_well="Fast", do_differently="Ask earlier",

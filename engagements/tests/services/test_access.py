@@ -2,12 +2,14 @@
 never shown anywhere else."""
 
 import logging
+import sys
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.http import Http404
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
@@ -21,6 +23,7 @@ from engagements.services.access import (
 )
 from engagements.services.lifecycle import engagement_complete, engagement_pause
 from engagements.services.transitions import ConflictError, NotAllowed
+from engagements.views.access import access_grants
 
 pytestmark = pytest.mark.django_db
 
@@ -143,12 +146,6 @@ def test_the_share_form_never_echoes_the_secret(owner_client, active):
 def test_the_secret_is_hidden_on_error_pages(active, owner):
     """An error inside the share view: Django's error report (DEBUG page, admin email) masks the
     posted secret."""
-    import sys
-
-    from django.http import Http404
-
-    from engagements.views_grants import access_grants
-
     request = RequestFactory().post(f"/engagements/{active.pk}/access/", {"label": "x", "secret": SECRET})
     request.user = owner
     request.workspace = None  # makes the view fail before doing anything
@@ -166,8 +163,6 @@ def test_the_secret_is_hidden_in_a_traceback_from_the_service(active, owner, mon
         raise RuntimeError("encryption backend down")
 
     monkeypatch.setattr(crypto, "encrypt", broken)
-    import sys
-
     try:
         access_grant_create(engagement=active, actor=owner, label="x", secret=SECRET)
     except RuntimeError:

@@ -63,7 +63,6 @@ def test_acknowledging_an_old_version_is_refused(active, owner, freelancer):
 
 
 def test_an_offer_acknowledged_on_an_old_version_does_not_start_work(engagement, owner, freelancer):
-
     brief_save(engagement=engagement, actor=owner, **BRIEF)
     milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
     engagement_offer(engagement=engagement, actor=owner)
@@ -86,7 +85,6 @@ def test_acknowledging_twice_is_harmless(active, freelancer):
 
 
 def test_only_the_engagements_freelancer_can_acknowledge(engagement, owner, other_freelancer):
-
     brief_save(engagement=engagement, actor=owner, **BRIEF)
     milestone_create(engagement=engagement, actor=owner, title="A", acceptance_criteria="ok", amount=100)
     engagement_offer(engagement=engagement, actor=owner)

@@ -12,7 +12,7 @@ from engagements.models import DateChangeStatus
 from engagements.reminders.milestones import milestone_reminders
 from engagements.services.due_date import milestone_date_decide, milestone_date_request
 from engagements.services.milestone import milestone_update
-from engagements.services.transitions import ConflictError
+from engagements.services.transitions import ConflictError, NotAllowed
 from engagements.tests.conftest import activate, fund
 from notifications.models import Notification
 
@@ -91,8 +91,6 @@ def test_a_declined_request_keeps_the_date_and_needs_a_reason(milestone, running
 
 
 def test_a_new_date_request_is_validated(milestone, running, other_freelancer):
-    from engagements.services.transitions import NotAllowed
-
     with time_machine.travel(dt.datetime(2026, 1, 19, 10, 0, tzinfo=UTC), tick=False):
         with pytest.raises(ValidationError) as past:
             milestone_date_request(milestone_id=milestone.pk, freelancer=running.freelancer,

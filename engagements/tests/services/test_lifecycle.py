@@ -1,7 +1,10 @@
 """Engagement lifecycle through the services: offer, acknowledge, pause, resume, end."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from engagements.models import Activity, CheckIn, EngagementStatus, MilestoneState
 from engagements.selectors import current_brief
@@ -21,6 +24,7 @@ from engagements.services.milestone import milestone_create
 from engagements.services.reporting import checkin_schedule
 from engagements.services.transitions import ConflictError, EngagementTransitionError
 from engagements.tests.conftest import BRIEF, activate, fund
+from freelancers.models import FreelancerStatus
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -116,10 +120,6 @@ def test_completing_revokes_every_grant_and_puts_each_secret_on_the_checklist(ac
 
 
 def test_cancelling_also_revokes_and_cancels_future_check_ins(active, owner):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     grant = access_grant_create(engagement=active, actor=owner, label="FTP", secret="s3cret")
     checkin = checkin_schedule(engagement=active, actor=owner,
                                scheduled_at=timezone.now() + timedelta(days=2))
@@ -201,8 +201,6 @@ def test_milestones_cannot_change_after_the_end(active, owner):
 
 
 def test_backups_come_from_the_bench(workspace, owner, freelancer, other_freelancer):
-    from freelancers.models import FreelancerStatus
-
     other_freelancer.status = FreelancerStatus.VETTING
     other_freelancer.save()
     with pytest.raises(ValidationError) as exc:

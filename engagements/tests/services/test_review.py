@@ -4,6 +4,7 @@ and what the freelancer may read of it."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from engagements.selectors import shared_review
 from engagements.services.lifecycle import engagement_complete
 from engagements.services.review import review_save
 from engagements.services.transitions import ConflictError
@@ -28,8 +29,6 @@ def test_the_review_records_ratings_and_the_handover(active, owner):
     review = review_save(engagement=active, actor=owner, went_well="Clear updates", do_differently="x",
                          quality=5, communication=5, timeliness=5, rehire=False)
     assert review.rehire is False
-    from engagements.selectors import shared_review
-
     assert "private_notes" not in shared_review(active)
 
 

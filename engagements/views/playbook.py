@@ -1,20 +1,22 @@
-"""Workspace-level engagement pages: the playbook library, the status-update prompts, and a
-freelancer's reliability record."""
+"""Owner pages for the playbook: the workspace's library of documents (each change a new
+version the freelancers are asked to read), and the documents attached to one engagement with
+who acknowledged them."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
-from freelancers.models import Freelancer
 
-from . import selectors
-from .forms import PlaybookDocumentForm, UpdatePromptsForm
-from .models import Engagement, PlaybookAcknowledgement, PlaybookDocument, PlaybookVersion
-from .services import playbook, reporting
-from .views import owner_page
+from .. import selectors
+from ..forms import AttachPlaybookForm, PlaybookDocumentForm
+from ..models import Engagement, PlaybookAcknowledgement, PlaybookDocument, PlaybookVersion
+from ..services import playbook
+from ..services.transitions import ConflictError
+from ._helpers import conflict, engagement_for, engagement_url, owner_page
 
 
 @owner_page
@@ -86,25 +88,29 @@ def playbook_edit(request, pk):
                                                                "title": f"Edit “{document.title}”"})
 
 
+# --- The playbook of one engagement ---------------------------------------------------------------
 @owner_page
-def update_prompts(request):
-    prompts = selectors.update_prompts(request.workspace)
-    form = UpdatePromptsForm(request.POST or None, instance=prompts)
+def engagement_playbook(request, pk):
+    engagement = engagement_for(request, pk)
+    form = AttachPlaybookForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        reporting.update_prompts_save(workspace=request.workspace, done_prompt=c["done_prompt"],
-                                      next_prompt=c["next_prompt"], blockers_prompt=c["blockers_prompt"])
-        messages.success(request, "Status-update prompts saved.")
-        return redirect("engagements:update_prompts")
-    return render(request, "engagements/update_prompts.html", {"form": form})
+        try:
+            playbook.playbook_attach(engagement=engagement, document=form.cleaned_data["document"], actor=request.user)
+        except ConflictError as exc:
+            return conflict(request, exc, engagement_url(engagement))
+        messages.success(request, f"“{form.cleaned_data['document'].title}” attached.")
+        return redirect("engagements:playbook", pk=pk)
+    return render(request, "engagements/engagement_playbook.html", {
+        "engagement": engagement, "form": form, "rows": selectors.playbook_status(engagement),
+    })
 
 
 @owner_page
-def reliability(request, freelancer_pk):
-    freelancer = get_for_workspace(request, Freelancer, pk=freelancer_pk)
-    engagements = (
-        Engagement.objects.filter(freelancer=freelancer).select_related("review").order_by("-created_at")
-    )
-    return render(request, "engagements/reliability.html", {
-        "freelancer": freelancer, "record": selectors.reliability_record(freelancer), "engagements": engagements,
-    })
+@require_POST
+def playbook_detach(request, pk, document_pk):
+    engagement = engagement_for(request, pk)
+    document = get_for_workspace(request, engagement.playbook.all(), pk=document_pk)
+    playbook.playbook_detach(engagement=engagement, document=document, actor=request.user)
+    messages.success(request, f"“{document.title}” removed from this engagement.")
+    return redirect("engagements:playbook", pk=pk)
+

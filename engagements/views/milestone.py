@@ -13,12 +13,12 @@ from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 from freelancers.uploads import attachment_response
 
-from . import selectors
-from .forms import FeedbackForm, MilestoneForm
-from .models import Milestone, SubmissionFile
-from .services import milestone as work
-from .services.transitions import ConflictError
-from .views import child_of, conflict, engagement_for, engagement_url, owner_page
+from .. import selectors
+from ..forms import FeedbackForm, MilestoneForm
+from ..models import Milestone, SubmissionFile
+from ..services import milestone as milestone_actions
+from ..services.transitions import ConflictError
+from ._helpers import child_of, conflict, engagement_for, engagement_url, owner_page
 
 
 def _warn(request, warnings):
@@ -33,7 +33,7 @@ def milestone_create(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            milestone, warnings = work.milestone_create(
+            milestone, warnings = milestone_actions.milestone_create(
                 engagement=engagement, actor=request.user, title=c["title"],
                 acceptance_criteria=c["acceptance_criteria"], due_on=c["due_on"], amount=c["amount"],
                 confirm_over_budget=c["confirm_over_budget"])
@@ -62,7 +62,7 @@ def milestone_edit(request, pk, milestone_pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            _, warnings = work.milestone_update(
+            _, warnings = milestone_actions.milestone_update(
                 milestone=milestone, actor=request.user, title=c["title"], acceptance_criteria=c["acceptance_criteria"],
                 due_on=c["due_on"], amount=c["amount"], confirm_over_budget=c["confirm_over_budget"])
         except ValidationError as exc:
@@ -104,7 +104,8 @@ def milestone_request_changes(request, pk, milestone_pk):
         messages.error(request, "Say what needs to change.")
         return redirect(back)
     try:
-        work.milestone_request_changes(milestone=milestone, actor=request.user, feedback=form.cleaned_data["feedback"])
+        milestone_actions.milestone_request_changes(milestone=milestone, actor=request.user,
+                                                    feedback=form.cleaned_data["feedback"])
     except ConflictError as exc:
         messages.error(request, str(exc))
     else:
@@ -118,7 +119,7 @@ def milestone_delete(request, pk, milestone_pk):
     engagement = engagement_for(request, pk)
     milestone = child_of(request, Milestone, engagement, milestone_pk)
     try:
-        work.milestone_delete(milestone=milestone, actor=request.user)
+        milestone_actions.milestone_delete(milestone=milestone, actor=request.user)
     except ConflictError as exc:
         messages.error(request, str(exc))
     else:
@@ -132,8 +133,8 @@ def milestone_move(request, pk, milestone_pk):
     engagement = engagement_for(request, pk)
     milestone = child_of(request, Milestone, engagement, milestone_pk)
     try:
-        work.milestone_move(milestone=milestone, actor=request.user,
-                            direction=-1 if request.POST.get("direction") == "up" else 1)
+        milestone_actions.milestone_move(milestone=milestone, actor=request.user,
+                                         direction=-1 if request.POST.get("direction") == "up" else 1)
     except ConflictError as exc:
         messages.error(request, str(exc))
     return redirect(engagement_url(engagement) + "#milestones")

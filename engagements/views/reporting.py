@@ -1,5 +1,5 @@
-"""Owner pages for keeping in touch: status updates, check-ins, and the playbook documents
-attached to an engagement."""
+"""Owner pages for keeping in touch: status updates, check-ins, and the workspace's prompts for
+status updates."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,15 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_workspace
 from accounts.forms import apply_errors
 
-from . import selectors
-from .forms import AttachPlaybookForm, CheckInForm, CheckInRecordForm
-from .models import CheckIn, CheckInStatus, EngagementStatus, StatusUpdate
-from .services import playbook, reporting
-from .services.transitions import ConflictError
-from .views import child_of, conflict, engagement_for, engagement_url, owner_page
+from .. import selectors
+from ..forms import CheckInForm, CheckInRecordForm, UpdatePromptsForm
+from ..models import CheckIn, CheckInStatus, EngagementStatus, StatusUpdate
+from ..services import reporting
+from ..services.transitions import ConflictError
+from ._helpers import child_of, conflict, engagement_for, engagement_url, owner_page
 
 
 @owner_page
@@ -107,28 +106,16 @@ def checkin_cancel(request, pk, checkin_pk):
     return redirect("engagements:checkins", pk=pk)
 
 
-# --- Playbook on the engagement -------------------------------------------------------------------
+# --- The workspace's prompts for updates --------------------------------------------------------------
 @owner_page
-def engagement_playbook(request, pk):
-    engagement = engagement_for(request, pk)
-    form = AttachPlaybookForm(request.POST or None, engagement=engagement)
+def update_prompts(request):
+    prompts = selectors.update_prompts(request.workspace)
+    form = UpdatePromptsForm(request.POST or None, instance=prompts)
     if request.method == "POST" and form.is_valid():
-        try:
-            playbook.playbook_attach(engagement=engagement, document=form.cleaned_data["document"], actor=request.user)
-        except ConflictError as exc:
-            return conflict(request, exc, engagement_url(engagement))
-        messages.success(request, f"“{form.cleaned_data['document'].title}” attached.")
-        return redirect("engagements:playbook", pk=pk)
-    return render(request, "engagements/engagement_playbook.html", {
-        "engagement": engagement, "form": form, "rows": selectors.playbook_status(engagement),
-    })
+        c = form.cleaned_data
+        reporting.update_prompts_save(workspace=request.workspace, done_prompt=c["done_prompt"],
+                                      next_prompt=c["next_prompt"], blockers_prompt=c["blockers_prompt"])
+        messages.success(request, "Status-update prompts saved.")
+        return redirect("engagements:update_prompts")
+    return render(request, "engagements/update_prompts.html", {"form": form})
 
-
-@owner_page
-@require_POST
-def playbook_detach(request, pk, document_pk):
-    engagement = engagement_for(request, pk)
-    document = get_for_workspace(request, engagement.playbook.all(), pk=document_pk)
-    playbook.playbook_detach(engagement=engagement, document=document, actor=request.user)
-    messages.success(request, f"“{document.title}” removed from this engagement.")
-    return redirect("engagements:playbook", pk=pk)

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import selectors
-from .forms import AnswerForm, BriefForm
-from .models import Brief, BriefQuestion
-from .services import brief as briefs
-from .services.transitions import ConflictError
-from .views import child_of, conflict, engagement_for, engagement_url, owner_page
+from .. import selectors
+from ..forms import AnswerForm, BriefForm
+from ..models import Brief, BriefQuestion
+from ..services.brief import brief_question_answer, brief_save
+from ..services.transitions import ConflictError
+from ._helpers import child_of, conflict, engagement_for, engagement_url, owner_page
 
 
 @owner_page
@@ -42,9 +42,9 @@ def brief_edit(request, pk):
     form = BriefForm(request.POST or None, brief=current, needs_summary=needs_summary)
     if request.method == "POST" and form.is_valid():
         try:
-            brief, created = briefs.brief_save(engagement=engagement, actor=request.user,
-                                               change_summary=form.cleaned_data.get("change_summary", ""),
-                                               **form.sections())
+            brief, created = brief_save(engagement=engagement, actor=request.user,
+                                        change_summary=form.cleaned_data.get("change_summary", ""),
+                                        **form.sections())
         except ValidationError as exc:
             apply_errors(form, exc)
         except ConflictError as exc:
@@ -89,7 +89,7 @@ def question_answer(request, pk, question_pk):
     question = child_of(request, BriefQuestion, engagement, question_pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        briefs.brief_question_answer(question=question, actor=request.user, answer=form.cleaned_data["answer"])
+        brief_question_answer(question=question, actor=request.user, answer=form.cleaned_data["answer"])
         messages.success(request, "Answer sent to the freelancer.")
     else:
         messages.error(request, "Write an answer first.")

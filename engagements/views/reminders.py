@@ -1,7 +1,6 @@
 """Owner pages for reminders: an engagement's reminder settings (each step of the status-update
 ladder, the silence detector) and the answer to a freelancer's request for a new due date."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,25 +9,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import selectors
-from .models import Engagement, Milestone
-from .services import due_date as due_dates
-from .services import ladders as reminders
-from .services.transitions import ConflictError
-from .views import child_of, engagement_for, owner_page
-
-
-class ReminderSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Engagement
-        fields = list(reminders.REMINDER_FIELDS)
-
-
-class DateDecisionForm(forms.Form):
-    change = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
-    response = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                               label="Note to the freelancer")
+from .. import selectors
+from ..forms import DateDecisionForm, ReminderSettingsForm
+from ..models import Engagement, Milestone
+from ..services.due_date import milestone_date_decide
+from ..services.ladders import engagement_reminders_update
+from ..services.transitions import ConflictError
+from ._helpers import child_of, engagement_for, owner_page
 
 
 @owner_page
@@ -37,7 +24,7 @@ def reminder_settings(request, pk):
     form = ReminderSettingsForm(request.POST or None, instance=Engagement.objects.get(pk=engagement.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            reminders.engagement_reminders_update(engagement=engagement, actor=request.user, **form.cleaned_data)
+            engagement_reminders_update(engagement=engagement, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -66,8 +53,8 @@ def date_change_decide(request, pk, milestone_pk):
         return redirect(back)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        due_dates.milestone_date_decide(change=change, actor=request.user, accept=accept,
-                                        response=form.cleaned_data["response"])
+        milestone_date_decide(change=change, actor=request.user, accept=accept,
+                              response=form.cleaned_data["response"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except ConflictError as exc:

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
 
-from . import selectors
-from .forms import AccessGrantForm
-from .models import AccessGrant
-from .services import access as grants
-from .services.transitions import ConflictError
-from .views import child_of, conflict, engagement_for, engagement_url, owner_page
+from .. import selectors
+from ..forms import AccessGrantForm
+from ..models import AccessGrant
+from ..services import access
+from ..services.transitions import ConflictError
+from ._helpers import child_of, conflict, engagement_for, engagement_url, owner_page
 
 
 @sensitive_post_parameters("secret")
@@ -27,7 +27,7 @@ def access_grants(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            grants.access_grant_create(engagement=engagement, actor=request.user, label=c["label"], url=c["url"],
+            access.access_grant_create(engagement=engagement, actor=request.user, label=c["label"], url=c["url"],
                                        username=c["username"], secret=c["secret"], notes=c["notes"])
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -55,7 +55,7 @@ def access_grant_edit(request, pk, grant_pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            grants.access_grant_update(grant=grant, actor=request.user, label=c["label"], url=c["url"],
+            access.access_grant_update(grant=grant, actor=request.user, label=c["label"], url=c["url"],
                                        username=c["username"], notes=c["notes"], secret=c["secret"] or None)
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -77,11 +77,11 @@ def access_grant_action(request, pk, grant_pk, action):
     grant = child_of(request, AccessGrant, engagement, grant_pk)
     try:
         if action == "revoke":
-            grants.access_grant_revoke(grant=grant, actor=request.user, reason="Revoked by the owner")
+            access.access_grant_revoke(grant=grant, actor=request.user, reason="Revoked by the owner")
             messages.success(request, f"Access “{grant.label}” revoked."
                              + (" Rotate the secret where it lives, then tick it off." if grant.has_secret else ""))
         elif action == "rotated":
-            grants.access_grant_mark_rotated(grant=grant, actor=request.user)
+            access.access_grant_mark_rotated(grant=grant, actor=request.user)
             messages.success(request, f"Marked the secret for “{grant.label}” as rotated.")
         else:
             raise Http404("No such action")

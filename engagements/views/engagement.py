@@ -1,14 +1,5 @@
-"""Owner pages for engagements. Thin: fetch through `get_for_workspace` (404 outside the
-workspace), validate a form, call one action, redirect. Pages render in the viewer's time zone.
-
-This module: the list, creating and editing, the detail page and timeline, the lifecycle, the
-end and the review, and the helpers every page module shares. By topic: views_briefs.py,
-views_milestones.py, views_reporting.py (updates, check-ins, the engagement's playbook),
-views_grants.py; workspace-level pages (playbook library, update prompts, reliability) are in
-views_more.py.
-"""
-
-from functools import wraps
+"""Owner pages for the engagement itself: the list, creating and editing, the detail page and
+timeline, the lifecycle actions, the end and the review."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,17 +7,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_workspace, workspace_required
 from accounts.forms import apply_errors
 from freelancers.models import Freelancer
 
-from . import selectors
-from .forms import EndForm, EngagementForm, ReviewForm
-from .models import (
+from .. import selectors
+from ..forms import EndForm, EngagementForm, ReviewForm
+from ..models import (
     MONEY_HELD_STATES,
     OPEN_WORK_STATES,
     AccessGrant,
@@ -36,38 +25,10 @@ from .models import (
     MilestoneState,
     Review,
 )
-from .services import lifecycle as services
-from .services import review as reviews
-from .services.transitions import ConflictError, can_engagement_transition
-
-
-def owner_page(view):
-    """workspace_required, and the page rendered in the viewer's time zone."""
-
-    @wraps(view)
-    @workspace_required
-    def wrapper(request, *args, **kwargs):
-        tz = getattr(request.user, "tzinfo", None) or request.workspace.tzinfo
-        with timezone.override(tz):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def engagement_for(request, pk):
-    return get_for_workspace(request, Engagement.objects.select_related("freelancer", "workspace"), pk=pk)
-
-
-def child_of(request, model, engagement, pk, **extra):
-    """An object hanging from the engagement, scoped through the engagement's workspace."""
-    return get_for_workspace(request, model.objects.filter(engagement=engagement, **extra), pk=pk,
-                             workspace_path="engagement__workspace")
-
-
-def conflict(request, exc, to):
-    messages.error(request, str(exc))
-    return redirect(to)
-
+from ..services import lifecycle
+from ..services.review import review_save
+from ..services.transitions import ConflictError, can_engagement_transition
+from ._helpers import conflict, engagement_for, engagement_url, owner_page
 
 # --- List, create, edit -------------------------------------------------------------------------
 STATUS_FILTERS = [("", "Any status")] + list(EngagementStatus.choices)
@@ -116,7 +77,7 @@ def engagement_create(request):
     form = EngagementForm(request.POST or None, workspace=workspace, initial=initial or None)
     if request.method == "POST" and form.is_valid():
         try:
-            engagement = services.engagement_create(
+            engagement = lifecycle.engagement_create(
                 workspace=workspace, created_by=request.user, freelancer=form.cleaned_data["freelancer"],
                 backups=list(form.cleaned_data["backups"]), **form.engagement_fields(),
             )
@@ -138,7 +99,7 @@ def engagement_edit(request, pk):
         if form.fields["currency"].disabled:
             fields.pop("currency")
         try:
-            services.engagement_update(
+            lifecycle.engagement_update(
                 engagement=engagement, actor=request.user, backups=list(form.cleaned_data["backups"]),
                 freelancer=None if form.fields["freelancer"].disabled else form.cleaned_data["freelancer"], **fields,
             )
@@ -151,10 +112,6 @@ def engagement_edit(request, pk):
             return redirect(engagement_url(engagement))
     return render(request, "engagements/form.html", {"form": form, "engagement": engagement,
                                                       "title": f"Edit {engagement.title}", "submit": "Save"})
-
-
-def engagement_url(engagement):
-    return reverse("engagements:detail", kwargs={"pk": engagement.pk})
 
 
 # --- Detail ---------------------------------------------------------------------------------------
@@ -206,10 +163,10 @@ def engagement_timeline(request, pk):
 
 # --- Lifecycle actions ------------------------------------------------------------------------------
 LIFECYCLE = {
-    "offer": (services.engagement_offer, "Offered: the freelancer was emailed the brief to acknowledge."),
-    "withdraw": (services.engagement_withdraw, "The offer was withdrawn; the engagement is a draft again."),
-    "pause": (services.engagement_pause, "Paused: no update or check-in deadlines run while paused."),
-    "resume": (services.engagement_resume, "Resumed: the update cadence restarts from now."),
+    "offer": (lifecycle.engagement_offer, "Offered: the freelancer was emailed the brief to acknowledge."),
+    "withdraw": (lifecycle.engagement_withdraw, "The offer was withdrawn; the engagement is a draft again."),
+    "pause": (lifecycle.engagement_pause, "Paused: no update or check-in deadlines run while paused."),
+    "resume": (lifecycle.engagement_resume, "Resumed: the update cadence restarts from now."),
 }
 
 
@@ -238,7 +195,7 @@ def engagement_end(request, pk, outcome):
         raise Http404("No such action")
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        func = services.engagement_complete if outcome == "complete" else services.engagement_cancel
+        func = lifecycle.engagement_complete if outcome == "complete" else lifecycle.engagement_cancel
         try:
             func(engagement=engagement, actor=request.user, reason=form.cleaned_data["reason"])
         except ConflictError as exc:
@@ -252,7 +209,6 @@ def engagement_end(request, pk, outcome):
         "open_money": engagement.milestones.filter(state__in=MONEY_HELD_STATES),
         "draft_milestones": engagement.milestones.filter(state=MilestoneState.DRAFT).count(),
     })
-
 
 
 # --- Review -----------------------------------------------------------------------------------------
@@ -271,7 +227,7 @@ def review(request, pk):
     ended = engagement.is_ended
     if request.method == "POST" and form.is_valid():
         try:
-            reviews.review_save(engagement=engagement, actor=request.user, **form.review_fields())
+            review_save(engagement=engagement, actor=request.user, **form.review_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         except ConflictError as exc:
