@@ -146,6 +146,15 @@ def _active_video(workspace, owner, now, docs):
     )
     Engagement.objects.filter(pk=engagement.pk).update(created_at=now - timedelta(days=15))
     clock.at(now - timedelta(days=15))
+    _video_plan(engagement, owner, clock, now, today, docs)
+    _video_brief_talk(engagement, owner, clock, now, jonas)
+    _video_reporting(engagement, owner, clock, now)
+    _video_access(engagement, owner, clock, now, jonas)
+    _replay_updates(engagement)
+
+
+def _video_plan(engagement, owner, clock, now, today, docs):
+    """The brief, the milestones and the playbook, then the offer and its acknowledgement."""
     brief_save(
         engagement=engagement, actor=owner,
         goal="A 60-second launch video for our new **oat-milk barista blend**, for Instagram and the website.",
@@ -167,7 +176,11 @@ def _active_video(workspace, owner, now, docs):
     clock.at(now - timedelta(days=14))
     _start(engagement, owner, clock, now - timedelta(days=14), now - timedelta(days=13, hours=20))
     PlaybookAcknowledgement.objects.get_or_create(version=playbook_current_version(docs["How we work"]),
-                                                  freelancer=jonas)
+                                                  freelancer=engagement.freelancer)
+
+
+def _video_brief_talk(engagement, owner, clock, now, jonas):
+    """A question answered, then a change order the freelancer acknowledged."""
     brief = current_brief(engagement)
     question = brief_question_ask(brief_id=brief.pk, freelancer=jonas, body="Can I use the 2025 logo "
                                   "animation, or is there a new one?")
@@ -191,6 +204,10 @@ def _active_video(workspace, owner, now, docs):
     clock.at(now - timedelta(days=7, hours=18))
     Brief.objects.filter(pk=v2.pk).update(created_at=now - timedelta(days=8), sent_at=now - timedelta(days=8),
                                           acknowledged_at=now - timedelta(days=7, hours=18))
+
+
+def _video_reporting(engagement, owner, clock, now):
+    """Three updates (the last with a blocker, then silence), a check-in held and one ahead."""
     _update(engagement, now - timedelta(days=11), clock, done="Watched all the clips; picked 40 shots.",
             next="Assemble a first timeline with temp music.", percent_complete=10, hours="4")
     _update(engagement, now - timedelta(days=6), clock, done="First timeline, 75 s.",
@@ -207,6 +224,10 @@ def _active_video(workspace, owner, now, docs):
                      scheduled_at=(now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0),
                      agenda="Review the rough cut together.", meeting_url="https://meet.example.com/launch")
     clock.at(now - timedelta(days=2))
+
+
+def _video_access(engagement, owner, clock, now, jonas):
+    """A shared account, revealed once by the freelancer."""
     grant = access_grant_create(engagement=engagement, actor=owner, label="Vimeo team account",
                                 url="https://vimeo.com/log_in", username="studio@demo.example",
                                 secret="demo-vimeo-Pa55word", notes="Upload drafts to the ‘Launch’ folder only.")
@@ -214,7 +235,6 @@ def _active_video(workspace, owner, now, docs):
     access_grant_reveal(grant_id=grant.pk, freelancer=jonas, via="portal")
     AccessReveal.objects.filter(grant=grant).update(revealed_at=now - timedelta(days=12, hours=23))
     clock.at(now - timedelta(days=12, hours=23))
-    _replay_updates(engagement)
 
 
 def _active_trial(workspace, owner, now):
