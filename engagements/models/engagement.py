@@ -104,7 +104,7 @@ class Engagement(models.Model):
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    # --- Reminders (engagements/reminders.py) ---
+    # --- Reminders (engagements/reminders/) ---
     # Status updates: at `next_update_due_at` (which already includes the grace hours) the
     # freelancer is reminded; `update_escalate_hours` later they are reminded again and the owner
     # hears. `update_reminder_at`/`_step` are the ladder: the next step's moment and the steps

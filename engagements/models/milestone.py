@@ -1,7 +1,7 @@
 """Milestones and the work handed in for them.
 
 The milestone state machine lives here, in one transition table with what each move clears, and
-every state change goes through `milestone_transition` (engagements/transitions.py): a
+every state change goes through `milestone_transition` (engagements/services/transitions.py): a
 conditional UPDATE that fails with a clear error when the row is no longer in a state the move
 is allowed from. Payments call the same helper inside their own transaction. Beside the
 milestone: its submissions (one per round, with their files) and the freelancer's requests for a
@@ -83,7 +83,7 @@ class Milestone(models.Model):
     review_deadline_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
-    # Due-date reminders (engagements/reminders.py): 0 → "due in 2 days" to the freelancer,
+    # Due-date reminders (engagements/reminders/milestones.py): 0 → "due in 2 days" to the freelancer,
     # 1 → "overdue" to the freelancer and the owner, 2 done. Re-armed when the date changes.
     due_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
     due_reminder_step = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -179,7 +179,7 @@ class DateChangeStatus(models.TextChoices):
 
 class MilestoneDateChange(models.Model):
     """The freelancer asked for a new due date, with a reason; the owner accepts or declines.
-    Kept on the milestone as its history (engagements/due_dates.py)."""
+    Kept on the milestone as its history (engagements/services/due_date.py)."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="date_changes")
     previous_on = models.DateField(null=True, blank=True)

@@ -25,7 +25,7 @@ def overdue_milestones(now):
 
 def at_risk_q(now):
     """Active and either the status update or a milestone is overdue, or it has gone quiet (the
-    silence detector, engagements.reminders)."""
+    silence detector, engagements.reminders.silence)."""
     return Q(status=EngagementStatus.ACTIVE) & (
         Q(next_update_due_at__lt=now) | Q(Exists(overdue_milestones(now))) | Q(gone_quiet_at__isnull=False)
     )
