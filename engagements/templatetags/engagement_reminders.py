@@ -1,3 +1,6 @@
+"""Reminder panels on the owner pages: a milestone's requests for a new date and what an
+engagement's reminder ladders will do next (both reads from engagements.selectors)."""
+
 from django import template
 
 from ..selectors import date_changes, ladder_status
