@@ -23,8 +23,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from engagements import transitions
-from engagements.transitions import TransitionError
+from engagements.services import transitions
+from engagements.services.transitions import TransitionError
 from freelancers.errors import TransitionError as FreelancerTransitionError
 
 

@@ -29,7 +29,7 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["position", "title", "due_on", "amount", "currency", "state"]
-    # State moves only through engagements.transitions.milestone_transition.
+    # State moves only through engagements.services.transitions.milestone_transition.
     readonly_fields = ["state"]
 
 
@@ -200,7 +200,7 @@ class PlaybookAckRequestAdmin(admin.ModelAdmin):
 
 @admin.register(MilestoneDateChange)
 class MilestoneDateChangeAdmin(admin.ModelAdmin):
-    """Read-only: requests and answers go through engagements.due_dates."""
+    """Read-only: requests and answers go through engagements.services.due_date."""
 
     list_display = ["milestone", "previous_on", "proposed_on", "status", "requested_at", "decided_at"]
     list_filter = ["status"]

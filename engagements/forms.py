@@ -15,15 +15,19 @@ from freelancers.selectors import bench
 
 from .models import (
     BRIEF_SECTIONS,
+    Engagement,
     EngagementKind,
     EngagementStatus,
     PayTerms,
+    PlaybookDocument,
     PlaybookKind,
     ReportingPreference,
     Review,
     UpdatePrompts,
 )
-from .services import BUDGET_FIELDS, money_has_moved
+from .selectors import money_has_moved
+from .services.ladders import REMINDER_FIELDS
+from .services.lifecycle import BUDGET_FIELDS
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -272,8 +276,6 @@ class AttachPlaybookForm(forms.Form):
 
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import PlaybookDocument
-
         self.fields["document"].queryset = PlaybookDocument.objects.filter(
             workspace_id=engagement.workspace_id).exclude(engagements=engagement)
 
@@ -350,3 +352,17 @@ class UpdatePromptsForm(forms.ModelForm):
         fields = ["done_prompt", "next_prompt", "blockers_prompt"]
         labels = {"done_prompt": "Prompt for “done”", "next_prompt": "Prompt for “next”",
                   "blockers_prompt": "Prompt for “blockers”"}
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Engagement
+        fields = list(REMINDER_FIELDS)
+
+
+class DateDecisionForm(forms.Form):
+    change = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    response = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                               label="Note to the freelancer")
+

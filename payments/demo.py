@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
-from engagements.transitions import milestone_transition
+from engagements.services.transitions import milestone_transition
 
 from . import services
 from .errors import PaymentError
@@ -36,7 +36,7 @@ def _submit(milestone, message, days_ago):
         return
     engagement = milestone.engagement
     try:
-        from engagements.work import milestone_submit
+        from engagements.services.milestone import milestone_submit
     except ImportError:  # an engagements app without the work service: the bare transition
         milestone_submit = None
     if milestone_submit is not None and engagement.status == "active":

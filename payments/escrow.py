@@ -19,8 +19,8 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
-from engagements.transitions import milestone_transition
-from engagements.work import milestone_submit
+from engagements.services.milestone import milestone_submit
+from engagements.services.transitions import milestone_transition
 
 from . import emails, timeline
 from .errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput, PaymentError, StateConflict

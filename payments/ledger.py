@@ -12,7 +12,7 @@ import json
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from engagements.transitions import TransitionError
+from engagements.services.transitions import TransitionError
 
 from .errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
 from .models import Account, AccountKind, Entry, Transaction

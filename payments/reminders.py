@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 
+from engagements.emails import batch_owner_recipients as owner_recipients
+from engagements.emails import owner_url, owners_by_workspace, when
 from engagements.models import Milestone, MilestoneState
-from engagements.reminders import BATCH, drain, owner_recipients, owner_url, owners_by_workspace, when
 from notifications.services import notify_many
-from notifications.sweeps import claim, item
+from notifications.sweeps import BATCH, claim, drain, item
 
 from .models import AccountKind, Entry, ReviewClock
 from .money import format_money

@@ -2,7 +2,7 @@
 offers `activity_record` to the apps above it). Written inside the action's transaction, so a
 refused action leaves no line."""
 
-from engagements.activity import activity_record
+from engagements.services.activity import activity_record
 
 from .money import format_money
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, User
 from accounts.services import InvitationError
-from engagements.activity import activity_record
 from engagements.models import Engagement, EngagementStatus
+from engagements.services.activity import activity_record
 from freelancers.models import Freelancer
 from notifications.links import absolute
 from notifications.services import invitation_send, notify

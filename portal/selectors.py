@@ -6,14 +6,13 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.briefs import brief_awaiting_acknowledgement, current_brief
 from engagements.models import (
     Brief,
     EngagementStatus,
     MilestoneState,
     PlaybookAcknowledgement,
 )
-from engagements.playbook import playbook_status
+from engagements.selectors import brief_awaiting_acknowledgement, current_brief, playbook_status
 
 from .access import visible_engagements
 

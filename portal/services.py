@@ -9,8 +9,8 @@ applies a choice to every workspace the person freelances for.
 
 from django.db import transaction
 
-from engagements import services as engagement_services
 from engagements.models import EngagementStatus
+from engagements.services import deadlines as engagement_services
 from freelancers import services as freelancer_services
 from notifications import preferences
 from notifications.models import PreferenceMode

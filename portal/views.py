@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
-from engagements import briefs, grants, playbook, reporting
 from engagements.models import (
+    OPEN_STATUSES,
+    OPEN_WORK_STATES,
     AccessGrant,
     Brief,
     BriefQuestion,
@@ -32,8 +33,20 @@ from engagements.models import (
     PlaybookVersion,
     StatusUpdate,
 )
-from engagements.selectors import OPEN_WORK_STATES, milestones_with_rounds, shared_review
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.selectors import (
+    brief_awaiting_acknowledgement,
+    brief_diff,
+    current_brief,
+    milestones_with_rounds,
+    playbook_current_version,
+    playbook_status,
+    shared_review,
+    update_prompts,
+)
+from engagements.services import access as grants
+from engagements.services import brief as briefs
+from engagements.services import lifecycle, playbook, reporting
+from engagements.services.transitions import ConflictError, NotAllowed
 from payments import selectors as money
 from payments.models import Payout
 from payments.statements import statement_csv_response
@@ -141,7 +154,7 @@ def engagement(request, pk):
         m.overdue = bool(m.due_at and m.due_at < now and m.state in OPEN_WORK_STATES)
     return render_portal(request, "portal/engagement.html", {
         "todos": engagement_todos(engagement),
-        "brief": briefs.current_brief(engagement),
+        "brief": current_brief(engagement),
         "milestones": milestones,
         "latest_update": StatusUpdate.objects.filter(engagement=engagement).first(),
         "next_checkin": CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED,
@@ -164,11 +177,11 @@ def brief(request, pk):
     previous = next((b for b in versions if b.version == shown.version - 1), None)
     return render_portal(request, "portal/brief.html", {
         "brief": shown, "current": versions[0], "versions": versions, "previous": previous,
-        "diff": briefs.brief_diff(previous, shown) if previous else None,
-        "awaiting": briefs.brief_awaiting_acknowledgement(engagement, versions[0]),
+        "diff": brief_diff(previous, shown) if previous else None,
+        "awaiting": brief_awaiting_acknowledgement(engagement, versions[0]),
         "questions": BriefQuestion.objects.filter(engagement=engagement).select_related("brief", "answered_by"),
         "question_form": QuestionForm(),
-        "can_ask": engagement.status in briefs.SENT_STATUSES,
+        "can_ask": engagement.status in OPEN_STATUSES,
     }, engagement=engagement, tab="brief")
 
 
@@ -179,7 +192,7 @@ def brief_acknowledge(request, pk, brief_pk):
     brief = engagement_child(request, engagement, Brief, brief_pk)
     started = engagement.status == EngagementStatus.OFFERED
     try:
-        brief = briefs.brief_acknowledge(brief_id=brief.pk, freelancer=request.freelancer)
+        brief = lifecycle.brief_acknowledge(brief_id=brief.pk, freelancer=request.freelancer)
     except NotAllowed:
         raise Http404 from None
     except ConflictError as exc:
@@ -222,7 +235,7 @@ def _document(request, engagement, document_pk):
 def playbook_list(request, pk):
     engagement = portal_engagement(request, pk)
     return render_portal(request, "portal/playbook.html", {
-        "documents": playbook.playbook_status(engagement),
+        "documents": playbook_status(engagement),
     }, engagement=engagement, tab="playbook")
 
 
@@ -230,7 +243,7 @@ def playbook_list(request, pk):
 def playbook_document(request, pk, document_pk):
     engagement = portal_engagement(request, pk)
     document = _document(request, engagement, document_pk)
-    version = playbook.current_version(document)
+    version = playbook_current_version(document)
     acknowledged = bool(version) and version.acknowledgements.filter(freelancer=request.freelancer).exists()
     return render_portal(request, "portal/playbook_document.html", {
         "document": document, "version": version, "acknowledged": acknowledged,
@@ -262,7 +275,7 @@ def playbook_acknowledge(request, pk, document_pk):
 @portal_required
 def updates(request, pk):
     engagement = portal_engagement(request, pk)
-    prompts = reporting.update_prompts(engagement.workspace)
+    prompts = update_prompts(engagement.workspace)
     history = StatusUpdate.objects.filter(engagement=engagement)
     last = history.first()
     form = StatusUpdateForm(request.POST or None, prompts=prompts,

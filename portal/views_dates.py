@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from engagements import due_dates
 from engagements.models import Milestone
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.services import due_date as due_dates
+from engagements.services.transitions import ConflictError, NotAllowed
 
 from .access import engagement_child, portal_engagement, portal_required
 

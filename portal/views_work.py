@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import apply_errors
 from engagements.models import EngagementStatus, Milestone, MilestoneState, PayTerms, SubmissionFile
 from engagements.selectors import submissions_for
-from engagements.transitions import ConflictError, NotAllowed
+from engagements.services.transitions import ConflictError, NotAllowed
 from freelancers.uploads import attachment_response
 from payments import selectors as money
 from payments import services as payment_services

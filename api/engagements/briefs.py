@@ -7,8 +7,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engagements import briefs
 from engagements.models import BriefQuestion
+from engagements.services import brief as briefs
+from engagements.services import lifecycle
 
 from ..permissions import IsFreelancer, IsWorkspaceMember, IsWorkspaceStaff, scoped
 from ..schema import errors
@@ -68,8 +69,8 @@ class BriefAcknowledge(APIView):
                    request=None, responses={200: BriefSerializer, **errors(404, 409)})
     def post(self, request, pk):
         brief = _brief(request, pk)
-        return Response(BriefSerializer(briefs.brief_acknowledge(brief_id=brief.pk,
-                                                                 freelancer=_acting_freelancer(request))).data)
+        return Response(BriefSerializer(lifecycle.brief_acknowledge(brief_id=brief.pk,
+                                                                    freelancer=_acting_freelancer(request))).data)
 
 
 class QuestionList(APIView):

@@ -6,8 +6,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engagements import services
 from engagements.selectors import engagement_list
+from engagements.services import lifecycle as services
 from freelancers.models import Freelancer
 
 from ..permissions import IsWorkspaceMember, IsWorkspaceStaff, scoped

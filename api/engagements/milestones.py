@@ -8,8 +8,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engagements import work
 from engagements.models import Milestone
+from engagements.services import milestone as work
 from payments import services as payment_services
 
 from ..parsers import JSONParser

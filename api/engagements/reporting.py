@@ -6,7 +6,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from engagements import reporting
+from engagements.services import reporting
 
 from ..permissions import IsWorkspaceMember
 from ..schema import errors

@@ -19,7 +19,7 @@ from api.permissions import (
     scoped,
 )
 from engagements.models import MilestoneState
-from engagements.transitions import TransitionError
+from engagements.services.transitions import TransitionError
 from freelancers.errors import TransitionError as FreelancerTransitionError
 
 

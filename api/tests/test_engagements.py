@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from api.models import TokenRole
 from api.tests.conftest import client_with, issue
-from engagements import grants
 from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState
-from engagements.transitions import milestone_transition
+from engagements.services import access as grants
+from engagements.services.transitions import milestone_transition
 from freelancers.models import Freelancer
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,10 @@ Every name is re-exported here, so `from engagements.models import X` works for 
 # In dependency order, the order the models register in: the engagement, then what hangs from it.
 from .engagement import (
     ENDED_STATUSES,
+    ENGAGEMENT_CLEARS,
     ENGAGEMENT_TRANSITIONS,
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
     Engagement,
     EngagementKind,
     EngagementStatus,
@@ -26,8 +29,11 @@ from .engagement import (
     ReportingPreference,
 )
 from .milestone import (
+    MILESTONE_CLEARS,
     MILESTONE_FINAL_STATES,
     MILESTONE_TRANSITIONS,
+    MONEY_HELD_STATES,
+    OPEN_WORK_STATES,
     DateChangeStatus,
     Milestone,
     MilestoneDateChange,
@@ -50,9 +56,15 @@ __all__ = [
     "BRIEF_SECTIONS",
     "DEFAULT_PROMPTS",
     "ENDED_STATUSES",
+    "ENGAGEMENT_CLEARS",
     "ENGAGEMENT_TRANSITIONS",
+    "MILESTONE_CLEARS",
     "MILESTONE_FINAL_STATES",
     "MILESTONE_TRANSITIONS",
+    "MONEY_HELD_STATES",
+    "OPEN_STATUSES",
+    "OPEN_WORK_STATES",
+    "RUNNING_STATUSES",
     "AccessGrant",
     "AccessReveal",
     "Activity",

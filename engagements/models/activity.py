@@ -47,7 +47,7 @@ class ActivityKind(models.TextChoices):
 
 class Activity(models.Model):
     """One line of an engagement's timeline: who did what, when. Written by the services (and
-    by higher apps, e.g. payments, through `engagements.activity.activity_record`)."""
+    by higher apps, e.g. payments, through `engagements.services.activity.activity_record`)."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=32)

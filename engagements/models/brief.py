@@ -38,7 +38,7 @@ class Brief(models.Model):
     )
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    # Waiting for acknowledgement (engagements/reminders.py): 2 days after sending the
+    # Waiting for acknowledgement (engagements/reminders/acknowledgements.py): 2 days after sending the
     # freelancer is nudged, after 4 the owner is told. Set when the version is sent.
     ack_nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
     ack_nudge_step = models.PositiveSmallIntegerField(default=0, editable=False)

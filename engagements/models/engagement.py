@@ -1,6 +1,6 @@
 """The engagement itself: its kind, pay terms and reporting choice, its status with the one
-table of status moves and the one set of ended statuses, and the deadline columns the reminder
-sweeps read."""
+table of status moves and the one definition of each set of statuses (ended, running, open),
+and the deadline columns the reminder sweeps read."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -36,6 +36,11 @@ class EngagementStatus(models.TextChoices):
 
 # The one definition of "this engagement is over": no more work, reporting, reminders or money.
 ENDED_STATUSES = frozenset({EngagementStatus.COMPLETED, EngagementStatus.CANCELLED})
+# Under way: the freelancer reports (status updates), even while paused.
+RUNNING_STATUSES = frozenset({EngagementStatus.ACTIVE, EngagementStatus.PAUSED})
+# The freelancer has it (offered, or under way) and it is not over: they read and acknowledge the
+# brief and the playbook, ask questions, and may ask for a new due date.
+OPEN_STATUSES = frozenset({EngagementStatus.OFFERED, *RUNNING_STATUSES})
 
 ENGAGEMENT_TRANSITIONS = {
     EngagementStatus.DRAFT: {EngagementStatus.OFFERED, EngagementStatus.CANCELLED},
@@ -44,6 +49,17 @@ ENGAGEMENT_TRANSITIONS = {
     EngagementStatus.PAUSED: {EngagementStatus.ACTIVE, EngagementStatus.CANCELLED},
     EngagementStatus.COMPLETED: set(),
     EngagementStatus.CANCELLED: set(),
+}
+# What a move INTO each status clears, in the same UPDATE (engagement_transition): the deadlines
+# run only while the engagement is active or about to be (they are recomputed when it resumes).
+_DEADLINES = ("next_update_due_at", "next_checkin_at")
+ENGAGEMENT_CLEARS = {
+    EngagementStatus.DRAFT: (),
+    EngagementStatus.OFFERED: (),
+    EngagementStatus.ACTIVE: (),
+    EngagementStatus.PAUSED: _DEADLINES,
+    EngagementStatus.COMPLETED: _DEADLINES,
+    EngagementStatus.CANCELLED: _DEADLINES,
 }
 
 
@@ -88,7 +104,7 @@ class Engagement(models.Model):
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    # --- Reminders (engagements/reminders.py) ---
+    # --- Reminders (engagements/reminders/) ---
     # Status updates: at `next_update_due_at` (which already includes the grace hours) the
     # freelancer is reminded; `update_escalate_hours` later they are reminded again and the owner
     # hears. `update_reminder_at`/`_step` are the ladder: the next step's moment and the steps

@@ -1,10 +1,11 @@
 """Milestones and the work handed in for them.
 
-The milestone state machine lives here, in one transition table, and every state change goes
-through `milestone_transition` (engagements/transitions.py): a conditional UPDATE that fails
-with a clear error when the row is no longer in a state the move is allowed from. Payments call
-the same helper inside their own transaction. Beside the milestone: its submissions (one per
-round, with their files) and the freelancer's requests for a new due date.
+The milestone state machine lives here, in one transition table with what each move clears, and
+every state change goes through `milestone_transition` (engagements/services/transitions.py): a
+conditional UPDATE that fails with a clear error when the row is no longer in a state the move
+is allowed from. Payments call the same helper inside their own transaction. Beside the
+milestone: its submissions (one per round, with their files) and the freelancer's requests for a
+new due date.
 """
 
 import secrets
@@ -42,6 +43,24 @@ MILESTONE_TRANSITIONS = {
     S.SPLIT: set(),
 }
 MILESTONE_FINAL_STATES = frozenset({S.RELEASED, S.REFUNDED, S.SPLIT})
+# Work still to be handed in: a passed due date makes it late, it is reminded about, and it may
+# get a new date (the partial indexes on the due date columns hold these states).
+OPEN_WORK_STATES = frozenset({S.DRAFT, S.FUNDED, S.CHANGES_REQUESTED})
+# Escrow holds money for the milestone (or a claim on it): an engagement cannot end while one is.
+MONEY_HELD_STATES = frozenset({S.FUNDED, S.SUBMITTED, S.CHANGES_REQUESTED, S.DISPUTED})
+# What a move INTO each state clears, in the same UPDATE as the state (milestone_transition):
+# columns that only meant something in the state left behind, so no caller can leave one set.
+# The review deadline (the auto-release moment) runs only while submitted work waits for review.
+MILESTONE_CLEARS = {
+    S.DRAFT: ("review_deadline_at",),
+    S.FUNDED: ("review_deadline_at",),
+    S.SUBMITTED: (),
+    S.CHANGES_REQUESTED: ("review_deadline_at",),
+    S.DISPUTED: ("review_deadline_at",),
+    S.RELEASED: ("review_deadline_at",),
+    S.REFUNDED: ("review_deadline_at",),
+    S.SPLIT: ("review_deadline_at",),
+}
 
 
 def allowed_from(to_state):
@@ -64,7 +83,7 @@ class Milestone(models.Model):
     review_deadline_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
-    # Due-date reminders (engagements/reminders.py): 0 → "due in 2 days" to the freelancer,
+    # Due-date reminders (engagements/reminders/milestones.py): 0 → "due in 2 days" to the freelancer,
     # 1 → "overdue" to the freelancer and the owner, 2 done. Re-armed when the date changes.
     due_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
     due_reminder_step = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -160,7 +179,7 @@ class DateChangeStatus(models.TextChoices):
 
 class MilestoneDateChange(models.Model):
     """The freelancer asked for a new due date, with a reason; the owner accepts or declines.
-    Kept on the milestone as its history (engagements/due_dates.py)."""
+    Kept on the milestone as its history (engagements/services/due_date.py)."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="date_changes")
     previous_on = models.DateField(null=True, blank=True)

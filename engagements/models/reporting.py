@@ -72,7 +72,7 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
-    # Owner nudges (engagements/reminders.py): 0 → "tomorrow" with the agenda, 1 → "record it or
+    # Owner nudges (engagements/reminders/checkins.py): 0 → "tomorrow" with the agenda, 1 → "record it or
     # reschedule" once it is over, 2 done. `nudge_for` is the time they were planned for, so
     # moving the check-in re-arms them.
     nudge_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,7 +1,9 @@
+"""Reminder panels on the owner pages: a milestone's requests for a new date and what an
+engagement's reminder ladders will do next (both reads from engagements.selectors)."""
+
 from django import template
 
-from ..due_dates import date_changes
-from ..reminders import ladder_status
+from ..selectors import date_changes, ladder_status
 
 register = template.Library()
 

@@ -1,9 +1,12 @@
 import pytest
 
-from engagements import briefs, services, work
 from engagements.models import MilestoneState
+from engagements.selectors import current_brief
+from engagements.services.brief import brief_save
+from engagements.services.lifecycle import brief_acknowledge, engagement_create, engagement_offer
+from engagements.services.milestone import milestone_create
+from engagements.services.transitions import milestone_transition
 from engagements.tests.factories import ApprovedFreelancerFactory, EngagementFactory
-from engagements.transitions import milestone_transition
 
 BRIEF = {"goal": "A faster checkout.", "deliverables": "Figma file and a React component.",
          "acceptance_criteria": "Checkout in three steps, tested on mobile."}
@@ -23,19 +26,19 @@ def other_freelancer(workspace):
 
 @pytest.fixture
 def engagement(workspace, freelancer, owner):
-    return services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
-                                      title="Checkout redesign", budget=200000, currency="USD")
+    return engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                             title="Checkout redesign", budget=200000, currency="USD")
 
 
 def activate(engagement, owner, *, milestones=1):
     """Brief, milestones, offer, acknowledgement: an active engagement, through the services."""
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
     for i in range(milestones):
-        work.milestone_create(engagement=engagement, actor=owner, title=f"Part {i + 1}",
-                              acceptance_criteria="As briefed.", amount=50000)
-    services.engagement_offer(engagement=engagement, actor=owner)
-    brief = briefs.current_brief(engagement)
-    briefs.brief_acknowledge(brief_id=brief.pk, freelancer=engagement.freelancer)
+        milestone_create(engagement=engagement, actor=owner, title=f"Part {i + 1}",
+                         acceptance_criteria="As briefed.", amount=50000)
+    engagement_offer(engagement=engagement, actor=owner)
+    brief = current_brief(engagement)
+    brief_acknowledge(brief_id=brief.pk, freelancer=engagement.freelancer)
     engagement.refresh_from_db()
     return engagement
 

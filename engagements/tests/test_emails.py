@@ -6,7 +6,20 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from engagements import briefs, grants, playbook, reporting, services, work
+from engagements.models import Milestone, MilestoneState
+from engagements.selectors import current_brief
+from engagements.services.access import access_grant_create
+from engagements.services.brief import brief_question_answer, brief_question_ask, brief_save
+from engagements.services.lifecycle import (
+    brief_acknowledge,
+    engagement_complete,
+    engagement_offer,
+    engagement_pause,
+    engagement_resume,
+)
+from engagements.services.milestone import milestone_create, milestone_request_changes, milestone_submit
+from engagements.services.playbook import playbook_attach, playbook_document_create
+from engagements.services.reporting import checkin_schedule, status_update_post
 from engagements.tests.conftest import BRIEF, fund
 from notifications.emails import build_message
 from notifications.models import Notification
@@ -21,33 +34,31 @@ KINDS = {"brief_offered", "brief_acknowledged", "brief_changed", "brief_question
 def test_every_engagement_email_renders(engagement, owner, freelancer, workspace):
     engagement.title = "O'Brien & Sons \"launch\""
     engagement.save()
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
-    work.milestone_create(engagement=engagement, actor=owner, title="Design <v1>", acceptance_criteria="ok",
-                          amount=100)
-    services.engagement_offer(engagement=engagement, actor=owner)
-    brief = briefs.current_brief(engagement)
-    question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=freelancer, body="Which fonts?")
-    briefs.brief_acknowledge(brief_id=brief.pk, freelancer=freelancer)
-    briefs.brief_question_answer(question=question, actor=owner, answer="Inter & Lora")
-    briefs.brief_save(engagement=engagement, actor=owner, change_summary="More pages", **{**BRIEF, "goal": "More"})
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
+    milestone_create(engagement=engagement, actor=owner, title="Design <v1>", acceptance_criteria="ok",
+                     amount=100)
+    engagement_offer(engagement=engagement, actor=owner)
+    brief = current_brief(engagement)
+    question = brief_question_ask(brief_id=brief.pk, freelancer=freelancer, body="Which fonts?")
+    brief_acknowledge(brief_id=brief.pk, freelancer=freelancer)
+    brief_question_answer(question=question, actor=owner, answer="Inter & Lora")
+    brief_save(engagement=engagement, actor=owner, change_summary="More pages", **{**BRIEF, "goal": "More"})
     milestone = engagement.milestones.get()
     fund(milestone)
-    work.milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Here", attest_own_work=True)
-    work.milestone_request_changes(milestone=milestone, actor=owner, feedback="Bigger")
-    reporting.status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
-                                 percent_complete=10, blockers="Need the logo")
-    reporting.checkin_schedule(engagement=engagement, actor=owner, agenda="Demo",
-                               scheduled_at=timezone.now() + dt.timedelta(days=1))
-    doc = playbook.playbook_document_create(workspace=workspace, actor=owner, title="How we work",
-                                            kind="how_we_work", body="Be kind")
-    playbook.playbook_attach(engagement=engagement, document=doc, actor=owner)
-    grants.access_grant_create(engagement=engagement, actor=owner, label="CMS", secret="s3cret-value")
-    services.engagement_pause(engagement=engagement, actor=owner)
-    services.engagement_resume(engagement=engagement, actor=owner)
-    from engagements.models import Milestone, MilestoneState
-
+    milestone_submit(milestone_id=milestone.pk, freelancer=freelancer, message="Here", attest_own_work=True)
+    milestone_request_changes(milestone=milestone, actor=owner, feedback="Bigger")
+    status_update_post(engagement_id=engagement.pk, freelancer=freelancer, done="a", next="b",
+                       percent_complete=10, blockers="Need the logo")
+    checkin_schedule(engagement=engagement, actor=owner, agenda="Demo",
+                     scheduled_at=timezone.now() + dt.timedelta(days=1))
+    doc = playbook_document_create(workspace=workspace, actor=owner, title="How we work",
+                                   kind="how_we_work", body="Be kind")
+    playbook_attach(engagement=engagement, document=doc, actor=owner)
+    access_grant_create(engagement=engagement, actor=owner, label="CMS", secret="s3cret-value")
+    engagement_pause(engagement=engagement, actor=owner)
+    engagement_resume(engagement=engagement, actor=owner)
     Milestone.objects.filter(pk=milestone.pk).update(state=MilestoneState.RELEASED)
-    services.engagement_complete(engagement=engagement, actor=owner, reason="All done")
+    engagement_complete(engagement=engagement, actor=owner, reason="All done")
 
     notifications = list(Notification.objects.filter(engagement_id=engagement.pk))
     assert {n.kind for n in notifications} >= KINDS

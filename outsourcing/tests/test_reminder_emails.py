@@ -14,8 +14,13 @@ import pytest
 import time_machine
 
 from accounts.models import InvitationRole, Workspace
-from engagements import briefs, due_dates, reminders, reminders_work, reporting, services, work
-from engagements.digest import owner_digests
+from engagements import reminders, selectors
+from engagements.reminders import owner_digests
+from engagements.services import brief as briefs
+from engagements.services import due_date as due_dates
+from engagements.services import lifecycle as services
+from engagements.services import milestone as work
+from engagements.services import reporting
 from engagements.tests.conftest import BRIEF
 from engagements.tests.factories import ApprovedFreelancerFactory
 from notifications.emails import build_message
@@ -59,7 +64,7 @@ def produce_every_reminder(workspace, owner):
         briefs.brief_save(engagement=waiting, actor=owner, **BRIEF)
         work.milestone_create(engagement=waiting, actor=owner, title="Draft", acceptance_criteria="x", amount=500)
         services.engagement_offer(engagement=waiting, actor=owner)
-        briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer)
+        services.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
         payments.milestone_fund(milestone=milestone, actor=owner, idempotency_key="fund-1")
         invitation_send(workspace=workspace, email="new.hire@example.com", role=InvitationRole.MANAGER,
                         invited_by=owner, accept_url_name="invitation_open", kind="teammate_invitation")
@@ -71,8 +76,8 @@ def produce_every_reminder(workspace, owner):
     at(dt.datetime(2026, 1, 14, 16, 0, tzinfo=UTC), reminders.checkin_nudges)
     with time_machine.travel(dt.datetime(2026, 1, 14, 17, 0, tzinfo=UTC), tick=False):
         reporting.checkin_record(checkin=checkin, actor=owner, happened=False)
-    at(START + dt.timedelta(days=2), reminders_work.acknowledgement_nudges)
-    at(START + dt.timedelta(days=4), reminders_work.acknowledgement_nudges)
+    at(START + dt.timedelta(days=2), reminders.acknowledgement_nudges)
+    at(START + dt.timedelta(days=4), reminders.acknowledgement_nudges)
     due = engagement.next_update_due_at
     at(due, reminders.status_update_reminders)
     at(due + dt.timedelta(days=1), reminders.status_update_reminders)
@@ -80,8 +85,8 @@ def produce_every_reminder(workspace, owner):
     at(START + dt.timedelta(days=3), invitation_reminders)
     at(START + dt.timedelta(days=7), invitation_reminders)
     at(dt.datetime(2026, 1, 21, 15, 0, tzinfo=UTC), reminders.checkin_nudges)
-    at(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC), reminders_work.milestone_reminders)
-    at(dt.datetime(2026, 1, 22, 9, 0, tzinfo=UTC), reminders_work.milestone_reminders)
+    at(dt.datetime(2026, 1, 19, 9, 0, tzinfo=UTC), reminders.milestone_reminders)
+    at(dt.datetime(2026, 1, 22, 9, 0, tzinfo=UTC), reminders.milestone_reminders)
     with time_machine.travel(dt.datetime(2026, 1, 22, 10, 0, tzinfo=UTC), tick=False):
         change = due_dates.milestone_date_request(milestone_id=milestone.pk, freelancer=freelancer,
                                                   proposed_on=dt.date(2026, 1, 30),

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.models import ApiToken, TokenRole
-from engagements.transitions import milestone_transition
+from engagements.services.transitions import milestone_transition
 from payments import services
 
 from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory

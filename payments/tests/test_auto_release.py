@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engagements.models import MilestoneState
-from engagements.transitions import milestone_transition
+from engagements.services.transitions import milestone_transition
 from notifications.models import Notification
 from payments import services
 from payments.errors import StateConflict

@@ -132,7 +132,7 @@ def test_the_sweep_racing_the_owner_releases_once(submitted, owner, engagement):
 
 
 def test_a_resubmission_gets_a_fresh_clock_under_concurrent_sweeps(submitted, owner):
-    from engagements.transitions import milestone_transition
+    from engagements.services.transitions import milestone_transition
 
     milestone_transition(milestone_id=submitted.pk, to_state="changes_requested")
     milestone_transition(milestone_id=submitted.pk, to_state="submitted")

@@ -2,7 +2,7 @@ import pytest
 from django.db.models import Sum
 
 from engagements.models import MilestoneState
-from engagements.transitions import milestone_transition
+from engagements.services.transitions import milestone_transition
 from notifications.models import Notification
 from payments import services
 from payments.errors import (

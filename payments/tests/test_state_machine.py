@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 from accounts.models import Membership, Role
 from accounts.tests.factories import UserFactory, WorkspaceFactory
 from engagements.models import Milestone
-from engagements.transitions import TransitionError, milestone_transition
+from engagements.services.transitions import TransitionError, milestone_transition
 from payments import services
 from payments.errors import InvalidInput, StateConflict
 from payments.models import AccountKind, Entry, Transaction

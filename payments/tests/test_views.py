@@ -247,7 +247,7 @@ def test_pages_do_not_grow_queries_with_the_data(owner_client, workspace, owner,
 def test_once_money_has_moved_the_budget_changes_only_on_the_money_page(owner_client, owner, engagement, milestone):
     from django.core.exceptions import ValidationError
 
-    from engagements import services as engagement_services
+    from engagements.services import lifecycle as engagement_services
 
     engagement_services.engagement_update(engagement=engagement, actor=owner, budget=1_200_000)  # planning: free
     fund(milestone, owner)

@@ -23,8 +23,14 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, Membership, Role
 from accounts.tests.factories import UserFactory
-from engagements import briefs, grants, playbook, reporting, reviews, services, work
+from engagements import selectors
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
+from engagements.services import access as grants
+from engagements.services import brief as briefs
+from engagements.services import lifecycle as services
+from engagements.services import milestone as work
+from engagements.services import playbook, reporting
+from engagements.services import review as reviews
 from freelancers import interviews as interview_actions
 from freelancers import references as reference_actions
 from freelancers import services as freelancer_services
@@ -68,7 +74,7 @@ def start_engagement(workspace, owner, freelancer, *, title, milestones=(), pay_
         work.milestone_create(engagement=engagement, actor=owner, title=name, acceptance_criteria="As briefed.",
                               amount=100_000)
     services.engagement_offer(engagement=engagement, actor=owner)
-    briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=freelancer)
+    services.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=freelancer)
     engagement.refresh_from_db()
     return engagement
 
@@ -152,7 +158,7 @@ def world(workspace, owner, freelancer_a, media):
                                       acceptance_criteria="Working code.", amount=200_000)
     playbook.playbook_attach(engagement=engagement, document=doc, actor=owner_)
     services.engagement_offer(engagement=engagement, actor=owner_)
-    briefs.brief_acknowledge(brief_id=briefs.current_brief(engagement).pk, freelancer=a)
+    services.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=a)
     brief, _ = briefs.brief_save(engagement=engagement, actor=owner_, change_summary="Mobile too.",
                                  **{**BRIEF, "deliverables": "Figma file, a component and the mobile view."})
     question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=a, body=f"{SECRET_MARK}: which browsers?")
@@ -181,7 +187,7 @@ def world(workspace, owner, freelancer_a, media):
                                           weekly_hour_cap=5)
     briefs.brief_save(engagement=finished, actor=owner_, **BRIEF)
     services.engagement_offer(engagement=finished, actor=owner_)
-    briefs.brief_acknowledge(brief_id=briefs.current_brief(finished).pk, freelancer=a)
+    services.brief_acknowledge(brief_id=selectors.current_brief(finished).pk, freelancer=a)
     services.engagement_complete(engagement=finished, actor=owner_)
     review = reviews.review_save(engagement=finished, actor=owner_, went_well=f"{SECRET_MARK} speed",
                                  do_differently="Ask earlier.", private_notes="PRIVATE-NOTE-never-shown",

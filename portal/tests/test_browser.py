@@ -10,7 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
-from engagements import briefs, playbook, services, work
+from engagements.services import brief as briefs
+from engagements.services import lifecycle as services
+from engagements.services import milestone as work
+from engagements.services import playbook
 from freelancers.models import Freelancer, FreelancerStatus
 from payments import services as payments
 

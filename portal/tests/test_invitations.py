@@ -261,7 +261,9 @@ def test_inviting_from_an_engagement_page_shows_on_its_timeline(owner_client, ow
 
 
 def start_engagement_offered(workspace, owner, freelancer):
-    from engagements import briefs, services, work
+    from engagements.services import brief as briefs
+    from engagements.services import lifecycle as services
+    from engagements.services import milestone as work
 
     from .conftest import BRIEF
 
@@ -357,7 +359,7 @@ def test_an_offer_invites_a_freelancer_without_a_login_once(owner, workspace, no
 
 def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, owner_client, workspace, nora,
                                                                        freelancer_a, invite):
-    from engagements import services
+    from engagements.services import lifecycle as services
     from portal.invitations import offers_invite
 
     invite()  # the owner pressed the button before offering

@@ -9,8 +9,11 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from engagements import briefs, playbook, services
+from engagements import selectors
 from engagements.models import AccessReveal, Activity, EngagementStatus, MilestoneState, StatusUpdate
+from engagements.services import brief as briefs
+from engagements.services import lifecycle as services
+from engagements.services import playbook
 from payments.models import Dispute, ReviewClock, Timesheet, TimesheetState
 
 from .conftest import BRIEF, PNG, SECRET_MARK, start_engagement
@@ -24,7 +27,7 @@ def _kinds(engagement):
 
 @pytest.fixture
 def offered(workspace, owner, freelancer_a):
-    from engagements import work
+    from engagements.services import milestone as work
 
     engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer_a,
                                             title="Brochure", budget=500_000)
@@ -35,7 +38,7 @@ def offered(workspace, owner, freelancer_a):
 
 
 def test_acknowledging_the_brief_starts_the_engagement_and_shows_on_the_timeline(client_a, offered, owner_client):
-    brief = briefs.current_brief(offered)
+    brief = selectors.current_brief(offered)
     page = client_a.get(f"/portal/engagements/{offered.pk}/brief/").content.decode()
     assert "Please read and acknowledge brief v1" in page
     assert "a faster checkout" in page
@@ -62,7 +65,7 @@ def test_an_outdated_brief_version_cannot_be_acknowledged(client_a, owner, world
 
 
 def test_asking_a_question_reaches_the_owner(client_a, offered, owner_client):
-    brief = briefs.current_brief(offered)
+    brief = selectors.current_brief(offered)
     response = client_a.post(f"/portal/engagements/{offered.pk}/brief/{brief.pk}/ask/",
                              {"body": "Which fonts may I use?"}, follow=True)
     assert "Question sent" in response.content.decode()
@@ -80,7 +83,7 @@ def test_a_playbook_document_is_read_and_acknowledged(client_a, workspace, owner
     assert "Acknowledge 1 playbook document" in client_a.get("/portal/").content.decode()
     page = client_a.get(f"/portal/engagements/{offered.pk}/playbook/{document.pk}/").content.decode()
     assert "<strong>Inter</strong>" in page
-    version = playbook.current_version(document)
+    version = selectors.playbook_current_version(document)
     response = client_a.post(f"/portal/engagements/{offered.pk}/playbook/{document.pk}/acknowledge/",
                              {"version": version.pk}, follow=True)
     assert "“Style guide” v1 acknowledged." in response.content.decode()
@@ -95,7 +98,7 @@ def test_a_playbook_document_is_read_and_acknowledged(client_a, workspace, owner
 
 
 def test_a_status_update_uses_the_workspace_prompts_and_counts_on_time(client_a, workspace, owner, freelancer_a):
-    from engagements.reporting import update_prompts_save
+    from engagements.services.reporting import update_prompts_save
 
     update_prompts_save(workspace=workspace, done_prompt="Shipped since last time?", next_prompt="Up next?",
                         blockers_prompt="Stuck?")
@@ -157,7 +160,7 @@ def test_submitting_work_needs_the_attestation_and_starts_the_review_clock(clien
 
 
 def test_feedback_rounds_show_on_the_milestone(client_a, owner, world):
-    from engagements import work
+    from engagements.services import milestone as work
 
     milestone = world.funded
     client_a.post(f"/portal/engagements/{world.engagement.pk}/milestones/{milestone.pk}/submit/",

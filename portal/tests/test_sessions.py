@@ -103,7 +103,9 @@ def test_a_freelancer_has_no_owner_pages(client_a, workspace):
 
 
 def test_a_draft_or_withdrawn_offer_is_not_shown(owner, workspace, freelancer_a, client_a):
-    from engagements import briefs, services, work
+    from engagements.services import brief as briefs
+    from engagements.services import lifecycle as services
+    from engagements.services import milestone as work
 
     from .conftest import BRIEF
 

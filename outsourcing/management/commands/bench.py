@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User, Workspace
 from engagements.models import Engagement, EngagementStatus
-from engagements.reminders import BATCH, status_update_reminders
+from engagements.reminders import status_update_reminders
 from freelancers.models import Freelancer, FreelancerStatus
 from notifications.models import Notification
+from notifications.sweeps import BATCH
 
 CHUNK = 5000
 

@@ -1,0 +1,43 @@
+"""Reads the owner pages, the portal, the API and the sweeps share, one module per aggregate:
+engagement (list, counts, detail, timeline), milestone (plan, budget, rounds, money actions,
+new-date requests), brief (current version, acknowledgement, questions, diff), reporting
+(updates, check-ins, prompts, reminder ladders), access, playbook and reliability. Writes live
+in services; a selector never imports one. Every name is handed on here, so
+`from engagements.selectors import X` works for all of them."""
+
+from .access import grants_for, reveal_log, rotation_checklist
+from .brief import brief_awaiting_acknowledgement, brief_diff, current_brief, open_questions, text_diff
+from .engagement import (
+    at_risk_q,
+    engagement_counts,
+    engagement_detail,
+    engagement_list,
+    money_has_moved,
+    overdue_milestones,
+    timeline,
+)
+from .milestone import (
+    MONEY_ACTIONS,
+    BudgetFigures,
+    budget_figures,
+    date_changes,
+    latest_round_outcome,
+    milestones_with_rounds,
+    money_actions,
+    pending_date_change,
+    planned_total,
+    submissions_for,
+)
+from .playbook import current_playbook_versions, playbook_current_version, playbook_status
+from .reliability import ReliabilityRecord, reliability_record, shared_review
+from .reporting import ladder_status, latest_update, upcoming_checkins, update_prompts
+
+__all__ = [
+    "MONEY_ACTIONS", "BudgetFigures", "ReliabilityRecord", "at_risk_q", "brief_awaiting_acknowledgement",
+    "brief_diff", "budget_figures", "current_brief", "current_playbook_versions", "date_changes",
+    "engagement_counts", "engagement_detail", "engagement_list", "grants_for", "ladder_status",
+    "latest_round_outcome", "latest_update", "milestones_with_rounds", "money_actions", "money_has_moved",
+    "open_questions", "overdue_milestones", "pending_date_change", "planned_total", "playbook_current_version",
+    "playbook_status", "reliability_record", "reveal_log", "rotation_checklist", "shared_review",
+    "submissions_for", "text_diff", "timeline", "update_prompts", "upcoming_checkins",
+]

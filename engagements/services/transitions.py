@@ -1,0 +1,150 @@
+"""The single path for state changes, and the map of a milestone's whole life.
+
+`milestone_transition` performs `UPDATE … WHERE pk = ? AND state IN (allowed_from)` and fails
+with `TransitionError` when no row matched — so two concurrent actions on one milestone (a
+release racing a dispute, two releases) cannot both succeed: the loser's UPDATE matches nothing.
+Money actions call it inside their own transaction, before writing ledger rows, so a loser
+writes nothing. The same UPDATE clears what only meant something in the state left behind
+(MILESTONE_CLEARS: the review deadline outside `submitted`), so no caller can forget it.
+`engagement_transition` is the same path for the engagement's status.
+
+A milestone's life (the tables, MILESTONE_TRANSITIONS and MILESTONE_CLEARS, live with the model):
+
+  from → to                                  who                          owner (module: function)
+  draft → funded                             the owner                    payments escrow: milestone_fund
+  funded | changes_requested → submitted     the freelancer               services/milestone.py: milestone_submit,
+                                                                          through payments escrow:
+                                                                          milestone_submit_for_review (starts the
+                                                                          review clock)
+  submitted → changes_requested              the owner or a manager       services/milestone.py:
+                                                                          milestone_request_changes
+  submitted → released                       the owner (accepts the work) payments escrow: milestone_release
+                                             the beat, once the review    payments escrow: milestone_auto_release
+                                             window passed
+  funded | submitted | changes_requested     the owner, a manager or      payments escrow: milestone_dispute
+    → disputed                               the freelancer
+  disputed → released | refunded | split     the owner                    payments escrow: milestone_resolve
+  funded → refunded                          the owner (cancels it)       payments escrow: milestone_refund
+  released, refunded, split                  final: no move out
+
+A draft is planned, changed and deleted in services/milestone.py; it never moves back.
+
+An engagement's life (ENGAGEMENT_TRANSITIONS, ENGAGEMENT_CLEARS), all in services/lifecycle.py:
+draft → offered (engagement_offer) and back (engagement_withdraw); offered → active when the
+freelancer acknowledges the brief (brief_acknowledge → engagement_activate); active ⇄ paused
+(engagement_pause, engagement_resume); active → completed (engagement_complete); any status but
+an ended one → cancelled (engagement_cancel). Pausing and ending clear the deadlines.
+"""
+
+from django.utils import timezone
+
+from ..models import (
+    ENGAGEMENT_CLEARS,
+    ENGAGEMENT_TRANSITIONS,
+    MILESTONE_CLEARS,
+    MILESTONE_TRANSITIONS,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    MilestoneState,
+    allowed_from,
+)
+
+
+def _cleared(table, to, fields):
+    """The columns `table` clears on a move into `to`, refusing a caller that would keep one."""
+    cleared = dict.fromkeys(table[to])
+    kept = sorted(name for name in cleared if fields.get(name) is not None)
+    if kept:
+        raise ValueError(f"{', '.join(kept)} means nothing once it is {to.label.lower()}.")
+    return cleared | fields
+
+
+class ConflictError(Exception):
+    """An action that does not fit the current state of things (409 in the API): a transition
+    the table forbids, acknowledging a brief that is no longer current, posting an update on an
+    engagement that is not running."""
+
+    http_status = 409
+
+
+class TransitionError(ConflictError):
+    """The action does not fit the milestone's current state (409 in the API)."""
+
+    def __init__(self, milestone_id, to_state, current_state):
+        self.milestone_id = milestone_id
+        self.to_state = to_state
+        self.current_state = current_state
+        current = MilestoneState(current_state).label if current_state else "missing"
+        target = MilestoneState(to_state).label
+        super().__init__(f"A milestone that is “{current}” cannot become “{target}”.")
+
+
+def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
+    """Move milestone `milestone_id` to `to_state` if it is in one of `from_states` (default:
+    every state the table allows the move from). The columns MILESTONE_CLEARS names for the new
+    state are cleared, and extra `fields` written, in the same UPDATE. Returns the refreshed
+    milestone; raises TransitionError."""
+    to_state = MilestoneState(to_state)
+    fields = _cleared(MILESTONE_CLEARS, to_state, fields)
+    permitted = allowed_from(to_state)
+    if from_states is not None:
+        permitted &= {MilestoneState(s) for s in from_states}
+    updated = Milestone.objects.filter(pk=milestone_id, state__in=permitted).update(
+        state=to_state, state_changed_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
+        raise TransitionError(milestone_id, to_state, current)
+    return Milestone.objects.get(pk=milestone_id)
+
+
+def can_transition(milestone, to_state):
+    return MilestoneState(to_state) in MILESTONE_TRANSITIONS[MilestoneState(milestone.state)]
+
+
+class EngagementTransitionError(TransitionError):
+    """The engagement's lifecycle table does not allow the move from its current status."""
+
+    def __init__(self, engagement_id, to_status, current_status):
+        self.engagement_id = engagement_id
+        self.milestone_id = None
+        self.to_state = to_status
+        self.current_state = current_status
+        current = EngagementStatus(current_status).label if current_status else "missing"
+        target = EngagementStatus(to_status).label
+        ConflictError.__init__(self, f"An engagement that is “{current}” cannot become “{target}”.")
+
+
+def engagement_allowed_from(to_status):
+    return {src for src, targets in ENGAGEMENT_TRANSITIONS.items() if to_status in targets}
+
+
+def engagement_transition(*, engagement_id, to_status, from_states=None, **fields):
+    """The engagement lifecycle's one path, built like `milestone_transition`: a conditional
+    UPDATE on the status the table allows the move from, clearing what ENGAGEMENT_CLEARS names.
+    Returns the refreshed engagement; raises EngagementTransitionError when no row matched
+    (someone else moved it first)."""
+    to_status = EngagementStatus(to_status)
+    fields = _cleared(ENGAGEMENT_CLEARS, to_status, fields)
+    permitted = engagement_allowed_from(to_status)
+    if from_states is not None:
+        permitted &= {EngagementStatus(s) for s in from_states}
+    updated = Engagement.objects.filter(pk=engagement_id, status__in=permitted).update(
+        status=to_status, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        current = Engagement.objects.filter(pk=engagement_id).values_list("status", flat=True).first()
+        raise EngagementTransitionError(engagement_id, to_status, current)
+    return Engagement.objects.select_related("freelancer", "workspace").get(pk=engagement_id)
+
+
+def can_engagement_transition(engagement, to_status):
+    return EngagementStatus(to_status) in ENGAGEMENT_TRANSITIONS[EngagementStatus(engagement.status)]
+
+
+class NotAllowed(Exception):
+    """The actor may not act on this object (a freelancer acting on someone else's engagement).
+    Pages and the API answer 404, so ids leak nothing."""
+
+    http_status = 404
