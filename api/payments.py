@@ -27,9 +27,9 @@ from rest_framework.views import APIView
 
 from engagements.models import Engagement, Milestone
 from payments import selectors, services
-from payments.escrow import escrowed_for
 from payments.gateways import method_choices
 from payments.models import Entry, Payout, Transaction, TransactionKind
+from payments.selectors import escrowed_for
 
 from .idempotency import idempotent, read_key
 from .permissions import IsWorkspaceMember, IsWorkspaceStaff, get_scoped_or_404, scoped

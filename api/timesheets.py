@@ -21,8 +21,7 @@ from rest_framework.views import APIView
 
 from engagements.models import Engagement
 from payments import services
-from payments.models import TimeEntry, Timesheet, TimesheetState
-from payments.timesheets import amount_for
+from payments.models import TimeEntry, Timesheet, TimesheetState, amount_for
 
 from .idempotency import idempotent
 from .payments import MAX_ID, _service_key

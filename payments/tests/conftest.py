@@ -1,15 +1,18 @@
 """Fixtures for the payments tests: an engagement in the shared `workspace`, its freelancer
-(with a portal login), and helpers that move a milestone along."""
+(with a portal login), helpers that move a milestone along, an hourly engagement and its week,
+a money history, and what the ledger holds."""
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from api.models import ApiToken, TokenRole
 from engagements.transitions import milestone_transition
 from payments import services
+from payments.models import Entry, Transaction
 
 from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
@@ -78,6 +81,40 @@ def hourly(workspace, freelancer, time_machine):
     time_machine.move_to(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False)
     return EngagementFactory(workspace=workspace, freelancer=freelancer, pay_terms="hourly", weekly_hour_cap=10,
                              budget=500_000)
+
+
+@pytest.fixture
+def week(hourly, freelancer):
+    return services.timesheet_for_week(engagement=hourly, day=MONDAY + timedelta(days=2), actor=freelancer.user)
+
+
+def log(week, freelancer, day_offset, minutes, what="Editing"):
+    return services.timesheet_entry_add(timesheet=week, actor=freelancer.user, day=MONDAY + timedelta(days=day_offset),
+                                        minutes=minutes, description=what)
+
+
+@pytest.fixture
+def history(submitted, owner, engagement, make_milestone):
+    """Fund 1,500 + release; fund 400 and refund it; a 50 bonus; a 1,000 payout."""
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    cancelled = make_milestone(amount=40_000, title="Extra page")
+    fund(cancelled, owner)
+    services.milestone_refund(milestone=cancelled, actor=owner, idempotency_key=new_key(), reason="Dropped")
+    services.bonus_pay(engagement=engagement, actor=owner, amount=5_000, note="Nice work",
+                       idempotency_key=new_key())
+    services.payout_record(engagement=engagement, actor=owner, amount=100_000, method="paypal",
+                           reference="=PP-42", paid_on=date(2026, 1, 5), idempotency_key=new_key())
+    return engagement
+
+
+# --- What the ledger holds --------------------------------------------------------------------
+def ledger_size():
+    return Transaction.objects.count(), Entry.objects.count()
+
+
+def balance(kind, **owner):
+    return Entry.objects.filter(account__kind=kind, **{f"account__{k}": v for k, v in owner.items()}).aggregate(
+        t=Sum("amount"))["t"] or 0
 
 
 # --- API clients per role (the payments endpoints of the REST API) --------------------------

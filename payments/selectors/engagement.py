@@ -1,0 +1,59 @@
+"""What the engagement's money page shows besides the figures: its milestones with their escrow,
+open dispute and review clock, its ledger, its timesheets, and the review window that applies."""
+
+from django.db.models import Count, Prefetch, Sum
+
+from engagements.models import MilestoneState
+
+from ..models import Dispute, Entry, PaymentSettings, ReviewClock, Transaction
+from .balances import escrow_by_milestone
+
+
+def review_window(workspace):
+    settings = PaymentSettings.objects.filter(workspace=workspace).first()
+    return settings.review_window_days if settings else PaymentSettings._meta.get_field("review_window_days").default
+
+
+def engagement_milestones(engagement):
+    """The engagement's milestones with what is in escrow for each, its open dispute and the
+    current review clock, for the engagement money page."""
+    held = escrow_by_milestone(engagement)
+    milestones = list(
+        engagement.milestones.prefetch_related(
+            Prefetch("disputes", queryset=Dispute.objects.filter(resolved_at__isnull=True), to_attr="open_disputes"),
+            Prefetch("review_clocks", queryset=ReviewClock.objects.order_by("-submitted_at"), to_attr="clocks"),
+        )
+    )
+    for m in milestones:
+        m.escrowed = held.get(m.pk, 0)
+        m.open_dispute = m.open_disputes[0] if m.open_disputes else None
+        m.clock = next((c for c in m.clocks if c.submitted_at == m.state_changed_at), None) \
+            if m.state == MilestoneState.SUBMITTED else None
+    return milestones
+
+
+def engagement_ledger(engagement):
+    return (
+        Transaction.objects.filter(engagement=engagement)
+        .select_related("milestone", "actor")
+        .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("account__freelancer",
+                                                                                     "account__engagement")))
+        .order_by("created_at", "id")
+    )
+
+
+def current_review_clock(milestone):
+    """The review clock of the milestone's current submission (None unless it is submitted)."""
+    if milestone.state != MilestoneState.SUBMITTED:
+        return None
+    return ReviewClock.objects.filter(milestone=milestone, submitted_at=milestone.state_changed_at).first()
+
+
+def timesheets_for(engagement):
+    return list(engagement.timesheets.annotate(total_minutes=Sum("entries__minutes"),
+                                               entry_count=Count("entries")).order_by("-week_start"))
+
+
+def timesheet_minutes(timesheet):
+    """The minutes logged on the week so far."""
+    return timesheet.entries.aggregate(total=Sum("minutes"))["total"] or 0
