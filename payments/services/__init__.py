@@ -30,6 +30,7 @@ from .timesheets import (
     timesheet_dispute,
     timesheet_entry_add,
     timesheet_entry_delete,
+    timesheet_entry_log,
     timesheet_for_week,
     timesheet_submit,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "timesheet_dispute",
     "timesheet_entry_add",
     "timesheet_entry_delete",
+    "timesheet_entry_log",
     "timesheet_for_week",
     "timesheet_submit",
 ]

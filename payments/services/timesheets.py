@@ -110,6 +110,14 @@ def timesheet_entry_add(*, timesheet, actor, day, minutes, description):
         return TimeEntry.objects.create(timesheet=locked, day=day, minutes=minutes, description=description[:300])
 
 
+@transaction.atomic
+def timesheet_entry_log(*, engagement, actor, day, minutes, description):
+    """Log time on `day` in that week's timesheet, made when first needed, in one transaction:
+    a refused entry leaves no empty week behind."""
+    timesheet = timesheet_for_week(engagement=engagement, day=day, actor=actor)
+    return timesheet_entry_add(timesheet=timesheet, actor=actor, day=day, minutes=minutes, description=description)
+
+
 def timesheet_entry_delete(*, entry, actor):
     timesheet = entry.timesheet
     require_freelancer(timesheet.engagement, actor)

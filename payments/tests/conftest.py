@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db.models import Sum
-from rest_framework.test import APIClient
 
-from api.models import ApiToken, TokenRole
 from engagements.transitions import milestone_transition
 from payments import services
 from payments.models import Entry, Transaction
@@ -115,36 +113,3 @@ def ledger_size():
 def balance(kind, **owner):
     return Entry.objects.filter(account__kind=kind, **{f"account__{k}": v for k, v in owner.items()}).aggregate(
         t=Sum("amount"))["t"] or 0
-
-
-# --- API clients per role (the payments endpoints of the REST API) --------------------------
-def client_for(user, workspace, role, freelancer=None):
-    _, key = ApiToken.issue(user=user, workspace=workspace, role=role, freelancer=freelancer)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-@pytest.fixture
-def owner_api(owner, workspace):
-    return client_for(owner, workspace, TokenRole.OWNER)
-
-
-@pytest.fixture
-def manager_api(manager, workspace):
-    return client_for(manager, workspace, TokenRole.MANAGER)
-
-
-@pytest.fixture
-def freelancer_api(freelancer, workspace):
-    return client_for(freelancer.user, workspace, TokenRole.FREELANCER, freelancer)
-
-
-@pytest.fixture
-def outsider_api(outsider):
-    return client_for(outsider, outsider.memberships.get().workspace, TokenRole.OWNER)
-
-
-def post(client, path, data=None, key="k-1"):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post(f"/api/v1{path}", data or {}, format="json", **headers)

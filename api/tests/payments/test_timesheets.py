@@ -5,9 +5,9 @@ approves (with an Idempotency-Key) or disputes, a manager may dispute, other tok
 import pytest
 
 from payments.models import TimeEntry, Timesheet, Transaction
+from payments.tests.factories import EngagementFactory
 
 from .conftest import client_for, post
-from .factories import EngagementFactory
 
 pytestmark = pytest.mark.django_db
 
