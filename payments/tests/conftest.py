@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db.models import Sum
 
-from engagements.transitions import milestone_transition
 from payments import services
 from payments.models import Entry, Transaction
 
@@ -53,10 +52,11 @@ def fund(milestone, owner):
     return services.milestone_fund(milestone=milestone, actor=owner, idempotency_key=new_key())
 
 
-def submit(milestone):
-    """The freelancer hands in work (the engagements service's transition, then the clock)."""
-    milestone_transition(milestone_id=milestone.pk, to_state="submitted")
-    services.review_clock_start(milestone_id=milestone.pk)
+def submit(milestone, message="Here is the work."):
+    """The freelancer hands in work the way the portal and the API do: a submission round, then
+    the review clock, so every later step (request changes, release) finds what it expects."""
+    services.milestone_submit_for_review(milestone_id=milestone.pk, freelancer=milestone.engagement.freelancer,
+                                         message=message, attest_own_work=True)
     milestone.refresh_from_db()
     return milestone
 

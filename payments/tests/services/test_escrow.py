@@ -1,7 +1,6 @@
 import pytest
 
 from engagements.models import MilestoneState
-from engagements.transitions import milestone_transition
 from notifications.models import Notification
 from payments import services
 from payments.errors import (
@@ -139,8 +138,22 @@ def test_an_amount_edited_after_funding_does_not_change_what_is_released(submitt
 
 
 def test_changes_requested_then_resubmitted_can_be_released(submitted, owner):
-    milestone_transition(milestone_id=submitted.pk, to_state="changes_requested")
+    services.milestone_request_changes(milestone=submitted, actor=owner, feedback="Again, please.")
     submit(submitted)
     services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
     submitted.refresh_from_db()
     assert submitted.state == MilestoneState.RELEASED
+
+
+def test_the_owner_asks_for_changes_and_the_resubmitted_work_is_released(submitted, owner, freelancer):
+    services.milestone_request_changes(milestone=submitted, actor=owner, feedback="Bigger buttons, please.")
+    submitted.refresh_from_db()
+    assert submitted.state == MilestoneState.CHANGES_REQUESTED
+    first = submitted.submissions.get()
+    assert (first.outcome, first.feedback) == ("changes_requested", "Bigger buttons, please.")
+    services.milestone_submit_for_review(milestone_id=submitted.pk, freelancer=freelancer, message="Bigger now.",
+                                         attest_own_work=True)
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    submitted.refresh_from_db()
+    assert submitted.state == MilestoneState.RELEASED
+    assert [s.round for s in submitted.submissions.all()] == [1, 2]

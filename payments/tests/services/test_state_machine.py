@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 from accounts.models import Membership, Role
 from accounts.tests.factories import UserFactory, WorkspaceFactory
 from engagements.models import Milestone
-from engagements.transitions import TransitionError, milestone_transition
+from engagements.transitions import TransitionError
 from payments import services
 from payments.errors import InvalidInput, StateConflict
 from payments.models import AccountKind, Entry, Transaction
@@ -104,18 +104,15 @@ class EscrowMachine(RuleBasedStateMachine):
     def submit(self, i, fit):
         m = self.pick(i, "submit", fit)
 
-        def call():
-            milestone_transition(milestone_id=m.pk, to_state="submitted")
-            services.review_clock_start(milestone_id=m.pk)
-
-        self.attempt("submit", m, call)
+        self.attempt("submit", m, lambda: services.milestone_submit_for_review(
+            milestone_id=m.pk, freelancer=self.engagement.freelancer, message="Done", attest_own_work=True))
 
     @precondition(lambda self: self.milestones)
     @rule(i=st.integers(min_value=0, max_value=100), fit=FIT)
     def request_changes(self, i, fit):
         m = self.pick(i, "request_changes", fit)
-        self.attempt("request_changes", m,
-                     lambda: milestone_transition(milestone_id=m.pk, to_state="changes_requested"))
+        self.attempt("request_changes", m, lambda: services.milestone_request_changes(
+            milestone=m, actor=self.owner, feedback="Again, please."))
 
     @precondition(lambda self: self.milestones)
     @rule(i=st.integers(min_value=0, max_value=100), fit=FIT)
