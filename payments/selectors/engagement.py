@@ -9,9 +9,13 @@ from ..models import Dispute, Entry, PaymentSettings, ReviewClock, Transaction
 from .balances import escrow_by_milestone
 
 
+def payment_settings(workspace):
+    """The workspace's payment settings: its saved row, or (never saved) the defaults, unsaved."""
+    return PaymentSettings.objects.filter(workspace=workspace).first() or PaymentSettings(workspace=workspace)
+
+
 def review_window(workspace):
-    settings = PaymentSettings.objects.filter(workspace=workspace).first()
-    return settings.review_window_days if settings else PaymentSettings._meta.get_field("review_window_days").default
+    return payment_settings(workspace).review_window_days
 
 
 def engagement_milestones(engagement):

@@ -2,8 +2,8 @@
 
 They live in one module per aggregate: `escrow` (fund, release, refund, the review clock, and
 the submit and request-changes paths above engagements), `disputes` (dispute and resolve),
-`budget` (budget changes once money moved), `timesheets`, `payouts` (bonuses and payouts);
-`ledger` holds the three primitives they all stand on (accounts, `post`,
+`budget` (budget changes once money moved), `timesheets`, `payouts` (bonuses and payouts),
+`payment_settings` (the review window); `ledger` holds the three primitives they all stand on (accounts, `post`,
 `run_idempotent`). Each action is keyword-only, checks who may act, and runs in one database
 transaction; the money-moving ones take an idempotency key. The beat sweeps that call them
 (automatic release and approval, review warnings) are in `payments.reminders`.
@@ -22,6 +22,7 @@ from .escrow import (
     review_clock_start,
     review_deadline_for,
 )
+from .payment_settings import payment_settings_update
 from .payouts import bonus_pay, payout_record
 from .timesheets import (
     timesheet_approval_extend,
@@ -47,6 +48,7 @@ __all__ = [
     "milestone_resolve",
     "milestone_review_extend",
     "milestone_submit_for_review",
+    "payment_settings_update",
     "payout_record",
     "review_clock_start",
     "review_deadline_for",
