@@ -8,9 +8,9 @@ from notifications.models import Notification
 from payments import services, tasks
 from payments.errors import StateConflict
 from payments.models import PaymentSettings, ReviewClock, Transaction
-from payments.reminders.auto_release import auto_release_sweep
+from payments.reminders.auto_release import auto_release_due, auto_release_sweep, timesheets_auto_approve
 
-from ..conftest import fund, submit
+from ..conftest import MONDAY, fund, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,48 @@ def test_extension_after_the_deadline_is_refused(submitted_at_t0, owner, time_ma
     time_machine.move_to(T0 + timedelta(days=14, seconds=1), tick=False)
     with pytest.raises(StateConflict, match="already passed"):
         services.milestone_review_extend(milestone=submitted_at_t0, actor=owner, days=3)
+
+
+def test_one_sweep_releases_every_due_milestone_batch_after_batch(make_milestone, owner, time_machine):
+    time_machine.move_to(T0 - timedelta(days=1), tick=False)
+    milestones = [make_milestone(amount=10_000, title=f"Part {n}") for n in range(5)]
+    for m in milestones:
+        fund(m, owner)
+    time_machine.move_to(T0, tick=False)
+    for m in milestones:
+        submit(m)
+    time_machine.move_to(T0 + timedelta(days=14, minutes=1), tick=False)
+    assert auto_release_due(batch=2) == {"clocks_started": 0, "released": 5}
+    assert {state(m) for m in milestones} == {MilestoneState.RELEASED}
+    assert Transaction.objects.filter(kind="release", automatic=True).count() == 5
+    assert auto_release_due(batch=2) == {"clocks_started": 0, "released": 0}
+
+
+def test_a_release_that_fails_is_passed_over_and_the_rest_are_released(make_milestone, owner, time_machine):
+    time_machine.move_to(T0, tick=False)
+    # A submitted milestone the ledger holds nothing for (never funded): its release is refused.
+    empty = make_milestone(title="Never funded")
+    type(empty).objects.filter(pk=empty.pk).update(state=MilestoneState.SUBMITTED, state_changed_at=T0)
+    services.review_clock_start(milestone_id=empty.pk)
+    time_machine.move_to(T0 + timedelta(hours=1), tick=False)
+    funded = [make_milestone(amount=10_000, title=f"Part {n}") for n in range(2)]
+    for m in funded:
+        fund(m, owner)
+        submit(m)
+    time_machine.move_to(T0 + timedelta(days=15), tick=False)
+    assert auto_release_due(batch=1)["released"] == 2
+    assert state(empty) == MilestoneState.SUBMITTED
+
+
+def test_one_sweep_approves_every_due_week_batch_after_batch(hourly, freelancer, time_machine):
+    weeks = []
+    for day in (MONDAY - timedelta(days=7), MONDAY):
+        week = services.timesheet_for_week(engagement=hourly, day=day, actor=freelancer.user)
+        services.timesheet_entry_add(timesheet=week, actor=freelancer.user, day=day, minutes=60,
+                                     description="Editing")
+        services.timesheet_submit(timesheet=week, actor=freelancer.user)
+        weeks.append(week)
+    time_machine.move_to(datetime(2026, 3, 23, 18, 1, tzinfo=UTC), tick=False)
+    assert timesheets_auto_approve(batch=1) == 2
+    assert Transaction.objects.filter(kind="timesheet", automatic=True).count() == 2
+    assert timesheets_auto_approve(batch=1) == 0
