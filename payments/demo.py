@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
 from engagements.transitions import milestone_transition
+from engagements.work import milestone_submit
 
 from . import services
 from .errors import PaymentError
@@ -35,11 +36,7 @@ def _submit(milestone, message, days_ago):
     if milestone is None or milestone.state != MilestoneState.FUNDED:
         return
     engagement = milestone.engagement
-    try:
-        from engagements.work import milestone_submit
-    except ImportError:  # an engagements app without the work service: the bare transition
-        milestone_submit = None
-    if milestone_submit is not None and engagement.status == "active":
+    if engagement.status == "active":
         milestone_submit(milestone_id=milestone.pk, freelancer=engagement.freelancer, message=message,
                          links=["https://drive.example.com/demo-rough-cut"], attest_own_work=True)
     else:

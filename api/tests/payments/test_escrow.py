@@ -2,8 +2,10 @@
 freelancer, another workspace, anonymous."""
 
 import pytest
+import yaml
 from rest_framework.test import APIClient
 
+from api.models import IdempotencyKey
 from engagements.models import MilestoneState
 from payments import services
 from payments.models import Transaction
@@ -132,8 +134,6 @@ def test_a_huge_id_is_404(owner_api):
 
 
 def test_the_ledger_refuses_the_action_again_even_if_the_api_record_is_gone(owner_api, milestone):
-    from api.models import IdempotencyKey
-
     post(owner_api, f"/milestones/{milestone.pk}/fund/", {"amount": 150_000}, key="long-lived")
     IdempotencyKey.objects.all().delete()  # purged after 48 h
     again = post(owner_api, f"/milestones/{milestone.pk}/fund/", {"amount": 150_000}, key="long-lived")
@@ -146,7 +146,6 @@ def test_fund_in_the_schema(owner_api):
     assert schema.status_code == 200
     paths = schema.json()["paths"] if schema["Content-Type"].startswith("application/json") else None
     if paths is None:  # YAML by default
-        import yaml
 
         paths = yaml.safe_load(schema.content)["paths"]
     fund_op = paths["/api/v1/milestones/{id}/fund/"]["post"]

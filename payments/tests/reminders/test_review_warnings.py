@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from notifications.models import Notification
+from notifications.preferences import category_for
+from notifications.services import notification_send
 from payments import services, tasks
 from payments.reminders.auto_release import auto_release_sweep
 from payments.reminders.review_warnings import review_window_warnings
@@ -81,9 +83,6 @@ def test_an_extension_starts_the_warnings_over_for_the_new_deadline(submitted_at
 
 def test_review_warnings_are_critical_they_ignore_an_off_switch_and_carry_no_unsubscribe(submitted_at_t0, workspace,
                                                                                       time_machine, mailoutbox):
-    from notifications.preferences import category_for
-    from notifications.services import notification_send
-
     assert category_for("review_closing") is None
     time_machine.move_to(DEADLINE - timedelta(days=3), tick=False)
     review_window_warnings()

@@ -2,12 +2,15 @@
 barrier. The milestone's conditional UPDATE decides the winner; losers must write nothing."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connections
 from django.db.models import Sum
+from django.utils import timezone
 
 from engagements.models import Milestone, MilestoneState
+from engagements.transitions import milestone_transition
 from payments import services
 from payments.errors import PaymentError, StateConflict
 from payments.models import AccountKind, Dispute, Entry, Transaction
@@ -117,10 +120,6 @@ def test_concurrent_funding_cannot_overshoot_the_budget(owner, engagement):
 
 
 def test_the_sweep_racing_the_owner_releases_once(submitted, owner, engagement):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     later = timezone.now() + timedelta(days=15)
     outcomes = race(
         lambda: auto_release_due(now=later),
@@ -133,8 +132,6 @@ def test_the_sweep_racing_the_owner_releases_once(submitted, owner, engagement):
 
 
 def test_a_resubmission_gets_a_fresh_clock_under_concurrent_sweeps(submitted, owner):
-    from engagements.transitions import milestone_transition
-
     milestone_transition(milestone_id=submitted.pk, to_state="changes_requested")
     milestone_transition(milestone_id=submitted.pk, to_state="submitted")
     outcomes = race(*[review_deadlines_sync for _ in range(4)])

@@ -1,6 +1,6 @@
 import pytest
 
-from engagements.models import MilestoneState
+from engagements.models import Activity, MilestoneState
 from notifications.models import Notification
 from payments import services
 from payments.errors import (
@@ -35,8 +35,6 @@ def test_funding_emails_the_freelancer(milestone, owner):
 
 
 def test_money_events_appear_on_the_engagement_timeline(submitted, owner, engagement):
-    from engagements.models import Activity
-
     services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
     lines = list(Activity.objects.filter(engagement=engagement).values_list("kind", "summary"))
     assert ("escrow_funded", "Funded “Home page”: 1,500.00 USD held in escrow.") in lines
@@ -44,8 +42,6 @@ def test_money_events_appear_on_the_engagement_timeline(submitted, owner, engage
 
 
 def test_it_refuses_funding_a_milestone_twice_and_writes_nothing(funded, owner):
-    from engagements.models import Activity
-
     lines = Activity.objects.count()
     before = ledger_size()
     with pytest.raises(StateConflict, match="Funded"):

@@ -7,6 +7,7 @@ from payments.errors import IdempotencyConflict, InvalidInput, StateConflict
 from payments.models import Entry, Transaction
 
 from ..conftest import new_key
+from ..factories import MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,6 @@ def test_a_key_is_not_used_up_by_a_refused_action(funded, owner):
 
 
 def test_keys_are_per_workspace(make_milestone, owner, outsider):
-    from ..factories import MilestoneFactory
-
     ours = make_milestone()
     theirs = MilestoneFactory(engagement__workspace=outsider.memberships.get().workspace)
     services.milestone_fund(milestone=ours, actor=owner, idempotency_key="same")

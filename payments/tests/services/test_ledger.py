@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 
+from payments import services
 from payments.errors import InvalidInput, PaymentError
 from payments.models import Account, AccountKind, Entry, Transaction
 from payments.services import ledger
@@ -39,8 +40,6 @@ def test_accounts_are_one_per_owner_and_kind(engagement, freelancer):
 
 
 def test_every_action_writes_balanced_transactions(submitted, owner, make_milestone):
-    from payments import services
-
     services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
     other = make_milestone(amount=33_333)
     services.milestone_fund(milestone=other, actor=owner, idempotency_key=new_key())

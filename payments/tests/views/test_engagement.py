@@ -1,6 +1,10 @@
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from engagements import services as engagement_services
 from engagements.models import Engagement
 from payments import services
 from payments.models import BudgetChange, Payout
@@ -98,9 +102,6 @@ def _populate(workspace, owner, count):
 @pytest.mark.parametrize("name", ["payments:overview", "payments:engagement"])
 def test_pages_do_not_grow_queries_with_the_data(owner_client, workspace, owner, engagement, name,
                                                  django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     args = [engagement.pk] if name == "payments:engagement" else []
     _populate(workspace, owner, 2)
     for _ in range(2):
@@ -116,10 +117,6 @@ def test_pages_do_not_grow_queries_with_the_data(owner_client, workspace, owner,
 
 
 def test_once_money_has_moved_the_budget_changes_only_on_the_money_page(owner_client, owner, engagement, milestone):
-    from django.core.exceptions import ValidationError
-
-    from engagements import services as engagement_services
-
     engagement_services.engagement_update(engagement=engagement, actor=owner, budget=1_200_000)  # planning: free
     fund(milestone, owner)
     with pytest.raises(ValidationError, match="Money page"):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -14,8 +16,6 @@ def test_timesheet_page_approves_with_a_key(owner_client, week, freelancer):
     services.timesheet_submit(timesheet=week, actor=freelancer.user)
     page = owner_client.get(reverse("payments:timesheet", args=[week.pk])).content.decode()
     assert "50.00 USD" in page and "Approve the week" in page
-    import re
-
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
     url = reverse("payments:timesheet_action", args=[week.pk, "approve"])
     owner_client.post(url, {"idempotency_key": key})
