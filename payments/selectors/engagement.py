@@ -1,5 +1,6 @@
 """What the engagement's money page shows besides the figures: its milestones with their escrow,
-open dispute and review clock, its ledger, its timesheets, and the review window that applies."""
+open dispute and review clock, its ledger, timesheets, payouts, budget changes and disputes, and
+the payment settings (the review window) that apply."""
 
 from django.db.models import Count, Prefetch, Sum
 
@@ -61,3 +62,19 @@ def timesheets_for(engagement):
 def timesheet_minutes(timesheet):
     """The minutes logged on the week so far."""
     return timesheet.entries.aggregate(total=Sum("minutes"))["total"] or 0
+
+
+def engagement_payouts(engagement, limit=20):
+    return engagement.payouts.select_related("created_by")[:limit]
+
+
+def engagement_budget_changes(engagement, limit=None):
+    return engagement.budget_changes.select_related("changed_by")[:limit]
+
+
+def engagement_disputes(engagement, limit=20):
+    return Dispute.objects.filter(milestone__engagement=engagement).select_related("milestone", "raised_by")[:limit]
+
+
+def open_dispute(milestone):
+    return Dispute.objects.filter(milestone=milestone, resolved_at__isnull=True).first()

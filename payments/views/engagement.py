@@ -15,13 +15,7 @@ from engagements.models import PayTerms
 
 from .. import selectors, services
 from ..errors import PaymentError
-from ..forms import (
-    BonusForm,
-    BudgetForm,
-    PayoutForm,
-    major_str,
-)
-from ..models import Dispute
+from ..forms import BonusForm, BudgetForm, PayoutForm, major_str
 from ..money import format_money
 from ._helpers import engagement_for, engagement_page_url, is_owner, milestone_page_url
 
@@ -38,9 +32,9 @@ def engagement(request, pk):
         "figures": figures,
         "milestones": milestones,
         "timesheets": selectors.timesheets_for(eng) if eng.pay_terms == PayTerms.HOURLY else [],
-        "payouts": eng.payouts.select_related("created_by")[:20],
-        "budget_changes": eng.budget_changes.select_related("changed_by")[:10],
-        "disputes": Dispute.objects.filter(milestone__engagement=eng).select_related("milestone", "raised_by")[:20],
+        "payouts": selectors.engagement_payouts(eng),
+        "budget_changes": selectors.engagement_budget_changes(eng, limit=10),
+        "disputes": selectors.engagement_disputes(eng),
         "engagement_url": engagement_page_url(eng),
         "is_owner": is_owner(request),
         "is_hourly": eng.pay_terms == PayTerms.HOURLY,
@@ -75,7 +69,7 @@ def budget(request, pk):
     return render(request, "payments/budget.html", {
         "page_title": "Change the budget", "engagement": eng, "form": form,
         "figures": selectors.budget_figures(eng), "is_owner": is_owner(request),
-        "changes": eng.budget_changes.select_related("changed_by"),
+        "changes": selectors.engagement_budget_changes(eng),
     })
 
 

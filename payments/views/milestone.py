@@ -13,16 +13,7 @@ from engagements.models import Milestone, MilestoneState
 
 from .. import selectors, services
 from ..errors import PaymentError
-from ..forms import (
-    DisputeForm,
-    ExtendForm,
-    FundForm,
-    RefundForm,
-    ReleaseForm,
-    ResolveForm,
-    major_str,
-)
-from ..models import Dispute
+from ..forms import DisputeForm, ExtendForm, FundForm, RefundForm, ReleaseForm, ResolveForm, major_str
 from ..money import format_money
 from ._helpers import is_owner, milestone_page_url
 
@@ -124,6 +115,6 @@ def milestone_action(request, pk, action):
         "may_act": is_owner(request) or not spec["owner_only"],
         "clock": selectors.current_review_clock(milestone),
         "after_funding": figures.committed + milestone.amount,
-        "open_dispute": Dispute.objects.filter(milestone=milestone, resolved_at__isnull=True).first(),
+        "open_dispute": selectors.open_dispute(milestone),
         "milestone_url": milestone_page_url(milestone),
     })

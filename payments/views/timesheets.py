@@ -10,11 +10,7 @@ from accounts.access import get_for_workspace, workspace_required
 
 from .. import services
 from ..errors import PaymentError
-from ..forms import (
-    ExtendForm,
-    IdempotentForm,
-    TimesheetDisputeForm,
-)
+from ..forms import ExtendForm, IdempotentForm, TimesheetDisputeForm
 from ..models import Timesheet, amount_for
 from ._helpers import is_owner
 
