@@ -2,8 +2,10 @@
 
 How a later issue adds its endpoints (API.md lists them):
 
-1. Write `api/<domain>.py` (e.g. `api/engagements.py`) holding that domain's serializers and
-   views, ending with a module-level `urlpatterns = [path("engagements/", ..., name=...), ...]`.
+1. Write `api/<domain>.py` holding that domain's serializers and views, ending with a
+   module-level `urlpatterns = [path("engagements/", ..., name=...), ...]`; a domain that
+   outgrows one module becomes a package like `api/engagements/` or `api/payments/`
+   (`__init__.py` holds its `urlpatterns`).
    Views call the domain's service functions (the same ones its web pages call), never write
    models directly.
 2. Add ONE line to `DOMAINS` below: `path("", include("api.<domain>"))`.
@@ -16,7 +18,8 @@ Conventions every view follows (see api/permissions.py, api/exceptions.py, api/s
   rows are 404.
 - Services raise Django `ValidationError` (400 with field errors), `Conflict` or
   `TransitionError` (409); lists paginate by themselves ({count, next, previous, results}).
-- Money actions: decorate the handler with `@idempotent` (api/idempotency.py).
+- Money actions: subclass `api.payments.actions.MoneyAction` (the Idempotency-Key through
+  `@idempotent`, one service call, the answer) and document it with `money_action(...)`.
 - Annotate each handler with `@extend_schema(request=..., responses={2xx: ..., **errors(...)})`
   so the schema (fuzzed in CI by scripts/fuzz-api) tells the truth; 401 and the idempotency
   errors are added by the schema hook.
@@ -33,7 +36,6 @@ DOMAINS = [
     path("", include("api.notifications")),
     path("", include("api.freelancers")),
     path("", include("api.payments")),
-    path("", include("api.timesheets")),
     path("", include("api.engagements")),
     path("", include("api.portal")),
 ]

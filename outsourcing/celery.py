@@ -74,7 +74,7 @@ app.conf.update(
             "schedule": SWEEP_SECONDS,
         },
         "review-window-warnings": {
-            "task": "payments.tasks.review_warnings_sweep",
+            "task": "payments.tasks.review_window_warnings",
             "schedule": SWEEP_SECONDS,
         },
         "invitation-reminders": {

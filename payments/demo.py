@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
+from engagements.services.milestone import milestone_submit
 from engagements.services.transitions import milestone_transition
 
 from . import services
@@ -35,11 +36,7 @@ def _submit(milestone, message, days_ago):
     if milestone is None or milestone.state != MilestoneState.FUNDED:
         return
     engagement = milestone.engagement
-    try:
-        from engagements.services.milestone import milestone_submit
-    except ImportError:  # an engagements app without the work service: the bare transition
-        milestone_submit = None
-    if milestone_submit is not None and engagement.status == "active":
+    if engagement.status == "active":
         milestone_submit(milestone_id=milestone.pk, freelancer=engagement.freelancer, message=message,
                          links=["https://drive.example.com/demo-rough-cut"], attest_own_work=True)
     else:

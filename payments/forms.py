@@ -8,9 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from .escrow import MAX_EXTENSION_DAYS
 from .gateways import method_choices
-from .models import PaymentSettings
+from .models import MAX_EXTENSION_DAYS, PaymentSettings
 from .money import exponent, format_money, to_minor
 
 

@@ -1,17 +1,18 @@
+"""Beat sweeps about money (every minute, from outsourcing/celery.py). Thin: each calls one
+sweep, which is safe to run twice or concurrently."""
+
 from celery import shared_task
 
-from .services import payments_sweep
+from .reminders import auto_release, review_warnings
 
 
 @shared_task
 def auto_release_sweep():
-    """Beat, every minute: release milestones and approve timesheets past their review window."""
-    return payments_sweep()
+    """Release milestones and approve timesheets past their review window."""
+    return auto_release.auto_release_sweep()
 
 
 @shared_task
-def review_warnings_sweep():
-    """Beat, every minute: warn owners 3 days and 1 day before an automatic release."""
-    from .reminders import review_window_warnings
-
-    return review_window_warnings()
+def review_window_warnings():
+    """Warn owners 3 days and 1 day before an automatic release."""
+    return review_warnings.review_window_warnings()

@@ -21,9 +21,8 @@ from payments import selectors as money
 from payments import services as payment_services
 from payments.errors import NotAllowed as PaymentNotAllowed
 from payments.errors import PaymentError
-from payments.escrow import current_review_clock
-from payments.models import Dispute, TimeEntry, Timesheet, TimesheetState
-from payments.timesheets import week_start_of
+from payments.models import Dispute, TimeEntry, Timesheet, TimesheetState, week_start_of
+from payments.selectors import current_review_clock
 
 from .access import engagement_child, portal_engagement, portal_required
 from .forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, new_idempotency_key

@@ -1,6 +1,6 @@
 """Milestones: the plan (budget and date warnings, over-budget confirmation) and the work
-transitions (the freelancer submits, the owner requests changes). The money actions are in
-api/payments.py."""
+transitions (the freelancer submits, the owner requests changes), both through payments so the
+owner's review clock follows them. The money actions are in api/payments/escrow.py."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -129,6 +129,6 @@ class MilestoneRequestChanges(APIView):
         milestone = _milestone(request, pk)
         payload = FeedbackSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        work.milestone_request_changes(milestone=milestone, actor=request.user,
-                                       feedback=payload.validated_data["feedback"])
+        payment_services.milestone_request_changes(milestone=milestone, actor=request.user,
+                                                   feedback=payload.validated_data["feedback"])
         return Response(_milestone_body(milestone))

@@ -4,6 +4,7 @@ views mounted by this module's own urlconf."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.test import Client
 from django.urls import include, path
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -213,8 +214,6 @@ def test_unknown_api_paths_are_json_404s(owner_api):
 
 
 def test_a_post_to_an_unknown_api_path_answers_json_404_not_the_csrf_page(db):
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post("/api/v1/no-such-thing/", {}, content_type="application/json")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
@@ -222,7 +221,6 @@ def test_a_post_to_an_unknown_api_path_answers_json_404_not_the_csrf_page(db):
 
 def test_a_path_with_a_newline_still_answers_json_404(db):
     """Found by schemathesis: `.` does not match a newline, so such a path escaped the catch-all."""
-    from django.test import Client
 
     response = Client().get("/api/v1/briefs/%0Aabc/")
     assert response.status_code == 404

@@ -16,7 +16,7 @@ from api.idempotency import request_fingerprint
 from api.models import IdempotencyKey
 from api.parsers import MAX_JSON_DEPTH, JSONParser
 from engagements.models import MilestoneState
-from engagements.transitions import milestone_transition
+from engagements.services.transitions import milestone_transition
 from freelancers.models import Freelancer
 from payments import services
 from payments.models import Transaction

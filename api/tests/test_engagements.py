@@ -5,9 +5,11 @@ own engagements only, everything else is 404; state conflicts are 409."""
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from api.models import TokenRole
 from api.tests.conftest import client_with, issue
 from engagements.models import Engagement, EngagementStatus, Milestone, MilestoneState
@@ -57,8 +59,6 @@ def funded(active):
 
 @pytest.fixture
 def other_freelancer_api(workspace):
-    from accounts.tests.factories import UserFactory
-
     user = UserFactory(email="olive@example.com")
     other = Freelancer.objects.create(workspace=workspace, name="Olive", email="olive@example.com", user=user)
     return client_with(issue(user, workspace, TokenRole.FREELANCER, other))
@@ -298,9 +298,6 @@ def test_the_schema_lists_the_engagement_endpoints(owner_api):
 def test_a_submission_through_the_api_starts_the_owners_review_clock(funded, freelancer_api):
     """The API hands in work through the same payments path as the portal, so the
     auto-release deadline exists from the moment of submission, not a sweep later."""
-    import time_machine
-    from django.utils import timezone
-
     with time_machine.travel("2026-03-02 10:00:00+00:00", tick=False):
         body = freelancer_api.post(f"/api/v1/milestones/{funded.pk}/submit/",
                                    {"message": "Done", "attest_own_work": True}, format="json").json()

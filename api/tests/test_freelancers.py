@@ -9,6 +9,7 @@ import time_machine
 
 from accounts.models import hash_token
 from freelancers import references
+from freelancers.interviews import interview_schedule
 from freelancers.models import Decision, Freelancer, Interview, Reference, ReferenceLink, ReferenceStatus
 from freelancers.references import Answers
 from notifications.models import Notification
@@ -37,8 +38,6 @@ def reference(freelancer):
 
 @pytest.fixture
 def interview(freelancer, owner):
-    from freelancers.interviews import interview_schedule
-
     return interview_schedule(freelancer=freelancer, actor=owner, scheduled_at=NOW + timedelta(days=1))
 
 

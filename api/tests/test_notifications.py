@@ -1,6 +1,12 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.utils import timezone
 
+from engagements import reminders
+from engagements.models import Engagement
+from engagements.tests.factories import EngagementFactory
 from notifications.models import Notification, NotificationStatus
 
 URL = "/api/v1/notifications/"
@@ -131,20 +137,12 @@ def test_pagination_bounds(owner_api, workspace):
 
 def test_a_sweeps_reminders_are_listed_with_their_dedupe_key_and_status_by_kind_and_engagement(owner_api, workspace,
                                                                                               owner):
-    import datetime as dt
-
-    import time_machine
-
-    from engagements import reminders
-    from engagements.tests.factories import EngagementFactory
-
     overdue, other = (EngagementFactory(workspace=workspace, created_by=owner, status="active") for _ in range(2))
     due = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - dt.timedelta(days=2)
     for engagement in (overdue, other):
         engagement.freelancer.timezone = "UTC"
         engagement.freelancer.save()
     Notification.objects.all().delete()
-    from engagements.models import Engagement
 
     Engagement.objects.filter(pk__in=[overdue.pk, other.pk]).update(
         next_update_due_at=due, update_reminder_at=due, activated_at=due - dt.timedelta(days=3))

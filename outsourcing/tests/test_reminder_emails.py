@@ -29,7 +29,7 @@ from notifications.preferences import category_for
 from notifications.reminders import invitation_reminders
 from notifications.services import invitation_send
 from payments import services as payments
-from payments.reminders import review_window_warnings
+from payments.reminders.review_warnings import review_window_warnings
 
 pytestmark = pytest.mark.django_db
 

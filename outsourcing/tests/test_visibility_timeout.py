@@ -96,6 +96,6 @@ def test_every_reminder_sweep_is_on_the_beat_schedule():
         "engagements.tasks.status_update_reminders", "engagements.tasks.silence_detector",
         "engagements.tasks.checkin_nudges", "engagements.tasks.milestone_reminders",
         "engagements.tasks.acknowledgement_nudges", "engagements.tasks.owner_digests",
-        "payments.tasks.review_warnings_sweep", "notifications.tasks.invitation_reminders",
+        "payments.tasks.review_window_warnings", "notifications.tasks.invitation_reminders",
         "notifications.tasks.recover_outbox",
     } <= tasks

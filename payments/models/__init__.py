@@ -23,14 +23,25 @@ from .payment_settings import (
     PaymentSettings,
 )
 from .ledger import Account, AccountKind, Entry, Transaction, TransactionKind
-from .escrow import Dispute, DisputeOutcome, DisputeSide, ReviewClock
+from .escrow import MAX_EXTENSION_DAYS, Dispute, DisputeOutcome, DisputeSide, ReviewClock
 from .budget import BudgetChange
-from .timesheet import TIMESHEET_EDITABLE_STATES, TIMESHEET_TRANSITIONS, TimeEntry, Timesheet, TimesheetState
+from .timesheet import (
+    MAX_APPROVAL_EXTENSION_DAYS,
+    TIMESHEET_EDITABLE_STATES,
+    TIMESHEET_TRANSITIONS,
+    TimeEntry,
+    Timesheet,
+    TimesheetState,
+    amount_for,
+    week_start_of,
+)
 from .payout import Payout
 # isort: on
 
 __all__ = [
     "DEFAULT_REVIEW_WINDOW_DAYS",
+    "MAX_APPROVAL_EXTENSION_DAYS",
+    "MAX_EXTENSION_DAYS",
     "MAX_REVIEW_WINDOW_DAYS",
     "MIN_REVIEW_WINDOW_DAYS",
     "TIMESHEET_EDITABLE_STATES",
@@ -50,4 +61,6 @@ __all__ = [
     "TimesheetState",
     "Transaction",
     "TransactionKind",
+    "amount_for",
+    "week_start_of",
 ]

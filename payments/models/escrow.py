@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from .ledger import Transaction
 
+# The reviewer may extend the review of a submission once, by at most this many days.
+MAX_EXTENSION_DAYS = 14
+
 
 class DisputeSide(models.TextChoices):
     OWNER = "owner", "Owner side"
@@ -84,9 +87,9 @@ class ReviewClock(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     extension_reason = models.CharField(max_length=300, blank=True)
-    # Warnings to the owner before the automatic release (payments/reminders.py): the steps
-    # sent (1 = three days before, 2 = one day before) for the deadline in `warned_for`; an
-    # extension moves the deadline, so the warnings start over for the new one.
+    # Warnings to the owner before the automatic release (payments/reminders/review_warnings.py):
+    # the steps sent (1 = three days before, 2 = one day before) for the deadline in `warned_for`;
+    # an extension moves the deadline, so the warnings start over for the new one.
     warning_step = models.PositiveSmallIntegerField(default=0, editable=False)
     warned_for = models.DateTimeField(null=True, blank=True, editable=False)
 

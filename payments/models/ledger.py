@@ -5,7 +5,7 @@ balance is always the sum of an account's entries, never a stored counter. Nothi
 is ever updated or deleted: a mistake is corrected by a new transaction. On PostgreSQL the
 database itself holds both rules (migration 0002: triggers refusing UPDATE/DELETE, and a deferred
 constraint trigger refusing an unbalanced transaction at commit); on SQLite the services in
-`payments.ledger` are the guard.
+`payments.services.ledger` are the guard.
 
 Accounts per workspace, and what the sign of an entry means (balance = sum of entries):
 - owner funding: the owner's money outside the platform; it goes negative as the owner pays in.

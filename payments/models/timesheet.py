@@ -1,4 +1,7 @@
-"""Hourly work: weekly timesheets with their one table of state moves, and their time entries."""
+"""Hourly work: weekly timesheets with their one table of state moves, their time entries, and
+the two rules of the arithmetic (a week starts on Monday; minutes × rate, rounded half up)."""
+
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +28,18 @@ TIMESHEET_TRANSITIONS = {
     TimesheetState.APPROVED: set(),
 }
 TIMESHEET_EDITABLE_STATES = frozenset({TimesheetState.DRAFT, TimesheetState.DISPUTED})
+# A submitted week's approval may be extended once, by at most this many days.
+MAX_APPROVAL_EXTENSION_DAYS = 14
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the week containing `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def amount_for(minutes, hourly_rate):
+    """minutes × rate / 60 in minor units, rounded half up, integers only."""
+    return (minutes * hourly_rate * 2 + 60) // 120
 
 
 class Timesheet(models.Model):

@@ -1,5 +1,9 @@
+"""Template filters of the money pages (owner and portal alike): amounts kept in minor units are
+shown in major units with their currency, durations as hours and minutes, states as badges."""
+
 from django import template
 
+from payments.gateways import method_label
 from payments.money import format_money, to_major
 
 register = template.Library()
@@ -56,6 +60,4 @@ def get_item(mapping, key):
 
 @register.filter
 def payout_method(method):
-    from payments.gateways import method_label
-
     return method_label(method)

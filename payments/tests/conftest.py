@@ -1,15 +1,15 @@
 """Fixtures for the payments tests: an engagement in the shared `workspace`, its freelancer
-(with a portal login), and helpers that move a milestone along."""
+(with a portal login), helpers that move a milestone along, an hourly engagement and its week,
+a money history, and what the ledger holds."""
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from rest_framework.test import APIClient
+from django.db.models import Sum
 
-from api.models import ApiToken, TokenRole
-from engagements.services.transitions import milestone_transition
 from payments import services
+from payments.models import Entry, Transaction
 
 from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
@@ -52,10 +52,11 @@ def fund(milestone, owner):
     return services.milestone_fund(milestone=milestone, actor=owner, idempotency_key=new_key())
 
 
-def submit(milestone):
-    """The freelancer hands in work (the engagements service's transition, then the clock)."""
-    milestone_transition(milestone_id=milestone.pk, to_state="submitted")
-    services.review_clock_start(milestone_id=milestone.pk)
+def submit(milestone, message="Here is the work."):
+    """The freelancer hands in work the way the portal and the API do: a submission round, then
+    the review clock, so every later step (request changes, release) finds what it expects."""
+    services.milestone_submit_for_review(milestone_id=milestone.pk, freelancer=milestone.engagement.freelancer,
+                                         message=message, attest_own_work=True)
     milestone.refresh_from_db()
     return milestone
 
@@ -80,34 +81,35 @@ def hourly(workspace, freelancer, time_machine):
                              budget=500_000)
 
 
-# --- API clients per role (the payments endpoints of the REST API) --------------------------
-def client_for(user, workspace, role, freelancer=None):
-    _, key = ApiToken.issue(user=user, workspace=workspace, role=role, freelancer=freelancer)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
+@pytest.fixture
+def week(hourly, freelancer):
+    return services.timesheet_for_week(engagement=hourly, day=MONDAY + timedelta(days=2), actor=freelancer.user)
+
+
+def log(week, freelancer, day_offset, minutes, what="Editing"):
+    return services.timesheet_entry_add(timesheet=week, actor=freelancer.user, day=MONDAY + timedelta(days=day_offset),
+                                        minutes=minutes, description=what)
 
 
 @pytest.fixture
-def owner_api(owner, workspace):
-    return client_for(owner, workspace, TokenRole.OWNER)
+def history(submitted, owner, engagement, make_milestone):
+    """Fund 1,500 + release; fund 400 and refund it; a 50 bonus; a 1,000 payout."""
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    cancelled = make_milestone(amount=40_000, title="Extra page")
+    fund(cancelled, owner)
+    services.milestone_refund(milestone=cancelled, actor=owner, idempotency_key=new_key(), reason="Dropped")
+    services.bonus_pay(engagement=engagement, actor=owner, amount=5_000, note="Nice work",
+                       idempotency_key=new_key())
+    services.payout_record(engagement=engagement, actor=owner, amount=100_000, method="paypal",
+                           reference="=PP-42", paid_on=date(2026, 1, 5), idempotency_key=new_key())
+    return engagement
 
 
-@pytest.fixture
-def manager_api(manager, workspace):
-    return client_for(manager, workspace, TokenRole.MANAGER)
+# --- What the ledger holds --------------------------------------------------------------------
+def ledger_size():
+    return Transaction.objects.count(), Entry.objects.count()
 
 
-@pytest.fixture
-def freelancer_api(freelancer, workspace):
-    return client_for(freelancer.user, workspace, TokenRole.FREELANCER, freelancer)
-
-
-@pytest.fixture
-def outsider_api(outsider):
-    return client_for(outsider, outsider.memberships.get().workspace, TokenRole.OWNER)
-
-
-def post(client, path, data=None, key="k-1"):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post(f"/api/v1{path}", data or {}, format="json", **headers)
+def balance(kind, **owner):
+    return Entry.objects.filter(account__kind=kind, **{f"account__{k}": v for k, v in owner.items()}).aggregate(
+        t=Sum("amount"))["t"] or 0

@@ -1,6 +1,6 @@
 """The database's own guards on PostgreSQL (migration 0002). On SQLite there are no triggers:
-there the services are the only guard — `payments.ledger.post` refuses an unbalanced
-transaction and nothing in the code updates or deletes ledger rows (see test_ledger.py)."""
+there the services are the only guard — `payments.services.ledger.post` refuses an unbalanced
+transaction and nothing in the code updates or deletes ledger rows (see services/test_ledger.py)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction

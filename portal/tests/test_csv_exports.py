@@ -15,8 +15,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from engagements import services as engagement_services
-from engagements import work
+from engagements.services import lifecycle as engagement_services
+from engagements.services import milestone as work
 from freelancers import services as freelancer_services
 from payments import services as payments
 

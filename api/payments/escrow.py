@@ -1,0 +1,108 @@
+"""A milestone's escrow actions (API.md "Resources").
+
+- `POST /milestones/{id}/fund|release|refund|resolve/`: owner or manager tokens reach them, but
+  moving money is the workspace owner's: the service refuses a manager (404, like everything a
+  token may not do). `Idempotency-Key` required.
+- `POST /milestones/{id}/dispute/`: either side, a freelancer token for its own milestones.
+
+Each answers the milestone's money and the ledger transaction the action wrote.
+"""
+
+import uuid
+
+from payments import services
+from payments.models import Transaction
+
+from ..permissions import IsWorkspaceMember
+from .access import milestone_or_404
+from .actions import MoneyAction, money_action
+from .serializers import (
+    ActionResultSerializer,
+    DisputeSerializer,
+    FundSerializer,
+    MilestoneMoneySerializer,
+    RefundSerializer,
+    ReleaseSerializer,
+    ResolveSerializer,
+    TransactionSerializer,
+)
+
+
+class MilestoneAction(MoneyAction):
+    # A money action on a milestone, answering `{milestone, transaction}`.
+
+    def subject(self, request, pk):
+        return milestone_or_404(request, pk)
+
+    def answer(self, milestone, tx):
+        milestone.refresh_from_db()
+        tx = Transaction.objects.select_related("actor").prefetch_related("entries__account").get(pk=tx.pk)
+        return {"milestone": MilestoneMoneySerializer(milestone).data, "transaction": TransactionSerializer(tx).data}
+
+
+@money_action(operation_id="milestones_fund", summary="Fund a milestone into escrow",
+              description="draft → funded: the milestone's amount moves from the owner into the engagement's "
+                          "escrow. Owner only. 409 when it is not a draft, when the engagement is closed, or "
+                          "beyond the budget + contingency (raise the budget first).",
+              request=FundSerializer, response=ActionResultSerializer)
+class MilestoneFundView(MilestoneAction):
+    payload = FundSerializer
+
+    def act(self, request, milestone, data, key):
+        return services.milestone_fund(milestone=milestone, actor=request.user, idempotency_key=key,
+                                       expected_amount=data.get("amount"), currency=data.get("currency"))
+
+
+@money_action(operation_id="milestones_release", summary="Release submitted work's escrow to the freelancer",
+              description="submitted → released; the escrow becomes owed to the freelancer. Owner only. 409 for a "
+                          "milestone that was never submitted or is disputed (resolve instead).",
+              request=ReleaseSerializer, response=ActionResultSerializer)
+class MilestoneReleaseView(MilestoneAction):
+    def act(self, request, milestone, data, key):
+        return services.milestone_release(milestone=milestone, actor=request.user, idempotency_key=key)
+
+
+@money_action(operation_id="milestones_refund", summary="Cancel a funded milestone and refund its escrow",
+              description="funded → refunded, before any work is submitted. Owner only.",
+              request=RefundSerializer, response=ActionResultSerializer)
+class MilestoneRefundView(MilestoneAction):
+    payload = RefundSerializer
+
+    def act(self, request, milestone, data, key):
+        return services.milestone_refund(milestone=milestone, actor=request.user, idempotency_key=key,
+                                         reason=data.get("reason", ""))
+
+
+@money_action(operation_id="milestones_resolve", summary="Settle a dispute: release part, refund the rest",
+              description="disputed → released | refunded | split. `release_amount + refund_amount` must equal "
+                          "what is in escrow for the milestone (400 otherwise). Owner only.",
+              request=ResolveSerializer, response=ActionResultSerializer)
+class MilestoneResolveView(MilestoneAction):
+    payload = ResolveSerializer
+
+    def act(self, request, milestone, data, key):
+        return services.milestone_resolve(milestone=milestone, actor=request.user,
+                                          release_amount=data["release_amount"],
+                                          refund_amount=data["refund_amount"], note=data.get("note", ""),
+                                          idempotency_key=key)
+
+
+@money_action(operation_id="milestones_dispute", summary="Open a dispute (either side); the escrow is frozen",
+              description="funded | submitted | changes_requested → disputed, with a reason. Owner, manager or "
+                          "the engagement's freelancer. Moves no money; nothing is released or refunded until the "
+                          "owner resolves it.",
+              request=DisputeSerializer, response=ActionResultSerializer)
+class MilestoneDisputeView(MilestoneAction):
+    permission_classes = [IsWorkspaceMember]
+    payload = DisputeSerializer
+
+    def post(self, request, pk):
+        # Not a money action (API.md): no Idempotency-Key; a repeat answers 409 (already disputed).
+        return self.perform(request, pk)
+
+    def service_key(self, request):
+        return f"api:{request.user.pk}:dispute:{uuid.uuid4()}"
+
+    def act(self, request, milestone, data, key):
+        return services.milestone_dispute(milestone=milestone, actor=request.user, reason=data["reason"],
+                                          idempotency_key=key)

@@ -1,0 +1,78 @@
+"""Reads shared by pages, the API, the portal and the services: balances, budget figures, the
+overview, statements. Every figure is a sum of ledger entries, computed when asked.
+
+- balances: budget figures, what is in escrow (per milestone) and owed.
+- engagement: the engagement money page's milestones, ledger and timesheets; review clocks.
+- overview: the workspace's money overview.
+- statements: engagement and freelancer statements with running balances.
+
+Every name is re-exported here, so `from payments import selectors` reaches all of them.
+"""
+
+from .balances import (
+    ALERT_PERCENT,
+    HELD_STATES,
+    BudgetFigures,
+    account_balance,
+    budget_figures,
+    budget_figures_for,
+    committed_spend,
+    escrow_by_milestone,
+    escrowed_for,
+    escrowed_for_milestones,
+    owed_on,
+)
+from .engagement import (
+    current_review_clock,
+    engagement_budget_changes,
+    engagement_disputes,
+    engagement_ledger,
+    engagement_milestones,
+    engagement_payouts,
+    open_dispute,
+    payment_settings,
+    review_window,
+    timesheet_minutes,
+    timesheets_for,
+)
+from .overview import Overview, ReviewDue, workspace_overview
+from .statements import (
+    Statement,
+    StatementLine,
+    engagement_statement,
+    freelancer_owed_by_engagement,
+    freelancer_statement,
+)
+
+__all__ = [
+    "ALERT_PERCENT",
+    "HELD_STATES",
+    "BudgetFigures",
+    "Overview",
+    "ReviewDue",
+    "Statement",
+    "StatementLine",
+    "account_balance",
+    "budget_figures",
+    "budget_figures_for",
+    "committed_spend",
+    "current_review_clock",
+    "engagement_budget_changes",
+    "engagement_disputes",
+    "engagement_ledger",
+    "engagement_milestones",
+    "engagement_payouts",
+    "engagement_statement",
+    "escrow_by_milestone",
+    "escrowed_for",
+    "escrowed_for_milestones",
+    "freelancer_owed_by_engagement",
+    "freelancer_statement",
+    "open_dispute",
+    "owed_on",
+    "payment_settings",
+    "review_window",
+    "timesheet_minutes",
+    "timesheets_for",
+    "workspace_overview",
+]

@@ -1,0 +1,64 @@
+"""The payments actions, in one place for the layers above (portal, API, dashboard).
+
+They live in one module per aggregate: `escrow` (fund, release, refund, the review clock, and
+the submit and request-changes paths above engagements), `disputes` (dispute and resolve),
+`budget` (budget changes once money moved), `timesheets`, `payouts` (bonuses and payouts),
+`payment_settings` (the review window); `ledger` holds the three primitives they all stand on (accounts, `post`,
+`run_idempotent`). Each action is keyword-only, checks who may act, and runs in one database
+transaction; the money-moving ones take an idempotency key. The beat sweeps that call them
+(automatic release and approval, review warnings) are in `payments.reminders`.
+"""
+
+from .budget import engagement_budget_change
+from .disputes import milestone_dispute, milestone_resolve
+from .escrow import (
+    milestone_auto_release,
+    milestone_fund,
+    milestone_refund,
+    milestone_release,
+    milestone_request_changes,
+    milestone_review_extend,
+    milestone_submit_for_review,
+    review_clock_start,
+    review_deadline_for,
+)
+from .payment_settings import payment_settings_update
+from .payouts import bonus_pay, payout_record
+from .timesheets import (
+    timesheet_approval_extend,
+    timesheet_approve,
+    timesheet_auto_approve,
+    timesheet_dispute,
+    timesheet_entry_add,
+    timesheet_entry_delete,
+    timesheet_entry_log,
+    timesheet_for_week,
+    timesheet_submit,
+)
+
+__all__ = [
+    "bonus_pay",
+    "engagement_budget_change",
+    "milestone_auto_release",
+    "milestone_dispute",
+    "milestone_fund",
+    "milestone_refund",
+    "milestone_release",
+    "milestone_request_changes",
+    "milestone_resolve",
+    "milestone_review_extend",
+    "milestone_submit_for_review",
+    "payment_settings_update",
+    "payout_record",
+    "review_clock_start",
+    "review_deadline_for",
+    "timesheet_approval_extend",
+    "timesheet_approve",
+    "timesheet_auto_approve",
+    "timesheet_dispute",
+    "timesheet_entry_add",
+    "timesheet_entry_delete",
+    "timesheet_entry_log",
+    "timesheet_for_week",
+    "timesheet_submit",
+]

@@ -1,0 +1,132 @@
+"""The ledger's three primitives: accounts, posting a balanced transaction, idempotency.
+
+Every money action in this app is `run_idempotent(...)` around a function that (inside one
+database transaction) claims its state change first — the milestone's conditional UPDATE, or
+a row lock — and only then posts ledger rows with `post()`. A loser of a race therefore fails
+before it has written anything, and the whole transaction rolls back.
+"""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+
+from engagements.services.transitions import TransitionError
+
+from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
+from ..models import Account, AccountKind, Entry, Transaction
+
+MAX_KEY_LENGTH = 255
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+def owner_funding_account(workspace):
+    return _account(workspace=workspace, kind=AccountKind.OWNER_FUNDING)
+
+
+def escrow_account(engagement):
+    return _account(workspace=engagement.workspace, kind=AccountKind.ESCROW, engagement=engagement)
+
+
+def payable_account(freelancer):
+    return _account(workspace=freelancer.workspace, kind=AccountKind.PAYABLE, freelancer=freelancer)
+
+
+def paid_out_account(freelancer):
+    return _account(workspace=freelancer.workspace, kind=AccountKind.PAID_OUT, freelancer=freelancer)
+
+
+def _account(*, workspace, kind, engagement=None, freelancer=None):
+    # get_or_create retries the read when a concurrent first use inserted the same account
+    # (the partial unique constraints make the second insert fail).
+    account, _ = Account.objects.get_or_create(
+        workspace=workspace, kind=kind, engagement=engagement, freelancer=freelancer
+    )
+    return account
+
+
+# --- Posting ----------------------------------------------------------------------------------
+def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, engagement=None, milestone=None,
+         actor=None, automatic=False, memo=""):
+    """Write one transaction and its entries. `lines` is [(account, signed amount), …] in
+    `currency`; they must sum to zero and none may be zero. Must run inside the caller's
+    `transaction.atomic()`.
+
+    The entries go in with one INSERT statement: on PostgreSQL the balance check is a constraint
+    trigger, and in IMMEDIATE mode (tests set it) it would otherwise see a half-written
+    transaction after the first row.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post() must run inside transaction.atomic()")
+    for _, amount in lines:
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+            raise InvalidInput(f"A ledger line needs a non-zero whole number of minor units, not {amount!r}.")
+    # The rule SQLite cannot enforce for us (PostgreSQL checks it again at commit).
+    if sum(amount for _, amount in lines) != 0:
+        raise PaymentError("Refused an unbalanced ledger transaction.")
+    tx = Transaction.objects.create(
+        workspace=workspace, kind=kind, engagement=engagement, milestone=milestone,
+        idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
+        automatic=automatic, memo=memo,
+    )
+    Entry.objects.bulk_create([
+        Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
+    ])
+    return tx
+
+
+# --- Idempotency ------------------------------------------------------------------------------
+def fingerprint(action, params):
+    """The hash of an action and its parameters: same key + same fingerprint = a retry."""
+    payload = json.dumps({"action": action, **params}, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def clean_key(key):
+    key = (key or "").strip()
+    if not key:
+        raise InvalidInput("An idempotency key is required for money actions.", field="idempotency_key")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"An idempotency key is at most {MAX_KEY_LENGTH} characters.", field="idempotency_key")
+    return key
+
+
+def _replay(workspace, key, fp):
+    tx = Transaction.objects.filter(workspace=workspace, idempotency_key=key).first()
+    if tx is None:
+        return None
+    if tx.request_fingerprint != fp:
+        raise IdempotencyConflict(
+            "This idempotency key was already used for a different request; nothing was done. "
+            "Use a new key for a new request."
+        )
+    tx.replayed = True
+    return tx
+
+
+def run_idempotent(*, workspace, key, action, params, perform):
+    """Run `perform(key, fingerprint)` in its own database transaction unless `key` was used.
+
+    - Same key, same action and parameters: the first transaction is returned (`replayed`), and
+      nothing is done again. The key is kept as long as the ledger row, i.e. for ever (≥ 24 h).
+    - Same key, different parameters: IdempotencyConflict, nothing written.
+    - Two concurrent calls with one key: the loser's state claim (or its insert of the unique
+      key) fails once the winner commits; it then finds the winner's row and returns it.
+    """
+    key = clean_key(key)
+    fp = fingerprint(action, params)
+    existing = _replay(workspace, key, fp)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            tx = perform(key, fp)
+    except (IntegrityError, PaymentError, TransitionError) as exc:
+        existing = _replay(workspace, key, fp)
+        if existing is not None:
+            return existing
+        if isinstance(exc, TransitionError):
+            raise StateConflict(str(exc)) from exc
+        raise
+    tx.replayed = False
+    return tx

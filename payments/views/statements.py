@@ -1,0 +1,43 @@
+"""Statements of an engagement and of a freelancer: on screen, printable, or as CSV."""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.access import get_for_workspace, workspace_required
+from freelancers.models import Freelancer
+
+from .. import selectors
+from ..statements import statement_csv_response
+from ._helpers import engagement_for
+
+
+def _statement_response(request, statement, *, template_context, filename, engagement_columns):
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        return statement_csv_response(statement, filename, engagement_columns=engagement_columns)
+    template = "payments/statement_print.html" if fmt == "print" else "payments/statement.html"
+    return render(request, template, {**template_context, "statement": statement,
+                                      "engagement_columns": engagement_columns})
+
+
+@workspace_required
+def engagement_statement(request, pk):
+    eng = engagement_for(request, pk)
+    return _statement_response(
+        request, selectors.engagement_statement(eng), filename=f"statement-engagement-{eng.pk}.csv",
+        engagement_columns=True,
+        template_context={"engagement": eng, "subject": eng.title, "figures": selectors.budget_figures(eng),
+                          "back_url": reverse("payments:engagement", args=[eng.pk])},
+    )
+
+
+@workspace_required
+def freelancer_statement(request, pk):
+    freelancer = get_for_workspace(request, Freelancer, pk=pk)
+    return _statement_response(
+        request, selectors.freelancer_statement(freelancer), filename=f"statement-freelancer-{freelancer.pk}.csv",
+        engagement_columns=False,
+        template_context={"freelancer": freelancer, "subject": freelancer.name,
+                          "owed_by_engagement": selectors.freelancer_owed_by_engagement(freelancer),
+                          "back_url": reverse("payments:overview")},
+    )
