@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from engagements.models import Review
 from freelancers import interviews, references, vetting
 from freelancers.errors import TransitionError
 from freelancers.models import Decision, EventKind, FreelancerStatus, Interview, Reference, ReferenceStatus
@@ -192,12 +193,6 @@ def engagement_for(freelancer, **kw):
     return freelancer.engagements.create(workspace=freelancer.workspace, title=kw.pop("title", "Trial logo"), **kw)
 
 
-def review_model():
-    if not vetting.has_reviews():
-        pytest.skip("the engagements app has no Review model in this checkout")
-    return vetting.engagement_model()._meta.get_field("review").related_model
-
-
 def test_trial_jobs_appear_with_their_status(owner_client, vetted):
     engagement_for(vetted, kind="trial", status="active")
     engagement_for(vetted, kind="project", status="draft", title="Big project")
@@ -209,7 +204,6 @@ def test_trial_jobs_appear_with_their_status(owner_client, vetted):
 
 
 def test_a_trial_review_is_shown_on_the_scorecard(owner_client, owner, vetted):
-    Review = review_model()
     trial = engagement_for(vetted, kind="trial", status="completed")
     Review.objects.create(engagement=trial, went_well="Fast", do_differently="More updates", quality=5,
                           communication=4, timeliness=3, rehire=True)
@@ -232,7 +226,6 @@ def test_the_bench_leaves_out_freelancers_on_an_active_engagement(owner_client, 
 
 
 def test_the_bench_shows_the_last_review_and_rate(owner_client, workspace):
-    Review = review_model()
     free = FreelancerFactory(workspace=workspace, status="approved", name="Free", rate_amount=6000)
     older = engagement_for(free, status="completed", title="Old job")
     newer = engagement_for(free, status="completed", title="New job")
@@ -262,8 +255,6 @@ def test_requested_references_are_not_counted_as_received(freelancer, owner):
 
 
 def test_the_profile_lists_the_freelancers_engagements(owner_client, freelancer):
-    if vetting.engagement_model() is None:
-        pytest.skip("the engagements app is not in this checkout")
     engagement = engagement_for(freelancer, title="Logo refresh", kind="trial")
     body = owner_client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
     assert f'<a href="{reverse("engagements:detail", args=[engagement.pk])}">Logo refresh</a>' in body
