@@ -36,14 +36,11 @@ def bench(workspace):
 def bench_rows(workspace):
     """The bench with each freelancer's reviewed engagements prefetched (newest first) as
     `reviewed_engagements`, for showing the last review without a query per row."""
-    from .vetting import engagement_model, has_reviews
-
-    qs = bench(workspace)
-    if has_reviews():
-        engagements = (engagement_model().objects.filter(review__isnull=False)
-                       .select_related("review").order_by("-created_at"))
-        qs = qs.prefetch_related(Prefetch("engagements", queryset=engagements, to_attr="reviewed_engagements"))
-    return qs
+    # The model behind the reverse relation, reached by its name: engagements is never imported.
+    engagements = (Freelancer.engagements.field.model.objects.filter(review__isnull=False)
+                   .select_related("review").order_by("-created_at"))
+    return bench(workspace).prefetch_related(
+        Prefetch("engagements", queryset=engagements, to_attr="reviewed_engagements"))
 
 
 def with_counts(qs):

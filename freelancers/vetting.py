@@ -1,16 +1,20 @@
 """The vetting scorecard (references, interview scores, red flags, samples and trial jobs side
 by side) and the owner's decision.
 
-Trial jobs and their reviews live in the engagements app, which sits above this one: they are
-read only through the reverse relation `freelancer.engagements`, and a review is shown only
-when the relation exists and has a row.
+Trial jobs and their reviews live in the engagements app, which sits above this one and is
+never imported here. Vetting reads it through a small declared interface, not by guessing from
+field types: the reverse relations `Freelancer.engagements` and `Engagement.review` by name,
+and of a review only what engagements declares for it: `ratings()` ([(label, 1–5)]), `rehire`
+and `created_at`. Not a registry of hooks (like the invitation roles'): the ORM already hands
+the review over, so a second path set up at app loading would add only indirection. A rating
+added to the review changes `Review.ratings()` and nothing here.
 """
 
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 
 from .errors import TransitionError
 from .models import (
@@ -28,76 +32,38 @@ from .services import _transition
 MIN_REFERENCES = 2
 
 
-# --- Reading engagements defensively -----------------------------------------------------------
-def engagement_model():
-    try:
-        from .models import Freelancer
-
-        return Freelancer._meta.get_field("engagements").related_model
-    except FieldDoesNotExist:
-        return None
-
-
-def has_reviews():
-    model = engagement_model()
-    if model is None:
-        return False
-    try:
-        model._meta.get_field("review")
-        return True
-    except FieldDoesNotExist:
-        return False
-
-
+# --- Work history: what vetting reads of the engagements app ------------------------------------
 def review_of(engagement):
-    """The engagement's end review, or None (no review yet, or no Review model at all)."""
+    """The engagement's end review, or None when it has none yet."""
     try:
         return engagement.review
-    except (ObjectDoesNotExist, AttributeError):
+    except ObjectDoesNotExist:
         return None
 
 
 def review_summary(review):
-    """What a list shows of a review: rehire yes/no and its 1–5 ratings, found by field type so
-    this app does not need to know the engagements app's field names."""
+    """What a list shows of a review: its ratings as the review declares them (`ratings()`),
+    their average, rehire yes/no and when it was written."""
     if review is None:
         return None
-    ratings = []
-    for f in review._meta.concrete_fields:
-        if isinstance(f, (models.SmallIntegerField, models.PositiveSmallIntegerField, models.IntegerField,
-                          models.PositiveIntegerField)) and not f.primary_key and not f.is_relation:
-            value = getattr(review, f.attname)
-            if value is not None:
-                ratings.append((str(f.verbose_name).capitalize(), value))
-    rehire = None
-    for name in ("rehire", "would_rehire"):
-        if hasattr(review, name):
-            rehire = getattr(review, name)
-            break
-    values = [v for _, v in ratings if isinstance(v, int)]
+    ratings = review.ratings()
+    values = [value for _, value in ratings if value is not None]
     return {
         "review": review,
         "ratings": ratings,
         "average": sum(values) / len(values) if values else None,
-        "rehire": rehire,
-        "created_at": getattr(review, "created_at", None),
+        "rehire": review.rehire,
+        "created_at": review.created_at,
     }
 
 
 def trial_jobs(freelancer):
-    model = engagement_model()
-    if model is None:
-        return []
-    qs = freelancer.engagements.filter(kind="trial").order_by("-created_at")
-    if has_reviews():
-        qs = qs.select_related("review")
+    qs = freelancer.engagements.filter(kind="trial").select_related("review").order_by("-created_at")
     return [{"engagement": e, "review": review_summary(review_of(e))} for e in qs]
 
 
 def engagements_of(freelancer, limit=10):
-    """The freelancer's engagements, newest first (none when the engagements app is absent)."""
-    if engagement_model() is None:
-        return []
+    """The freelancer's engagements, newest first."""
     return list(freelancer.engagements.order_by("-created_at")[:limit])
 
 
@@ -106,8 +72,6 @@ def last_review(freelancer):
     `reviewed_engagements` list when the caller set one up (see selectors.bench_rows)."""
     engagements = getattr(freelancer, "reviewed_engagements", None)
     if engagements is None:
-        if not has_reviews():
-            return None
         engagements = freelancer.engagements.filter(review__isnull=False).select_related("review").order_by(
             "-created_at")[:1]
     for engagement in engagements:

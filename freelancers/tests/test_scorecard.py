@@ -259,3 +259,25 @@ def test_the_profile_lists_the_freelancers_engagements(owner_client, freelancer)
     body = owner_client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
     assert f'<a href="{reverse("engagements:detail", args=[engagement.pk])}">Logo refresh</a>' in body
     assert reverse("engagements:reliability", args=[freelancer.pk]) in body
+
+
+def test_vetting_shows_of_a_review_the_ratings_engagements_declares(freelancer):
+    trial = engagement_for(freelancer, kind="trial", status="completed")
+    review = Review.objects.create(engagement=trial, went_well="-", do_differently="-", quality=5, communication=4,
+                                   timeliness=3, rehire=True)
+    summary = vetting.review_summary(review)
+    assert summary["ratings"] == review.ratings() == [("Quality", 5), ("Communication", 4), ("Timeliness", 3)]
+    assert summary["average"] == 4.0 and summary["rehire"] is True
+
+
+def test_a_review_summary_follows_the_declared_interface_not_field_types():
+    class Declared:  # all that vetting may read of a review
+        rehire = False
+        created_at = None
+
+        def ratings(self):
+            return [("Speed", 4), ("Care", 2)]
+
+    summary = vetting.review_summary(Declared())
+    assert summary["ratings"] == [("Speed", 4), ("Care", 2)]
+    assert summary["average"] == 3.0 and summary["rehire"] is False
