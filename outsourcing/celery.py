@@ -43,7 +43,7 @@ app.conf.update(
         },
         # Referees: expire unanswered references after 14 days, remind at most twice.
         "remind-referees": {
-            "task": "freelancers.tasks.remind_referees",
+            "task": "freelancers.tasks.referee_reminders",
             "schedule": SWEEP_SECONDS,
         },
         # Escrow: release submitted milestones (and approve timesheets) nobody reviewed in time.

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from engagements import services as engagement_services
 from engagements.models import EngagementStatus
-from freelancers import services as freelancer_services
+from freelancers.services import freelancer as freelancer_services
 from notifications import preferences
 from notifications.models import PreferenceMode
 

@@ -5,8 +5,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from freelancers import vetting
+from freelancers import selectors
 from freelancers.models import REFERENCE_RATINGS
+from freelancers.services import vetting
 
 from ..permissions import IsWorkspaceStaff
 from ..schema import errors
@@ -46,7 +47,7 @@ class FreelancerDecisionView(APIView):
 
 
 def _scorecard_body(freelancer):
-    card = vetting.scorecard(freelancer)
+    card = selectors.scorecard(freelancer)
     ratings = {field: avg for (field, _), (_, avg) in zip(REFERENCE_RATINGS, card.reference_averages, strict=True)}
     reliability = None
     if reliability_record is not None:

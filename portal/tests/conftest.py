@@ -25,10 +25,10 @@ from accounts.models import Invitation, InvitationRole, Membership, Role
 from accounts.tests.factories import UserFactory
 from engagements import briefs, grants, playbook, reporting, reviews, services, work
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
-from freelancers import interviews as interview_actions
-from freelancers import references as reference_actions
-from freelancers import services as freelancer_services
 from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.services import interview as interview_actions
+from freelancers.services import portfolio as portfolio_actions
+from freelancers.services import reference as reference_actions
 from payments import services as payments
 from portal.models import PortalAccess
 
@@ -187,10 +187,10 @@ def world(workspace, owner, freelancer_a, media):
                                  do_differently="Ask earlier.", private_notes="PRIVATE-NOTE-never-shown",
                                  quality=5, communication=4, timeliness=4, rehire=True)
 
-    sample = freelancer_services.sample_add(
+    sample = portfolio_actions.sample_add(
         freelancer=a, actor=owner_, title=f"{SECRET_MARK} sample",
         upload=SimpleUploadedFile("sample.png", PNG, content_type="image/png"))
-    testimonial = freelancer_services.testimonial_add(freelancer=a, quote=f"{SECRET_MARK} great", author="Eve")
+    testimonial = portfolio_actions.testimonial_add(freelancer=a, quote=f"{SECRET_MARK} great", author="Eve")
     reference = reference_actions.reference_create(freelancer=a, name="Rita Referee", email="rita@example.org",
                                                    relationship="Former client")
     interview = interview_actions.interview_schedule(freelancer=a, actor=owner_,

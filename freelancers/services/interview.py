@@ -1,33 +1,27 @@
 """Interviews: scheduling (entered in the interviewer's time zone, stored in UTC), the
-freelancer's email with an .ics invitation, rescheduling and cancelling (the same calendar
-event, a higher SEQUENCE), and the structured scorecard."""
+freelancer's email with an .ics invitation (emails.interview_invitation), rescheduling and
+cancelling (the same calendar event, a higher SEQUENCE), the structured scorecard, and the
+workspace's list of scorecard criteria."""
 
 import zoneinfo
 from datetime import UTC
-from urllib.parse import urlparse
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import notify
-
-from . import ics
-from .errors import TransitionError
-from .models import Interview, InterviewKind, InterviewOutcome, InterviewScore, RedFlag
-from .services import criteria_for, start_vetting_if_prospect
-
-SUGGESTED_QUESTIONS = [
-    ("scope", "Walk me through exactly what you would deliver for this project. What is not included?"),
-    ("timeline", "The deadline is fixed. Which part would take longest, and what would make you late? "
-                 "When would you tell us?"),
-    ("who_does_work", "Who will do the work: you alone, or anyone else? Would any part be subcontracted?"),
-    ("availability", "How many hours a week can you give this, and in which hours of your day? "
-                     "Any holidays or other projects in that window?"),
-    ("price_moved", "Is your price for this exact scope final? What would change it?"),
-    ("", "How will you report progress, and how often? What do you need from us to start?"),
-]
+from .. import emails
+from ..errors import TransitionError
+from ..models import (
+    DEFAULT_CRITERIA,
+    Interview,
+    InterviewKind,
+    InterviewOutcome,
+    InterviewScore,
+    RedFlag,
+    ScorecardCriterion,
+)
+from .freelancer import start_vetting_if_prospect
 
 
 def local_to_utc(naive, tz_name):
@@ -48,67 +42,6 @@ def local_to_utc(naive, tz_name):
 def _check_future(scheduled_at, now):
     if scheduled_at <= now:
         raise ValidationError({"scheduled_at": "This time is in the past. Pick a time in the future."})
-
-
-def _calendar(interview, *, cancelled=False):
-    freelancer = interview.freelancer
-    workspace = freelancer.workspace
-    organizer = interview.interviewer
-    description = [
-        f"{interview.get_kind_display()} between {workspace.name} and {freelancer.name}.",
-        f"Length: {interview.duration_minutes} minutes.",
-    ]
-    if interview.meeting_url:
-        description.append(f"Join: {interview.meeting_url}")
-    return ics.calendar(
-        uid=f"interview-{interview.pk}@{urlparse(settings.SITE_URL).hostname or 'localhost'}",
-        start=interview.scheduled_at, end=interview.ends_at,
-        summary=f"{interview.get_kind_display()}: {workspace.name} × {freelancer.name}",
-        description="\n".join(description),
-        location=interview.meeting_url, url=interview.meeting_url,
-        organizer=(organizer.get_full_name(), organizer.email) if organizer else None,
-        attendee=(freelancer.name, freelancer.email),
-        sequence=interview.sequence, cancelled=cancelled,
-    )
-
-
-def _fmt(dt, tz_name):
-    local = dt.astimezone(zoneinfo.ZoneInfo(tz_name))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({tz_name})"
-
-
-# How an email names each kind of interview in a sentence ("would like an intro call with you").
-KIND_PHRASES = {
-    InterviewKind.INTRO: "an intro call",
-    InterviewKind.TECHNICAL: "a technical interview",
-    InterviewKind.PROJECT_FIT: "a project-fit call",
-}
-
-
-def _send(interview, *, kind, cancelled=False):
-    freelancer = interview.freelancer
-    interviewer = interview.interviewer
-    notify(
-        kind=kind, recipient_email=freelancer.email, workspace=freelancer.workspace,
-        dedupe_key=f"{kind.replace('_', '-')}:{interview.pk}:{interview.sequence}",
-        context={
-            "freelancer_name": freelancer.name,
-            "kind": interview.get_kind_display(),
-            "kind_phrase": KIND_PHRASES.get(interview.kind, "a call"),
-            "when_freelancer": _fmt(interview.scheduled_at, freelancer.timezone),
-            "when_organizer": _fmt(interview.scheduled_at, interview.organizer_timezone),
-            "when_utc": interview.scheduled_at.astimezone(UTC).isoformat(),
-            "duration_minutes": interview.duration_minutes,
-            "meeting_url": interview.meeting_url,
-            "interviewer_name": interviewer.get_full_name() if interviewer else "",
-            # Replies go to a no-reply sender: the email says whom to write to instead.
-            "interviewer_email": interviewer.email if interviewer else "",
-            "rescheduled": interview.sequence > 0 and not cancelled,
-        },
-        # The method parameter is what makes mail clients offer "add to calendar" (or remove it).
-        attachments=[{"filename": "interview.ics", "content": _calendar(interview, cancelled=cancelled),
-                      "mimetype": f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}"}],
-    )
 
 
 def _validate_fields(kind, duration_minutes, meeting_url):
@@ -133,7 +66,7 @@ def interview_schedule(*, freelancer, actor=None, scheduled_at, duration_minutes
         interviewer=actor,
     )
     interview.freelancer = freelancer
-    _send(interview, kind="interview_invitation")
+    emails.interview_invitation(interview=interview)
     start_vetting_if_prospect(freelancer=freelancer, actor=actor)
     return interview
 
@@ -157,7 +90,7 @@ def interview_reschedule(*, interview, actor=None, scheduled_at, duration_minute
     interview.duration_minutes, interview.kind, interview.meeting_url = duration_minutes, kind, meeting_url
     interview.sequence += 1
     interview.save(update_fields=["scheduled_at", "duration_minutes", "kind", "meeting_url", "sequence"])
-    _send(interview, kind="interview_invitation")
+    emails.interview_invitation(interview=interview)
     return interview
 
 
@@ -171,7 +104,7 @@ def interview_cancel(*, interview, actor=None, now=None):
         raise TransitionError("This interview was already cancelled.")
     interview.refresh_from_db()
     if interview.scheduled_at > now:  # no point telling a calendar about a past event
-        _send(interview, kind="interview_cancelled", cancelled=True)
+        emails.interview_cancelled(interview=interview)
     return interview
 
 
@@ -221,3 +154,45 @@ def interview_score(*, interview, actor=None, scores, red_flags=(), notes="", ou
     interview.scored_by = actor
     interview.save(update_fields=["red_flags", "notes", "outcome", "scored_at", "scored_by"])
     return interview
+
+
+# --- Interview criteria ------------------------------------------------------------------------
+def criteria_for(workspace):
+    """The workspace's scorecard criteria, created from the defaults the first time."""
+    criteria = list(ScorecardCriterion.objects.filter(workspace=workspace))
+    if not criteria:
+        with transaction.atomic():
+            for position, name in enumerate(DEFAULT_CRITERIA):
+                ScorecardCriterion.objects.get_or_create(
+                    workspace=workspace, name=name, defaults={"position": position}
+                )
+        criteria = list(ScorecardCriterion.objects.filter(workspace=workspace))
+    return criteria
+
+
+MAX_CRITERIA = 12
+
+
+@transaction.atomic
+def criteria_set(*, workspace, names):
+    """Replace the workspace's list (in this order). Past scorecards keep their own copies."""
+    cleaned, seen = [], set()
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > 80:
+            raise ValidationError({"criteria": f"“{name[:30]}…” is longer than 80 characters."})
+        if name.lower() in seen:
+            raise ValidationError({"criteria": f"“{name}” is listed twice."})
+        seen.add(name.lower())
+        cleaned.append(name)
+    if not cleaned:
+        raise ValidationError({"criteria": "Keep at least one criterion."})
+    if len(cleaned) > MAX_CRITERIA:
+        raise ValidationError({"criteria": f"At most {MAX_CRITERIA} criteria."})
+    ScorecardCriterion.objects.filter(workspace=workspace).delete()
+    ScorecardCriterion.objects.bulk_create(
+        [ScorecardCriterion(workspace=workspace, name=name, position=i) for i, name in enumerate(cleaned)]
+    )
+    return criteria_for(workspace)

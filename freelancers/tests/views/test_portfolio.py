@@ -6,27 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from freelancers import models as m
-from freelancers import services
 from freelancers.models import ReferenceStatus, Sample
-from freelancers.tests.factories import ReferenceFactory
-from freelancers.uploads import sniff
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-GIF = b"GIF89a" + b"\x00" * 32
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
-ZIP = b"PK\x03\x04" + b"\x00" * 32
-EXE = b"MZ\x90\x00" + b"\x00" * 32
-
-
-@pytest.mark.parametrize("content,expected", [
-    (PNG, "image/png"), (PDF, "application/pdf"), (JPEG, "image/jpeg"), (GIF, "image/gif"),
-    (WEBP, "image/webp"), (ZIP, "application/zip"), ("Plain notes, ünïcode".encode(), "text/plain"),
-    (EXE, None), (b"\x00\x01\x02", None),
-])
-def test_sniffing_reads_the_content(content, expected):
-    assert sniff(content) == expected
+from freelancers.services import portfolio as services
+from freelancers.tests.factories import EXE, PDF, PNG, ReferenceFactory
 
 
 def upload(client, freelancer, name, content, **extra):

@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from freelancers import interviews, services
 from freelancers import models as m
 from freelancers.models import Freelancer, Interview, Reference, Sample
+from freelancers.services import interview as interviews
+from freelancers.services import portfolio as services
 from freelancers.tests.factories import ReferenceFactory
 
 

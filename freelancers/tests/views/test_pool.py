@@ -1,16 +1,24 @@
-"""Profiles, the pipeline's transitions, do-not-hire, the rate history, list, board and bench."""
+"""The talent pool's pages: adding and editing a profile (the rate history), the pipeline
+board with htmx moves, do-not-hire, the list with its filters, and the bench."""
+
+from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from freelancers import services
-from freelancers.errors import TransitionError
-from freelancers.models import STATUS_TRANSITIONS, EventKind, Freelancer, FreelancerStatus
-from freelancers.selectors import Filters, bench, freelancer_search
-from freelancers.tests.factories import FreelancerFactory
+from engagements.models import Review
+from freelancers.models import (
+    EventKind,
+    Freelancer,
+    FreelancerStatus,
+)
+from freelancers.selectors import bench
+from freelancers.tests.conftest import engagement_for
+from freelancers.tests.factories import FreelancerFactory, ReferenceFactory
 
 S = FreelancerStatus
+
+
 VALID = {
     "name": "Nina Newcomer", "email": "nina@example.net", "headline": "Illustrator",
     "skills": "Illustration, Procreate",
@@ -19,7 +27,6 @@ VALID = {
 }
 
 
-# --- Creating and editing ------------------------------------------------------------------------
 def test_the_owner_adds_a_freelancer_as_a_prospect(owner_client, workspace, owner):
     response = owner_client.post(reverse("freelancers:create"), VALID)
     freelancer = Freelancer.objects.get()
@@ -54,19 +61,6 @@ def test_the_same_email_is_fine_in_another_workspace(outsider_client, freelancer
     assert Freelancer.objects.filter(email=freelancer.email).count() == 2
 
 
-def test_the_service_refuses_duplicates_case_insensitively_and_negative_rates(workspace, freelancer):
-    with pytest.raises(ValidationError) as exc:
-        services.freelancer_create(workspace=workspace, name="X", email=" Frida@EXAMPLE.net ")
-    assert "email" in exc.value.message_dict
-    with pytest.raises(ValidationError) as exc:
-        services.freelancer_create(workspace=workspace, name="Y", email="y@example.net", rate_amount=-5)
-    assert "rate_amount" in exc.value.message_dict
-    with pytest.raises(ValidationError) as exc:
-        services.freelancer_create(workspace=workspace, name="Z", email="z@example.net", timezone_name="Nowhere")
-    assert "timezone" in exc.value.message_dict
-    assert Freelancer.objects.count() == 1
-
-
 def test_changing_the_rate_keeps_the_history(owner_client, owner, freelancer):
     data = {**VALID, "email": freelancer.email, "name": freelancer.name, "rate": "50", "currency": "USD"}
     owner_client.post(reverse("freelancers:edit", args=[freelancer.pk]), data)
@@ -92,42 +86,6 @@ def test_editing_to_a_colleagues_email_is_refused(owner_client, workspace, freel
     assert freelancer.email == "frida@example.net" and freelancer.name == "Frida Lance"
 
 
-# --- Transitions ---------------------------------------------------------------------------------
-ALL_MOVES = [(a, b) for a in S for b in S if a != b]
-
-
-@pytest.mark.parametrize("from_status,to_status", ALL_MOVES)
-def test_every_pipeline_move_follows_the_table(workspace, owner, from_status, to_status):
-    freelancer = FreelancerFactory(workspace=workspace, status=from_status)
-    allowed = to_status in STATUS_TRANSITIONS[from_status]
-    decision = to_status in (S.APPROVED, S.REJECTED)
-    if allowed and not decision:
-        services.freelancer_move(freelancer=freelancer, to_status=to_status, actor=owner)
-        freelancer.refresh_from_db()
-        assert freelancer.status == to_status
-        assert freelancer.events.filter(kind=EventKind.STATUS, from_status=from_status, to_status=to_status,
-                                        actor=owner).exists()
-    else:
-        with pytest.raises(TransitionError):
-            services.freelancer_move(freelancer=freelancer, to_status=to_status, actor=owner)
-        freelancer.refresh_from_db()
-        assert freelancer.status == from_status
-
-
-def test_a_stale_copy_cannot_move_a_row_that_moved_meanwhile(workspace, owner):
-    freelancer = FreelancerFactory(workspace=workspace, status=S.PROSPECT)
-    stale = Freelancer.objects.get(pk=freelancer.pk)
-    services.freelancer_move(freelancer=freelancer, to_status=S.VETTING, actor=owner)
-    with pytest.raises(TransitionError, match="already vetting"):
-        services.freelancer_move(freelancer=stale, to_status=S.VETTING, actor=owner)
-
-
-def test_an_unknown_status_is_a_clear_error(freelancer, owner):
-    with pytest.raises(TransitionError, match="not a pipeline status"):
-        services.freelancer_move(freelancer=freelancer, to_status="hired", actor=owner)
-
-
-# --- The board -----------------------------------------------------------------------------------
 def test_the_board_shows_columns_with_counts(owner_client, workspace):
     for status, n in ((S.PROSPECT, 3), (S.VETTING, 2), (S.APPROVED, 1)):
         FreelancerFactory.create_batch(n, workspace=workspace, status=status)
@@ -183,7 +141,6 @@ def test_moves_need_post(owner_client, freelancer):
     assert owner_client.get(reverse("freelancers:move", args=[freelancer.pk])).status_code == 405
 
 
-# --- Do not hire ---------------------------------------------------------------------------------
 def test_do_not_hire_needs_a_reason_and_is_reversible_and_recorded(owner_client, owner, freelancer):
     url = reverse("freelancers:do_not_hire", args=[freelancer.pk])
     response = owner_client.post(url, {"action": "mark", "reason": "  "}, follow=True)
@@ -201,7 +158,6 @@ def test_do_not_hire_needs_a_reason_and_is_reversible_and_recorded(owner_client,
                           (EventKind.CLEARED_DO_NOT_HIRE, "Second chance after a call.")]
 
 
-# --- List and bench ------------------------------------------------------------------------------
 @pytest.fixture
 def pool(workspace):
     return {
@@ -218,24 +174,6 @@ def pool(workspace):
 
 def names(qs):
     return sorted(f.name for f in qs)
-
-
-def test_the_list_filters_by_status_skill_timezone_rate_and_text(workspace, pool):
-    def search(**kw):
-        return names(freelancer_search(workspace, Filters(**kw)))
-
-    assert search(status="approved") == ["Ana", "Di"]
-    assert search(status="do_not_hire") == ["Di"]
-    assert search(skill="Python") == ["Bo", "Cy"]
-    assert search(skill="pyth") == []  # a tag, not a substring
-    assert search(skill="café design") == ["Di"]
-    assert search(timezone="Europe/Lisbon") == ["Ana", "Cy"]
-    assert search(rate_min=30) == ["Ana", "Cy"]
-    assert search(rate_min=25, rate_max=40) == ["Ana", "Bo"]
-    assert search(q="celery") == ["Cy"]
-    assert search(q="backend") == ["Bo"]
-    assert search(q="django") == ["Bo"]
-    assert search(skill="python", timezone="Europe/Lisbon") == ["Cy"]
 
 
 def test_the_list_page_filters_from_the_query_string(owner_client, pool):
@@ -257,7 +195,6 @@ def test_the_list_says_when_nobody_matches(owner_client, pool):
 
 
 def test_the_list_shows_references_answered_in_words(owner_client, workspace, pool):
-    from freelancers.tests.factories import ReferenceFactory
 
     ReferenceFactory(freelancer=pool["ana"], status="received")
     ReferenceFactory(freelancer=pool["ana"], status="requested")
@@ -283,3 +220,37 @@ def test_every_problem_shows_at_once(owner_client, freelancer):
     response = owner_client.post(reverse("freelancers:create"),
                                  {**VALID, "email": "frida@example.net", "rate": "-1", "timezone": "Nowhere"})
     assert set(response.context["form"].errors) == {"email", "rate", "timezone"}
+
+
+def test_the_bench_leaves_out_freelancers_on_an_active_engagement(owner_client, workspace):
+    busy = FreelancerFactory(workspace=workspace, status="approved", name="Busy")
+    free = FreelancerFactory(workspace=workspace, status="approved", name="Free")
+    engagement_for(busy, status="active")
+    engagement_for(free, status="completed")
+    engagement_for(free, status="cancelled")
+    response = owner_client.get(reverse("freelancers:bench"))
+    rows = response.context["rows"]
+    assert [r["freelancer"].name for r in rows] == ["Free"]
+    assert rows[0]["freelancer"].completed_engagements == 1
+
+
+def test_the_bench_shows_the_last_review_and_rate(owner_client, workspace):
+    free = FreelancerFactory(workspace=workspace, status="approved", name="Free", rate_amount=6000)
+    older = engagement_for(free, status="completed", title="Old job")
+    newer = engagement_for(free, status="completed", title="New job")
+    Review.objects.create(engagement=older, went_well="-", do_differently="-", quality=2, communication=2,
+                          timeliness=2, rehire=False)
+    Review.objects.create(engagement=newer, went_well="-", do_differently="-", quality=5, communication=5,
+                          timeliness=4, rehire=True)
+    older.created_at = newer.created_at - timedelta(days=30)
+    older.save()
+    body = owner_client.get(reverse("freelancers:bench")).content.decode()
+    assert "New job" in body and "Old job" not in body
+    assert "60.00 USD per hour" in body and "Would rehire" in body
+
+
+def test_the_profile_lists_the_freelancers_engagements(owner_client, freelancer):
+    engagement = engagement_for(freelancer, title="Logo refresh", kind="trial")
+    body = owner_client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
+    assert f'<a href="{reverse("engagements:detail", args=[engagement.pk])}">Logo refresh</a>' in body
+    assert reverse("engagements:reliability", args=[freelancer.pk]) in body

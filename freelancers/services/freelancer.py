@@ -1,38 +1,31 @@
-"""Actions on freelancer profiles and the pipeline: create, update (keeping the rate history),
-move between statuses through the one transition table, do-not-hire, samples, testimonials,
-and the workspace's interview criteria.
+"""Actions on a freelancer's profile and their place in the pipeline: create, update (keeping
+the rate history), move between statuses through the one transition table, do-not-hire.
 
-Field problems raise django.core.exceptions.ValidationError with a dict naming the field;
-moves the current state does not allow raise TransitionError. Pages and the API call these
-same functions.
+`freelancer_transition` is the one place a status changes; the pipeline moves here and the
+vetting decision (services.vetting) both go through it. Field problems raise
+django.core.exceptions.ValidationError with a dict naming the field; moves the current state
+does not allow raise TransitionError. Pages and the API call these same functions.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .errors import TransitionError
-from .models import (
-    DEFAULT_CRITERIA,
+from ..errors import TransitionError
+from ..models import (
+    DECISION_STATUSES,
     EventKind,
     Freelancer,
     FreelancerEvent,
     FreelancerStatus,
     RateChange,
     RateUnit,
-    Reference,
-    ReferenceStatus,
-    Sample,
-    ScorecardCriterion,
-    Testimonial,
     statuses_allowed_into,
 )
-from .uploads import check_upload
 
 PROFILE_FIELDS = ("name", "email", "headline", "skills", "timezone", "country", "rate_amount", "rate_unit",
                   "currency", "links", "notes")
 RATE_FIELDS = ("rate_amount", "rate_unit", "currency")
-DECISION_STATUSES = {FreelancerStatus.APPROVED, FreelancerStatus.REJECTED}
 
 
 def normalise_skills(skills):
@@ -126,7 +119,7 @@ def freelancer_update(*, freelancer, actor=None, **fields):
     return freelancer
 
 
-def _transition(*, freelancer, to_status, actor, reason="", kind=EventKind.STATUS):
+def freelancer_transition(*, freelancer, to_status, actor, reason="", kind=EventKind.STATUS):
     """The one place a status changes: a conditional UPDATE from the status just read, which
     the table must allow. Two pages moving the same card at once: one wins, the other gets a
     clear error and changes nothing."""
@@ -166,22 +159,22 @@ def _hint(current, to_status):
 @transaction.atomic
 def freelancer_move(*, freelancer, to_status, actor=None, reason=""):
     """A pipeline move (prospect ⇄ vetting, reopening). Approving and rejecting are decisions
-    with a reason: `freelancers.vetting.freelancer_decide`."""
+    with a reason: `services.vetting.freelancer_decide`."""
     if to_status not in FreelancerStatus.values:
         raise TransitionError(f"“{to_status}” is not a pipeline status.")
     if to_status in DECISION_STATUSES:
         raise TransitionError(
             f"{FreelancerStatus(to_status).label} is a decision: record it with a reason on the scorecard."
         )
-    return _transition(freelancer=freelancer, to_status=to_status, actor=actor, reason=reason)
+    return freelancer_transition(freelancer=freelancer, to_status=to_status, actor=actor, reason=reason)
 
 
 def start_vetting_if_prospect(*, freelancer, actor):
     """Requesting a reference or scheduling an interview is vetting: a prospect moves on."""
     if freelancer.status == FreelancerStatus.PROSPECT:
         try:
-            _transition(freelancer=freelancer, to_status=FreelancerStatus.VETTING, actor=actor,
-                        reason="Vetting started")
+            freelancer_transition(freelancer=freelancer, to_status=FreelancerStatus.VETTING, actor=actor,
+                                  reason="Vetting started")
         except TransitionError:  # moved meanwhile by someone else; nothing to do
             freelancer.refresh_from_db(fields=["status"])
 
@@ -212,103 +205,3 @@ def freelancer_clear_do_not_hire(*, freelancer, actor=None, reason=""):
     FreelancerEvent.objects.create(freelancer=freelancer, kind=EventKind.CLEARED_DO_NOT_HIRE,
                                    reason=(reason or "").strip(), actor=actor)
     return freelancer
-
-
-# --- Samples and testimonials ------------------------------------------------------------------
-@transaction.atomic
-def sample_add(*, freelancer, actor=None, title, description="", url="", upload=None):
-    if not url and upload is None:
-        raise ValidationError({"url": "Give a link or upload a file."})
-    sample = Sample(freelancer=freelancer, title=(title or "").strip(), description=description or "",
-                    url=url or "", added_by=actor)
-    if upload is not None:
-        try:
-            sample.content_type = check_upload(upload)
-        except ValidationError as exc:
-            raise ValidationError({"file": exc.messages}) from exc
-        sample.original_filename = (upload.name or "file")[-255:]
-        sample.size = upload.size
-    sample.full_clean(exclude=["file", "freelancer", "added_by"], validate_constraints=False)
-    if upload is None:
-        sample.save()
-        return sample
-    sample.file.save("upload", upload, save=False)
-    try:
-        with transaction.atomic():
-            sample.save()
-    except Exception:
-        # The row did not make it: do not leave its file behind.
-        sample.file.storage.delete(sample.file.name)
-        raise
-    return sample
-
-
-def sample_delete(*, sample):
-    storage, name = (sample.file.storage, sample.file.name) if sample.file else (None, None)
-    sample.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-@transaction.atomic
-def testimonial_add(*, freelancer, quote, author, source="", verified_by=None):
-    if verified_by is not None and (verified_by.freelancer_id != freelancer.pk
-                                    or verified_by.status != ReferenceStatus.RECEIVED):
-        raise ValidationError({"verified_by": "Choose a reference of this freelancer that has answered."})
-    testimonial = Testimonial(freelancer=freelancer, quote=(quote or "").strip(), author=(author or "").strip(),
-                              source=source or "", verified_by=verified_by)
-    testimonial.full_clean(exclude=["freelancer", "verified_by"])
-    testimonial.save()
-    return testimonial
-
-
-def testimonial_delete(*, testimonial):
-    testimonial.delete()
-
-
-# --- Interview criteria ------------------------------------------------------------------------
-def criteria_for(workspace):
-    """The workspace's scorecard criteria, created from the defaults the first time."""
-    criteria = list(ScorecardCriterion.objects.filter(workspace=workspace))
-    if not criteria:
-        with transaction.atomic():
-            for position, name in enumerate(DEFAULT_CRITERIA):
-                ScorecardCriterion.objects.get_or_create(
-                    workspace=workspace, name=name, defaults={"position": position}
-                )
-        criteria = list(ScorecardCriterion.objects.filter(workspace=workspace))
-    return criteria
-
-
-MAX_CRITERIA = 12
-
-
-@transaction.atomic
-def criteria_set(*, workspace, names):
-    """Replace the workspace's list (in this order). Past scorecards keep their own copies."""
-    cleaned, seen = [], set()
-    for raw in names:
-        name = " ".join(str(raw).split())
-        if not name:
-            continue
-        if len(name) > 80:
-            raise ValidationError({"criteria": f"“{name[:30]}…” is longer than 80 characters."})
-        if name.lower() in seen:
-            raise ValidationError({"criteria": f"“{name}” is listed twice."})
-        seen.add(name.lower())
-        cleaned.append(name)
-    if not cleaned:
-        raise ValidationError({"criteria": "Keep at least one criterion."})
-    if len(cleaned) > MAX_CRITERIA:
-        raise ValidationError({"criteria": f"At most {MAX_CRITERIA} criteria."})
-    ScorecardCriterion.objects.filter(workspace=workspace).delete()
-    ScorecardCriterion.objects.bulk_create(
-        [ScorecardCriterion(workspace=workspace, name=name, position=i) for i, name in enumerate(cleaned)]
-    )
-    return criteria_for(workspace)
-
-
-def reference_delete(*, reference):
-    if reference.status != ReferenceStatus.DRAFT:
-        raise TransitionError("Only a reference that was never requested can be deleted.")
-    Reference.objects.filter(pk=reference.pk, status=ReferenceStatus.DRAFT).delete()

@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from freelancers import interviews, references, services
 from freelancers.models import InterviewOutcome, RedFlag
+from freelancers.services import interview as interviews
+from freelancers.services import portfolio as services
+from freelancers.services import reference as references
 from freelancers.tests.factories import FreelancerFactory, ReferenceFactory
 
 
