@@ -83,7 +83,7 @@ app.conf.update(
         },
         # The portal: a freelancer offered work without a login gets a portal invitation.
         "portal-offer-invitations": {
-            "task": "portal.tasks.invite_offered_freelancers",
+            "task": "portal.tasks.offers_invite",
             "schedule": SWEEP_SECONDS,
         },
         # The owners' daily digest: each workspace's 08:00 is a deadline column, checked every

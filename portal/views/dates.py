@@ -1,7 +1,6 @@
 """The freelancer asks for a new due date on a milestone (engagements.due_dates), or withdraws
 the request while it waits. The owner answers from their milestone page."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,13 +11,8 @@ from engagements import due_dates
 from engagements.models import Milestone
 from engagements.transitions import ConflictError, NotAllowed
 
-from .access import engagement_child, portal_engagement, portal_required
-
-
-class NewDateForm(forms.Form):
-    proposed_on = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             label="Why it needs to move")
+from ..access import engagement_child, portal_engagement, portal_required
+from ..forms import NewDateForm
 
 
 @portal_required

@@ -1,37 +1,23 @@
-"""The freelancer's side of an engagement, page by page: each action goes through the
-engagements or payments action (so the owner's timeline shows it), and each page shows what
-the freelancer should see and nothing they should not."""
+"""One engagement as its freelancer sees it, page by page: each action goes through the
+engagements action (so the owner's timeline shows it), and each page shows what the freelancer
+should see and nothing they should not."""
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from engagements import briefs, playbook, services
-from engagements.models import AccessReveal, Activity, EngagementStatus, MilestoneState, StatusUpdate
-from payments.models import Dispute, ReviewClock, Timesheet, TimesheetState
+from engagements.models import AccessReveal, Activity, EngagementStatus, StatusUpdate
 
-from .conftest import BRIEF, PNG, SECRET_MARK, start_engagement
+from ..conftest import SECRET_MARK, start_engagement
 
 pytestmark = pytest.mark.django_db
 
 
 def _kinds(engagement):
     return list(Activity.objects.filter(engagement=engagement).values_list("kind", flat=True))
-
-
-@pytest.fixture
-def offered(workspace, owner, freelancer_a):
-    from engagements import work
-
-    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer_a,
-                                            title="Brochure", budget=500_000)
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
-    work.milestone_create(engagement=engagement, actor=owner, title="Draft", acceptance_criteria="x", amount=1000)
-    services.engagement_offer(engagement=engagement, actor=owner)
-    return engagement
 
 
 def test_acknowledging_the_brief_starts_the_engagement_and_shows_on_the_timeline(client_a, offered, owner_client):
@@ -128,59 +114,6 @@ def test_the_next_update_is_shown_in_the_freelancers_time_zone(client_a, workspa
     assert "(Asia/Tokyo)" in page
 
 
-def test_submitting_work_needs_the_attestation_and_starts_the_review_clock(client_a, owner, owner_client, world,
-                                                                             media):
-    engagement, milestone = world.engagement, world.funded
-    url = f"/portal/engagements/{engagement.pk}/milestones/{milestone.pk}/submit/"
-    data = {"message": "Build done", "links": "https://github.com/x/y\nhttps://staging.example.com",
-            "files": [SimpleUploadedFile("screen.png", PNG, content_type="image/png")]}
-    refused = client_a.post(url, data)
-    assert refused.status_code == 400
-    assert "confirm that you did this work yourself" in refused.content.decode()
-    milestone.refresh_from_db()
-    assert milestone.state == MilestoneState.FUNDED
-
-    data["files"] = [SimpleUploadedFile("screen.png", PNG, content_type="image/png")]
-    response = client_a.post(url, {**data, "attest_own_work": "on"}, follow=True)
-    assert "handed in (round 1)" in response.content.decode()
-    milestone.refresh_from_db()
-    assert milestone.state == MilestoneState.SUBMITTED
-    assert ReviewClock.objects.filter(milestone=milestone).exists()
-    submission = milestone.submissions.get()
-    assert submission.links == ["https://github.com/x/y", "https://staging.example.com"]
-    assert submission.attested_own_work
-    stored = submission.files.get()
-    download = client_a.get(f"/portal/engagements/{engagement.pk}/files/{stored.pk}/")
-    assert download["Content-Disposition"].startswith('attachment; filename="screen.png"')
-    assert download["X-Content-Type-Options"] == "nosniff"
-    assert "Work submitted" in owner_client.get(f"/engagements/{engagement.pk}/").content.decode()
-
-
-def test_feedback_rounds_show_on_the_milestone(client_a, owner, world):
-    from engagements import work
-
-    milestone = world.funded
-    client_a.post(f"/portal/engagements/{world.engagement.pk}/milestones/{milestone.pk}/submit/",
-                  {"message": "v1", "attest_own_work": "on"})
-    work.milestone_request_changes(milestone=milestone, actor=owner, feedback="Bigger buttons, please.")
-    page = client_a.get(f"/portal/engagements/{world.engagement.pk}/milestones/{milestone.pk}/").content.decode()
-    assert "Changes requested" in page and "Bigger buttons, please." in page
-    assert "Hand in the revised work" in page
-    assert "Changes requested on" in client_a.get("/portal/").content.decode()
-
-
-def test_a_dispute_freezes_the_money_and_is_done_once(client_a, world):
-    milestone = world.funded
-    url = f"/portal/engagements/{world.engagement.pk}/milestones/{milestone.pk}/dispute/"
-    assert client_a.post(url, {"reason": "", "idempotency_key": "k-1"}).status_code == 400
-    for _ in range(2):  # a double-submitted form does it once
-        client_a.post(url, {"reason": "The scope changed.", "idempotency_key": "k-1"})
-    milestone.refresh_from_db()
-    assert milestone.state == MilestoneState.DISPUTED
-    dispute = Dispute.objects.get(milestone=milestone)
-    assert (dispute.side, dispute.raised_by) == ("freelancer", world.freelancer.user)
-
-
 def test_revealing_a_secret_is_logged_and_never_cached(client_a, world, owner_client):
     engagement, grant = world.engagement, world.grant
     listing = client_a.get(f"/portal/engagements/{engagement.pk}/access/").content.decode()
@@ -222,66 +155,6 @@ def test_the_review_shares_what_went_well_but_never_the_private_notes(client_a, 
     assert "PRIVATE-NOTE-never-shown" not in client_a.get(f"/portal/engagements/{world.finished.pk}/").content.decode()
 
 
-def test_timesheets_log_time_and_submit_the_week(client_a, world):
-    engagement, sheet = world.engagement, world.timesheet
-    url = f"/portal/engagements/{engagement.pk}/timesheets/{sheet.pk}/"
-    page = client_a.get(url).content.decode()
-    assert "1 h 30 min" in page
-    over = client_a.post(url, {"day": sheet.week_start.isoformat(), "hours": 19, "minutes": 0,
-                               "description": "Too much"})
-    assert "The weekly cap is 20 h" in over.content.decode()
-    client_a.post(url, {"day": sheet.week_start.isoformat(), "hours": 2, "minutes": 15, "description": "Review"})
-    assert sheet.entries.count() == 2
-    response = client_a.post(f"{url}submit/", follow=True)
-    assert "submitted for approval" in response.content.decode()
-    sheet.refresh_from_db()
-    assert sheet.state == TimesheetState.SUBMITTED
-    # Opening a week creates it once.
-    week = client_a.post(f"/portal/engagements/{engagement.pk}/timesheets/",
-                         {"day": (sheet.week_start - timedelta(days=7)).isoformat()})
-    assert week.status_code == 302
-    assert Timesheet.objects.filter(engagement=engagement).count() == 2
-
-
-def test_a_fixed_price_engagement_has_no_timesheets(client_a, workspace, owner, freelancer_a):
-    engagement = start_engagement(workspace, owner, freelancer_a, title="Fixed", milestones=["One"])
-    assert client_a.get(f"/portal/engagements/{engagement.pk}/timesheets/").status_code == 404
-    assert "Timesheets" not in client_a.get(f"/portal/engagements/{engagement.pk}/").content.decode()
-
-
-def test_changing_the_time_zone_moves_every_profile_and_deadline(client_a, workspace, owner, freelancer_a, user_a):
-    from accounts.tests.factories import WorkspaceFactory
-    from freelancers.models import Freelancer
-
-    other = Freelancer.objects.create(workspace=WorkspaceFactory(), name="Ana", email=user_a.email, user=user_a,
-                                      timezone="Europe/Lisbon")
-    # Mid-day in both zones, so "three days on" is the same calendar day in each.
-    with time_machine.travel(datetime(2026, 3, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False):
-        engagement = start_engagement(workspace, owner, freelancer_a, title="Site", milestones=["One"])
-        before = engagement.next_update_due_at
-        response = client_a.post("/portal/profile/", {"full_name": "Ana A.", "timezone": "America/Los_Angeles"},
-                                  follow=True)
-    assert "Profile saved." in response.content.decode()
-    freelancer_a.refresh_from_db()
-    other.refresh_from_db()
-    user_a.refresh_from_db()
-    assert {freelancer_a.timezone, other.timezone, user_a.timezone} == {"America/Los_Angeles"}
-    assert user_a.full_name == "Ana A."
-    engagement.refresh_from_db()
-    # The end of the freelancer's day moved eight hours later (Lisbon → Los Angeles in March).
-    assert engagement.next_update_due_at - before == timedelta(hours=8)
-    assert client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Mars/Olympus"}).status_code == 200
-    freelancer_a.refresh_from_db()
-    assert freelancer_a.timezone == "America/Los_Angeles"
-
-
-def test_home_lists_what_waits_for_the_freelancer(client_a, offered, world):
-    page = client_a.get("/portal/").content.decode()
-    assert "Read and acknowledge brief v1" in page  # the offered one
-    assert "Read and acknowledge brief v2" in page  # the change order on the running one
-    assert "Finished" in page and f"{SECRET_MARK} logo" in page
-
-
 def test_a_closed_engagement_takes_no_more_work(client_a, world):
     engagement = world.finished
     assert engagement.status == EngagementStatus.COMPLETED
@@ -291,20 +164,3 @@ def test_a_closed_engagement_takes_no_more_work(client_a, world):
                              {"done": "x", "next": "y", "percent_complete": 1}, follow=True)
     assert "while the engagement is under way" in response.content.decode()
     assert not StatusUpdate.objects.filter(engagement=engagement).exists()
-
-
-def test_reminder_emails_can_be_turned_off_in_every_workspace(client_a, workspace, freelancer_a, user_a):
-    from accounts.tests.factories import WorkspaceFactory
-    from freelancers.models import Freelancer
-    from notifications.preferences import mode_for
-
-    other = Freelancer.objects.create(workspace=WorkspaceFactory(), name="Ana", email=user_a.email, user=user_a)
-    page = client_a.get("/portal/profile/").content.decode()
-    assert "Email me: reminders" in page and 'checked' in page
-    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon"})  # box unticked
-    for profile in (freelancer_a, other):
-        assert mode_for(workspace_id=profile.workspace_id, email=profile.email, kind="update_reminder") == "off"
-    # Emails about the work itself are not a choice.
-    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="brief_changed") == "on"
-    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon", "email_reminders": "on"})
-    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="milestone_due_soon") == "on"

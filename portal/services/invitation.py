@@ -1,36 +1,40 @@
 """Portal invitations on the general invitation mechanism (accounts.Invitation, role
-freelancer, target_id = the Freelancer's id): issuing, accepting, the status the owner sees,
-and revoking access again.
+freelancer, target_id = the Freelancer's id): issuing, what accepting means (the role hook that
+apps.py registers with accounts.services.invitation_accept), revoking access again, and the
+beat sweep that invites a freelancer offered work.
 
 Tokens are 256-bit, stored hashed, single use, expiring, bound to the freelancer's email;
-issuing a new one revokes the pending one (so a resent email makes the old link dead).
+issuing a new one revokes the pending one (so a resent email makes the old link dead). What the
+owner sees of all this (the status, the history) is in portal.selectors.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, User
+from accounts.models import InvitationRole, InvitationStatus, Membership
 from accounts.services import InvitationError
 from engagements.activity import activity_record
-from engagements.models import Engagement, EngagementStatus
+from engagements.models import Engagement
 from freelancers.models import Freelancer
-from notifications.links import absolute
-from notifications.services import invitation_send, notify
+from notifications.services import invitation_send
 
-from .models import PortalAccess
-from .sessions import sessions_end
+from .. import emails
+from ..models import PortalAccess
+from ..selectors import (
+    freelancer_invitations,
+    invited_freelancer,
+    joined_freelancer,
+    offers_to_invite,
+    open_engagements,
+)
+from ..sessions import sessions_end
 
 KIND = "portal_invitation"
 ACCEPT_URL_NAME = "portal:invitation_open"
-# Open engagements: where joining (or losing) the portal is worth a line on the timeline.
-OPEN = [EngagementStatus.OFFERED, EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
 # A freelancer asking for a new link gets at most one per this period.
 SELF_SERVICE_EVERY = timedelta(minutes=10)
 
@@ -39,63 +43,6 @@ class PortalError(Exception):
     """Why a portal action cannot be done now (shown to the person as is; the API answers 409)."""
 
     http_status = 409
-
-
-STATUSES = [InvitationStatus.PENDING, InvitationStatus.ACCEPTED, InvitationStatus.EXPIRED, InvitationStatus.REVOKED]
-
-
-def filter_by_status(qs, status):
-    """Invitations with the status people see: a pending invitation past its expiry is expired
-    even before the housekeeping sweep marks it so."""
-    now = timezone.now()
-    if status == InvitationStatus.PENDING:
-        return qs.filter(status=InvitationStatus.PENDING, expires_at__gt=now)
-    if status == InvitationStatus.EXPIRED:
-        return qs.filter(Q(status=InvitationStatus.EXPIRED) | Q(status=InvitationStatus.PENDING, expires_at__lte=now))
-    return qs.filter(status=status)
-
-
-def freelancer_invitations(freelancer):
-    return Invitation.objects.filter(
-        workspace_id=freelancer.workspace_id, role=InvitationRole.FREELANCER, target_id=freelancer.pk,
-    ).select_related("invited_by", "accepted_by")
-
-
-@dataclass
-class PortalState:
-    """What the owner sees of a freelancer's portal access."""
-
-    freelancer: Freelancer
-    status: str  # "active" (has a login), "pending", "expired", "revoked", "accepted", "none"
-    invitation: Invitation | None
-    access: PortalAccess | None
-
-    @property
-    def label(self):
-        return {
-            "active": "Uses the portal", "pending": "Invitation pending", "expired": "Invitation expired",
-            "revoked": "Invitation revoked", "accepted": "Invitation accepted", "none": "Not invited",
-        }[self.status]
-
-    @property
-    def access_revoked(self):
-        return self.status != "active" and self.access is not None and self.access.revoked_at is not None
-
-
-def portal_state(freelancer):
-    """The freelancer's portal status: a linked login wins; otherwise the latest invitation's
-    effective status (a pending one past its expiry reads as expired)."""
-    latest = freelancer_invitations(freelancer).order_by("-created_at", "-pk").first()
-    access = PortalAccess.objects.filter(freelancer=freelancer).select_related("revoked_by").first()
-    if freelancer.user_id:
-        return PortalState(freelancer, "active", latest, access)
-    if latest is None:
-        return PortalState(freelancer, "none", None, access)
-    return PortalState(freelancer, latest.effective_status, latest, access)
-
-
-def _open_engagements(freelancer):
-    return freelancer.engagements.filter(status__in=OPEN).select_related("workspace", "freelancer")
 
 
 @transaction.atomic
@@ -108,7 +55,7 @@ def portal_invitation_send(*, freelancer, invited_by=None, engagement=None):
         raise PortalError(f"{freelancer.name} already has a portal login.")
     if not freelancer.email:
         raise ValidationError({"freelancer": "This freelancer has no email address."})
-    offered = [e.title for e in _open_engagements(freelancer)[:5]]
+    offered = [e.title for e in open_engagements(freelancer)[:5]]
     invitation = invitation_send(
         workspace=freelancer.workspace, email=freelancer.email, role=InvitationRole.FREELANCER,
         invited_by=invited_by, target_id=freelancer.pk, accept_url_name=ACCEPT_URL_NAME, kind=KIND,
@@ -135,15 +82,6 @@ def portal_invitation_revoke(*, invitation):
     return account_services.invitation_revoke(invitation=invitation)
 
 
-def _invited_freelancer(invitation):
-    """The freelancer a portal invitation is for. An invitation whose freelancer changed email
-    since (or was deleted) is no longer valid: it is bound to that address."""
-    freelancer = Freelancer.objects.filter(pk=invitation.target_id, workspace_id=invitation.workspace_id).first()
-    if freelancer is None or freelancer.email.lower() != invitation.email:
-        raise InvitationError("invalid")
-    return freelancer
-
-
 def _portal_join(invitation, user, freelancer):
     """What accepting a portal invitation means (inside accounts.invitation_accept's
     transaction): link the freelancer profile to the login and open their portal access."""
@@ -158,40 +96,17 @@ def _portal_join(invitation, user, freelancer):
     if not created:
         PortalAccess.objects.filter(pk=access.pk).update(joined_at=now, revoked_at=None, revoked_by=None,
                                                          revoked_email="", updated_at=now)
-    for engagement in _open_engagements(freelancer):
+    for engagement in open_engagements(freelancer):
         activity_record(engagement=engagement, kind="portal_joined", actor_freelancer=freelancer,
                         summary=f"{freelancer.name} joined the freelancer portal.")
-    _tell_inviter(invitation, freelancer)
+    emails.portal_joined(invitation=invitation, freelancer=freelancer)
     return freelancer
-
-
-def _portal_joined(invitation, user):
-    return Freelancer.objects.select_related("workspace").filter(
-        pk=invitation.target_id, workspace_id=invitation.workspace_id, user=user).first()
 
 
 # Registered when the app loads (apps.py): accounts accepts invitations of every role through one
 # service and asks the role's owner what accepting means.
 PORTAL_ROLE_HOOK = account_services.InvitationRoleHook(
-    target=_invited_freelancer, join=_portal_join, joined=_portal_joined)
-
-
-def _tell_inviter(invitation, freelancer):
-    inviter = invitation.invited_by
-    if inviter is None or not inviter.is_active or not Membership.objects.filter(
-            user=inviter, workspace_id=invitation.workspace_id).exists():
-        inviter = (
-            User.objects.filter(memberships__workspace_id=invitation.workspace_id, memberships__role=Role.OWNER,
-                                is_active=True).order_by("pk").first()
-        )
-    if inviter is None:
-        return
-    notify(
-        kind="portal_joined", recipient_email=inviter.email, recipient_user=inviter,
-        workspace=invitation.workspace, dedupe_key=f"portal-joined:{invitation.pk}",
-        context={"freelancer_name": freelancer.name,
-                 "url": absolute(reverse("freelancers:detail", kwargs={"pk": freelancer.pk}))},
-    )
+    target=invited_freelancer, join=_portal_join, joined=joined_freelancer)
 
 
 @transaction.atomic
@@ -211,25 +126,11 @@ def portal_access_revoke(*, freelancer, actor):
     PortalAccess.objects.filter(pk=access.pk).update(revoked_at=now, revoked_by=actor, revoked_email=user.email,
                                                      updated_at=now)
     sessions_end(user=user)
-    for engagement in _open_engagements(freelancer):
+    for engagement in open_engagements(freelancer):
         activity_record(engagement=engagement, kind="portal_revoked", actor_user=actor,
                         summary=f"Revoked {freelancer.name}'s portal access.")
     freelancer.user = None
     return True
-
-
-def _offers_to_invite():
-    """Offered engagements whose freelancer has no portal login, no invitation since the offer,
-    no pending invitation at all, and whose access was not revoked after the offer."""
-    invitations = Invitation.objects.filter(role=InvitationRole.FREELANCER, workspace_id=OuterRef("workspace_id"),
-                                            target_id=OuterRef("freelancer_id"))
-    return (
-        Engagement.objects.filter(status=EngagementStatus.OFFERED, offered_at__isnull=False,
-                                  freelancer__user__isnull=True)
-        .exclude(Exists(invitations.filter(created_at__gte=OuterRef("offered_at"))))
-        .exclude(Exists(invitations.filter(status=InvitationStatus.PENDING, expires_at__gt=timezone.now())))
-        .exclude(freelancer__portal_access__revoked_at__gte=F("offered_at"))
-    )
 
 
 @transaction.atomic
@@ -242,7 +143,7 @@ def portal_invitation_for_offer(*, engagement_id):
     if engagement is None:
         return None
     Freelancer.objects.select_for_update().get(pk=engagement.freelancer_id)
-    if not _offers_to_invite().filter(pk=engagement.pk).exists():
+    if not offers_to_invite().filter(pk=engagement.pk).exists():
         return None
     inviter = engagement.created_by
     if inviter is not None and not (inviter.is_active and Membership.objects.filter(
@@ -256,7 +157,7 @@ def offers_invite(*, batch=200):
     """Beat: invite to the portal every freelancer offered an engagement who cannot sign in yet,
     so an offer works on its own ("automatically when an engagement is offered"): the offer email
     (engagements) says what the work is, the invitation lets them in. Returns how many went."""
-    due = list(_offers_to_invite().order_by("offered_at").values_list("pk", flat=True)[:batch])
+    due = list(offers_to_invite().order_by("offered_at").values_list("pk", flat=True)[:batch])
     return sum(1 for pk in due if portal_invitation_for_offer(engagement_id=pk) is not None)
 
 
@@ -275,7 +176,7 @@ def portal_link_request(*, email):
         invitations = freelancer_invitations(freelancer)
         if invitations.filter(created_at__gt=now - SELF_SERVICE_EVERY).exists():
             continue
-        if not invitations.exists() and not _open_engagements(freelancer).exists():
+        if not invitations.exists() and not open_engagements(freelancer).exists():
             continue
         portal_invitation_send(freelancer=freelancer, invited_by=None)
         sent += 1

@@ -25,9 +25,9 @@ from payments.escrow import current_review_clock
 from payments.models import Dispute, TimeEntry, Timesheet, TimesheetState
 from payments.timesheets import week_start_of
 
-from .access import engagement_child, portal_engagement, portal_required
-from .forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, new_idempotency_key
-from .views import render_portal
+from ..access import engagement_child, portal_engagement, portal_required
+from ..forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, new_idempotency_key
+from ._helpers import render_portal
 
 SUBMITTABLE = {MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED}
 DISPUTABLE = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED}

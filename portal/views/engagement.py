@@ -1,19 +1,16 @@
-"""The freelancer's pages. Thin: fetch through portal.access (404 for anything that is not the
-current freelancer's), validate a form, call one engagements or payments action, redirect.
-Times show in the freelancer's time zone (portal_required activates it).
-
-Milestones, files and timesheets are in views_work.py; invitations in views_public.py; the
-owner's side in views_owner.py.
+"""One engagement, as its freelancer sees it: the overview, the brief (acknowledging it, asking
+about it), the playbook, status updates, check-ins, the access grants (the deliberate reveal),
+its money and the end review. Thin: fetch through portal.access (404 for anything that is not
+the current freelancer's), validate a form, call one engagements action, redirect. Times show
+in the freelancer's time zone (portal_required activates it).
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
@@ -24,130 +21,40 @@ from engagements.models import (
     AccessGrant,
     Brief,
     BriefQuestion,
-    CheckIn,
-    CheckInStatus,
     EngagementStatus,
-    PayTerms,
     PlaybookDocument,
     PlaybookVersion,
     StatusUpdate,
 )
-from engagements.selectors import OPEN_WORK_STATES, milestones_with_rounds, shared_review
+from engagements.selectors import shared_review
 from engagements.transitions import ConflictError, NotAllowed
 from payments import selectors as money
-from payments.models import Payout
-from payments.statements import statement_csv_response
 
-from .access import SESSION_FREELANCER, engagement_child, portal_engagement, portal_required
-from .forms import ProfileForm, QuestionForm, StatusUpdateForm
-from .selectors import engagement_todos, my_engagements
-from .services import email_categories, email_choices, portal_profile_save
-
-
-def render_portal(request, template, context=None, *, engagement=None, tab=None):
-    """Render a portal page with what the layout needs: the current profile, the others (for
-    the switcher) and, on an engagement's pages, its tabs."""
-    context = dict(context or {})
-    context.update(freelancer=request.freelancer, profiles=request.portal_profiles, tab=tab)
-    if engagement is not None:
-        context.update(engagement=engagement, tabs=_tabs(engagement))
-    return render(request, template, context)
+from ..access import engagement_child, portal_engagement, portal_required
+from ..forms import QuestionForm, StatusUpdateForm
+from ..selectors import (
+    checkins_by_time,
+    engagement_money_for,
+    engagement_todos,
+    milestones_for_freelancer,
+    paid_out,
+    upcoming_checkins,
+)
+from ._helpers import conflict, render_portal
 
 
-def _tabs(engagement):
-    tabs = [("engagement", "Overview"), ("brief", "Brief"), ("playbook", "Playbook"), ("updates", "Status updates"),
-            ("checkins", "Check-ins"), ("grants", "Access")]
-    if engagement.pay_terms == PayTerms.HOURLY:
-        tabs.append(("timesheets", "Timesheets"))
-    tabs.append(("engagement_money", "Money"))
-    if engagement.is_ended:
-        tabs.append(("review", "Review"))
-    return tabs
-
-
-def _conflict(request, exc, to):
-    messages.error(request, str(exc))
-    return redirect(to)
-
-
-# --- Home, switching, profile ---------------------------------------------------------------------
-@portal_required
-def home(request):
-    rows = my_engagements(request.freelancer)
-    owed = money.freelancer_statement(request.freelancer).totals
-    return render_portal(request, "portal/home.html", {
-        "current": [r for r in rows if not r.engagement.is_ended],
-        "finished": [r for r in rows if r.engagement.is_ended],
-        "owed": owed,
-    })
-
-
-@portal_required
-@require_POST
-def switch(request):
-    try:
-        wanted = int(request.POST.get("freelancer", ""))
-    except ValueError:
-        raise Http404 from None
-    profile = next((p for p in request.portal_profiles if p.pk == wanted), None)
-    if profile is None:
-        raise Http404
-    request.session[SESSION_FREELANCER] = profile.pk
-    messages.info(request, f"You are now working in {profile.workspace.name}.")
-    return redirect("portal:home")
-
-
-@portal_required
-def profile(request):
-    user = request.user
-    initial = {"full_name": user.full_name or request.freelancer.name, "timezone": request.freelancer.timezone}
-    initial.update({f"email_{key}": on for key, on in email_choices(request.freelancer).items()})
-    form = ProfileForm(request.POST or None, initial=initial, categories=email_categories())
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            portal_profile_save(user=user, full_name=c["full_name"], timezone_name=c["timezone"],
-                                emails=form.email_choices())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Profile saved.")
-            return redirect("portal:profile")
-    return render_portal(request, "portal/profile.html", {"form": form}, tab="profile")
-
-
-@portal_required
-def money_overview(request):
-    statement = money.freelancer_statement(request.freelancer)
-    if request.GET.get("format") == "csv":
-        name = slugify(f"{request.freelancer.workspace.name} statement") or "statement"
-        return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
-    return render_portal(request, "portal/money.html", {
-        "statement": statement,
-        "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
-        "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
-    }, tab="money")
-
-
-# --- One engagement -------------------------------------------------------------------------------
 @portal_required
 def engagement(request, pk):
     engagement = portal_engagement(request, pk)
-    milestones = list(milestones_with_rounds(engagement))
-    held = money.escrow_by_milestone(engagement)
     now = timezone.now()
-    for m in milestones:
-        m.escrowed = held.get(m.pk, 0)
-        m.overdue = bool(m.due_at and m.due_at < now and m.state in OPEN_WORK_STATES)
     return render_portal(request, "portal/engagement.html", {
         "todos": engagement_todos(engagement),
         "brief": briefs.current_brief(engagement),
-        "milestones": milestones,
+        "milestones": milestones_for_freelancer(engagement, now=now),
         "latest_update": StatusUpdate.objects.filter(engagement=engagement).first(),
-        "next_checkin": CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED,
-                                               scheduled_at__gte=timezone.now()).order_by("scheduled_at").first(),
+        "next_checkin": upcoming_checkins(engagement, now=timezone.now()).first(),
         "owed": money.owed_on(engagement),
-        "paid": Payout.objects.filter(engagement=engagement).aggregate(total=Sum("amount"))["total"] or 0,
+        "paid": paid_out(engagement),
         "now": now,
     }, engagement=engagement, tab="engagement")
 
@@ -183,7 +90,7 @@ def brief_acknowledge(request, pk, brief_pk):
     except NotAllowed:
         raise Http404 from None
     except ConflictError as exc:
-        return _conflict(request, exc, reverse("portal:brief", kwargs={"pk": pk}))
+        return conflict(request, exc, reverse("portal:brief", kwargs={"pk": pk}))
     if started:
         messages.success(request, f"Brief v{brief.version} acknowledged: the engagement has started.")
     else:
@@ -203,7 +110,7 @@ def brief_ask(request, pk, brief_pk):
         except NotAllowed:
             raise Http404 from None
         except ConflictError as exc:
-            return _conflict(request, exc, reverse("portal:brief", kwargs={"pk": pk}))
+            return conflict(request, exc, reverse("portal:brief", kwargs={"pk": pk}))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -252,7 +159,7 @@ def playbook_acknowledge(request, pk, document_pk):
     except NotAllowed:
         raise Http404 from None
     except ConflictError as exc:
-        return _conflict(request, exc, reverse("portal:playbook_document", kwargs={"pk": pk,
+        return conflict(request, exc, reverse("portal:playbook_document", kwargs={"pk": pk,
                                                                                  "document_pk": document_pk}))
     messages.success(request, f"“{document.title}” v{version.version} acknowledged.")
     return redirect("portal:playbook", pk=pk)
@@ -283,7 +190,7 @@ def updates(request, pk):
             except NotAllowed:
                 raise Http404 from None
             except ConflictError as exc:
-                return _conflict(request, exc, reverse("portal:updates", kwargs={"pk": pk}))
+                return conflict(request, exc, reverse("portal:updates", kwargs={"pk": pk}))
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -300,13 +207,9 @@ def updates(request, pk):
 @portal_required
 def checkins(request, pk):
     engagement = portal_engagement(request, pk)
-    now = timezone.now()
-    rows = list(CheckIn.objects.filter(engagement=engagement).order_by("-scheduled_at"))
-    return render_portal(request, "portal/checkins.html", {
-        "upcoming": sorted([c for c in rows if c.status == CheckInStatus.SCHEDULED and c.scheduled_at >= now],
-                           key=lambda c: c.scheduled_at),
-        "past": [c for c in rows if not (c.status == CheckInStatus.SCHEDULED and c.scheduled_at >= now)],
-    }, engagement=engagement, tab="checkins")
+    upcoming, past = checkins_by_time(engagement, now=timezone.now())
+    return render_portal(request, "portal/checkins.html", {"upcoming": upcoming, "past": past},
+                         engagement=engagement, tab="checkins")
 
 
 # --- Access grants --------------------------------------------------------------------------------
@@ -334,7 +237,7 @@ def grant_reveal(request, pk, grant_pk):
     except NotAllowed:
         raise Http404 from None
     except ConflictError as exc:
-        return _conflict(request, exc, reverse("portal:grants", kwargs={"pk": pk}))
+        return conflict(request, exc, reverse("portal:grants", kwargs={"pk": pk}))
     response = render_portal(request, "portal/grant_reveal.html", {"grant": grant, "secret": secret},
                              engagement=engagement, tab="grants")
     response["Cache-Control"] = "no-store"
@@ -345,20 +248,9 @@ def grant_reveal(request, pk, grant_pk):
 @portal_required
 def engagement_money(request, pk):
     engagement = portal_engagement(request, pk)
-    statement = money.freelancer_statement(request.freelancer)
-    lines = [line for line in statement.currency_lines.get(engagement.currency, [])
-             if line.engagement and line.engagement.pk == engagement.pk]
-    held = money.escrow_by_milestone(engagement)
-    milestones = list(engagement.milestones.order_by("position", "pk"))
-    for m in milestones:
-        m.escrowed = held.get(m.pk, 0)
-    earned = sum(line.earned for line in lines)
-    paid = sum(line.paid_out for line in lines)
-    return render_portal(request, "portal/engagement_money.html", {
-        "lines": lines, "earned": earned, "paid": paid, "owed": money.owed_on(engagement),
-        "milestones": milestones, "in_escrow": sum(m.escrowed for m in milestones),
-        "payouts": Payout.objects.filter(engagement=engagement),
-    }, engagement=engagement, tab="engagement_money")
+    figures = engagement_money_for(request.freelancer, engagement)
+    return render_portal(request, "portal/engagement_money.html", figures, engagement=engagement,
+                         tab="engagement_money")
 
 
 @portal_required

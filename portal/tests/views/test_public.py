@@ -1,6 +1,6 @@
-"""A freelancer's portal invitation, from the owner's click to a working login: accepted once;
+"""A freelancer's portal invitation, from the emailed link to a working login: accepted once;
 reuse, expiry, revocation, a resent link (the old one dies) and another email all refused with
-nothing changed; the token never stays in the address bar."""
+nothing changed; the token never stays in the address bar; a lost link asked for again."""
 
 import re
 from datetime import timedelta
@@ -14,48 +14,14 @@ from django.utils import timezone
 
 from accounts.models import Invitation, InvitationStatus, User
 from accounts.tests.factories import PASSWORD, UserFactory, WorkspaceFactory
-from engagements.models import Activity
-from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.models import Freelancer
 from notifications.models import Notification
+
+from ..conftest import open_link, start_engagement_offered
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "amber-lantern-river-42"
-
-
-@pytest.fixture
-def nora(workspace):
-    return Freelancer.objects.create(workspace=workspace, name="Nora Newcomer", email="Nora@Example.net",
-                                     status=FreelancerStatus.APPROVED, timezone="America/Toronto")
-
-
-@pytest.fixture
-def invite(owner_client, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
-    """The owner presses "Invite to portal" on Nora's profile; returns the emailed link's path."""
-
-    def send(freelancer=nora, client=owner_client):
-        before = len(mailoutbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(f"/portal/owner/freelancers/{freelancer.pk}/invite/")
-        assert response.status_code == 302
-        assert len(mailoutbox) == before + 1
-        message = mailoutbox[-1]
-        assert message.to == [freelancer.email.lower()]
-        [url] = re.findall(r"https?://\S+/portal/invite/\S+/", message.body)
-        return urlparse(url).path
-
-    return send
-
-
-def _open(client, path):
-    """Follow the emailed link the way a browser does: the token leaves the address bar before
-    anything renders."""
-    response = client.get(path, follow=True)
-    assert [url for url, _ in response.redirect_chain] == ["/portal/invite/"]
-    token = path.rstrip("/").rsplit("/", 1)[-1]
-    assert token not in response.content.decode()
-    assert token not in response.request["PATH_INFO"]
-    return response
 
 
 def _state():
@@ -75,7 +41,7 @@ def _accept_as_newcomer(client, **overrides):
 def test_a_newcomer_sets_a_password_and_lands_in_the_portal_once(invite, nora, owner, workspace, mailoutbox):
     path = invite()
     invitee = Client()
-    page = _open(invitee, path)
+    page = open_link(invitee, path)
     body = page.content.decode()
     assert "Work with Acme Studio" in body
     assert "nora@example.net" in body
@@ -100,7 +66,7 @@ def test_a_newcomer_sets_a_password_and_lands_in_the_portal_once(invite, nora, o
 
     # Reuse: refused, nothing changes.
     before = _state()
-    again = _open(Client(), path)
+    again = open_link(Client(), path)
     assert again.status_code == 410
     assert "This invitation has already been used." in again.content.decode()
     assert _state() == before
@@ -111,7 +77,7 @@ def test_a_freelancer_opening_their_link_again_after_accepting_is_taken_in(invit
     not on a 410 page (the two acceptance flows are one)."""
     path = invite()
     invitee = Client()
-    _open(invitee, path)
+    open_link(invitee, path)
     _accept_as_newcomer(invitee)
     before = _state()
 
@@ -135,7 +101,7 @@ def test_an_expired_link_is_refused(invite, nora):
     path = invite()
     with time_machine.travel(timezone.now() + settings.INVITATION_TTL + timedelta(minutes=1)):
         client = Client()
-        response = _open(client, path)
+        response = open_link(client, path)
         assert response.status_code == 410
         assert "This invitation has expired." in response.content.decode()
         before = _state()
@@ -151,7 +117,7 @@ def test_a_revoked_link_is_refused(invite, owner_client, nora):
     response = owner_client.post(f"/portal/owner/invitations/{invitation.pk}/revoke/", follow=True)
     assert "was revoked" in response.content.decode()
 
-    page = _open(Client(), path)
+    page = open_link(Client(), path)
     assert page.status_code == 410
     assert "This invitation was withdrawn." in page.content.decode()
     assert not User.objects.filter(email="nora@example.net").exists()
@@ -165,23 +131,12 @@ def test_a_resent_invitation_kills_the_old_link(invite, owner_client, nora):
     first.refresh_from_db()
     assert first.status == InvitationStatus.REVOKED
 
-    assert _open(Client(), old).status_code == 410
+    assert open_link(Client(), old).status_code == 410
     client = Client()
-    assert _open(client, fresh_path).status_code == 200
+    assert open_link(client, fresh_path).status_code == 200
     _accept_as_newcomer(client)
     nora.refresh_from_db()
     assert nora.user is not None
-
-
-def test_the_resend_button_sends_a_new_link_and_kills_the_old_one(
-        invite, owner_client, nora, mailoutbox, django_capture_on_commit_callbacks):
-    old = invite()
-    invitation = Invitation.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(f"/portal/owner/invitations/{invitation.pk}/resend/")
-    [url] = re.findall(r"https?://\S+/portal/invite/\S+/", mailoutbox[-1].body)
-    assert _open(Client(), old).status_code == 410
-    assert _open(Client(), urlparse(url).path).status_code == 200
 
 
 def test_someone_signed_in_with_another_email_cannot_accept(invite, nora, outsider):
@@ -189,7 +144,7 @@ def test_someone_signed_in_with_another_email_cannot_accept(invite, nora, outsid
     client = Client()
     client.force_login(outsider)
     before = _state()
-    response = _open(client, path)
+    response = open_link(client, path)
     assert response.status_code == 403
     assert "different email address" in response.content.decode()
     assert client.post("/portal/invite/").status_code == 403
@@ -199,7 +154,7 @@ def test_someone_signed_in_with_another_email_cannot_accept(invite, nora, outsid
 def test_a_link_for_an_address_the_freelancer_no_longer_has_is_dead(invite, nora):
     path = invite()
     Freelancer.objects.filter(pk=nora.pk).update(email="nora.new@example.net")
-    response = _open(Client(), path)
+    response = open_link(Client(), path)
     assert response.status_code == 400
     assert not User.objects.filter(email="nora@example.net").exists()
 
@@ -235,42 +190,13 @@ def test_an_existing_login_signs_in_then_accepts_and_can_switch_workspaces(invit
 def test_a_weak_or_mistyped_password_creates_nothing(invite, nora):
     path = invite()
     client = Client()
-    _open(client, path)
+    open_link(client, path)
     weak = _accept_as_newcomer(client, password="123", password_again="123")
     assert "too short" in weak.content.decode()
     typo = _accept_as_newcomer(client, password_again=NEW_PASSWORD + "x")
     assert "The two passwords differ." in typo.content.decode()
     assert not User.objects.filter(email="nora@example.net").exists()
     assert Invitation.objects.get().status == InvitationStatus.PENDING
-
-
-def test_a_freelancer_who_has_a_login_is_not_invited_again(owner_client, freelancer_a):
-    response = owner_client.post(f"/portal/owner/freelancers/{freelancer_a.pk}/invite/", follow=True)
-    assert "already has a portal login" in response.content.decode()
-    assert not Invitation.objects.exists()
-
-
-def test_inviting_from_an_engagement_page_shows_on_its_timeline(owner_client, owner, workspace, nora,
-                                                                 celery_eager, mailoutbox):
-    engagement = start_engagement_offered(workspace, owner, nora)
-    response = owner_client.post(f"/portal/owner/freelancers/{nora.pk}/invite/",
-                                 {"engagement": engagement.pk, "next": f"/engagements/{engagement.pk}/"})
-    assert response["Location"] == f"/engagements/{engagement.pk}/"
-    assert Activity.objects.filter(engagement=engagement, kind="portal_invited").exists()
-    assert "Nora Newcomer" in Notification.objects.get(kind="portal_invitation").context["freelancer_name"]
-
-
-def start_engagement_offered(workspace, owner, freelancer):
-    from engagements import briefs, services, work
-
-    from .conftest import BRIEF
-
-    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
-                                            title="Offered work", budget=100_000)
-    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
-    work.milestone_create(engagement=engagement, actor=owner, title="Part", acceptance_criteria="x", amount=1000)
-    services.engagement_offer(engagement=engagement, actor=owner)
-    return engagement
 
 
 def test_the_offer_email_link_leads_a_newcomer_to_a_fresh_invitation(
@@ -291,7 +217,7 @@ def test_the_offer_email_link_leads_a_newcomer_to_a_fresh_invitation(
         answer = client.post(landing.redirect_chain[-1][0], {"email": "NORA@example.net"})
     assert "a link to choose your password is on its way" in answer.content.decode()
     [url] = re.findall(r"https?://\S+/portal/invite/\S+/", mailoutbox[-1].body)
-    assert _open(client, urlparse(url).path).status_code == 200
+    assert open_link(client, urlparse(url).path).status_code == 200
     _accept_as_newcomer(client)
     brief = client.get(f"/portal/engagements/{engagement.pk}/brief/")
     assert brief.status_code == 200
@@ -320,56 +246,3 @@ def test_a_second_request_within_minutes_sends_no_second_link(
             client.post("/portal/sign-in/", {"email": "nora@example.net"})
     assert len([m for m in mailoutbox if "/portal/invite/" in m.body]) == 1
     assert Invitation.objects.filter(status=InvitationStatus.PENDING).count() == 1
-
-
-def test_the_invitation_panel_shows_each_status(owner_client, nora, invite, freelancer_a):
-    url = f"/portal/owner/freelancers/{nora.pk}/"
-    assert "Not invited" in owner_client.get(url).content.decode()
-    invite()
-    assert "Invitation pending" in owner_client.get(url).content.decode()
-    with time_machine.travel(timezone.now() + settings.INVITATION_TTL + timedelta(hours=1)):
-        assert "Invitation expired" in owner_client.get(url).content.decode()
-    Invitation.objects.update(status=InvitationStatus.REVOKED)
-    assert "Invitation revoked" in owner_client.get(url).content.decode()
-    assert "Uses the portal" in owner_client.get(f"/portal/owner/freelancers/{freelancer_a.pk}/").content.decode()
-    # htmx asks for the panel alone.
-    panel = owner_client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in panel and "Freelancer portal" in panel
-
-
-
-def test_an_offer_invites_a_freelancer_without_a_login_once(owner, workspace, nora, freelancer_a, celery_eager,
-                                                             mailoutbox, django_capture_on_commit_callbacks):
-    from portal.invitations import offers_invite
-
-    from .conftest import start_engagement
-
-    with django_capture_on_commit_callbacks(execute=True):
-        engagement = start_engagement_offered(workspace, owner, nora)
-        start_engagement(workspace, owner, freelancer_a, title="Ana has a login", milestones=["One"])
-        assert offers_invite() == 1
-        assert offers_invite() == 0  # a second sweep (or a second beat) sends nothing
-    [invitation] = Invitation.objects.filter(target_id=nora.pk)
-    assert (invitation.status, invitation.invited_by) == (InvitationStatus.PENDING, owner)
-    assert [m for m in mailoutbox if m.to == ["nora@example.net"] and "/portal/invite/" in m.body]
-    assert Activity.objects.filter(engagement=engagement, kind="portal_invited").exists()
-
-
-def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, owner_client, workspace, nora,
-                                                                       freelancer_a, invite):
-    from engagements import services
-    from portal.invitations import offers_invite
-
-    invite()  # the owner pressed the button before offering
-    start_engagement_offered(workspace, owner, nora)
-    assert offers_invite() == 0
-    assert Invitation.objects.filter(target_id=nora.pk).count() == 1
-
-    # Access revoked after an offer: the sweep does not let them back in.
-    offered = start_engagement_offered(workspace, owner, freelancer_a)
-    owner_client.post(f"/portal/owner/freelancers/{freelancer_a.pk}/revoke-access/")
-    assert offers_invite() == 0
-    # A new offer after that is a new decision: it invites again.
-    services.engagement_withdraw(engagement=offered, actor=owner)
-    services.engagement_offer(engagement=offered, actor=owner)
-    assert offers_invite() == 1

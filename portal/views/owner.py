@@ -19,8 +19,9 @@ from accounts.models import Invitation, InvitationRole
 from engagements.models import Engagement
 from freelancers.models import Freelancer
 
-from . import invitations
-from .invitations import PortalError, portal_state
+from ..selectors import STATUSES, filter_by_status, freelancer_invitations, portal_state
+from ..services import invitation as invitations
+from ..services.invitation import PortalError
 
 
 def _next(request, default):
@@ -56,7 +57,7 @@ def freelancer_access(request, freelancer_pk):
         "state": portal_state(freelancer),
         "freelancer": freelancer,
         "engagement": engagement,
-        "history": invitations.freelancer_invitations(freelancer).order_by("-created_at", "-pk")[:20],
+        "history": freelancer_invitations(freelancer).order_by("-created_at", "-pk")[:20],
         "back": _next(request, reverse("freelancers:detail", kwargs={"pk": freelancer.pk})),
     }
     if request.headers.get("HX-Request"):
@@ -130,14 +131,14 @@ def invitations_list(request):
     qs = Invitation.objects.filter(workspace=request.workspace, role=InvitationRole.FREELANCER).select_related(
         "invited_by", "accepted_by").order_by("-created_at", "-pk")
     wanted = request.GET.get("status", "")
-    if wanted in invitations.STATUSES:
-        qs = invitations.filter_by_status(qs, wanted)
+    if wanted in STATUSES:
+        qs = filter_by_status(qs, wanted)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     names = dict(Freelancer.objects.filter(workspace=request.workspace,
                                            pk__in=[i.target_id for i in page]).values_list("pk", "name"))
     for item in page:
         item.freelancer_name = names.get(item.target_id)
     return render(request, "portal/owner/invitations.html", {
-        "page": page, "status": wanted, "statuses": invitations.STATUSES,
+        "page": page, "status": wanted, "statuses": STATUSES,
     })
 

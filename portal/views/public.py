@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 from accounts.models import InvitationRole
 from accounts.views import InvitationAcceptView
 
-from . import invitations
-from .access import SESSION_FREELANCER
-from .forms import AcceptForm, LinkRequestForm
-from .sessions import stamp
+from ..access import SESSION_FREELANCER
+from ..forms import AcceptForm, LinkRequestForm
+from ..services import invitation as invitations
+from ..sessions import stamp
 
 SESSION_TOKEN = "portal_invitation_token"
 

@@ -10,7 +10,7 @@ from engagements.models import DateChangeStatus, MilestoneDateChange
 from engagements.tests.conftest import fund
 from notifications.models import Notification
 
-from .conftest import start_engagement
+from ..conftest import start_engagement
 
 pytestmark = pytest.mark.django_db
 
