@@ -33,12 +33,12 @@ app.conf.update(
     beat_schedule={
         # Housekeeping: mark invitations whose link has lapsed as expired.
         "expire-invitations": {
-            "task": "accounts.tasks.expire_invitations",
+            "task": "accounts.tasks.invitations_expire",
             "schedule": SWEEP_SECONDS,
         },
         # Outbox recovery: nothing is lost when Redis or a worker goes away.
         "recover-outbox": {
-            "task": "notifications.tasks.recover_outbox",
+            "task": "notifications.tasks.outbox_recover",
             "schedule": SWEEP_SECONDS,
         },
         # Referees: expire unanswered references after 14 days, remind at most twice.
