@@ -52,7 +52,7 @@ def engagement(request, pk):
         "brief": briefs.current_brief(engagement),
         "milestones": milestones_for_freelancer(engagement, now=now),
         "latest_update": StatusUpdate.objects.filter(engagement=engagement).first(),
-        "next_checkin": upcoming_checkins(engagement, now=timezone.now()).first(),
+        "next_checkin": upcoming_checkins(engagement, now=now).first(),
         "owed": money.owed_on(engagement),
         "paid": paid_out(engagement),
         "now": now,
