@@ -66,6 +66,15 @@ def _service_required(request):
     pytest.fail(f"REQUIRE_SERVICES=1 but this test {request.node.missing_service}")
 
 
+def service_missing(reason):
+    """The one way a fixture or test stops for a service the markers cannot see (a binary on
+    PATH, say): a failure under REQUIRE_SERVICES=1, like a marked test's, else a skip saying
+    what to install. `reason` reads after "this test": "needs …"."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
+    pytest.skip(reason)
+
+
 def pytest_terminal_summary(terminalreporter):
     skipped = len(terminalreporter.stats.get("skipped", []))
     terminalreporter.write_line(
@@ -310,9 +319,9 @@ def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("a real Celery worker needs PostgreSQL (DATABASE_URL) to share the test database")
+        service_missing("needs PostgreSQL (DATABASE_URL): a real Celery worker shares the test database")
     if not _redis_reachable():
-        pytest.skip("a real Celery worker needs Redis (REDIS_URL)")
+        service_missing("needs Redis (REDIS_URL) for a real Celery worker")
     workdir = tmp_path_factory.mktemp("celery")
     env = {
         **os.environ,

@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 from accounts.models import Invitation, InvitationRole, InvitationStatus
 from engagements.models import Engagement
 from freelancers.models import Freelancer
-from portal import invitations
+from portal import selectors
+from portal.services import invitation as invitations
 
 from .exceptions import Conflict
 from .permissions import IsWorkspaceStaff, get_scoped_or_404, scoped, token_of
@@ -74,7 +75,7 @@ class InvitationList(generics.ListAPIView):
         wanted = params.validated_data
         qs = _invitations(self.request)
         if "status" in wanted:
-            qs = invitations.filter_by_status(qs, wanted["status"])
+            qs = selectors.filter_by_status(qs, wanted["status"])
         if "freelancer" in wanted:
             qs = qs.filter(target_id=wanted["freelancer"])
         return qs.order_by("-created_at", "-id")

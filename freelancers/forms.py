@@ -1,5 +1,5 @@
 """Forms for the owner pages and the referee questionnaire. They clean input; the actions in
-services.py / references.py / interviews.py / vetting.py enforce the rules, and their
+services/ enforce the rules, and their
 ValidationErrors land on the same fields (see `apply_errors`)."""
 
 from datetime import datetime
@@ -24,6 +24,7 @@ from .models import (
     ReferenceStatus,
 )
 from .money import exponent, major_text, to_minor
+from .services.interview import local_to_utc
 
 SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 RATING_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
@@ -247,8 +248,6 @@ class InterviewForm(forms.Form):
         # The time is the interviewer's wall clock, in their zone.
         value = self.cleaned_data["scheduled_at"]
         naive = datetime(value.year, value.month, value.day, value.hour, value.minute)
-        from .interviews import local_to_utc
-
         try:
             return local_to_utc(naive, self.tz_name)
         except ValidationError as exc:

@@ -1,12 +1,11 @@
+"""Thin Celery tasks: each calls one sweep and carries its name."""
+
 from celery import shared_task
 
-from . import references
+from .reminders import references
 
 
 @shared_task
-def remind_referees():
-    """Beat, every minute: expire references past their 14 days, then send due reminders.
-    Safe to run twice or concurrently (conditional-UPDATE claims + outbox dedupe keys)."""
-    expired = references.references_expire()
-    reminded = references.references_remind()
-    return {"expired": len(expired), "reminded": len(reminded)}
+def referee_reminders():
+    """Beat: expire references past their 14 days, then remind the referees who are due."""
+    return references.referee_reminders()

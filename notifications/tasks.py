@@ -9,7 +9,8 @@ from . import reminders, services
 
 @shared_task(bind=True, max_retries=None)
 def send_notification(self, notification_id):
-    """Thin: the claim in `notification_send` makes a redelivered task harmless."""
+    """Thin: the claim in `notification_send` makes a redelivered task harmless. Its name is
+    the outbox's contract (services.SEND_TASK): messages already in the broker carry it."""
     try:
         return services.notification_send(notification_id=notification_id)
     except services.PermanentSendError:
@@ -19,7 +20,7 @@ def send_notification(self, notification_id):
 
 
 @shared_task
-def recover_outbox():
+def outbox_recover():
     """Beat: re-enqueue notifications stuck in `queued` or `sending`."""
     return len(services.outbox_recover())
 

@@ -33,17 +33,17 @@ app.conf.update(
     beat_schedule={
         # Housekeeping: mark invitations whose link has lapsed as expired.
         "expire-invitations": {
-            "task": "accounts.tasks.expire_invitations",
+            "task": "accounts.tasks.invitations_expire",
             "schedule": SWEEP_SECONDS,
         },
         # Outbox recovery: nothing is lost when Redis or a worker goes away.
         "recover-outbox": {
-            "task": "notifications.tasks.recover_outbox",
+            "task": "notifications.tasks.outbox_recover",
             "schedule": SWEEP_SECONDS,
         },
         # Referees: expire unanswered references after 14 days, remind at most twice.
         "remind-referees": {
-            "task": "freelancers.tasks.remind_referees",
+            "task": "freelancers.tasks.referee_reminders",
             "schedule": SWEEP_SECONDS,
         },
         # Escrow: release submitted milestones (and approve timesheets) nobody reviewed in time.
@@ -83,7 +83,7 @@ app.conf.update(
         },
         # The portal: a freelancer offered work without a login gets a portal invitation.
         "portal-offer-invitations": {
-            "task": "portal.tasks.invite_offered_freelancers",
+            "task": "portal.tasks.offers_invite",
             "schedule": SWEEP_SECONDS,
         },
         # The owners' daily digest: each workspace's 08:00 is a deadline column, checked every

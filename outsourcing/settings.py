@@ -9,7 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,8 +45,6 @@ def _dev_secret_key():
     # placeholder key that is the same on every machine.
     path = VAR_DIR / "dev-secret-key"
     if not path.exists():
-        from django.core.management.utils import get_random_secret_key
-
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(get_random_secret_key())
     return path.read_text().strip()
@@ -64,8 +64,6 @@ def _dev_fernet_key():
     # Like the dev SECRET_KEY: one random Fernet key per checkout, kept under var/.
     path = VAR_DIR / "dev-fernet-key"
     if not path.exists():
-        from cryptography.fernet import Fernet
-
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Fernet.generate_key().decode())
     return path.read_text().strip()

@@ -18,6 +18,7 @@ from freelancers.selectors import pipeline_summary
 from notifications.selectors import workspace_notifications
 from notifications.services import invitation_send
 
+from .celery import app
 from .forms import TeammateInviteForm, pending_teammate_invitations
 
 INVITE_SESSION_KEY = "invitation_token"
@@ -130,8 +131,6 @@ def healthz(request):
     except Exception as exc:  # pragma: no cover - exercised by stopping the database
         status["database"] = f"error: {type(exc).__name__}"
     try:
-        from .celery import app
-
         # The broker named by the settings (not a connection cached at start-up): the
         # probe must see what a new task would be sent to.
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class PortalConfig(AppConfig):
@@ -9,12 +10,10 @@ class PortalConfig(AppConfig):
         # Session plumbing, not domain logic: a login stamps the session with the person's
         # portal session epoch so that revoking their access can end it (portal/sessions.py).
         # Imported here, not at the top: models may only be imported once the app registry is ready.
-        from django.contrib.auth.signals import user_logged_in
-
         from accounts.models import InvitationRole
         from accounts.services import invitation_role_register
 
-        from .invitations import PORTAL_ROLE_HOOK
+        from .services.invitation import PORTAL_ROLE_HOOK
         from .sessions import stamp_on_login
 
         user_logged_in.connect(stamp_on_login, dispatch_uid="portal.stamp_on_login")

@@ -41,6 +41,12 @@ class LinkRequestForm(forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
 
 
+class NewDateForm(forms.Form):
+    proposed_on = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             label="Why it needs to move")
+
+
 class QuestionForm(forms.Form):
     body = forms.CharField(label="Your question", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -1,10 +1,11 @@
+"""Thin Celery tasks: each calls one action and carries its name."""
+
 from celery import shared_task
+
+from .services import invitation
 
 
 @shared_task
-def invite_offered_freelancers():
-    """Beat, every minute: a portal invitation for each freelancer offered work who has no
-    login yet (portal.invitations.offers_invite)."""
-    from .invitations import offers_invite
-
-    return {"invited": offers_invite()}
+def offers_invite():
+    """Beat: a portal invitation for each freelancer offered work who has no login yet."""
+    return {"invited": invitation.offers_invite()}

@@ -1,7 +1,7 @@
 """Freelancers and vetting (API.md): profiles, references, interviews, the scorecard and the
 decision. Owner and manager tokens only (a freelancer token gets 404). Every view calls the
-same service functions as the web pages (freelancers.services / references / interviews /
-vetting), so the rules, the field errors (400) and the state conflicts (409) are the same.
+same service functions as the web pages (freelancers.services: freelancer / reference /
+interview / vetting), so the rules, the field errors (400) and the state conflicts (409) are the same.
 
 One module per topic: `profiles`, `references`, `interviews`, `scorecard` (with the decision);
 their serializers in `serializers`.

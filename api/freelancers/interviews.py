@@ -6,7 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from freelancers import interviews as interview_actions
+from freelancers.services import interview as interview_actions
 
 from ..permissions import IsWorkspaceStaff
 from ..schema import errors

@@ -6,9 +6,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from freelancers import services
 from freelancers.money import to_major
 from freelancers.selectors import Filters, freelancer_search
+from freelancers.services import freelancer as services
 
 from ..permissions import IsWorkspaceStaff, scoped
 from ..schema import errors

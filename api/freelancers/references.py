@@ -5,7 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from freelancers import references as reference_actions
+from freelancers.services import reference as reference_actions
 
 from ..permissions import IsWorkspaceStaff
 from ..schema import errors

@@ -5,8 +5,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from freelancers import vetting
+from engagements.selectors import reliability_record
+from freelancers import selectors
 from freelancers.models import REFERENCE_RATINGS
+from freelancers.services import vetting
 
 from ..permissions import IsWorkspaceStaff
 from ..schema import errors
@@ -18,12 +20,6 @@ from .serializers import (
     ReferenceSerializer,
     ScorecardSerializer,
 )
-
-try:  # The reliability record is the engagements app's; show it once that app provides it.
-    from engagements.selectors import reliability_record
-except ImportError:  # pragma: no cover - depends on the engagements app's progress
-    reliability_record = None
-
 
 class FreelancerDecisionView(APIView):
     permission_classes = [IsWorkspaceStaff]
@@ -46,11 +42,9 @@ class FreelancerDecisionView(APIView):
 
 
 def _scorecard_body(freelancer):
-    card = vetting.scorecard(freelancer)
+    card = selectors.scorecard(freelancer)
     ratings = {field: avg for (field, _), (_, avg) in zip(REFERENCE_RATINGS, card.reference_averages, strict=True)}
-    reliability = None
-    if reliability_record is not None:
-        reliability = reliability_record(freelancer).as_dict()
+    reliability = reliability_record(freelancer).as_dict()
     return {
         "freelancer": freelancer.pk,
         "status": freelancer.status,

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from accounts.models import hash_token
-from freelancers import references
-from freelancers.interviews import interview_schedule
 from freelancers.models import Decision, Freelancer, Interview, Reference, ReferenceLink, ReferenceStatus
-from freelancers.references import Answers
+from freelancers.services import reference as references
+from freelancers.services.interview import interview_schedule
+from freelancers.services.reference import Answers
 from notifications.models import Notification
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)

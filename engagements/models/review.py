@@ -38,6 +38,12 @@ class Review(models.Model):
     def __str__(self):
         return f"Review of {self.engagement}"
 
+    def ratings(self):
+        """The 1–5 ratings as [(label, value)], in the form's order. What other apps show of a
+        review: the freelancers app's vetting scorecard and bench read only this, `rehire` and
+        `created_at` (it sits below this app and reaches a review by the reverse relation)."""
+        return [("Quality", self.quality), ("Communication", self.communication), ("Timeliness", self.timeliness)]
+
     @property
     def average_rating(self):
         return round((self.quality + self.communication + self.timeliness) / 3, 1)

@@ -16,6 +16,7 @@ Every name is re-exported here, so `from freelancers.models import X` works for 
 # isort: off
 # In dependency order, the order the models register in: the freelancer, then what hangs from it.
 from .freelancer import (
+    DECISION_STATUSES,
     STATUS_TRANSITIONS,
     EventKind,
     Freelancer,
@@ -25,7 +26,16 @@ from .freelancer import (
     RateUnit,
     statuses_allowed_into,
 )
-from .reference import REFERENCE_RATINGS, REFERENCE_REQUESTABLE, Reference, ReferenceLink, ReferenceStatus
+from .reference import (
+    LINK_TTL,
+    MAX_REMINDERS,
+    REFERENCE_RATINGS,
+    REFERENCE_REQUESTABLE,
+    REMINDER_EVERY,
+    Reference,
+    ReferenceLink,
+    ReferenceStatus,
+)
 from .portfolio import Sample, Testimonial, sample_upload_to
 from .interview import (
     DEFAULT_CRITERIA,
@@ -40,9 +50,13 @@ from .decision import Decision
 # isort: on
 
 __all__ = [
+    "DECISION_STATUSES",
     "DEFAULT_CRITERIA",
+    "LINK_TTL",
+    "MAX_REMINDERS",
     "REFERENCE_RATINGS",
     "REFERENCE_REQUESTABLE",
+    "REMINDER_EVERY",
     "STATUS_TRANSITIONS",
     "Decision",
     "EventKind",

@@ -25,6 +25,8 @@ STATUS_TRANSITIONS = {
     FreelancerStatus.APPROVED: {FreelancerStatus.VETTING, FreelancerStatus.REJECTED},
     FreelancerStatus.REJECTED: {FreelancerStatus.VETTING, FreelancerStatus.PROSPECT},
 }
+# Statuses reached only by a decision with a reason (the scorecard), never by a pipeline move.
+DECISION_STATUSES = {FreelancerStatus.APPROVED, FreelancerStatus.REJECTED}
 
 
 class RateUnit(models.TextChoices):

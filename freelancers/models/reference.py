@@ -1,6 +1,8 @@
 """References: referees asked about a freelancer, their ratings and answers, and the emailed
 questionnaire links they answer through."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +21,11 @@ class ReferenceStatus(models.TextChoices):
 
 # Statuses from which "Request" (or "Send again") may issue a fresh link.
 REFERENCE_REQUESTABLE = {ReferenceStatus.DRAFT, ReferenceStatus.REQUESTED, ReferenceStatus.EXPIRED}
+# A request's life: its links work this long; the referee is reminded every REMINDER_EVERY, at
+# most MAX_REMINDERS times (the ladder is `reminders_sent` and `next_reminder_at`).
+LINK_TTL = timedelta(days=14)
+REMINDER_EVERY = timedelta(days=2)
+MAX_REMINDERS = 2
 REFERENCE_RATINGS = [
     ("quality", "Quality of work"),
     ("reliability", "Reliability"),

@@ -23,15 +23,7 @@ def log_in(page, live_server, email):
     expect(page).to_have_url(f"{live_server.url}/")
 
 
-def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_server, owner, workspace,
-                                                         celery_eager, mailoutbox):
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    owner.timezone = "America/New_York"
-    owner.save()
-    log_in(page, live_server, owner.email)
-
-    # Add a freelancer.
+def add_freelancer(page):
     page.get_by_role("link", name="Freelancers", exact=True).click()
     page.get_by_role("link", name="Add a freelancer").first.click()
     page.get_by_label("Name").fill("Rosa Diaz")
@@ -42,9 +34,11 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     page.get_by_label("Rate", exact=True).fill("55")
     page.get_by_role("button", name="Add freelancer").click()
     expect(page.get_by_role("alert")).to_contain_text("Rosa Diaz was added as a prospect.")
-    freelancer = Freelancer.objects.get(email="rosa@example.net")
+    return Freelancer.objects.get(email="rosa@example.net")
 
-    # Request a reference: the referee is emailed a questionnaire link.
+
+def request_reference(page, mailoutbox):
+    """The referee is emailed a questionnaire link; returns it."""
     page.get_by_role("link", name="Add a reference").click()
     page.get_by_label("Referee's name").fill("Carl Client")
     page.get_by_label("Referee's email").fill("carl@example.org")
@@ -54,8 +48,11 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     expect(page.get_by_role("cell", name="Requested")).to_be_visible()
     [email] = [m for m in mailoutbox if m.to == ["carl@example.org"]]
     [link] = re.findall(r"https?://\S+/reference/\S+/", email.body)
+    return link
 
-    # The referee answers from the emailed link, in a browser of their own (no login).
+
+def answer_as_referee(browser, live_server, link):
+    """From the emailed link, in a browser of the referee's own (no login)."""
     referee = browser.new_context().new_page()
     referee.goto(live_server.url + urlparse(link).path)
     expect(referee).to_have_url(f"{live_server.url}/reference/")  # the token left the address bar
@@ -71,7 +68,9 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     expect(referee.get_by_role("heading", level=1)).to_have_text("This questionnaire was already answered")
     referee.context.close()
 
-    # Schedule an interview, in the owner's zone; shown in both.
+
+def schedule_interview(page, owner, mailoutbox):
+    """In the owner's zone; shown in both."""
     page.reload()
     expect(page.get_by_role("cell", name="Received")).to_be_visible()
     page.get_by_role("link", name="Schedule an interview").click()
@@ -85,7 +84,8 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     [invite] = [m for m in mailoutbox if m.to == ["rosa@example.net"]]
     assert invite.attachments[0][0] == "interview.ics"
 
-    # Score it.
+
+def score_interview(page):
     for criterion, score in (("Communication", "5"), ("Relevant skill", "4"), ("Understanding of the brief", "5"),
                              ("Timeline / availability fit", "4"), ("Professionalism", "5")):
         page.get_by_role("group", name=criterion).get_by_text(score, exact=True).click()
@@ -94,7 +94,9 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     page.get_by_role("button", name="Save scorecard").click()
     expect(page.get_by_role("alert").filter(has_text="Scorecard saved.")).to_be_visible()
 
-    # Approve from the scorecard: one reference is below the recommended two, so it asks first.
+
+def approve(page):
+    """From the scorecard: one reference is below the recommended two, so it asks first."""
     expect(page.get_by_test_id("interview-overall")).to_have_text("4.6")
     expect(page.get_by_test_id("refs-overall")).to_have_text("4.5")
     page.get_by_label("Approve", exact=True).check()
@@ -104,6 +106,22 @@ def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_ser
     page.get_by_label("I have read the warnings above and approve anyway").check()
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("alert").filter(has_text="Rosa Diaz was approved.")).to_be_visible()
+
+
+def test_vet_a_freelancer_from_first_contact_to_approval(page, browser, live_server, owner, workspace,
+                                                         celery_eager, mailoutbox):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    owner.timezone = "America/New_York"
+    owner.save()
+    log_in(page, live_server, owner.email)
+
+    freelancer = add_freelancer(page)
+    link = request_reference(page, mailoutbox)
+    answer_as_referee(browser, live_server, link)
+    schedule_interview(page, owner, mailoutbox)
+    score_interview(page)
+    approve(page)
 
     freelancer.refresh_from_db()
     assert freelancer.status == FreelancerStatus.APPROVED

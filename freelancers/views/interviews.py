@@ -12,12 +12,23 @@ from django.views.decorators.http import require_POST
 from accounts.access import workspace_required
 from accounts.forms import apply_errors
 
-from .. import interviews as interview_actions
-from .. import services
 from ..errors import TransitionError
 from ..forms import CriteriaForm, InterviewForm, ScorecardForm
 from ..models import Interview
-from .common import freelancer_for, owned, run_action, user_tz
+from ..services import interview as interview_actions
+from ._helpers import freelancer_for, owned, run_action, user_tz
+
+# Shown beside the scorecard: questions that bring out the red flags early.
+SUGGESTED_QUESTIONS = [
+    ("scope", "Walk me through exactly what you would deliver for this project. What is not included?"),
+    ("timeline", "The deadline is fixed. Which part would take longest, and what would make you late? "
+                 "When would you tell us?"),
+    ("who_does_work", "Who will do the work: you alone, or anyone else? Would any part be subcontracted?"),
+    ("availability", "How many hours a week can you give this, and in which hours of your day? "
+                     "Any holidays or other projects in that window?"),
+    ("price_moved", "Is your price for this exact scope final? What would change it?"),
+    ("", "How will you report progress, and how often? What do you need from us to start?"),
+]
 
 
 def _schedule_page(request, freelancer, interview=None):
@@ -75,7 +86,7 @@ def interview_reschedule(request, pk):
 def interview_detail(request, pk):
     interview = owned(request, Interview, pk)
     freelancer = interview.freelancer
-    criteria = [c.name for c in services.criteria_for(request.workspace)]
+    criteria = [c.name for c in interview_actions.criteria_for(request.workspace)]
     existing = [s.criterion for s in interview.scores.all()]
     # A scorecard keeps the criteria it was scored on, then any added to the workspace's list since.
     names = existing + [c for c in criteria if c.lower() not in {e.lower() for e in existing}]
@@ -96,7 +107,7 @@ def interview_detail(request, pk):
             return redirect("freelancers:scorecard", pk=freelancer.pk)
     return render(request, "freelancers/interview.html", {
         "interview": interview, "freelancer": freelancer, "form": form, "user_tz": user_tz(request),
-        "questions": interview_actions.SUGGESTED_QUESTIONS,
+        "questions": SUGGESTED_QUESTIONS,
     })
 
 
@@ -111,11 +122,12 @@ def interview_cancel(request, pk):
 
 @workspace_required
 def criteria_edit(request):
-    criteria = services.criteria_for(request.workspace)
+    criteria = interview_actions.criteria_for(request.workspace)
     form = CriteriaForm(request.POST or None, initial={"criteria": "\n".join(c.name for c in criteria)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.criteria_set(workspace=request.workspace, names=form.cleaned_data["criteria"].splitlines())
+            interview_actions.criteria_set(workspace=request.workspace,
+                                           names=form.cleaned_data["criteria"].splitlines())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

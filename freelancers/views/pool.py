@@ -4,7 +4,6 @@ profile (add, edit, the detail page, do-not-hire)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,20 +11,22 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_workspace, workspace_required
 from accounts.forms import apply_errors
 
-from .. import services, vetting
 from ..errors import TransitionError
 from ..forms import DoNotHireForm, FilterForm, FreelancerForm
-from ..models import Freelancer, FreelancerStatus
+from ..models import DECISION_STATUSES, Freelancer, FreelancerStatus
 from ..selectors import (
     Filters,
     bench_rows,
     board,
+    engagements_of,
     freelancer_search,
+    last_review,
     with_counts,
     workspace_skills,
     workspace_timezones,
 )
-from .common import freelancer_for, run_action, user_tz
+from ..services import freelancer as services
+from ._helpers import freelancer_for, run_action, user_tz
 
 
 @workspace_required
@@ -48,7 +49,7 @@ def freelancer_list(request):
 
 def _board_context(request, error=None, moved=None):
     return {"columns": board(request.workspace), "error": error, "moved": moved,
-            "decision_statuses": services.DECISION_STATUSES}
+            "decision_statuses": DECISION_STATUSES}
 
 
 @workspace_required
@@ -82,7 +83,7 @@ def pipeline_move(request, pk):
 def bench_view(request):
     rows = []
     for freelancer in bench_rows(request.workspace):
-        rows.append({"freelancer": freelancer, "review": vetting.last_review(freelancer)})
+        rows.append({"freelancer": freelancer, "review": last_review(freelancer)})
     return render(request, "freelancers/bench.html", {"rows": rows})
 
 
@@ -107,11 +108,10 @@ def freelancer_edit(request, pk):
     freelancer = freelancer_for(request, pk)
     form = FreelancerForm(request.POST or None, workspace=request.workspace, instance=freelancer)
     if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        kwargs["timezone"] = kwargs.pop("timezone_name")
         try:
-            with transaction.atomic():
-                kwargs = form.service_kwargs()
-                kwargs["timezone"] = kwargs.pop("timezone_name")
-                services.freelancer_update(freelancer=freelancer, actor=request.user, **kwargs)
+            services.freelancer_update(freelancer=freelancer, actor=request.user, **kwargs)
         except ValidationError as exc:
             freelancer.refresh_from_db()
             apply_errors(form, exc)
@@ -133,10 +133,10 @@ def freelancer_detail(request, pk):
         "testimonials": freelancer.testimonials.select_related("verified_by"),
         "rate_changes": freelancer.rate_changes.select_related("changed_by")[:20],
         "events": freelancer.events.select_related("actor")[:30],
-        "engagements": vetting.engagements_of(freelancer),
+        "engagements": engagements_of(freelancer),
         "user_tz": user_tz(request),
         "do_not_hire_form": DoNotHireForm(),
-        "decision_statuses": services.DECISION_STATUSES,
+        "decision_statuses": DECISION_STATUSES,
     })
 
 

@@ -3,7 +3,6 @@ access-checked download) and testimonials."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,11 +10,11 @@ from django.views.decorators.http import require_POST
 from accounts.access import workspace_required
 from accounts.forms import apply_errors
 
-from .. import services
 from ..forms import SampleForm, TestimonialForm
 from ..models import Sample, Testimonial
+from ..services import portfolio as services
 from ..uploads import attachment_response
-from .common import freelancer_for, owned
+from ._helpers import freelancer_for, owned
 
 
 @workspace_required
@@ -52,8 +51,7 @@ def sample_download(request, pk):
 def sample_delete(request, pk):
     sample = owned(request, Sample, pk)
     freelancer_pk = sample.freelancer_id
-    with transaction.atomic():
-        services.sample_delete(sample=sample)
+    services.sample_delete(sample=sample)
     messages.success(request, "Sample removed.")
     return redirect("freelancers:detail", pk=freelancer_pk)
 

@@ -8,8 +8,10 @@ from django.views.decorators.cache import never_cache
 
 from accounts.forms import apply_errors
 
-from .. import references as reference_actions
+from ..errors import RefereeLinkError
 from ..forms import DeclineForm, QuestionnaireForm
+from ..selectors import reference_for_token
+from ..services import reference as reference_actions
 
 REFEREE_SESSION_KEY = "referee_token"
 DONE_SESSION_KEY = "referee_done"
@@ -36,8 +38,8 @@ def _done(request, outcome):
 def referee_questionnaire(request):
     token = request.session.get(REFEREE_SESSION_KEY, "")
     try:
-        reference = reference_actions.reference_for_token(token)
-    except reference_actions.RefereeLinkError as exc:
+        reference = reference_for_token(token)
+    except RefereeLinkError as exc:
         return _invalid(request, exc)
     declining = request.method == "POST" and request.POST.get("action") == "decline"
     form = QuestionnaireForm(request.POST if request.method == "POST" and not declining else None)
@@ -52,7 +54,7 @@ def referee_questionnaire(request):
             if form.is_valid():
                 reference_actions.reference_answer(token=token, answers=reference_actions.Answers(**form.cleaned_data))
                 return _done(request, "answered")
-        except reference_actions.RefereeLinkError as exc:
+        except RefereeLinkError as exc:
             return _invalid(request, exc)
         except ValidationError as exc:
             apply_errors(form, exc)

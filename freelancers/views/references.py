@@ -3,18 +3,16 @@ new link, remove a referee who was never asked."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_required
 from accounts.forms import apply_errors
 
-from .. import references as reference_actions
-from .. import services
 from ..forms import ReferenceForm
 from ..models import Reference
-from .common import freelancer_for, owned, run_action
+from ..services import reference as reference_actions
+from ._helpers import freelancer_for, owned, run_action
 
 
 @workspace_required
@@ -24,13 +22,10 @@ def reference_add(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            with transaction.atomic():
-                reference = reference_actions.reference_create(
-                    freelancer=freelancer, name=c["name"], email=c["email"], relationship=c["relationship"],
-                    company=c["company"],
-                )
-                if c["send_now"]:
-                    reference_actions.reference_request(reference=reference, actor=request.user)
+            reference = reference_actions.reference_add(
+                freelancer=freelancer, actor=request.user, name=c["name"], email=c["email"],
+                relationship=c["relationship"], company=c["company"], send_now=c["send_now"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -58,5 +53,5 @@ def reference_request(request, pk):
 @require_POST
 def reference_delete(request, pk):
     reference = owned(request, Reference, pk)
-    run_action(request, lambda: services.reference_delete(reference=reference), "Referee removed.")
+    run_action(request, lambda: reference_actions.reference_delete(reference=reference), "Referee removed.")
     return redirect("freelancers:detail", pk=reference.freelancer_id)

@@ -26,3 +26,11 @@ def test_it_counts_the_pipeline_and_the_bench(owner_client, workspace, outsider)
     prospects = reverse("freelancers:list") + "?status=prospect"
     assert f'href="{prospects}"><span class="fs-4 fw-semibold">2</span> prospect' in body
     assert "Start with the freelancers" not in body
+
+
+def test_home_shows_the_workspace_and_its_members(owner_client, workspace, manager):
+    response = owner_client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Acme Studio" in body
+    assert "manager@example.com" in body

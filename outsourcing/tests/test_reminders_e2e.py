@@ -4,6 +4,7 @@ Redis is down is delivered, once, after it comes back."""
 
 import datetime as dt
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from conftest import free_port, service_missing
 from engagements.models import Engagement
 from notifications.models import Notification, NotificationStatus
 
@@ -81,7 +83,6 @@ class RedisServer:
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        import socket
 
         def up():
             try:
@@ -101,9 +102,7 @@ class RedisServer:
 @pytest.fixture
 def own_redis(tmp_path):
     if not shutil.which("redis-server"):
-        pytest.skip("needs redis-server on PATH to run a Redis of the test's own")
-    from conftest import free_port
-
+        service_missing("needs redis-server on PATH to run a Redis of the test's own")
     server = RedisServer(free_port(), tmp_path)
     server.start()
     yield server

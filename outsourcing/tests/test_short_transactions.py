@@ -19,8 +19,8 @@ from django.test import Client
 
 from accounts import services as account_services
 from accounts.models import InvitationRole, User
-from freelancers import services as freelancer_services
 from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.services import portfolio as freelancer_services
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real transactions, so "inside one" is seen
 

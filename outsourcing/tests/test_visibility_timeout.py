@@ -97,5 +97,5 @@ def test_every_reminder_sweep_is_on_the_beat_schedule():
         "engagements.tasks.checkin_nudges", "engagements.tasks.milestone_reminders",
         "engagements.tasks.acknowledgement_nudges", "engagements.tasks.owner_digests",
         "payments.tasks.review_window_warnings", "notifications.tasks.invitation_reminders",
-        "notifications.tasks.recover_outbox",
+        "notifications.tasks.outbox_recover",
     } <= tasks

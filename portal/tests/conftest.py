@@ -12,8 +12,10 @@
 """
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,10 +33,10 @@ from engagements.services import lifecycle as services
 from engagements.services import milestone as work
 from engagements.services import playbook, reporting
 from engagements.services import review as reviews
-from freelancers import interviews as interview_actions
-from freelancers import references as reference_actions
-from freelancers import services as freelancer_services
 from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.services import interview as interview_actions
+from freelancers.services import portfolio as portfolio_actions
+from freelancers.services import reference as reference_actions
 from payments import services as payments
 from portal.models import PortalAccess
 
@@ -140,88 +142,113 @@ class World:
             raise AttributeError(name) from None
 
 
-@pytest.fixture
-def world(workspace, owner, freelancer_a, media):
-    """Everything freelancer A has, through the services (see the module docstring)."""
-    owner_ = owner
-    a = freelancer_a
-    doc = playbook.playbook_document_create(workspace=workspace, actor=owner_, title=f"{SECRET_MARK} how we work",
+def _active_engagement(workspace, owner, a):
+    """A's running hourly engagement with one of everything hanging from it."""
+    doc = playbook.playbook_document_create(workspace=workspace, actor=owner, title=f"{SECRET_MARK} how we work",
                                             kind="how_we_work", body="Be kind.")
     engagement = services.engagement_create(
-        workspace=workspace, created_by=owner_, freelancer=a, title=f"{SECRET_MARK} checkout", budget=2_000_000,
+        workspace=workspace, created_by=owner, freelancer=a, title=f"{SECRET_MARK} checkout", budget=2_000_000,
         pay_terms="hourly", weekly_hour_cap=20,
     )
-    briefs.brief_save(engagement=engagement, actor=owner_, **BRIEF)
-    first, _ = work.milestone_create(engagement=engagement, actor=owner_, title=f"{SECRET_MARK} wireframes",
+    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    first, _ = work.milestone_create(engagement=engagement, actor=owner, title=f"{SECRET_MARK} wireframes",
                                      acceptance_criteria="Three screens.", amount=100_000)
-    second, _ = work.milestone_create(engagement=engagement, actor=owner_, title=f"{SECRET_MARK} build",
+    second, _ = work.milestone_create(engagement=engagement, actor=owner, title=f"{SECRET_MARK} build",
                                       acceptance_criteria="Working code.", amount=200_000)
-    playbook.playbook_attach(engagement=engagement, document=doc, actor=owner_)
-    services.engagement_offer(engagement=engagement, actor=owner_)
+    playbook.playbook_attach(engagement=engagement, document=doc, actor=owner)
+    services.engagement_offer(engagement=engagement, actor=owner)
     services.brief_acknowledge(brief_id=selectors.current_brief(engagement).pk, freelancer=a)
-    brief, _ = briefs.brief_save(engagement=engagement, actor=owner_, change_summary="Mobile too.",
+    brief, _ = briefs.brief_save(engagement=engagement, actor=owner, change_summary="Mobile too.",
                                  **{**BRIEF, "deliverables": "Figma file, a component and the mobile view."})
     question = briefs.brief_question_ask(brief_id=brief.pk, freelancer=a, body=f"{SECRET_MARK}: which browsers?")
-    briefs.brief_question_answer(question=question, actor=owner_, answer="The last two versions of each.")
+    briefs.brief_question_answer(question=question, actor=owner, answer="The last two versions of each.")
     reporting.status_update_post(engagement_id=engagement.pk, freelancer=a, done=f"{SECRET_MARK} done",
                                  next="Next bit", percent_complete=30)
-    checkin = reporting.checkin_schedule(engagement=engagement, actor=owner_,
+    checkin = reporting.checkin_schedule(engagement=engagement, actor=owner,
                                          scheduled_at=timezone.now() + timedelta(days=2), agenda=f"{SECRET_MARK}")
-    grant = grants.access_grant_create(engagement=engagement, actor=owner_, label=f"{SECRET_MARK} CMS",
+    grant = grants.access_grant_create(engagement=engagement, actor=owner, label=f"{SECRET_MARK} CMS",
                                        url="https://cms.example.com", username="ana", secret="hunter2-s3cret")
     for m in (first, second):
-        payments.milestone_fund(milestone=m, actor=owner_, idempotency_key=key())
+        payments.milestone_fund(milestone=m, actor=owner, idempotency_key=key())
     submission = payments.milestone_submit_for_review(
         milestone_id=first.pk, freelancer=a, message=f"{SECRET_MARK} wireframes attached", links=["https://figma.com/x"],
         files=[SimpleUploadedFile("wireframes.png", PNG, content_type="image/png")], attest_own_work=True,
     )
-    payments.milestone_release(milestone=first, actor=owner_, idempotency_key=key())
-    payments.payout_record(engagement=engagement, actor=owner_, amount=40_000, method="bank_transfer",
+    payments.milestone_release(milestone=first, actor=owner, idempotency_key=key())
+    payments.payout_record(engagement=engagement, actor=owner, amount=40_000, method="bank_transfer",
                            reference="TR-1", paid_on=timezone.now().date(), idempotency_key=key())
     timesheet = payments.timesheet_for_week(engagement=engagement, day=timezone.localdate(), actor=a.user)
     entry = payments.timesheet_entry_add(timesheet=timesheet, actor=a.user, day=timesheet.week_start, minutes=90,
                                          description=f"{SECRET_MARK} pairing")
+    return {"engagement": engagement, "brief": brief, "question": question, "milestone": first, "funded": second,
+            "document": doc, "checkin": checkin, "grant": grant, "submission": submission, "timesheet": timesheet,
+            "entry": entry}
 
-    finished = services.engagement_create(workspace=workspace, created_by=owner_, freelancer=a,
+
+def _finished_engagement(workspace, owner, a):
+    """A's completed engagement, with its end review."""
+    finished = services.engagement_create(workspace=workspace, created_by=owner, freelancer=a,
                                           title=f"{SECRET_MARK} logo", budget=100_000, pay_terms="hourly",
                                           weekly_hour_cap=5)
-    briefs.brief_save(engagement=finished, actor=owner_, **BRIEF)
-    services.engagement_offer(engagement=finished, actor=owner_)
+    briefs.brief_save(engagement=finished, actor=owner, **BRIEF)
+    services.engagement_offer(engagement=finished, actor=owner)
     services.brief_acknowledge(brief_id=selectors.current_brief(finished).pk, freelancer=a)
-    services.engagement_complete(engagement=finished, actor=owner_)
-    review = reviews.review_save(engagement=finished, actor=owner_, went_well=f"{SECRET_MARK} speed",
+    services.engagement_complete(engagement=finished, actor=owner)
+    review = reviews.review_save(engagement=finished, actor=owner, went_well=f"{SECRET_MARK} speed",
                                  do_differently="Ask earlier.", private_notes="PRIVATE-NOTE-never-shown",
                                  quality=5, communication=4, timeliness=4, rehire=True)
+    return finished, review
 
-    sample = freelancer_services.sample_add(
-        freelancer=a, actor=owner_, title=f"{SECRET_MARK} sample",
-        upload=SimpleUploadedFile("sample.png", PNG, content_type="image/png"))
-    testimonial = freelancer_services.testimonial_add(freelancer=a, quote=f"{SECRET_MARK} great", author="Eve")
-    reference = reference_actions.reference_create(freelancer=a, name="Rita Referee", email="rita@example.org",
-                                                   relationship="Former client")
-    interview = interview_actions.interview_schedule(freelancer=a, actor=owner_,
-                                                     scheduled_at=timezone.now() + timedelta(days=3))
+
+def _vetting_records(a, owner):
+    """What the owner keeps about A while vetting: a sample, a testimonial, a referee, an interview."""
+    return {
+        "sample": portfolio_actions.sample_add(
+            freelancer=a, actor=owner, title=f"{SECRET_MARK} sample",
+            upload=SimpleUploadedFile("sample.png", PNG, content_type="image/png")),
+        "testimonial": portfolio_actions.testimonial_add(freelancer=a, quote=f"{SECRET_MARK} great", author="Eve"),
+        "reference": reference_actions.reference_create(freelancer=a, name="Rita Referee",
+                                                        email="rita@example.org", relationship="Former client"),
+        "interview": interview_actions.interview_schedule(freelancer=a, actor=owner,
+                                                          scheduled_at=timezone.now() + timedelta(days=3)),
+    }
+
+
+def _workspace_people(workspace, owner):
+    """Another freelancer with a pending portal invitation, a teammate invitation, a manager."""
     other = Freelancer.objects.create(workspace=workspace, name="Carla Invited", email="carla@example.net",
                                       status=FreelancerStatus.APPROVED)
     portal_invitation = account_services.invitation_issue(
-        workspace=workspace, email=other.email, role=InvitationRole.FREELANCER, invited_by=owner_,
+        workspace=workspace, email=other.email, role=InvitationRole.FREELANCER, invited_by=owner,
         target_id=other.pk).invitation
     teammate_invitation = account_services.invitation_issue(
         workspace=workspace, email="new.teammate@example.com", role=InvitationRole.MANAGER,
-        invited_by=owner_).invitation
+        invited_by=owner).invitation
     manager = UserFactory(email="mira.manager@example.com")
     membership = Membership.objects.create(user=manager, workspace=workspace, role=Role.MANAGER)
+    return {"invited": other, "portal_invitation": portal_invitation, "teammate_invitation": teammate_invitation,
+            "membership": membership}
 
+
+@pytest.fixture
+def world(workspace, owner, freelancer_a, media):
+    """Everything freelancer A has, through the services (see the module docstring)."""
+    a = freelancer_a
+    active = _active_engagement(workspace, owner, a)
+    finished, review = _finished_engagement(workspace, owner, a)
+    records = _vetting_records(a, owner)
+    people = _workspace_people(workspace, owner)
+    engagement, first, second = active["engagement"], active["milestone"], active["funded"]
     for obj in (engagement, finished, first, second):
         obj.refresh_from_db()
+    shown = ("document", "checkin", "grant", "submission")
     return World(
-        engagement=engagement, finished=finished, brief=brief, question=question, milestone=first, funded=second,
+        engagement=engagement, finished=finished, brief=active["brief"], question=active["question"],
+        milestone=first, funded=second,
         objects={
-            "document": doc, "checkin": checkin, "grant": grant, "submission": submission,
-            "file": submission.files.get(), "timesheet": timesheet, "entry": entry, "review": review,
-            "sample": sample, "testimonial": testimonial, "reference": reference, "interview": interview,
-            "invited": other, "portal_invitation": portal_invitation, "teammate_invitation": teammate_invitation,
-            "membership": membership, "freelancer": a,
+            **{name: active[name] for name in shown}, "file": active["submission"].files.get(),
+            "timesheet": active["timesheet"], "entry": active["entry"], "review": review, **records, **people,
+            "freelancer": a,
         },
     )
 
@@ -239,3 +266,58 @@ def pending_invitation(workspace, owner):
 
 def invitation_of(freelancer):
     return Invitation.objects.filter(target_id=freelancer.pk, role=InvitationRole.FREELANCER).latest("created_at")
+
+
+# --- Invitations and offers -------------------------------------------------------------------
+@pytest.fixture
+def nora(workspace):
+    return Freelancer.objects.create(workspace=workspace, name="Nora Newcomer", email="Nora@Example.net",
+                                     status=FreelancerStatus.APPROVED, timezone="America/Toronto")
+
+
+@pytest.fixture
+def invite(owner_client, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
+    """The owner presses "Invite to portal" on Nora's profile; returns the emailed link's path."""
+
+    def send(freelancer=nora, client=owner_client):
+        before = len(mailoutbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/portal/owner/freelancers/{freelancer.pk}/invite/")
+        assert response.status_code == 302
+        assert len(mailoutbox) == before + 1
+        message = mailoutbox[-1]
+        assert message.to == [freelancer.email.lower()]
+        [url] = re.findall(r"https?://\S+/portal/invite/\S+/", message.body)
+        return urlparse(url).path
+
+    return send
+
+
+def open_link(client, path):
+    """Follow the emailed link the way a browser does: the token leaves the address bar before
+    anything renders."""
+    response = client.get(path, follow=True)
+    assert [url for url, _ in response.redirect_chain] == ["/portal/invite/"]
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in response.content.decode()
+    assert token not in response.request["PATH_INFO"]
+    return response
+
+
+def start_engagement_offered(workspace, owner, freelancer):
+    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
+                                            title="Offered work", budget=100_000)
+    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    work.milestone_create(engagement=engagement, actor=owner, title="Part", acceptance_criteria="x", amount=1000)
+    services.engagement_offer(engagement=engagement, actor=owner)
+    return engagement
+
+
+@pytest.fixture
+def offered(workspace, owner, freelancer_a):
+    engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer_a,
+                                            title="Brochure", budget=500_000)
+    briefs.brief_save(engagement=engagement, actor=owner, **BRIEF)
+    work.milestone_create(engagement=engagement, actor=owner, title="Draft", acceptance_criteria="x", amount=1000)
+    services.engagement_offer(engagement=engagement, actor=owner)
+    return engagement

@@ -24,11 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "marble-orchard-kite-31"
 
 
-def test_invite_accept_and_work_through_the_portal(page, browser, live_server, owner, workspace, celery_eager,
-                                                   mailoutbox, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+def offered_engagement(workspace, owner):
+    """An engagement offered to Nora (no login yet): a funded milestone, a playbook document."""
     freelancer = Freelancer.objects.create(workspace=workspace, name="Nora Newcomer", email="nora@example.net",
                                            status=FreelancerStatus.APPROVED, timezone="Europe/Lisbon")
     engagement = services.engagement_create(workspace=workspace, created_by=owner, freelancer=freelancer,
@@ -41,8 +38,11 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     playbook.playbook_attach(engagement=engagement, document=document, actor=owner)
     payments.milestone_fund(milestone=milestone, actor=owner, idempotency_key="browser-fund")
     services.engagement_offer(engagement=engagement, actor=owner)
+    return engagement
 
-    # The owner invites Nora from the engagement page (the panel loads by itself).
+
+def invite_from_the_engagement_page(page, live_server, owner, engagement):
+    """The owner invites Nora from the engagement page (the panel loads by itself)."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -54,11 +54,11 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     expect(page.get_by_role("alert")).to_contain_text("Portal invitation sent to nora@example.net")
     expect(page.get_by_test_id("portal-status")).to_have_text("Invitation pending")
 
-    # Nora opens the emailed link in her own browser: the token leaves the address bar.
+
+def accept_the_emailed_link(nora, live_server, mailoutbox):
+    """Nora opens the emailed link in her own browser: the token leaves the address bar."""
     [email] = [m for m in mailoutbox if m.to == ["nora@example.net"] and "/portal/invite/" in m.body]
     [link] = re.findall(r"https?://\S+/portal/invite/\S+/", email.body)
-    nora = browser.new_context().new_page()
-    nora.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     nora.goto(live_server.url + urlparse(link).path)
     expect(nora).to_have_url(f"{live_server.url}/portal/invite/")
     expect(nora.get_by_role("heading", level=1)).to_have_text("Work with Acme Studio")
@@ -70,6 +70,8 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     expect(nora).to_have_url(f"{live_server.url}/portal/")
     expect(nora.get_by_role("alert")).to_contain_text("Welcome to Acme Studio's freelancer portal.")
 
+
+def acknowledge_brief_and_playbook(nora):
     # She reads and acknowledges the brief: the engagement starts.
     nora.get_by_role("link", name="Read and acknowledge brief v1").click()
     expect(nora.get_by_text("a faster checkout")).to_be_visible()
@@ -83,6 +85,8 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     nora.get_by_role("button", name="I have read “How we work” v1").click()
     expect(nora.get_by_role("alert")).to_contain_text("“How we work” v1 acknowledged.")
 
+
+def report_and_hand_in(nora):
     # A status update on the workspace's prompts.
     nora.get_by_role("link", name="Status updates").click()
     nora.get_by_label("What did you finish since your last update?").fill("Moodboard and two sketches.")
@@ -102,6 +106,20 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     nora.get_by_role("button", name="Submit for review").click()
     expect(nora.get_by_role("alert")).to_contain_text("“Key visual” handed in (round 1)")
     expect(nora.get_by_role("link", name="options.png")).to_be_visible()
+
+
+def test_invite_accept_and_work_through_the_portal(page, browser, live_server, owner, workspace, celery_eager,
+                                                   mailoutbox, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    engagement = offered_engagement(workspace, owner)
+    invite_from_the_engagement_page(page, live_server, owner, engagement)
+    nora = browser.new_context().new_page()
+    nora.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    accept_the_emailed_link(nora, live_server, mailoutbox)
+    acknowledge_brief_and_playbook(nora)
+    report_and_hand_in(nora)
 
     # The owner sees every step on the engagement's timeline.
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/timeline/")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from engagements.services import lifecycle as engagement_services
 from engagements.services import milestone as work
-from freelancers import services as freelancer_services
+from freelancers.services import freelancer as freelancer_services
 from payments import services as payments
 
 from .conftest import client_for, key

@@ -1,0 +1,43 @@
+"""The offer sweep: a freelancer offered work without a portal login is invited once, and
+not again after a fresh invitation or a revocation."""
+
+import pytest
+
+from accounts.models import Invitation, InvitationStatus
+from engagements.models import Activity
+from engagements.services import lifecycle
+from portal.services.invitation import offers_invite
+
+from ..conftest import start_engagement, start_engagement_offered
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_offer_invites_a_freelancer_without_a_login_once(owner, workspace, nora, freelancer_a, celery_eager,
+                                                             mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement = start_engagement_offered(workspace, owner, nora)
+        start_engagement(workspace, owner, freelancer_a, title="Ana has a login", milestones=["One"])
+        assert offers_invite() == 1
+        assert offers_invite() == 0  # a second sweep (or a second beat) sends nothing
+    [invitation] = Invitation.objects.filter(target_id=nora.pk)
+    assert (invitation.status, invitation.invited_by) == (InvitationStatus.PENDING, owner)
+    assert [m for m in mailoutbox if m.to == ["nora@example.net"] and "/portal/invite/" in m.body]
+    assert Activity.objects.filter(engagement=engagement, kind="portal_invited").exists()
+
+
+def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, owner_client, workspace, nora,
+                                                                       freelancer_a, invite):
+    invite()  # the owner pressed the button before offering
+    start_engagement_offered(workspace, owner, nora)
+    assert offers_invite() == 0
+    assert Invitation.objects.filter(target_id=nora.pk).count() == 1
+
+    # Access revoked after an offer: the sweep does not let them back in.
+    offered = start_engagement_offered(workspace, owner, freelancer_a)
+    owner_client.post(f"/portal/owner/freelancers/{freelancer_a.pk}/revoke-access/")
+    assert offers_invite() == 0
+    # A new offer after that is a new decision: it invites again.
+    lifecycle.engagement_withdraw(engagement=offered, actor=owner)
+    lifecycle.engagement_offer(engagement=offered, actor=owner)
+    assert offers_invite() == 1

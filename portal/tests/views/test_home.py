@@ -1,0 +1,62 @@
+"""The freelancer's home and profile: what waits on each engagement, a time zone that moves
+every profile and deadline, email choices in every workspace."""
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from ..conftest import SECRET_MARK, start_engagement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changing_the_time_zone_moves_every_profile_and_deadline(client_a, workspace, owner, freelancer_a, user_a):
+    from accounts.tests.factories import WorkspaceFactory
+    from freelancers.models import Freelancer
+
+    other = Freelancer.objects.create(workspace=WorkspaceFactory(), name="Ana", email=user_a.email, user=user_a,
+                                      timezone="Europe/Lisbon")
+    # Mid-day in both zones, so "three days on" is the same calendar day in each.
+    with time_machine.travel(datetime(2026, 3, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False):
+        engagement = start_engagement(workspace, owner, freelancer_a, title="Site", milestones=["One"])
+        before = engagement.next_update_due_at
+        response = client_a.post("/portal/profile/", {"full_name": "Ana A.", "timezone": "America/Los_Angeles"},
+                                  follow=True)
+    assert "Profile saved." in response.content.decode()
+    freelancer_a.refresh_from_db()
+    other.refresh_from_db()
+    user_a.refresh_from_db()
+    assert {freelancer_a.timezone, other.timezone, user_a.timezone} == {"America/Los_Angeles"}
+    assert user_a.full_name == "Ana A."
+    engagement.refresh_from_db()
+    # The end of the freelancer's day moved eight hours later (Lisbon → Los Angeles in March).
+    assert engagement.next_update_due_at - before == timedelta(hours=8)
+    assert client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Mars/Olympus"}).status_code == 200
+    freelancer_a.refresh_from_db()
+    assert freelancer_a.timezone == "America/Los_Angeles"
+
+
+def test_home_lists_what_waits_for_the_freelancer(client_a, offered, world):
+    page = client_a.get("/portal/").content.decode()
+    assert "Read and acknowledge brief v1" in page  # the offered one
+    assert "Read and acknowledge brief v2" in page  # the change order on the running one
+    assert "Finished" in page and f"{SECRET_MARK} logo" in page
+
+
+def test_reminder_emails_can_be_turned_off_in_every_workspace(client_a, workspace, freelancer_a, user_a):
+    from accounts.tests.factories import WorkspaceFactory
+    from freelancers.models import Freelancer
+    from notifications.preferences import mode_for
+
+    other = Freelancer.objects.create(workspace=WorkspaceFactory(), name="Ana", email=user_a.email, user=user_a)
+    page = client_a.get("/portal/profile/").content.decode()
+    assert "Email me: reminders" in page and 'checked' in page
+    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon"})  # box unticked
+    for profile in (freelancer_a, other):
+        assert mode_for(workspace_id=profile.workspace_id, email=profile.email, kind="update_reminder") == "off"
+    # Emails about the work itself are not a choice.
+    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="brief_changed") == "on"
+    client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon", "email_reminders": "on"})
+    assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="milestone_due_soon") == "on"

@@ -1,0 +1,78 @@
+"""The freelancer's home: what waits for them on each engagement, switching between the
+workspaces they freelance for, their profile (name, time zone, emails) and their money overall."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from accounts.forms import apply_errors
+from payments import selectors as money
+from payments.models import Payout
+from payments.statements import statement_csv_response
+
+from ..access import SESSION_FREELANCER, portal_required
+from ..forms import ProfileForm
+from ..selectors import email_categories, email_choices, my_engagements
+from ..services.profile import portal_profile_save
+from ._helpers import render_portal
+
+
+@portal_required
+def home(request):
+    rows = my_engagements(request.freelancer)
+    owed = money.freelancer_statement(request.freelancer).totals
+    return render_portal(request, "portal/home.html", {
+        "current": [r for r in rows if not r.engagement.is_ended],
+        "finished": [r for r in rows if r.engagement.is_ended],
+        "owed": owed,
+    })
+
+
+@portal_required
+@require_POST
+def switch(request):
+    try:
+        wanted = int(request.POST.get("freelancer", ""))
+    except ValueError:
+        raise Http404 from None
+    profile = next((p for p in request.portal_profiles if p.pk == wanted), None)
+    if profile is None:
+        raise Http404
+    request.session[SESSION_FREELANCER] = profile.pk
+    messages.info(request, f"You are now working in {profile.workspace.name}.")
+    return redirect("portal:home")
+
+
+@portal_required
+def profile(request):
+    user = request.user
+    initial = {"full_name": user.full_name or request.freelancer.name, "timezone": request.freelancer.timezone}
+    initial.update({f"email_{key}": on for key, on in email_choices(request.freelancer).items()})
+    form = ProfileForm(request.POST or None, initial=initial, categories=email_categories())
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            portal_profile_save(user=user, full_name=c["full_name"], timezone_name=c["timezone"],
+                                emails=form.email_choices())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("portal:profile")
+    return render_portal(request, "portal/profile.html", {"form": form}, tab="profile")
+
+
+@portal_required
+def money_overview(request):
+    statement = money.freelancer_statement(request.freelancer)
+    if request.GET.get("format") == "csv":
+        name = slugify(f"{request.freelancer.workspace.name} statement") or "statement"
+        return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
+    return render_portal(request, "portal/money.html", {
+        "statement": statement,
+        "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
+        "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
+    }, tab="money")
