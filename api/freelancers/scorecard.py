@@ -21,6 +21,7 @@ from .serializers import (
     ScorecardSerializer,
 )
 
+
 class FreelancerDecisionView(APIView):
     permission_classes = [IsWorkspaceStaff]
 
