@@ -14,7 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsourcing.settings")
 # beat set it to a second or two so they need not wait.
 SWEEP_SECONDS = float(os.environ.get("CELERY_SWEEP_SECONDS", "60"))
 
-app = Celery("outsourcing")
+# Our app.amqp makes every broker connection survive a broker restart (outsourcing/broker.py).
+app = Celery("outsourcing", amqp="outsourcing.broker:AMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_serializer="json",
@@ -28,6 +29,9 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
+    # A worker whose broker is gone keeps trying (every 30 s at most) for as long as it takes,
+    # instead of giving up after 100 tries (about 50 minutes) and stopping.
+    broker_connection_max_retries=None,
     timezone="UTC",
     enable_utc=True,
     beat_schedule={

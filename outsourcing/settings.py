@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from .broker import broker_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -269,25 +271,16 @@ else:
     MAILERS = {"default": _mailer_from_url(_required("EMAIL_URL"))}
 
 # --- Celery ---------------------------------------------------------------------------------
+# The cache (REDIS_URL) and the broker are separate settings: a broker outage need not take the
+# cache with it, nor the reverse. The broker is Redis, Redis Sentinel (sentinel://…) or RabbitMQ
+# (amqp://…); without either, Celery's filesystem transport under var/ (outsourcing/broker.py).
 REDIS_URL = env.str("REDIS_URL", default="")
-BROKER_DIR = VAR_DIR / "broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    # Long waits are deadlines in the database, never eta/countdown beyond this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        # Fanout (broadcast) exchanges: without this, a "control/" folder in the working directory.
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-    # The filesystem transport needs its folders before any process touches the queue.
-    for _folder in ("queue", "processed", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+_broker = broker_settings(CELERY_BROKER_URL, broker_dir=VAR_DIR / "broker",
+                          sentinel_master=env.str("CELERY_BROKER_SENTINEL_MASTER", default="mymaster"))
+CELERY_BROKER_TRANSPORT_OPTIONS = _broker["CELERY_BROKER_TRANSPORT_OPTIONS"]
+CELERY_TASK_DEFAULT_QUEUE_TYPE = _broker.get("CELERY_TASK_DEFAULT_QUEUE_TYPE", "classic")
+CELERY_TASK_DEFAULT_EXCHANGE_TYPE = _broker.get("CELERY_TASK_DEFAULT_EXCHANGE_TYPE", "direct")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Retries of a failing email: bounded, with backoff (seconds).
@@ -296,6 +289,9 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", def
 # A queued email that never reached the broker (Redis down at commit time) is handed out again
 # by the outbox recovery sweep after this long (and not more often than that).
 NOTIFICATION_QUEUED_GRACE_SECONDS = env.int("NOTIFICATION_QUEUED_GRACE_SECONDS", default=120)
+# A row claimed for sending this long ago is taken for one whose worker died mid-send and is
+# handed out again (longer than any SMTP conversation takes).
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=600)
 
 # --- Caches ---------------------------------------------------------------------------------
 if REDIS_URL:
