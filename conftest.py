@@ -358,6 +358,10 @@ def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
         "SITE_URL": settings.SITE_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
+        # A worker writes its heartbeat row into the shared test database; a session-long worker
+        # pinging every 30 s would make a test about a dead worker's stale heartbeat flaky. A
+        # test about the heartbeat starts its own worker with a short interval.
+        "WORKER_HEARTBEAT_SECONDS": "3600",
     }
     return env, workdir
 

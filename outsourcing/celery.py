@@ -9,6 +9,8 @@ import os
 
 from celery import Celery
 
+from .worker_steps import HeartbeatPing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsourcing.settings")
 # How often beat runs each sweep. A minute in every real deployment; tests that drive a real
 # beat set it to a second or two so they need not wait.
@@ -103,4 +105,6 @@ app.conf.update(
         },
     },
 )
+# Each worker pings itself so /healthz/ can tell whether any worker consumes (heartbeat.py).
+app.steps["consumer"].add(HeartbeatPing)
 app.autodiscover_tasks()

@@ -292,6 +292,10 @@ NOTIFICATION_QUEUED_GRACE_SECONDS = env.int("NOTIFICATION_QUEUED_GRACE_SECONDS",
 # A row claimed for sending this long ago is taken for one whose worker died mid-send and is
 # handed out again (longer than any SMTP conversation takes).
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=600)
+# Every worker records that it consumes (outsourcing/heartbeat.py) about this often; /healthz/
+# answers 503 when no worker has for WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=300)
 
 # --- Caches ---------------------------------------------------------------------------------
 if REDIS_URL:
