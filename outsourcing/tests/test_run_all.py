@@ -2,12 +2,14 @@
 the new worker sends email. Driven as a user would: the local run on SQLite and the filesystem
 broker in a folder of the test's own."""
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -66,6 +68,9 @@ def test_run_all_starts_a_killed_worker_again_and_says_so(local_env, tmp_path):
         mail = tmp_path / "var" / "mail"
         wait_until(lambda: mail.exists() and any("after.restart@example.com" in f.read_text(errors="replace")
                                                  for f in mail.iterdir()), 60, "the email in var/mail/")
+        # And the local run's health check sees a worker consuming.
+        with urlopen(f"http://127.0.0.1:{local_env['PORT']}/healthz/", timeout=10) as response:
+            assert json.load(response) == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
     finally:
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGTERM)  # run-all's own Ctrl-C path: it stops all three
