@@ -9,8 +9,15 @@ from django.utils import timezone
 
 from notifications.models import Notification, NotificationStatus
 from outsourcing.heartbeat import heartbeat_record
+from outsourcing.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_of_other_tests(db):
+    # A worker a real-process test started may have committed its heartbeat row.
+    WorkerHeartbeat.objects.all().delete()
 
 
 def _footer(client):

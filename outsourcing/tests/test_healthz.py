@@ -5,8 +5,15 @@ import pytest
 from django.utils import timezone
 
 from outsourcing.heartbeat import heartbeat_record
+from outsourcing.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_of_other_tests(db):
+    # A worker a real-process test started may have committed its heartbeat row.
+    WorkerHeartbeat.objects.all().delete()
 
 
 @pytest.fixture
