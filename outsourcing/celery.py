@@ -34,6 +34,10 @@ app.conf.update(
     # A worker whose broker is gone keeps trying (every 30 s at most) for as long as it takes,
     # instead of giving up after 100 tries (about 50 minutes) and stopping.
     broker_connection_max_retries=None,
+    # A task running when the broker goes away finishes (an email being sent is sent and marked
+    # so) rather than being killed half-way; its message comes back and the claim skips it.
+    # Celery 6 flips this default.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     timezone="UTC",
     enable_utc=True,
     beat_schedule={
