@@ -8,6 +8,7 @@ can never report a skipped check as passing.
 import os
 import shutil
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -35,6 +36,19 @@ def _redis_reachable():
         return False
 
 
+def _broker_reachable():
+    """The broker CELERY_BROKER_URL names, when it names one (CI's RabbitMQ pass), answers."""
+    url = os.environ.get("CELERY_BROKER_URL")
+    if not url or not url.startswith(("amqp", "pyamqp")):
+        return True
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5672), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _missing_service(item):
     from django.conf import settings
 
@@ -43,6 +57,8 @@ def _missing_service(item):
         return "needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)"
     if item.get_closest_marker("redis") and not _redis_reachable():
         return "needs Redis: set REDIS_URL=redis://… to a running server (CI does)"
+    if item.get_closest_marker("redis") and not _broker_reachable():
+        return "needs the broker CELERY_BROKER_URL names to be running (CI starts RabbitMQ)"
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM}: apt-get install -y chromium (CI does)"
     return None
@@ -169,7 +185,10 @@ def free_port():
 
 class SmtpSink:
     """Collects what a real SMTP client delivers. Set `rcpt_reply` (e.g. "451 4.7.1 Try again
-    later" or "550 5.1.1 No such user") to refuse recipients the way a mail server does."""
+    later" or "550 5.1.1 No such user") to refuse recipients the way a mail server does.
+    `holds[address] = seconds` keeps a message to that address waiting that long before the
+    server accepts it (`holding` lists the addresses waiting now): a client that goes away
+    meanwhile has delivered nothing, since a server takes a message only with its 250 reply."""
 
     def __init__(self):
         import threading
@@ -177,6 +196,8 @@ class SmtpSink:
         self.host = "127.0.0.1"
         self.port = None
         self.rcpt_reply = None
+        self.holds = {}
+        self.holding = []
         self.messages = []
         self._lock = threading.Lock()
 
@@ -196,9 +217,20 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
         import email
         import email.policy
 
+        hold = max((self.holds.get(rcpt, 0) for rcpt in envelope.rcpt_tos), default=0)
+        if hold:
+            self.holding.extend(envelope.rcpt_tos)
+            try:
+                await asyncio.sleep(hold)  # cancelled if the client disconnects meanwhile
+            finally:
+                for rcpt in envelope.rcpt_tos:
+                    self.holding.remove(rcpt)
+            if server.transport is None:
+                return "451 4.4.2 Connection lost"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
@@ -208,6 +240,7 @@ class SmtpSink:
         with self._lock:
             self.messages.clear()
         self.rcpt_reply = None
+        self.holds = {}
 
     def received(self, to=None):
         """The messages so far, only those addressed to `to` if given."""
@@ -255,7 +288,8 @@ class CeleryProcess:
         self.kind, self.env, self.workdir = kind, env, workdir
         self.ready_marker = ready_marker
         self.extra_args = list(extra_args)
-        self.log_path = workdir / f"celery-{kind}.log"
+        # A file per process: a session-long worker and a test's own must not share one.
+        self.log_path = workdir / f"celery-{kind}-{uuid.uuid4().hex[:8]}.log"
         self.proc = None
 
     def start(self, timeout=60.0):
@@ -333,6 +367,10 @@ def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
         "SITE_URL": settings.SITE_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
+        # A worker writes its heartbeat row into the shared test database; a session-long worker
+        # pinging every 30 s would make a test about a dead worker's stale heartbeat flaky. A
+        # test about the heartbeat starts its own worker with a short interval.
+        "WORKER_HEARTBEAT_SECONDS": "3600",
     }
     return env, workdir
 

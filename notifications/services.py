@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # How long a claimed (`sending`) row may stay so before the recovery sweep assumes the
 # worker died and hands it out again.
-SENDING_TIMEOUT = timedelta(minutes=10)
+SENDING_TIMEOUT = timedelta(seconds=getattr(settings, "NOTIFICATION_SENDING_TIMEOUT_SECONDS", 600))
 # A `queued` row older than this was probably never enqueued (broker down at commit time);
 # the recovery sweep also waits this long before handing the same row out a second time.
 QUEUED_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_GRACE_SECONDS", 120))

@@ -9,12 +9,15 @@ import os
 
 from celery import Celery
 
+from .worker_steps import HeartbeatPing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outsourcing.settings")
 # How often beat runs each sweep. A minute in every real deployment; tests that drive a real
 # beat set it to a second or two so they need not wait.
 SWEEP_SECONDS = float(os.environ.get("CELERY_SWEEP_SECONDS", "60"))
 
-app = Celery("outsourcing")
+# Our app.amqp makes every broker connection survive a broker restart (outsourcing/broker.py).
+app = Celery("outsourcing", amqp="outsourcing.broker:AMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_serializer="json",
@@ -28,6 +31,13 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
+    # A worker whose broker is gone keeps trying (every 30 s at most) for as long as it takes,
+    # instead of giving up after 100 tries (about 50 minutes) and stopping.
+    broker_connection_max_retries=None,
+    # A task running when the broker goes away finishes (an email being sent is sent and marked
+    # so) rather than being killed half-way; its message comes back and the claim skips it.
+    # Celery 6 flips this default.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     timezone="UTC",
     enable_utc=True,
     beat_schedule={
@@ -99,4 +109,6 @@ app.conf.update(
         },
     },
 )
+# Each worker pings itself so /healthz/ can tell whether any worker consumes (heartbeat.py).
+app.steps["consumer"].add(HeartbeatPing)
 app.autodiscover_tasks()

@@ -14,6 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
+from .broker import broker_settings
+from .mail import mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -233,34 +236,8 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
 
 
-def _mailer_from_url(url):
-    """EMAIL_URL in django-environ's form (smtp://user:pass@host:587/?tls=True) → MAILERS."""
-    cfg = environ.Env.email_url_config(url)
-    backend = cfg.pop("EMAIL_BACKEND")
-    options = {}
-    mapping = {
-        "EMAIL_HOST": "host",
-        "EMAIL_PORT": "port",
-        "EMAIL_HOST_USER": "username",
-        "EMAIL_HOST_PASSWORD": "password",
-        "EMAIL_USE_TLS": "use_tls",
-        "EMAIL_USE_SSL": "use_ssl",
-        "EMAIL_TIMEOUT": "timeout",
-        "EMAIL_FILE_PATH": "file_path",
-    }
-    for key, option in mapping.items():
-        if cfg.get(key) not in (None, ""):
-            options[option] = cfg[key]
-    if backend.endswith("smtp.EmailBackend"):
-        options.setdefault("timeout", 20)
-    else:
-        options.pop("host", None)
-        options.pop("port", None)
-    return {"BACKEND": backend, "OPTIONS": options}
-
-
 if env.str("EMAIL_URL", default=""):
-    MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL"))}
+    MAILERS = {"default": mailer_from_url(env.str("EMAIL_URL"))}
 elif DEBUG:
     # Local run: every email is written to a readable file under var/mail/.
     MAILERS = {
@@ -270,28 +247,19 @@ elif DEBUG:
         }
     }
 else:
-    MAILERS = {"default": _mailer_from_url(_required("EMAIL_URL"))}
+    MAILERS = {"default": mailer_from_url(_required("EMAIL_URL"))}
 
 # --- Celery ---------------------------------------------------------------------------------
+# The cache (REDIS_URL) and the broker are separate settings: a broker outage need not take the
+# cache with it, nor the reverse. The broker is Redis, Redis Sentinel (sentinel://…) or RabbitMQ
+# (amqp://…); without either, Celery's filesystem transport under var/ (outsourcing/broker.py).
 REDIS_URL = env.str("REDIS_URL", default="")
-BROKER_DIR = VAR_DIR / "broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    # Long waits are deadlines in the database, never eta/countdown beyond this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        # Fanout (broadcast) exchanges: without this, a "control/" folder in the working directory.
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-    # The filesystem transport needs its folders before any process touches the queue.
-    for _folder in ("queue", "processed", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+_broker = broker_settings(CELERY_BROKER_URL, broker_dir=VAR_DIR / "broker",
+                          sentinel_master=env.str("CELERY_BROKER_SENTINEL_MASTER", default="mymaster"))
+CELERY_BROKER_TRANSPORT_OPTIONS = _broker["CELERY_BROKER_TRANSPORT_OPTIONS"]
+CELERY_TASK_DEFAULT_QUEUE_TYPE = _broker.get("CELERY_TASK_DEFAULT_QUEUE_TYPE", "classic")
+CELERY_TASK_DEFAULT_EXCHANGE_TYPE = _broker.get("CELERY_TASK_DEFAULT_EXCHANGE_TYPE", "direct")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Retries of a failing email: bounded, with backoff (seconds).
@@ -300,6 +268,13 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", def
 # A queued email that never reached the broker (Redis down at commit time) is handed out again
 # by the outbox recovery sweep after this long (and not more often than that).
 NOTIFICATION_QUEUED_GRACE_SECONDS = env.int("NOTIFICATION_QUEUED_GRACE_SECONDS", default=120)
+# A row claimed for sending this long ago is taken for one whose worker died mid-send and is
+# handed out again (longer than any SMTP conversation takes).
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=600)
+# Every worker records that it consumes (outsourcing/heartbeat.py) about this often; /healthz/
+# answers 503 when no worker has for WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=300)
 
 # --- Caches ---------------------------------------------------------------------------------
 if REDIS_URL:

@@ -15,11 +15,12 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, InvitationRole, Membership
 from accounts.views import InvitationAcceptView
 from freelancers.selectors import pipeline_summary
-from notifications.selectors import workspace_notifications
+from notifications.selectors import stuck_notifications, workspace_notifications
 from notifications.services import invitation_send
 
 from .celery import app
 from .forms import TeammateInviteForm, pending_teammate_invitations
+from .heartbeat import worker_status
 
 INVITE_SESSION_KEY = "invitation_token"
 
@@ -33,7 +34,14 @@ def home(request):
         "recent_notifications": workspace_notifications(workspace)[:10],
         "invite_form": TeammateInviteForm(workspace=workspace),
         "pipeline": pipeline_summary(workspace),
+        "delivery": _delivery_status(workspace),
     })
+
+
+def _delivery_status(workspace):
+    """The footer's two facts: is a worker sending email, and is any of ours stuck?"""
+    stuck = stuck_notifications(workspace).order_by("created_at")
+    return {"worker": worker_status(), "stuck_count": stuck.count(), "oldest_stuck": stuck.first()}
 
 
 @workspace_required
@@ -122,7 +130,8 @@ invitation_accept = TeammateInvitationView.as_view()
 
 
 def healthz(request):
-    """Database and broker status; 503 when either is down."""
+    """Database, broker and worker status; 503 when the database or broker is down or no worker
+    has consumed for WORKER_HEARTBEAT_STALE_SECONDS (then "worker" says since when and who)."""
     status = {}
     try:
         with connection.cursor() as cursor:
@@ -138,6 +147,11 @@ def healthz(request):
         status["broker"] = "ok"
     except Exception as exc:
         status["broker"] = f"error: {type(exc).__name__}"
+    try:
+        worker = worker_status()
+        status["worker"] = "ok" if worker.ok else f"error: {worker.problem}"
+    except Exception as exc:  # the database is down: said above
+        status["worker"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in status.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **status},
                         status=200 if healthy else 503)

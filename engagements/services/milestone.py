@@ -3,7 +3,7 @@
 Every state change goes through `milestone_transition` (transitions.py). This module builds the
 work moves: the freelancer submits (funded | changes_requested → submitted; each round kept as
 a Submission) and the owner requests changes (submitted → changes_requested; feedback kept on
-the round). Accepting the work is releasing its money: `payments.escrow.milestone_release`, like
+the round). Accepting the work is releasing its money: `payments.services.escrow.milestone_release`, like
 fund, refund and dispute, on the same helper — there is no second way to accept.
 """
 

@@ -11,20 +11,23 @@ writes nothing. The same UPDATE clears what only meant something in the state le
 A milestone's life (the tables, MILESTONE_TRANSITIONS and MILESTONE_CLEARS, live with the model):
 
   from → to                                  who                          owner (module: function)
-  draft → funded                             the owner                    payments escrow: milestone_fund
+  draft → funded                             the owner                    payments/services/escrow.py: milestone_fund
   funded | changes_requested → submitted     the freelancer               services/milestone.py: milestone_submit,
-                                                                          through payments escrow:
+                                                                          through payments/services/escrow.py:
                                                                           milestone_submit_for_review (starts the
                                                                           review clock)
   submitted → changes_requested              the owner or a manager       services/milestone.py:
+                                                                          milestone_request_changes, through
+                                                                          payments/services/escrow.py:
                                                                           milestone_request_changes
-  submitted → released                       the owner (accepts the work) payments escrow: milestone_release
-                                             the beat, once the review    payments escrow: milestone_auto_release
-                                             window passed
-  funded | submitted | changes_requested     the owner, a manager or      payments escrow: milestone_dispute
-    → disputed                               the freelancer
-  disputed → released | refunded | split     the owner                    payments escrow: milestone_resolve
-  funded → refunded                          the owner (cancels it)       payments escrow: milestone_refund
+  submitted → released                       the owner (accepts the work) payments/services/escrow.py: milestone_release
+                                             the beat, once the review    payments/services/escrow.py:
+                                             window passed                milestone_auto_release
+  funded | submitted | changes_requested     the owner, a manager or      payments/services/disputes.py:
+    → disputed                               the freelancer               milestone_dispute
+  disputed → released | refunded | split     the owner                    payments/services/disputes.py:
+                                                                          milestone_resolve
+  funded → refunded                          the owner (cancels it)       payments/services/escrow.py: milestone_refund
   released, refunded, split                  final: no move out
 
 A draft is planned, changed and deleted in services/milestone.py; it never moves back.

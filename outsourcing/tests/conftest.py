@@ -1,7 +1,15 @@
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from api.services import token_create
+
+from .brokers import RabbitServer, own_broker_kind, start_own_broker
 
 
 @pytest.fixture
@@ -22,3 +30,49 @@ def send_invitation(owner_client, celery_eager, mailoutbox, django_capture_on_co
 def invitation_path(message):
     [url] = re.findall(r"https?://\S+/invite/\S+/", message.body)
     return urlparse(url).path
+
+
+@pytest.fixture
+def own_broker(tmp_path):
+    """A broker of this test's own (outsourcing/tests/brokers.py) that the test may stop and
+    start: Redis, or RabbitMQ when CELERY_BROKER_URL names one. Point the processes at it with
+    CELERY_BROKER_URL=own_broker.url."""
+    server = start_own_broker(own_broker_kind(), tmp_path)
+    yield server
+    if isinstance(server, RabbitServer):
+        server.remove()
+    else:
+        server.kill()
+
+
+@pytest.fixture
+def traffic(celery_process_env, owner, workspace):
+    """`traffic(env, seconds, prefix)`: the owner's work (outsourcing/tests/traffic.py) in a
+    web-like process on the broker in `env`; returns the process, whose `emailed()` waits for it
+    and lists the addresses it emailed."""
+    base_env, _ = celery_process_env
+    _, token = token_create(user=owner, workspace_slug=workspace.slug)
+    started = []
+
+    def run(env, seconds, prefix):
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import django; django.setup(); from outsourcing.tests.traffic import main; main()"],
+            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**base_env, **env, "TRAFFIC_SECONDS": str(seconds), "TRAFFIC_PREFIX": prefix,
+                 "TRAFFIC_TOKEN": token, "TRAFFIC_WORKSPACE": str(workspace.pk), "TRAFFIC_OWNER": str(owner.pk)},
+        )
+        started.append(process)
+
+        def emailed(timeout=seconds + 120):
+            out, err = process.communicate(timeout=timeout)
+            assert process.returncode == 0, err[-4000:]
+            return json.loads(out.strip().splitlines()[-1])["emailed"]
+
+        process.emailed = emailed
+        return process
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
