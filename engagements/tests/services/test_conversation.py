@@ -182,9 +182,9 @@ def test_read_marks_and_unread_counts(talking, owner, manager, freelancer_user, 
 
 def test_the_owners_list_counts_unread_in_a_fixed_number_of_queries(workspace, owner, freelancer, media,
                                                                       django_assert_num_queries):
+    from engagements.services.lifecycle import engagement_create
     from engagements.tests.conftest import activate
     from engagements.tests.factories import ApprovedFreelancerFactory
-    from engagements.services.lifecycle import engagement_create
 
     def listed():
         return list(selectors.engagement_list(workspace, reader=owner))

@@ -15,7 +15,6 @@ import pytest
 from django.core.management import call_command
 
 from conftest import _test_database_url
-
 from engagements.models import InboundEmail, InboundStatus, Message
 from engagements.services.inbound import inbound_email_receive, reply_address
 from engagements.services.lifecycle import engagement_cancel
