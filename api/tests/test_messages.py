@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the conversation's fixtures are imported from engagements' tests and used by name
 """The conversation in the API: list and write messages (the freelancer and the owner's side),
 edit within the window, read marks and `unread_messages`, uploads refused with 400 naming the
 limit or the type, downloads as attachments with nosniff."""
