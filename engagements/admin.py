@@ -24,6 +24,7 @@ from .models import (
     StatusUpdate,
     Submission,
     SubmissionFile,
+    ThreadRead,
     UpdatePrompts,
 )
 
@@ -250,3 +251,10 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ThreadRead)
+class ThreadReadAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "user", "last_read_id", "read_at", "notify_at"]
+    raw_id_fields = ["engagement", "user"]
+    readonly_fields = ["last_read_id", "read_at", "notify_at", "emailed_through_id"]

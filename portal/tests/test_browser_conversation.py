@@ -17,9 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, url, email, password, button="Log in"):
     page.goto(url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=button).click()
+    form = page.locator("form", has=page.get_by_role("button", name=button))
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name=button).click()
 
 
 def test_both_sides_converse_with_a_file_and_the_unread_badge(page, browser, live_server, owner, workspace,
@@ -31,7 +32,7 @@ def test_both_sides_converse_with_a_file_and_the_unread_badge(page, browser, liv
 
     sign_in(page, f"{live_server.url}/accounts/login/", owner.email, PASSWORD)
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/messages/")
-    page.get_by_label("Message").fill("Could you send the **fonts** you used?")
+    page.get_by_role("textbox", name="Message").fill("Could you send the **fonts** you used?")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".thread-message").last).to_contain_text("Could you send the fonts you used?")
 
@@ -45,7 +46,7 @@ def test_both_sides_converse_with_a_file_and_the_unread_badge(page, browser, liv
     expect(freelancer.locator(".thread-system").first).to_be_visible()  # the engagement's story in the thread
     fonts = tmp_path / "fonts.txt"
     fonts.write_text("Inter and Lora")
-    freelancer.get_by_label("Message").fill("Here they are.")
+    freelancer.get_by_role("textbox", name="Message").fill("Here they are.")
     freelancer.get_by_label("Attach files").set_input_files(str(fonts))
     freelancer.get_by_role("button", name="Send").click()
     expect(freelancer.locator(".thread-message").last).to_contain_text("fonts.txt")
