@@ -366,6 +366,8 @@ def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
         "VAR_DIR": str(workdir / "var"),
         "SITE_URL": settings.SITE_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        # Missed-message emails carry a Reply-To on this domain (engagements' conversation tests).
+        "REPLY_EMAIL_DOMAIN": "reply.example.com",
         "PYTHONUNBUFFERED": "1",
         # A worker writes its heartbeat row into the shared test database; a session-long worker
         # pinging every 30 s would make a test about a dead worker's stale heartbeat flaky. A

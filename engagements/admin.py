@@ -7,10 +7,13 @@ from .models import (
     AccessGrant,
     AccessReveal,
     Activity,
+    Attachment,
     Brief,
     BriefQuestion,
     CheckIn,
     Engagement,
+    InboundEmail,
+    Message,
     Milestone,
     MilestoneDateChange,
     PlaybookAcknowledgement,
@@ -21,6 +24,7 @@ from .models import (
     StatusUpdate,
     Submission,
     SubmissionFile,
+    ThreadRead,
     UpdatePrompts,
 )
 
@@ -68,8 +72,7 @@ class BriefQuestionAdmin(admin.ModelAdmin):
 class SubmissionFileInline(admin.TabularInline):
     model = SubmissionFile
     extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
-    exclude = ["file"]
+    fields = readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
 
 
 @admin.register(Submission)
@@ -164,9 +167,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
 @admin.register(SubmissionFile)
 class SubmissionFileAdmin(admin.ModelAdmin):
     list_display = ["original_name", "submission", "content_type", "size", "uploaded_at"]
-    raw_id_fields = ["submission"]
-    # Files are served only through the owner page that checks access, never by a media URL.
-    exclude = ["file"]
+    raw_id_fields = ["submission", "attachment"]
     readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
 
     def has_add_permission(self, request):
@@ -210,3 +211,50 @@ class MilestoneDateChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Conversations: support reads them; the thread changes only through the services. -----------
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    # Files are served only through the pages that check access, never by a media URL.
+    fields = readonly_fields = ["name", "content_type", "size", "created_at"]
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "author_name", "via", "created_at", "edited_at", "retracted_at"]
+    list_filter = ["via"]
+    raw_id_fields = ["engagement", "author_user", "author_freelancer"]
+    readonly_fields = ["created_at", "edited_at", "retracted_at", "via"]
+    inlines = [AttachmentInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "engagement", "content_type", "size", "created_at"]
+    raw_id_fields = ["workspace", "uploaded_by", "engagement", "message"]
+    exclude = ["file", "thumbnail"]
+    readonly_fields = ["name", "content_type", "size", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "sender", "status", "reason", "via"]
+    list_filter = ["status", "via"]
+    search_fields = ["email_id", "sender", "recipient"]
+    readonly_fields = ["email_id", "sender", "recipient", "via", "size", "status", "reason", "message", "received_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ThreadRead)
+class ThreadReadAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "user", "last_read_id", "read_at", "notify_at"]
+    raw_id_fields = ["engagement", "user"]
+    readonly_fields = ["last_read_id", "read_at", "notify_at", "emailed_through_id"]

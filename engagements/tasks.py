@@ -4,7 +4,7 @@ conditional UPDATE, notifications under unique dedupe keys)."""
 
 from celery import shared_task
 
-from .reminders import acknowledgements, checkins, digest, milestones, silence, status_updates
+from .reminders import acknowledgements, checkins, digest, messages, milestones, silence, status_updates
 
 
 @shared_task
@@ -35,3 +35,8 @@ def acknowledgement_nudges():
 @shared_task
 def owner_digests():
     return digest.owner_digests()
+
+
+@shared_task
+def missed_message_emails():
+    return messages.missed_message_emails()

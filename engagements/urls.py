@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import access, brief, engagement, milestone, playbook, reliability, reminders, reporting
+from .views import access, brief, conversation, engagement, milestone, playbook, reliability, reminders, reporting
 
 app_name = "engagements"
 
@@ -46,6 +46,12 @@ urlpatterns = [
          name="grant_rotated"),
     path("<int:pk>/review/", engagement.review, name="review"),
     path("<int:pk>/reminders/", reminders.reminder_settings, name="reminders"),
+    path("<int:pk>/messages/", conversation.thread, name="messages"),
+    path("<int:pk>/messages/<int:message_pk>/edit/", conversation.message_edit, name="message_edit"),
+    path("<int:pk>/messages/<int:message_pk>/retract/", conversation.message_retract, name="message_retract"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", conversation.attachment, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/preview/", conversation.attachment_preview,
+         name="attachment_preview"),
     path("<int:pk>/milestones/<int:milestone_pk>/new-date/", reminders.date_change_decide,
          name="date_change_decide"),
 ]

@@ -1,10 +1,15 @@
-"""Uploaded samples: size-limited and type-checked by their content, not by their name.
+"""Uploaded files (samples, submitted work, message attachments): size-limited and
+type-checked by their content, not by their name.
 
 A file is accepted only when its first bytes match a known format and the name it came with
-does not claim another one (a `.png` that is really a PDF is refused, and so is an `.exe`).
+does not claim another one (a `.png` that is really a PDF, or an HTML page, is refused, and so
+is an `.exe`). Which formats are accepted is the `UPLOAD_ALLOWED_TYPES` setting (a subset of
+`ALLOWED`), the size limit `MAX_UPLOAD_BYTES`.
 """
 
 import os
+import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,8 +62,30 @@ def sniff(head: bytes):
     return None
 
 
+def allowed_types():
+    """{content type: (label, extensions)} this deployment accepts (UPLOAD_ALLOWED_TYPES)."""
+    wanted = getattr(settings, "UPLOAD_ALLOWED_TYPES", None) or list(ALLOWED)
+    return {ctype: ALLOWED[ctype] for ctype in wanted if ctype in ALLOWED}
+
+
 def accepted_names():
-    return ", ".join(sorted({ext for _, exts in ALLOWED.values() for ext in exts}))
+    return ", ".join(sorted({ext for _, exts in allowed_types().values() for ext in exts}))
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def clean_filename(name, *, limit=200):
+    """The name a file is offered under when downloaded: no directories, control characters or
+    characters a file system or a header would trip on, not hidden, at most `limit` characters
+    (keeping the extension). Never used for storage: files are stored under random keys."""
+    name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join(_UNSAFE_NAME.sub("_", name).split()).strip(" .")
+    stem, ext = os.path.splitext(name)
+    if not stem:
+        stem = "file"
+    ext = ext[:16]
+    return f"{stem[:max(1, limit - len(ext))]}{ext}"
 
 
 def check_upload(upload):
@@ -71,7 +98,7 @@ def check_upload(upload):
     if upload.size == 0:
         raise ValidationError("The file is empty.", code="empty")
     ext = os.path.splitext(upload.name or "")[1].lower()
-    claimed = next((ctype for ctype, (_, exts) in ALLOWED.items() if ext in exts), None)
+    claimed = next((ctype for ctype, (_, exts) in allowed_types().items() if ext in exts), None)
     if claimed is None:
         raise ValidationError(
             f"Files ending in “{ext or '(no extension)'}” are not accepted. Accepted: {accepted_names()}.",
@@ -101,4 +128,18 @@ def attachment_response(field_file, *, filename, content_type):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def preview_response(field_file):
+    """A preview the app made itself (a thumbnail re-encoded as PNG), shown inline in an <img>:
+    never sniffed, sandboxed, not cached by shared caches. 404 when it is gone from storage."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("File missing") from None
+    response = FileResponse(handle, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
     return response

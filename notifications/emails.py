@@ -71,9 +71,11 @@ def build_message(notification):
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # A reply address (the conversations' reply by email) answers straight into the thread.
+    reply_to = [context["reply_to"]] if context.get("reply_to") else None
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.recipient_email], headers=headers,
+        to=[notification.recipient_email], headers=headers, reply_to=reply_to,
     )
     message.attach_alternative(html, "text/html")
     for item in notification.attachments:

@@ -79,6 +79,11 @@ app.conf.update(
             "task": "engagements.tasks.milestone_reminders",
             "schedule": SWEEP_SECONDS,
         },
+        # Conversations: one email for messages still unread ten minutes after they came.
+        "missed-message-emails": {
+            "task": "engagements.tasks.missed_message_emails",
+            "schedule": SWEEP_SECONDS,
+        },
         "acknowledgement-nudges": {
             "task": "engagements.tasks.acknowledgement_nudges",
             "schedule": SWEEP_SECONDS,

@@ -215,7 +215,11 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (samples, submitted work, message attachments) under random keys: the file
+    # system under MEDIA_ROOT by default, or any storage backend (e.g. django-storages' S3:
+    # FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage, FILE_STORAGE_OPTIONS={"bucket_name": ...}).
+    "default": {"BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+                "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={})},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,6 +232,23 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are served only through views that check access; there is no public MEDIA_URL.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Which formats uploads may have (content types of freelancers.uploads.ALLOWED, checked by content).
+UPLOAD_ALLOWED_TYPES = env.list("UPLOAD_ALLOWED_TYPES", default=[
+    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "application/zip", "text/plain"])
+
+# --- Conversations: replies by email ---------------------------------------------------------
+# Missed-message emails carry Reply-To: reply+<signed token>@REPLY_EMAIL_DOMAIN; empty means no
+# Reply-To (replying by email is off). Point that domain's inbound mail at a provider's inbound
+# webhook (/inbound-email/<provider>/inbound/) or pipe it into `manage.py inbound_email`.
+REPLY_EMAIL_DOMAIN = env.str("REPLY_EMAIL_DOMAIN", default="")
+# The webhooks' HTTP basic-auth "user:password" (django-anymail's WEBHOOK_SECRET); without it
+# every inbound webhook answers 404. Mailgun signs instead: MAILGUN_WEBHOOK_SIGNING_KEY.
+INBOUND_EMAIL_WEBHOOK_SECRET = env.str("INBOUND_EMAIL_WEBHOOK_SECRET", default="")
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
+ANYMAIL = {key: value for key, value in {
+    "WEBHOOK_SECRET": INBOUND_EMAIL_WEBHOOK_SECRET,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}.items() if value}
 
 # --- Mail (Django 6.1 MAILERS) --------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Outsourcing <noreply@localhost>")

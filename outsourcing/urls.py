@@ -40,6 +40,8 @@ urlpatterns = [
     path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
     path("api/v1/", include("api.urls")),
+    # Replies by email: a mail provider's inbound webhook (its own authentication, no login).
+    path("inbound-email/", include("engagements.inbound_urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.forms import DETECT_TZ, TimezoneField, check_new_password
+from engagements.forms import MultipleFileField
 
 
 class AcceptForm(forms.Form):
@@ -67,22 +68,6 @@ class StatusUpdateForm(forms.Form):
         self.fields["done"].label = prompts.done_prompt
         self.fields["next"].label = prompts.next_prompt
         self.fields["blockers"].label = prompts.blockers_prompt
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class SubmitWorkForm(forms.Form):

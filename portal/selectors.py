@@ -27,6 +27,7 @@ from engagements.selectors import (
     current_brief,
     milestones_with_rounds,
     playbook_status,
+    with_unread,
 )
 from freelancers.models import Freelancer
 from notifications import preferences
@@ -66,8 +67,11 @@ def my_engagements(freelancer):
     """The freelancer's engagements (offered ones first, then running, then finished), each with
     counts for the list."""
     order = {EngagementStatus.OFFERED: 0, EngagementStatus.ACTIVE: 1, EngagementStatus.PAUSED: 2}
+    qs = visible_engagements(freelancer)
+    if freelancer.user_id:
+        qs = with_unread(qs, freelancer.user)
     rows = list(
-        visible_engagements(freelancer)
+        qs
         .select_related("workspace")
         .annotate(
             open_milestones=Count("milestones", filter=Q(milestones__state__in=list(WORKABLE)), distinct=True),
@@ -81,6 +85,10 @@ def my_engagements(freelancer):
     result = []
     for e in sorted(rows, key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp())):
         row = EngagementRow(e)
+        unread = getattr(e, "unread_messages", 0)
+        if unread:
+            row.todos.append(Todo(f"{unread} unread message{'s' if unread != 1 else ''}", "portal:messages",
+                                  {"pk": e.pk}, urgent=True))
         if e.pk in unacknowledged:
             row.todos.append(Todo(f"Read and acknowledge brief v{unacknowledged[e.pk]}", "portal:brief",
                                   {"pk": e.pk}, urgent=True))

@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import dates, engagement, home, owner, public, work
+from .views import conversation, dates, engagement, home, owner, public, work
 
 app_name = "portal"
 
@@ -43,6 +43,13 @@ urlpatterns = [
     path("engagements/<int:pk>/milestones/<int:milestone_pk>/new-date/withdraw/", dates.date_withdraw,
          name="date_withdraw"),
     path("engagements/<int:pk>/files/<int:file_pk>/", work.submission_file, name="submission_file"),
+    path("engagements/<int:pk>/messages/", conversation.thread, name="messages"),
+    path("engagements/<int:pk>/messages/<int:message_pk>/edit/", conversation.message_edit, name="message_edit"),
+    path("engagements/<int:pk>/messages/<int:message_pk>/retract/", conversation.message_retract,
+         name="message_retract"),
+    path("engagements/<int:pk>/attachments/<int:attachment_pk>/", conversation.attachment, name="attachment"),
+    path("engagements/<int:pk>/attachments/<int:attachment_pk>/preview/", conversation.attachment_preview,
+         name="attachment_preview"),
     path("engagements/<int:pk>/timesheets/", work.timesheets, name="timesheets"),
     path("engagements/<int:pk>/timesheets/<int:timesheet_pk>/", work.timesheet, name="timesheet"),
     path("engagements/<int:pk>/timesheets/<int:timesheet_pk>/submit/", work.timesheet_submit,

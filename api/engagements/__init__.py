@@ -10,13 +10,22 @@ part: acknowledge a brief, ask about it, submit a milestone, post a status updat
 else answers 404.
 
 Modules: access.py (scoping helpers), serializers.py, lifecycle.py (engagements and their
-lifecycle), briefs.py, milestones.py, reporting.py (status updates, check-ins).
+lifecycle), briefs.py, milestones.py, reporting.py (status updates, check-ins), messages.py (the
+conversation, read marks, attachments).
 """
 
 from django.urls import path
 
 from .briefs import BriefAcknowledge, BriefDetail, BriefList, QuestionAnswer, QuestionList
 from .lifecycle import LIFECYCLE, EngagementDetail, EngagementList, _lifecycle_view
+from .messages import (
+    AttachmentDownload,
+    AttachmentUpload,
+    MessageDetail,
+    MessageList,
+    MessageRetract,
+    MessagesRead,
+)
 from .milestones import MilestoneDetail, MilestoneList, MilestoneRequestChanges, MilestoneSubmit
 from .reporting import CheckInList, StatusUpdateList
 
@@ -29,6 +38,12 @@ urlpatterns = [
     path("engagements/<int:pk>/milestones/", MilestoneList.as_view(), name="engagement-milestones"),
     path("engagements/<int:pk>/status-updates/", StatusUpdateList.as_view(), name="engagement-status-updates"),
     path("engagements/<int:pk>/check-ins/", CheckInList.as_view(), name="engagement-check-ins"),
+    path("engagements/<int:pk>/messages/", MessageList.as_view(), name="engagement-messages"),
+    path("engagements/<int:pk>/messages/read/", MessagesRead.as_view(), name="engagement-messages-read"),
+    path("messages/<int:pk>/", MessageDetail.as_view(), name="message"),
+    path("messages/<int:pk>/retract/", MessageRetract.as_view(), name="message-retract"),
+    path("attachments/", AttachmentUpload.as_view(), name="attachments"),
+    path("attachments/<int:pk>/", AttachmentDownload.as_view(), name="attachment"),
     path("briefs/<int:pk>/", BriefDetail.as_view(), name="brief"),
     path("briefs/<int:pk>/acknowledge/", BriefAcknowledge.as_view(), name="brief-acknowledge"),
     path("briefs/<int:pk>/questions/", QuestionList.as_view(), name="brief-questions"),

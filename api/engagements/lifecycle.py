@@ -46,7 +46,8 @@ class EngagementList(generics.ListAPIView):
         params.is_valid(raise_exception=True)
         wanted = params.validated_data
         rows = engagement_list(_token(self.request).workspace, status=wanted.get("status"),
-                               freelancer_id=wanted.get("freelancer"), at_risk=wanted.get("at_risk", False))
+                               freelancer_id=wanted.get("freelancer"), at_risk=wanted.get("at_risk", False),
+                               reader=self.request.user)
         return scoped(self.request, rows.prefetch_related("backups"), freelancer_path="freelancer")
 
     @extend_schema(operation_id="engagements_list", summary="Engagements (a freelancer token: their own)",
@@ -66,7 +67,8 @@ class EngagementList(generics.ListAPIView):
         backups = _freelancers(request, data.pop("backups", []))
         engagement = services.engagement_create(workspace=_token(request).workspace, created_by=request.user,
                                                 freelancer=freelancer, backups=backups, **data)
-        return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+        return Response(EngagementSerializer(engagement, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class EngagementDetail(APIView):
@@ -75,7 +77,7 @@ class EngagementDetail(APIView):
     @extend_schema(operation_id="engagements_retrieve", summary="An engagement",
                    responses={200: EngagementSerializer, **errors(404)})
     def get(self, request, pk):
-        return Response(EngagementSerializer(_engagement(request, pk)).data)
+        return Response(EngagementSerializer(_engagement(request, pk), context={"request": request}).data)
 
     @extend_schema(operation_id="engagements_partial_update",
                    summary="Change the terms (a cadence change recomputes the deadlines)",
@@ -92,7 +94,7 @@ class EngagementDetail(APIView):
         backups = _freelancers(request, data.pop("backups")) if "backups" in data else None
         services.engagement_update(engagement=engagement, actor=request.user, freelancer=freelancer,
                                    backups=backups, **data)
-        return Response(EngagementSerializer(_engagement(request, pk)).data)
+        return Response(EngagementSerializer(_engagement(request, pk), context={"request": request}).data)
 
 
 LIFECYCLE = {
@@ -127,7 +129,7 @@ def _lifecycle_view(action):
                 getattr(services, f"engagement_{action}")(engagement=engagement, actor=request.user)
             else:
                 getattr(services, f"engagement_{action}")(engagement=engagement, actor=request.user, reason=reason)
-            return Response(EngagementSerializer(_engagement(request, pk)).data)
+            return Response(EngagementSerializer(_engagement(request, pk), context={"request": request}).data)
 
     LifecycleView.__name__ = f"Engagement{action.capitalize()}View"
     return LifecycleView.as_view()

@@ -28,7 +28,7 @@ from .serializers import (
 
 
 def _milestone_body(milestone, warnings=None):
-    milestone = Milestone.objects.prefetch_related("submissions__files").get(pk=milestone.pk)
+    milestone = Milestone.objects.prefetch_related("submissions__files__attachment").get(pk=milestone.pk)
     body = MilestoneSerializer(milestone).data
     if warnings is not None:
         body["warnings"] = warnings
@@ -41,7 +41,7 @@ class MilestoneList(generics.ListAPIView):
 
     def get_queryset(self):
         engagement = _engagement(self.request, self.kwargs["pk"])
-        return engagement.milestones.prefetch_related("submissions__files").order_by("position", "id")
+        return engagement.milestones.prefetch_related("submissions__files__attachment").order_by("position", "id")
 
     @extend_schema(operation_id="engagements_milestones_list", summary="An engagement's milestones, in order",
                    responses={200: MilestoneSerializer(many=True), **errors(404)})

@@ -18,6 +18,7 @@ from engagements.models import (
     StatusUpdate,
     Submission,
 )
+from engagements.selectors import unread_count
 
 from ..freelancers import AwareDateTimeField
 from .access import MAX_ID, MAX_MONEY
@@ -25,6 +26,8 @@ from .access import MAX_ID, MAX_MONEY
 
 class EngagementSerializer(serializers.ModelSerializer):
     backups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    unread_messages = serializers.SerializerMethodField(
+        help_text="Messages in the conversation the token's user has not read.")
 
     class Meta:
         model = Engagement
@@ -32,8 +35,16 @@ class EngagementSerializer(serializers.ModelSerializer):
                   "contingency_percent", "currency", "starts_on", "target_end_on", "update_every_days",
                   "update_grace_hours", "checkin_every_days", "reporting_preference", "subcontracting_allowed",
                   "backups", "status", "next_update_due_at", "next_checkin_at", "offered_at", "activated_at",
-                  "ended_at", "end_reason", "created_at"]
+                  "ended_at", "end_reason", "created_at", "unread_messages"]
         read_only_fields = fields
+
+    def get_unread_messages(self, engagement) -> int:
+        # Lists annotate it in their one query (selectors.with_unread); a single engagement counts.
+        value = getattr(engagement, "unread_messages", None)
+        if value is None:
+            request = self.context.get("request")
+            value = unread_count(engagement, request.user) if request is not None else 0
+        return value
 
 
 class EngagementWriteSerializer(serializers.Serializer):

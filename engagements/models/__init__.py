@@ -9,6 +9,8 @@
 - access: shared credentials and the log of their reveals.
 - review: the end review.
 - activity: the engagement's timeline.
+- conversation: messages, their files (and submissions' files: one storage), read marks with the
+  missed-message email's ladder, and the emails that came in as replies.
 
 Every name is re-exported here, so `from engagements.models import X` works for all of them
 (the migrations name `engagements.models.submission_upload_to`).
@@ -50,17 +52,31 @@ from .playbook import PlaybookAcknowledgement, PlaybookAckRequest, PlaybookDocum
 from .access import AccessGrant, AccessReveal
 from .review import Review
 from .activity import Activity, ActivityKind
+from .conversation import (
+    EDIT_WINDOW,
+    MISSED_AFTER,
+    Attachment,
+    InboundEmail,
+    InboundStatus,
+    Message,
+    MessageVia,
+    ThreadRead,
+    attachment_key,
+    thumbnail_key,
+)
 # isort: on
 
 __all__ = [
     "BRIEF_SECTIONS",
     "DEFAULT_PROMPTS",
+    "EDIT_WINDOW",
     "ENDED_STATUSES",
     "ENGAGEMENT_CLEARS",
     "ENGAGEMENT_TRANSITIONS",
     "MILESTONE_CLEARS",
     "MILESTONE_FINAL_STATES",
     "MILESTONE_TRANSITIONS",
+    "MISSED_AFTER",
     "MONEY_HELD_STATES",
     "OPEN_STATUSES",
     "OPEN_WORK_STATES",
@@ -69,6 +85,7 @@ __all__ = [
     "AccessReveal",
     "Activity",
     "ActivityKind",
+    "Attachment",
     "Brief",
     "BriefQuestion",
     "CheckIn",
@@ -77,6 +94,10 @@ __all__ = [
     "Engagement",
     "EngagementKind",
     "EngagementStatus",
+    "InboundEmail",
+    "InboundStatus",
+    "Message",
+    "MessageVia",
     "Milestone",
     "MilestoneDateChange",
     "MilestoneState",
@@ -92,7 +113,10 @@ __all__ = [
     "Submission",
     "SubmissionFile",
     "SubmissionOutcome",
+    "ThreadRead",
     "UpdatePrompts",
     "allowed_from",
+    "attachment_key",
     "submission_upload_to",
+    "thumbnail_key",
 ]

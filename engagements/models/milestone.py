@@ -150,23 +150,43 @@ class Submission(models.Model):
 
 
 def submission_upload_to(instance, filename):
-    # Generated names only: the uploaded name is kept in `original_name`, never on disk.
+    # Kept for the migrations that name it; submission files are Attachments now.
     return f"submissions/{secrets.token_hex(16)}"
 
 
 class SubmissionFile(models.Model):
+    """A file handed in with a round of work: the link between the submission and its stored
+    Attachment (the one storage for message and submission files)."""
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=submission_upload_to, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    attachment = models.OneToOneField("Attachment", on_delete=models.PROTECT, related_name="submission_file")
 
     class Meta:
         ordering = ["submission", "id"]
 
     def __str__(self):
         return self.original_name
+
+    # What the pages and the API read of the file, from its attachment.
+    @property
+    def original_name(self):
+        return self.attachment.name
+
+    @property
+    def content_type(self):
+        return self.attachment.content_type
+
+    @property
+    def size(self):
+        return self.attachment.size
+
+    @property
+    def file(self):
+        return self.attachment.file
+
+    @property
+    def uploaded_at(self):
+        return self.attachment.created_at
 
 
 # --- New due dates ----------------------------------------------------------------------------

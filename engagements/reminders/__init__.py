@@ -1,5 +1,5 @@
 """Reminders and nudges about engagements, one module per ladder: status updates (a ladder that
-escalates to the owner), the silence detector, check-ins, milestone due dates, briefs and
+escalates to the owner), the silence detector, check-ins, messages missed in the app, milestone due dates, briefs and
 playbook documents waiting for acknowledgement, and the owners' daily digest.
 
 The mechanism is the one in DESIGN.md, the same for every reminder:
@@ -24,9 +24,10 @@ The beat's entry points are handed on here (engagements/tasks.py calls them).
 from .acknowledgements import acknowledgement_nudges
 from .checkins import checkin_nudges
 from .digest import owner_digests
+from .messages import missed_message_emails
 from .milestones import milestone_reminders
 from .silence import silence_detector
 from .status_updates import status_update_reminders
 
-__all__ = ["acknowledgement_nudges", "checkin_nudges", "milestone_reminders", "owner_digests", "silence_detector",
-           "status_update_reminders"]
+__all__ = ["acknowledgement_nudges", "checkin_nudges", "milestone_reminders", "missed_message_emails", "owner_digests",
+           "silence_detector", "status_update_reminders"]

@@ -1,12 +1,14 @@
 """Reads the owner pages, the portal, the API and the sweeps share, one module per aggregate:
 engagement (list, counts, detail, timeline), milestone (plan, budget, rounds, money actions,
-new-date requests), brief (current version, acknowledgement, questions, diff), reporting
+new-date requests), brief (current version, acknowledgement, questions, diff), conversation
+(the thread, unread counts, readable files), reporting
 (updates, check-ins, prompts, reminder ladders), access, playbook and reliability. Writes live
 in services; a selector never imports one. Every name is handed on here, so
 `from engagements.selectors import X` works for all of them."""
 
 from .access import grants_for, reveal_log, rotation_checklist
 from .brief import brief_awaiting_acknowledgement, brief_diff, current_brief, open_questions, text_diff
+from .conversation import thread, thread_open, thread_side, unread_count, unread_messages_for, with_unread
 from .engagement import (
     at_risk_q,
     engagement_counts,
@@ -39,5 +41,6 @@ __all__ = [
     "latest_round_outcome", "latest_update", "milestones_with_rounds", "money_actions", "money_has_moved",
     "open_questions", "overdue_milestones", "pending_date_change", "planned_total", "playbook_current_version",
     "playbook_status", "reliability_record", "reveal_log", "rotation_checklist", "shared_review",
-    "submissions_for", "text_diff", "timeline", "update_prompts", "upcoming_checkins",
+    "submissions_for", "text_diff", "thread", "thread_open", "thread_side", "timeline", "unread_count",
+    "unread_messages_for", "update_prompts", "upcoming_checkins", "with_unread",
 ]

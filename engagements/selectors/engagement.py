@@ -17,6 +17,7 @@ from ..models import (
     MilestoneState,
     StatusUpdate,
 )
+from .conversation import with_unread
 
 
 def overdue_milestones(now):
@@ -31,7 +32,9 @@ def at_risk_q(now):
     )
 
 
-def engagement_list(workspace, *, status=None, freelancer_id=None, at_risk=False, now=None):
+def engagement_list(workspace, *, status=None, freelancer_id=None, at_risk=False, now=None, reader=None):
+    """The workspace's engagements with their flags; with `reader`, each also carries
+    `unread_messages` (their unread count in its conversation), in the same query."""
     now = now or timezone.now()
     latest_update = StatusUpdate.objects.filter(engagement=OuterRef("pk")).order_by("-created_at", "-id")
     latest_brief = Brief.objects.filter(engagement=OuterRef("pk")).order_by("-version")
@@ -57,6 +60,8 @@ def engagement_list(workspace, *, status=None, freelancer_id=None, at_risk=False
         )
         .order_by("-created_at", "-id")
     )
+    if reader is not None:
+        qs = with_unread(qs, reader)
     if status:
         qs = qs.filter(status=status)
     if freelancer_id:

@@ -79,7 +79,7 @@ def submissions_for(milestone):
     return (
         Submission.objects.filter(milestone=milestone)
         .select_related("submitted_by", "feedback_by")
-        .prefetch_related("files")
+        .prefetch_related("files__attachment")
         .order_by("-round")
     )
 

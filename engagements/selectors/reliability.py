@@ -1,13 +1,23 @@
-"""The reliability record of a freelancer, derived from their engagements (four queries), and
+"""The reliability record of a freelancer, derived from their engagements (five queries), and
 what the freelancer may read of an end review."""
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from ..models import Engagement, EngagementStatus, Milestone, MilestoneState, Review, StatusUpdate, SubmissionOutcome
+from ..models import (
+    Engagement,
+    EngagementStatus,
+    Message,
+    Milestone,
+    MilestoneState,
+    Review,
+    StatusUpdate,
+    SubmissionOutcome,
+)
 
 
 def shared_review(engagement):
@@ -34,6 +44,8 @@ class ReliabilityRecord:
     reviews: int = 0
     rehire_yes: int = 0
     rating_total: float = 0.0
+    # How long the freelancer took to answer the owner's side in the conversation, one per answer.
+    message_responses: list = field(default_factory=list)
 
     @staticmethod
     def _rate(part, whole):
@@ -56,12 +68,17 @@ class ReliabilityRecord:
         return self.response_total / self.responses if self.responses else None
 
     @property
+    def median_message_response(self):
+        return statistics.median(self.message_responses) if self.message_responses else None
+
+    @property
     def average_rating(self):
         return round(self.rating_total / self.reviews, 1) if self.reviews else None
 
     @property
     def has_data(self):
-        return bool(self.updates or self.milestones or self.submitted_milestones or self.responses or self.reviews)
+        return bool(self.updates or self.milestones or self.submitted_milestones or self.responses or self.reviews
+                    or self.message_responses)
 
     def as_dict(self):
         response = self.average_response_time
@@ -74,6 +91,8 @@ class ReliabilityRecord:
             "on_time_milestone_rate": self.on_time_milestone_rate,
             "average_revision_rounds": self.average_revision_rounds,
             "average_response_hours": round(response.total_seconds() / 3600, 1) if response is not None else None,
+            "median_message_response_hours": (round(self.median_message_response.total_seconds() / 3600, 1)
+                                              if self.message_responses else None),
             "reviews": self.reviews,
             "average_rating": self.average_rating,
             "would_rehire": self.rehire_yes,
@@ -88,7 +107,9 @@ def reliability_record(freelancer, now=None):
       past due, those first submitted by the end of the due day;
     - average revision rounds: changes requested per submitted milestone;
     - time to first response: from the offer to the freelancer's first acknowledgement or
-      question, averaged over engagements.
+      question, averaged over engagements;
+    - median response time to the owner's messages: from the first of the owner's side's
+      messages the freelancer had not yet answered to the freelancer's next message.
     """
     now = now or timezone.now()
     record = ReliabilityRecord()
@@ -130,9 +151,26 @@ def reliability_record(freelancer, now=None):
             record.responses += 1
             record.response_total += min(firsts) - e["offered_at"]
 
+    record.message_responses = message_response_times(freelancer)
+
     for review in Review.objects.filter(engagement__freelancer=freelancer).values(
             "quality", "communication", "timeliness", "rehire"):
         record.reviews += 1
         record.rehire_yes += review["rehire"]
         record.rating_total += (review["quality"] + review["communication"] + review["timeliness"]) / 3
     return record
+
+
+def message_response_times(freelancer):
+    """For each time the owner's side wrote and the freelancer answered: how long the answer took,
+    from the first message still waiting for it (one query, over all their engagements)."""
+    times, waiting = [], {}
+    rows = (Message.objects.filter(engagement__freelancer=freelancer, retracted_at__isnull=True)
+            .order_by("engagement_id", "created_at", "id").values_list("engagement_id", "author_freelancer_id",
+                                                                       "created_at"))
+    for engagement_id, from_freelancer, at in rows:
+        if from_freelancer is None:
+            waiting.setdefault(engagement_id, at)
+        elif engagement_id in waiting:
+            times.append(at - waiting.pop(engagement_id))
+    return times

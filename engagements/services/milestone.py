@@ -16,11 +16,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from freelancers.money import format_money
-from freelancers.uploads import check_upload, extension_for
+from freelancers.uploads import check_upload
 
 from ..emails import notify_freelancer, notify_owners
 from ..models import (
     ActivityKind,
+    Attachment,
     Engagement,
     EngagementStatus,
     Milestone,
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..selectors import planned_total
 from .activity import activity_record
+from .attachment import attachments_discard, attachments_store
 from .deadlines import milestone_due_at
 from .ladders import engagement_heard_from, milestone_due_fields
 from .transitions import ConflictError, NotAllowed, milestone_transition
@@ -220,20 +222,24 @@ def milestone_submit(*, milestone_id, freelancer, message, links=(), files=(), a
     if len(files) > MAX_FILES:
         raise ValidationError({"files": f"At most {MAX_FILES} files per submission."})
     content_types = [check_upload(f) for f in files]
-    milestone = milestone_transition(
-        milestone_id=milestone.pk, to_state=MilestoneState.SUBMITTED,
-        from_states=[MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED],
-    )
-    round_no = (Submission.objects.filter(milestone=milestone).aggregate(r=Max("round"))["r"] or 0) + 1
-    submission = Submission.objects.create(
-        milestone=milestone, round=round_no, message=message, links=links, attested_own_work=bool(attest_own_work),
-        submitted_by=freelancer,
-    )
-    for upload, content_type in zip(files, content_types, strict=True):
-        stored = SubmissionFile(submission=submission, original_name=(upload.name or "file")[-200:],
-                                content_type=content_type, size=upload.size)
-        stored.file.save(f"upload{extension_for(content_type)}", upload, save=False)
-        stored.save()
+    # The files go to the one attachment storage first; if anything below fails they go again.
+    stored = attachments_store(workspace=engagement.workspace, uploaded_by=freelancer.user, files=files,
+                               content_types=content_types) if files else []
+    try:
+        milestone = milestone_transition(
+            milestone_id=milestone.pk, to_state=MilestoneState.SUBMITTED,
+            from_states=[MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED],
+        )
+        round_no = (Submission.objects.filter(milestone=milestone).aggregate(r=Max("round"))["r"] or 0) + 1
+        submission = Submission.objects.create(
+            milestone=milestone, round=round_no, message=message, links=links,
+            attested_own_work=bool(attest_own_work), submitted_by=freelancer,
+        )
+        Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(engagement=engagement)
+        SubmissionFile.objects.bulk_create([SubmissionFile(submission=submission, attachment=a) for a in stored])
+    except Exception:
+        attachments_discard(stored)
+        raise
     activity_record(engagement=engagement, kind=ActivityKind.MILESTONE_SUBMITTED, actor_freelancer=freelancer,
                     milestone=milestone, summary=f"Submitted “{milestone.title}” (round {round_no}).")
     engagement_heard_from(engagement=engagement)

@@ -72,3 +72,9 @@ def hours(delta):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def editable_by(message, user):
+    """Whether `user` may still edit or retract `message` (its author, within ten minutes)."""
+    return message.editable_by(user)

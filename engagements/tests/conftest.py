@@ -69,3 +69,21 @@ def foreign_engagement(outsider, outsider_workspace):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# --- The conversation's cast: a freelancer with a portal login on an active engagement ----------
+@pytest.fixture
+def freelancer_user(freelancer):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(email=freelancer.email, full_name=freelancer.name, timezone=freelancer.timezone)
+    freelancer.user = user
+    freelancer.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def talking(active, freelancer_user, media):
+    """An active engagement whose freelancer can sign in: both sides may write."""
+    active.refresh_from_db()
+    return active

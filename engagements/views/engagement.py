@@ -42,7 +42,8 @@ def engagement_list(request):
     freelancer_id = request.GET.get("freelancer", "")
     freelancer_id = int(freelancer_id) if freelancer_id.isdigit() else None
     at_risk = request.GET.get("at_risk") == "1"
-    rows = selectors.engagement_list(workspace, status=status or None, freelancer_id=freelancer_id, at_risk=at_risk)
+    rows = selectors.engagement_list(workspace, status=status or None, freelancer_id=freelancer_id, at_risk=at_risk,
+                                     reader=request.user)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

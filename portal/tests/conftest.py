@@ -11,6 +11,7 @@
   shows any of them to someone else is caught.
 """
 
+import io
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, Membership, Role
@@ -29,9 +31,9 @@ from engagements import selectors
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
 from engagements.services import access as grants
 from engagements.services import brief as briefs
+from engagements.services import conversation, playbook, reporting
 from engagements.services import lifecycle as services
 from engagements.services import milestone as work
-from engagements.services import playbook, reporting
 from engagements.services import review as reviews
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.services import interview as interview_actions
@@ -185,6 +187,22 @@ def _active_engagement(workspace, owner, a):
             "entry": entry}
 
 
+def real_png(size=(64, 48), colour=(40, 120, 200)):
+    """The bytes of a PNG image Pillow can read (so it gets a preview)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _conversation(engagement, owner, a):
+    """The owner asks, A answers with an image: the thread, its messages and A's file."""
+    asked = conversation.message_post(engagement=engagement, author=owner, body=f"{SECRET_MARK}: send the fonts?")
+    answer = conversation.message_post(
+        engagement=engagement, author=a.user, as_freelancer=True, body=f"{SECRET_MARK}: here is the mock-up.",
+        files=[SimpleUploadedFile("mockup.png", real_png(), content_type="image/png")])
+    return {"owner_message": asked, "message": answer, "attachment": answer.attachments.get()}
+
+
 def _finished_engagement(workspace, owner, a):
     """A's completed engagement, with its end review."""
     finished = services.engagement_create(workspace=workspace, created_by=owner, freelancer=a,
@@ -235,6 +253,7 @@ def world(workspace, owner, freelancer_a, media):
     """Everything freelancer A has, through the services (see the module docstring)."""
     a = freelancer_a
     active = _active_engagement(workspace, owner, a)
+    talk = _conversation(active["engagement"], owner, a)
     finished, review = _finished_engagement(workspace, owner, a)
     records = _vetting_records(a, owner)
     people = _workspace_people(workspace, owner)
@@ -248,7 +267,7 @@ def world(workspace, owner, freelancer_a, media):
         objects={
             **{name: active[name] for name in shown}, "file": active["submission"].files.get(),
             "timesheet": active["timesheet"], "entry": active["entry"], "review": review, **records, **people,
-            "freelancer": a,
+            "freelancer": a, **talk,
         },
     )
 

@@ -28,9 +28,10 @@ from .conftest import SECRET_MARK, client_for
 pytestmark = pytest.mark.django_db
 
 # Not walked: Django's admin (staff only, its own permission system), the API (its own matrix in
-# test_api_matrix.py) and pages meant for anyone: signing up and in, password resets, the
+# test_api_matrix.py), the mail providers' inbound webhooks (their own secret, no login, no ids:
+# engagements/tests/test_inbound.py) and pages meant for anyone: signing up and in, password resets, the
 # referee's questionnaire, invitation links, one-click unsubscribe links, the health check.
-SKIPPED_NAMESPACES = {"admin", "api"}
+SKIPPED_NAMESPACES = {"admin", "api", "inbound_email"}
 PUBLIC = {
     "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",
@@ -45,7 +46,11 @@ KWARGS = {
     "freelancer_pk": "freelancer", "question_pk": "question", "milestone_pk": "milestone", "file_pk": "file",
     "checkin_pk": "checkin", "document_pk": "document", "grant_pk": "grant", "brief_pk": "brief",
     "timesheet_pk": "timesheet", "entry_pk": "entry", "invitation_pk": "portal_invitation",
+    "message_pk": "message", "attachment_pk": "attachment",
 }
+# A keyword that names a different object of A's world under a route prefix (first match wins):
+# the owner's pages edit or retract the owner's own message, the portal's A's.
+KWARGS_BY_ROUTE = [(r"^engagements/", "message_pk", "owner_message")]
 # `pk` means a different object under each prefix (first match wins).
 PK_BY_ROUTE = [
     (r"^team/invitations/", "teammate_invitation"),
@@ -131,7 +136,8 @@ def pages(world):
             elif key == "pk":
                 variants = [{**v, key: getattr(world, _pk_for(route)).pk} for v in variants]
             elif key in KWARGS:
-                variants = [{**v, key: getattr(world, KWARGS[key]).pk} for v in variants]
+                attr = next((a for rx, k, a in KWARGS_BY_ROUTE if k == key and re.match(rx, route)), KWARGS[key])
+                variants = [{**v, key: getattr(world, attr).pk} for v in variants]
             else:
                 pytest.fail(f"URL pattern {name} ({route!r}) takes `{key}`, unknown to the access matrix: "
                             "add it to KWARGS with the object of A's it names")

@@ -39,12 +39,14 @@ PK_BY_NAME = [
     (r"^api:invitation", "portal_invitation"),
     (r"^api:timesheet", "timesheet"),
     (r"^api:time-entry", "entry"),
+    (r"^api:message", "message"),
+    (r"^api:attachment", "attachment"),
 ]
 METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
                     "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
-                    "api:timesheet"}
+                    "api:timesheet", "api:engagement-messages", "api:message", "api:attachment"}
 
 
 def _walk(patterns, namespace=""):
