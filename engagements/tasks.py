@@ -5,6 +5,7 @@ conditional UPDATE, notifications under unique dedupe keys)."""
 from celery import shared_task
 
 from .reminders import acknowledgements, checkins, digest, messages, milestones, silence, status_updates
+from .services import attachment
 
 
 @shared_task
@@ -40,3 +41,8 @@ def owner_digests():
 @shared_task
 def missed_message_emails():
     return messages.missed_message_emails()
+
+
+@shared_task
+def attachments_purge_unused():
+    return attachment.attachments_purge_unused()

@@ -80,6 +80,11 @@ app.conf.update(
             "schedule": SWEEP_SECONDS,
         },
         # Conversations: one email for messages still unread ten minutes after they came.
+        # Housekeeping: uploads never named in a message are removed after a day.
+        "purge-unused-attachments": {
+            "task": "engagements.tasks.attachments_purge_unused",
+            "schedule": 3600.0,
+        },
         "missed-message-emails": {
             "task": "engagements.tasks.missed_message_emails",
             "schedule": SWEEP_SECONDS,

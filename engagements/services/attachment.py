@@ -11,10 +11,12 @@ transaction (README, "Short transactions"), and removed again when the row does 
 import io
 import logging
 import warnings
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from freelancers.uploads import check_upload, clean_filename, extension_for
@@ -24,6 +26,9 @@ from ..models import Attachment
 log = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (480, 360)
+# An upload never named in a message or submission (the API's POST /attachments/ followed by
+# nothing) is removed after this long: nobody can see it but its uploader, and it takes space.
+UNUSED_KEPT = timedelta(days=1)
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -115,3 +120,24 @@ def attachment_upload(*, workspace, uploaded_by, upload):
     [attachment] = attachments_store(workspace=workspace, uploaded_by=uploaded_by, files=[upload],
                                      content_types=[content_type])
     return attachment
+
+
+def attachments_purge_unused(*, now=None, batch=500):
+    """Housekeeping (beat, hourly): remove uploads still unused a day after they were stored,
+    rows and files. The DELETE is conditional on the row being unused still, so a file named in
+    a message at the last moment stays; the files go once the deletion has committed."""
+    cutoff = (now or timezone.now()) - UNUSED_KEPT
+    unused = Attachment.objects.filter(engagement__isnull=True, message__isnull=True, created_at__lt=cutoff)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(unused.select_for_update(skip_locked=True).order_by("pk")[:batch])
+            if not rows:
+                break
+            Attachment.objects.filter(pk__in=[a.pk for a in rows]).delete()
+            files = [(f.storage, f.name) for a in rows for f in (a.file, a.thumbnail) if f]
+            transaction.on_commit(lambda files=files: [storage.delete(name) for storage, name in files])
+        removed += len(rows)
+        if len(rows) < batch:
+            break
+    return removed

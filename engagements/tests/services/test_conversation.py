@@ -18,6 +18,7 @@ from engagements.reminders.silence import silence_detector
 from engagements.selectors.conversation import OWNER, thread, unread_messages_for
 from engagements.selectors.reliability import reliability_record
 from engagements.services import conversation
+from engagements.services.attachment import attachment_upload, attachments_purge_unused
 from engagements.services.lifecycle import engagement_cancel
 from engagements.services.reporting import status_update_post
 from engagements.services.transitions import ConflictError, NotAllowed
@@ -241,3 +242,28 @@ def test_the_reliability_record_has_the_median_reply_to_the_owners_messages(talk
                                                 timedelta(minutes=120)]
     assert record.median_message_response == timedelta(minutes=60)
     assert record.as_dict()["median_message_response_hours"] == 1.0
+
+
+def test_an_upload_never_named_in_a_message_is_removed_after_a_day(talking, owner, media,
+                                                                    django_capture_on_commit_callbacks):
+    """POST /attachments/ followed by nothing: the file goes after a day; a file in a message,
+    and a fresh upload that may still be named, stay."""
+    forgotten = attachment_upload(workspace=talking.workspace, uploaded_by=owner,
+                                  upload=upload("draft.pdf", b"%PDF-1.4 draft"))
+    used = attachment_upload(workspace=talking.workspace, uploaded_by=owner,
+                             upload=upload("final.pdf", b"%PDF-1.4 final"))
+    conversation.message_post(engagement=talking, author=owner, body="Final.", attachment_ids=[used.pk])
+    forgotten_file = forgotten.file.name
+    assert forgotten_file.rsplit("/", 1)[-1] in stored_files(media)
+
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        fresh = attachment_upload(workspace=talking.workspace, uploaded_by=owner,
+                                  upload=upload("notes.pdf", b"%PDF-1.4 notes"))
+    with (time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)),
+          django_capture_on_commit_callbacks(execute=True)):  # the files go once the deletion commits
+        assert attachments_purge_unused() == 1
+        assert attachments_purge_unused() == 0
+
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {used.pk, fresh.pk}
+    assert forgotten_file.rsplit("/", 1)[-1] not in stored_files(media)
+    assert used.file.name.rsplit("/", 1)[-1] in stored_files(media)
