@@ -11,6 +11,7 @@ from engagements.models import BriefQuestion
 from engagements.services import brief as briefs
 from engagements.services import lifecycle
 
+from ..pagination import Pagination
 from ..permissions import IsFreelancer, IsWorkspaceMember, IsWorkspaceStaff, scoped
 from ..schema import errors
 from .access import MAX_ID, _acting_freelancer, _brief, _engagement, _is_freelancer, _staff_only, _visible_briefs
@@ -23,15 +24,22 @@ from .serializers import (
 )
 
 
+def _page(request, view, queryset, serializer):
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
 class BriefList(APIView):
     permission_classes = [IsWorkspaceMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="engagements_briefs_list", summary="The brief's versions, newest first",
                    description="A freelancer token sees only the versions sent to them.",
                    responses={200: BriefSerializer(many=True), **errors(404)})
     def get(self, request, pk):
         engagement = _engagement(request, pk)
-        return Response(BriefSerializer(_visible_briefs(request, engagement.briefs.all()), many=True).data)
+        return _page(request, self, _visible_briefs(request, engagement.briefs.all()), BriefSerializer)
 
     @extend_schema(
         operation_id="engagements_briefs_create", summary="Write the brief (or a change order)",
@@ -75,13 +83,14 @@ class BriefAcknowledge(APIView):
 
 class QuestionList(APIView):
     permission_classes = [IsWorkspaceMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="briefs_questions_list", summary="Questions and answers on an engagement's brief",
                    responses={200: QuestionSerializer(many=True), **errors(404)})
     def get(self, request, pk):
         brief = _brief(request, pk)
         qs = BriefQuestion.objects.filter(engagement_id=brief.engagement_id).select_related("brief")
-        return Response(QuestionSerializer(qs, many=True).data)
+        return _page(request, self, qs, QuestionSerializer)
 
     @extend_schema(operation_id="briefs_questions_create", summary="Ask about the brief (freelancer)",
                    request=QuestionAskSerializer, responses={201: QuestionSerializer, **errors(400, 404, 409)})

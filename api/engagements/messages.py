@@ -20,7 +20,7 @@ from engagements.selectors import conversation as threads
 from engagements.services import attachment as files
 from engagements.services import conversation
 from engagements.services.transitions import NotAllowed
-from freelancers.uploads import attachment_response
+from freelancers.uploads import ALLOWED, attachment_response
 
 from ..pagination import Pagination
 from ..permissions import IsWorkspaceMember, scoped
@@ -28,6 +28,8 @@ from ..schema import errors
 from .access import MAX_ID, _engagement, _is_freelancer, _token
 
 MAX_BODY = conversation.MAX_BODY
+# A file is served as the type its content was recognised as when it was uploaded.
+DOWNLOAD_TYPES = [*ALLOWED, "application/octet-stream"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -96,6 +98,7 @@ def _side(request):
 
 class MessageList(APIView):
     permission_classes = [IsWorkspaceMember]
+    pagination_class = Pagination  # so the schema shows the page envelope the list answers with
 
     @extend_schema(operation_id="engagements_messages_list", summary="The conversation, oldest first",
                    description="Messages and the system lines of the timeline (questions, updates, submissions, "
@@ -214,7 +217,7 @@ class AttachmentDownload(APIView):
                    description="As an attachment (`Content-Disposition: attachment`, `X-Content-Type-Options: "
                                "nosniff`), only to those who may read its message or submission, or to its "
                                "uploader before it is used.",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)})
+                   responses={**{(200, ctype): OpenApiTypes.BINARY for ctype in DOWNLOAD_TYPES}, **errors(404)})
     def get(self, request, pk):
         if pk > MAX_ID:
             raise NotFound()

@@ -44,7 +44,7 @@ def offered(owner_api, engagement):
 
 @pytest.fixture
 def active(offered, freelancer_api):
-    brief_id = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()[0]["id"]
+    brief_id = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()["results"][0]["id"]
     assert freelancer_api.post(f"/api/v1/briefs/{brief_id}/acknowledge/").status_code == 200
     offered.refresh_from_db()
     return offered
@@ -133,12 +133,12 @@ def test_offering_without_a_brief_is_409(engagement, owner_api):
 
 def test_the_freelancer_never_sees_an_unsent_brief(engagement, owner_api, freelancer_api):
     brief_id = owner_api.post(f"/api/v1/engagements/{engagement.pk}/briefs/", BRIEF, format="json").json()["id"]
-    assert freelancer_api.get(f"/api/v1/engagements/{engagement.pk}/briefs/").json() == []
+    assert freelancer_api.get(f"/api/v1/engagements/{engagement.pk}/briefs/").json()["results"] == []
     assert freelancer_api.get(f"/api/v1/briefs/{brief_id}/").status_code == 404
 
 
 def test_acknowledging_starts_the_work_and_old_versions_are_refused(offered, owner_api, freelancer_api):
-    v1 = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()[0]
+    v1 = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()["results"][0]
     assert owner_api.post(f"/api/v1/briefs/{v1['id']}/acknowledge/").status_code == 404  # the freelancer's part
     body = freelancer_api.post(f"/api/v1/briefs/{v1['id']}/acknowledge/").json()
     assert body["acknowledged_at"]
@@ -155,7 +155,7 @@ def test_acknowledging_starts_the_work_and_old_versions_are_refused(offered, own
 
 
 def test_questions_and_answers(offered, owner_api, freelancer_api):
-    brief_id = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()[0]["id"]
+    brief_id = freelancer_api.get(f"/api/v1/engagements/{offered.pk}/briefs/").json()["results"][0]["id"]
     asked = freelancer_api.post(f"/api/v1/briefs/{brief_id}/questions/", {"body": "Which browsers?"}, format="json")
     assert asked.status_code == 201
     assert owner_api.post(f"/api/v1/briefs/{brief_id}/questions/", {"body": "?"}, format="json").status_code == 404
@@ -164,7 +164,7 @@ def test_questions_and_answers(offered, owner_api, freelancer_api):
                                format="json").status_code == 404
     assert owner_api.post(f"/api/v1/questions/{question_id}/answer/", {"answer": "Evergreen ones"},
                           format="json").status_code == 200
-    listing = freelancer_api.get(f"/api/v1/briefs/{brief_id}/questions/").json()
+    listing = freelancer_api.get(f"/api/v1/briefs/{brief_id}/questions/").json()["results"]
     assert listing[0]["answer"] == "Evergreen ones"
 
 

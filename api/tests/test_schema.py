@@ -63,3 +63,25 @@ def test_the_docs_render_in_chromium_without_csp_violations(live_server, page):
     assert "/api/v1/auth/token/" in text and "/api/v1/notifications/" in text
     assert page.locator("button.authorize").count() == 1
     assert violations == []
+
+
+def test_every_list_is_documented_as_the_page_it_answers_with(client, db):
+    # API.md: every list is paginated ({count, next, previous, results}); a schema that says
+    # "array" for one is a contract clients would be built against and then broken by.
+    schema = client.get(SCHEMA_URL, {"format": "json"}).json()
+    bare_arrays = [path for path, ops in schema["paths"].items() if "get" in ops
+                   for content in [ops["get"]["responses"].get("200", {}).get("content", {})]
+                   if content.get("application/json", {}).get("schema", {}).get("type") == "array"]
+
+    assert bare_arrays == []
+    thread = schema["paths"]["/api/v1/engagements/{id}/messages/"]["get"]["responses"]["200"]
+    assert thread["content"]["application/json"]["schema"]["$ref"].endswith("PaginatedThreadItemList")
+
+
+def test_a_download_documents_every_type_a_file_is_served_as(client, db):
+    from freelancers.uploads import ALLOWED
+
+    schema = client.get(SCHEMA_URL, {"format": "json"}).json()
+    served = schema["paths"]["/api/v1/attachments/{id}/"]["get"]["responses"]["200"]["content"]
+
+    assert set(ALLOWED) | {"application/octet-stream"} <= set(served)
