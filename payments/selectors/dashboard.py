@@ -55,11 +55,18 @@ class EngagementMoney:
 
     @property
     def segments(self):
-        """(label, amount, percent of the bar, css class) left to right, for the bar and its table."""
+        """Left to right, for the bar and its legend: {label, amount, x, width, css}, x and width
+        in percent of the bar's scale."""
         scale = max(self.budget + self.contingency, self.committed) or 1
         parts = [("Released", self.released, "released"), ("In escrow", self.in_escrow, "escrow"),
                  ("Remaining", self.remaining, "remaining"), ("Contingency", self.contingency_left, "contingency")]
-        return [(label, amount, amount * 100 / scale, css) for label, amount, css in parts]
+        segments, x = [], 0.0
+        for label, amount, css in parts:
+            width = amount * 100 / scale
+            segments.append({"label": label, "amount": amount, "x": round(x, 2), "width": round(width, 2),
+                             "css": css})
+            x += width
+        return segments
 
     def as_dict(self):
         e = self.engagement
