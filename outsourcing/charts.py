@@ -6,9 +6,9 @@ the template puts the same figures in a table for screen readers.
 The figures come from selectors (payments.selectors.charts, engagements.selectors.reliability);
 this module only scales them into a view box."""
 
-from payments.money import format_money
+from payments.money import format_money, to_major
 
-WIDTH = 640
+WIDTH = 420
 BAR_HEIGHT = 180
 BURN_HEIGHT = 150
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 8, 22, 26
@@ -27,7 +27,8 @@ def released_chart(currency, months):
         bars.append({"x": x, "y": round(PAD_TOP + inner_h - h, 1), "w": round(slot * 0.7, 1), "h": h,
                      "cx": round(x + slot * 0.35, 1), "ty": round(PAD_TOP + inner_h - h - 5, 1),
                      "label": f"{month:%b %Y}",
-                     "value": format_money(amount, currency), "amount": amount})
+                     "value": format_money(amount, currency), "amount": amount,
+                     "short": f"{to_major(amount, currency):,.0f}"})
     return {"currency": currency, "width": WIDTH, "height": BAR_HEIGHT, "bars": bars,
             "baseline": PAD_TOP + inner_h, "label_y": BAR_HEIGHT - 8}
 
@@ -38,7 +39,7 @@ def burn_chart(engagement_money, points):
     m = engagement_money
     limit = m.budget + m.contingency
     top = max([limit, *(value for _, value in points)]) or 1
-    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT - 150  # room on the right for the line labels
+    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT - 130  # room on the right for the line labels
     inner_h = BURN_HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def y(value):
@@ -56,6 +57,7 @@ def burn_chart(engagement_money, points):
         "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots), "dots": dots[: len(points)],
         "budget_y": y(m.budget), "limit_y": y(limit), "baseline": PAD_TOP + inner_h,
         "budget": format_money(m.budget, m.currency), "limit": format_money(limit, m.currency),
+        "budget_short": f"{to_major(m.budget, m.currency):,.0f} {m.currency}",
         "committed": format_money(points[-1][1], m.currency) if points else format_money(0, m.currency),
         "first_day": days[0] if days else None, "last_day": days[-1] if days else None,
         "rows": [(d, format_money(v, m.currency)) for d, v in points],
@@ -66,7 +68,7 @@ def on_time_chart(freelancers, records):
     """On-time status updates (solid) and milestones (hatched) per freelancer, as percentages,
     each bar labelled with the rate and the counts behind it."""
     rows, y = [], 4
-    label_w, bar_w = 200, WIDTH - 200 - 150
+    label_w, bar_w = 120, WIDTH - 120 - 128
     for f in freelancers:
         r = records.get(f.pk)
         if r is None or not (r.updates or r.milestones):

@@ -57,7 +57,7 @@ def _milestones_due(workspace, now, until):
                                            state__in=OPEN_WORK_STATES, due_at__gte=now, due_at__lt=until)
                   .select_related("engagement__freelancer"))
     return [AgendaItem(at=m.due_at, kind="milestone_due", url=_milestone_url(m), engagement=m.engagement_id,
-                       title=f"“{m.title}” due from {m.engagement.freelancer.name} ({m.engagement.title})")
+                       title=f"“{m.title}” from {m.engagement.freelancer.name} ({m.engagement.title})")
             for m in milestones]
 
 
@@ -67,8 +67,8 @@ def _reviews(workspace, now, until):
                   .select_related("engagement__freelancer"))
     return [AgendaItem(at=m.review_deadline_at, kind="review_closes", url=_milestone_url(m),
                        engagement=m.engagement_id,
-                       title=f"Review of “{m.title}” by {m.engagement.freelancer.name} closes; "
-                             f"the payment is released automatically")
+                       title=f"“{m.title}” by {m.engagement.freelancer.name}; the payment is then released "
+                             f"automatically")
             for m in milestones]
 
 
@@ -78,7 +78,7 @@ def _checkins(workspace, now, until):
                 .select_related("engagement__freelancer"))
     return [AgendaItem(at=c.scheduled_at, kind="checkin", engagement=c.engagement_id,
                        url=reverse("engagements:checkin", kwargs={"pk": c.engagement_id, "checkin_pk": c.pk}),
-                       title=f"Check-in with {c.engagement.freelancer.name} about “{c.engagement.title}”")
+                       title=f"{c.engagement.freelancer.name} about “{c.engagement.title}”")
             for c in checkins]
 
 

@@ -59,7 +59,7 @@ class EngagementMoney:
         in percent of the bar's scale."""
         scale = max(self.budget + self.contingency, self.committed) or 1
         parts = [("Released", self.released, "released"), ("In escrow", self.in_escrow, "escrow"),
-                 ("Remaining", self.remaining, "remaining"), ("Contingency", self.contingency_left, "contingency")]
+                 ("Remaining", self.remaining, "remaining"), ("Contingency left", self.contingency_left, "contingency")]
         segments, x = [], 0.0
         for label, amount, css in parts:
             width = amount * 100 / scale
