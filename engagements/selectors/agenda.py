@@ -31,11 +31,6 @@ class AgendaItem:
     url: str
     engagement: int | None = None
 
-    @property
-    def kind_label(self):
-        return {"milestone_due": "Due", "checkin": "Check-in", "interview": "Interview",
-                "review_closes": "Review closes"}[self.kind]
-
     def as_dict(self):
         return {"at": self.at, "kind": self.kind, "title": self.title, "url": self.url,
                 "engagement": self.engagement}
@@ -57,7 +52,7 @@ def _milestones_due(workspace, now, until):
                                            state__in=OPEN_WORK_STATES, due_at__gte=now, due_at__lt=until)
                   .select_related("engagement__freelancer"))
     return [AgendaItem(at=m.due_at, kind="milestone_due", url=_milestone_url(m), engagement=m.engagement_id,
-                       title=f"“{m.title}” from {m.engagement.freelancer.name} ({m.engagement.title})")
+                       title=f"“{m.title}” due from {m.engagement.freelancer.name} ({m.engagement.title})")
             for m in milestones]
 
 
@@ -67,8 +62,8 @@ def _reviews(workspace, now, until):
                   .select_related("engagement__freelancer"))
     return [AgendaItem(at=m.review_deadline_at, kind="review_closes", url=_milestone_url(m),
                        engagement=m.engagement_id,
-                       title=f"“{m.title}” by {m.engagement.freelancer.name}; the payment is then released "
-                             f"automatically")
+                       title=f"Review of “{m.title}” by {m.engagement.freelancer.name} closes; the payment is "
+                             f"then released automatically")
             for m in milestones]
 
 
@@ -78,7 +73,7 @@ def _checkins(workspace, now, until):
                 .select_related("engagement__freelancer"))
     return [AgendaItem(at=c.scheduled_at, kind="checkin", engagement=c.engagement_id,
                        url=reverse("engagements:checkin", kwargs={"pk": c.engagement_id, "checkin_pk": c.pk}),
-                       title=f"{c.engagement.freelancer.name} about “{c.engagement.title}”")
+                       title=f"Check-in with {c.engagement.freelancer.name} about “{c.engagement.title}”")
             for c in checkins]
 
 
