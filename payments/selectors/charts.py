@@ -53,4 +53,10 @@ def budget_burn(engagements, *, tz_name="UTC"):
     for row in rows:
         points = series[row["transaction__engagement_id"]]
         points.append((row["day"], (points[-1][1] if points else 0) + row["total"]))
+    # The burn starts from nothing on the day the engagement started (or was created).
+    for e in engagements:
+        points = series.get(e.pk)
+        start = (e.activated_at or e.created_at).astimezone(ZoneInfo(tz_name)).date()
+        if points and start < points[0][0]:
+            points.insert(0, (start, 0))
     return dict(series)
