@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from . import portal_home
 from .models import TokenRole
+from .pagination import Pagination
 from .permissions import IsWorkspaceMember, token_of
 from .schema import errors
 
@@ -23,6 +24,7 @@ def _freelancer_only(request):
 
 class Attention(APIView):
     permission_classes = [IsWorkspaceMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="attention_list", summary="What needs the token's user now, most urgent first",
                    responses={200: portal_home.FreelancerAttentionSerializer(many=True), **errors(404)})
@@ -43,6 +45,7 @@ class Money(APIView):
 
 class Agenda(APIView):
     permission_classes = [IsWorkspaceMember]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="agenda_list", summary="Deadlines, check-ins and review-window ends ahead",
                    parameters=[OpenApiParameter("days", int, description="How many days ahead (1–90, default 14).")],

@@ -11,6 +11,7 @@ from freelancers.models import Freelancer
 from payments import selectors as money
 from portal import attention
 
+from .pagination import Pagination
 from .permissions import token_of
 
 FREELANCER_KINDS = ["update_due", "update_overdue", "brief_unacknowledged", "playbook_unacknowledged",
@@ -74,9 +75,15 @@ def _freelancer(request):
     return freelancer
 
 
+def _page(request, rows, serializer):
+    """A list answers as every list does (API.md): `{count, next, previous, results}`."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(rows, request)
+    return paginator.get_paginated_response(serializer([row.as_dict() for row in page], many=True).data)
+
+
 def freelancer_attention(request):
-    items = attention.freelancer_attention(_freelancer(request))
-    return Response(FreelancerAttentionSerializer([i.as_dict() for i in items], many=True).data)
+    return _page(request, attention.freelancer_attention(_freelancer(request)), FreelancerAttentionSerializer)
 
 
 def freelancer_money(request):
@@ -88,4 +95,4 @@ def freelancer_agenda(request):
     query = AgendaQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     entries = attention.freelancer_agenda(_freelancer(request), days=query.validated_data["days"])
-    return Response(FreelancerAgendaSerializer([a.as_dict() for a in entries], many=True).data)
+    return _page(request, entries, FreelancerAgendaSerializer)
