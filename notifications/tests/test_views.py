@@ -69,3 +69,10 @@ def test_it_pages_long_lists(owner_client, workspace):
 def test_the_home_page_shows_recent_emails(owner_client, workspace):
     _note(workspace, "delivered")
     assert "Subject delivered" in owner_client.get("/").content.decode()
+
+
+def test_the_workspaces_pages_name_emails_without_its_prefix_or_raw_kinds(workspace):
+    sent = Notification(workspace=workspace, kind="portal_invitation", subject="[Acme Studio] Dana invited you")
+    queued = Notification(workspace=workspace, kind="portal_invitation", subject="")
+    assert sent.label == "Dana invited you"
+    assert queued.label == "Portal invitation"
