@@ -81,6 +81,7 @@ class Card:
     next_milestone: object = None
     money: object = None
     items: list = field(default_factory=list)
+    update_overdue: bool = False
 
 
 @dataclass
@@ -226,7 +227,8 @@ def freelancer_front_door(freelancer, *, now=None, days=AGENDA_DAYS):
         items += _milestone_items(m, now, tz)
     items += _dispute_items(milestones, now) + _answered_date_items(current, now)
     figures = money.freelancer_money(freelancer, now=now, engagements=engagements)
-    cards = {e.pk: Card(e, money=figures.for_engagement(e)) for e in current}
+    cards = {e.pk: Card(e, money=figures.for_engagement(e), update_overdue=bool(
+        e.status == EngagementStatus.ACTIVE and e.next_update_due_at and e.next_update_due_at < now)) for e in current}
     for m in milestones:
         card = cards[m.engagement_id]
         if card.next_milestone is None and m.state in WORKABLE:
