@@ -6,9 +6,14 @@ task claims it (`queued → sending` by a conditional UPDATE), renders and sends
 each email once.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# The "[Workspace name] " notifications.emails.render_subject puts before every subject.
+SUBJECT_PREFIX = re.compile(r"^\[[^\]]*\]\s+")
 
 
 class NotificationStatus(models.TextChoices):
@@ -79,8 +84,12 @@ class Notification(models.Model):
 
     @property
     def label(self):
-        """The subject once sent; before that, the kind in words."""
-        return self.subject or self.kind.replace("_", " ").capitalize()
+        """How the workspace's own pages name the email: the subject once sent, without the
+        "[Workspace] " prefix every subject carries (redundant inside that workspace); before it
+        is sent, the kind in words ("Portal invitation", never `portal_invitation`)."""
+        if self.subject:
+            return SUBJECT_PREFIX.sub("", self.subject, count=1) or self.subject
+        return self.kind.replace("_", " ").capitalize()
 
     @property
     def waiting_until(self):

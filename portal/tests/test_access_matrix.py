@@ -73,6 +73,13 @@ SLUGS = {
     ("payments:milestone_action", "action"): ["fund", "release", "refund", "dispute", "resolve", "extend"],
     ("payments:timesheet_action", "action"): ["approve", "dispute", "extend"],
 }
+# Keywords that name an item of A's by a composed key: every form it may take for A's world.
+WORLD_KEYS = {
+    ("dashboard:attention_snooze", "key"): lambda w: [
+        f"update_overdue:{w.engagement.pk}", f"silent:{w.engagement.pk}", f"budget_alert:{w.engagement.pk}",
+        f"milestone_overdue:{w.milestone.pk}", f"review_closing:{w.milestone.pk}",
+        f"brief_unacknowledged:{w.brief.pk}"],
+}
 # What a POST carries, where an empty body would not even reach the object (so the matrix
 # would prove nothing): the switchers are asked to switch into A's seat.
 POST_DATA = {
@@ -80,8 +87,9 @@ POST_DATA = {
     "accounts:switch_workspace": lambda w, ws: {"workspace": ws.pk},
 }
 # Pages whose answer to A's own owner, for an empty POST, is a 404 by design (the form's
-# hidden idempotency key is missing): they are still checked for everyone else.
-OWNER_EMPTY_POST_404 = {"payments:timesheet_action"}
+# hidden idempotency key is missing; a snooze of an item that does not need attention now): they
+# are still checked for everyone else.
+OWNER_EMPTY_POST_404 = {"payments:timesheet_action", "dashboard:attention_snooze"}
 # Volatile columns that a mere visit may touch: the visitor's own "last seen", a token's "last
 # used", the login time.
 VOLATILE = {("portal", "portalaccess", "last_seen_at"), ("api", "apitoken", "last_used_at"),
@@ -133,6 +141,8 @@ def pages(world):
         for key in keys:
             if (name, key) in SLUGS:
                 variants = [{**v, key: slug} for v in variants for slug in SLUGS[(name, key)]]
+            elif (name, key) in WORLD_KEYS:
+                variants = [{**v, key: item} for v in variants for item in WORLD_KEYS[(name, key)](world)]
             elif key == "pk":
                 variants = [{**v, key: getattr(world, _pk_for(route)).pk} for v in variants]
             elif key in KWARGS:

@@ -42,6 +42,8 @@ PK_BY_NAME = [
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
 ]
+# Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
+KEYED = {"api:attention_snooze": ("engagement", lambda pk: f"update_overdue:{pk}")}
 METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
@@ -65,6 +67,11 @@ def operations(world):
         keys = list(pattern.pattern.converters)
         if not keys:
             ops.append((name, reverse(name), None, pattern))
+            continue
+        if name in KEYED:
+            attr, make = KEYED[name]
+            ops.append((name, reverse(name, kwargs={"key": make(getattr(world, attr).pk)}),
+                        reverse(name, kwargs={"key": make(987654321)}), pattern))
             continue
         if keys != ["pk"]:
             pytest.fail(f"API operation {name} takes {keys}: teach the API matrix what they name")

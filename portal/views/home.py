@@ -1,5 +1,6 @@
-"""The freelancer's home: what waits for them on each engagement, switching between the
-workspaces they freelance for, their profile (name, time zone, emails) and their money overall."""
+"""The freelancer's home (what needs them, their money, the next two weeks, a card per
+engagement), switching between the workspaces they freelance for, their profile (name, time
+zone, emails) and their money overall."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,21 +15,16 @@ from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from ..access import SESSION_FREELANCER, portal_required
+from ..attention import freelancer_front_door
 from ..forms import ProfileForm
-from ..selectors import email_categories, email_choices, my_engagements
+from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
 
 
 @portal_required
 def home(request):
-    rows = my_engagements(request.freelancer)
-    owed = money.freelancer_statement(request.freelancer).totals
-    return render_portal(request, "portal/home.html", {
-        "current": [r for r in rows if not r.engagement.is_ended],
-        "finished": [r for r in rows if r.engagement.is_ended],
-        "owed": owed,
-    })
+    return render_portal(request, "portal/home.html", {"home": freelancer_front_door(request.freelancer)})
 
 
 @portal_required
@@ -73,6 +69,8 @@ def money_overview(request):
         return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
     return render_portal(request, "portal/money.html", {
         "statement": statement,
+        "money": money.freelancer_money(request.freelancer),
+        "escrow_lines": money.freelancer_escrow_lines(request.freelancer),
         "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")
