@@ -27,7 +27,7 @@ PER_KIND = 10
 MAX_WORDS = 8
 SNIPPET = 160
 # How alike a word of a name must be to a typed word to count (pg_trgm's word similarity).
-NAME_SIMILARITY = 0.45
+NAME_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,9 @@ def _postgres(qs, kind, words):
         part = SearchVector(field, weight=weights[min(i, 3)], config="english")
         vector = part if vector is None else vector + part
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
-    qs = qs.annotate(rank=SearchRank(vector, query))
-    matches = Q(rank__gt=0)
+    # ts_rank is never quite 0, so the match itself is the `@@` of the document and the query.
+    qs = qs.annotate(document=vector, rank=SearchRank(vector, query))
+    matches = Q(document=query)
     if name:
         similarity = Greatest(*[TrigramWordSimilarity(Value(word), F(name)) for word in words],
                               Value(0.0)) if len(words) > 1 else TrigramWordSimilarity(Value(words[0]), F(name))
