@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     access,
     brief,
+    calendar,
     conversation,
     engagement,
     milestone,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", engagement.engagement_list, name="list"),
     path("new/", engagement.engagement_create, name="create"),
     path("search/", search.search_page, name="search"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("playbook/", playbook.playbook_list, name="playbook_list"),
     path("playbook/new/", playbook.playbook_create, name="playbook_create"),
     path("playbook/<int:pk>/", playbook.playbook_document, name="playbook_document"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("switch/", home.switch, name="switch"),
     path("profile/", home.profile, name="profile"),
+    path("profile/calendar/", home.calendar_feed, name="calendar_feed"),
     path("money/", home.money_overview, name="money"),
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:pk>/", inbox.notice_open, name="notice"),
