@@ -97,16 +97,19 @@ _GREETINGS = ("hello", "hi ", "hi,", "dear ")
 def summary_of(text):
     """A short text for the inbox from a plain-text body: its first paragraph that is neither
     the greeting nor a bare link, cut at a word near SUMMARY_LENGTH characters."""
+    kept = ""
     for paragraph in text.split("\n\n"):
         lines = [line.strip() for line in paragraph.strip().splitlines()]
         lines = [line for line in lines if line and not line.startswith(("http://", "https://", "--"))]
         flat = " ".join(lines)
         if not flat or (flat.lower().startswith(_GREETINGS) and len(flat) < 80 and flat.endswith(",")):
             continue
-        if len(flat) <= SUMMARY_LENGTH:
-            return flat
-        return flat[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-    return ""
+        kept = f"{kept} {flat}".strip()
+        if not kept.endswith(":"):  # "…says something is in the way:" goes on with what it is
+            break
+    if len(kept) <= SUMMARY_LENGTH:
+        return kept
+    return kept[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
 def notice_text(notification):
