@@ -106,3 +106,13 @@ def test_reading_the_inbox_costs_the_same_queries_for_many_notices(owner_client,
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = owner_client.get(reverse("notifications:inbox"))
     assert len(response.context["notices"]) == 30
+
+
+def test_a_notices_text_skips_the_greeting_and_links_and_goes_on_after_a_colon():
+    from notifications.emails import summary_of
+
+    text = ("Hello Dana,\n\nFrida reported a blocker on Checkout:\n\nThe API keys expired.\n\n"
+            "Open it:\nhttps://example.com/x\n")
+    assert summary_of(text) == "Frida reported a blocker on Checkout: The API keys expired."
+    long = "word " * 200
+    assert summary_of(long).endswith("…") and len(summary_of(long)) <= 300
