@@ -41,6 +41,7 @@ DOMAINS = [
     path("", include("api.inbox")),
     path("", include("api.search")),
     path("", include("api.calendar")),
+    path("", include("api.dashboard")),
 ]
 
 urlpatterns = [

@@ -6,6 +6,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagements", "0008_submission_file_link")]
+    dependencies = [("engagements", "0009_attention_snooze")]
 
     operations = [TrigramExtension()]
