@@ -15,8 +15,8 @@ from notifications.calendar import FeedEvent
 from notifications.links import absolute
 
 from ..models import (
-    ENDED_STATUSES,
-    MILESTONE_FINAL_STATES,
+    OPEN_STATUSES,
+    OPEN_WORK_STATES,
     CheckIn,
     CheckInStatus,
     EngagementStatus,
@@ -53,9 +53,10 @@ def _who(milestone_or_checkin, freelancer):
 
 
 def _milestones(workspace, freelancer, since):
-    qs = _scope(Milestone.objects.all(), workspace, freelancer).exclude(state__in=MILESTONE_FINAL_STATES)
-    qs = qs.exclude(engagement__status__in=ENDED_STATUSES).select_related("engagement__freelancer")
-    due = qs.filter(due_at__gte=since).order_by("due_at")[:PER_KIND]
+    # Like the home page's agenda: a deadline counts while the work is still to be handed in.
+    qs = _scope(Milestone.objects.filter(engagement__status__in=OPEN_STATUSES), workspace, freelancer)
+    qs = qs.select_related("engagement__freelancer")
+    due = qs.filter(state__in=OPEN_WORK_STATES, due_at__gte=since).order_by("due_at")[:PER_KIND]
     events = [FeedEvent(
         uid=_uid("milestone-due", m.pk), start=m.due_at, summary=f"Due: {m.title} ({_who(m, freelancer)})",
         description=m.acceptance_criteria,
