@@ -61,11 +61,20 @@ class Notification(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # The in-app side of the same row (the inbox behind the bell): a short text kept when the
+    # email is rendered, and when its reader opened it in the app (or marked all read).
+    summary = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["workspace", "-created_at"], name="notification_ws_recent"),
+            # The inbox: one person's notices (by address, as the email went), and the bell's
+            # unread count.
+            models.Index(fields=["recipient_email", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient_email"], name="notification_unread",
+                         condition=models.Q(read_at__isnull=True)),
             # The recovery sweep looks only at rows still in flight.
             models.Index(
                 fields=["status", "created_at"],

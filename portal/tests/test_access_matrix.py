@@ -36,10 +36,12 @@ PUBLIC = {
     "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",
     "invitation_open", "invitation_accept", "portal:invitation_open", "portal:invitation_accept", "portal:sign_in",
-    "healthz", "notifications:unsubscribe",
+    "healthz", "notifications:unsubscribe", "engagements:calendar_feed",
 }
-# The signed-in person's own account (name, password): no workspace's data, open to any login.
-OWN_ACCOUNT = {"accounts:profile", "accounts:password_change"}
+# The signed-in person's own account (name, password) and "mark all my notices read": no
+# workspace's data, open to any login, changing only the visitor's own rows (the notices
+# themselves are walked below, by id).
+OWN_ACCOUNT = {"accounts:profile", "accounts:password_change", "notifications:read_all", "portal:read_all"}
 
 # keyword → the attribute of `world` (or of the fixtures) holding A's object it names.
 KWARGS = {
@@ -67,6 +69,8 @@ PK_BY_ROUTE = [
     (r"^payments/milestones/", "milestone"),
     (r"^payments/timesheets/", "timesheet"),
     (r"^portal/engagements/", "engagement"),
+    (r"^portal/inbox/", "notice"),
+    (r"^notifications/inbox/", "owner_notice"),
 ]
 # Slug keywords: every value a page knows.
 SLUGS = {

@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts import calendar_pages
 from accounts.forms import apply_errors
+from accounts.models import CalendarAudience
 from payments import selectors as money
 from payments.models import Payout
 from payments.statements import statement_csv_response
@@ -58,7 +61,18 @@ def profile(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("portal:profile")
-    return render_portal(request, "portal/profile.html", {"form": form}, tab="profile")
+    calendar = calendar_pages.calendar_context(request, workspace=request.freelancer.workspace,
+                                               audience=CalendarAudience.FREELANCER,
+                                               action_url=reverse("portal:calendar_feed"))
+    return render_portal(request, "portal/profile.html", {"form": form, **calendar}, tab="profile")
+
+
+@portal_required
+@require_POST
+def calendar_feed(request):
+    """Create, rotate or revoke the freelancer's private calendar link for this workspace."""
+    return calendar_pages.calendar_action(request, workspace=request.freelancer.workspace,
+                                          audience=CalendarAudience.FREELANCER, back="portal:profile")
 
 
 @portal_required
