@@ -17,6 +17,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -237,6 +238,7 @@ def run_trial(page, browser, live_server, freelancer, mailoutbox):
     shoot(rosa, "04-portal-home-paid")
     _, money = home(page, live_server)
     expect_money(money, held="0.00", owed="0.00", released="300.00", paid="300.00")
+    complete(page, live_server, trial)
     return trial, rosa
 
 
@@ -304,8 +306,8 @@ def overdue_update(page, live_server, project, rosa, mailoutbox):
     home(page, live_server)
     before = bell.inner_text()
     status_update_reminders()
-    [reminder] = [m for m in mailoutbox if m.to == ["rosa@example.net"] and "update" in m.subject.lower()
-                  and "/updates/" in m.body]
+    [reminder] = [m for m in mailoutbox if m.to == ["rosa@example.net"] and "/updates/" in m.body
+                  and "Jam range packaging" in m.subject + m.body]
     attention, _ = home(page, live_server)
     expect(attention.locator("[data-kind='update_overdue']")).to_contain_text("Rosa Diaz")
     expect(bell).not_to_have_text(before)
@@ -318,14 +320,20 @@ def overdue_update(page, live_server, project, rosa, mailoutbox):
     return reminder
 
 
-def end_and_review(page, live_server, project):
-    page.goto(f"{live_server.url}/engagements/{project}/")
+def complete(page, live_server, engagement):
+    page.goto(f"{live_server.url}/engagements/{engagement}/")
     page.get_by_role("link", name="Complete…").click()
     page.get_by_role("button", name=re.compile("Complete")).click()
-    page.get_by_role("link", name="Write the end review").click()
+    said(page, "Engagement completed.")
+    expect(page.get_by_role("heading", name="Write the end review")).to_be_visible()
+
+
+def end_and_review(page, live_server, project):
+    complete(page, live_server, project)
     for legend in ("Quality", "Communication", "Timeliness"):
         page.get_by_role("group", name=legend).get_by_text("5", exact=True).click()
     page.get_by_label("What went well (shared with the freelancer)").fill("Quick and careful.")
+    page.get_by_label("What to do differently (shared with the freelancer)").fill("Share sketches sooner.")
     page.get_by_label("Yes, I would hire them again").check()
     page.get_by_role("button", name=re.compile("Save")).click()
     re_said(page, "review")
@@ -336,7 +344,7 @@ def download_statement(page, live_server, project):
     shoot(page, "12-statement")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
-    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     text = "\n".join(",".join(row) for row in rows)
     assert "Concepts" in text and "600.00" in text
     return rows
