@@ -157,12 +157,21 @@ def offer(page, live_server, engagement):
     said(page, "Offered: the freelancer was emailed the brief")
 
 
+def invitations(mailoutbox):
+    return [m for m in mailoutbox if m.to == ["rosa@example.net"] and "/portal/invite/" in m.body]
+
+
 def invite_and_accept(page, browser, live_server, engagement, mailoutbox):
-    """The owner invites Rosa to the portal; she opens the emailed link in her own browser."""
+    """Rosa opens the emailed portal invitation in her own browser."""
     page.goto(f"{live_server.url}/engagements/{engagement}/")
-    page.get_by_test_id("portal-access").get_by_role("button", name="Invite to portal").click()
-    said(page, "Portal invitation sent to rosa@example.net")
-    [email] = [m for m in mailoutbox if m.to == ["rosa@example.net"] and "/portal/invite/" in m.body]
+    panel = page.get_by_test_id("portal-access")
+    if not invitations(mailoutbox):
+        # Until the offer's brief email carries the invitation (issue 12's rough edges, on another
+        # branch), the owner sends it from the engagement page.
+        panel.get_by_role("button", name="Invite to portal").click()
+        said(page, "Portal invitation sent to rosa@example.net")
+    expect(panel.get_by_test_id("portal-status")).to_have_text("Invitation pending")
+    [email] = invitations(mailoutbox)
     [link] = re.findall(r"https?://\S+/portal/invite/\S+/", email.body)
     rosa = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     rosa.set_default_timeout(15_000)
