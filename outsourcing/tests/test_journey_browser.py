@@ -162,7 +162,7 @@ def invitations(mailoutbox):
     return [m for m in mailoutbox if m.to == ["rosa@example.net"] and "/portal/invite/" in m.body]
 
 
-def invite_and_accept(page, browser, live_server, engagement, mailoutbox):
+def invite_and_accept(page, rosa, live_server, engagement, mailoutbox):
     """Rosa opens the emailed portal invitation in her own browser."""
     page.goto(f"{live_server.url}/engagements/{engagement}/")
     panel = page.get_by_test_id("portal-access")
@@ -174,8 +174,6 @@ def invite_and_accept(page, browser, live_server, engagement, mailoutbox):
     expect(panel.get_by_test_id("portal-status")).to_have_text("Invitation pending")
     [email] = invitations(mailoutbox)
     [link] = re.findall(r"https?://\S+/portal/invite/\S+/", email.body)
-    rosa = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    rosa.set_default_timeout(15_000)
     rosa.goto(live_server.url + urlparse(link).path)
     expect(rosa.get_by_role("heading", level=1)).to_have_text("Work with Acme Studio")
     rosa.get_by_label("Your name").fill("Rosa Diaz")
@@ -185,7 +183,6 @@ def invite_and_accept(page, browser, live_server, engagement, mailoutbox):
     rosa.get_by_role("button", name="Create my login and accept").click()
     expect(rosa).to_have_url(f"{live_server.url}/portal/")
     said(rosa, "Welcome to Acme Studio's freelancer portal.")
-    return rosa
 
 
 def acknowledge(rosa, live_server, engagement):
@@ -226,14 +223,14 @@ def pay_out(page, live_server, engagement, amount):
     said(page, f"Payout of {amount} to Rosa Diaz")
 
 
-def run_trial(page, browser, live_server, freelancer, mailoutbox):
+def run_trial(page, rosa, live_server, freelancer, mailoutbox):
     """A one-milestone paid trial: the freelancer's home follows the money through four states."""
     trial = create_engagement(page, live_server, freelancer, kind="trial", title="Trial job: jam label",
                               budget="300")
     add_milestone(page, live_server, trial, "Label draft", "300", due_in_days=5)
     fund(page, live_server, trial, "Label draft")
     offer(page, live_server, trial)
-    rosa = invite_and_accept(page, browser, live_server, trial, mailoutbox)
+    invite_and_accept(page, rosa, live_server, trial, mailoutbox)
     expect_portal_money(rosa, live_server, held="300.00", in_review="0.00", payable="0.00")
     shoot(rosa, "03-portal-home-funded")
     acknowledge(rosa, live_server, trial)
@@ -249,7 +246,6 @@ def run_trial(page, browser, live_server, freelancer, mailoutbox):
     _, money = home(page, live_server)
     expect_money(money, held="0.00", owed="0.00", released="300.00", paid="300.00")
     complete(page, live_server, trial)
-    return trial, rosa
 
 
 def approve(page, live_server, freelancer):
@@ -327,6 +323,7 @@ def overdue_update(page, live_server, project, rosa, mailoutbox):
     shoot(page, "10-home-update-overdue")
     bell.click()
     expect(page.get_by_role("link", name="No update from Rosa Diaz on Jam range packaging")).to_be_visible()
+    expect(page.get_by_text("Rosa Diaz was reminded once.", exact=False)).to_be_visible()
     shoot(page, "11-inbox")
     rosa.goto(f"{live_server.url}/portal/")
     rosa.get_by_test_id("inbox-bell").last.click()
@@ -371,13 +368,15 @@ def download_statement(page, live_server, project):
 def test_the_journey(page, browser, live_server, celery_eager, mailoutbox, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
+    rosa = browser.new_context().new_page()  # the freelancer's own browser
+    for each in (page, rosa):
+        each.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        each.set_viewport_size({"width": 1280, "height": 900})
+        each.set_default_timeout(15_000)
 
     owner = sign_up(page, live_server)
     freelancer = vet(page, browser, live_server, owner, mailoutbox)
-    trial, rosa = run_trial(page, browser, live_server, freelancer, mailoutbox)
+    run_trial(page, rosa, live_server, freelancer, mailoutbox)
     approve(page, live_server, freelancer)
     project = start_project(page, live_server, freelancer, rosa)
     review_the_work(page, live_server, project, rosa)
