@@ -27,6 +27,7 @@ from PIL import Image
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, Membership, Role
 from accounts.tests.factories import UserFactory
+from api.models import ApiToken, TokenRole
 from engagements import selectors
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
 from engagements.services import access as grants
@@ -268,6 +269,8 @@ def world(workspace, owner, freelancer_a, media):
             **{name: active[name] for name in shown}, "file": active["submission"].files.get(),
             "timesheet": active["timesheet"], "entry": active["entry"], "review": review, **records, **people,
             "freelancer": a, **talk,
+            # The owner's own API token: only its user may revoke it on the token page.
+            "owner_token": ApiToken.issue(user=owner, workspace=workspace, role=TokenRole.OWNER)[0],
         },
     )
 

@@ -39,7 +39,7 @@ PUBLIC = {
     "healthz", "notifications:unsubscribe",
 }
 # The signed-in person's own account (name, password): no workspace's data, open to any login.
-OWN_ACCOUNT = {"accounts:profile", "accounts:password_change"}
+OWN_ACCOUNT = {"accounts:profile", "accounts:password_change", "api_tokens:list"}
 
 # keyword → the attribute of `world` (or of the fixtures) holding A's object it names.
 KWARGS = {
@@ -53,6 +53,7 @@ KWARGS = {
 KWARGS_BY_ROUTE = [(r"^engagements/", "message_pk", "owner_message")]
 # `pk` means a different object under each prefix (first match wins).
 PK_BY_ROUTE = [
+    (r"^accounts/tokens/", "owner_token"),
     (r"^team/invitations/", "teammate_invitation"),
     (r"^team/members/", "membership"),
     (r"^freelancers/samples/", "sample"),
