@@ -7,6 +7,9 @@ django.core.exceptions.ValidationError with a dict naming the field; moves the c
 does not allow raise TransitionError. Pages and the API call these same functions.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -179,8 +182,37 @@ def start_vetting_if_prospect(*, freelancer, actor):
             freelancer.refresh_from_db(fields=["status"])
 
 
+@dataclass(frozen=True)
+class DoNotHireConsequence:
+    """What marking a freelancer do-not-hire also does, given by the app that owns it (the
+    engagements app: open offers and live access grants; the portal: the login, its sessions and
+    pending invitations), registered when that app loads: this app sits below them.
+
+    `preview(freelancer)` → sentences for the confirmation page, what would happen;
+    `apply(freelancer=, actor=)` does it inside the marking's transaction and returns sentences
+    saying what was done. Both return [] when there is nothing to do.
+    """
+
+    preview: Callable
+    apply: Callable
+
+
+_DO_NOT_HIRE_CONSEQUENCES: dict[str, DoNotHireConsequence] = {}
+
+
+def do_not_hire_consequence_register(name, consequence):
+    _DO_NOT_HIRE_CONSEQUENCES[name] = consequence
+
+
+def do_not_hire_preview(freelancer):
+    """What marking `freelancer` do-not-hire would revoke, in sentences (a read; no change)."""
+    return [line for c in _DO_NOT_HIRE_CONSEQUENCES.values() for line in c.preview(freelancer)]
+
+
 @transaction.atomic
 def freelancer_mark_do_not_hire(*, freelancer, actor=None, reason):
+    """Mark the freelancer do-not-hire and close every door they had (see
+    DoNotHireConsequence). Returns the sentences saying what was revoked."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this person should not be hired."})
@@ -191,7 +223,7 @@ def freelancer_mark_do_not_hire(*, freelancer, actor=None, reason):
         raise TransitionError(f"{freelancer.name} is already marked do not hire.")
     freelancer.do_not_hire, freelancer.do_not_hire_reason = True, reason
     FreelancerEvent.objects.create(freelancer=freelancer, kind=EventKind.DO_NOT_HIRE, reason=reason, actor=actor)
-    return freelancer
+    return [line for c in _DO_NOT_HIRE_CONSEQUENCES.values() for line in c.apply(freelancer=freelancer, actor=actor)]
 
 
 @transaction.atomic
