@@ -94,16 +94,28 @@ def freelancer_create(*, workspace, actor=None, name, email, headline="", skills
     return freelancer
 
 
+# Called with `freelancer=` when a freelancer's time zone changed, inside the change's
+# transaction, whoever changed it (the owner's page, the API, the freelancer's portal profile):
+# the engagements app registers the recomputing of the deadlines that follow the zone.
+_ZONE_FOLLOWERS: dict[str, Callable] = {}
+
+
+def freelancer_zone_follower_register(name, follower):
+    _ZONE_FOLLOWERS[name] = follower
+
+
 @transaction.atomic
 def freelancer_update(*, freelancer, actor=None, **fields):
     """Change profile fields (not the status: that is `freelancer_move`/`freelancer_decide`).
-    A changed rate, unit or currency adds a row to the rate history."""
+    A changed rate, unit or currency adds a row to the rate history; a changed time zone
+    recomputes every deadline that follows it (`_ZONE_FOLLOWERS`)."""
     unknown = set(fields) - set(PROFILE_FIELDS) - {"timezone_name"}
     if unknown:
         raise TypeError(f"freelancer_update() got unexpected fields: {', '.join(sorted(unknown))}")
     if "timezone_name" in fields:
         fields["timezone"] = fields.pop("timezone_name")
     before = {f: getattr(freelancer, f) for f in RATE_FIELDS}
+    zone_before = freelancer.timezone
     for field, value in fields.items():
         if field == "skills":
             value = normalise_skills(value)
@@ -119,6 +131,9 @@ def freelancer_update(*, freelancer, actor=None, **fields):
     after = {f: getattr(freelancer, f) for f in RATE_FIELDS}
     if after != before:
         RateChange.objects.create(freelancer=freelancer, changed_by=actor, **after)
+    if freelancer.timezone != zone_before:
+        for follower in _ZONE_FOLLOWERS.values():
+            follower(freelancer=freelancer)
     return freelancer
 
 
