@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0008_submission_file_link'),
+        ('engagements', '0009_attention_snooze'),
     ]
 
     operations = [
