@@ -63,3 +63,11 @@ def test_the_schema_states_the_paging_bounds_and_every_length_limit(client, db):
                     and prop.get("format") not in ("date", "date-time", "binary", "decimal"):
                 unbounded.append(f"{name}.{field}")
     assert unbounded == []
+
+
+def test_every_paginated_list_documents_its_400(client, db):
+    schema = client.get(SCHEMA_URL, {"format": "json"}).json()
+    undocumented = [path for path, ops in schema["paths"].items() for method, op in ops.items()
+                    if isinstance(op, dict) and any(p.get("name") == "page" for p in op.get("parameters", []))
+                    and "400" not in op["responses"]]
+    assert undocumented == []
