@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import owner_required
+from .audit import audit_for_member
 from .forms import LoginForm, ProfileForm, SignupForm, WorkspaceForm
 from .middleware import SESSION_KEY
 from .models import Membership, User
@@ -91,6 +92,11 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
     success_message = "Password changed. Other devices signed in as you have been logged out."
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_for_member(user=self.request.user, action="password_changed")
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")

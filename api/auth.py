@@ -104,7 +104,7 @@ class TokenView(APIView):
         responses={204: OpenApiResponse(description="Revoked; the token no longer works.")},
     )
     def delete(self, request):
-        services.token_revoke(token=token_of(request))
+        services.token_revoke(token=token_of(request), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -220,7 +220,7 @@ class TokenDetail(APIView):
         token = ApiToken.objects.filter(user=request.user, pk=pk).first()
         if token is None:
             raise NotFound()
-        services.token_revoke(token=token)
+        services.token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

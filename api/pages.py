@@ -29,7 +29,7 @@ def token_revoke(request, pk):
     token = ApiToken.objects.filter(user=request.user, pk=pk).first()
     if token is None:
         raise Http404
-    services.token_revoke(token=token)
+    services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token {token.prefix}… revoked; it no longer works.")
     return redirect("api_tokens:list")
 

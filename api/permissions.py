@@ -84,7 +84,7 @@ def get_scoped_or_404(request, queryset, *, workspace_path="workspace", freelanc
     qs = scoped(request, queryset, workspace_path=workspace_path, freelancer_path=freelancer_path)
     obj = qs.filter(**lookup).first()
     if obj is None:
-        raise exceptions.NotFound()
+        raise exceptions.NotFound()  # recorded in the audit log by api.exceptions
     return obj
 
 

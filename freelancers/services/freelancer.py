@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+
 from ..errors import TransitionError
 from ..models import (
     DECISION_STATUSES,
@@ -238,6 +240,8 @@ def freelancer_mark_do_not_hire(*, freelancer, actor=None, reason):
         raise TransitionError(f"{freelancer.name} is already marked do not hire.")
     freelancer.do_not_hire, freelancer.do_not_hire_reason = True, reason
     FreelancerEvent.objects.create(freelancer=freelancer, kind=EventKind.DO_NOT_HIRE, reason=reason, actor=actor)
+    audit_record(workspace=freelancer.workspace_id, action="freelancer_do_not_hire", actor=actor, obj=freelancer,
+                 detail=f"Marked {freelancer.name} do not hire.")
     return [line for c in _DO_NOT_HIRE_CONSEQUENCES.values() for line in c.apply(freelancer=freelancer, actor=actor)]
 
 
