@@ -10,7 +10,8 @@ never a token, password or secret.
 
 from contextvars import ContextVar
 
-from .models import AUDIT_ACTIONS, AuditEvent, Membership, User
+from .csv_export import csv_download
+from .models import AUDIT_ACTIONS, AUDIT_COLUMNS, AuditEvent, Membership, User
 
 _request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
 
@@ -59,3 +60,11 @@ def audit_failed_login(*, email, ip=None):
     if user is None:
         return []
     return audit_for_member(user=user, action="login_failed", detail="Wrong password or locked out.", ip=ip)
+
+
+def audit_log_csv(events):
+    """The CSV download of `events` (the owner's page and the API share it), formula-safe."""
+    response, writer = csv_download("audit-log.csv", AUDIT_COLUMNS)
+    for e in events.iterator():
+        writer.writerow([e.at.isoformat(), e.actor_email, e.action, e.object_type, e.object_id, e.ip or "", e.detail])
+    return response

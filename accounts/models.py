@@ -241,6 +241,9 @@ AUDIT_ACTIONS = (
 )
 
 
+AUDIT_COLUMNS = ["at", "actor", "action", "object_type", "object_id", "ip", "detail"]
+
+
 class AuditEvent(models.Model):
     """One line of a workspace's audit log (accounts/audit.py writes it; every app calls it).
 

@@ -6,14 +6,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
-from accounts.csv_export import CSV_MEDIA_TYPE, csv_download
-from accounts.models import AUDIT_ACTIONS, AuditEvent
+from accounts.audit import audit_log_csv
+from accounts.csv_export import CSV_MEDIA_TYPE
+from accounts.models import AUDIT_ACTIONS, AUDIT_COLUMNS, AuditEvent
 
 from .fields import query_filters
 from .permissions import IsWorkspaceOwner, token_of
 from .schema import errors
 
-COLUMNS = ["at", "actor", "action", "object_type", "object_id", "ip", "detail"]
+COLUMNS = AUDIT_COLUMNS
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -66,11 +67,7 @@ class AuditLogCsv(APIView):
                    parameters=[AuditFilterSerializer],
                    responses={(200, CSV_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR), **errors(400, 404)})
     def get(self, request):
-        response, writer = csv_download("audit-log.csv", COLUMNS)
-        for event in _events(request).iterator():
-            writer.writerow([event.at.isoformat(), event.actor_email, event.action, event.object_type,
-                             event.object_id, event.ip or "", event.detail])
-        return response
+        return audit_log_csv(_events(request))
 
 
 urlpatterns = [
