@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Invitation, Membership, User, Workspace
+from .models import AuditEvent, CalendarFeed, Invitation, Membership, User, Workspace
 
 
 @admin.register(User)
@@ -64,3 +64,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "workspace", "audience", "created_at", "rotated_at"]
+    list_filter = ["audience"]
+    raw_id_fields = ["user", "workspace"]
+    # The salt and the hash are never shown: with the SECRET_KEY the salt rebuilds the URL.
+    exclude = ["salt", "token_hash"]
+    readonly_fields = ["created_at", "rotated_at"]

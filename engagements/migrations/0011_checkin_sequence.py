@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0009_attention_snooze'),
+        ('engagements', '0010_search_trigram_extension'),
     ]
 
     operations = [

@@ -38,6 +38,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_audit_event")]
+    dependencies = [("accounts", "0004_audit_event")]
 
     operations = [migrations.RunPython(forward, backward)]
