@@ -112,6 +112,8 @@ def vet(page, browser, live_server, owner, mailoutbox):
     schedule_interview(page, owner, mailoutbox)
     score_interview(page)
     shoot(page, "02-interview-scored")
+    home(page, live_server)
+    expect(page.get_by_test_id("agenda").locator("[data-kind='interview']")).to_contain_text("with Rosa Diaz")
     return freelancer
 
 
@@ -288,6 +290,7 @@ def start_project(page, live_server, freelancer, rosa):
 def review_the_work(page, live_server, project, rosa):
     attention, _ = home(page, live_server)
     expect(attention.locator("[data-kind='review_closing']")).to_contain_text("Concepts")
+    expect(page.get_by_test_id("agenda").locator("[data-kind='review_closes']")).to_contain_text("Concepts")
     shoot(page, "07-home-review-waiting")
     open_milestone(page, live_server, project, "Concepts")
     shoot(page, "08-milestone-submitted")
