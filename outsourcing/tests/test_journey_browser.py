@@ -274,6 +274,7 @@ def start_project(page, live_server, freelancer, rosa):
     expect(attention.locator("[data-kind='brief_unacknowledged']")).to_contain_text("Rosa Diaz")
     expect(page.get_by_test_id("agenda")).to_contain_text("“Concepts” due from Rosa Diaz")
     expect_money(money, held="600.00")
+    expect_portal_money(rosa, live_server, held="600.00", in_review="0.00")
     acknowledge(rosa, live_server, project)
     rosa.get_by_role("link", name="Status updates").click()
     rosa.get_by_label("What did you finish since your last update?").fill("Moodboard and two sketches.")
