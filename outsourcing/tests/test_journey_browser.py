@@ -384,7 +384,7 @@ def test_the_journey(page, browser, live_server, celery_eager, mailoutbox, tmp_p
     approve(page, live_server, freelancer)
     project = start_project(page, live_server, freelancer, rosa)
     review_the_work(page, live_server, project, rosa)
-    # Six days on, in the afternoon in Madrid and New York (no quiet hours hold the emails).
+    # Six days on at 14:00 UTC: daytime in Madrid and New York, so no quiet hours hold a reminder.
     later = (timezone.now() + timedelta(days=6)).replace(hour=14, minute=0)
     with time_machine.travel(later):
         overdue_update(page, live_server, project, rosa, mailoutbox)
