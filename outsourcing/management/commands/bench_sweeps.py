@@ -35,7 +35,7 @@ class Command(BaseCommand):
                                "(it empties the whole database) or point DATABASE_URL at another one.")
         started = time.perf_counter()
         try:
-            built = sweeps_data.build(engagements=engagements, due=due, freelancers=freelancers)
+            sweeps_data.build(engagements=engagements, due=due, freelancers=freelancers)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"set up {engagements:,} engagements, {due:,} due per sweep, in "
