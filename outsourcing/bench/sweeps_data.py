@@ -11,6 +11,8 @@ not acknowledged, a submitted milestone whose review window closes in 2 days (th
 warning), a submitted milestone whose window closed an hour ago (auto-release), a submitted week
 of an hourly engagement past its approval window (auto-approve). Besides: `due` emails stuck in
 the outbox (queued ten minutes ago, never handed over) and the workspace's digest due now.
+Around them, what the partial indexes must skip: every other engagement's check-in planned
+for later, earlier weeks of hourly work approved, an email already sent per engagement.
 Funded and submitted milestones have their fund transaction in the ledger (owner funding →
 escrow) so releases balance. Bulk inserts in chunks, inside one transaction.
 """
@@ -88,12 +90,12 @@ def build(*, engagements=100_000, due=10_000, freelancers=1000, seed=1, now=None
         for n, group in enumerate(GROUPS):
             built.groups[group] = [e.pk for e in rows[n * due:(n + 1) * due]]
         by_group = {g: rows[n * due:(n + 1) * due] for n, g in enumerate(GROUPS)}
-        _checkins(by_group["checkin"], now, built)
+        _checkins(rows, by_group, now, built)
         milestones = _milestones(rows, by_group, now, built)
         _ledger(ws, owner, people, by_group, milestones, now, built)
         _briefs(rows, set(built.groups["brief"]), now, built)
-        _timesheets(by_group["timesheet"], now, built)
-        _outbox(ws, people, due, now, built)
+        _timesheets(rows, by_group["timesheet"], now, built)
+        _outbox(ws, people, rows, due, now, built)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -135,14 +137,21 @@ def _engagements(ws, owner, people, now, built):
     return _bulk(Engagement, rows, built)
 
 
-def _checkins(engagements, now, built):
-    """A check-in tomorrow, its agenda email due since an hour ago (step 0 → "tomorrow")."""
-    rows = []
-    for e in engagements:
-        at = now + timedelta(hours=20)
-        rows.append(CheckIn(engagement=e, scheduled_at=at, agenda="Weekly check-in: progress, blockers, next steps",
-                            nudge_at=now - timedelta(hours=1), nudge_step=0, nudge_for=at))
-    _bulk(CheckIn, rows, built)
+def _checkins(rows, groups, now, built):
+    """Every engagement but the cadence group's has its next check-in planned: in five days
+    (agenda email in four), or tomorrow for the group whose agenda is due since an hour ago
+    (step 0 → "tomorrow")."""
+    due = {e.pk for e in groups["checkin"]}
+    unplanned = {e.pk for e in groups["cadence"]}
+    made = []
+    for e in rows:
+        if e.pk in unplanned:
+            continue
+        at = now + (timedelta(hours=20) if e.pk in due else timedelta(days=5))
+        made.append(CheckIn(engagement=e, scheduled_at=at, agenda="Weekly check-in: progress, blockers, next steps",
+                            nudge_at=now - timedelta(hours=1) if e.pk in due else at - timedelta(days=1),
+                            nudge_step=0, nudge_for=at))
+    _bulk(CheckIn, made, built)
 
 
 def _milestones(rows, groups, now, built):
@@ -212,21 +221,39 @@ def _briefs(rows, waiting, now, built):
     _bulk(Brief, made, built)
 
 
-def _timesheets(engagements, now, built):
-    """A submitted week (4 hours) of each hourly engagement, its approval window past."""
-    monday = (now - timedelta(days=now.weekday() + 14)).date()
-    sheets = _bulk(Timesheet, [
-        Timesheet(engagement=e, week_start=monday, state=TimesheetState.SUBMITTED, hourly_rate=5000, currency="USD",
-                  submitted_at=now - timedelta(days=8), approval_deadline_at=now - timedelta(hours=1))
-        for e in engagements], built)
-    _bulk(TimeEntry, [TimeEntry(timesheet=t, day=monday, minutes=240, description="Work as agreed")
+def _timesheets(rows, due, now, built):
+    """Hourly work: the group's week two weeks back submitted, its approval window past (4
+    hours); and, like every fifth engagement besides, two earlier weeks approved and this
+    week's in draft (history the partial index leaves out)."""
+    this_monday = (now - timedelta(days=now.weekday())).date()
+    submitted = this_monday - timedelta(days=14)
+    due_ids = {e.pk for e in due}
+    sheets = []
+    for n, e in enumerate(rows):
+        if e.pk not in due_ids and n % 5:
+            continue
+        if e.pk in due_ids:
+            sheets.append(Timesheet(engagement=e, week_start=submitted, state=TimesheetState.SUBMITTED,
+                                    hourly_rate=5000, currency="USD", submitted_at=now - timedelta(days=8),
+                                    approval_deadline_at=now - timedelta(hours=1)))
+        for weeks in (3, 4):
+            sheets.append(Timesheet(engagement=e, week_start=this_monday - timedelta(weeks=weeks),
+                                    state=TimesheetState.APPROVED, hourly_rate=5000, currency="USD",
+                                    submitted_at=now - timedelta(weeks=weeks - 1), decided_at=now - timedelta(weeks=2)))
+        sheets.append(Timesheet(engagement=e, week_start=this_monday, state=TimesheetState.DRAFT, currency="USD"))
+    sheets = _bulk(Timesheet, sheets, built)
+    _bulk(TimeEntry, [TimeEntry(timesheet=t, day=t.week_start, minutes=240, description="Work as agreed")
                       for t in sheets], built)
 
 
-def _outbox(ws, people, due, now, built):
-    """`due` emails queued ten minutes ago and never handed to the broker (it was down)."""
+def _outbox(ws, people, rows, due, now, built):
+    """An email already sent on every engagement (history), and `due` emails queued ten
+    minutes ago and never handed to the broker (it was down)."""
+    sent = [Notification(workspace=ws, recipient_email=OWNER_EMAIL, kind="status_update_posted",
+                         dedupe_key=f"bench-sweeps:sent:{e.pk}", engagement_id=e.pk, status=NotificationStatus.SENT,
+                         created_at=now - timedelta(days=1), sent_at=now - timedelta(days=1)) for e in rows]
     at = now - timedelta(minutes=10)
-    _bulk(Notification, [
-        Notification(workspace=ws, recipient_email=people[i % len(people)].email, kind="status_update_posted",
-                     dedupe_key=f"bench-sweeps:outbox:{i}", status=NotificationStatus.QUEUED, created_at=at)
-        for i in range(due)], built)
+    lost = [Notification(workspace=ws, recipient_email=people[i % len(people)].email, kind="status_update_posted",
+                         dedupe_key=f"bench-sweeps:outbox:{i}", status=NotificationStatus.QUEUED, created_at=at)
+            for i in range(due)]
+    _bulk(Notification, sent + lost, built)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from outsourcing.bench import report, sweeps, sweeps_data
+from outsourcing.bench import report, server, sweeps, sweeps_data
 
 TARGET_SECONDS = 10
 
@@ -28,16 +28,17 @@ class Command(BaseCommand):
     def handle(self, *args, engagements, due, freelancers, flush, no_write, **options):
         if connection.vendor != "postgresql" and engagements > 2000:
             raise CommandError("Point DATABASE_URL at PostgreSQL for a data set this size.")
+        if due < 1 or due * len(sweeps_data.GROUPS) > engagements:
+            raise CommandError(f"{len(sweeps_data.GROUPS)} groups of {due:,} due rows need at least "
+                               f"{max(1, due) * len(sweeps_data.GROUPS):,} engagements.")
         if flush:
             call_command("flush", interactive=False, verbosity=0)
         elif sweeps_data.exists():
             raise CommandError("This database already holds the sweeps set (its rows were swept): run with --flush "
                                "(it empties the whole database) or point DATABASE_URL at another one.")
+        self.stdout.write(server.load())
         started = time.perf_counter()
-        try:
-            sweeps_data.build(engagements=engagements, due=due, freelancers=freelancers)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+        sweeps_data.build(engagements=engagements, due=due, freelancers=freelancers)
         self.stdout.write(f"set up {engagements:,} engagements, {due:,} due per sweep, in "
                           f"{time.perf_counter() - started:.0f} s")
         results = sweeps.run(due, log=self.stdout.write)
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             "its emails to Redis inside the time. Queries counted in-process. \"Held\" emails are queued rows "
             "waiting for 08:00 in the recipient's zone (`not_before`); the outbox sweep hands them over then.",
             "",
-            report.stamp(),
+            f"{report.stamp()} {server.load()}",
             "",
             "| sweep | seconds | queries | handled | emails queued (held) | to the broker | target ≤ 10 s |",
             "| --- | --- | --- | --- | --- | --- | --- |",
