@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_reminders'),
-        ('engagements', '0008_submission_file_link'),
+        ('engagements', '0009_attention_snooze'),
         ('freelancers', '0002_vetting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
