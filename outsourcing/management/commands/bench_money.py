@@ -27,17 +27,18 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         key = money.token()
+        load = server.load()
         with server.stack(port, server.ROOT / "var") as pids:
             outcome = money.release_all(port, key, ids, clients=clients)
             memory = {name: server.rss_mb(pid) for name, pid in pids.items()}
         self.stdout.write(money.line(outcome))
         if not no_write:
-            path = report.write_section("money", self._section(outcome, memory))
+            path = report.write_section("money", self._section(outcome, memory, load))
             self.stdout.write(f"written to {path}")
         if outcome.released_twice or outcome.unbalanced or outcome.escrow_left or outcome.ok != len(ids):
             raise CommandError("The ledger is not what the releases should have left: " + money.line(outcome))
 
-    def _section(self, o, memory):
+    def _section(self, o, memory, load):
         codes = ", ".join(f"{n:,} × {status}" for status, n in sorted(o.statuses.items()))
         return "\n".join([
             "## Money: releases through the API",
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             "`POST /api/v1/milestones/{id}/release/` and a fresh Idempotency-Key, against gunicorn (2 sync workers, "
             "DEBUG off) and a Celery worker; then the ledger is read back.",
             "",
-            f"{report.stamp()} {server.load()}",
+            f"{report.stamp()} {load}",
             "",
             "| releases | seconds | releases/s | target | p50 | p95 | answers | released twice | unbalanced "
             "transactions | left in escrow |",
