@@ -1,6 +1,7 @@
 """Account actions. Emails are sent by the layers above (through the notification outbox):
 accounts sits at the bottom of the dependency order and knows nothing of them."""
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,7 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .audit import audit_record
 from .models import (
+    CalendarFeed,
     Invitation,
     InvitationRole,
     InvitationStatus,
@@ -20,6 +23,7 @@ from .models import (
     hash_token,
     new_token,
 )
+from .selectors import calendar_feed_of, calendar_token
 
 
 class InvitationError(Exception):
@@ -237,8 +241,12 @@ def _invitation_accept(*, token, user, signup, role, password_hash):
 
 
 def _membership_join(invitation, user, target):
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, workspace=invitation.workspace, defaults={"role": Role.MANAGER})
+    if created:
+        audit_record(workspace=invitation.workspace, action="role_changed", actor=user, obj=membership,
+                     detail=f"{user.email} joined as {membership.role} (invited by "
+                            f"{invitation.invited_by.email if invitation.invited_by else 'the workspace'}).")
     return membership
 
 
@@ -268,12 +276,57 @@ class MembershipError(Exception):
     pass
 
 
-def membership_remove(*, membership):
+def membership_remove(*, membership, actor=None):
     """Take a teammate out of a workspace. The owner stays: a workspace always has one."""
     if membership.role == Role.OWNER:
         raise MembershipError("The workspace owner cannot be removed.")
-    Membership.objects.filter(pk=membership.pk, role=Role.MANAGER).delete()
+    if Membership.objects.filter(pk=membership.pk, role=Role.MANAGER).delete()[0]:
+        audit_record(workspace=membership.workspace_id, action="member_removed", actor=actor, obj=membership,
+                     detail=f"{membership.user.email} no longer has access.")
 
 
 def user_workspaces(user):
     return Workspace.objects.filter(memberships__user=user).order_by("name")
+
+
+# --- Private calendar feeds -------------------------------------------------------------------
+def _salted(feed):
+    feed.salt = secrets.token_hex(32)
+    feed.token_hash = hash_token(calendar_token(feed))
+    return feed
+
+
+def calendar_feed_issue(*, user, workspace, audience):
+    """The person's feed for this workspace and side, created on first use. Returns (feed,
+    token). After a SECRET_KEY change the token rebuilt from the salt is a new one: the stored
+    hash follows it, so the URL shown is always the one that works."""
+    feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    if feed is None:
+        feed = _salted(CalendarFeed(user=user, workspace=workspace, audience=audience))
+        try:
+            with transaction.atomic():
+                feed.save()
+        except IntegrityError:  # created at the same moment by another request
+            feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    token = calendar_token(feed)
+    if feed.token_hash != hash_token(token):
+        CalendarFeed.objects.filter(pk=feed.pk).update(token_hash=hash_token(token))
+    return feed, token
+
+
+def calendar_feed_rotate(*, user, workspace, audience):
+    """A new URL; the old one answers 404 from now on. Returns (feed, token)."""
+    feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    if feed is None:
+        return calendar_feed_issue(user=user, workspace=workspace, audience=audience)
+    _salted(feed)
+    feed.rotated_at = timezone.now()
+    feed.save(update_fields=["salt", "token_hash", "rotated_at"])
+    return feed, calendar_token(feed)
+
+
+def calendar_feed_revoke(*, user, workspace, audience):
+    """No feed any more (the URL answers 404) until the person asks for one again. Returns
+    whether there was one."""
+    deleted, _ = CalendarFeed.objects.filter(user=user, workspace=workspace, audience=audience).delete()
+    return bool(deleted)

@@ -1,12 +1,26 @@
 from django.urls import path
 
-from .views import access, brief, conversation, engagement, milestone, playbook, reliability, reminders, reporting
+from .views import (
+    access,
+    brief,
+    calendar,
+    conversation,
+    engagement,
+    milestone,
+    playbook,
+    reliability,
+    reminders,
+    reporting,
+    search,
+)
 
 app_name = "engagements"
 
 urlpatterns = [
     path("", engagement.engagement_list, name="list"),
     path("new/", engagement.engagement_create, name="create"),
+    path("search/", search.search_page, name="search"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("playbook/", playbook.playbook_list, name="playbook_list"),
     path("playbook/new/", playbook.playbook_create, name="playbook_create"),
     path("playbook/<int:pk>/", playbook.playbook_document, name="playbook_document"),

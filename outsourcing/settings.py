@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
+from . import api_schema
 from .broker import broker_settings
 from .mail import mailer_from_url
 
@@ -139,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -207,6 +209,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Serve collected, compressed, hashed static files even with DEBUG (the local `make run`).
+STATIC_COMPRESSED = env.bool("STATIC_COMPRESSED", default=False)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
@@ -223,12 +227,16 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if DEBUG and not STATIC_COMPRESSED
+            else "outsourcing.static_storage.CompressedHashedStaticFiles"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# While developing, WhiteNoise serves the source files as they change (no compression, no
+# caching); `make run` collects them first (STATIC_COMPRESSED=1) and serves them as production
+# does: gzip-compressed, under hashed names cached for a year.
+WHITENOISE_USE_FINDERS = DEBUG and not STATIC_COMPRESSED
+WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_COMPRESSED
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are served only through views that check access; there is no public MEDIA_URL.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
@@ -319,37 +327,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": None,
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Outsourcing API",
-    "DESCRIPTION": (
-        "REST API v1 for workspaces, freelancers, engagements and escrow payments. "
-        "Get a token with `POST /api/v1/auth/token/` and send it as `Authorization: Token <key>`. "
-        "Lists are paginated (`page`, `page_size` ≤ 100); errors are JSON: 400 field errors, "
-        "401 without a valid token, 404 not found or not yours, 409 when an action does not fit "
-        "the current state, 422 when an Idempotency-Key is reused with a different request."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.postprocess_errors",
-    ],
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
-    # Choice sets used by several components get one stable name each (instead of a hash).
-    "ENUM_NAME_OVERRIDES": {
-        "FreelancerStatusEnum": "freelancers.models.FreelancerStatus",
-        "ReferenceStatusEnum": "freelancers.models.ReferenceStatus",
-        "InterviewKindEnum": "freelancers.models.InterviewKind",
-        "InterviewOutcomeEnum": "freelancers.models.InterviewOutcome",
-        "EngagementKindEnum": "engagements.models.EngagementKind",
-        "MilestoneStateEnum": "engagements.models.MilestoneState",
-    },
-}
+# An API token stops working this long after it was issued (401 "Token expired.").
+API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=90))
+# The OpenAPI document (drf-spectacular): outsourcing/api_schema.py.
+SPECTACULAR_SETTINGS = api_schema.SPECTACULAR_SETTINGS
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -27,6 +27,7 @@ from PIL import Image
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, Membership, Role
 from accounts.tests.factories import UserFactory
+from api.models import ApiToken, TokenRole
 from engagements import selectors
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
 from engagements.services import access as grants
@@ -39,6 +40,7 @@ from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.services import interview as interview_actions
 from freelancers.services import portfolio as portfolio_actions
 from freelancers.services import reference as reference_actions
+from notifications.models import Notification
 from payments import services as payments
 from portal.models import PortalAccess
 
@@ -268,6 +270,11 @@ def world(workspace, owner, freelancer_a, media):
             **{name: active[name] for name in shown}, "file": active["submission"].files.get(),
             "timesheet": active["timesheet"], "entry": active["entry"], "review": review, **records, **people,
             "freelancer": a, **talk,
+            # An email of A's and one of the owner's, as notices in their inboxes.
+            "notice": Notification.objects.filter(recipient_email=a.email).first(),
+            "owner_notice": Notification.objects.filter(recipient_email=owner.email).first(),
+            # The owner's own API token: only its user may revoke it on the token page.
+            "owner_token": ApiToken.issue(user=owner, workspace=workspace, role=TokenRole.OWNER)[0],
         },
     )
 

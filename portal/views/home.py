@@ -1,34 +1,52 @@
-"""The freelancer's home: what waits for them on each engagement, switching between the
-workspaces they freelance for, their profile (name, time zone, emails) and their money overall."""
+"""The freelancer's home (what needs them, their money, the next two weeks, a card per
+engagement), switching between the workspaces they freelance for, their profile (name, time
+zone, emails) and their money overall."""
+
+import dataclasses
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts import calendar_pages
 from accounts.forms import apply_errors
+from accounts.models import CalendarAudience
 from payments import selectors as money
 from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from ..access import SESSION_FREELANCER, portal_required
+from ..attention import freelancer_front_door
 from ..forms import ProfileForm
-from ..selectors import email_categories, email_choices, my_engagements
+from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
+
+# What the home page shows of each list however many engagements there are (the rest is one
+# link away: the engagement cards a page at a time, every date in the calendar feed).
+ATTENTION_SHOWN = 15
+AGENDA_SHOWN = 30
+CARDS_PER_PAGE = 20
+FINISHED_SHOWN = 20
+# The money page: the latest lines of the statement and of the escrow ledger (all in the CSV).
+STATEMENT_LINES_SHOWN = 50
+LEDGER_LINES_SHOWN = 50
+OWED_SHOWN = 25
 
 
 @portal_required
 def home(request):
-    rows = my_engagements(request.freelancer)
-    owed = money.freelancer_statement(request.freelancer).totals
+    front = freelancer_front_door(request.freelancer)
+    cards = Paginator(front.cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
     return render_portal(request, "portal/home.html", {
-        "current": [r for r in rows if not r.engagement.is_ended],
-        "finished": [r for r in rows if r.engagement.is_ended],
-        "owed": owed,
-    })
+        "home": front, "attention": front.attention[:ATTENTION_SHOWN], "agenda": front.agenda[:AGENDA_SHOWN],
+        "cards": cards, "finished": sorted(front.finished, key=lambda e: (e.ended_at is not None, e.ended_at, e.pk),
+                                           reverse=True)[:FINISHED_SHOWN]})
 
 
 @portal_required
@@ -62,7 +80,18 @@ def profile(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("portal:profile")
-    return render_portal(request, "portal/profile.html", {"form": form}, tab="profile")
+    calendar = calendar_pages.calendar_context(request, workspace=request.freelancer.workspace,
+                                               audience=CalendarAudience.FREELANCER,
+                                               action_url=reverse("portal:calendar_feed"))
+    return render_portal(request, "portal/profile.html", {"form": form, **calendar}, tab="profile")
+
+
+@portal_required
+@require_POST
+def calendar_feed(request):
+    """Create, rotate or revoke the freelancer's private calendar link for this workspace."""
+    return calendar_pages.calendar_action(request, workspace=request.freelancer.workspace,
+                                          audience=CalendarAudience.FREELANCER, back="portal:profile")
 
 
 @portal_required
@@ -71,8 +100,18 @@ def money_overview(request):
     if request.GET.get("format") == "csv":
         name = slugify(f"{request.freelancer.workspace.name} statement") or "statement"
         return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
+    escrow_lines = money.freelancer_escrow_lines(request.freelancer)
+    owed = sorted(money.freelancer_owed_by_engagement(request.freelancer), key=lambda row: -row[1])
+    # The page shows the latest lines (balances run over all of them); the CSV has every one.
+    recent = dataclasses.replace(statement, currency_lines={
+        c: lines[-STATEMENT_LINES_SHOWN:] for c, lines in statement.currency_lines.items()})
     return render_portal(request, "portal/money.html", {
-        "statement": statement,
-        "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
+        "statement": recent,
+        "statement_lines": len(statement.lines),
+        "money": money.freelancer_money(request.freelancer),
+        "escrow_lines": escrow_lines[-LEDGER_LINES_SHOWN:],
+        "escrow_lines_total": len(escrow_lines),
+        "owed_by_engagement": owed[:OWED_SHOWN],
+        "owed_total": len(owed),
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_reminders'),
-        ('engagements', '0009_attention_snooze'),
+        ('engagements', '0011_checkin_sequence'),
         ('freelancers', '0002_vetting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
