@@ -11,6 +11,8 @@ over all the workspaces of a batch, so the sweep's cost grows with batches, not 
 
 from datetime import time, timedelta
 
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,17 +44,14 @@ def _engagement_sections(add, workspaces, now):
     names = {w.pk: w.timezone for w in workspaces}
     active = Engagement.objects.filter(workspace_id__in=list(names), status=EngagementStatus.ACTIVE).select_related(
         "freelancer")
-    for e in active.filter(next_update_due_at__lt=now).order_by("next_update_due_at"):
-        if not add.room(e.workspace_id, "Status updates overdue"):
-            continue
+    for e in add.top(active.filter(next_update_due_at__lt=now), "Status updates overdue", "workspace_id",
+                     "next_update_due_at"):
         late = now - e.next_update_due_at
         span = f"{late.days} day{'s' if late.days != 1 else ''}" if late.days else f"{late.seconds // 3600} h"
         add(e.workspace_id, "Status updates overdue",
             f"{e.freelancer.name} on {e.title}: due {day_of(e.next_update_due_at, names[e.workspace_id])}"
             f" ({span} late)", owner_url("detail", pk=e.pk))
-    for e in active.filter(gone_quiet_at__isnull=False).order_by("gone_quiet_at"):
-        if not add.room(e.workspace_id, "Gone quiet"):
-            continue
+    for e in add.top(active.filter(gone_quiet_at__isnull=False), "Gone quiet", "workspace_id", "gone_quiet_at"):
         add(e.workspace_id, "Gone quiet",
             f"{e.title}: nothing from {e.freelancer.name} since "
             f"{day_of(e.last_activity_at or e.gone_quiet_at, names[e.workspace_id])}",
@@ -83,22 +82,19 @@ def _checkins_today(add, workspaces, now):
 
 def _milestone_sections(add, workspaces, now):
     names = {w.pk: w.timezone for w in workspaces}
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names), state=MilestoneState.SUBMITTED,
+    closing = Milestone.objects.filter(engagement__workspace_id__in=list(names), state=MilestoneState.SUBMITTED,
                                        review_deadline_at__gt=now, review_deadline_at__lte=now + SOON)
-              .select_related("engagement__freelancer").order_by("review_deadline_at")):
+    for m in add.top(closing.select_related("engagement__freelancer"), "Reviews closing", "engagement__workspace_id",
+                     "review_deadline_at"):
         ws_id = m.engagement.workspace_id
-        if not add.room(ws_id, "Reviews closing"):
-            continue
         add(ws_id, "Reviews closing",
             f"“{m.title}” by {m.engagement.freelancer.name}: released automatically "
             f"{day_of(m.review_deadline_at, names[ws_id])} unless you review it",
             owner_url("milestone", pk=m.engagement_id, milestone_pk=m.pk))
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names),
-                                       engagement__status=EngagementStatus.ACTIVE, state__in=OPEN_WORK_STATES,
-                                       due_at__lte=now + timedelta(days=2))
-              .select_related("engagement__freelancer").order_by("due_at")):
-        if not add.room(m.engagement.workspace_id, "Milestones due"):
-            continue
+    due = Milestone.objects.filter(engagement__workspace_id__in=list(names), engagement__status=EngagementStatus.ACTIVE,
+                                   state__in=OPEN_WORK_STATES, due_at__lte=now + timedelta(days=2))
+    for m in add.top(due.select_related("engagement__freelancer"), "Milestones due", "engagement__workspace_id",
+                     "due_at"):
         late = m.due_at < now
         add(m.engagement.workspace_id, "Milestones due",
             f"“{m.title}” ({m.engagement.freelancer.name}, {m.engagement.title}): "
@@ -123,11 +119,20 @@ SECTIONS = (_engagement_sections, _checkins_today, _milestone_sections, _referen
 
 class _Sections:
     """What `compose` collects: each section's first SECTION_ITEMS lines and its total. A
-    section function asks `room(ws, title)` (which counts the row) before it builds a line."""
+    section function reads its rows through `top` (cut and counted in SQL), or asks
+    `room(ws, title)` (which counts the row) before it builds a line."""
 
     def __init__(self, workspaces):
         self.items = {w.pk: {} for w in workspaces}
         self.totals = {w.pk: {} for w in workspaces}
+
+    def top(self, qs, title, ws, order):
+        """The first SECTION_ITEMS rows of each workspace in `order`, cut in SQL (a window), and
+        each workspace's total for `title` (one grouped count): the rest are never loaded."""
+        for ws_id, n in qs.order_by().values(ws).annotate(n=Count("pk")).values_list(ws, "n"):
+            self.totals[ws_id][title] = n
+        rank = Window(RowNumber(), partition_by=[F(ws)], order_by=[F(order).asc(), F("pk").asc()])
+        return qs.annotate(_rank=rank).filter(_rank__lte=SECTION_ITEMS).order_by(order, "pk")
 
     def room(self, ws_id, title):
         self.totals[ws_id][title] = self.totals[ws_id].get(title, 0) + 1
