@@ -10,6 +10,7 @@ from . import views
 dashboard_patterns = (
     [
         path("", views.home, name="home"),
+        path("attention/", views.attention, name="attention"),
         path("attention/<str:key>/snooze/", views.attention_snooze_view, name="attention_snooze"),
         path("team/", views.team, name="team"),
         path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
