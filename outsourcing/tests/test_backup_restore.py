@@ -3,9 +3,9 @@ an empty database) brings back every row, every ledger balance, and the database
 
 The test builds a money history through the services, dumps the test database with `pg_dump`
 (from its connection settings), restores the dump into a fresh database it creates and drops,
-and compares: every table's rows (a digest of its content, so the audit log and whatever table
-comes next are covered too), every account's balance, and the ledger's append-only trigger,
-which must still refuse an UPDATE in the restored copy.
+and compares: every table's rows (a digest of its content, so whatever table comes next is
+covered too), every account's balance, the audit log's events, and the append-only triggers of
+the ledger and the audit log, which must still refuse in the restored copy.
 """
 
 import os
@@ -29,6 +29,8 @@ BALANCES = """
     FROM payments_entry e JOIN payments_account a ON a.id = e.account_id
     GROUP BY a.id, a.kind, e.currency ORDER BY a.id, e.currency
 """
+
+AUDITED = "SELECT action, actor_email, object_type, object_id, at FROM accounts_auditevent ORDER BY id"
 
 
 def _pg_env():
@@ -107,8 +109,12 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_balance(money_h
             assert after[1] and len(after[0]) == len(before[0]) > 20
             assert after == before
             assert {kind for _, kind, _, _ in after[1]} == {"owner_funding", "escrow", "payable", "paid_out"}
-            # The database's guards came back with the data: the ledger is still append-only.
-            with pytest.raises(psycopg.Error):
-                restored.execute("UPDATE payments_entry SET amount = amount + 1")
+            # Every money action was audited, and the audit log came back whole.
+            assert after[0]["accounts_auditevent"][0] >= 8
+            assert restored.execute(AUDITED).fetchall() == original.execute(AUDITED).fetchall()
+            # The database's guards came back with the data: ledger and audit log stay append-only.
+            for statement in ("UPDATE payments_entry SET amount = amount + 1", "DELETE FROM accounts_auditevent"):
+                with pytest.raises(psycopg.Error, match="append-only|refused"):
+                    restored.execute(statement)
     finally:
         _run("dropdb", "--if-exists", copy)
