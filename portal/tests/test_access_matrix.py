@@ -276,6 +276,9 @@ def test_the_url_walk_covers_both_sides_and_every_kind_of_object(world):
     names = {p.name for p in walked}
     assert {"portal:brief_acknowledge", "portal:milestone_submit", "portal:grant_reveal", "portal:timesheet",
             "portal:owner_access", "engagements:detail", "payments:milestone_action", "freelancers:detail"} <= names
+    # Every file download, on both sides.
+    assert {"freelancers:sample_download", "engagements:submission_file", "engagements:attachment",
+            "portal:submission_file", "portal:attachment"} <= names
     assert len([p for p in walked if p.portal_side]) >= 25
     assert len([p for p in walked if not p.portal_side]) >= 60
 
@@ -350,10 +353,11 @@ def test_the_matrix_notices_a_leaky_page(world, visitors, workspace, settings):
 
 # --- Managers (issue 15): the owner's teammate, and a manager of another workspace ------------
 # Owner pages a manager of A's workspace is refused (404, like a page that does not exist): the
-# workspace's settings, the team, editing or retracting the owner's own messages, the owner's own
-# notices. (Money decisions are refused by the services, with a message on the page:
+# workspace's settings and audit log, the team, editing or retracting the owner's own messages,
+# the owner's own notices and API tokens. (Money decisions are refused by the services, with a message on the page:
 # payments/tests.) Listed so a page that starts or stops refusing them fails here.
-MANAGER_REFUSED = {"accounts:workspace_settings", "dashboard:invitation_resend", "dashboard:invitation_revoke",
+MANAGER_REFUSED = {"accounts:audit_log", "accounts:workspace_settings", "api_tokens:revoke",
+                   "dashboard:invitation_resend", "dashboard:invitation_revoke",
                    "dashboard:member_remove", "engagements:message_edit", "engagements:message_retract",
                    "notifications:notice"}
 
