@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
 from api.models import ApiToken, TokenRole
+from freelancers.models import Freelancer, FreelancerStatus
 from notifications.services import notification_send, notify
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,12 @@ def test_a_form_post_over_the_limit_is_refused_not_a_500(owner_client, settings)
     response = owner_client.post("/freelancers/new/", {"name": "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)})
     assert response.status_code in (400, 413)
 
+
+
+@pytest.mark.parametrize("target", OFF_SITE[:4])
+def test_next_after_inviting_a_freelancer_never_leaves_the_site(owner_client, workspace, target):
+    freelancer = Freelancer.objects.create(workspace=workspace, name="Nora", email="nora@example.net",
+                                           status=FreelancerStatus.APPROVED)
+    response = owner_client.post(f"/portal/owner/freelancers/{freelancer.pk}/invite/?next={target}", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/") and not response["Location"].startswith(("//", "/\\"))

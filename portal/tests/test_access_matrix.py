@@ -354,8 +354,9 @@ def test_the_matrix_notices_a_leaky_page(world, visitors, workspace, settings):
 # --- Managers (issue 15): the owner's teammate, and a manager of another workspace ------------
 # Owner pages a manager of A's workspace is refused (404, like a page that does not exist): the
 # workspace's settings and audit log, the team, editing or retracting the owner's own messages,
-# the owner's own notices and API tokens. (Money decisions are refused by the services, with a message on the page:
-# payments/tests.) Listed so a page that starts or stops refusing them fails here.
+# the owner's own notices and API tokens. (Money decisions are refused by the services, with a
+# message on the page: payments/tests.) Listed so a page that starts or stops refusing them fails
+# here.
 MANAGER_REFUSED = {"accounts:audit_log", "accounts:workspace_settings", "api_tokens:revoke",
                    "dashboard:invitation_resend", "dashboard:invitation_revoke",
                    "dashboard:member_remove", "engagements:message_edit", "engagements:message_retract",
