@@ -57,7 +57,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
     workspace_name = forms.CharField(max_length=120, label="Business or workspace name",
                                      widget=forms.TextInput(attrs={"autocomplete": "organization"}))
@@ -88,6 +88,8 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    password = forms.CharField(label="Password", strip=False, max_length=4096,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -126,7 +128,7 @@ class AcceptInvitationSignupForm(forms.Form):
 
     full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
     timezone = TimezoneField(initial="UTC", widget=DETECT_TZ)
 

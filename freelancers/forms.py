@@ -35,16 +35,17 @@ class FreelancerForm(forms.Form):
     name = forms.CharField(max_length=150)
     email = forms.EmailField()
     headline = forms.CharField(max_length=200, required=False, help_text="One line: what they do best.")
-    skills = forms.CharField(required=False, help_text="Comma-separated tags, e.g. logo design, figma.")
+    skills = forms.CharField(max_length=1000,
+                             required=False, help_text="Comma-separated tags, e.g. logo design, figma.")
     timezone = TimezoneField(initial="UTC")
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. PT.")
     rate = forms.DecimalField(required=False, min_value=0, decimal_places=3, max_digits=12,
                               label="Rate", help_text="An amount, e.g. 45.50.")
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, initial=RateUnit.HOUR, label="Per")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR.")
-    links = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    links = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                             help_text="Portfolio, LinkedIn, GitHub… one per line.")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     error_messages = {"min_value": "The rate cannot be negative."}
 
@@ -122,10 +123,10 @@ class FreelancerForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(max_length=200, required=False, label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status")] + FreelancerStatus.choices
                                + [("do_not_hire", "Do not hire")])
-    skill = forms.CharField(required=False)
+    skill = forms.CharField(max_length=200, required=False)
     timezone = forms.ChoiceField(required=False, label="Time zone")
     rate_min = forms.DecimalField(required=False, min_value=0, label="Rate from")
     rate_max = forms.DecimalField(required=False, min_value=0, label="Rate up to")
@@ -144,13 +145,13 @@ class FilterForm(forms.Form):
 
 
 class DoNotHireForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), required=False,
                              help_text="Required when marking; kept in the history.")
 
 
 class SampleForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     url = forms.URLField(required=False, label="Link", max_length=500)
     file = forms.FileField(required=False, help_text="PDF, image, ZIP or plain text.")
 
@@ -162,7 +163,7 @@ class SampleForm(forms.Form):
 
 
 class TestimonialForm(forms.Form):
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    quote = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
     author = forms.CharField(max_length=150)
     source = forms.CharField(max_length=200, required=False)
     verified_by = forms.ModelChoiceField(queryset=Reference.objects.none(), required=False,
@@ -196,7 +197,7 @@ class QuestionnaireForm(forms.Form):
     would_rehire = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes",
                                           widget=forms.RadioSelect, label="Would you hire them again?",
                                           error_messages={"required": "Say whether you would hire them again."})
-    what_to_know = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    what_to_know = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                    label="What should we know?",
                                    help_text="Strengths, weaknesses, anything that would help us work well together.")
 
@@ -207,7 +208,7 @@ class QuestionnaireForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    decline_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    decline_reason = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                      label="Anything you would like to add? (optional)")
 
 
@@ -257,7 +258,7 @@ class InterviewForm(forms.Form):
 class ScorecardForm(forms.Form):
     red_flags = forms.MultipleChoiceField(choices=RedFlag.choices, required=False,
                                           widget=forms.CheckboxSelectMultiple)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     outcome = forms.ChoiceField(choices=InterviewOutcome.choices)
 
     def __init__(self, *args, criteria, interview=None, **kwargs):
@@ -289,7 +290,7 @@ class DecisionForm(forms.Form):
         choices=Decision.Verdict.choices, widget=forms.RadioSelect,
         error_messages={"invalid_choice": "That decision is not open to this freelancer now."},
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Kept with the decision, with your name and the time.")
     confirm = forms.BooleanField(required=False, label="I have read the warnings above and approve anyway")
 
@@ -302,6 +303,6 @@ class DecisionForm(forms.Form):
 
 
 class CriteriaForm(forms.Form):
-    criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}),
+    criteria = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
                                help_text="One criterion per line, in the order the scorecard shows them.")
 
