@@ -1,12 +1,25 @@
 from django.urls import path
 
-from .views import access, brief, conversation, engagement, milestone, playbook, reliability, reminders, reporting
+from .views import (
+    access,
+    brief,
+    conversation,
+    engagement,
+    exports,
+    milestone,
+    playbook,
+    reliability,
+    reminders,
+    reporting,
+)
 
 app_name = "engagements"
 
 urlpatterns = [
     path("", engagement.engagement_list, name="list"),
     path("new/", engagement.engagement_create, name="create"),
+    path("export.csv", exports.engagement_export, name="export"),
+    path("milestones.csv", exports.milestone_export, name="milestone_export"),
     path("playbook/", playbook.playbook_list, name="playbook_list"),
     path("playbook/new/", playbook.playbook_create, name="playbook_create"),
     path("playbook/<int:pk>/", playbook.playbook_document, name="playbook_document"),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from accounts.forms import TimezoneField
 from accounts.models import validate_currency
 
+from .csv_import import MAX_BYTES as MAX_IMPORT_BYTES
 from .models import (
     Decision,
     Freelancer,
@@ -141,6 +142,20 @@ class FilterForm(forms.Form):
         if lo is not None and hi is not None and lo > hi:
             self.add_error("rate_max", "The upper bound is below the lower one.")
         return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Our own export, or a spreadsheet saved as CSV (commas or semicolons). "
+                                    "Columns: name and email, then any of headline, skills, timezone, country, "
+                                    "rate, rate_unit, currency, notes.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        return upload
 
 
 class DoNotHireForm(forms.Form):

@@ -42,6 +42,7 @@ from .statements import (
     engagement_statement,
     freelancer_owed_by_engagement,
     freelancer_statement,
+    workspace_statement,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "escrowed_for_milestones",
     "freelancer_owed_by_engagement",
     "freelancer_statement",
+    "workspace_statement",
     "open_dispute",
     "owed_on",
     "payment_settings",

@@ -7,7 +7,7 @@ from accounts.access import get_for_workspace, workspace_required
 from freelancers.models import Freelancer
 
 from .. import selectors
-from ..statements import statement_csv_response
+from ..statements import statement_csv_response, workspace_statement_csv
 from ._helpers import engagement_for
 
 
@@ -41,3 +41,9 @@ def freelancer_statement(request, pk):
                           "owed_by_engagement": selectors.freelancer_owed_by_engagement(freelancer),
                           "back_url": reverse("payments:overview")},
     )
+
+
+@workspace_required
+def workspace_statement(request):
+    """Every ledger transaction of the workspace as CSV, with running balances per currency."""
+    return workspace_statement_csv(request.workspace)
