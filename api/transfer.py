@@ -45,19 +45,17 @@ class CSVRenderer(BaseRenderer):
 class ExportView(APIView):
     permission_classes = [IsWorkspaceStaff]
     renderer_classes = [JSONRenderer, CSVRenderer]
-    export = None
-
-    def get(self, request):
-        return EXPORTS[self.export](token_of(request).workspace, filename=f"{self.export}.csv")
 
 
 def _export_view(name):
-    view = type(f"{name.title()}Export", (ExportView,), {"export": name})
-    return extend_schema(
-        operation_id=f"exports_{name}", summary=f"The workspace's {name} as CSV",
-        description="UTF-8 with a byte-order mark; a cell that begins with = + - @, a tab or a carriage return "
-                    "is written with a leading ' so no spreadsheet runs it as a formula.",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(404)})(view)
+    @extend_schema(operation_id=f"exports_{name}", summary=f"The workspace's {name} as CSV",
+                   description="UTF-8 with a byte-order mark; a cell that begins with = + - @, a tab or a carriage "
+                               "return is written with a leading ' so no spreadsheet runs it as a formula.",
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(404)})
+    def get(self, request):
+        return EXPORTS[name](token_of(request).workspace, filename=f"{name}.csv")
+
+    return type(f"{name.title()}Export", (ExportView,), {"get": get})
 
 
 class ImportErrorSerializer(serializers.Serializer):
