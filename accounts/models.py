@@ -17,6 +17,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
+# The largest amount anywhere, in minor units (15 digits: 9,999,999,999,999.99 USD): every money
+# field of every form and of the API has this one limit (accounts.forms.check_money_limit).
+MAX_MONEY = 10**15 - 1
+
 
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():

@@ -41,6 +41,7 @@ PK_BY_NAME = [
     (r"^api:time-entry", "entry"),
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
+    (r"^api:import", "freelancer_import"),
 ]
 METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
