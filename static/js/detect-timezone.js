@@ -18,7 +18,7 @@
     input.type = "search";
     input.className = "form-control mb-1";
     input.placeholder = "Type a city or region, e.g. Lisbon";
-    input.setAttribute("aria-label", "Search time zones");
+    input.setAttribute("aria-label", "Filter the list by city or region");
     if (select.id) { input.setAttribute("aria-controls", select.id); }
     select.parentNode.insertBefore(input, select);
     input.addEventListener("input", function () {
