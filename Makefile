@@ -40,10 +40,10 @@ run: migrate
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# One status-update reminder sweep over N engagements (BENCH_ARGS="--engagements 100000"), set
-# up and rolled back in one transaction; point DATABASE_URL at PostgreSQL for the real figure.
-bench: migrate
-	DEBUG=1 $(PY) manage.py bench $(BENCH_ARGS)
+# The benchmark (scripts/bench): the bench data set in a PostgreSQL database of its own, every main
+# page and API list under load, written to docs/benchmarks.md. Needs wrk.
+bench: install
+	scripts/bench
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

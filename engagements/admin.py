@@ -8,6 +8,7 @@ from .models import (
     AccessReveal,
     Activity,
     Attachment,
+    AttentionSnooze,
     Brief,
     BriefQuestion,
     CheckIn,
@@ -258,3 +259,10 @@ class ThreadReadAdmin(admin.ModelAdmin):
     list_display = ["engagement", "user", "last_read_id", "read_at", "notify_at"]
     raw_id_fields = ["engagement", "user"]
     readonly_fields = ["last_read_id", "read_at", "notify_at", "emailed_through_id"]
+
+
+@admin.register(AttentionSnooze)
+class AttentionSnoozeAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "workspace", "until"]
+    search_fields = ["key", "user__email"]
+    raw_id_fields = ["user", "workspace"]

@@ -10,6 +10,7 @@ from . import views
 dashboard_patterns = (
     [
         path("", views.home, name="home"),
+        path("attention/<str:key>/snooze/", views.attention_snooze_view, name="attention_snooze"),
         path("team/", views.team, name="team"),
         path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
         path("team/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),

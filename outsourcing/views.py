@@ -1,10 +1,12 @@
-"""The owner dashboard shell: home, team and invitations, health."""
+"""The owner dashboard shell: home (composed in outsourcing/dashboard.py), snoozing a
+needs-attention item, team and invitations, health."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -14,11 +16,13 @@ from accounts.forms import AcceptInvitationSignupForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, InvitationRole, Membership
 from accounts.views import InvitationAcceptView
-from freelancers.selectors import pipeline_summary
-from notifications.selectors import stuck_notifications, workspace_notifications
+from engagements.services.attention import attention_snooze
+from notifications.selectors import stuck_notifications
 from notifications.services import invitation_send
+from payments.selectors.attention import owner_attention
 
 from .celery import app
+from .dashboard import home_sections
 from .forms import TeammateInviteForm, pending_teammate_invitations
 from .heartbeat import worker_status
 
@@ -29,13 +33,25 @@ INVITE_SESSION_KEY = "invitation_token"
 def home(request):
     workspace = request.workspace
     return render(request, "dashboard/home.html", {
+        **home_sections(workspace, user=request.user, now=timezone.now()),
         "members": Membership.objects.filter(workspace=workspace).select_related("user"),
         "pending_invitations": pending_teammate_invitations(workspace),
-        "recent_notifications": workspace_notifications(workspace)[:10],
         "invite_form": TeammateInviteForm(workspace=workspace),
-        "pipeline": pipeline_summary(workspace),
         "delivery": _delivery_status(workspace),
     })
+
+
+@workspace_required
+@require_POST
+def attention_snooze_view(request, key):
+    """Hide one of the user's current items for a day; a key that is not one of them is 404."""
+    items = owner_attention(request.workspace, user=request.user, now=timezone.now())
+    item = next((i for i in items if i.key == key), None)
+    if item is None:
+        raise Http404("No such item needs your attention.")
+    attention_snooze(user=request.user, workspace=request.workspace, key=key)
+    messages.success(request, "Snoozed until this time tomorrow.")
+    return redirect("dashboard:home")
 
 
 def _delivery_status(workspace):

@@ -41,11 +41,19 @@ class PayoutResult:
     reference: str
 
 
+# Where money "in escrow" really is with the default gateway: nothing moved yet, the owner set it
+# aside. Shown wherever a figure says "in escrow" and wherever the owner funds a milestone
+# (through `held_funds_note()`, the one place the sentence comes from).
+OFF_PLATFORM_HELD_FUNDS_NOTE = "Set aside in your books; money moves when you pay out."
+
+
 class PayoutGateway:
-    """The interface. `methods` are the choices offered on the payout form."""
+    """The interface. `methods` are the choices offered on the payout form; `held_funds_note`
+    says in one sentence where money shown "in escrow" really is with this gateway."""
 
     name = "base"
     methods: tuple = ()
+    held_funds_note = OFF_PLATFORM_HELD_FUNDS_NOTE
 
     def transfer(self, request: PayoutRequest) -> PayoutResult:
         raise NotImplementedError
@@ -100,6 +108,11 @@ class OffPlatformGateway(PayoutGateway):
 
 def payout_gateway():
     return import_string(getattr(settings, "PAYMENTS_PAYOUT_GATEWAY", DEFAULT_GATEWAY))()
+
+
+def held_funds_note():
+    """The one truthful line about escrow for this deployment's gateway."""
+    return payout_gateway().held_funds_note
 
 
 def method_choices():

@@ -9,6 +9,7 @@
 - access: shared credentials and the log of their reveals.
 - review: the end review.
 - activity: the engagement's timeline.
+- attention: what a user snoozed from their "needs attention" list, until when.
 - conversation: messages, their files (and submissions' files: one storage), read marks with the
   missed-message email's ladder, and the emails that came in as replies.
 
@@ -64,9 +65,12 @@ from .conversation import (
     attachment_key,
     thumbnail_key,
 )
+from .attention import SNOOZE_HOURS, AttentionSnooze
 # isort: on
 
 __all__ = [
+    "SNOOZE_HOURS",
+    "AttentionSnooze",
     "BRIEF_SECTIONS",
     "DEFAULT_PROMPTS",
     "EDIT_WINDOW",

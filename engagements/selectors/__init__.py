@@ -2,11 +2,14 @@
 engagement (list, counts, detail, timeline), milestone (plan, budget, rounds, money actions,
 new-date requests), brief (current version, acknowledgement, questions, diff), conversation
 (the thread, unread counts, readable files), reporting
-(updates, check-ins, prompts, reminder ladders), access, playbook and reliability. Writes live
+(updates, check-ins, prompts, reminder ladders), access, playbook, reliability, and the owner
+dashboard's attention items and agenda. Writes live
 in services; a selector never imports one. Every name is handed on here, so
 `from engagements.selectors import X` works for all of them."""
 
 from .access import grants_for, reveal_log, rotation_checklist
+from .agenda import AgendaItem, owner_agenda
+from .attention import engagement_attention, snoozed_keys
 from .brief import brief_awaiting_acknowledgement, brief_diff, current_brief, open_questions, text_diff
 from .conversation import thread, thread_open, thread_side, unread_count, unread_messages_for, with_unread
 from .engagement import (
@@ -35,6 +38,7 @@ from .reliability import ReliabilityRecord, reliability_record, shared_review
 from .reporting import ladder_status, latest_update, upcoming_checkins, update_prompts
 
 __all__ = [
+    "AgendaItem", "engagement_attention", "owner_agenda", "snoozed_keys",
     "MONEY_ACTIONS", "BudgetFigures", "ReliabilityRecord", "at_risk_q", "brief_awaiting_acknowledgement",
     "brief_diff", "budget_figures", "current_brief", "current_playbook_versions", "date_changes",
     "engagement_counts", "engagement_detail", "engagement_list", "grants_for", "ladder_status",

@@ -174,3 +174,26 @@ def message_response_times(freelancer):
         elif engagement_id in waiting:
             times.append(at - waiting.pop(engagement_id))
     return times
+
+
+def on_time_by_freelancer(freelancer_ids, now=None):
+    """{freelancer id: ReliabilityRecord with only the on-time figures} for many freelancers in
+    two queries (the dashboard's chart), counted by the same rules as `reliability_record`."""
+    now = now or timezone.now()
+    records = {pk: ReliabilityRecord() for pk in freelancer_ids}
+    updates = (StatusUpdate.objects.filter(freelancer_id__in=freelancer_ids).values("freelancer_id")
+               .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(late=False))).order_by())
+    for row in updates:
+        records[row["freelancer_id"]].updates = row["total"]
+        records[row["freelancer_id"]].updates_on_time = row["on_time"]
+    milestones = (Milestone.objects.filter(engagement__freelancer_id__in=freelancer_ids, due_at__isnull=False)
+                  .annotate(first_submitted=Min("submissions__submitted_at"))
+                  .values("engagement__freelancer_id", "due_at", "state", "first_submitted"))
+    for m in milestones:
+        record = records[m["engagement__freelancer_id"]]
+        if m["first_submitted"] is not None:
+            record.milestones += 1
+            record.milestones_on_time += m["first_submitted"] <= m["due_at"]
+        elif m["state"] == MilestoneState.FUNDED and m["due_at"] < now:
+            record.milestones += 1
+    return records

@@ -3,6 +3,7 @@ shown in major units with their currency, durations as hours and minutes, states
 
 from django import template
 
+from payments import gateways
 from payments.gateways import method_label
 from payments.money import format_money, to_major
 
@@ -61,3 +62,9 @@ def get_item(mapping, key):
 @register.filter
 def payout_method(method):
     return method_label(method)
+
+
+@register.inclusion_tag("payments/_held_funds_note.html")
+def held_funds_note():
+    """The one line saying where money shown "in escrow" really is (payments.gateways)."""
+    return {"note": gateways.held_funds_note()}

@@ -1,0 +1,178 @@
+"""The dashboard (API.md "Dashboard…"): `GET /attention/`, `POST /attention/{key}/snooze/`,
+`GET /money/`, `GET /agenda/?days=14` — the owner's home page over the same selectors
+(payments.selectors.attention and .dashboard, engagements.selectors.agenda).
+
+Owner and manager tokens see their workspace. A freelancer token gets the freelancer's own items
+from the portal's selectors; until those exist each view's freelancer branch is the one call
+`_freelancer_view(request)`, which answers 404 like any endpoint the role may not use."""
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engagements.selectors.agenda import AGENDA_KINDS, MAX_DAYS, owner_agenda
+from engagements.services.attention import attention_snooze
+from payments.selectors.attention import owner_attention
+from payments.selectors.dashboard import owner_money
+
+from .models import TokenRole
+from .pagination import Pagination
+from .permissions import IsWorkspaceMember, token_of
+from .schema import errors
+
+ATTENTION_KINDS = ("update_overdue", "silent", "milestone_overdue", "milestone_at_risk", "review_closing",
+                   "dispute_open", "date_request", "brief_unacknowledged", "playbook_unacknowledged",
+                   "checkin_today", "reference_answered", "invitation_expiring", "budget_alert")
+
+
+def _is_freelancer(request):
+    return token_of(request).role == TokenRole.FREELANCER
+
+
+def _freelancer_view(request):
+    """The freelancer's own attention, money and agenda come with the portal's dashboard; until
+    then a freelancer token is answered like a role that may not use the endpoint."""
+    raise NotFound()
+
+
+class AbsoluteUrlField(serializers.CharField):
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return request.build_absolute_uri(value) if request else value
+
+
+class AttentionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Names the item for `POST /attention/{key}/snooze/`.")
+    kind = serializers.ChoiceField(choices=ATTENTION_KINDS)
+    severity = serializers.ChoiceField(choices=("overdue", "today", "soon"),
+                                       help_text="`overdue` (a deadline passed), `today`, `soon`.")
+    title = serializers.CharField(help_text="One sentence: who, what, how late or how soon.")
+    due_at = serializers.DateTimeField(allow_null=True)
+    engagement = serializers.IntegerField(allow_null=True)
+    freelancer = serializers.IntegerField(allow_null=True)
+    milestone = serializers.IntegerField(allow_null=True)
+    url = AbsoluteUrlField(help_text="The page where the owner acts on it.")
+
+
+class AttentionList(generics.ListAPIView):
+    permission_classes = [IsWorkspaceMember]
+    serializer_class = AttentionSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        token = token_of(self.request)
+        return [item.as_dict() for item in owner_attention(token.workspace, user=token.user, now=timezone.now())]
+
+    @extend_schema(operation_id="attention_list", summary="What needs the token's user now",
+                   description="Most urgent first (overdue, then today, then soon); items the user snoozed are "
+                               "left out for 24 h.",
+                   responses={200: AttentionSerializer(many=True), **errors(404)})
+    def get(self, request, *args, **kwargs):
+        if _is_freelancer(request):
+            return _freelancer_view(request)
+        return super().get(request, *args, **kwargs)
+
+
+SnoozeSerializer = inline_serializer("AttentionSnoozed", fields={
+    "key": serializers.CharField(), "snoozed_until": serializers.DateTimeField()})
+
+
+class AttentionSnooze(APIView):
+    permission_classes = [IsWorkspaceMember]
+
+    @extend_schema(operation_id="attention_snooze", summary="Hide an item for this user for 24 h", request=None,
+                   responses={200: SnoozeSerializer, **errors(404)})
+    def post(self, request, key):
+        if _is_freelancer(request):
+            return _freelancer_view(request)
+        token, now = token_of(request), timezone.now()
+        if not any(i.key == key for i in owner_attention(token.workspace, user=token.user, now=now)):
+            raise NotFound("No such item needs your attention.")
+        snooze = attention_snooze(user=token.user, workspace=token.workspace, key=key, now=now)
+        return Response({"key": key, "snoozed_until": snooze.until})
+
+
+class CurrencyMoneySerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    in_escrow = serializers.IntegerField(help_text="Minor units held for funded milestones.")
+    payable = serializers.IntegerField(help_text="Owed to freelancers: released, not yet paid out.")
+    released_this_month = serializers.IntegerField()
+    paid_out_this_month = serializers.IntegerField()
+
+
+class EngagementMoneySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    currency = serializers.CharField()
+    budget = serializers.IntegerField()
+    contingency = serializers.IntegerField()
+    released = serializers.IntegerField(help_text="Everything that left escrow for the freelancer, with approved "
+                                                  "hours and bonuses.")
+    in_escrow = serializers.IntegerField()
+    remaining = serializers.IntegerField(help_text="Budget not yet committed (never below 0).")
+    alert = serializers.BooleanField(help_text="More than 80 % of the budget is committed.")
+
+
+class MoneySerializer(serializers.Serializer):
+    currencies = CurrencyMoneySerializer(many=True)
+    engagements = EngagementMoneySerializer(many=True, help_text="Running (active or paused) engagements.")
+    held_funds_note = serializers.CharField(help_text="Where money shown in escrow really is in this deployment.")
+
+
+class Money(APIView):
+    permission_classes = [IsWorkspaceMember]
+
+    @extend_schema(operation_id="money", summary="The workspace's money at a glance",
+                   responses={200: MoneySerializer, **errors(404)})
+    def get(self, request):
+        if _is_freelancer(request):
+            return _freelancer_view(request)
+        money = owner_money(token_of(request).workspace, now=timezone.now())
+        return Response(MoneySerializer({**money, "engagements": [row.as_dict() for row in money["engagements"]]})
+                        .data)
+
+
+class AgendaSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=AGENDA_KINDS)
+    title = serializers.CharField()
+    url = AbsoluteUrlField()
+    engagement = serializers.IntegerField(allow_null=True)
+
+
+class AgendaFilterSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=14,
+                                    help_text=f"How far ahead, 1–{MAX_DAYS} days.")
+
+
+class AgendaList(generics.ListAPIView):
+    permission_classes = [IsWorkspaceMember]
+    serializer_class = AgendaSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        filters = AgendaFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        items = owner_agenda(token_of(self.request).workspace, now=timezone.now(),
+                             days=filters.validated_data["days"])
+        return [item.as_dict() for item in items]
+
+    @extend_schema(operation_id="agenda_list", summary="Deadlines, check-ins, interviews and review windows ahead",
+                   parameters=[OpenApiParameter("days", int, description=f"How far ahead, 1–{MAX_DAYS} (default 14).")],
+                   responses={200: AgendaSerializer(many=True), **errors(400, 404)})
+    def get(self, request, *args, **kwargs):
+        if _is_freelancer(request):
+            return _freelancer_view(request)
+        return super().get(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("attention/", AttentionList.as_view(), name="attention"),
+    path("attention/<str:key>/snooze/", AttentionSnooze.as_view(), name="attention_snooze"),
+    path("money/", Money.as_view(), name="money"),
+    path("agenda/", AgendaList.as_view(), name="agenda"),
+]

@@ -1,0 +1,107 @@
+"""The stack under the benchmark: gunicorn (2 sync workers, DEBUG off, as in production) and a
+Celery worker, started as child processes on this database and broker, and their memory."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def production_env(port):
+    env = dict(os.environ)
+    env.update({
+        # This process's key, so the sessions it opens for the load generator are valid there.
+        "DEBUG": "0", "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost", "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
+        "EMAIL_URL": "dummymail://", "API_TOKEN_THROTTLE": "1000000/min",
+    })
+    if not env.get("FERNET_KEYS"):
+        from cryptography.fernet import Fernet
+        env["FERNET_KEYS"] = Fernet.generate_key().decode()
+    return env
+
+
+@contextmanager
+def stack(port, log_dir):
+    """gunicorn on 127.0.0.1:`port` and one Celery worker; yields their process ids."""
+    env = production_env(port)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env,
+                   check=True)
+    web_log = open(log_dir / "bench-gunicorn.log", "w")  # noqa: SIM115 (closed below)
+    worker_log = open(log_dir / "bench-worker.log", "w")  # noqa: SIM115
+    web = subprocess.Popen([str(BIN / "gunicorn"), "outsourcing.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                            "--workers", "2", "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
+                           stdout=web_log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([str(BIN / "celery"), "-A", "outsourcing", "worker", "--concurrency", "2",
+                               "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=worker_log,
+                              stderr=subprocess.STDOUT)
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/healthz/")  # 200 once the worker's heartbeat is in
+        yield {"web": web.pid, "worker": worker.pid}
+    finally:
+        for proc in (web, worker):
+            proc.send_signal(signal.SIGTERM)
+        for proc in (web, worker):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        web_log.close()
+        worker_log.close()
+
+
+def _wait_up(url, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"The server did not answer {url} within {seconds} s.")
+
+
+def rss_mb(pid):
+    """Resident memory of the largest process in `pid`'s tree (a gunicorn or Celery worker, not
+    its master), in MB."""
+    pids = [pid, *_children(pid)]
+    sizes = []
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return max(sizes) if sizes else None
+
+
+def _children(pid):
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    found = [int(k) for k in kids]
+    for kid in list(found):
+        found.extend(_children(kid))
+    return found
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM"

@@ -1,0 +1,114 @@
+"""The owner's money at a glance for the home page and `GET /api/v1/money/`: per currency what is
+held in escrow, owed to freelancers (payable), released this month and paid out this month; per
+running engagement its budget bar (released / in escrow / remaining / contingency). Every figure
+is a sum of ledger entries (one grouped query for the totals, two for the engagements), so it
+equals what the ledger says and the query count does not grow with the rows."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, Sum
+
+from engagements.models import RUNNING_STATUSES, Engagement
+
+from ..gateways import held_funds_note
+from ..models import AccountKind, Entry, TransactionKind
+from .balances import budget_figures_for
+
+RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
+
+
+def month_start(workspace, now):
+    """The first moment of the current month in the workspace's time zone."""
+    local = now.astimezone(ZoneInfo(workspace.timezone or "UTC"))
+    return datetime.combine(local.date().replace(day=1), time.min, tzinfo=local.tzinfo)
+
+
+@dataclass
+class EngagementMoney:
+    """One budget bar. `released` is everything that left escrow for the freelancer (releases,
+    approved hours, bonuses); `remaining` what is left of the budget; `contingency` the part of
+    the contingency not yet used. Percentages are of the bar's scale (budget + contingency, or
+    what was committed when that is more)."""
+
+    engagement: Engagement
+    currency: str
+    budget: int
+    contingency: int
+    released: int
+    in_escrow: int
+    alert: bool
+    percent_committed: int
+
+    @property
+    def committed(self):
+        return self.released + self.in_escrow
+
+    @property
+    def remaining(self):
+        return max(0, self.budget - self.committed)
+
+    @property
+    def contingency_left(self):
+        return max(0, self.budget + self.contingency - max(self.committed, self.budget))
+
+    @property
+    def segments(self):
+        """Left to right, for the bar and its legend: {label, amount, x, width, css}, x and width
+        in percent of the bar's scale."""
+        scale = max(self.budget + self.contingency, self.committed) or 1
+        parts = [("Released", self.released, "released"), ("In escrow", self.in_escrow, "escrow"),
+                 ("Remaining", self.remaining, "remaining"), ("Contingency left", self.contingency_left, "contingency")]
+        segments, x = [], 0.0
+        for label, amount, css in parts:
+            width = amount * 100 / scale
+            segments.append({"label": label, "amount": amount, "x": round(x, 2), "width": round(width, 2),
+                             "css": css})
+            x += width
+        return segments
+
+    def as_dict(self):
+        e = self.engagement
+        return {"id": e.pk, "title": e.title, "currency": self.currency, "budget": self.budget,
+                "contingency": self.contingency, "released": self.released, "in_escrow": self.in_escrow,
+                "remaining": self.remaining, "alert": self.alert}
+
+
+def currency_totals(workspace, *, now):
+    """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}], one query."""
+    since = month_start(workspace, now)
+    rows = (
+        Entry.objects.filter(account__workspace=workspace).values("currency").order_by("currency")
+        .annotate(
+            in_escrow=Sum("amount", filter=Q(account__kind=AccountKind.ESCROW), default=0),
+            payable=Sum("amount", filter=Q(account__kind=AccountKind.PAYABLE), default=0),
+            released_this_month=Sum("amount", default=0, filter=Q(
+                account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASE_KINDS,
+                transaction__created_at__gte=since)),
+            paid_out_this_month=Sum("amount", default=0, filter=Q(
+                account__kind=AccountKind.PAID_OUT, transaction__created_at__gte=since)),
+        )
+    )
+    figures = ("in_escrow", "payable", "released_this_month", "paid_out_this_month")
+    return [row for row in rows if any(row[f] for f in figures)]
+
+
+def engagement_money(workspace):
+    """A budget bar for every running engagement, newest first (two queries)."""
+    engagements = list(Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
+                       .select_related("freelancer").order_by("-created_at", "-id"))
+    figures = budget_figures_for(engagements)
+    rows = []
+    for e in engagements:
+        f = figures[e.pk]
+        rows.append(EngagementMoney(
+            engagement=e, currency=e.currency, budget=f.budget, contingency=f.contingency,
+            released=f.released + f.hourly + f.bonuses, in_escrow=f.in_escrow, alert=f.alert,
+            percent_committed=f.percent_committed))
+    return rows
+
+
+def owner_money(workspace, *, now):
+    return {"currencies": currency_totals(workspace, now=now), "engagements": engagement_money(workspace),
+            "held_funds_note": held_funds_note()}
