@@ -68,3 +68,10 @@ def test_money_fields_share_one_digit_limit(owner_client, engagement, amount):
                             "confirm_over_budget": "on"})
     assert ok.status_code == 302
     assert Milestone.objects.get(title="Fine").amount == 10**15 - 1
+
+
+def test_the_freelancer_rate_has_the_same_money_limit(owner_client):
+    response = owner_client.post("/freelancers/new/", {"name": "Rich", "email": "rich@example.com",
+                                                       "timezone": "UTC", "rate": "10000000000000.00",
+                                                       "rate_unit": "hour", "currency": "USD"})
+    assert "at most 15 digits" in response.content.decode()
