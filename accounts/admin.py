@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Invitation, Membership, User, Workspace
+from .models import CalendarFeed, Invitation, Membership, User, Workspace
 
 
 @admin.register(User)
@@ -46,3 +46,13 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token hash is never shown: it is useless to a reader and invites copying.
     exclude = ["token_hash"]
     readonly_fields = ["accepted_at", "accepted_by", "revoked_at", "created_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "workspace", "audience", "created_at", "rotated_at"]
+    list_filter = ["audience"]
+    raw_id_fields = ["user", "workspace"]
+    # The salt and the hash are never shown: with the SECRET_KEY the salt rebuilds the URL.
+    exclude = ["salt", "token_hash"]
+    readonly_fields = ["created_at", "rotated_at"]

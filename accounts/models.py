@@ -235,3 +235,32 @@ class Invitation(models.Model):
         if self.status == InvitationStatus.PENDING and self.expires_at <= now():
             return InvitationStatus.EXPIRED
         return self.status
+
+
+class CalendarAudience(models.TextChoices):
+    OWNER = "owner", "Owner side"  # the workspace's deadlines (owners and managers)
+    FREELANCER = "freelancer", "Freelancer"  # one freelancer's own engagements
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar (.ics) URL for one workspace, from its owner side or as a
+    freelancer there. The URL's token is an HMAC of `salt` with the SECRET_KEY, so the page can
+    show the URL again while the database alone cannot rebuild it; only the token's SHA-256 is
+    stored for the lookup. Rotating replaces the salt (the old URL answers 404); revoking
+    deletes the row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="calendar_feeds")
+    audience = models.CharField(max_length=16, choices=CalendarAudience.choices)
+    salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace", "audience"], name="calendar_feed_one_per_side"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.user} in {self.workspace} ({self.audience})"

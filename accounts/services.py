@@ -1,6 +1,7 @@
 """Account actions. Emails are sent by the layers above (through the notification outbox):
 accounts sits at the bottom of the dependency order and knows nothing of them."""
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import (
+    CalendarFeed,
     Invitation,
     InvitationRole,
     InvitationStatus,
@@ -20,6 +22,7 @@ from .models import (
     hash_token,
     new_token,
 )
+from .selectors import calendar_feed_of, calendar_token
 
 
 class InvitationError(Exception):
@@ -277,3 +280,46 @@ def membership_remove(*, membership):
 
 def user_workspaces(user):
     return Workspace.objects.filter(memberships__user=user).order_by("name")
+
+
+# --- Private calendar feeds -------------------------------------------------------------------
+def _salted(feed):
+    feed.salt = secrets.token_hex(32)
+    feed.token_hash = hash_token(calendar_token(feed))
+    return feed
+
+
+def calendar_feed_issue(*, user, workspace, audience):
+    """The person's feed for this workspace and side, created on first use. Returns (feed,
+    token). After a SECRET_KEY change the token rebuilt from the salt is a new one: the stored
+    hash follows it, so the URL shown is always the one that works."""
+    feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    if feed is None:
+        feed = _salted(CalendarFeed(user=user, workspace=workspace, audience=audience))
+        try:
+            with transaction.atomic():
+                feed.save()
+        except IntegrityError:  # created at the same moment by another request
+            feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    token = calendar_token(feed)
+    if feed.token_hash != hash_token(token):
+        CalendarFeed.objects.filter(pk=feed.pk).update(token_hash=hash_token(token))
+    return feed, token
+
+
+def calendar_feed_rotate(*, user, workspace, audience):
+    """A new URL; the old one answers 404 from now on. Returns (feed, token)."""
+    feed = calendar_feed_of(user=user, workspace=workspace, audience=audience)
+    if feed is None:
+        return calendar_feed_issue(user=user, workspace=workspace, audience=audience)
+    _salted(feed)
+    feed.rotated_at = timezone.now()
+    feed.save(update_fields=["salt", "token_hash", "rotated_at"])
+    return feed, calendar_token(feed)
+
+
+def calendar_feed_revoke(*, user, workspace, audience):
+    """No feed any more (the URL answers 404) until the person asks for one again. Returns
+    whether there was one."""
+    deleted, _ = CalendarFeed.objects.filter(user=user, workspace=workspace, audience=audience).delete()
+    return bool(deleted)

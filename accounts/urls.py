@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("profile/calendar/", views.calendar_feed, name="calendar_feed"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("workspace/switch/", views.switch_workspace, name="switch_workspace"),
     path("workspace/settings/", views.workspace_settings, name="workspace_settings"),

@@ -12,11 +12,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import calendar_pages, services
 from .access import owner_required
 from .forms import LoginForm, ProfileForm, SignupForm, WorkspaceForm
 from .middleware import SESSION_KEY
-from .models import Membership, User
+from .models import CalendarAudience, Membership, User
 from .services import InvitationError
 
 
@@ -57,7 +57,22 @@ def profile(request):
         form.save()
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form}
+    if getattr(request, "workspace", None) is not None:
+        context.update(calendar_pages.calendar_context(
+            request, workspace=request.workspace, audience=CalendarAudience.OWNER,
+            action_url=reverse("accounts:calendar_feed")))
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def calendar_feed(request):
+    """Create, rotate or revoke the private calendar link of the current workspace."""
+    if getattr(request, "workspace", None) is None:
+        raise Http404
+    return calendar_pages.calendar_action(request, workspace=request.workspace, audience=CalendarAudience.OWNER,
+                                          back="accounts:profile")
 
 
 @login_required

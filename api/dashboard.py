@@ -3,12 +3,11 @@
 (payments.selectors.attention and .dashboard, engagements.selectors.agenda).
 
 Owner and manager tokens see their workspace. A freelancer token gets the freelancer's own items
-from the portal's selectors; until those exist each view's freelancer branch is the one call
-`_freelancer_view(request)`, which answers 404 like any endpoint the role may not use."""
+from the portal's selectors (api/portal_home.py); there is nothing for a freelancer to snooze."""
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from engagements.services.attention import attention_snooze
 from payments.selectors.attention import owner_attention
 from payments.selectors.dashboard import owner_money
 
+from . import portal_home
 from .models import TokenRole
 from .pagination import Pagination
 from .permissions import IsWorkspaceMember, token_of
@@ -27,16 +27,12 @@ from .schema import errors
 ATTENTION_KINDS = ("update_overdue", "silent", "milestone_overdue", "milestone_at_risk", "review_closing",
                    "dispute_open", "date_request", "brief_unacknowledged", "playbook_unacknowledged",
                    "checkin_today", "reference_answered", "invitation_expiring", "budget_alert")
+# What a freelancer token's items may be (the portal's front door).
+ALL_KINDS = tuple(dict.fromkeys((*ATTENTION_KINDS, *portal_home.FREELANCER_KINDS)))
 
 
 def _is_freelancer(request):
     return token_of(request).role == TokenRole.FREELANCER
-
-
-def _freelancer_view(request):
-    """The freelancer's own attention, money and agenda come with the portal's dashboard; until
-    then a freelancer token is answered like a role that may not use the endpoint."""
-    raise NotFound()
 
 
 class AbsoluteUrlField(serializers.CharField):
@@ -47,15 +43,16 @@ class AbsoluteUrlField(serializers.CharField):
 
 class AttentionSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Names the item for `POST /attention/{key}/snooze/`.")
-    kind = serializers.ChoiceField(choices=ATTENTION_KINDS)
+    kind = serializers.ChoiceField(choices=ALL_KINDS, help_text="An owner's or a freelancer's kinds (API.md).")
     severity = serializers.ChoiceField(choices=("overdue", "today", "soon"),
                                        help_text="`overdue` (a deadline passed), `today`, `soon`.")
     title = serializers.CharField(help_text="One sentence: who, what, how late or how soon.")
     due_at = serializers.DateTimeField(allow_null=True)
     engagement = serializers.IntegerField(allow_null=True)
-    freelancer = serializers.IntegerField(allow_null=True)
+    freelancer = serializers.IntegerField(allow_null=True, required=False,
+                                          help_text="Not given to a freelancer token (it is them).")
     milestone = serializers.IntegerField(allow_null=True)
-    url = AbsoluteUrlField(help_text="The page where the owner acts on it.")
+    url = AbsoluteUrlField(help_text="The page where the token's user acts on it.")
 
 
 class AttentionList(generics.ListAPIView):
@@ -73,7 +70,7 @@ class AttentionList(generics.ListAPIView):
                    responses={200: AttentionSerializer(many=True), **errors(404)})
     def get(self, request, *args, **kwargs):
         if _is_freelancer(request):
-            return _freelancer_view(request)
+            return portal_home.freelancer_attention(request)
         return super().get(request, *args, **kwargs)
 
 
@@ -88,7 +85,7 @@ class AttentionSnooze(APIView):
                    responses={200: SnoozeSerializer, **errors(404)})
     def post(self, request, key):
         if _is_freelancer(request):
-            return _freelancer_view(request)
+            raise NotFound()
         token, now = token_of(request), timezone.now()
         if not any(i.key == key for i in owner_attention(token.workspace, user=token.user, now=now)):
             raise NotFound("No such item needs your attention.")
@@ -126,11 +123,13 @@ class MoneySerializer(serializers.Serializer):
 class Money(APIView):
     permission_classes = [IsWorkspaceMember]
 
-    @extend_schema(operation_id="money", summary="The workspace's money at a glance",
-                   responses={200: MoneySerializer, **errors(404)})
+    @extend_schema(operation_id="money", summary="The workspace's money at a glance (a freelancer: their own)",
+                   responses={200: PolymorphicProxySerializer(
+                       component_name="MoneyAtAGlance", resource_type_field_name=None,
+                       serializers=[MoneySerializer, portal_home.FreelancerMoneySerializer]), **errors(404)})
     def get(self, request):
         if _is_freelancer(request):
-            return _freelancer_view(request)
+            return portal_home.freelancer_money(request)
         money = owner_money(token_of(request).workspace, now=timezone.now())
         return Response(MoneySerializer({**money, "engagements": [row.as_dict() for row in money["engagements"]]})
                         .data)
@@ -138,7 +137,8 @@ class Money(APIView):
 
 class AgendaSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=AGENDA_KINDS)
+    kind = serializers.ChoiceField(choices=(*AGENDA_KINDS, "update_due"),
+                                   help_text="`update_due` for a freelancer token only.")
     title = serializers.CharField()
     url = AbsoluteUrlField()
     engagement = serializers.IntegerField(allow_null=True)
@@ -166,7 +166,7 @@ class AgendaList(generics.ListAPIView):
                    responses={200: AgendaSerializer(many=True), **errors(400, 404)})
     def get(self, request, *args, **kwargs):
         if _is_freelancer(request):
-            return _freelancer_view(request)
+            return portal_home.freelancer_agenda(request)
         return super().get(request, *args, **kwargs)
 
 

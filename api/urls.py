@@ -39,6 +39,9 @@ DOMAINS = [
     path("", include("api.engagements")),
     path("", include("api.portal")),
     path("", include("api.transfer")),
+    path("", include("api.inbox")),
+    path("", include("api.search")),
+    path("", include("api.calendar")),
     path("", include("api.dashboard")),
 ]
 

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     access,
     brief,
+    calendar,
     conversation,
     engagement,
     exports,
@@ -11,6 +12,7 @@ from .views import (
     reliability,
     reminders,
     reporting,
+    search,
 )
 
 app_name = "engagements"
@@ -20,6 +22,8 @@ urlpatterns = [
     path("new/", engagement.engagement_create, name="create"),
     path("export.csv", exports.engagement_export, name="export"),
     path("milestones.csv", exports.milestone_export, name="milestone_export"),
+    path("search/", search.search_page, name="search"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("playbook/", playbook.playbook_list, name="playbook_list"),
     path("playbook/new/", playbook.playbook_create, name="playbook_create"),
     path("playbook/<int:pk>/", playbook.playbook_document, name="playbook_document"),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Freelancer, FreelancerStatus, Interview, Reference, ReferenceStatus, Testimonial
+from .models import Freelancer, FreelancerStatus, Interview, RateChange, Reference, ReferenceStatus, Testimonial
 from .services import freelancer as freelancer_actions
 from .services import interview as interview_actions
 from .services import portfolio as portfolio_actions
@@ -124,6 +124,9 @@ def _jonas(f, owner, now):
                     "Asked sharp questions about the edit schedule.", "advance")
     vetting_actions.freelancer_decide(freelancer=f, actor=owner, decision="approved",
                                       reason="Two strong references and a clear plan for the timeline.")
+    # His first rate was set when he was added, weeks before the raise (the history reads as two
+    # periods, not two rates starting the same day).
+    RateChange.objects.filter(freelancer=f).update(changed_at=now - timedelta(days=40))
     freelancer_actions.freelancer_update(freelancer=f, actor=owner, rate_amount=6500)
     portfolio_actions.sample_add(freelancer=f, actor=owner, title="Showreel 2026",
                                  url="https://example.com/showreel")

@@ -13,10 +13,10 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.urls import reverse
 
+from notifications import calendar
 from notifications.links import absolute
 from notifications.services import notify
 
-from . import ics
 from .models import InterviewKind
 
 
@@ -107,7 +107,7 @@ def _calendar(interview, *, cancelled=False):
     ]
     if interview.meeting_url:
         description.append(f"Join: {interview.meeting_url}")
-    return ics.calendar(
+    return calendar.invitation(
         uid=f"interview-{interview.pk}@{urlparse(settings.SITE_URL).hostname or 'localhost'}",
         start=interview.scheduled_at, end=interview.ends_at,
         summary=f"{interview.get_kind_display()}: {workspace.name} × {freelancer.name}",

@@ -87,3 +87,44 @@ def build_message(notification):
             part.set_payload(item["content"])
             message.attach(part)
     return message
+
+
+# --- The in-app notice: the same row, read in the inbox -----------------------------------
+SUMMARY_LENGTH = 300
+_GREETINGS = ("hello", "hi ", "hi,", "dear ")
+
+
+def summary_of(text):
+    """A short text for the inbox from a plain-text body: its first paragraph that is neither
+    the greeting nor a bare link, cut at a word near SUMMARY_LENGTH characters."""
+    kept = ""
+    for paragraph in text.split("\n\n"):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        lines = [line for line in lines if line and not line.startswith(("http://", "https://", "--"))]
+        flat = " ".join(lines)
+        if not flat or (flat.lower().startswith(_GREETINGS) and len(flat) < 80 and flat.endswith(",")):
+            continue
+        kept = f"{kept} {flat}".strip()
+        if not kept.endswith(":"):  # "…says something is in the way:" goes on with what it is
+            break
+    if len(kept) <= SUMMARY_LENGTH:
+        return kept
+    return kept[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def notice_text(notification):
+    """(title, body) of a notice: what the email said (its subject without the workspace
+    prefix, a short text of its body). Kept on the row when the email is rendered; a row not
+    rendered yet (held for decent hours, turned off) is rendered here, without sending."""
+    title, summary = notification.subject, notification.summary
+    if title and summary:
+        prefix = f"[{notification.workspace.name}] " if notification.workspace_id else ""
+        return title.removeprefix(prefix), summary
+    try:
+        context = email_context(notification)
+        context.setdefault("unsubscribe_url", "")
+        title = render_subject(notification, context, prefix=False)
+        summary = summary_of(render_plain(f"emails/{notification.kind}/body.txt", context))
+    except Exception:  # a template that cannot render: the kind in words is still a notice
+        return notification.label, ""
+    return title, summary

@@ -6,9 +6,14 @@ task claims it (`queued → sending` by a conditional UPDATE), renders and sends
 each email once.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# The "[Workspace name] " notifications.emails.render_subject puts before every subject.
+SUBJECT_PREFIX = re.compile(r"^\[[^\]]*\]\s+")
 
 
 class NotificationStatus(models.TextChoices):
@@ -56,11 +61,20 @@ class Notification(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # The in-app side of the same row (the inbox behind the bell): a short text kept when the
+    # email is rendered, and when its reader opened it in the app (or marked all read).
+    summary = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["workspace", "-created_at"], name="notification_ws_recent"),
+            # The inbox: one person's notices (by address, as the email went), and the bell's
+            # unread count.
+            models.Index(fields=["recipient_email", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient_email"], name="notification_unread",
+                         condition=models.Q(read_at__isnull=True)),
             # The recovery sweep looks only at rows still in flight.
             models.Index(
                 fields=["status", "created_at"],
@@ -79,8 +93,12 @@ class Notification(models.Model):
 
     @property
     def label(self):
-        """The subject once sent; before that, the kind in words."""
-        return self.subject or self.kind.replace("_", " ").capitalize()
+        """How the workspace's own pages name the email: the subject once sent, without the
+        "[Workspace] " prefix every subject carries (redundant inside that workspace); before it
+        is sent, the kind in words ("Portal invitation", never `portal_invitation`)."""
+        if self.subject:
+            return SUBJECT_PREFIX.sub("", self.subject, count=1) or self.subject
+        return self.kind.replace("_", " ").capitalize()
 
     @property
     def waiting_until(self):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Invitation
 
-from .emails import build_message
+from .emails import build_message, summary_of
 from .links import absolute
 from .models import Notification, NotificationStatus, PreferenceMode
 from .preferences import mode_for
@@ -164,7 +164,7 @@ def notification_send(*, notification_id):
         raise PermanentSendError(error) from exc
     Notification.objects.filter(pk=notification_id).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), subject=message.subject[:255],
-        last_error="", context=scrubbed(notification.context),
+        summary=summary_of(message.body), last_error="", context=scrubbed(notification.context),
     )
     return "sent"
 
@@ -272,6 +272,23 @@ def outbox_recover(*, now=None, batch=500):
     for pk in due:
         _enqueue(pk)
     return due
+
+
+# --- The inbox ---------------------------------------------------------------------------------------
+def notice_read(*, notification, now=None):
+    """Mark one notice read (once: the first reading's time stays)."""
+    now = now or timezone.now()
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    notification.read_at = notification.read_at or now
+    return notification
+
+
+def notices_read_all(*, notices, now=None):
+    """Mark every unread notice of an inbox (`selectors.inbox(...)`) read, in one UPDATE.
+    Returns how many were unread."""
+    return Notification.objects.filter(
+        pk__in=notices.filter(read_at__isnull=True).values("pk")
+    ).update(read_at=now or timezone.now())
 
 
 # --- Invitations ------------------------------------------------------------------------------------

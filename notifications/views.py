@@ -4,11 +4,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from accounts.access import workspace_required
 from accounts.models import Workspace
 
-from . import preferences
+from . import inbox, preferences, selectors, services
 from .models import NotificationStatus, PreferenceMode
 from .selectors import workspace_notifications
 
@@ -80,3 +81,33 @@ def unsubscribe(request, token):
     already = preferences.modes(workspace=workspace, email=email)[category.key] == PreferenceMode.OFF
     return render(request, "notifications/unsubscribe_confirm.html",
                   {"workspace": workspace, "email": email, "category": category, "already": already})
+
+
+# --- The inbox (the bell in the header) -------------------------------------------------------
+INBOX_CONTEXT = {"base_template": "base.html", "open_url": "notifications:notice",
+                 "read_all_url": "notifications:read_all", "inbox_url": "notifications:inbox"}
+
+
+def _notices(request):
+    return selectors.inbox(user=request.user, workspace=request.workspace)
+
+
+@workspace_required
+def inbox_list(request):
+    return inbox.inbox_page(request, notices=_notices(request), template="notifications/inbox.html",
+                            context=INBOX_CONTEXT)
+
+
+@workspace_required
+def notice_open(request, pk):
+    return inbox.notice_open(request, notices=_notices(request), pk=pk, template="notifications/notice.html",
+                             context=INBOX_CONTEXT)
+
+
+@workspace_required
+@require_POST
+def notices_read_all(request):
+    count = services.notices_read_all(notices=_notices(request))
+    messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read." if count
+                     else "Nothing unread.")
+    return redirect("notifications:inbox")

@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -211,6 +212,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Serve collected, compressed, hashed static files even with DEBUG (the local `make run`).
+STATIC_COMPRESSED = env.bool("STATIC_COMPRESSED", default=False)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
@@ -227,12 +230,16 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if DEBUG and not STATIC_COMPRESSED
+            else "outsourcing.static_storage.CompressedHashedStaticFiles"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# While developing, WhiteNoise serves the source files as they change (no compression, no
+# caching); `make run` collects them first (STATIC_COMPRESSED=1) and serves them as production
+# does: gzip-compressed, under hashed names cached for a year.
+WHITENOISE_USE_FINDERS = DEBUG and not STATIC_COMPRESSED
+WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_COMPRESSED
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are served only through views that check access; there is no public MEDIA_URL.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("engagements/<int:pk>/payout/", engagement.payout, name="payout"),
     path("engagements/<int:pk>/statement/", statements.engagement_statement, name="engagement_statement"),
     path("freelancers/<int:pk>/statement/", statements.freelancer_statement, name="freelancer_statement"),
+    path("freelancers/<int:pk>/money/", statements.freelancer_money_panel, name="freelancer_money"),
     path("milestones/<int:pk>/<slug:action>/", milestone.milestone_action, name="milestone_action"),
     path("timesheets/<int:pk>/", timesheets.timesheet, name="timesheet"),
     path("timesheets/<int:pk>/<slug:action>/", timesheets.timesheet_action, name="timesheet_action"),

@@ -63,9 +63,9 @@ class EngagementRow:
     todos: list = field(default_factory=list)
 
 
-def my_engagements(freelancer):
+def my_engagements(freelancer, *, with_todos=True):
     """The freelancer's engagements (offered ones first, then running, then finished), each with
-    counts for the list."""
+    counts for the list (and, `with_todos`, what each asks of them: two more queries)."""
     order = {EngagementStatus.OFFERED: 0, EngagementStatus.ACTIVE: 1, EngagementStatus.PAUSED: 2}
     qs = visible_engagements(freelancer)
     if freelancer.user_id:
@@ -79,11 +79,14 @@ def my_engagements(freelancer):
                                     distinct=True),
         )
     )
-    unacknowledged = _unacknowledged_briefs([e.pk for e in rows])
-    docs_waiting = _playbook_waiting(freelancer, rows)
+    rows.sort(key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp()))
+    if not with_todos:
+        return [EngagementRow(e) for e in rows]
+    unacknowledged = unacknowledged_briefs([e.pk for e in rows])
+    docs_waiting = playbook_waiting(freelancer, rows)
     now = timezone.now()
     result = []
-    for e in sorted(rows, key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp())):
+    for e in rows:
         row = EngagementRow(e)
         unread = getattr(e, "unread_messages", 0)
         if unread:
@@ -108,7 +111,7 @@ def my_engagements(freelancer):
     return result
 
 
-def _unacknowledged_briefs(engagement_ids):
+def unacknowledged_briefs(engagement_ids):
     """{engagement id: version} where the current brief was sent and not acknowledged."""
     latest = {}
     for b in Brief.objects.filter(engagement_id__in=engagement_ids).order_by("engagement_id", "-version").values(
@@ -117,7 +120,7 @@ def _unacknowledged_briefs(engagement_ids):
     return {eid: b["version"] for eid, b in latest.items() if b["sent_at"] and not b["acknowledged_at"]}
 
 
-def _playbook_waiting(freelancer, engagements):
+def playbook_waiting(freelancer, engagements):
     """{engagement id: how many attached documents' current versions are not acknowledged}."""
     running = [e for e in engagements if e.status in RUNNING | {EngagementStatus.OFFERED}]
     if not running:

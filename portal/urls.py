@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import conversation, dates, engagement, home, owner, public, work
+from .views import conversation, dates, engagement, home, inbox, owner, public, work
 
 app_name = "portal"
 
@@ -17,7 +17,11 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("switch/", home.switch, name="switch"),
     path("profile/", home.profile, name="profile"),
+    path("profile/calendar/", home.calendar_feed, name="calendar_feed"),
     path("money/", home.money_overview, name="money"),
+    path("inbox/", inbox.inbox_list, name="inbox"),
+    path("inbox/<int:pk>/", inbox.notice_open, name="notice"),
+    path("inbox/read-all/", inbox.notices_read_all, name="read_all"),
     path("engagements/<int:pk>/", engagement.engagement, name="engagement"),
     path("engagements/<int:pk>/brief/", engagement.brief, name="brief"),
     path("engagements/<int:pk>/brief/<int:brief_pk>/acknowledge/", engagement.brief_acknowledge,

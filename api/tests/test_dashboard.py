@@ -125,9 +125,14 @@ def test_agenda_reads_a_fixed_number_of_queries(owner_api, workspace, django_ass
         assert owner_api.get("/api/v1/agenda/?page_size=100").json()["count"] == 44
 
 
-def test_a_freelancer_token_gets_404_until_the_portal_answers_it(freelancer_api):
-    for path in ("/api/v1/attention/", "/api/v1/money/", "/api/v1/agenda/"):
-        assert freelancer_api.get(path).status_code == 404
+def test_a_freelancer_token_gets_their_own_side_and_nothing_to_snooze(freelancer_api):
+    # The freelancer's figures are the portal's (api/tests/test_portal_home.py); here: the same
+    # endpoints answer a freelancer token with the freelancer's shapes, never the workspace's.
+    money = freelancer_api.get("/api/v1/money/").json()
+    assert {"held", "in_review", "payable"} <= set(money["currencies"][0]) if money["currencies"] else True
+    assert "held_funds_note" not in money
+    for path in ("/api/v1/attention/", "/api/v1/agenda/"):
+        assert set(freelancer_api.get(path).json()) == {"count", "next", "previous", "results"}
     assert freelancer_api.post("/api/v1/attention/update_overdue:1/snooze/").status_code == 404
 
 

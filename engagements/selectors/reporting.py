@@ -36,5 +36,7 @@ def ladder_status(engagement):
         "update": update, "update_step": e.update_reminder_step, "gone_quiet_at": e.gone_quiet_at,
         "quiet_check_at": e.quiet_check_at if e.status == EngagementStatus.ACTIVE else None,
         "last_activity_at": e.last_activity_at, "checkin_nudge_at": e.checkin_nudge_at,
+        # With one planned the cadence nudge never fires (the sweep skips it): the panel says so.
+        "checkin_planned": upcoming_checkins(e).first(),
         "settings": e,
     }

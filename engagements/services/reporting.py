@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from freelancers.ics import calendar
+from notifications.calendar import invitation
 
 from ..emails import notify_freelancer, notify_owners
 from ..models import (
@@ -139,7 +139,7 @@ def _notify_checkin(engagement, checkin):
     check-in is a new email (new key) and a higher SEQUENCE, so calendars update the event."""
     tz = tz_of(engagement.freelancer)
     local = timezone.localtime(checkin.scheduled_at, timezone=tz)
-    ics = calendar(
+    ics = invitation(
         uid=f"checkin-{checkin.pk}@outsourcing", start=checkin.scheduled_at,
         end=checkin.scheduled_at + timedelta(minutes=checkin.duration_minutes),
         summary=f"Check-in: {engagement.title}", description=checkin.agenda, url=checkin.meeting_url,

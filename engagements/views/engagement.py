@@ -144,6 +144,7 @@ def engagement_detail(request, pk):
         "to_rotate": [g for g in grant_rows if g.needs_rotation],
         "playbook": selectors.playbook_status(engagement),
         "next_milestone": next_milestone,
+        "planned_checkin": selectors.upcoming_checkins(engagement).first(),
         "update_overdue": bool(engagement.status == EngagementStatus.ACTIVE and engagement.next_update_due_at
                                and engagement.next_update_due_at < now),
         "checkin_overdue": bool(engagement.next_checkin_at and engagement.next_checkin_at < now

@@ -66,6 +66,15 @@ def test_it_pages_long_lists(owner_client, workspace):
     assert second.count("@example.com</div>") == 5
 
 
-def test_the_home_page_shows_recent_emails(owner_client, workspace):
+def test_the_home_page_links_the_emails_the_workspace_sent(owner_client, workspace):
+    # The home page says what needs the owner; the emails themselves are one click away.
     _note(workspace, "delivered")
-    assert "Subject delivered" in owner_client.get("/").content.decode()
+    assert 'href="/notifications/"' in owner_client.get("/").content.decode()
+    assert "Subject delivered" in owner_client.get("/notifications/").content.decode()
+
+
+def test_the_workspaces_pages_name_emails_without_its_prefix_or_raw_kinds(workspace):
+    sent = Notification(workspace=workspace, kind="portal_invitation", subject="[Acme Studio] Dana invited you")
+    queued = Notification(workspace=workspace, kind="portal_invitation", subject="")
+    assert sent.label == "Dana invited you"
+    assert queued.label == "Portal invitation"

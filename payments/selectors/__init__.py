@@ -5,6 +5,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - engagement: the engagement money page's milestones, ledger and timesheets; review clocks.
 - overview: the workspace's money overview.
 - statements: engagement and freelancer statements with running balances.
+- freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -35,6 +36,13 @@ from .engagement import (
     timesheet_minutes,
     timesheets_for,
 )
+from .freelancer_money import (
+    CurrencyMoney,
+    EngagementMoney,
+    FreelancerMoney,
+    freelancer_escrow_lines,
+    freelancer_money,
+)
 from .overview import Overview, ReviewDue, workspace_overview
 from .statements import (
     Statement,
@@ -49,6 +57,9 @@ __all__ = [
     "ALERT_PERCENT",
     "HELD_STATES",
     "BudgetFigures",
+    "CurrencyMoney",
+    "EngagementMoney",
+    "FreelancerMoney",
     "Overview",
     "ReviewDue",
     "Statement",
@@ -67,6 +78,8 @@ __all__ = [
     "escrow_by_milestone",
     "escrowed_for",
     "escrowed_for_milestones",
+    "freelancer_escrow_lines",
+    "freelancer_money",
     "freelancer_owed_by_engagement",
     "freelancer_statement",
     "workspace_statement",

@@ -1,6 +1,6 @@
 """Statements of an engagement and of a freelancer: on screen, printable, or as CSV."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.access import get_for_workspace, workspace_required
@@ -47,3 +47,11 @@ def freelancer_statement(request, pk):
 def workspace_statement(request):
     """Every ledger transaction of the workspace as CSV, with running balances per currency."""
     return workspace_statement_csv(request.workspace)
+def freelancer_money_panel(request, pk):
+    """The freelancer page's money panel (loaded into the freelancers app's page, which sits below
+    payments): paid to date, owed and held per currency, and the way to the statement."""
+    freelancer = get_for_workspace(request, Freelancer, pk=pk)
+    if not request.headers.get("HX-Request"):
+        return redirect("payments:freelancer_statement", pk=freelancer.pk)
+    return render(request, "payments/_freelancer_money_panel.html",
+                  {"freelancer": freelancer, "money": selectors.freelancer_money(freelancer)})

@@ -40,6 +40,7 @@ from freelancers.services import imports as import_actions
 from freelancers.services import interview as interview_actions
 from freelancers.services import portfolio as portfolio_actions
 from freelancers.services import reference as reference_actions
+from notifications.models import Notification
 from payments import services as payments
 from portal.models import PortalAccess
 
@@ -272,6 +273,9 @@ def world(workspace, owner, freelancer_a, media):
             **{name: active[name] for name in shown}, "file": active["submission"].files.get(),
             "timesheet": active["timesheet"], "entry": active["entry"], "review": review, **records, **people,
             "freelancer": a, **talk,
+            # An email of A's and one of the owner's, as notices in their inboxes.
+            "notice": Notification.objects.filter(recipient_email=a.email).first(),
+            "owner_notice": Notification.objects.filter(recipient_email=owner.email).first(),
         },
     )
 

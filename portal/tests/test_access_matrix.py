@@ -36,10 +36,12 @@ PUBLIC = {
     "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",
     "invitation_open", "invitation_accept", "portal:invitation_open", "portal:invitation_accept", "portal:sign_in",
-    "healthz", "notifications:unsubscribe",
+    "healthz", "notifications:unsubscribe", "engagements:calendar_feed",
 }
-# The signed-in person's own account (name, password): no workspace's data, open to any login.
-OWN_ACCOUNT = {"accounts:profile", "accounts:password_change"}
+# The signed-in person's own account (name, password) and "mark all my notices read": no
+# workspace's data, open to any login, changing only the visitor's own rows (the notices
+# themselves are walked below, by id).
+OWN_ACCOUNT = {"accounts:profile", "accounts:password_change", "notifications:read_all", "portal:read_all"}
 
 # keyword → the attribute of `world` (or of the fixtures) holding A's object it names.
 KWARGS = {
@@ -68,11 +70,20 @@ PK_BY_ROUTE = [
     (r"^payments/milestones/", "milestone"),
     (r"^payments/timesheets/", "timesheet"),
     (r"^portal/engagements/", "engagement"),
+    (r"^portal/inbox/", "notice"),
+    (r"^notifications/inbox/", "owner_notice"),
 ]
 # Slug keywords: every value a page knows.
 SLUGS = {
     ("payments:milestone_action", "action"): ["fund", "release", "refund", "dispute", "resolve", "extend"],
     ("payments:timesheet_action", "action"): ["approve", "dispute", "extend"],
+}
+# Keywords that name an item of A's by a composed key: every form it may take for A's world.
+WORLD_KEYS = {
+    ("dashboard:attention_snooze", "key"): lambda w: [
+        f"update_overdue:{w.engagement.pk}", f"silent:{w.engagement.pk}", f"budget_alert:{w.engagement.pk}",
+        f"milestone_overdue:{w.milestone.pk}", f"review_closing:{w.milestone.pk}",
+        f"brief_unacknowledged:{w.brief.pk}"],
 }
 # What a POST carries, where an empty body would not even reach the object (so the matrix
 # would prove nothing): the switchers are asked to switch into A's seat.
@@ -81,8 +92,9 @@ POST_DATA = {
     "accounts:switch_workspace": lambda w, ws: {"workspace": ws.pk},
 }
 # Pages whose answer to A's own owner, for an empty POST, is a 404 by design (the form's
-# hidden idempotency key is missing): they are still checked for everyone else.
-OWNER_EMPTY_POST_404 = {"payments:timesheet_action"}
+# hidden idempotency key is missing; a snooze of an item that does not need attention now): they
+# are still checked for everyone else.
+OWNER_EMPTY_POST_404 = {"payments:timesheet_action", "dashboard:attention_snooze"}
 # Volatile columns that a mere visit may touch: the visitor's own "last seen", a token's "last
 # used", the login time.
 VOLATILE = {("portal", "portalaccess", "last_seen_at"), ("api", "apitoken", "last_used_at"),
@@ -134,6 +146,8 @@ def pages(world):
         for key in keys:
             if (name, key) in SLUGS:
                 variants = [{**v, key: slug} for v in variants for slug in SLUGS[(name, key)]]
+            elif (name, key) in WORLD_KEYS:
+                variants = [{**v, key: item} for v in variants for item in WORLD_KEYS[(name, key)](world)]
             elif key == "pk":
                 variants = [{**v, key: getattr(world, _pk_for(route)).pk} for v in variants]
             elif key in KWARGS:

@@ -25,8 +25,10 @@ from .test_access_matrix import snapshot
 
 pytestmark = pytest.mark.django_db
 
-# Operations that take no object id and are about the token itself.
-NOT_OBJECT_SCOPED = {"api:token", "api:me", "api:schema", "api:docs"}
+# Operations that take no object id and are about the token itself (its user's calendar link,
+# marking all its user's notices read: test_inbox_search_calendar.py).
+NOT_OBJECT_SCOPED = {"api:token", "api:me", "api:schema", "api:docs", "api:calendar", "api:calendar_rotate",
+                     "api:inbox_read_all"}
 # `pk` of each API operation (by name prefix, first match wins) → the attribute of `world`.
 PK_BY_NAME = [
     (r"^api:freelancer", "freelancer"),
@@ -42,7 +44,10 @@ PK_BY_NAME = [
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
     (r"^api:import", "freelancer_import"),
+    (r"^api:inbox_read", "notice"),
 ]
+# Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
+KEYED = {"api:attention_snooze": ("engagement", lambda pk: f"update_overdue:{pk}")}
 METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
@@ -66,6 +71,11 @@ def operations(world):
         keys = list(pattern.pattern.converters)
         if not keys:
             ops.append((name, reverse(name), None, pattern))
+            continue
+        if name in KEYED:
+            attr, make = KEYED[name]
+            ops.append((name, reverse(name, kwargs={"key": make(getattr(world, attr).pk)}),
+                        reverse(name, kwargs={"key": make(987654321)}), pattern))
             continue
         if keys != ["pk"]:
             pytest.fail(f"API operation {name} takes {keys}: teach the API matrix what they name")

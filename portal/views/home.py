@@ -1,34 +1,33 @@
-"""The freelancer's home: what waits for them on each engagement, switching between the
-workspaces they freelance for, their profile (name, time zone, emails) and their money overall."""
+"""The freelancer's home (what needs them, their money, the next two weeks, a card per
+engagement), switching between the workspaces they freelance for, their profile (name, time
+zone, emails) and their money overall."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts import calendar_pages
 from accounts.forms import apply_errors
+from accounts.models import CalendarAudience
 from payments import selectors as money
 from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from ..access import SESSION_FREELANCER, portal_required
+from ..attention import freelancer_front_door
 from ..forms import ProfileForm
-from ..selectors import email_categories, email_choices, my_engagements
+from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
 
 
 @portal_required
 def home(request):
-    rows = my_engagements(request.freelancer)
-    owed = money.freelancer_statement(request.freelancer).totals
-    return render_portal(request, "portal/home.html", {
-        "current": [r for r in rows if not r.engagement.is_ended],
-        "finished": [r for r in rows if r.engagement.is_ended],
-        "owed": owed,
-    })
+    return render_portal(request, "portal/home.html", {"home": freelancer_front_door(request.freelancer)})
 
 
 @portal_required
@@ -62,7 +61,18 @@ def profile(request):
         else:
             messages.success(request, "Profile saved.")
             return redirect("portal:profile")
-    return render_portal(request, "portal/profile.html", {"form": form}, tab="profile")
+    calendar = calendar_pages.calendar_context(request, workspace=request.freelancer.workspace,
+                                               audience=CalendarAudience.FREELANCER,
+                                               action_url=reverse("portal:calendar_feed"))
+    return render_portal(request, "portal/profile.html", {"form": form, **calendar}, tab="profile")
+
+
+@portal_required
+@require_POST
+def calendar_feed(request):
+    """Create, rotate or revoke the freelancer's private calendar link for this workspace."""
+    return calendar_pages.calendar_action(request, workspace=request.freelancer.workspace,
+                                          audience=CalendarAudience.FREELANCER, back="portal:profile")
 
 
 @portal_required
@@ -73,6 +83,8 @@ def money_overview(request):
         return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
     return render_portal(request, "portal/money.html", {
         "statement": statement,
+        "money": money.freelancer_money(request.freelancer),
+        "escrow_lines": money.freelancer_escrow_lines(request.freelancer),
         "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")

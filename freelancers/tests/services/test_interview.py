@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from icalendar import Calendar
 
-from freelancers import ics
 from freelancers.models import FreelancerStatus
 from freelancers.services import interview as interviews
 from freelancers.tests.conftest import send_all
@@ -61,15 +61,19 @@ def test_the_freelancer_gets_an_email_with_an_ics_invitation(ny_owner, freelance
     [(filename, content, mimetype)] = message.attachments
     # method=REQUEST is what makes mail clients offer to add it to the calendar.
     assert (filename, mimetype) == ("interview.ics", "text/calendar; method=REQUEST")
-    fields = dict(ics.unfold(content))
-    assert fields["DTSTART"] == "20260323T143000Z"
-    assert fields["DTEND"] == "20260323T150000Z"
-    assert fields["UID"] == f"interview-{interview.pk}@127.0.0.1"
-    assert fields["METHOD"] == "REQUEST" and fields["SEQUENCE"] == "0"
-    assert fields["SUMMARY"].startswith("Technical: Acme Studio × Frida Lance")
-    assert fields["LOCATION"] == "https://meet.example.com/abc"
-    assert fields["URL"] == "https://meet.example.com/abc"
-    assert "DTSTAMP" in fields
+    cal = Calendar.from_ical(content)
+    [event] = cal.walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2026, 3, 23, 14, 30, tzinfo=UTC)
+    assert event.decoded("DTEND") == datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
+    assert "DTSTART:20260323T143000Z" in content  # UTC, with the trailing Z
+    assert str(event["UID"]) == f"interview-{interview.pk}@127.0.0.1"
+    assert str(cal["METHOD"]) == "REQUEST" and event.decoded("SEQUENCE") == 0
+    assert str(event["SUMMARY"]).startswith("Technical: Acme Studio × Frida Lance")
+    assert str(event["LOCATION"]) == "https://meet.example.com/abc"
+    assert str(event["URL"]) == "https://meet.example.com/abc"
+    assert str(event["ATTENDEE"]) == "mailto:frida@example.net"
+    assert str(event["ORGANIZER"]) == f"mailto:{ny_owner.email}"
+    assert "DTSTAMP" in event
 
 
 def test_rescheduling_sends_the_same_event_with_a_higher_sequence(ny_owner, freelancer, locmem_mail):
@@ -78,10 +82,11 @@ def test_rescheduling_sends_the_same_event_with_a_higher_sequence(ny_owner, free
     interviews.interview_reschedule(interview=interview, actor=ny_owner, scheduled_at=NOW + timedelta(days=3))
     send_all()
     first, second = locmem_mail
-    a, b = dict(ics.unfold(first.attachments[0][1])), dict(ics.unfold(second.attachments[0][1]))
+    [a] = Calendar.from_ical(first.attachments[0][1]).walk("VEVENT")
+    [b] = Calendar.from_ical(second.attachments[0][1]).walk("VEVENT")
     assert a["UID"] == b["UID"]
-    assert (a["SEQUENCE"], b["SEQUENCE"]) == ("0", "1")
-    assert b["DTSTART"] == "20260323T120000Z"
+    assert (a.decoded("SEQUENCE"), b.decoded("SEQUENCE")) == (0, 1)
+    assert b.decoded("DTSTART") == datetime(2026, 3, 23, 12, 0, tzinfo=UTC)
     assert second.subject.startswith("[Acme Studio] New time:")
 
 

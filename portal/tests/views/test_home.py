@@ -1,13 +1,16 @@
 """The freelancer's home and profile: what waits on each engagement, a time zone that moves
 every profile and deadline, email choices in every workspace."""
 
+import re
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 
-from ..conftest import SECRET_MARK, start_engagement
+from payments import services as payments
+
+from ..conftest import SECRET_MARK, key, start_engagement
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,36 @@ def test_reminder_emails_can_be_turned_off_in_every_workspace(client_a, workspac
     assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="brief_changed") == "on"
     client_a.post("/portal/profile/", {"full_name": "Ana", "timezone": "Europe/Lisbon", "email_reminders": "on"})
     assert mode_for(workspace_id=workspace.pk, email=freelancer_a.email, kind="milestone_due_soon") == "on"
+
+
+def _figure(page, name):
+    """The text of one money line on the portal home (`data-figure`)."""
+    match = re.search(rf'data-figure="{name}">(.*?)</div>', page, re.S)
+    return re.sub(r"<[^>]+>", " ", match.group(1)) if match else ""
+
+
+def test_the_home_follows_the_money_from_funding_to_payout(client_a, workspace, owner, freelancer_a):
+    engagement = start_engagement(workspace, owner, freelancer_a, title="Site", milestones=["Design"])
+    milestone = engagement.milestones.get()
+    assert "Nothing is held or owed to you yet" in client_a.get("/portal/").content.decode()
+
+    payments.milestone_fund(milestone=milestone, actor=owner, idempotency_key=key())
+    page = client_a.get("/portal/").content.decode()
+    assert "1,000.00" in _figure(page, "held")
+    money_page = client_a.get("/portal/money/").content.decode()
+    assert "No money has moved yet" not in money_page and "Milestone funded" in money_page
+
+    payments.milestone_submit_for_review(milestone_id=milestone.pk, freelancer=freelancer_a, message="Done.",
+                                         attest_own_work=True)
+    page = client_a.get("/portal/").content.decode()
+    assert "0.00" in _figure(page, "held") and "1,000.00" in _figure(page, "in_review")
+    assert "released automatically" in page
+
+    payments.milestone_release(milestone=milestone, actor=owner, idempotency_key=key())
+    page = client_a.get("/portal/").content.decode()
+    assert "1,000.00" in _figure(page, "payable") and "1,000.00" not in _figure(page, "in_review")
+
+    payments.payout_record(engagement=engagement, actor=owner, amount=100_000, method="bank_transfer",
+                           reference="TR-1", paid_on=date.today(), idempotency_key=key())
+    page = client_a.get("/portal/").content.decode()
+    assert "0.00" in _figure(page, "payable") and "1,000.00" in _figure(page, "paid_out")

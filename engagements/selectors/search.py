@@ -1,0 +1,179 @@
+"""The search box: freelancers, engagements, milestones, briefs, status updates and messages
+of one workspace (or, for a freelancer, of their own engagements), by words, grouped by kind.
+
+On PostgreSQL each kind is one full-text query (an English `tsvector` over its text fields,
+every word matched as a prefix, ranked), and names — a freelancer's, an engagement's title —
+also match by trigram word similarity, so a misspelt "Frdia" still finds Frida. On SQLite a
+plain `icontains` on the same fields. Either way one query per kind, whatever the number of
+rows: results are capped per kind."""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Cast, Greatest
+from django.urls import reverse
+
+from freelancers.models import Freelancer
+
+from ..models import Brief, Engagement, EngagementStatus, Message, Milestone, StatusUpdate
+
+KINDS = ("freelancer", "engagement", "milestone", "brief", "status_update", "message")
+KIND_LABELS = {"freelancer": "Freelancers", "engagement": "Engagements", "milestone": "Milestones",
+               "brief": "Briefs", "status_update": "Status updates", "message": "Messages"}
+PER_KIND = 10
+MAX_WORDS = 8
+SNIPPET = 160
+# How alike a word of a name must be to a typed word to count (pg_trgm's word similarity).
+NAME_SIMILARITY = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    type: str
+    id: int
+    title: str
+    snippet: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose rows: a workspace's (owner side), or one freelancer's engagements (portal)."""
+
+    workspace: object
+    freelancer: object = None
+
+    @property
+    def portal(self):
+        return self.freelancer is not None
+
+
+# Per kind: the model, its text fields (weighted A, B, C… in that order), the lookup to its
+# engagement (None for a freelancer) and a name field for the trigram fallback.
+SOURCES = {
+    "freelancer": (Freelancer, ("name", "headline", "notes"), None, "name"),
+    "engagement": (Engagement, ("title", "end_reason"), "", "title"),
+    "milestone": (Milestone, ("title", "acceptance_criteria"), "engagement", None),
+    "brief": (Brief, ("goal", "deliverables", "acceptance_criteria", "out_of_scope", "timeline",
+                      "communication_plan"), "engagement", None),
+    "status_update": (StatusUpdate, ("done", "next", "blockers"), "engagement", None),
+    "message": (Message, ("body",), "engagement", None),
+}
+
+
+def words_of(q):
+    return re.findall(r"\w+", q or "")[:MAX_WORDS]
+
+
+def _scoped(kind, scope):
+    model, _, to_engagement, _ = SOURCES[kind]
+    qs = model.objects.all()
+    if to_engagement is None:  # freelancers: the owner's talent pool only
+        return qs.none() if scope.portal else qs.filter(workspace=scope.workspace)
+    prefix = f"{to_engagement}__" if to_engagement else ""
+    qs = qs.filter(**{f"{prefix}workspace": scope.workspace})
+    if scope.portal:
+        qs = qs.filter(**{f"{prefix}freelancer": scope.freelancer, f"{prefix}offered_at__isnull": False}).exclude(
+            **{f"{prefix}status": EngagementStatus.DRAFT})
+    if kind == "message":
+        qs = qs.filter(retracted_at__isnull=True)
+    if to_engagement:
+        qs = qs.select_related("engagement")
+    return qs
+
+
+def _postgres(qs, kind, words):
+    _, fields, _, name = SOURCES[kind]
+    weights = "ABCD"
+    vector = None
+    for i, field in enumerate(fields):
+        part = SearchVector(field, weight=weights[min(i, 3)], config="english")
+        vector = part if vector is None else vector + part
+    query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    # ts_rank is never quite 0, so the match itself is the `@@` of the document and the query.
+    qs = qs.annotate(document=vector, rank=SearchRank(vector, query))
+    matches = Q(document=query)
+    if name:
+        similarity = Greatest(*[TrigramWordSimilarity(Value(word), F(name)) for word in words],
+                              Value(0.0)) if len(words) > 1 else TrigramWordSimilarity(Value(words[0]), F(name))
+        qs = qs.annotate(similarity=Cast(similarity, FloatField()))
+        matches |= Q(similarity__gte=NAME_SIMILARITY)
+        return qs.filter(matches).order_by((F("rank") + F("similarity")).desc(), "-pk")
+    return qs.filter(matches).order_by("-rank", "-pk")
+
+
+def _sqlite(qs, kind, words):
+    _, fields, _, _ = SOURCES[kind]
+    for word in words:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        qs = qs.filter(any_field)
+    return qs.order_by("-pk")
+
+
+def _snippet(texts, words):
+    """A short piece of the row's text around the first word found, else its beginning."""
+    for text in texts:
+        flat = " ".join((text or "").split())
+        lower = flat.lower()
+        at = min((lower.find(w.lower()) for w in words if w.lower() in lower), default=-1)
+        if at >= 0:
+            start = max(0, at - SNIPPET // 3)
+            piece = flat[start:start + SNIPPET]
+            return ("…" if start else "") + piece + ("…" if start + SNIPPET < len(flat) else "")
+    first = " ".join(next((t for t in texts if t), "").split())
+    return first[:SNIPPET] + ("…" if len(first) > SNIPPET else "")
+
+
+def _url(kind, row, scope):
+    engagement_id = row.pk if kind == "engagement" else getattr(row, "engagement_id", None)
+    if kind == "freelancer":
+        return reverse("freelancers:detail", args=[row.pk])
+    ns = "portal" if scope.portal else "engagements"
+    if kind == "engagement":
+        return reverse(f"{ns}:engagement" if scope.portal else "engagements:detail", args=[row.pk])
+    if kind == "milestone":
+        return reverse(f"{ns}:milestone", args=[engagement_id, row.pk])
+    if kind == "brief":
+        return reverse(f"{ns}:brief", args=[engagement_id])
+    if kind == "status_update":
+        return reverse(f"{ns}:updates", args=[engagement_id]) + ("" if scope.portal else f"#u-{row.pk}")
+    return reverse(f"{ns}:messages", args=[engagement_id]) + f"#m{row.pk}"
+
+
+def _title(kind, row):
+    if kind == "freelancer":
+        return row.name
+    if kind == "engagement":
+        return row.title
+    if kind == "milestone":
+        return f"{row.title} · {row.engagement.title}"
+    if kind == "brief":
+        return f"Brief v{row.version} · {row.engagement.title}"
+    if kind == "status_update":
+        return f"Update of {row.created_at:%d %b %Y} · {row.engagement.title}"
+    return f"{row.author_name} on {row.engagement.title}"
+
+
+def search(*, q, scope, per_kind=PER_KIND):
+    """{kind: [Hit, …]} for every kind with results, in KINDS order; empty for no words."""
+    words = words_of(q)
+    if not words:
+        return {}
+    postgres = connection.vendor == "postgresql"
+    results = {}
+    for kind in KINDS:
+        qs = _scoped(kind, scope)
+        if scope.portal and kind == "freelancer":
+            continue
+        rows = (_postgres(qs, kind, words) if postgres else _sqlite(qs, kind, words))[:per_kind]
+        fields = SOURCES[kind][1]
+        hits = [Hit(kind, row.pk, _title(kind, row), _snippet([getattr(row, f) for f in fields], words),
+                    _url(kind, row, scope)) for row in rows]
+        if hits:
+            results[kind] = hits
+    return results
