@@ -10,6 +10,7 @@ import done. Any problem then marks it failed with the rows' errors, and nothing
 The mark is a conditional UPDATE in that same transaction, so a redelivered task imports once."""
 
 import logging
+from datetime import timedelta
 
 from celery import current_app
 from django.core.exceptions import ValidationError
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 ASYNC_ROWS = 500
 CHUNK = 250
+# A queued import whose worker has not reported any progress for this long is queued again when
+# someone looks at it (the broker was down at confirmation, the worker died). Running twice is
+# harmless: the insert and the "done" mark commit together, once.
+STALE_AFTER = timedelta(minutes=2)
 RUN_TASK = "freelancers.tasks.freelancer_import_run"
 UNIT_ALIASES = {"h": "hour", "hr": "hour", "hourly": "hour", "perhour": "hour", "d": "day", "daily": "day",
                 "perday": "day", "fixed": "project", "perproject": "project", "monthly": "month",
@@ -118,11 +123,29 @@ def freelancer_import_confirm(*, job, actor):
     if not claimed:
         raise TransitionError("This import was already confirmed.")
     if job.total_rows > ASYNC_ROWS:
-        transaction.on_commit(lambda: current_app.tasks[RUN_TASK].delay(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk))
     else:
         freelancer_import_run(import_id=job.pk)
     job.refresh_from_db()
     return job
+
+
+def _enqueue(import_id):
+    try:
+        current_app.tasks[RUN_TASK].delay(import_id)
+    except Exception:  # broker down: `freelancer_import_nudge` queues it again when it is looked at
+        log.warning("Could not enqueue import %s", import_id, exc_info=True)
+
+
+def freelancer_import_nudge(*, job, now=None):
+    """Queue a large import again when nothing has moved for STALE_AFTER. Returns True if queued."""
+    now = now or timezone.now()
+    stale = FreelancerImport.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING, processed_rows=0,
+                                            started_at__lt=now - STALE_AFTER)
+    if job.total_rows <= ASYNC_ROWS or not stale.update(started_at=now):
+        return False
+    _enqueue(job.pk)
+    return True
 
 
 def _fail(job, errors):

@@ -3,10 +3,12 @@ this workspace only) and the import (a preview naming each bad row by its line, 
 until confirmed, then all or nothing)."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import Workspace
 from freelancers.csv_import import parse
@@ -147,3 +149,18 @@ def test_the_upload_form_names_a_missing_file(owner_client):
     response = owner_client.post("/freelancers/import/", {})
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
+
+
+def test_a_large_import_whose_worker_never_started_is_queued_again_when_looked_at(
+        workspace, owner, owner_client, celery_eager):
+    rows = "name,email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(imports.ASYNC_ROWS + 1))
+    job = imports.freelancer_import_preview(workspace=workspace, actor=owner, uploaded_file=upload("big.csv", rows))
+    imports.freelancer_import_confirm(job=job, actor=owner)  # its enqueue is lost (never committed here)
+    assert not Freelancer.objects.filter(workspace=workspace).exists()
+    FreelancerImport.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(minutes=5))
+
+    owner_client.get(f"/freelancers/import/{job.pk}/progress/")  # the page's poll
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Freelancer.objects.filter(workspace=workspace).count() == imports.ASYNC_ROWS + 1

@@ -45,7 +45,9 @@ def import_detail(request, pk):
 @workspace_required
 def import_progress(request, pk):
     """The progress card alone, which htmx polls while the import runs."""
-    return render(request, "freelancers/_import_progress.html", {"job": _job(request, pk)})
+    job = _job(request, pk)
+    services.freelancer_import_nudge(job=job)
+    return render(request, "freelancers/_import_progress.html", {"job": job})
 
 
 @require_POST
