@@ -102,11 +102,11 @@ def test_pages_show_times_in_your_timezone(owner_client, owner, workspace):
     Notification.objects.create(workspace=workspace, recipient_email="a@example.com", kind="x",
                                 dedupe_key="tz", status="sent", subject="Hello",
                                 sent_at=dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC))
-    assert "Mar 2, 23:30" in owner_client.get("/notifications/").content.decode()
+    assert "2 Mar, 23:30" in owner_client.get("/notifications/").content.decode()
 
     owner_client.post("/accounts/profile/", {"full_name": owner.full_name, "timezone": "Asia/Tokyo"})
 
-    assert "Mar 3, 08:30" in owner_client.get("/notifications/").content.decode()
+    assert "3 Mar, 08:30" in owner_client.get("/notifications/").content.decode()
 
 
 def test_changing_the_password_keeps_you_in_and_logs_out_other_sessions(owner, workspace):
