@@ -39,6 +39,7 @@ def test_a_5000_row_file_is_imported_by_the_worker_with_progress(celery_worker_p
 
     assert f"{ROWS} freelancers imported" in card
     assert seen == sorted(seen) and all(0 <= n <= ROWS for n in seen)
+    assert any(0 < n < ROWS for n in seen), f"no progress between start and end was shown: {seen}"
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.imported_rows) == ("done", ROWS, ROWS)
     assert Freelancer.objects.filter(workspace=workspace).count() == ROWS
