@@ -39,6 +39,7 @@ DOMAINS = [
     path("", include("api.engagements")),
     path("", include("api.portal")),
     path("", include("api.transfer")),
+    path("", include("api.audit")),
     path("", include("api.inbox")),
     path("", include("api.search")),
     path("", include("api.calendar")),

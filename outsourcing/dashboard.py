@@ -16,6 +16,11 @@ from payments.selectors.dashboard import owner_money
 from . import charts
 
 AGENDA_DAYS = 14
+# What the home page shows of each list however many rows there are (the page stays a page: the
+# rest is one link away); the counts say how many there are in all.
+ATTENTION_SHOWN = 15     # the most urgent items (all of them: the attention page, paginated)
+BUDGETS_SHOWN = 6        # the budgets closest to their limit (all of them: the money overview)
+AGENDA_SHOWN = 30        # the soonest entries of the next 14 days (all of them: the calendar feed)
 BURN_CHARTS = 4          # the newest running engagements get a burn chart
 ON_TIME_FREELANCERS = 8  # and their freelancers (at most this many) an on-time chart
 
@@ -24,13 +29,20 @@ def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now)
     agenda = owner_agenda(workspace, now=now, days=AGENDA_DAYS)
+    attention = owner_attention(workspace, user=user, now=now)
+    budgets = money["engagements"]
+    shown_budgets = sorted(budgets, key=lambda row: (not row.alert, -row.percent_committed))[:BUDGETS_SHOWN]
     return {
-        "attention": owner_attention(workspace, user=user, now=now),
-        "money": money,
+        "attention": attention[:ATTENTION_SHOWN],
+        "attention_total": len(attention),
+        "money": {**money, "engagements": shown_budgets},
+        "budgets_total": len(budgets),
         "pipeline": pipeline_summary(workspace),
         "agenda_days": AGENDA_DAYS,
-        "agenda": [(day, list(items)) for day, items in groupby(agenda, key=lambda i: i.at.astimezone(tz).date())],
-        "charts": home_charts(workspace, money["engagements"], now=now),
+        "agenda": [(day, list(items)) for day, items in groupby(agenda[:AGENDA_SHOWN],
+                                                                key=lambda i: i.at.astimezone(tz).date())],
+        "agenda_total": len(agenda),
+        "charts": home_charts(workspace, budgets, now=now),
     }
 
 

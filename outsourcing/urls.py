@@ -10,6 +10,7 @@ from . import views
 dashboard_patterns = (
     [
         path("", views.home, name="home"),
+        path("attention/", views.attention, name="attention"),
         path("attention/<str:key>/snooze/", views.attention_snooze_view, name="attention_snooze"),
         path("team/", views.team, name="team"),
         path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
@@ -21,6 +22,7 @@ dashboard_patterns = (
 
 urlpatterns = [
     path("", include(dashboard_patterns)),
+    path("accounts/tokens/", include("api.pages")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("freelancers/", include("freelancers.urls")),

@@ -3,6 +3,7 @@ needs-attention item, team and invitations, health."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,14 @@ def home(request):
         "invite_form": TeammateInviteForm(workspace=workspace),
         "delivery": _delivery_status(workspace),
     })
+
+
+@workspace_required
+def attention(request):
+    """Every item that needs the user, most urgent first, a page at a time (the home page shows
+    the first few)."""
+    items = owner_attention(request.workspace, user=request.user, now=timezone.now())
+    return render(request, "dashboard/attention.html", {"page": Paginator(items, 50).get_page(request.GET.get("page"))})
 
 
 @workspace_required
@@ -112,7 +121,7 @@ def invitation_revoke(request, pk):
 def member_remove(request, pk):
     membership = get_for_workspace(request, Membership.objects.select_related("user"), pk=pk)
     try:
-        account_services.membership_remove(membership=membership)
+        account_services.membership_remove(membership=membership, actor=request.user)
     except account_services.MembershipError as exc:
         messages.error(request, str(exc))
     else:

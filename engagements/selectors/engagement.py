@@ -32,7 +32,8 @@ def at_risk_q(now):
     )
 
 
-def engagement_list(workspace, *, status=None, freelancer_id=None, at_risk=False, now=None, reader=None):
+def engagement_list(workspace, *, status=None, freelancer_id=None, freelancer_name="", at_risk=False, now=None,
+                    reader=None):
     """The workspace's engagements with their flags; with `reader`, each also carries
     `unread_messages` (their unread count in its conversation), in the same query."""
     now = now or timezone.now()
@@ -66,6 +67,8 @@ def engagement_list(workspace, *, status=None, freelancer_id=None, at_risk=False
         qs = qs.filter(status=status)
     if freelancer_id:
         qs = qs.filter(freelancer_id=freelancer_id)
+    if freelancer_name:
+        qs = qs.filter(freelancer__name__icontains=freelancer_name)
     if at_risk:
         qs = qs.filter(at_risk_q(now))
     return qs

@@ -32,6 +32,8 @@ from ._helpers import conflict, engagement_for, engagement_url, owner_page
 
 # --- List, create, edit -------------------------------------------------------------------------
 STATUS_FILTERS = [("", "Any status")] + list(EngagementStatus.choices)
+# Up to this many freelancers the filter is a list to pick from; beyond, a name to type.
+FREELANCER_SELECT_MAX = 100
 
 
 @owner_page
@@ -41,21 +43,24 @@ def engagement_list(request):
     status = status if status in EngagementStatus.values else ""
     freelancer_id = request.GET.get("freelancer", "")
     freelancer_id = int(freelancer_id) if freelancer_id.isdigit() else None
+    freelancer_name = request.GET.get("freelancer_name", "").strip()[:150]
     at_risk = request.GET.get("at_risk") == "1"
-    rows = selectors.engagement_list(workspace, status=status or None, freelancer_id=freelancer_id, at_risk=at_risk,
-                                     reader=request.user)
+    rows = selectors.engagement_list(workspace, status=status or None, freelancer_id=freelancer_id,
+                                     freelancer_name=freelancer_name, at_risk=at_risk, reader=request.user)
+    freelancers = list(Freelancer.objects.filter(workspace=workspace, engagements__isnull=False).distinct()
+                       .order_by("name").only("pk", "name")[:FREELANCER_SELECT_MAX + 1])
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "engagements/list.html", {
         "page": page, "status": status, "freelancer_id": freelancer_id, "at_risk": at_risk,
         "status_choices": STATUS_FILTERS,
-        "freelancers": Freelancer.objects.filter(workspace=workspace, engagements__isnull=False).distinct()
-        .order_by("name").only("pk", "name"),
+        "freelancers": freelancers if len(freelancers) <= FREELANCER_SELECT_MAX else None,
+        "freelancer_name": freelancer_name,
         "counts": selectors.engagement_counts(workspace),
         "to_rotate": selectors.rotation_checklist(workspace),
         "querystring": query.urlencode(), "now": timezone.now(),
-        "filtered": bool(status or freelancer_id or at_risk),
+        "filtered": bool(status or freelancer_id or freelancer_name or at_risk),
     })
 
 

@@ -61,7 +61,7 @@ def targets():
         Target("engagement page", "owner", f"/engagements/{engagement.pk}/"),
         Target("freelancer list", "owner", "/freelancers/"),
         Target("payments overview", "owner", "/payments/"),
-        Target("search", "owner", "/search/?q=logo"),
+        Target("search", "owner", "/engagements/search/?q=logo"),
         Target("inbox", "owner", "/notifications/inbox/"),
         Target("portal home (1,000 engagements)", "freelancer", "/portal/"),
         Target("portal money", "freelancer", "/portal/money/"),

@@ -138,9 +138,23 @@ def test_the_home_page_reads_a_fixed_number_of_queries_from_10_to_1000_engagemen
     _populate(workspace, 10)
     with CaptureQueriesContext(connection) as ten:
         response = owner_client.get("/")
-    assert len(response.context["attention"]) == 60  # six kinds each
+    assert response.context["attention_total"] == 60  # six kinds each
 
     _populate(workspace, 990, start=10)
     with django_assert_max_num_queries(len(ten.captured_queries)):
         response = owner_client.get("/")
-    assert len(response.context["attention"]) == 6000
+    assert response.context["attention_total"] == 6000
+    # The page stays a page: the most urgent few, the budgets nearest their limit, the soonest
+    # dates; the rest one link away.
+    body = response.content.decode()
+    assert body.count('data-key="') == 15 and "See all 6000" in body
+    assert len(response.context["money"]["engagements"]) <= 6 and response.context["budgets_total"] >= 1000
+    assert sum(len(items) for _, items in response.context["agenda"]) == 30
+
+
+def test_every_item_is_on_the_attention_page_a_page_at_a_time(owner_client, workspace):
+    _populate(workspace, 10)
+    first = owner_client.get("/attention/")
+    assert first.status_code == 200 and first.content.decode().count('data-key="') == 50
+    last = owner_client.get("/attention/?page=2")
+    assert last.content.decode().count('data-key="') == 10

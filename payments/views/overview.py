@@ -12,7 +12,7 @@ from ._helpers import is_owner
 @workspace_required
 def overview(request):
     return render(request, "payments/overview.html", {
-        "overview": selectors.workspace_overview(request.workspace),
+        "overview": selectors.workspace_overview(request.workspace, page=request.GET.get("page")),
         "window": selectors.review_window(request.workspace),
         "is_owner": is_owner(request),
     })

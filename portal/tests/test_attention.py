@@ -172,3 +172,8 @@ def test_the_home_query_count_does_not_grow_with_engagements(workspace, owner, f
             _funded(e, owner, due_in_days=2)
             conversation.message_post(engagement=e, author=owner, body="Hi")
     assert _home_queries(client_a) == one
+    # ... and the page stays a page: the most urgent few, a page of cards, the soonest dates.
+    response = client_a.get("/portal/")
+    assert len(response.context["cards"].object_list) == 20 and response.context["cards"].paginator.count == 100
+    assert len(response.context["attention"]) <= 15 < len(response.context["home"].attention)
+    assert client_a.get("/portal/?page=5").context["cards"].object_list[-1].engagement.title

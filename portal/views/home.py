@@ -2,8 +2,11 @@
 engagement), switching between the workspaces they freelance for, their profile (name, time
 zone, emails) and their money overall."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,10 +27,26 @@ from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
 
+# What the home page shows of each list however many engagements there are (the rest is one
+# link away: the engagement cards a page at a time, every date in the calendar feed).
+ATTENTION_SHOWN = 15
+AGENDA_SHOWN = 30
+CARDS_PER_PAGE = 20
+FINISHED_SHOWN = 20
+# The money page: the latest lines of the statement and of the escrow ledger (all in the CSV).
+STATEMENT_LINES_SHOWN = 50
+LEDGER_LINES_SHOWN = 50
+OWED_SHOWN = 25
+
 
 @portal_required
 def home(request):
-    return render_portal(request, "portal/home.html", {"home": freelancer_front_door(request.freelancer)})
+    front = freelancer_front_door(request.freelancer)
+    cards = Paginator(front.cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render_portal(request, "portal/home.html", {
+        "home": front, "attention": front.attention[:ATTENTION_SHOWN], "agenda": front.agenda[:AGENDA_SHOWN],
+        "cards": cards, "finished": sorted(front.finished, key=lambda e: (e.ended_at is not None, e.ended_at, e.pk),
+                                           reverse=True)[:FINISHED_SHOWN]})
 
 
 @portal_required
@@ -81,10 +100,18 @@ def money_overview(request):
     if request.GET.get("format") == "csv":
         name = slugify(f"{request.freelancer.workspace.name} statement") or "statement"
         return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
+    escrow_lines = money.freelancer_escrow_lines(request.freelancer)
+    owed = sorted(money.freelancer_owed_by_engagement(request.freelancer), key=lambda row: -row[1])
+    # The page shows the latest lines (balances run over all of them); the CSV has every one.
+    recent = dataclasses.replace(statement, currency_lines={
+        c: lines[-STATEMENT_LINES_SHOWN:] for c, lines in statement.currency_lines.items()})
     return render_portal(request, "portal/money.html", {
-        "statement": statement,
+        "statement": recent,
+        "statement_lines": len(statement.lines),
         "money": money.freelancer_money(request.freelancer),
-        "escrow_lines": money.freelancer_escrow_lines(request.freelancer),
-        "owed_by_engagement": money.freelancer_owed_by_engagement(request.freelancer),
+        "escrow_lines": escrow_lines[-LEDGER_LINES_SHOWN:],
+        "escrow_lines_total": len(escrow_lines),
+        "owed_by_engagement": owed[:OWED_SHOWN],
+        "owed_total": len(owed),
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")

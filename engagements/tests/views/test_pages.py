@@ -285,3 +285,19 @@ def test_the_vetting_scorecard_starts_a_trial_job(owner_client, freelancer):
     body = owner_client.get(reverse("freelancers:scorecard", args=[freelancer.pk])).content.decode()
     link = reverse("engagements:create") + f"?freelancer={freelancer.pk}&amp;kind=trial"
     assert f'href="{link}">Start a trial job</a>' in body
+
+
+def test_past_a_hundred_freelancers_the_filter_is_a_name_to_type(owner_client, workspace, owner, monkeypatch):
+    from engagements.views import engagement as views
+
+    _grow(workspace, owner, 4)
+    picked = Engagement.objects.filter(workspace=workspace).order_by("pk").first()
+    picked.freelancer.name = "Zebediah Quillfeather"
+    picked.freelancer.save(update_fields=["name"])
+    assert 'name="freelancer"' in owner_client.get(reverse("engagements:list")).content.decode()  # a list to pick
+
+    monkeypatch.setattr(views, "FREELANCER_SELECT_MAX", 3)
+    body = owner_client.get(reverse("engagements:list")).content.decode()
+    assert 'name="freelancer_name"' in body and "<option value=\"" + str(picked.freelancer_id) not in body
+    found = owner_client.get(reverse("engagements:list"), {"freelancer_name": "QUILLFEATH"})
+    assert [e.pk for e in found.context["page"].object_list] == [picked.pk]

@@ -2,12 +2,18 @@
 (one email, a link that works); the beat sweep, kept for offers made before that, then finds
 nothing to do, and never invites again after a fresh invitation or a revocation."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from accounts.models import Invitation, InvitationStatus
 from engagements.models import Activity
 from engagements.services import lifecycle
-from portal.services.invitation import offers_invite
+from freelancers.models import Freelancer, FreelancerStatus
+from notifications.models import Notification
+from notifications.reminders import invitation_reminders
+from portal.services.invitation import offers_invite, portal_invitation_send
 
 from ..conftest import start_engagement, start_engagement_offered
 
@@ -49,3 +55,16 @@ def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, own
     lifecycle.engagement_offer(engagement=offered, actor=owner)
     assert Invitation.objects.filter(target_id=freelancer_a.pk, status=InvitationStatus.PENDING).count() == 1
     assert offers_invite() == 0
+
+
+def test_a_portal_invitation_reminder_keeps_to_the_freelancers_decent_hours(workspace, owner):
+    freelancer = Freelancer.objects.create(workspace=workspace, name="Tom Toronto", email="tom@example.net",
+                                           status=FreelancerStatus.APPROVED, timezone="America/Toronto")
+    sent = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(sent, tick=False):
+        portal_invitation_send(freelancer=freelancer, invited_by=owner)
+    with time_machine.travel(sent + dt.timedelta(days=3), tick=False):  # 09:00 UTC: 04:00 in Toronto
+        invitation_reminders()
+
+    reminder = Notification.objects.get(kind="invitation_reminder")
+    assert reminder.not_before == dt.datetime(2026, 2, 5, 13, 0, tzinfo=dt.UTC)  # 08:00 in Toronto
