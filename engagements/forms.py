@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.forms import check_money_limit
 from accounts.models import validate_currency
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.money import exponent, to_major, to_minor
@@ -43,9 +44,8 @@ class MoneyField(forms.DecimalField):
     def __init__(self, *, currency="USD", **kwargs):
         self.currency = currency
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 3)
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # no digit count here: one limit for all (check_money_limit)
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -60,7 +60,7 @@ class MoneyField(forms.DecimalField):
             return None
         if value != round(value, exponent(self.currency)):
             raise ValidationError(f"{self.currency} has {exponent(self.currency)} decimal places.")
-        return to_minor(value, self.currency)
+        return check_money_limit(to_minor(value, self.currency))
 
 
 def hireable(workspace):
@@ -219,6 +219,8 @@ class MilestoneForm(forms.Form):
     amount = MoneyField(min_value=0)
     confirm_over_budget = forms.BooleanField(required=False, label="Go over budget",
                                              help_text="Needed when the milestones would exceed budget + contingency.")
+    confirm_past_due = forms.BooleanField(required=False, label="Keep a past due date",
+                                          help_text="Needed when the due date is before today.")
 
     def __init__(self, *args, engagement, milestone=None, **kwargs):
         if milestone is not None:

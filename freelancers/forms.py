@@ -9,9 +9,10 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.forms import TimezoneField
+from accounts.forms import TimezoneField, check_money_limit
 from accounts.models import validate_currency
 
+from .csv_import import MAX_BYTES as MAX_IMPORT_BYTES
 from .models import (
     Decision,
     Freelancer,
@@ -39,7 +40,7 @@ class FreelancerForm(forms.Form):
                              required=False, help_text="Comma-separated tags, e.g. logo design, figma.")
     timezone = TimezoneField(initial="UTC")
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. PT.")
-    rate = forms.DecimalField(required=False, min_value=0, decimal_places=3, max_digits=12,
+    rate = forms.DecimalField(required=False, min_value=0, decimal_places=3,
                               label="Rate", help_text="An amount, e.g. 45.50.")
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, initial=RateUnit.HOUR, label="Per")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR.")
@@ -111,6 +112,10 @@ class FreelancerForm(forms.Form):
                 self.add_error("rate", f"{currency} has {exponent(currency)} decimal places.")
             else:
                 cleaned["rate_amount"] = to_minor(rate, currency)
+                try:
+                    check_money_limit(cleaned["rate_amount"])
+                except ValidationError as exc:
+                    self.add_error("rate", exc)
         else:
             cleaned["rate_amount"] = None
         return cleaned
@@ -142,6 +147,20 @@ class FilterForm(forms.Form):
         if lo is not None and hi is not None and lo > hi:
             self.add_error("rate_max", "The upper bound is below the lower one.")
         return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Our own export, or a spreadsheet saved as CSV (commas or semicolons). "
+                                    "Columns: name and email, then any of headline, skills, timezone, country, "
+                                    "rate, rate_unit, currency, notes.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        return upload
 
 
 class DoNotHireForm(forms.Form):

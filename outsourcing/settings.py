@@ -80,7 +80,11 @@ FERNET_KEYS = [k.strip() for k in env.list("FERNET_KEYS", default=[]) if k.strip
 if not FERNET_KEYS:
     FERNET_KEYS = [_dev_fernet_key()] if DEBUG else [_required("FERNET_KEYS")]
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The local run (`PORT=8100 make run`) serves on HOST:PORT, so links in its emails default there.
+# A server listening on every interface (0.0.0.0, ::) is reached on loopback from this machine.
+_LOCAL_HOST = env.str("HOST", default="127.0.0.1")
+_LOCAL_HOST = "127.0.0.1" if _LOCAL_HOST in ("0.0.0.0", "::") else _LOCAL_HOST  # noqa: S104 -- compared, not bound
+SITE_URL = env.str("SITE_URL", default=f"http://{_LOCAL_HOST}:{env.int('PORT', default=8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

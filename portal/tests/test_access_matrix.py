@@ -63,6 +63,7 @@ PK_BY_ROUTE = [
     (r"^freelancers/testimonials/", "testimonial"),
     (r"^freelancers/references/", "reference"),
     (r"^freelancers/interviews/", "interview"),
+    (r"^freelancers/import/", "freelancer_import"),
     (r"^freelancers/", "freelancer"),
     (r"^engagements/playbook/", "document"),
     (r"^engagements/", "engagement"),

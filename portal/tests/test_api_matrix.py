@@ -44,6 +44,7 @@ PK_BY_NAME = [
     (r"^api:time-entry", "entry"),
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
+    (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
 ]
 # Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
