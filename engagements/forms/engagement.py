@@ -15,7 +15,7 @@ from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.money import exponent, to_major, to_minor
 from freelancers.selectors import bench
 
-from .models import (
+from ..models import (
     BRIEF_SECTIONS,
     Engagement,
     EngagementKind,
@@ -27,9 +27,9 @@ from .models import (
     Review,
     UpdatePrompts,
 )
-from .selectors import money_has_moved
-from .services.ladders import REMINDER_FIELDS
-from .services.lifecycle import BUDGET_FIELDS
+from ..selectors import money_has_moved
+from ..services.ladders import REMINDER_FIELDS
+from ..services.lifecycle import BUDGET_FIELDS
 
 # The longest text a form takes (a brief's section, notes, a review), as the API's serializers.
 TEXT_MAX_LENGTH = 20000
@@ -382,33 +382,3 @@ class DateDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     response = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                                label="Note to the freelancer")
-
-
-
-# --- Conversations (owner pages and the portal share these) --------------------------------------
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(label="Message", required=False, max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a message… (Markdown works)"}))
-    files = MultipleFileField(label="Attach files", required=False,
-                              help_text="Up to 10 files: PDF, images, ZIP archives or plain text.")
-
-
-class MessageEditForm(forms.Form):
-    body = forms.CharField(label="Message", required=False, max_length=20000,
-                           widget=forms.Textarea(attrs={"rows": 4}))
