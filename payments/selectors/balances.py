@@ -5,7 +5,8 @@ Nothing here is stored: a figure cannot drift from the ledger it is summed from.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from engagements.models import MilestoneState
 
@@ -147,6 +148,31 @@ def budget_figures_for(engagements):
     for engagement_id, currency, account_kind, tx_kind, total in rows:
         grouped[(engagement_id, currency)].append((account_kind, tx_kind, total))
     return {e.pk: _figures(e, _sums_by_kind(grouped.get((e.pk, e.currency), []))) for e in engagements}
+
+
+# The entries whose sum is BudgetFigures.committed: escrow (held), and payable credited by
+# releases, resolutions, approved hours and bonuses (earned).
+COMMITTED_ENTRIES = Q(account__kind=AccountKind.ESCROW) | Q(
+    account__kind=AccountKind.PAYABLE,
+    transaction__kind__in=(TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET,
+                           TransactionKind.BONUS))
+
+
+def with_committed(engagements):
+    """The engagement queryset annotated in SQL with BudgetFigures' `committed`,
+    `percent_committed` and `alert` (same definitions), to filter and order by them."""
+    committed = (Entry.objects.filter(COMMITTED_ENTRIES, transaction__engagement=OuterRef("pk"),
+                                      currency=OuterRef("currency"))
+                 .order_by().values("transaction__engagement").annotate(total=Sum("amount")).values("total"))
+    return engagements.annotate(committed=Coalesce(Subquery(committed), 0)).annotate(
+        committed_x100=F("committed") * 100,
+        percent_committed=Case(
+            When(budget=0, committed=0, then=Value(0)), When(budget=0, then=Value(100)),
+            default=F("committed") * 100 / F("budget")),
+        alert=Case(When(budget=0, committed__gt=0, then=Value(True)),
+                   When(~Q(budget=0) & Q(committed_x100__gt=F("budget") * ALERT_PERCENT), then=Value(True)),
+                   default=Value(False), output_field=BooleanField()),
+    )
 
 
 def committed_spend(engagement):
