@@ -69,10 +69,10 @@ class AttentionWindow:
     only: str | None = None
 
 
-def key_expr(kind):
+def key_expr(kind, pk="pk"):
     """The SQL twin of AttentionItem.key for a row whose item is of `kind` (a string or an expression)."""
     prefix = Value(f"{kind}:") if isinstance(kind, str) else Concat(kind, Value(":"), output_field=CharField())
-    return Concat(prefix, Cast("pk", CharField()), output_field=CharField())
+    return Concat(prefix, Cast(pk, CharField()), output_field=CharField())
 
 
 def attention_rows(queryset, window, *, kind, order, total=None, extra=0):

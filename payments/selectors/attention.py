@@ -7,16 +7,17 @@ The list is read in proportion to what is shown: every kind's query leaves out t
 keys, orders by urgency and reads at most `offset + limit` rows, with the count of all its items
 beside them (accounts.attention.attention_rows); the merge keeps the page asked for."""
 
+from django.db.models import Count, Window
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, AttentionWindow, attention_rows, span
+from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
 from freelancers.attention import freelancer_attention
 
 from ..models import Dispute
 from ..money import format_money
-from .balances import ALERT_PERCENT, budget_figures_for, with_committed
+from .balances import ALERT_PERCENT, budget_figures_for, committed_by_engagement
 
 
 def owner_attention(workspace, *, user, now):
@@ -82,9 +83,16 @@ def _disputes(workspace, now, window):
 
 def _budgets(workspace, now, window):
     """The alert is a filter in SQL (balances.with_committed); the figures of the rows read only."""
-    engagements = with_committed(Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
-                                 .select_related("freelancer")).filter(alert=True)
-    engagements, total = attention_rows(engagements, window, kind="budget_alert", order=("pk",))
+    running = Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
+    alerts = committed_by_engagement(running).filter(alert=True)
+    if window.hidden or window.only:
+        alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
+        alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
+    alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
+    alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
+    total = alerts[0]["_total"] if alerts else 0
+    engagements = running.select_related("freelancer").in_bulk([row["engagement"] for row in alerts])
+    engagements = [engagements[row["engagement"]] for row in alerts]
     figures = budget_figures_for(engagements)
     items = []
     for e in engagements:

@@ -5,8 +5,8 @@ Nothing here is stored: a figure cannot drift from the ledger it is summed from.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
+from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
 
@@ -158,20 +158,28 @@ COMMITTED_ENTRIES = Q(account__kind=AccountKind.ESCROW) | Q(
                            TransactionKind.BONUS))
 
 
-def with_committed(engagements):
-    """The engagement queryset annotated in SQL with BudgetFigures' `committed`,
-    `percent_committed` and `alert` (same definitions), to filter and order by them."""
-    committed = (Entry.objects.filter(COMMITTED_ENTRIES, transaction__engagement=OuterRef("pk"),
-                                      currency=OuterRef("currency"))
-                 .order_by().values("transaction__engagement").annotate(total=Sum("amount")).values("total"))
-    return engagements.annotate(committed=Coalesce(Subquery(committed), 0)).annotate(
-        committed_x100=F("committed") * 100,
-        percent_committed=Case(
-            When(budget=0, committed=0, then=Value(0)), When(budget=0, then=Value(100)),
-            default=F("committed") * 100 / F("budget")),
-        alert=Case(When(budget=0, committed__gt=0, then=Value(True)),
-                   When(~Q(budget=0) & Q(committed_x100__gt=F("budget") * ALERT_PERCENT), then=Value(True)),
-                   default=Value(False), output_field=BooleanField()),
+def committed_by_engagement(engagements):
+    """Rows {engagement, committed, percent_committed, alert} for the engagements (a queryset)
+    that have committed money, summed in one grouped query over their ledger entries in their
+    currency; BudgetFigures' definitions, so they can be filtered and ordered in SQL. An
+    engagement with nothing committed has no row (0 %, no alert)."""
+    e = "transaction__engagement"
+    committed_x100 = F("committed") * 100
+    return (
+        Entry.objects.filter(COMMITTED_ENTRIES, transaction__engagement__in=engagements,
+                             currency=F(f"{e}__currency"))
+        .values(e, f"{e}__budget", f"{e}__created_at").annotate(committed=Sum("amount"))
+        .annotate(
+            engagement=F(e),
+            percent_committed=Case(When(**{f"{e}__budget": 0}, then=Case(
+                When(committed=0, then=Value(0)), default=Value(100))),
+                default=committed_x100 / F(f"{e}__budget")),
+            alert=Case(When(**{f"{e}__budget": 0}, then=Case(When(committed__gt=0, then=Value(True)),
+                                                                default=Value(False))),
+                       default=Case(When(GreaterThan(committed_x100, F(f"{e}__budget") * ALERT_PERCENT),
+                                         then=Value(True)), default=Value(False)),
+                       output_field=BooleanField()),
+        )
     )
 
 

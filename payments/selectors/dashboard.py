@@ -14,7 +14,7 @@ from engagements.models import RUNNING_STATUSES, Engagement
 
 from ..gateways import held_funds_note
 from ..models import AccountKind, Entry, TransactionKind
-from .balances import budget_figures_for, with_committed
+from .balances import budget_figures_for, committed_by_engagement
 
 RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
 
@@ -106,8 +106,16 @@ def engagement_money(workspace):
 def budgets_nearest_limit(workspace, *, limit):
     """The `limit` budget bars nearest their limit (alerts first, then the highest percent
     committed, newest first among equals), chosen in SQL; the figures of those rows only."""
-    return money_rows(with_committed(_running(workspace))
-                      .order_by("-alert", "-percent_committed", "-created_at", "-id")[:limit])
+    nearest = list(committed_by_engagement(_running(workspace)).order_by(
+        "-percent_committed", "-alert", "-transaction__engagement__created_at", "-engagement")
+        .values_list("engagement", flat=True)[:limit])
+    # Alert is monotone in the percent (at 80 % it may go either way, and breaks that tie);
+    # engagements with nothing committed (0 %) come last, newest first.
+    engagements = _running(workspace).in_bulk(nearest)
+    rows = [engagements[pk] for pk in nearest]
+    if len(rows) < limit:
+        rows += _running(workspace).exclude(pk__in=nearest).order_by("-created_at", "-id")[:limit - len(rows)]
+    return money_rows(rows)
 
 
 def newest_budgets(workspace, *, limit):
