@@ -82,7 +82,7 @@ def _disputes(workspace, now, window):
 
 
 def _budgets(workspace, now, window):
-    """The alert is a filter in SQL (balances.with_committed); the figures of the rows read only."""
+    """The alert is a filter in SQL (balances.committed_by_engagement); the figures of the rows read only."""
     running = Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
     alerts = committed_by_engagement(running).filter(alert=True)
     if window.hidden or window.only:
