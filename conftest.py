@@ -199,6 +199,7 @@ class SmtpSink:
         self.holds = {}
         self.holding = []
         self.messages = []
+        self.raw = []  # the bytes as they arrived, to check what the wire carries
         self._lock = threading.Lock()
 
     @property
@@ -234,11 +235,13 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            self.raw.append(envelope.content)
         return "250 Message accepted for delivery"
 
     def clear(self):
         with self._lock:
             self.messages.clear()
+            self.raw.clear()
         self.rcpt_reply = None
         self.holds = {}
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import CalendarFeed, Invitation, Membership, User, Workspace
+from .models import AuditEvent, CalendarFeed, Invitation, Membership, User, Workspace
 
 
 @admin.register(User)
@@ -46,6 +46,24 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token hash is never shown: it is useless to a reader and invites copying.
     exclude = ["token_hash"]
     readonly_fields = ["accepted_at", "accepted_by", "revoked_at", "created_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only, like the log itself (append-only; on PostgreSQL a trigger refuses changes)."""
+
+    list_display = ["at", "workspace", "actor_email", "action", "object_type", "object_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "object_id", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarFeed)

@@ -25,6 +25,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_MEDIA_TYPE = "text/csv"  # for schemas that document a download
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -59,7 +60,7 @@ def csv_download(filename, header):
     """A CSV download and its writer, `header` already written: `writer.writerow(...)` each row,
     then return the response. UTF-8 with a byte-order mark, so spreadsheet programs read names
     and “quotes” correctly."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response.write("\ufeff")
     writer = SafeWriter(response)

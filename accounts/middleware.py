@@ -1,7 +1,9 @@
 import zoneinfo
 
+from axes.helpers import get_client_ip_address
 from django.utils import timezone
 
+from .audit import request_ip_reset, request_ip_set
 from .models import Membership
 
 SESSION_KEY = "workspace_id"
@@ -41,7 +43,11 @@ class WorkspaceMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        # The audit log records the address each event came from (accounts/audit.py); the same
+        # address django-axes throttles by (PROXY_COUNT), not a forgeable X-Forwarded-For.
+        ip_token = request_ip_set(get_client_ip_address(request))
         try:
             return self.get_response(request)
         finally:
+            request_ip_reset(ip_token)
             timezone.deactivate()

@@ -233,6 +233,46 @@ class Invitation(models.Model):
         return self.status
 
 
+AUDIT_ACTIONS = (
+    "login", "login_failed", "logout", "password_changed", "access_denied", "grant_revealed", "grant_revoked",
+    "role_changed", "member_removed", "token_created", "token_revoked", "freelancer_do_not_hire",
+    "money.fund", "money.release", "money.auto_release", "money.refund", "money.dispute", "money.resolve",
+    "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change",
+)
+
+
+AUDIT_COLUMNS = ["at", "actor", "action", "object_type", "object_id", "ip", "detail"]
+
+
+class AuditEvent(models.Model):
+    """One line of a workspace's audit log (accounts/audit.py writes it; every app calls it).
+
+    Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0005). So the
+    workspace and the actor are plain ids without a foreign-key constraint — deleting a user
+    or a workspace must not have to touch the log — and the actor's email is kept as it was.
+    No token, password or secret is ever written here (`detail` is a fixed sentence).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    at = models.DateTimeField(default=now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=40, choices=[(a, a) for a in AUDIT_ACTIONS])
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-at"], name="audit_workspace_at"),
+                   models.Index(fields=["workspace", "action", "-at"], name="audit_workspace_action")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor_email or 'nobody'}"
+
+
 class CalendarAudience(models.TextChoices):
     OWNER = "owner", "Owner side"  # the workspace's deadlines (owners and managers)
     FREELANCER = "freelancer", "Freelancer"  # one freelancer's own engagements

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .audit import audit_record
 from .models import (
     CalendarFeed,
     Invitation,
@@ -240,8 +241,12 @@ def _invitation_accept(*, token, user, signup, role, password_hash):
 
 
 def _membership_join(invitation, user, target):
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, workspace=invitation.workspace, defaults={"role": Role.MANAGER})
+    if created:
+        audit_record(workspace=invitation.workspace, action="role_changed", actor=user, obj=membership,
+                     detail=f"{user.email} joined as {membership.role} (invited by "
+                            f"{invitation.invited_by.email if invitation.invited_by else 'the workspace'}).")
     return membership
 
 
@@ -271,11 +276,13 @@ class MembershipError(Exception):
     pass
 
 
-def membership_remove(*, membership):
+def membership_remove(*, membership, actor=None):
     """Take a teammate out of a workspace. The owner stays: a workspace always has one."""
     if membership.role == Role.OWNER:
         raise MembershipError("The workspace owner cannot be removed.")
-    Membership.objects.filter(pk=membership.pk, role=Role.MANAGER).delete()
+    if Membership.objects.filter(pk=membership.pk, role=Role.MANAGER).delete()[0]:
+        audit_record(workspace=membership.workspace_id, action="member_removed", actor=actor, obj=membership,
+                     detail=f"{membership.user.email} no longer has access.")
 
 
 def user_workspaces(user):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("workspace/switch/", views.switch_workspace, name="switch_workspace"),
     path("workspace/settings/", views.workspace_settings, name="workspace_settings"),
+    path("workspace/audit-log/", views.audit_log, name="audit_log"),
 ]

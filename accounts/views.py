@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from . import calendar_pages, services
 from .access import owner_required
+from .audit import audit_for_member, audit_log_csv
 from .forms import LoginForm, ProfileForm, SignupForm, WorkspaceForm
 from .middleware import SESSION_KEY
-from .models import CalendarAudience, Membership, User
+from .models import AUDIT_ACTIONS, AuditEvent, CalendarAudience, Membership, User
 from .services import InvitationError
 
 
@@ -99,6 +101,24 @@ def workspace_settings(request):
     return render(request, "accounts/workspace_settings.html", {"form": form})
 
 
+AUDIT_PAGE_SIZE = 50
+
+
+@owner_required
+def audit_log(request):
+    """The workspace's audit log for its owner, newest first, filtered by action; `?format=csv`
+    downloads the same rows (formula-safe)."""
+    events = AuditEvent.objects.filter(workspace=request.workspace).order_by("-at", "-id")
+    action = request.GET.get("action", "")
+    if action in AUDIT_ACTIONS:
+        events = events.filter(action=action)
+    if request.GET.get("format") == "csv":
+        return audit_log_csv(events)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html",
+                  {"page": page, "actions": AUDIT_ACTIONS, "action": action if action in AUDIT_ACTIONS else ""})
+
+
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """Change your password while signed in; you stay signed in here and every other session
     of yours is logged out."""
@@ -106,6 +126,11 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
     success_message = "Password changed. Other devices signed in as you have been logged out."
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_for_member(user=self.request.user, action="password_changed")
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")

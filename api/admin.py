@@ -5,12 +5,12 @@ from .models import ApiToken, IdempotencyKey
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "workspace", "role", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "workspace", "role", "created_at", "last_used_at", "expires_at"]
     list_filter = ["role"]
     search_fields = ["prefix", "user__email", "workspace__slug"]
     raw_id_fields = ["user", "workspace", "freelancer"]
     # The key itself is never stored; its hash is useless to show or edit.
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at", "expires_at"]
 
     def has_add_permission(self, request):
         return False  # tokens are issued through the API or `manage.py api_token`

@@ -1,10 +1,12 @@
-"""Tokens and identity: `POST/DELETE /auth/token/`, `GET /me/`."""
+"""Tokens and identity: `POST/DELETE /auth/token/`, `GET /auth/tokens/`,
+`DELETE /auth/tokens/{id}/`, `GET /me/`."""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -12,7 +14,7 @@ from rest_framework.views import APIView
 
 from . import services
 from .exceptions import LockedOut
-from .models import TokenRole
+from .models import ApiToken, TokenRole
 from .permissions import IsWorkspaceMember, token_of
 from .schema import errors
 from .throttling import TokenThrottle
@@ -36,6 +38,7 @@ class TokenSerializer(serializers.Serializer):
     freelancer = serializers.IntegerField(
         allow_null=True, help_text="For a freelancer token, the freelancer it acts as; else null."
     )
+    expires_at = serializers.DateTimeField(help_text="After this the token answers 401 “Token expired.”")
 
 
 class TokenView(APIView):
@@ -89,7 +92,7 @@ class TokenView(APIView):
         user_logged_in.send(sender=type(user), request=http_request, user=user)
         body = TokenSerializer({
             "token": key, "role": token.role, "workspace": token.workspace.slug,
-            "freelancer": token.freelancer_id,
+            "freelancer": token.freelancer_id, "expires_at": token.expires_at,
         }).data
         return Response(body, status=status.HTTP_200_OK)
 
@@ -101,7 +104,7 @@ class TokenView(APIView):
         responses={204: OpenApiResponse(description="Revoked; the token no longer works.")},
     )
     def delete(self, request):
-        services.token_revoke(token=token_of(request))
+        services.token_revoke(token=token_of(request), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -124,6 +127,7 @@ class MeTokenSerializer(serializers.Serializer):
     prefix = serializers.CharField(help_text="The first characters of the token, to tell tokens apart.")
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField()
 
 
 class MeSerializer(serializers.Serializer):
@@ -173,7 +177,56 @@ class MeView(APIView):
         return Response(MeSerializer(describe(token_of(request))).data)
 
 
+class TokenListSerializer(serializers.ModelSerializer):
+    workspace = serializers.SlugField(source="workspace.slug", help_text="The workspace the token is bound to.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "created_at", "last_used_at", "expires_at", "workspace", "role"]
+        read_only_fields = fields
+
+
+class TokenList(generics.ListAPIView):
+    """Every token of the token's user, in any workspace: the same list as the profile page."""
+
+    permission_classes = [IsWorkspaceMember]
+    serializer_class = TokenListSerializer
+
+    def get_queryset(self):
+        mine = ApiToken.objects.filter(user=self.request.user).select_related("workspace")
+        return mine.order_by("-created_at", "-id")
+
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        summary="Your tokens",
+        description="The tokens issued to the token's user, newest first. Keys are never shown again.",
+        responses={200: TokenListSerializer(many=True), **errors(400, 404)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TokenDetail(APIView):
+    permission_classes = [IsWorkspaceMember]
+
+    @extend_schema(
+        operation_id="auth_tokens_destroy",
+        summary="Revoke one of your tokens",
+        description="That token stops working at once. Another user's token is `404`.",
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked."), **errors(404)},
+    )
+    def delete(self, request, pk):
+        token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+        if token is None:
+            raise NotFound()
+        services.token_revoke(token=token, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenList.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", TokenDetail.as_view(), name="token_detail"),
     path("me/", MeView.as_view(), name="me"),
 ]

@@ -4,6 +4,7 @@ from rest_framework import authentication, exceptions
 from .models import ApiToken, TokenRole, hash_key
 
 INVALID = "Invalid or revoked token."
+EXPIRED = "Token expired."
 
 
 def token_still_grants_role(token) -> bool:
@@ -42,6 +43,8 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
         if token is None or not token.user.is_active or not token_still_grants_role(token):
             raise exceptions.AuthenticationFailed(INVALID)
         now = timezone.now()
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed(EXPIRED)
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

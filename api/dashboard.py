@@ -7,7 +7,7 @@ from the portal's selectors (api/portal_home.py); there is nothing for a freelan
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from payments.selectors.attention import AttentionPages, owner_attention_item
 from payments.selectors.dashboard import owner_money
 
 from . import portal_home
+from .fields import query_filters
 from .models import TokenRole
 from .pagination import Pagination
 from .permissions import IsWorkspaceMember, token_of
@@ -158,14 +159,12 @@ class AgendaList(generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        filters = AgendaFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        items = owner_agenda(token_of(self.request).workspace, now=timezone.now(),
-                             days=filters.validated_data["days"])
+        days = query_filters(AgendaFilterSerializer, self.request)["days"]
+        items = owner_agenda(token_of(self.request).workspace, now=timezone.now(), days=days)
         return [item.as_dict() for item in items]
 
     @extend_schema(operation_id="agenda_list", summary="Deadlines, check-ins, interviews and review windows ahead",
-                   parameters=[OpenApiParameter("days", int, description=f"How far ahead, 1–{MAX_DAYS} (default 14).")],
+                   parameters=[AgendaFilterSerializer],
                    responses={200: AgendaSerializer(many=True), **errors(400, 404)})
     def get(self, request, *args, **kwargs):
         if _is_freelancer(request):

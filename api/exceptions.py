@@ -18,14 +18,18 @@ of DRF; the API decides nothing about them beyond this mapping.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.audit import audit_record
 from engagements.services import transitions
 from engagements.services.transitions import TransitionError
 from freelancers.errors import TransitionError as FreelancerTransitionError
+
+from .models import ApiToken
 
 
 class Conflict(Exception):
@@ -111,4 +115,19 @@ def exception_handler(exc, context):
     elif isinstance(exc, (DjangoPermissionDenied, exceptions.PermissionDenied)):
         # "Not yours" looks exactly like "not there".
         exc = exceptions.NotFound()
+    if isinstance(exc, (exceptions.NotFound, Http404)):
+        _audit_denied(context)
     return drf_exception_handler(exc, context)
+
+
+def _audit_denied(context):
+    """Every 404 a token gets (an object not in its scope, an endpoint its role may not use) is
+    an access denied in the token's workspace's audit log."""
+    request, view = context.get("request"), context.get("view")
+    token = getattr(request, "auth", None)
+    if not isinstance(token, ApiToken):
+        return
+    kwargs = getattr(view, "kwargs", {}) or {}
+    audit_record(workspace=token.workspace_id, action="access_denied", actor=request.user,
+                 object_type=type(view).__name__, object_id=str(kwargs.get("pk", "")),
+                 detail=f"404 for {request.method} {request.path}")

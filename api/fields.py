@@ -15,3 +15,41 @@ class AwareDateTimeField(serializers.DateTimeField):
         if isinstance(value, str) and parsed is not None and parsed.tzinfo is None:
             raise serializers.ValidationError("Include a UTC offset, e.g. 2026-05-04T15:00:00+02:00.")
         return super().to_internal_value(value)
+
+
+def query_filters(serializer_class, request):
+    """Validate the query parameters a list takes, strictly: an empty value (`?status=`) is
+    checked like any other and refused when the schema forbids it, where DRF would take it for
+    "absent" from a QueryDict; a parameter given twice is refused too. Returns the
+    validated data; a problem is a 400 naming the parameter."""
+    serializer = serializer_class()
+    data = {}
+    for name in serializer.fields:
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise serializers.ValidationError({name: ["Give this parameter once."]})
+        if values:
+            data[name] = values[0]
+    checked = serializer_class(data=data)
+    checked.is_valid(raise_exception=True)
+    return checked.validated_data
+
+
+def _strict(field_class, accepted, message):
+    """Refuse values of another JSON type than the schema says, where DRF would coerce them
+    (the number 0 into the string "0" or the boolean false). Strings stay accepted: query
+    parameters and multipart fields are always text."""
+    coerce = field_class.to_internal_value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, accepted):
+            raise serializers.ValidationError(message)
+        return coerce(self, data)
+
+    field_class.to_internal_value = to_internal_value
+
+
+def strict_json_types():
+    """Called once when the app loads (api/apps.py): every serializer of the API shares it."""
+    _strict(serializers.CharField, str, "Not a valid string.")
+    _strict(serializers.BooleanField, (bool, str), "Must be true or false.")

@@ -19,8 +19,9 @@ class TokenRole(models.TextChoices):
 class ApiToken(models.Model):
     """A bearer token bound to one workspace and one role. Only its hash is stored.
 
-    Revoking deletes the row. The token stays valid only while what granted its role still
-    holds (the membership with that role, or the freelancer profile linked to the user); see
+    Revoking deletes the row. The token stays valid only until `expires_at`
+    (settings.API_TOKEN_LIFETIME after issue) and while what granted its role still holds (the
+    membership with that role, or the freelancer profile linked to the user); see
     api/authentication.py.
     """
 
@@ -35,6 +36,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,12 +53,17 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.prefix}… ({self.user}, {self.workspace}, {self.role})"
 
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
     @classmethod
     def issue(cls, *, user, workspace, role, freelancer=None):
         key = secrets.token_urlsafe(32)
+        now = timezone.now()
         token = cls.objects.create(
             user=user, workspace=workspace, role=role, freelancer=freelancer,
-            key_hash=hash_key(key), prefix=key[:8],
+            key_hash=hash_key(key), prefix=key[:8], created_at=now,
+            expires_at=now + settings.API_TOKEN_LIFETIME,
         )
         return token, key
 

@@ -6,6 +6,7 @@ from rest_framework import generics, serializers
 
 from notifications.models import Notification, NotificationStatus
 
+from .fields import query_filters
 from .permissions import IsWorkspaceStaff, scoped
 from .schema import errors
 
@@ -40,10 +41,8 @@ class NotificationList(generics.ListAPIView):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
-        filters = NotificationFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
         qs = scoped(self.request, Notification.objects.all())
-        wanted = filters.validated_data
+        wanted = query_filters(NotificationFilterSerializer, self.request)
         if "kind" in wanted:
             qs = qs.filter(kind=wanted["kind"])
         if "engagement" in wanted:

@@ -26,6 +26,10 @@ class _RolePermission(permissions.BasePermission):
         token = token_of(request)
         if token is None:
             return False  # DRF answers 401 with WWW-Authenticate: Token
+        if request.method.upper() not in view.allowed_methods:
+            # A method the operation does not have is wrong whoever asks: 405 with Allow, not
+            # the 404 the role check gives (DRF checks permissions before the method).
+            raise exceptions.MethodNotAllowed(request.method)
         if token.role not in self.roles:
             raise exceptions.NotFound()
         return True
@@ -80,7 +84,7 @@ def get_scoped_or_404(request, queryset, *, workspace_path="workspace", freelanc
     qs = scoped(request, queryset, workspace_path=workspace_path, freelancer_path=freelancer_path)
     obj = qs.filter(**lookup).first()
     if obj is None:
-        raise exceptions.NotFound()
+        raise exceptions.NotFound()  # recorded in the audit log by api.exceptions
     return obj
 
 

@@ -22,6 +22,7 @@ from portal import selectors
 from portal.services import invitation as invitations
 
 from .exceptions import Conflict
+from .fields import query_filters
 from .permissions import IsWorkspaceStaff, get_scoped_or_404, scoped, token_of
 from .schema import errors
 
@@ -70,9 +71,7 @@ class InvitationList(generics.ListAPIView):
     serializer_class = InvitationSerializer
 
     def get_queryset(self):
-        params = InvitationFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        wanted = params.validated_data
+        wanted = query_filters(InvitationFilterSerializer, self.request)
         qs = _invitations(self.request)
         if "status" in wanted:
             qs = selectors.filter_by_status(qs, wanted["status"])

@@ -3,7 +3,8 @@
 - `errors(400, 404, ...)`: error responses for `@extend_schema(responses={..., **errors(...)})`.
 - `IDEMPOTENCY_KEY`: the header parameter of money actions (`@idempotent` adds it by itself).
 - `postprocess_errors`: a schema hook that adds what holds for whole classes of operations
-  (401 wherever a token is required; 400/409/422 wherever an Idempotency-Key is), so a new
+  (401 wherever a token is required; 400/409/422 wherever an Idempotency-Key is; 400 on every
+  paginated list), so a new
   endpoint cannot forget them.
 - The `Token` security scheme for `WorkspaceTokenAuthentication`.
 """
@@ -98,4 +99,7 @@ def postprocess_errors(result, generator, request, public):
             if IDEMPOTENCY_HEADER.lower() in headers:
                 for code in (400, 409, 422):
                     responses.setdefault(str(code), _error_ref(result, code))
+            query = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" in query:  # a paginated list refuses a bad page or page_size (api/pagination.py)
+                responses.setdefault("400", _error_ref(result, 400))
     return result

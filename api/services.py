@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import Workspace
 from freelancers.models import Freelancer
 
@@ -59,12 +60,18 @@ def token_create(*, user, workspace_slug=None):
         raise ValidationError({"workspace": (
             f"You belong to several workspaces; choose one of: {', '.join(sorted(seats))}."
         )})
-    return ApiToken.issue(user=user, workspace=seat.workspace, role=seat.role, freelancer=seat.freelancer)
+    token, key = ApiToken.issue(user=user, workspace=seat.workspace, role=seat.role, freelancer=seat.freelancer)
+    # The key is never logged: the event names the token by its id.
+    audit_record(workspace=token.workspace_id, action="token_created", actor=user, obj=token,
+                 detail=f"API token for {token.role}, expires {token.expires_at:%Y-%m-%d}.")
+    return token, key
 
 
-def token_revoke(*, token):
+def token_revoke(*, token, actor=None):
     """Revoke `token` at once: the row (and so its hash) is deleted."""
-    ApiToken.objects.filter(pk=token.pk).delete()
+    if ApiToken.objects.filter(pk=token.pk).delete()[0]:
+        audit_record(workspace=token.workspace_id, action="token_revoked", actor=actor or token.user, obj=token,
+                     detail=f"API token for {token.role} revoked.")
 
 
 def idempotency_keys_purge(*, now=None):

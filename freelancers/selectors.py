@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import hash_token
@@ -28,8 +29,10 @@ from .models import (
     Decision,
     Freelancer,
     FreelancerStatus,
+    Interview,
     InterviewScore,
     RedFlag,
+    Reference,
     ReferenceLink,
     ReferenceStatus,
     statuses_allowed_into,
@@ -69,12 +72,19 @@ def bench_rows(workspace):
         Prefetch("engagements", queryset=engagements, to_attr="reviewed_engagements"))
 
 
+def _count_of(qs):
+    """A correlated COUNT per freelancer row: computed only for the rows a page shows, where a
+    join-and-group counts every freelancer of the workspace before the page is cut (the list
+    could then not be read through its index)."""
+    counted = qs.filter(freelancer=OuterRef("pk")).order_by().values("freelancer").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def with_counts(qs):
     return qs.annotate(
-        references_received=Count("references", filter=Q(references__status=ReferenceStatus.RECEIVED),
-                                  distinct=True),
-        references_total=Count("references", distinct=True),
-        interviews_count=Count("interviews", filter=Q(interviews__cancelled_at__isnull=True), distinct=True),
+        references_received=_count_of(Reference.objects.filter(status=ReferenceStatus.RECEIVED)),
+        references_total=_count_of(Reference.objects.all()),
+        interviews_count=_count_of(Interview.objects.filter(cancelled_at__isnull=True)),
     )
 
 

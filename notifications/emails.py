@@ -2,6 +2,8 @@
 `templates/emails/<kind>/subject.txt`, `body.txt` and `body.html` (which extends
 `emails/base.html`). Links are absolute (SITE_URL)."""
 
+import email.policy
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.mime.base import MIMEBase
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -56,6 +58,28 @@ def render_subject(notification, context=None, *, prefix=True):
     return subject
 
 
+class _OneLineHeader(UnstructuredHeader):
+    """A header whose value is one token with nowhere to fold (List-Unsubscribe: a long URL in
+    angle brackets). Python's folding would cut it into RFC 2047 encoded-words, which RFC 2369
+    and RFC 8058 do not allow, so mail clients would offer no unsubscribe button. RFC 5322
+    allows lines up to 998 characters: it goes out whole, on one line."""
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _OneLineHeader)
+
+
+class OutboxEmail(EmailMultiAlternatives):
+    """Every email the outbox sends: serialized with the policy the backend asks for (SMTP's
+    CRLF, …), except that List-Unsubscribe is never folded into encoded-words."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(header_factory=_HEADERS))
+
+
 def build_message(notification):
     context = email_context(notification)
     # Non-critical kinds carry a one-click unsubscribe (RFC 8058): the footer link and the
@@ -66,14 +90,16 @@ def build_message(notification):
     text = render_plain(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
     headers = {"X-Outsourcing-Notification": notification.dedupe_key[:200],
-               "Message-ID": make_msgid(domain=message_id_domain())}
+               "Message-ID": make_msgid(domain=message_id_domain()),
+               # RFC 3834: sent by the machine, so auto-responders (out of office) keep quiet.
+               "Auto-Submitted": "auto-generated"}
     unsubscribe = context.get("unsubscribe_url")
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # A reply address (the conversations' reply by email) answers straight into the thread.
     reply_to = [context["reply_to"]] if context.get("reply_to") else None
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient_email], headers=headers, reply_to=reply_to,
     )

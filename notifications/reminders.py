@@ -6,7 +6,7 @@ days after it was sent; when it expires, whoever sent it is told. The deadline c
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, new_token
+from accounts.models import Invitation, InvitationRole, InvitationStatus, Membership, Role, User, new_token
 
 from .links import absolute
 from .quiet import zone
@@ -14,6 +14,25 @@ from .sweeps import BATCH, drain, item, run_ladder
 
 # Where each kind of invitation is accepted.
 ACCEPT_URL = {InvitationRole.MANAGER: "invitation_open", InvitationRole.FREELANCER: "portal:invitation_open"}
+
+
+# Per invitation role, `zones(invitations)` → {invitation pk: IANA zone} of the invitees the
+# role's owner knows (the portal: the invited freelancer's zone), registered when that app loads.
+_INVITEE_ZONES = {}
+
+
+def invitee_zones_register(role, zones):
+    _INVITEE_ZONES[role] = zones
+
+
+def _invitee_zones(invitations):
+    """Each invitee's own zone, for decent hours: the role's owner's answer, else the zone of
+    an account the email already has, else the workspace's."""
+    known = {}
+    for role, zones in _INVITEE_ZONES.items():
+        known |= zones([inv for inv in invitations if inv.role == role])
+    accounts = dict(User.objects.filter(email__in={inv.email for inv in invitations}).values_list("email", "timezone"))
+    return {inv.pk: known.get(inv.pk) or accounts.get(inv.email) or inv.workspace.timezone for inv in invitations}
 
 
 def _day(moment, tz_name):
@@ -58,6 +77,7 @@ def _compose(now):
                                            user__is_active=True).select_related("user"):
             members.setdefault(m.workspace_id, []).append(m)
         items, counts = [], {"reminded": 0, "expired": 0}
+        zones = _invitee_zones([inv for inv, (action, _) in todo if action == "remind"])
         for inv, (action, token) in todo:
             ws, inviter = inv.workspace, inv.invited_by
             common = {"role": inv.role, "invitee_email": inv.email,
@@ -70,7 +90,7 @@ def _compose(now):
                     continue
                 items.append(item(
                     kind="invitation_reminder", email=inv.email, key=f"invitation-reminder:{inv.pk}",
-                    workspace_id=ws.pk, tz=ws.timezone, now=now,
+                    workspace_id=ws.pk, tz=zones[inv.pk], now=now,
                     context={**common, "accept_url": url, "_secret": ["accept_url"],
                              "expires": _day(inv.expires_at, ws.timezone)}))
                 counts["reminded"] += 1

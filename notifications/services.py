@@ -33,6 +33,11 @@ QUEUED_GRACE = timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_GRACE_SE
 # The sending task, by the name Celery registers it under (tasks.py). Looked up in the app's
 # registry instead of imported: tasks.py is the thin layer above these actions.
 SEND_TASK = "notifications.tasks.send_notification"
+# Many at once: ONE broker message naming a batch of notifications, which a worker fans out into
+# SEND_TASK messages. The sweeps hand their emails over with it, so committing a batch of 500
+# reminders costs one round trip to the broker instead of 500 (the benchmark measured 1.7-2.5
+# ms each on the 2-core machine: 17-25 s for 10,000 reminders).
+SEND_MANY_TASK = "notifications.tasks.send_notifications"
 
 
 # An unaccepted invitation gets one reminder this long after sending (if it still runs then).
@@ -49,6 +54,18 @@ def _enqueue(notification_id):
     except Exception:  # broker down: the row stays queued and the recovery sweep resends it
         log.warning("Could not enqueue notification %s; the outbox sweep will retry", notification_id,
                     exc_info=True)
+
+
+def _enqueue_many(notification_ids):
+    """Hand a batch over in one broker message (a single one as itself)."""
+    ids = list(notification_ids)
+    if len(ids) == 1:
+        _enqueue(ids[0])
+    elif ids:
+        try:
+            current_app.tasks[SEND_MANY_TASK].delay(ids)
+        except Exception:  # broker down: the rows stay queued and the recovery sweep resends them
+            log.warning("Could not enqueue %s notifications; the outbox sweep will retry", len(ids), exc_info=True)
 
 
 def notify(*, kind, recipient_email, dedupe_key, context=None, workspace=None,
@@ -108,7 +125,7 @@ def notify_many(items, *, now=None):
         if not_before is None or not_before <= now:
             due.append(pk)
     if due:
-        transaction.on_commit(lambda: [_enqueue(pk) for pk in due])
+        transaction.on_commit(lambda: _enqueue_many(due))
     return created
 
 
@@ -230,15 +247,26 @@ def notification_retry_delay(*, notification_id):
     return retry_delay(attempts or 1)
 
 
-def outbox_recover(*, now=None, batch=500):
+def outbox_recover(*, now=None, batch=500, max_batches=40):
     """Hand out again what was lost: rows `queued` but never enqueued (broker was down, or
     held for quiet hours and now due) and rows stuck in `sending` (worker died mid-send).
-    Sending stays exactly-once through the claim in `notification_send`."""
+    Sending stays exactly-once through the claim in `notification_send`. Drains batch after
+    batch like every sweep (a morning's held reminders go out in one run), each batch handed
+    to the broker in one message. Returns the ids handed out."""
     now = now or timezone.now()
-    stuck = Notification.objects.filter(
+    handed = []
+    for _ in range(max_batches):
+        stuck, due = _recover_batch(now, batch)
+        handed += due
+        if stuck < batch and len(due) < batch:
+            break
+    return handed
+
+
+def _recover_batch(now, batch):
+    stuck_ids = list(Notification.objects.filter(
         status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-    ).values_list("pk", flat=True)[:batch]
-    stuck_ids = list(stuck)
+    ).values_list("pk", flat=True)[:batch])
     if stuck_ids:
         still_stuck = Notification.objects.filter(
             pk__in=stuck_ids, status=NotificationStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
@@ -263,15 +291,15 @@ def outbox_recover(*, now=None, batch=500):
         )
         # Handed out once per grace period at most: while a worker is down (or busy with a
         # morning's worth of reminders held overnight) the same rows are not piled up in the
-        # broker again every minute.
+        # broker again every minute. (It also moves the drain on: a row handed out by this run
+        # is not read again by its next batch.)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - QUEUED_GRACE))
         .order_by("created_at").values_list("pk", flat=True)[:batch]
     )
     if due:
         Notification.objects.filter(pk__in=due).update(enqueued_at=now)
-    for pk in due:
-        _enqueue(pk)
-    return due
+    _enqueue_many(due)
+    return len(stuck_ids), due
 
 
 # --- The inbox ---------------------------------------------------------------------------------------

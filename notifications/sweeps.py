@@ -67,6 +67,53 @@ def claim(model, plan):
     if not plan:
         return set()
     pks = list(plan)
+    new_fields = sorted({f for _, new in plan.values() for f in new})
+    if connection.vendor == "postgresql":
+        _claim_unnest(model, plan, new_fields)
+    else:
+        _claim_case(model, plan, new_fields)
+    after = model.objects.filter(pk__in=pks).values("pk", *new_fields)
+    return {
+        row["pk"] for row in after
+        if all(row[f] == plan[row["pk"]][1][f] for f in plan[row["pk"]][1])
+    }
+
+
+def _claim_unnest(model, plan, new_fields):
+    """PostgreSQL: the batch as arrays joined to the table (`UPDATE … FROM unnest(…)`), one
+    parameter per column; each row matches its own expected values with IS NOT DISTINCT FROM
+    (NULL = NULL). Linear in the batch, where a CASE over every pk is quadratic (the benchmark
+    measured 135 ms per batch of 500 with CASE: 2.7 s of a 10,000-row sweep)."""
+    quote = connection.ops.quote_name
+    pks = list(plan)
+    expected_fields = sorted({f for expected, _ in plan.values() for f in expected})
+    columns, params = [f"%s::{model._meta.pk.cast_db_type(connection)}[]"], [pks]
+    names = ["pk"]
+    where = [f"t.{quote(model._meta.pk.column)} = v.pk"]
+    for n, name in enumerate(expected_fields):
+        field = model._meta.get_field(name)
+        columns.append(f"%s::{field.cast_db_type(connection)}[]")
+        params.append([field.get_db_prep_value(plan[pk][0][name], connection) for pk in pks])
+        names.append(f"e{n}")
+        where.append(f"t.{quote(field.column)} IS NOT DISTINCT FROM v.e{n}")
+    sets = []
+    for n, name in enumerate(new_fields):
+        field = model._meta.get_field(name)
+        columns += ["%s::boolean[]", f"%s::{field.cast_db_type(connection)}[]"]
+        params += [[name in plan[pk][1] for pk in pks],
+                   [field.get_db_prep_value(plan[pk][1].get(name), connection) for pk in pks]]
+        names += [f"s{n}", f"n{n}"]
+        sets.append(f"{quote(field.column)} = CASE WHEN v.s{n} THEN v.n{n} ELSE t.{quote(field.column)} END")
+    # Only quoted names and placeholders are in the SQL text; every value is an array parameter.
+    table, source = quote(model._meta.db_table), f"unnest({', '.join(columns)}) AS v({', '.join(names)})"
+    sql = f"UPDATE {table} AS t SET {', '.join(sets)} FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _claim_case(model, plan, new_fields):
+    """Elsewhere (SQLite): one UPDATE whose values and conditions are CASEs over the pks."""
+    pks = list(plan)
     qs = model.objects.filter(pk__in=pks)
     for field in sorted({f for expected, _ in plan.values() for f in expected}):
         output = model._meta.get_field(field)
@@ -76,17 +123,11 @@ def claim(model, plan):
         qs = qs.alias(
             **{f"_have_{field}": Coalesce(F(field), Value(stand_in, output_field=output), output_field=output)}
         ).filter(**{f"_have_{field}": _case_sql(model, field, wanted)})
-    new_fields = sorted({f for _, new in plan.values() for f in new})
     updates = {}
     for field in new_fields:
         values = {pk: new[field] for pk, (_, new) in plan.items() if field in new}
         updates[field] = _case_sql(model, field, values, default=len(values) < len(plan))
     qs.update(**updates)
-    after = model.objects.filter(pk__in=pks).values("pk", *new_fields)
-    return {
-        row["pk"] for row in after
-        if all(row[f] == plan[row["pk"]][1][f] for f in plan[row["pk"]][1])
-    }
 
 
 def item(*, kind, email, key, context, workspace_id, tz, now, user_id=None, engagement_id=None, decent=True):

@@ -20,6 +20,15 @@ def send_notification(self, notification_id):
 
 
 @shared_task
+def send_notifications(notification_ids):
+    """A batch handed over in one message (services.SEND_MANY_TASK): fanned out here, in the
+    worker, into one send task each, so each email keeps its own retries."""
+    for pk in notification_ids:
+        send_notification.delay(pk)
+    return len(notification_ids)
+
+
+@shared_task
 def outbox_recover():
     """Beat: re-enqueue notifications stuck in `queued` or `sending`."""
     return len(services.outbox_recover())

@@ -327,6 +327,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": None,
 }
+# An API token stops working this long after it was issued (401 "Token expired.").
+API_TOKEN_LIFETIME = timedelta(days=env.int("API_TOKEN_LIFETIME_DAYS", default=90))
 # The OpenAPI document (drf-spectacular): outsourcing/api_schema.py.
 SPECTACULAR_SETTINGS = api_schema.SPECTACULAR_SETTINGS
 

@@ -22,6 +22,7 @@ dashboard_patterns = (
 
 urlpatterns = [
     path("", include(dashboard_patterns)),
+    path("accounts/tokens/", include("api.pages")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("freelancers/", include("freelancers.urls")),

@@ -125,7 +125,7 @@ def invitation_revoke(request, pk):
 def member_remove(request, pk):
     membership = get_for_workspace(request, Membership.objects.select_related("user"), pk=pk)
     try:
-        account_services.membership_remove(membership=membership)
+        account_services.membership_remove(membership=membership, actor=request.user)
     except account_services.MembershipError as exc:
         messages.error(request, str(exc))
     else:

@@ -307,3 +307,11 @@ def offers_to_invite():
 
 
 __all__ = ["current_brief", "engagement_todos", "my_engagements"]
+
+
+def invited_freelancer_zones(invitations):
+    """{invitation pk: the invited freelancer's time zone}, for the invitation reminder's decent
+    hours (registered with notifications.reminders when this app loads)."""
+    zones = dict(Freelancer.objects.filter(pk__in={inv.target_id for inv in invitations if inv.target_id})
+                 .exclude(timezone="").values_list("pk", "timezone"))
+    return {inv.pk: zones[inv.target_id] for inv in invitations if inv.target_id in zones}

@@ -10,6 +10,7 @@ from engagements.selectors import engagement_list
 from engagements.services import lifecycle as services
 from freelancers.models import Freelancer
 
+from ..fields import query_filters
 from ..permissions import IsWorkspaceMember, IsWorkspaceStaff, scoped
 from ..schema import errors
 from .access import _engagement, _staff_only, _token
@@ -42,9 +43,7 @@ class EngagementList(generics.ListAPIView):
     serializer_class = EngagementSerializer
 
     def get_queryset(self):
-        params = EngagementFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        wanted = params.validated_data
+        wanted = query_filters(EngagementFilterSerializer, self.request)
         rows = engagement_list(_token(self.request).workspace, status=wanted.get("status"),
                                freelancer_id=wanted.get("freelancer"), at_risk=wanted.get("at_risk", False),
                                reader=self.request.user)

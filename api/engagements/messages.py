@@ -8,7 +8,7 @@ else gets 404.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +22,7 @@ from engagements.services import conversation
 from engagements.services.transitions import NotAllowed
 from freelancers.uploads import ALLOWED, attachment_response
 
+from ..fields import query_filters
 from ..pagination import Pagination
 from ..permissions import IsWorkspaceMember, scoped
 from ..schema import errors
@@ -96,6 +97,11 @@ def _side(request):
     return threads.FREELANCER if _is_freelancer(request) else threads.OWNER
 
 
+class MessageAfterSerializer(serializers.Serializer):
+    after = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID,
+                                     help_text="A message id: only what came after it.")
+
+
 class MessageList(APIView):
     permission_classes = [IsWorkspaceMember]
     pagination_class = Pagination  # so the schema shows the page envelope the list answers with
@@ -104,14 +110,12 @@ class MessageList(APIView):
                    description="Messages and the system lines of the timeline (questions, updates, submissions, "
                                "change requests, money, the lifecycle; `system` true, `id` null), oldest first. "
                                "`?after=<message id>` gives only what came after that message.",
-                   parameters=[OpenApiParameter("after", OpenApiTypes.INT, required=False)],
+                   parameters=[MessageAfterSerializer],
                    responses={200: ThreadItemSerializer(many=True), **errors(400, 404)})
     def get(self, request, pk):
         engagement = _engagement(request, pk)
-        after = request.query_params.get("after", "")
-        if after and (not after.isdigit() or int(after) > MAX_ID):
-            raise serializers.ValidationError({"after": ["A message id."]})
-        items = threads.thread(engagement, side=_side(request), after_id=int(after) if after else None)
+        after = query_filters(MessageAfterSerializer, request).get("after")
+        items = threads.thread(engagement, side=_side(request), after_id=after)
         paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response([_item(i) for i in page])

@@ -56,7 +56,8 @@ class EngagementWriteSerializer(serializers.Serializer):
     budget = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MONEY,
                                       help_text="Minor units of `currency` (150000 = 1,500.00).")
     contingency_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217, e.g. USD.")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", min_length=3, max_length=3, required=False,
+                                       help_text="ISO 4217, e.g. USD.")
     starts_on = serializers.DateField(required=False, allow_null=True)
     target_end_on = serializers.DateField(required=False, allow_null=True)
     update_every_days = serializers.IntegerField(required=False, min_value=1, max_value=60)

@@ -10,6 +10,7 @@ from freelancers.money import to_major
 from freelancers.selectors import Filters, freelancer_search
 from freelancers.services import freelancer as services
 
+from ..fields import query_filters
 from ..permissions import IsWorkspaceStaff, scoped
 from ..schema import errors
 from .common import freelancer_or_404, workspace_of
@@ -26,9 +27,7 @@ class FreelancerList(generics.ListAPIView):
     serializer_class = FreelancerSerializer
 
     def get_queryset(self):
-        params = FreelancerFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        wanted = dict(params.validated_data)
+        wanted = dict(query_filters(FreelancerFilterSerializer, self.request))
         workspace = workspace_of(self.request)
         for bound in ("rate_min", "rate_max"):
             if bound in wanted:

@@ -61,7 +61,8 @@ class FundSerializer(serializers.Serializer):
         required=False, min_value=1, max_value=MAX_AMOUNT,
         help_text="Optional check: the milestone's amount in minor units as you expect it; refused if it differs.",
     )
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="Optional check (ISO 4217).")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", min_length=3, max_length=3, required=False,
+                                       help_text="Optional check (ISO 4217).")
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -90,7 +91,8 @@ class ResolveSerializer(serializers.Serializer):
 
 class BonusSerializer(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, help_text="Minor units, owed at once.")
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="Optional check (ISO 4217).")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", min_length=3, max_length=3, required=False,
+                                       help_text="Optional check (ISO 4217).")
     note = serializers.CharField(max_length=300, help_text="What it is for; the freelancer sees it.")
 
 
@@ -105,7 +107,8 @@ class PayoutSerializer(serializers.ModelSerializer):
 class PayoutWriteSerializer(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT,
                                       help_text="Minor units; at most what is owed on the engagement.")
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="Optional check (ISO 4217).")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", min_length=3, max_length=3, required=False,
+                                       help_text="Optional check (ISO 4217).")
     method = serializers.CharField(max_length=32, help_text="How it was sent, one of the payout gateway's methods: "
                                    + ", ".join(value for value, _ in method_choices()) + ".")
     reference = serializers.CharField(max_length=120, help_text="The transfer's reference; never a card or "

@@ -54,8 +54,9 @@ def test_it_issues_a_freelancer_token_for_a_linked_freelancer(api_client, freela
     response = get_token(api_client, "fred@example.com")
 
     assert response.status_code == 200
-    assert response.json() | {"token": None} == {
+    assert response.json() | {"token": None, "expires_at": None} == {
         "token": None, "role": "freelancer", "workspace": workspace.slug, "freelancer": freelancer.pk,
+        "expires_at": None,
     }
 
 

@@ -140,6 +140,8 @@ class Engagement(models.Model):
             models.Index(fields=["checkin_nudge_at"], name="engagement_checkin_nudge",
                          condition=models.Q(status="active")),
             models.Index(fields=["workspace", "status"], name="engagement_ws_status"),
+            # The engagement list's page (newest first): read in order, cut at the page.
+            models.Index(fields=["workspace", "-created_at", "-id"], name="engagement_ws_recent"),
             models.Index(
                 fields=["next_update_due_at"], name="engagement_update_due",
                 condition=models.Q(status="active"),

@@ -78,6 +78,9 @@ class CheckIn(models.Model):
     nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
     nudge_step = models.PositiveSmallIntegerField(default=0, editable=False)
     nudge_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # The calendar SEQUENCE of the emailed invitation (RFC 5546): 0 when first sent, one more
+    # each time it moves or is cancelled, so the freelancer's calendar updates the same event.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]

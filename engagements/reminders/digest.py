@@ -11,6 +11,8 @@ over all the workspaces of a batch, so the sweep's cost grows with batches, not 
 
 from datetime import time, timedelta
 
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,8 @@ from ..models import OPEN_WORK_STATES, CheckIn, CheckInStatus, Engagement, Engag
 
 # Workspaces per batch (each section is one query over all of them).
 BATCH = 200
+# Lines per section; the rest are counted ("and 9,980 more").
+SECTION_ITEMS = 20
 SOON = timedelta(days=3)
 
 
@@ -40,13 +44,14 @@ def _engagement_sections(add, workspaces, now):
     names = {w.pk: w.timezone for w in workspaces}
     active = Engagement.objects.filter(workspace_id__in=list(names), status=EngagementStatus.ACTIVE).select_related(
         "freelancer")
-    for e in active.filter(next_update_due_at__lt=now).order_by("next_update_due_at"):
+    for e in add.top(active.filter(next_update_due_at__lt=now), "Status updates overdue", "workspace_id",
+                     "next_update_due_at"):
         late = now - e.next_update_due_at
         span = f"{late.days} day{'s' if late.days != 1 else ''}" if late.days else f"{late.seconds // 3600} h"
         add(e.workspace_id, "Status updates overdue",
             f"{e.freelancer.name} on {e.title}: due {day_of(e.next_update_due_at, names[e.workspace_id])}"
             f" ({span} late)", owner_url("detail", pk=e.pk))
-    for e in active.filter(gone_quiet_at__isnull=False).order_by("gone_quiet_at"):
+    for e in add.top(active.filter(gone_quiet_at__isnull=False), "Gone quiet", "workspace_id", "gone_quiet_at"):
         add(e.workspace_id, "Gone quiet",
             f"{e.title}: nothing from {e.freelancer.name} since "
             f"{day_of(e.last_activity_at or e.gone_quiet_at, names[e.workspace_id])}",
@@ -68,7 +73,7 @@ def _checkins_today(add, workspaces, now):
               .select_related("engagement__freelancer").order_by("scheduled_at")):
         ws_id = c.engagement.workspace_id
         start, end = bounds[ws_id]
-        if start <= c.scheduled_at < end:
+        if start <= c.scheduled_at < end and add.room(ws_id, "Check-ins today"):
             add(ws_id, "Check-ins today",
                 f"{_hm(c.scheduled_at, tzs[ws_id])} with {c.engagement.freelancer.name} ({c.engagement.title})"
                 + (f": {c.agenda.splitlines()[0][:80]}" if c.agenda.strip() else ""),
@@ -77,18 +82,19 @@ def _checkins_today(add, workspaces, now):
 
 def _milestone_sections(add, workspaces, now):
     names = {w.pk: w.timezone for w in workspaces}
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names), state=MilestoneState.SUBMITTED,
+    closing = Milestone.objects.filter(engagement__workspace_id__in=list(names), state=MilestoneState.SUBMITTED,
                                        review_deadline_at__gt=now, review_deadline_at__lte=now + SOON)
-              .select_related("engagement__freelancer").order_by("review_deadline_at")):
+    for m in add.top(closing.select_related("engagement__freelancer"), "Reviews closing", "engagement__workspace_id",
+                     "review_deadline_at"):
         ws_id = m.engagement.workspace_id
         add(ws_id, "Reviews closing",
             f"“{m.title}” by {m.engagement.freelancer.name}: released automatically "
             f"{day_of(m.review_deadline_at, names[ws_id])} unless you review it",
             owner_url("milestone", pk=m.engagement_id, milestone_pk=m.pk))
-    for m in (Milestone.objects.filter(engagement__workspace_id__in=list(names),
-                                       engagement__status=EngagementStatus.ACTIVE, state__in=OPEN_WORK_STATES,
-                                       due_at__lte=now + timedelta(days=2))
-              .select_related("engagement__freelancer").order_by("due_at")):
+    due = Milestone.objects.filter(engagement__workspace_id__in=list(names), engagement__status=EngagementStatus.ACTIVE,
+                                   state__in=OPEN_WORK_STATES, due_at__lte=now + timedelta(days=2))
+    for m in add.top(due.select_related("engagement__freelancer"), "Milestones due", "engagement__workspace_id",
+                     "due_at"):
         late = m.due_at < now
         add(m.engagement.workspace_id, "Milestones due",
             f"“{m.title}” ({m.engagement.freelancer.name}, {m.engagement.title}): "
@@ -100,6 +106,8 @@ def _references_received(add, workspaces, now):
     for r in (Reference.objects.filter(freelancer__workspace_id__in=[w.pk for w in workspaces],
                                        status=ReferenceStatus.RECEIVED, answered_at__gt=now - timedelta(days=1))
               .select_related("freelancer").order_by("answered_at")):
+        if not add.room(r.freelancer.workspace_id, "References received"):
+            continue
         add(r.freelancer.workspace_id, "References received",
             f"{r.name} on {r.freelancer.name}" + (f" (average {r.average:.1f}/5)" if r.average else ""),
             absolute(reverse("freelancers:scorecard", kwargs={"pk": r.freelancer_id})))
@@ -109,17 +117,42 @@ def _references_received(add, workspaces, now):
 SECTIONS = (_engagement_sections, _checkins_today, _milestone_sections, _references_received)
 
 
+class _Sections:
+    """What `compose` collects: each section's first SECTION_ITEMS lines and its total. A
+    section function reads its rows through `top` (cut and counted in SQL), or asks
+    `room(ws, title)` (which counts the row) before it builds a line."""
+
+    def __init__(self, workspaces):
+        self.items = {w.pk: {} for w in workspaces}
+        self.totals = {w.pk: {} for w in workspaces}
+
+    def top(self, qs, title, ws, order):
+        """The first SECTION_ITEMS rows of each workspace in `order`, cut in SQL (a window), and
+        each workspace's total for `title` (one grouped count): the rest are never loaded."""
+        for ws_id, n in qs.order_by().values(ws).annotate(n=Count("pk")).values_list(ws, "n"):
+            self.totals[ws_id][title] = n
+        rank = Window(RowNumber(), partition_by=[F(ws)], order_by=[F(order).asc(), F("pk").asc()])
+        return qs.annotate(_rank=rank).filter(_rank__lte=SECTION_ITEMS).order_by(order, "pk")
+
+    def room(self, ws_id, title):
+        self.totals[ws_id][title] = self.totals[ws_id].get(title, 0) + 1
+        return len(self.items[ws_id].get(title, ())) < SECTION_ITEMS
+
+    def __call__(self, ws_id, title, text, url):
+        self.items[ws_id].setdefault(title, []).append({"text": text, "url": url})
+
+
 def compose(workspaces, now):
-    """{workspace_id: [section]} where a section is {"title", "items": [{"text", "url"}]}, only
-    non-empty sections, in the order an owner would act on them."""
-    out = {w.pk: {} for w in workspaces}
-
-    def add(ws_id, title, text, url):
-        out[ws_id].setdefault(title, []).append({"text": text, "url": url})
-
+    """{workspace_id: [section]} where a section is {"title", "items": [{"text", "url"}], "total",
+    "more"}, only non-empty sections, in the order an owner would act on them. A section lists
+    its first SECTION_ITEMS (most urgent first) and counts the rest: an email, not the whole
+    list (a workspace with 10,000 overdue updates got a digest of 40,000 lines that took 13 s to
+    compose in the benchmark)."""
+    add = _Sections(workspaces)
     for section in SECTIONS:
         section(add, workspaces, now)
-    return {pk: [{"title": t, "items": items} for t, items in sections.items()] for pk, sections in out.items()}
+    return {pk: [{"title": t, "items": items, "total": add.totals[pk][t], "more": add.totals[pk][t] - len(items)}
+                 for t, items in sections.items()] for pk, sections in add.items.items()}
 
 
 def _batch(now, batch):
@@ -145,7 +178,7 @@ def _batch(now, batch):
         if not sections[ws.pk] and not mine:
             continue  # nothing to say today: no email
         local_day = now.astimezone(zone(ws.timezone)).date()
-        count = sum(len(s["items"]) for s in sections[ws.pk]) + len(mine)
+        count = sum(s["total"] for s in sections[ws.pk]) + len(mine)
         items.append({
             "kind": "owner_digest", "recipient_email": user.email, "recipient_user_id": user.pk,
             "workspace_id": ws.pk, "dedupe_key": f"digest:{ws.pk}:{local_day.isoformat()}:u{user.pk}",

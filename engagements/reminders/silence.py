@@ -51,9 +51,12 @@ def _decide(now, seen):
 def _compose(now):
     def compose(todo):
         members = owners_by_workspace(e.workspace_id for e, _ in todo)
+        # The backups' names straight from the link table (one query, no engagement read again).
         backups = {}
-        for e in Engagement.objects.filter(pk__in=[e.pk for e, _ in todo]).prefetch_related("backups"):
-            backups[e.pk] = [b.name for b in e.backups.all()]
+        links = (Engagement.backups.through.objects.filter(engagement_id__in=[e.pk for e, _ in todo])
+                 .order_by("freelancer__name").values_list("engagement_id", "freelancer__name"))
+        for engagement_id, name in links:
+            backups.setdefault(engagement_id, []).append(name)
         items, activities = [], []
         for e, last in todo:
             days = (now - last).days

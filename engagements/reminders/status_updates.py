@@ -64,6 +64,8 @@ def _compose(now):
                     moments={"due": due, "last_update": last_updates.get(e.pk)},
                     context={**common, "days_silent": max(1, (now - since).days),
                              "reminded": e.remind_freelancer_updates,
+                             # Step 1 went out earlier, or a sweep catching up sends only step 2.
+                             "reminders": 2 if e.update_reminder_step == 1 else 1,
                              "hours_late": int((now - due).total_seconds() // 3600),
                              "url": owner_url("detail", pk=e.pk)})
                 counts["escalated"] += 1

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.audit import audit_record
+
 from .. import crypto
 from ..models import AccessGrant, AccessReveal, ActivityKind, Engagement, EngagementStatus
 from .activity import activity_record
@@ -86,6 +88,8 @@ def access_grant_reveal(*, grant_id, freelancer, user=None, ip_address=None, via
         raise ConflictError("This access has no secret to show.")
     secret = crypto.decrypt(grant.secret_token)
     AccessReveal.objects.create(grant=grant, freelancer=freelancer, user=user, ip_address=ip_address, via=via[:16])
+    audit_record(workspace=grant.engagement.workspace_id, action="grant_revealed", actor=user, obj=grant,
+                 detail=f"{freelancer.name} revealed the secret for {grant.label} ({via}).", ip=ip_address)
     activity_record(engagement=grant.engagement, kind=ActivityKind.GRANT_REVEALED, actor_freelancer=freelancer,
                     summary=f"{freelancer.name} revealed the secret for {grant.label}.")
     return secret
@@ -99,6 +103,8 @@ def access_grant_revoke(*, grant, actor, reason=""):
     ):
         return False
     grant.refresh_from_db()
+    audit_record(workspace=grant.engagement.workspace_id, action="grant_revoked", actor=actor, obj=grant,
+                 detail=f"Revoked access: {grant.label}.")
     activity_record(engagement=grant.engagement, kind=ActivityKind.GRANT_REVOKED, actor_user=actor,
                     summary=f"Revoked access: {grant.label}." + (" Rotate the secret." if grant.has_secret else ""))
     return True

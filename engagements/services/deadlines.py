@@ -12,7 +12,16 @@ their inputs; the reminder ladders hanging on them are re-armed in the same UPDA
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
-from ..models import CheckIn, CheckInStatus, Engagement, EngagementStatus, Milestone, ReportingPreference, StatusUpdate
+from ..models import (
+    OPEN_STATUSES,
+    CheckIn,
+    CheckInStatus,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    ReportingPreference,
+    StatusUpdate,
+)
 from .ladders import (
     checkin_nudge_reset,
     checkin_nudges_sync,
@@ -132,3 +141,13 @@ def milestones_due_recompute(*, engagement):
             Milestone.objects.filter(pk=milestone.pk).update(
                 due_at=due_at, **milestone_due_fields(milestone.due_on, engagement.freelancer))
 
+
+
+def freelancer_deadlines_recompute(*, freelancer):
+    """The freelancer's time zone changed (on the owner's page, through the API or in their
+    portal profile): every open engagement's deadlines and milestone due moments follow it.
+    Registered with freelancers' `freelancer_update` when this app loads (engagements/apps.py)."""
+    open_ones = freelancer.engagements.filter(status__in=OPEN_STATUSES).select_related("freelancer", "workspace")
+    for engagement in open_ones:
+        engagement_deadlines_recompute(engagement=engagement)
+        milestones_due_recompute(engagement=engagement)

@@ -23,6 +23,7 @@ from .activity import activity_record
 from .brief import brief_acknowledgement_record, brief_send
 from .deadlines import engagement_deadlines_recompute, milestones_due_recompute
 from .ladders import engagement_heard_from, playbook_requests_arm
+from .reporting import checkin_cancellation_notify
 from .transitions import ConflictError, engagement_transition
 
 EDITABLE_FIELDS = {
@@ -248,11 +249,15 @@ def _end(engagement, *, actor, to_status, reason, kind, verb):
             "Settle these milestones first (release or refund them): " + ", ".join(open_titles) + "."
         )
     now = timezone.now()
+    invited = engagement.status != EngagementStatus.DRAFT  # a draft's check-ins were never emailed
     engagement = engagement_transition(
         engagement_id=engagement.pk, to_status=to_status, ended_at=now, end_reason=reason[:300],
     )
     revoked = access_grants_revoke_all(engagement=engagement, actor=actor, reason=f"Engagement {verb}")
-    CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED, scheduled_at__gt=now).update(
+    upcoming = CheckIn.objects.filter(engagement=engagement, status=CheckInStatus.SCHEDULED, scheduled_at__gt=now)
+    for checkin in upcoming.select_related("created_by") if invited else ():
+        checkin_cancellation_notify(engagement=engagement, checkin=checkin)  # off their calendar
+    upcoming.update(
         status=CheckInStatus.MISSED, notes="Cancelled: the engagement ended.", recorded_at=now, recorded_by=actor,
     )
     activity_record(engagement=engagement, kind=kind, actor_user=actor,

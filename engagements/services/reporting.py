@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.calendar import invitation
-
+from .. import ics
 from ..emails import notify_freelancer, notify_owners
 from ..models import (
     RUNNING_STATUSES,
@@ -135,21 +134,34 @@ def checkin_schedule(*, engagement, actor, scheduled_at, agenda="", duration_min
 
 
 def _notify_checkin(engagement, checkin):
-    """Email the freelancer the check-in, in their time zone, with a calendar file. A moved
-    check-in is a new email (new key) and a higher SEQUENCE, so calendars update the event."""
+    """Email the freelancer the check-in, in their time zone, with a calendar invitation
+    (engagements/ics.py). A moved check-in is a new email (new key) with the next SEQUENCE, so
+    calendars update the same event."""
     tz = tz_of(engagement.freelancer)
     local = timezone.localtime(checkin.scheduled_at, timezone=tz)
-    ics = invitation(
-        uid=f"checkin-{checkin.pk}@outsourcing", start=checkin.scheduled_at,
-        end=checkin.scheduled_at + timedelta(minutes=checkin.duration_minutes),
-        summary=f"Check-in: {engagement.title}", description=checkin.agenda, url=checkin.meeting_url,
-        sequence=int(timezone.now().timestamp()) // 60,
-    )
     notify_freelancer(
-        engagement, kind="checkin_scheduled", key=f"checkin:{checkin.pk}:{checkin.scheduled_at.timestamp():.0f}",
+        engagement, kind="checkin_scheduled", key=f"checkin:{checkin.pk}:{checkin.sequence}",
         context={"when": f"{local:%A %d %B %Y, %H:%M} ({tz.key})", "agenda": checkin.agenda,
                  "meeting_url": checkin.meeting_url, "minutes": checkin.duration_minutes},
-        attachments=[{"filename": "check-in.ics", "content": ics, "mimetype": "text/calendar"}],
+        attachments=[{"filename": "check-in.ics", "mimetype": ics.mimetype(),
+                      "content": ics.checkin_calendar(checkin=checkin, engagement=engagement)}],
+    )
+
+
+def checkin_cancellation_notify(*, engagement, checkin):
+    """The calendar CANCEL of a check-in the freelancer was invited to (cancelled, or its
+    engagement ended), with the next SEQUENCE, so their calendar removes the event."""
+    if engagement.status == EngagementStatus.DRAFT or checkin.scheduled_at <= timezone.now():
+        return  # never invited, or already over
+    checkin.sequence += 1
+    CheckIn.objects.filter(pk=checkin.pk).update(sequence=checkin.sequence)
+    tz = tz_of(engagement.freelancer)
+    local = timezone.localtime(checkin.scheduled_at, timezone=tz)
+    notify_freelancer(
+        engagement, kind="checkin_cancelled", key=f"checkin-cancelled:{checkin.pk}",
+        context={"when": f"{local:%A %d %B %Y, %H:%M} ({tz.key})"},
+        attachments=[{"filename": "check-in.ics", "mimetype": ics.mimetype(cancelled=True),
+                      "content": ics.checkin_calendar(checkin=checkin, engagement=engagement, cancelled=True)}],
     )
 
 
@@ -161,6 +173,8 @@ def checkin_update(*, checkin, actor, scheduled_at, agenda="", duration_minutes=
     if checkin.status != CheckInStatus.SCHEDULED:
         raise ConflictError("A check-in that was already recorded cannot be moved.")
     moved = checkin.scheduled_at != scheduled_at
+    if moved:
+        checkin.sequence += 1
     checkin.scheduled_at, checkin.agenda = scheduled_at, (agenda or "").strip()
     checkin.duration_minutes, checkin.meeting_url = duration_minutes, meeting_url or ""
     checkin.full_clean()
@@ -197,9 +211,12 @@ def checkin_record(*, checkin, actor, happened, notes=""):
 @transaction.atomic
 def checkin_cancel(*, checkin, actor):
     engagement = _open(checkin.engagement)
-    deleted, _ = CheckIn.objects.filter(pk=checkin.pk, status=CheckInStatus.SCHEDULED).delete()
-    if not deleted:
+    checkin = CheckIn.objects.select_for_update(of=("self",)).select_related("created_by").filter(
+        pk=checkin.pk, status=CheckInStatus.SCHEDULED).first()
+    if checkin is None:
         raise ConflictError("Only a check-in that is still scheduled can be cancelled.")
+    checkin_cancellation_notify(engagement=engagement, checkin=checkin)
+    checkin.delete()
     engagement_deadlines_recompute(engagement=engagement)
     activity_record(engagement=engagement, kind=ActivityKind.CHECKIN_SCHEDULED, actor_user=actor,
                     summary="Cancelled a scheduled check-in.")

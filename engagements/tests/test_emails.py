@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 KINDS = {"brief_offered", "brief_acknowledged", "brief_changed", "brief_question", "brief_answer",
          "milestone_submitted", "milestone_changes_requested", "status_blocker", "checkin_scheduled",
-         "playbook_updated", "engagement_paused", "engagement_resumed", "engagement_ended", "access_rotate"}
+         "playbook_updated", "engagement_paused", "engagement_resumed", "engagement_ended", "access_rotate",
+         "checkin_cancelled"}
 
 
 def test_every_engagement_email_renders(engagement, owner, freelancer, workspace):

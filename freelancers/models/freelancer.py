@@ -70,7 +70,11 @@ class Freelancer(models.Model):
                 name="freelancer_do_not_hire_needs_reason",
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "status"], name="freelancer_ws_status")]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="freelancer_ws_status"),
+            # The freelancer list's page (by name): read in order, cut at the page.
+            models.Index(fields=["workspace", "name", "id"], name="freelancer_ws_name"),
+        ]
 
     def __str__(self):
         return self.name

@@ -6,7 +6,8 @@ request expires and its links stop working.
 The deadline column is `Reference.next_reminder_at` (NULL once the ladder is done), the step
 `reminders_sent`. A batch is claimed with one conditional UPDATE (sweeps.run_ladder), so a
 second sweep, or a late one after the beat was down, sends each step once: one reminder, and
-the next two days later, never a burst. Each email's dedupe key names the step.
+the next two days later, never a burst. Each email's dedupe key names the step. Like every
+reminder to a person it keeps to 08:00–20:00 (in the freelancer's zone: the referee's is unknown).
 """
 
 from django.db.models import Q
@@ -37,10 +38,11 @@ def _compose(now, reminded):
         items = []
         for reference, step in todo:
             context = reference_context(reference, questionnaire_url(tokens[reference.pk][0]))
-            # A referee's zone is unknown: the reminder goes when it is due, like the request.
+            # The referee's own zone is unknown; the freelancer's (whose client or colleague they
+            # were) stands in, so a reminder does not land at 3 a.m. where they most likely are.
             items.append(item(
                 kind="reference_reminder", email=reference.email, key=f"reference-reminder:{reference.pk}:{step}",
-                workspace_id=reference.freelancer.workspace_id, tz="UTC", now=now, decent=False,
+                workspace_id=reference.freelancer.workspace_id, tz=reference.freelancer.timezone, now=now,
                 context={**context, "reminder": step, "last_reminder": step >= MAX_REMINDERS}))
             reminded.append(reference.pk)
         return items, {"reminded": len(items)}

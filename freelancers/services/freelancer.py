@@ -7,9 +7,14 @@ django.core.exceptions.ValidationError with a dict naming the field; moves the c
 does not allow raise TransitionError. Pages and the API call these same functions.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from accounts.audit import audit_record
 
 from ..errors import TransitionError
 from ..models import (
@@ -91,16 +96,28 @@ def freelancer_create(*, workspace, actor=None, name, email, headline="", skills
     return freelancer
 
 
+# Called with `freelancer=` when a freelancer's time zone changed, inside the change's
+# transaction, whoever changed it (the owner's page, the API, the freelancer's portal profile):
+# the engagements app registers the recomputing of the deadlines that follow the zone.
+_ZONE_FOLLOWERS: dict[str, Callable] = {}
+
+
+def freelancer_zone_follower_register(name, follower):
+    _ZONE_FOLLOWERS[name] = follower
+
+
 @transaction.atomic
 def freelancer_update(*, freelancer, actor=None, **fields):
     """Change profile fields (not the status: that is `freelancer_move`/`freelancer_decide`).
-    A changed rate, unit or currency adds a row to the rate history."""
+    A changed rate, unit or currency adds a row to the rate history; a changed time zone
+    recomputes every deadline that follows it (`_ZONE_FOLLOWERS`)."""
     unknown = set(fields) - set(PROFILE_FIELDS) - {"timezone_name"}
     if unknown:
         raise TypeError(f"freelancer_update() got unexpected fields: {', '.join(sorted(unknown))}")
     if "timezone_name" in fields:
         fields["timezone"] = fields.pop("timezone_name")
     before = {f: getattr(freelancer, f) for f in RATE_FIELDS}
+    zone_before = freelancer.timezone
     for field, value in fields.items():
         if field == "skills":
             value = normalise_skills(value)
@@ -116,6 +133,9 @@ def freelancer_update(*, freelancer, actor=None, **fields):
     after = {f: getattr(freelancer, f) for f in RATE_FIELDS}
     if after != before:
         RateChange.objects.create(freelancer=freelancer, changed_by=actor, **after)
+    if freelancer.timezone != zone_before:
+        for follower in _ZONE_FOLLOWERS.values():
+            follower(freelancer=freelancer)
     return freelancer
 
 
@@ -179,8 +199,37 @@ def start_vetting_if_prospect(*, freelancer, actor):
             freelancer.refresh_from_db(fields=["status"])
 
 
+@dataclass(frozen=True)
+class DoNotHireConsequence:
+    """What marking a freelancer do-not-hire also does, given by the app that owns it (the
+    engagements app: open offers and live access grants; the portal: the login, its sessions and
+    pending invitations), registered when that app loads: this app sits below them.
+
+    `preview(freelancer)` → sentences for the confirmation page, what would happen;
+    `apply(freelancer=, actor=)` does it inside the marking's transaction and returns sentences
+    saying what was done. Both return [] when there is nothing to do.
+    """
+
+    preview: Callable
+    apply: Callable
+
+
+_DO_NOT_HIRE_CONSEQUENCES: dict[str, DoNotHireConsequence] = {}
+
+
+def do_not_hire_consequence_register(name, consequence):
+    _DO_NOT_HIRE_CONSEQUENCES[name] = consequence
+
+
+def do_not_hire_preview(freelancer):
+    """What marking `freelancer` do-not-hire would revoke, in sentences (a read; no change)."""
+    return [line for c in _DO_NOT_HIRE_CONSEQUENCES.values() for line in c.preview(freelancer)]
+
+
 @transaction.atomic
 def freelancer_mark_do_not_hire(*, freelancer, actor=None, reason):
+    """Mark the freelancer do-not-hire and close every door they had (see
+    DoNotHireConsequence). Returns the sentences saying what was revoked."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this person should not be hired."})
@@ -191,7 +240,9 @@ def freelancer_mark_do_not_hire(*, freelancer, actor=None, reason):
         raise TransitionError(f"{freelancer.name} is already marked do not hire.")
     freelancer.do_not_hire, freelancer.do_not_hire_reason = True, reason
     FreelancerEvent.objects.create(freelancer=freelancer, kind=EventKind.DO_NOT_HIRE, reason=reason, actor=actor)
-    return freelancer
+    audit_record(workspace=freelancer.workspace_id, action="freelancer_do_not_hire", actor=actor, obj=freelancer,
+                 detail=f"Marked {freelancer.name} do not hire.")
+    return [line for c in _DO_NOT_HIRE_CONSEQUENCES.values() for line in c.apply(freelancer=freelancer, actor=actor)]
 
 
 @transaction.atomic

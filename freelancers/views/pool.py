@@ -135,24 +135,36 @@ def freelancer_detail(request, pk):
         "events": freelancer.events.select_related("actor")[:30],
         "engagements": engagements_of(freelancer),
         "user_tz": user_tz(request),
-        "do_not_hire_form": DoNotHireForm(),
         "decision_statuses": DECISION_STATUSES,
     })
 
 
 @workspace_required
-@require_POST
 def do_not_hire(request, pk):
+    """GET: the confirmation page, saying what marking will revoke; POST marks (or, with
+    action=clear, clears) and says what was revoked."""
     freelancer = freelancer_for(request, pk)
-    form = DoNotHireForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
-    if request.POST.get("action") == "clear":
+    if request.method == "POST" and request.POST.get("action") == "clear":
+        reason = request.POST.get("reason", "")
         run_action(request, lambda: services.freelancer_clear_do_not_hire(
             freelancer=freelancer, actor=request.user, reason=reason),
             f"{freelancer.name} is no longer marked do not hire.")
-    else:
-        run_action(request, lambda: services.freelancer_mark_do_not_hire(
-            freelancer=freelancer, actor=request.user, reason=reason),
-            f"{freelancer.name} is marked do not hire.")
-    return redirect("freelancers:detail", pk=pk)
+        return redirect("freelancers:detail", pk=pk)
+    if freelancer.do_not_hire:
+        return redirect("freelancers:detail", pk=pk)
+    form = DoNotHireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.freelancer_mark_do_not_hire(
+                freelancer=freelancer, actor=request.user, reason=form.cleaned_data["reason"])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect("freelancers:detail", pk=pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, " ".join([f"{freelancer.name} is marked do not hire.", *done]))
+            return redirect("freelancers:detail", pk=pk)
+    return render(request, "freelancers/do_not_hire.html", {
+        "freelancer": freelancer, "form": form, "consequences": services.do_not_hire_preview(freelancer),
+    })

@@ -119,3 +119,43 @@ def test_preferences_belong_to_one_workspace(owner_client, workspace, outsider):
 
 def test_the_preferences_page_needs_a_login(client):
     assert client.get("/notifications/preferences/").status_code == 302
+
+
+def _header_lines(raw, name):
+    """The header `name` as it travelled: its line and any continuation lines."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    lines = head.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.lower().startswith(name.lower() + ":"))
+    end = start + 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t"):
+        end += 1
+    return lines[start:end]
+
+
+def test_list_unsubscribe_travels_as_a_plain_url_not_encoded_words(workspace, smtp_sink, settings):
+    # A long site address makes the header well over 78 characters: the serializer must not
+    # fold it into RFC 2047 encoded-words, which RFC 2369/8058 forbid (no button in Gmail).
+    settings.MAILERS = smtp_sink.mailer()
+    settings.SITE_URL = "https://outsourcing.a-rather-long-company-domain.example.com"
+    notification_send(notification_id=nudge(workspace).pk)
+
+    [raw] = smtp_sink.raw
+    lines = _header_lines(raw, "List-Unsubscribe")
+    value = "".join(line.strip() for line in lines).split(":", 1)[1].strip()
+    assert "=?" not in value
+    assert value.startswith(f"<{settings.SITE_URL}/notifications/unsubscribe/") and value.endswith("/>")
+    assert all(len(line) <= 998 for line in lines)
+    assert _header_lines(raw, "List-Unsubscribe-Post") == ["List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+    # The link still works as sent.
+    path = value.strip("<>").removeprefix(settings.SITE_URL)
+    assert Client().post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+
+
+def test_every_automated_email_says_auto_generated(workspace, smtp_sink, settings):
+    settings.MAILERS = smtp_sink.mailer()
+    notification_send(notification_id=nudge(workspace).pk)
+    notification_send(notification_id=nudge(workspace, kind="escrow_funded", key="funded:1").pk)
+
+    assert len(smtp_sink.raw) == 2
+    for raw in smtp_sink.raw:
+        assert _header_lines(raw, "Auto-Submitted") == ["Auto-Submitted: auto-generated"]

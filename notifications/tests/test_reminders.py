@@ -85,3 +85,17 @@ def test_a_resent_invitation_starts_its_own_ladder_and_the_old_one_stops(invitat
     assert at(T0 + dt.timedelta(days=3)) == {"reminded": 0, "expired": 0}  # the revoked one: silence
     assert at(T0 + dt.timedelta(days=5)) == {"reminded": 1, "expired": 0}
     assert Notification.objects.get(kind="invitation_reminder").dedupe_key == f"invitation-reminder:{newer.pk}"
+
+
+def test_the_reminder_keeps_to_decent_hours_in_the_invitees_own_zone(workspace, owner):
+    from accounts.tests.factories import UserFactory
+
+    UserFactory(email="new.hire@example.com", timezone="Asia/Tokyo")  # already has an account elsewhere
+    with time_machine.travel(T0, tick=False):
+        invitation_send(workspace=workspace, email="new.hire@example.com", role=InvitationRole.MANAGER,
+                        invited_by=owner, accept_url_name="invitation_open", kind="teammate_invitation")
+
+    at(T0 + dt.timedelta(days=3, hours=2))  # 12:00 UTC: 21:00 in Tokyo
+
+    reminder = Notification.objects.get(kind="invitation_reminder")
+    assert reminder.not_before == dt.datetime(2026, 2, 5, 23, 0, tzinfo=UTC)  # 08:00 in Tokyo

@@ -201,75 +201,93 @@ FUNDED = {S.FUNDED, S.SUBMITTED, S.CHANGES_REQUESTED, S.DISPUTED, S.RELEASED, S.
 def _ledger(rng, sizes, workspaces, owners, engagements, milestones, now, built):
     """The transactions each milestone's state implies, as the services write them: fund (owner
     funding → escrow), then release (escrow → payable) or refund (escrow → owner funding), a
-    dispute's recorded freeze, and payouts (payable → paid out) for most released work."""
-    owner_of = {ws.pk: owner for ws, owner in zip(workspaces, owners, strict=True)}
+    dispute's recorded freeze and its split, payouts (payable → paid out) for most released work,
+    and bonuses (owner funding → payable) up to the number of transactions asked for."""
+    book = _Book(rng, workspaces, owners, engagements, built)
     by_engagement = {e.pk: e for e in engagements}
-    funding = {a.workspace_id: a for a in _bulk(Account, [
-        Account(workspace=ws, kind=AccountKind.OWNER_FUNDING) for ws in workspaces], built)}
-    escrow = {a.engagement_id: a for a in _bulk(Account, [
-        Account(workspace_id=e.workspace_id, kind=AccountKind.ESCROW, engagement=e) for e in engagements], built)}
-    people = {(e.freelancer_id, e.workspace_id) for e in engagements}
-    accounts = _bulk(Account, [Account(workspace_id=ws, kind=kind, freelancer_id=f) for f, ws in people
-                               for kind in (AccountKind.PAYABLE, AccountKind.PAID_OUT)], built)
-    payable = {a.freelancer_id: a for a in accounts if a.kind == AccountKind.PAYABLE}
-    paid_out = {a.freelancer_id: a for a in accounts if a.kind == AccountKind.PAID_OUT}
-    txs, lines, disputes, payouts, clocks = [], [], [], [], []
-
-    def post(kind, m, e, moves, at, key=None):
-        tx = Transaction(workspace_id=e.workspace_id, kind=kind, engagement=e, milestone=m,
-                         idempotency_key=f"bench:{kind}:{m.pk if key is None else key}", request_fingerprint="0" * 64,
-                         actor=owner_of[e.workspace_id], created_at=at)
-        txs.append(tx)
-        lines.append([(tx, account, amount, e.currency) for account, amount in moves])
-        return tx
-
     for m in milestones:
-        if m.state not in FUNDED:
-            continue
-        e = by_engagement[m.engagement_id]
-        at = m.state_changed_at - timedelta(days=7)
-        post("fund", m, e, [(funding[e.workspace_id], -m.amount), (escrow[e.pk], m.amount)], at)
-        if m.state == S.RELEASED:
-            post("release", m, e, [(escrow[e.pk], -m.amount), (payable[e.freelancer_id], m.amount)],
-                 m.state_changed_at)
-            if rng.random() < 0.7:
-                paid = m.state_changed_at + timedelta(days=2)
-                tx = post("payout", m, e, [(payable[e.freelancer_id], -m.amount),
-                                           (paid_out[e.freelancer_id], m.amount)], paid)
-                payouts.append(Payout(workspace_id=e.workspace_id, freelancer_id=e.freelancer_id, engagement=e,
-                                      amount=m.amount, currency=m.currency, method="bank transfer",
-                                      reference=f"BENCH-{m.pk}", paid_on=paid.date(),
-                                      gateway="off-platform", transaction=tx))
-        elif m.state == S.REFUNDED:
-            post("refund", m, e, [(escrow[e.pk], -m.amount), (funding[e.workspace_id], m.amount)], m.state_changed_at)
-        elif m.state in (S.DISPUTED, S.SPLIT):
-            tx = post("dispute", m, e, [], m.state_changed_at - timedelta(days=3))
-            dispute = Dispute(milestone=m, raised_by=owner_of[e.workspace_id], side=DisputeSide.OWNER,
-                              reason="Not what the brief asked for.", from_state=S.SUBMITTED,
-                              escrowed=m.amount, currency=m.currency, opened_at=tx.created_at, opened_transaction=tx)
-            if m.state == S.SPLIT:  # resolved: half to the freelancer, the rest back to the owner
-                half = m.amount // 2
-                dispute.resolution_transaction = post(
-                    "resolve", m, e, [(escrow[e.pk], -m.amount), (payable[e.freelancer_id], half),
-                                      (funding[e.workspace_id], m.amount - half)], m.state_changed_at)
-                dispute.resolved_at, dispute.resolved_by = m.state_changed_at, owner_of[e.workspace_id]
-                dispute.outcome, dispute.release_amount, dispute.refund_amount = "split", half, m.amount - half
-            disputes.append(dispute)
-        elif m.state == S.SUBMITTED:
-            clocks.append(ReviewClock(milestone=m, submitted_at=m.state_changed_at, window_days=14,
-                                      deadline_at=m.review_deadline_at))
+        if m.state in FUNDED:
+            book.milestone(m, by_engagement[m.engagement_id])
     running = [e for e in engagements if e.activated_at is not None]
-    for n in range(max(0, sizes.transactions - len(txs)) if running else 0):
+    for n in range(max(0, sizes.transactions - len(book.txs)) if running else 0):
         e = running[n % len(running)]
         amount = rng.randint(1, 50) * 1000
-        post("bonus", None, e, [(funding[e.workspace_id], -amount), (payable[e.freelancer_id], amount)],
-             now - timedelta(days=rng.randint(0, 200)), key=n)
-    _bulk(Transaction, txs, built)
-    _bulk(Entry, [Entry(transaction=tx, account=account, amount=amount, currency=currency)
-                  for group in lines for tx, account, amount, currency in group], built)
-    _bulk(Dispute, disputes, built)
-    _bulk(Payout, payouts, built)
-    _bulk(ReviewClock, clocks, built)
+        book.post("bonus", None, e, [(book.funding[e.workspace_id], -amount), (book.payable[e.freelancer_id], amount)],
+                  now - timedelta(days=rng.randint(0, 200)), key=n)
+    book.save()
+
+
+class _Book:
+    """The ledger being written: its accounts, and the rows to insert in bulk at the end."""
+
+    def __init__(self, rng, workspaces, owners, engagements, built):
+        self.rng, self.built = rng, built
+        self.owner_of = {ws.pk: owner for ws, owner in zip(workspaces, owners, strict=True)}
+        self.funding = {a.workspace_id: a for a in _bulk(Account, [
+            Account(workspace=ws, kind=AccountKind.OWNER_FUNDING) for ws in workspaces], built)}
+        self.escrow = {a.engagement_id: a for a in _bulk(Account, [
+            Account(workspace_id=e.workspace_id, kind=AccountKind.ESCROW, engagement=e) for e in engagements], built)}
+        people = {(e.freelancer_id, e.workspace_id) for e in engagements}
+        accounts = _bulk(Account, [Account(workspace_id=ws, kind=kind, freelancer_id=f) for f, ws in people
+                                   for kind in (AccountKind.PAYABLE, AccountKind.PAID_OUT)], built)
+        self.payable = {a.freelancer_id: a for a in accounts if a.kind == AccountKind.PAYABLE}
+        self.paid_out = {a.freelancer_id: a for a in accounts if a.kind == AccountKind.PAID_OUT}
+        self.txs, self.lines, self.disputes, self.payouts, self.clocks = [], [], [], [], []
+
+    def post(self, kind, m, e, moves, at, key=None):
+        tx = Transaction(workspace_id=e.workspace_id, kind=kind, engagement=e, milestone=m,
+                         idempotency_key=f"bench:{kind}:{m.pk if key is None else key}", request_fingerprint="0" * 64,
+                         actor=self.owner_of[e.workspace_id], created_at=at)
+        self.txs.append(tx)
+        self.lines.append([(tx, account, amount, e.currency) for account, amount in moves])
+        return tx
+
+    def milestone(self, m, e):
+        escrow, payable, funding = self.escrow[e.pk], self.payable[e.freelancer_id], self.funding[e.workspace_id]
+        self.post("fund", m, e, [(funding, -m.amount), (escrow, m.amount)], m.state_changed_at - timedelta(days=7))
+        if m.state == S.RELEASED:
+            self.post("release", m, e, [(escrow, -m.amount), (payable, m.amount)], m.state_changed_at)
+            if self.rng.random() < 0.7:
+                self._payout(m, e)
+        elif m.state == S.REFUNDED:
+            self.post("refund", m, e, [(escrow, -m.amount), (funding, m.amount)], m.state_changed_at)
+        elif m.state in (S.DISPUTED, S.SPLIT):
+            self._dispute(m, e)
+        elif m.state == S.SUBMITTED:
+            self.clocks.append(ReviewClock(milestone=m, submitted_at=m.state_changed_at, window_days=14,
+                                           deadline_at=m.review_deadline_at))
+
+    def _payout(self, m, e):
+        paid = m.state_changed_at + timedelta(days=2)
+        tx = self.post("payout", m, e, [(self.payable[e.freelancer_id], -m.amount),
+                                        (self.paid_out[e.freelancer_id], m.amount)], paid)
+        self.payouts.append(Payout(workspace_id=e.workspace_id, freelancer_id=e.freelancer_id, engagement=e,
+                                   amount=m.amount, currency=m.currency, method="bank transfer",
+                                   reference=f"BENCH-{m.pk}", paid_on=paid.date(), gateway="off-platform",
+                                   transaction=tx))
+
+    def _dispute(self, m, e):
+        owner = self.owner_of[e.workspace_id]
+        tx = self.post("dispute", m, e, [], m.state_changed_at - timedelta(days=3))
+        dispute = Dispute(milestone=m, raised_by=owner, side=DisputeSide.OWNER, reason="Not what the brief asked for.",
+                          from_state=S.SUBMITTED, escrowed=m.amount, currency=m.currency, opened_at=tx.created_at,
+                          opened_transaction=tx)
+        if m.state == S.SPLIT:  # resolved: half to the freelancer, the rest back to the owner
+            half = m.amount // 2
+            dispute.resolution_transaction = self.post(
+                "resolve", m, e, [(self.escrow[e.pk], -m.amount), (self.payable[e.freelancer_id], half),
+                                  (self.funding[e.workspace_id], m.amount - half)], m.state_changed_at)
+            dispute.resolved_at, dispute.resolved_by = m.state_changed_at, owner
+            dispute.outcome, dispute.release_amount, dispute.refund_amount = "split", half, m.amount - half
+        self.disputes.append(dispute)
+
+    def save(self):
+        _bulk(Transaction, self.txs, self.built)
+        _bulk(Entry, [Entry(transaction=tx, account=account, amount=amount, currency=currency)
+                      for group in self.lines for tx, account, amount, currency in group], self.built)
+        _bulk(Dispute, self.disputes, self.built)
+        _bulk(Payout, self.payouts, self.built)
+        _bulk(ReviewClock, self.clocks, self.built)
 
 
 def _reporting(rng, sizes, engagements, now, built):

@@ -30,7 +30,8 @@ def stamp():
     return f"_Measured {when} on {machine()}, {db}{f', commit {commit}' if commit else ''}._"
 
 
-def write_section(name, body, path=DOC):
+def write_section(name, body, path=None):
+    path = path or DOC
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body.strip()}\n{end}"
     text = path.read_text() if path.exists() else HEAD

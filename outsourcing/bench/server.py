@@ -105,3 +105,10 @@ def machine():
     mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal"))
     return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM"
+
+
+def load():
+    """The machine's load average when a measurement starts: on a shared machine the same code
+    measures slower when others are busy, and the figures say so."""
+    one, five, _ = os.getloadavg()
+    return f"Load average at the start: {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores."

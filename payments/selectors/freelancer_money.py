@@ -93,13 +93,24 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
     """The freelancer's money (FreelancerMoney). `engagements`: the engagement rows the caller
     already holds (the portal home), so the per-engagement figures reuse them."""
     now = now or timezone.now()
-    currencies = {}
-    per_engagement = {}
+    currencies, per_engagement = {}, {}
     known = {e.pk: e for e in engagements} if engagements is not None else {}
 
     def currency(code):
         return currencies.setdefault(code, CurrencyMoney(code))
 
+    _escrow_figures(freelancer, currency, per_engagement, known)
+    _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer, now))
+    for c in currencies.values():
+        for figure in ("held", "in_review", "disputed"):
+            c.milestones[figure].sort(key=_milestone_order)
+    ordered = sorted(per_engagement.values(), key=lambda r: (r.engagement.title.lower(), r.engagement.pk))
+    return FreelancerMoney(currencies=[currencies[code] for code in sorted(currencies)],
+                           engagements={r.engagement.pk: r for r in ordered})
+
+
+def _escrow_figures(freelancer, currency, per_engagement, known):
+    """Held, in review and disputed: what each milestone's escrow holds, by its state."""
     escrow_rows = list(
         Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer,
                              transaction__milestone__isnull=False)
@@ -121,7 +132,9 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
                                                                           code))
         setattr(row, figure, getattr(row, figure) + total)
 
-    since = month_start(freelancer, now)
+
+def _earned_figures(freelancer, currency, per_engagement, known, *, since):
+    """Payable and paid out (this month and in total), from the freelancer's own accounts."""
     earned_rows = (
         Entry.objects.filter(account__freelancer=freelancer,
                              account__kind__in=[AccountKind.PAYABLE, AccountKind.PAID_OUT])
@@ -152,12 +165,6 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
         found = {e.pk: e for e in freelancer.engagements.filter(pk__in=missing)}
         for engagement_id in missing:
             per_engagement[engagement_id].engagement = found[engagement_id]
-    for c in currencies.values():
-        for figure in ("held", "in_review", "disputed"):
-            c.milestones[figure].sort(key=_milestone_order)
-    ordered = sorted(per_engagement.values(), key=lambda r: (r.engagement.title.lower(), r.engagement.pk))
-    return FreelancerMoney(currencies=[currencies[code] for code in sorted(currencies)],
-                           engagements={r.engagement.pk: r for r in ordered})
 
 
 def _milestone_order(m):

@@ -5,6 +5,7 @@ engagement's own form edits the budget freely (engagements sits below payments).
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from engagements.models import Engagement
 
 from .. import timeline
@@ -43,6 +44,9 @@ def engagement_budget_change(*, engagement, actor, budget, contingency_percent=N
         )
         Engagement.objects.filter(pk=eng.pk).update(budget=budget, contingency_percent=percent,
                                                     updated_at=timezone.now())
+        audit_record(workspace=eng.workspace_id, action="money.budget_change", actor=actor, obj=change,
+                     detail=f"Budget of engagement {eng.pk}: {change.old_budget} → {budget} minor units "
+                            f"{eng.currency}, {percent} % contingency.")
         timeline.record(engagement=eng, kind="budget_changed", actor=actor,
                         summary=f"Budget {timeline.money(change.old_budget, eng)} → "
                                 f"{timeline.money(budget, eng)} ({percent} % contingency): {reason}")

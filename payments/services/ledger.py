@@ -11,10 +11,18 @@ import json
 
 from django.db import IntegrityError, transaction
 
+from accounts.audit import audit_record
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
-from ..models import Account, AccountKind, Entry, Transaction
+from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+
+# The audit log's name for each kind of ledger transaction (`money.<name>`).
+AUDIT_MONEY = {
+    TransactionKind.FUND: "fund", TransactionKind.RELEASE: "release", TransactionKind.REFUND: "refund",
+    TransactionKind.DISPUTE: "dispute", TransactionKind.RESOLVE: "resolve",
+    TransactionKind.TIMESHEET: "timesheet_approve", TransactionKind.BONUS: "bonus", TransactionKind.PAYOUT: "payout",
+}
 
 MAX_KEY_LENGTH = 255
 
@@ -72,6 +80,13 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
     Entry.objects.bulk_create([
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
+    # Every money action posts here once (a replay returns the first transaction without
+    # posting), so this is where the audit log hears of each.
+    action = "auto_release" if automatic and kind == TransactionKind.RELEASE else AUDIT_MONEY[kind]
+    moved = sum(amount for _, amount in lines if amount > 0)
+    audit_record(workspace=workspace, action=f"money.{action}", actor=actor, obj=tx,
+                 detail=f"{moved} minor units {currency}" + (f", milestone {milestone.pk}" if milestone else "")
+                        + (f", engagement {engagement.pk}" if engagement else "") + ".")
     return tx
 
 

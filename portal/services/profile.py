@@ -9,13 +9,12 @@ applies a choice to every workspace the person freelances for.
 
 from django.db import transaction
 
-from engagements.services import deadlines as engagement_services
 from freelancers.services import freelancer as freelancer_services
 from notifications import preferences
 from notifications.models import PreferenceMode
 
 from ..access import freelancer_profiles
-from ..selectors import OPEN, email_categories
+from ..selectors import email_categories
 
 
 @transaction.atomic
@@ -31,11 +30,8 @@ def portal_profile_save(*, user, full_name, timezone_name, emails=None):
     for freelancer in freelancer_profiles(user):
         if freelancer.timezone == timezone_name:
             continue
+        # Open engagements' deadlines follow (freelancer_update has the engagements app recompute them).
         freelancer_services.freelancer_update(freelancer=freelancer, actor=user, timezone_name=timezone_name)
-        # Open engagements' deadlines follow the freelancer's time zone.
-        for engagement in freelancer.engagements.filter(status__in=OPEN).select_related("freelancer", "workspace"):
-            engagement_services.engagement_deadlines_recompute(engagement=engagement)
-            engagement_services.milestones_due_recompute(engagement=engagement)
     for freelancer in freelancer_profiles(user):
         for category in email_categories():
             if category.key in (emails or {}):

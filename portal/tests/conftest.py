@@ -27,6 +27,7 @@ from PIL import Image
 from accounts import services as account_services
 from accounts.models import Invitation, InvitationRole, Membership, Role
 from accounts.tests.factories import UserFactory
+from api.models import ApiToken, TokenRole
 from engagements import selectors
 from engagements.models import Brief, BriefQuestion, Engagement, Milestone
 from engagements.services import access as grants
@@ -272,6 +273,8 @@ def world(workspace, owner, freelancer_a, media):
             # An email of A's and one of the owner's, as notices in their inboxes.
             "notice": Notification.objects.filter(recipient_email=a.email).first(),
             "owner_notice": Notification.objects.filter(recipient_email=owner.email).first(),
+            # The owner's own API token: only its user may revoke it on the token page.
+            "owner_token": ApiToken.issue(user=owner, workspace=workspace, role=TokenRole.OWNER)[0],
         },
     )
 

@@ -31,6 +31,7 @@ NOT_OBJECT_SCOPED = {"api:token", "api:me", "api:schema", "api:docs", "api:calen
                      "api:inbox_read_all"}
 # `pk` of each API operation (by name prefix, first match wins) → the attribute of `world`.
 PK_BY_NAME = [
+    (r"^api:token_detail", "owner_token"),
     (r"^api:freelancer", "freelancer"),
     (r"^api:reference", "reference"),
     (r"^api:interview", "interview"),

@@ -91,6 +91,8 @@ def test_every_csv_export_writes_formulas_as_text_in_every_column(hostile_world,
     problems = {name: formula_cells(rows) for name, (_, rows) in found.items() if formula_cells(rows)}
     assert problems == {}
     for name, (url, rows) in found.items():
+        if name == "accounts:audit_log":
+            continue  # names objects by type and id, no titles (its own hostile detail: api/tests/test_audit.py)
         cells = {cell for row in rows for cell in row}
         # The hostile values did reach each export, written as text.
         assert "'" + ENGAGEMENT_TITLE in cells, f"{url}: {rows[:3]}"

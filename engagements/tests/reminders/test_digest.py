@@ -130,3 +130,26 @@ def test_an_owner_who_turned_the_digest_off_gets_none(running, owner):
                                mode=PreferenceMode.OFF)
     Workspace.objects.filter(pk=running.workspace_id).update(next_digest_at=utc(2026, 3, 27, 7, 0))
     assert run(utc(2026, 3, 27, 7, 0)) == {"digests": 0}
+
+
+def test_a_long_section_lists_the_most_urgent_and_counts_the_rest(running, owner, mailoutbox):
+    from engagements.reminders.digest import SECTION_ITEMS
+
+    late = [Engagement(workspace_id=running.workspace_id, freelancer_id=running.freelancer_id, title=f"Late {i}",
+                       status="active", created_by=owner, next_update_due_at=utc(2026, 3, 20, 0, i))
+            for i in range(SECTION_ITEMS + 5)]
+    Engagement.objects.bulk_create(late)
+    Engagement.objects.filter(pk=running.pk).update(next_update_due_at=utc(2026, 3, 29, 12, 0))
+    Workspace.objects.filter(pk=running.workspace_id).update(next_digest_at=utc(2026, 3, 28, 7, 0))
+
+    assert run(utc(2026, 3, 28, 7, 0)) == {"digests": 1}
+
+    [mail] = digests()
+    [section] = mail.context["sections"]
+    assert section["title"] == "Status updates overdue" and section["total"] == SECTION_ITEMS + 5
+    assert len(section["items"]) == SECTION_ITEMS and section["more"] == 5
+    assert "Late 0" in section["items"][0]["text"]  # the most overdue first
+    assert mail.context["count"] == SECTION_ITEMS + 5
+    assert notification_send(notification_id=mail.pk) == "sent"
+    assert "and 5 more" in mailoutbox[-1].body
+    assert "(25)" in mailoutbox[-1].alternatives[0][0]

@@ -17,6 +17,7 @@ from engagements.services.lifecycle import engagement_pause
 from engagements.services.reporting import status_update_post
 from engagements.tests.conftest import activate
 from engagements.tests.factories import EngagementFactory
+from notifications.emails import build_message
 from notifications.models import Notification
 from notifications.tasks import send_notification
 
@@ -126,6 +127,23 @@ def test_a_sweep_catching_up_after_downtime_sends_one_step_not_two(running):
     assert sweep(DUE + dt.timedelta(hours=30)) == {"reminded": 1, "escalated": 1}
     assert [key.rsplit(":", 1)[-1] for _, _, key in sent("update_reminder")] == ["2"]
     assert sweep(DUE + dt.timedelta(hours=31)) == NOTHING
+
+
+def test_the_owner_is_told_how_often_the_freelancer_was_reminded(running):
+    """Twice on the ladder; once when a sweep catching up sent only the second step (it said
+    "reminded twice" after a single email)."""
+    sweep(DUE)
+    sweep(DUE + dt.timedelta(hours=24))
+    assert "was reminded twice." in build_message(Notification.objects.get(kind="update_overdue")).body
+
+    Notification.objects.all().delete()
+    post_update(running, DUE + dt.timedelta(hours=25))
+    running.refresh_from_db()
+    sweep(running.next_update_due_at + dt.timedelta(hours=30))
+    [escalation] = Notification.objects.filter(kind="update_overdue")
+    message = build_message(escalation)
+    assert "was reminded once." in message.body
+    assert "was reminded once." in message.alternatives[0][0]
 
 
 def test_a_paused_engagement_is_not_reminded(running, owner):

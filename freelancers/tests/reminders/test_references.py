@@ -152,3 +152,18 @@ def test_two_concurrent_sweeps_send_each_reminder_once(workspace, owner):
     assert sorted(results[0] + results[1]) == sorted(r.pk for r in refs)
     keys = reminders()
     assert len(keys) == len(set(keys)) == 20
+
+
+def test_a_reminder_keeps_to_decent_hours_in_the_freelancers_zone(reference, owner):
+    # The referee's own zone is unknown; the freelancer's (whose client or colleague they were) stands in.
+    reference.freelancer.timezone = "Asia/Tokyo"
+    reference.freelancer.save(update_fields=["timezone"])
+    request_at = T0 + timedelta(hours=4)  # 13:00 UTC = 22:00 in Tokyo
+    with time_machine.travel(request_at, tick=False):
+        request_reference(reference, owner)
+    with time_machine.travel(request_at + timedelta(days=2), tick=False):
+        assert references_remind() == [reference.pk]
+
+    reminder = Notification.objects.get(kind="reference_reminder")
+    # Held until 08:00 the next morning in Tokyo (23:00 UTC).
+    assert reminder.not_before == timezone.datetime(2026, 3, 4, 23, 0, tzinfo=timezone.UTC)

@@ -1,12 +1,18 @@
 """The offer sweep: a freelancer offered work without a portal login is invited once, and
 not again after a fresh invitation or a revocation."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from accounts.models import Invitation, InvitationStatus
 from engagements.models import Activity
 from engagements.services import lifecycle
-from portal.services.invitation import offers_invite
+from freelancers.models import Freelancer, FreelancerStatus
+from notifications.models import Notification
+from notifications.reminders import invitation_reminders
+from portal.services.invitation import offers_invite, portal_invitation_send
 
 from ..conftest import start_engagement, start_engagement_offered
 
@@ -41,3 +47,16 @@ def test_the_offer_sweep_leaves_alone_who_was_just_invited_or_revoked(owner, own
     lifecycle.engagement_withdraw(engagement=offered, actor=owner)
     lifecycle.engagement_offer(engagement=offered, actor=owner)
     assert offers_invite() == 1
+
+
+def test_a_portal_invitation_reminder_keeps_to_the_freelancers_decent_hours(workspace, owner):
+    freelancer = Freelancer.objects.create(workspace=workspace, name="Tom Toronto", email="tom@example.net",
+                                           status=FreelancerStatus.APPROVED, timezone="America/Toronto")
+    sent = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(sent, tick=False):
+        portal_invitation_send(freelancer=freelancer, invited_by=owner)
+    with time_machine.travel(sent + dt.timedelta(days=3), tick=False):  # 09:00 UTC: 04:00 in Toronto
+        invitation_reminders()
+
+    reminder = Notification.objects.get(kind="invitation_reminder")
+    assert reminder.not_before == dt.datetime(2026, 2, 5, 13, 0, tzinfo=dt.UTC)  # 08:00 in Toronto

@@ -41,6 +41,28 @@ def test_changing_the_time_zone_moves_every_profile_and_deadline(client_a, works
     assert freelancer_a.timezone == "America/Los_Angeles"
 
 
+def test_the_owner_changing_the_time_zone_moves_the_deadlines_too(owner_client, workspace, owner, freelancer_a):
+    from engagements.models import Milestone
+    from freelancers.models import Freelancer
+
+    Freelancer.objects.filter(pk=freelancer_a.pk).update(timezone="Europe/Lisbon")
+    freelancer_a.refresh_from_db()
+    with time_machine.travel(datetime(2026, 3, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False):
+        engagement = start_engagement(workspace, owner, freelancer_a, title="Site", milestones=["One"])
+        milestone = engagement.milestones.get()
+        Milestone.objects.filter(pk=milestone.pk).update(due_on=datetime(2026, 3, 20).date())
+        from engagements.services.deadlines import milestones_due_recompute
+        milestones_due_recompute(engagement=engagement)
+        before, due_before = engagement.next_update_due_at, Milestone.objects.get(pk=milestone.pk).due_at
+        data = {"name": freelancer_a.name, "email": freelancer_a.email, "timezone": "America/Los_Angeles",
+                "status": freelancer_a.status, "rate_amount": "50", "rate_unit": "hour", "currency": "USD"}
+        response = owner_client.post(f"/freelancers/{freelancer_a.pk}/edit/", data, follow=True)
+    assert "Profile saved." in response.content.decode(), response.content.decode()[:3000]
+    engagement.refresh_from_db()
+    assert engagement.next_update_due_at - before == timedelta(hours=8)
+    assert Milestone.objects.get(pk=milestone.pk).due_at - due_before == timedelta(hours=7)
+
+
 def test_home_lists_what_waits_for_the_freelancer(client_a, offered, world):
     page = client_a.get("/portal/").content.decode()
     assert "Read and acknowledge brief v1" in page  # the offered one

@@ -1,0 +1,62 @@
+"""`manage.py bench_money`: release throughput through the API, 8 concurrent clients on distinct
+funded and submitted milestones, against gunicorn (2 sync workers, DEBUG off) and a Celery worker
+(outsourcing.bench.money); then the ledger is checked. Runs on the sweeps set (`bench_sweeps`
+first, same database); writes the "Money" section of docs/benchmarks.md."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from outsourcing.bench import money, report, server, sweeps_data
+
+TARGET = 100  # releases per second
+
+
+class Command(BaseCommand):
+    help = "Measure releases per second through the API with concurrent clients (writes docs/benchmarks.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--milestones", type=int, default=2000)
+        parser.add_argument("--clients", type=int, default=8)
+        parser.add_argument("--port", type=int, default=8951)
+        parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
+
+    def handle(self, *args, milestones, clients, port, no_write, **options):
+        if not sweeps_data.exists():
+            raise CommandError("No sweeps set here: run `manage.py bench_sweeps` first (make bench does).")
+        try:
+            ids = money.prepare(milestones)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        key = money.token()
+        load = server.load()
+        with server.stack(port, server.ROOT / "var") as pids:
+            outcome = money.release_all(port, key, ids, clients=clients)
+            memory = {name: server.rss_mb(pid) for name, pid in pids.items()}
+        self.stdout.write(money.line(outcome))
+        if not no_write:
+            path = report.write_section("money", self._section(outcome, memory, load))
+            self.stdout.write(f"written to {path}")
+        if outcome.released_twice or outcome.unbalanced or outcome.escrow_left or outcome.ok != len(ids):
+            raise CommandError("The ledger is not what the releases should have left: " + money.line(outcome))
+
+    def _section(self, o, memory, load):
+        codes = ", ".join(f"{n:,} × {status}" for status, n in sorted(o.statuses.items()))
+        return "\n".join([
+            "## Money: releases through the API",
+            "",
+            f"{o.clients} API clients (threads, keep-alive connections) each releasing its share of {o.milestones:,} "
+            "funded and submitted milestones on distinct engagements of the sweeps set (100,000 engagements) with "
+            "`POST /api/v1/milestones/{id}/release/` and a fresh Idempotency-Key, against gunicorn (2 sync workers, "
+            "DEBUG off) and a Celery worker; then the ledger is read back.",
+            "",
+            f"{report.stamp()} {load}",
+            "",
+            "| releases | seconds | releases/s | target | p50 | p95 | answers | released twice | unbalanced "
+            "transactions | left in escrow |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            f"| {o.ok:,} | {o.seconds:.1f} | {o.rate:.1f} | ≥ {TARGET}/s {'met' if o.rate >= TARGET else '**missed**'} "
+            "| "
+            f"{o.percentile(50):.0f} ms | {o.percentile(95):.0f} ms | {codes} | {o.released_twice} | {o.unbalanced} | "
+            f"{o.escrow_left} |",
+            "",
+            f"RSS after the run: a web worker {memory['web']:.0f} MB, the Celery worker {memory['worker']:.0f} MB.",
+        ])
