@@ -105,3 +105,9 @@ def test_the_budgets_shown_are_the_nearest_their_limit_as_the_ledger_says(owner_
         assert (row["committed"], row["percent_committed"], row["alert"]) == (f.committed, f.percent_committed,
                                                                               f.alert)
     assert sorted(f.percent_committed for f in figures.values() if f.alert) == [81, 95, 100, 110]
+
+    alerts = [i.key for i in owner_attention(workspace, user=owner, now=timezone.now()) if i.kind == "budget_alert"]
+    assert len(alerts) == 4
+    attention_snooze(user=owner, workspace=workspace, key=alerts[0])
+    items, total = owner_attention_page(workspace, user=owner, now=timezone.now(), limit=2)
+    assert total == 3 and alerts[0] not in [i.key for i in items]
