@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import User, Workspace, timezone_choices, validate_currency, validate_timezone
+from .models import MAX_MONEY, User, Workspace, timezone_choices, validate_currency, validate_timezone
 
 
 def apply_errors(form, exc):
@@ -21,9 +21,22 @@ def apply_errors(form, exc):
     form.add_error(field if field in form.fields else None, getattr(exc, "message", None) or str(exc))
 
 
+def check_money_limit(minor):
+    """ValidationError beyond MAX_MONEY minor units: the one digit limit of every money field
+    (typed amounts are decimals of any length up to it, in the currency's own decimals)."""
+    if minor is not None and minor > MAX_MONEY:
+        raise forms.ValidationError("That amount is too large: at most 15 digits (e.g. 9,999,999,999,999.99).",
+                                    code="max_money")
+    return minor
+
+
 class TimezoneField(forms.ChoiceField):
+    """The IANA zones as a list that a search box (static/js/detect-timezone.js, on every page)
+    narrows as you type."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", timezone_choices)
+        kwargs.setdefault("widget", forms.Select(attrs={"data-timezone": ""}))
         kwargs.setdefault("label", "Time zone")
         kwargs.setdefault("help_text", "An IANA time zone, e.g. Europe/Lisbon.")
         super().__init__(**kwargs)
@@ -49,15 +62,16 @@ def check_new_password(form, *, email, field="password"):
         form.add_error(field, exc)
 
 
-# The browser's own zone preselected (static/js/detect-timezone.js) on forms a newcomer fills.
-DETECT_TZ = forms.Select(attrs={"data-detect-timezone": ""})
+# The browser's own zone preselected (static/js/detect-timezone.js) on forms where people give
+# their own zone (or their business's): signing up, accepting an invitation, the profile.
+DETECT_TZ = forms.Select(attrs={"data-timezone": "", "data-detect-timezone": ""})
 
 
 class SignupForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
     workspace_name = forms.CharField(max_length=120, label="Business or workspace name",
                                      widget=forms.TextInput(attrs={"autocomplete": "organization"}))
@@ -88,6 +102,8 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    password = forms.CharField(label="Password", strip=False, max_length=4096,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -126,7 +142,7 @@ class AcceptInvitationSignupForm(forms.Form):
 
     full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
     timezone = TimezoneField(initial="UTC", widget=DETECT_TZ)
 

@@ -1,6 +1,8 @@
 import zoneinfo
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib.auth import logout
 from django.utils import timezone
 
 from .audit import request_ip_reset, request_ip_set
@@ -51,3 +53,37 @@ class WorkspaceMiddleware:
         finally:
             request_ip_reset(ip_token)
             timezone.deactivate()
+
+
+IDLE_STAMP = "last_active_at"
+# The stamp is rewritten at most this often, so a busy session does not write on every request.
+IDLE_STAMP_EVERY_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a session left unused for SESSION_IDLE_TIMEOUT seconds (0: never).
+
+    Django's own expiry (SESSION_COOKIE_AGE) counts from sign-in and is the longest a session
+    lives however busy; this one counts from the last request. The time of the last request is
+    kept in the session and refreshed at most once a minute.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.SESSION_IDLE_TIMEOUT
+        if not timeout:
+            return self.get_response(request)
+        now = int(timezone.now().timestamp())
+        last = request.session.get(IDLE_STAMP)
+        if last is not None and request.user.is_authenticated and now - last > timeout:
+            logout(request)
+        response = self.get_response(request)
+        # After the view, so the sign-in request itself starts the clock.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            last = request.session.get(IDLE_STAMP)
+            if last is None or now - last >= IDLE_STAMP_EVERY_SECONDS:
+                request.session[IDLE_STAMP] = now
+        return response

@@ -5,6 +5,7 @@ portal invitation are the same row with a different `role`; the layer that owns 
 (accounts for managers, the portal for freelancers) performs what accepting means.
 """
 
+import functools
 import hashlib
 import secrets
 import zoneinfo
@@ -17,9 +18,18 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
+# The largest amount anywhere, in minor units (15 digits: 9,999,999,999,999.99 USD): every money
+# field of every form and of the API has this one limit (accounts.forms.check_money_limit).
+MAX_MONEY = 10**15 - 1
+
+
+# The IANA names, read once: `zoneinfo.available_timezones()` walks the zone files on every call
+# (about 50 ms), and a CSV import checks thousands of rows.
+known_timezones = functools.cache(zoneinfo.available_timezones)
+
 
 def validate_timezone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (use an IANA name such as Europe/Paris).")
 
 
@@ -29,7 +39,7 @@ def validate_currency(value):
 
 
 def timezone_choices():
-    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz or tz == "UTC"]
+    return [(tz, tz) for tz in sorted(known_timezones()) if "/" in tz or tz == "UTC"]
 
 
 class UserManager(BaseUserManager):

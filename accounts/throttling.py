@@ -1,4 +1,6 @@
-"""Login throttling helpers for django-axes."""
+"""Login throttling helpers for django-axes (and the API's token throttle)."""
+
+from django.conf import settings
 
 
 def axes_username(request, credentials=None):
@@ -16,3 +18,19 @@ def axes_username(request, credentials=None):
     if not isinstance(value, str):
         return value
     return value.strip().lower()
+
+
+def client_ip(request):
+    """The address a lock-out or a rate limit is counted under.
+
+    With `PROXY_COUNT` = 0 (nothing in front), the socket's peer: an `X-Forwarded-For` header is
+    whatever the client wrote, and honouring it would give an attacker a fresh address per guess
+    (or let them lock out a victim's). Behind N proxies, the entry the outermost of them appended
+    (N-th from the right): everything left of it is again the client's own writing.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not count or not forwarded:
+        return remote
+    return forwarded[-min(count, len(forwarded))]

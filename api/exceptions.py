@@ -8,6 +8,7 @@
 - 409 `{"detail"}`: the action does not fit the current state — `engagements.transitions.
   TransitionError` (and its `ConflictError` base), `freelancers.errors.TransitionError`,
   `Conflict` below, or any exception class with `http_status = 409`.
+- 413 `{"detail"}`: a request body over `DATA_UPLOAD_MAX_MEMORY_SIZE`.
 - 422 `{"detail"}`: an Idempotency-Key reused with a different request.
 
 A domain exception may declare how the API answers it with a class attribute `http_status`
@@ -16,7 +17,9 @@ it names one), 404 the plain "Not found.", 409/422 `{"detail": message}`. Domain
 of DRF; the API decides nothing about them beyond this mapping.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -102,6 +105,10 @@ def _message(exc):
 
 def exception_handler(exc, context):
     """DRF's handler, plus the mappings above. Every error body is JSON naming the problem."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be its HTML 400 page.
+        return Response({"detail": f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+                                   "bytes this API accepts."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     code = _declared_status(exc)
     if code == status.HTTP_400_BAD_REQUEST:
         exc = exceptions.ValidationError({getattr(exc, "field", None) or api_settings.NON_FIELD_ERRORS_KEY:

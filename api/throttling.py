@@ -1,5 +1,7 @@
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.throttling import client_ip
+
 
 class TokenThrottle(SimpleRateThrottle):
     """Requests for a new token, per client address (rate: DEFAULT_THROTTLE_RATES["token"]).
@@ -9,6 +11,10 @@ class TokenThrottle(SimpleRateThrottle):
     """
 
     scope = "token"
+
+    def get_ident(self, request):
+        # DRF's own reads X-Forwarded-For as sent, so a forged one would escape the limit.
+        return client_ip(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -38,6 +38,7 @@ DOMAINS = [
     path("", include("api.payments")),
     path("", include("api.engagements")),
     path("", include("api.portal")),
+    path("", include("api.transfer")),
     path("", include("api.audit")),
     path("", include("api.inbox")),
     path("", include("api.search")),

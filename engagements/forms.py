@@ -6,8 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 
+from accounts.forms import check_money_limit
 from accounts.models import validate_currency
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.money import exponent, to_major, to_minor
@@ -29,6 +31,8 @@ from .selectors import money_has_moved
 from .services.ladders import REMINDER_FIELDS
 from .services.lifecycle import BUDGET_FIELDS
 
+# The longest text a form takes (a brief's section, notes, a review), as the API's serializers.
+TEXT_MAX_LENGTH = 20000
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -40,9 +44,8 @@ class MoneyField(forms.DecimalField):
     def __init__(self, *, currency="USD", **kwargs):
         self.currency = currency
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 3)
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # no digit count here: one limit for all (check_money_limit)
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -57,7 +60,7 @@ class MoneyField(forms.DecimalField):
             return None
         if value != round(value, exponent(self.currency)):
             raise ValidationError(f"{self.currency} has {exponent(self.currency)} decimal places.")
-        return to_minor(value, self.currency)
+        return check_money_limit(to_minor(value, self.currency))
 
 
 def hireable(workspace):
@@ -171,16 +174,18 @@ class EngagementForm(forms.Form):
 
 
 class BriefForm(forms.Form):
-    goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+    goal = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Why this work matters and what success looks like. Markdown.")
-    deliverables = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), help_text="What exactly you receive.")
-    acceptance_criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
+    deliverables = forms.CharField(max_length=TEXT_MAX_LENGTH,
+                                   widget=forms.Textarea(attrs={"rows": 5}), help_text="What exactly you receive.")
+    acceptance_criteria = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),
                                           help_text="How you will decide it is done.")
-    out_of_scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    timeline = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    communication_plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    out_of_scope = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    timeline = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    communication_plan = forms.CharField(max_length=TEXT_MAX_LENGTH,
+                                         required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                          help_text="Where you talk, how often, who answers questions.")
-    change_summary = forms.CharField(
+    change_summary = forms.CharField(max_length=TEXT_MAX_LENGTH,
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What changed and why",
         help_text="Required for a new version after the brief was sent: the freelancer sees it with the diff.")
 
@@ -201,18 +206,21 @@ class BriefForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="The freelancer sees this.")
+    answer = forms.CharField(max_length=TEXT_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}), help_text="The freelancer sees this.")
 
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(max_length=200)
-    acceptance_criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+    acceptance_criteria = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
                                           help_text="How you will decide this milestone is done.")
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
                              help_text="Due at the end of this day in the freelancer's time zone.")
     amount = MoneyField(min_value=0)
     confirm_over_budget = forms.BooleanField(required=False, label="Go over budget",
                                              help_text="Needed when the milestones would exceed budget + contingency.")
+    confirm_past_due = forms.BooleanField(required=False, label="Keep a past due date",
+                                          help_text="Needed when the due date is before today.")
 
     def __init__(self, *args, engagement, milestone=None, **kwargs):
         if milestone is not None:
@@ -234,7 +242,8 @@ class MilestoneForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What needs to change",
+    feedback = forms.CharField(max_length=TEXT_MAX_LENGTH,
+                               widget=forms.Textarea(attrs={"rows": 4}), label="What needs to change",
                                help_text="Refer to the acceptance criteria; the freelancer sees this.")
 
 
@@ -246,20 +255,20 @@ class CheckInForm(forms.Form):
     scheduled_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="When",
                                        help_text="In your time zone; the freelancer's email shows theirs.")
     duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=30, label="Minutes")
-    meeting_url = forms.URLField(required=False, label="Meeting link", assume_scheme="https")
-    agenda = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    meeting_url = forms.URLField(max_length=200, required=False, label="Meeting link", assume_scheme="https")
+    agenda = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CheckInRecordForm(forms.Form):
     happened = forms.TypedChoiceField(choices=[("1", "It happened"), ("0", "It was missed")],
                                       coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PlaybookDocumentForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=PlaybookKind.choices)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), help_text="Markdown.")
+    body = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 14}), help_text="Markdown.")
     change_note = forms.CharField(required=False, max_length=300, label="What changed",
                                   help_text="Shown to freelancers asked to read the new version.")
 
@@ -282,14 +291,14 @@ class AttachPlaybookForm(forms.Form):
 
 class AccessGrantForm(forms.Form):
     label = forms.CharField(max_length=120, help_text="What this opens, e.g. “WordPress admin (staging)”.")
-    url = forms.URLField(required=False, label="URL", assume_scheme="https")
+    url = forms.URLField(max_length=200, required=False, label="URL", assume_scheme="https")
     username = forms.CharField(required=False, max_length=200)
     secret = forms.CharField(
         required=False, max_length=4000, strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Password, key or token. Encrypted at rest; the freelancer sees it only by revealing it, "
                   "which is logged. You cannot read it back here.")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    notes = forms.CharField(max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                             help_text="Scope and limits, e.g. “staging only; do not change billing”. Not secret.")
 
     def __init__(self, *args, grant=None, **kwargs):
@@ -302,6 +311,13 @@ class AccessGrantForm(forms.Form):
             self.fields["secret"].help_text = "Leave empty to keep the current one."
 
 
+def bounded_text(db_field, **kwargs):
+    """A model form's field, with a length limit on a text column (which has none of its own)."""
+    if isinstance(db_field, models.TextField):
+        kwargs.setdefault("max_length", TEXT_MAX_LENGTH)
+    return db_field.formfield(**kwargs)
+
+
 class ReviewForm(forms.ModelForm):
     quality = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect)
     communication = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect)
@@ -312,6 +328,7 @@ class ReviewForm(forms.ModelForm):
 
     class Meta:
         model = Review
+        formfield_callback = bounded_text
         fields = ["went_well", "do_differently", "private_notes", "quality", "communication", "timeliness", "rehire",
                   "source_files_delivered", "licences_transferred", "access_revoked"]
         labels = {

@@ -6,6 +6,7 @@ from .views import (
     calendar,
     conversation,
     engagement,
+    exports,
     milestone,
     playbook,
     reliability,
@@ -19,6 +20,8 @@ app_name = "engagements"
 urlpatterns = [
     path("", engagement.engagement_list, name="list"),
     path("new/", engagement.engagement_create, name="create"),
+    path("export.csv", exports.engagement_export, name="export"),
+    path("milestones.csv", exports.milestone_export, name="milestone_export"),
     path("search/", search.search_page, name="search"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("playbook/", playbook.playbook_list, name="playbook_list"),

@@ -9,9 +9,10 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.forms import TimezoneField
+from accounts.forms import TimezoneField, check_money_limit
 from accounts.models import validate_currency
 
+from .csv_import import MAX_BYTES as MAX_IMPORT_BYTES
 from .models import (
     Decision,
     Freelancer,
@@ -35,16 +36,17 @@ class FreelancerForm(forms.Form):
     name = forms.CharField(max_length=150)
     email = forms.EmailField()
     headline = forms.CharField(max_length=200, required=False, help_text="One line: what they do best.")
-    skills = forms.CharField(required=False, help_text="Comma-separated tags, e.g. logo design, figma.")
+    skills = forms.CharField(max_length=1000,
+                             required=False, help_text="Comma-separated tags, e.g. logo design, figma.")
     timezone = TimezoneField(initial="UTC")
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. PT.")
-    rate = forms.DecimalField(required=False, min_value=0, decimal_places=3, max_digits=12,
+    rate = forms.DecimalField(required=False, min_value=0, decimal_places=3,
                               label="Rate", help_text="An amount, e.g. 45.50.")
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, initial=RateUnit.HOUR, label="Per")
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR.")
-    links = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    links = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                             help_text="Portfolio, LinkedIn, GitHub… one per line.")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     error_messages = {"min_value": "The rate cannot be negative."}
 
@@ -110,6 +112,10 @@ class FreelancerForm(forms.Form):
                 self.add_error("rate", f"{currency} has {exponent(currency)} decimal places.")
             else:
                 cleaned["rate_amount"] = to_minor(rate, currency)
+                try:
+                    check_money_limit(cleaned["rate_amount"])
+                except ValidationError as exc:
+                    self.add_error("rate", exc)
         else:
             cleaned["rate_amount"] = None
         return cleaned
@@ -122,10 +128,10 @@ class FreelancerForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(max_length=200, required=False, label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status")] + FreelancerStatus.choices
                                + [("do_not_hire", "Do not hire")])
-    skill = forms.CharField(required=False)
+    skill = forms.CharField(max_length=200, required=False)
     timezone = forms.ChoiceField(required=False, label="Time zone")
     rate_min = forms.DecimalField(required=False, min_value=0, label="Rate from")
     rate_max = forms.DecimalField(required=False, min_value=0, label="Rate up to")
@@ -143,14 +149,28 @@ class FilterForm(forms.Form):
         return cleaned
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Our own export, or a spreadsheet saved as CSV (commas or semicolons). "
+                                    "Columns: name and email, then any of headline, skills, timezone, country, "
+                                    "rate, rate_unit, currency, notes.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        return upload
+
+
 class DoNotHireForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), required=False,
                              help_text="Required when marking; kept in the history.")
 
 
 class SampleForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     url = forms.URLField(required=False, label="Link", max_length=500)
     file = forms.FileField(required=False, help_text="PDF, image, ZIP or plain text.")
 
@@ -162,7 +182,7 @@ class SampleForm(forms.Form):
 
 
 class TestimonialForm(forms.Form):
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    quote = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
     author = forms.CharField(max_length=150)
     source = forms.CharField(max_length=200, required=False)
     verified_by = forms.ModelChoiceField(queryset=Reference.objects.none(), required=False,
@@ -196,7 +216,7 @@ class QuestionnaireForm(forms.Form):
     would_rehire = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes",
                                           widget=forms.RadioSelect, label="Would you hire them again?",
                                           error_messages={"required": "Say whether you would hire them again."})
-    what_to_know = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    what_to_know = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                    label="What should we know?",
                                    help_text="Strengths, weaknesses, anything that would help us work well together.")
 
@@ -207,7 +227,7 @@ class QuestionnaireForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    decline_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    decline_reason = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                      label="Anything you would like to add? (optional)")
 
 
@@ -257,7 +277,7 @@ class InterviewForm(forms.Form):
 class ScorecardForm(forms.Form):
     red_flags = forms.MultipleChoiceField(choices=RedFlag.choices, required=False,
                                           widget=forms.CheckboxSelectMultiple)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     outcome = forms.ChoiceField(choices=InterviewOutcome.choices)
 
     def __init__(self, *args, criteria, interview=None, **kwargs):
@@ -289,7 +309,7 @@ class DecisionForm(forms.Form):
         choices=Decision.Verdict.choices, widget=forms.RadioSelect,
         error_messages={"invalid_choice": "That decision is not open to this freelancer now."},
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Kept with the decision, with your name and the time.")
     confirm = forms.BooleanField(required=False, label="I have read the warnings above and approve anyway")
 
@@ -302,6 +322,6 @@ class DecisionForm(forms.Form):
 
 
 class CriteriaForm(forms.Form):
-    criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}),
+    criteria = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
                                help_text="One criterion per line, in the order the scorecard shows them.")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import interviews, pool, portfolio, referee, references, scorecard
+from .views import csv_io, interviews, pool, portfolio, referee, references, scorecard
 
 app_name = "freelancers"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("board/", pool.pipeline_board, name="board"),
     path("bench/", pool.bench_view, name="bench"),
     path("criteria/", interviews.criteria_edit, name="criteria"),
+    path("export.csv", csv_io.freelancer_export, name="export"),
+    path("import/", csv_io.import_upload, name="import_upload"),
+    path("import/<int:pk>/", csv_io.import_detail, name="import"),
+    path("import/<int:pk>/progress/", csv_io.import_progress, name="import_progress"),
+    path("import/<int:pk>/confirm/", csv_io.import_confirm, name="import_confirm"),
     path("<int:pk>/", pool.freelancer_detail, name="detail"),
     path("<int:pk>/edit/", pool.freelancer_edit, name="edit"),
     path("<int:pk>/move/", pool.pipeline_move, name="move"),

@@ -52,10 +52,11 @@ def message_id_domain():
 
 def render_subject(notification, context=None, *, prefix=True):
     context = context if context is not None else email_context(notification)
-    subject = " ".join(render_plain(f"emails/{notification.kind}/subject.txt", context).split())
+    subject = render_plain(f"emails/{notification.kind}/subject.txt", context)
     if prefix and notification.workspace:
         subject = f"[{notification.workspace.name}] {subject}"
-    return subject
+    # One line, whatever a name in it holds: a line break in a header fails the send.
+    return " ".join(subject.split())
 
 
 class _OneLineHeader(UnstructuredHeader):

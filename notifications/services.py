@@ -320,10 +320,10 @@ def notices_read_all(*, notices, now=None):
 
 
 # --- Invitations ------------------------------------------------------------------------------------
-def invitation_send(*, workspace, email, role, invited_by, target_id=None, accept_url_name, kind,
-                    extra_context=None):
-    """Issue a fresh invitation (revoking any pending one for the same invitee) and email the
-    link. Returns the invitation."""
+def invitation_prepare(*, workspace, email, role, invited_by, target_id=None, accept_url_name):
+    """Issue a fresh invitation (revoking any pending one for the same invitee) with its reminder
+    ladder armed, without emailing it: (invitation, the email context of its link). An email
+    that carries the link itself (an offer's brief) uses this; `invitation_send` below too."""
     issued = account_services.invitation_issue(
         workspace=workspace, email=email, role=role, invited_by=invited_by, target_id=target_id
     )
@@ -333,18 +333,23 @@ def invitation_send(*, workspace, email, role, invited_by, target_id=None, accep
     remind_at = invitation.created_at + INVITATION_REMIND_AFTER
     first = (0, remind_at) if remind_at < invitation.expires_at else (1, invitation.expires_at)
     Invitation.objects.filter(pk=invitation.pk).update(reminder_step=first[0], next_reminder_at=first[1])
+    return invitation, {
+        "accept_url": url,
+        "_secret": ["accept_url"],
+        "inviter_name": invited_by.get_full_name() if invited_by else workspace.name,
+        "expires_at": invitation.expires_at.isoformat(),
+        "expires_in_days": max(1, round((invitation.expires_at - invitation.created_at).total_seconds() / 86400)),
+    }
+
+
+def invitation_send(*, workspace, email, role, invited_by, target_id=None, accept_url_name, kind,
+                    extra_context=None):
+    """Issue a fresh invitation (revoking any pending one for the same invitee) and email the
+    link. Returns the invitation."""
+    invitation, context = invitation_prepare(workspace=workspace, email=email, role=role, invited_by=invited_by,
+                                             target_id=target_id, accept_url_name=accept_url_name)
     notify(
         kind=kind, recipient_email=invitation.email, workspace=workspace,
-        dedupe_key=f"invitation:{invitation.pk}",
-        context={
-            "accept_url": url,
-            "_secret": ["accept_url"],
-            "inviter_name": invited_by.get_full_name() if invited_by else workspace.name,
-            "expires_at": invitation.expires_at.isoformat(),
-            "expires_in_days": max(1, round(
-                (invitation.expires_at - invitation.created_at).total_seconds() / 86400
-            )),
-            **(extra_context or {}),
-        },
+        dedupe_key=f"invitation:{invitation.pk}", context={**context, **(extra_context or {})},
     )
     return invitation

@@ -80,7 +80,11 @@ FERNET_KEYS = [k.strip() for k in env.list("FERNET_KEYS", default=[]) if k.strip
 if not FERNET_KEYS:
     FERNET_KEYS = [_dev_fernet_key()] if DEBUG else [_required("FERNET_KEYS")]
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The local run (`PORT=8100 make run`) serves on HOST:PORT, so links in its emails default there.
+# A server listening on every interface (0.0.0.0, ::) is reached on loopback from this machine.
+_LOCAL_HOST = env.str("HOST", default="127.0.0.1")
+_LOCAL_HOST = "127.0.0.1" if _LOCAL_HOST in ("0.0.0.0", "::") else _LOCAL_HOST  # noqa: S104 -- compared, not bound
+SITE_URL = env.str("SITE_URL", default=f"http://{_LOCAL_HOST}:{env.int('PORT', default=8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs out a session idle for SESSION_IDLE_TIMEOUT.
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -195,7 +201,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The client's address: the socket's peer, or behind PROXY_COUNT proxies the address the
+# outermost one saw; never a forged X-Forwarded-For (accounts/throttling.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_VERBOSE = False
 
 # Invitations (teammates now, freelancers with the portal): single use, expiring.
@@ -353,6 +362,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+# A session unused this long is signed out (accounts.middleware.IdleTimeoutMiddleware); 0: never.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {

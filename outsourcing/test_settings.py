@@ -15,6 +15,9 @@ os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:2525")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+# Off: tests that travel days ahead with a signed-in client would be signed out; the idle
+# timeout's own tests (accounts/tests/views/test_sessions.py) turn it on.
+os.environ.setdefault("SESSION_IDLE_TIMEOUT", "0")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
 from .settings import *  # noqa: E402,F403

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from accounts.forms import check_money_limit
+
 from .gateways import method_choices
 from .models import MAX_EXTENSION_DAYS, PaymentSettings
 from .money import exponent, format_money, to_minor
@@ -31,7 +33,7 @@ class MoneyField(forms.DecimalField):
         self.allow_zero = allow_zero
         places = exponent(currency)
         kwargs.setdefault("min_value", Decimal(0))
-        super().__init__(max_digits=15, decimal_places=places, **kwargs)
+        super().__init__(decimal_places=places, **kwargs)  # one limit for all: check_money_limit
         self.widget.attrs.update({"step": "1" if places == 0 else f"0.{'0' * (places - 1)}1",
                                   "inputmode": "decimal"})
 
@@ -39,7 +41,7 @@ class MoneyField(forms.DecimalField):
         amount = super().clean(value)
         if amount is None:
             return None
-        minor = to_minor(amount, self.currency)
+        minor = check_money_limit(to_minor(amount, self.currency))
         if minor == 0 and not self.allow_zero:
             raise forms.ValidationError("Enter an amount greater than zero.")
         return minor

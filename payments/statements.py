@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.csv_export import csv_download
 
 from .money import to_major
+from .selectors import workspace_statement
 
 STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Escrow change",
                      "Escrow balance", "Earned", "Refunded", "Paid out", "Owed balance", "Reference"]
@@ -39,3 +40,9 @@ def statement_csv_response(statement, filename, *, engagement_columns):
         ])
     return response
 
+
+
+def workspace_statement_csv(workspace, filename="statements.csv"):
+    """Every ledger transaction of the workspace, with its engagement and the running balances
+    per currency (the statements export of the owner's money page and the API)."""
+    return statement_csv_response(workspace_statement(workspace), filename, engagement_columns=True)

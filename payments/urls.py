@@ -7,6 +7,7 @@ app_name = "payments"
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("settings/", payment_settings.payment_settings, name="settings"),
+    path("statements.csv", statements.workspace_statement, name="workspace_statement"),
     path("engagements/<int:pk>/", engagement.engagement, name="engagement"),
     path("engagements/<int:pk>/ledger/", engagement.ledger, name="ledger"),
     path("engagements/<int:pk>/budget/", engagement.budget, name="budget"),

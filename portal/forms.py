@@ -16,10 +16,10 @@ class AcceptForm(forms.Form):
 
     full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
-    password = forms.CharField(label="Choose a password", strip=False,
+    password = forms.CharField(max_length=4096, label="Choose a password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
-    password_again = forms.CharField(label="Password again", strip=False,
+    password_again = forms.CharField(max_length=4096, label="Password again", strip=False,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     timezone = TimezoneField(widget=DETECT_TZ)
 

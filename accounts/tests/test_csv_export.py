@@ -84,6 +84,11 @@ def test_a_filename_is_quoted_safely():
 
 
 CSV_USE = re.compile(r"^\s*(import csv\b|from csv import)|text/csv", re.MULTILINE)
+# Modules that touch CSV without writing any: each named with what it does instead.
+NOT_WRITERS = {
+    "freelancers/csv_import.py": "reads an uploaded CSV (the import); writes none",
+    "api/transfer.py": "declares text/csv so a client may ask for it; the CSV comes from the one writer",
+}
 
 
 def modules_writing_csv(root):
@@ -94,6 +99,8 @@ def modules_writing_csv(root):
         for path in (root / package).rglob("*.py"):
             relative = path.relative_to(root)
             if {"tests", "migrations"} & set(relative.parts) or relative == WRITER.relative_to(ROOT):
+                continue
+            if str(relative) in NOT_WRITERS:
                 continue
             if CSV_USE.search(path.read_text()):
                 found.append(str(relative))

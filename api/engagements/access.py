@@ -3,6 +3,7 @@ milestone or a brief scoped to the token (another workspace's, or another freela
 
 from rest_framework.exceptions import NotFound
 
+from accounts.models import MAX_MONEY  # noqa: F401 -- the one limit of every amount, for the serializers
 from engagements.models import Brief, Engagement, Milestone
 from freelancers.models import Freelancer
 
@@ -10,7 +11,6 @@ from ..models import TokenRole
 from ..permissions import scoped, token_of
 
 MAX_ID = 2**63 - 1
-MAX_MONEY = 10**15
 
 
 def _token(request):

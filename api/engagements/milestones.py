@@ -51,7 +51,8 @@ class MilestoneList(generics.ListAPIView):
     @extend_schema(operation_id="engagements_milestones_create", summary="Add a milestone",
                    description="Above the budget it warns (`warnings`); above budget + contingency it is refused "
                                "(400 on `amount`) unless `confirm_over_budget` is true. A due date outside the "
-                               "engagement's window warns.",
+                               "engagement's window warns; one before today is refused (400 on `due_on`) unless "
+                               "`confirm_past_due` is true.",
                    request=MilestoneWriteSerializer,
                    responses={201: MilestoneResultSerializer, **errors(400, 404, 409)})
     def post(self, request, pk):
@@ -87,6 +88,7 @@ class MilestoneDetail(APIView):
             acceptance_criteria=data.get("acceptance_criteria", milestone.acceptance_criteria),
             amount=data.get("amount", milestone.amount), due_on=data.get("due_on", milestone.due_on),
             confirm_over_budget=data.get("confirm_over_budget", False),
+            confirm_past_due=data.get("confirm_past_due", False),
         )
         return Response(_milestone_body(milestone, warnings))
 

@@ -173,6 +173,9 @@ class MilestoneWriteSerializer(serializers.Serializer):
     confirm_over_budget = serializers.BooleanField(
         required=False, default=False,
         help_text="Needed (true) when the milestones would total more than budget + contingency (else 400).")
+    confirm_past_due = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Needed (true) for a due date before today (else 400 on `due_on`).")
 
 
 class MilestonePatchSerializer(MilestoneWriteSerializer):

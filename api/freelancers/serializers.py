@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from accounts.models import MAX_MONEY
 from freelancers.models import (
     Decision,
     Freelancer,
@@ -35,7 +36,7 @@ class FreelancerWriteSerializer(serializers.Serializer):
     timezone = serializers.CharField(max_length=64, required=False, help_text="IANA name, e.g. Europe/Lisbon.")
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
     rate_amount = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=2**31 - 1,
+        required=False, allow_null=True, min_value=0, max_value=MAX_MONEY,
         error_messages={"min_value": "The rate cannot be negative."},
         help_text="Minor units of `currency` (4550 = 45.50).",
     )
@@ -66,9 +67,9 @@ class FreelancerFilterSerializer(serializers.Serializer):
     skill = serializers.CharField(required=False, max_length=50)
     q = serializers.CharField(required=False, max_length=200, help_text="Name, email, headline, notes, skills.")
     timezone = serializers.CharField(required=False, max_length=64)
-    rate_min = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1,
+    rate_min = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MONEY,
                                         help_text="Minor units, in the workspace's currency.")
-    rate_max = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    rate_max = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MONEY)
 
 
 class AnswersSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ import hashlib
 
 from rest_framework.exceptions import NotFound
 
+from accounts.models import MAX_MONEY
 from engagements.models import Engagement, Milestone
 from payments.models import TimeEntry, Timesheet
 
@@ -13,7 +14,7 @@ from ..idempotency import read_key
 from ..permissions import get_scoped_or_404, scoped
 
 MAX_ID = 2**63 - 1
-MAX_AMOUNT = 2**63 - 1
+MAX_AMOUNT = MAX_MONEY  # one limit for every amount (accounts.models.MAX_MONEY)
 
 
 def _in_range(pk):

@@ -179,6 +179,16 @@ def test_it_throttles_token_requests_per_address(api_client, db):
     assert int(throttled["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_does_not_escape_the_token_throttle(api_client, db):
+    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["token"].split("/")[0])
+    for n in range(allowed):
+        get_token(api_client, f"guess{n}@example.com", "whatever-123", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+
+    throttled = get_token(api_client, "guess-last@example.com", "whatever-123",
+                          HTTP_X_FORWARDED_FOR="203.0.113.250")
+    assert throttled.status_code == 429
+
+
 def test_asking_for_a_token_ignores_a_stale_authorization_header(owner, workspace):
     client = client_with("revoked-or-garbage")
 

@@ -3,6 +3,7 @@ manager tokens act on their workspace, a freelancer token does the freelancer's 
 own engagements only, everything else is 404; state conflicts are 409."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlparse
 
 import pytest
 import time_machine
@@ -304,3 +305,32 @@ def test_a_submission_through_the_api_starts_the_owners_review_clock(funded, fre
         funded.refresh_from_db()
         assert funded.review_deadline_at == timezone.now() + timezone.timedelta(days=14)
     assert body["review_deadline_at"] is not None
+
+
+def test_an_offer_to_a_freelancer_without_a_login_is_one_email_whose_link_opens(
+        owner_api, workspace, celery_eager, mailoutbox, django_capture_on_commit_callbacks, client):
+    newcomer = Freelancer.objects.create(workspace=workspace, name="Nia New", email="nia@example.net",
+                                         status="approved")
+    engagement_id = owner_api.post("/api/v1/engagements/", {"freelancer": newcomer.pk, "title": "Landing page",
+                                                            "budget": 100000}, format="json").json()["id"]
+    owner_api.post(f"/api/v1/engagements/{engagement_id}/briefs/", BRIEF, format="json")
+    owner_api.post(f"/api/v1/engagements/{engagement_id}/milestones/",
+                   {"title": "Design", "acceptance_criteria": "As briefed", "amount": 50000}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_api.post(f"/api/v1/engagements/{engagement_id}/offer/").status_code == 200
+
+    [email] = [m for m in mailoutbox if m.to == ["nia@example.net"]]
+    assert "Landing page" in email.subject and BRIEF["goal"] in email.body
+    link = next(line.strip() for line in email.body.splitlines() if "/portal/invite/" in line)
+    page = client.get(urlparse(link).path, follow=True)
+    assert page.status_code == 200 and "Nia" in page.content.decode()
+
+
+def test_a_past_due_date_is_400_naming_it_unless_confirmed(owner_api, engagement):
+    body = {"title": "Late", "acceptance_criteria": "ok", "amount": 100,
+            "due_on": (timezone.localdate() - timedelta(days=3)).isoformat()}
+    response = owner_api.post(f"/api/v1/engagements/{engagement.pk}/milestones/", body, format="json")
+    assert response.status_code == 400 and "in the past" in response.json()["due_on"][0]
+    assert owner_api.post(f"/api/v1/engagements/{engagement.pk}/milestones/", {**body, "confirm_past_due": True},
+                          format="json").status_code == 201

@@ -125,6 +125,8 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
         if getattr(engagement, name) != value:
             setattr(engagement, name, value)
             changed.append(name)
+    if backups is None and "freelancer" in changed:
+        backups = list(engagement.backups.all())  # the new freelancer may be one of them
     if backups is not None:
         backups = list(backups)
         _check_backups(engagement.workspace, engagement.freelancer, backups,
@@ -147,6 +149,17 @@ def engagement_update(*, engagement, actor, backups=None, freelancer=None, **fie
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------
+# Offering work to a freelancer who cannot sign in yet: the brief's link would lead nowhere. The
+# portal (a higher app) registers, when it loads, `invitation(engagement=, freelancer=, actor=)`:
+# it issues a portal invitation without an email of its own and returns the email context of its
+# link, which the brief email then carries — one email the freelancer can act on (portal.apps).
+OFFER_HOOKS = {}
+
+
+def offer_invitation_register(func):
+    OFFER_HOOKS["invitation"] = func
+
+
 @transaction.atomic
 def engagement_offer(*, engagement, actor):
     """draft → offered: send the current brief to the freelancer to acknowledge."""
@@ -164,10 +177,13 @@ def engagement_offer(*, engagement, actor):
     playbook_requests_arm(engagement=engagement, versions=current_playbook_versions(engagement), at=now)
     activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
                     summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
+    invite = OFFER_HOOKS.get("invitation")
+    link = invite(engagement=engagement, freelancer=freelancer, actor=actor) if invite and not freelancer.user_id \
+        else None
     notify_freelancer(
         engagement, kind="brief_offered", key=f"brief-offered:{brief.pk}:{now.isoformat()}", page="brief",
         context={"version": brief.version, "sender_name": actor.get_full_name() if actor else engagement.workspace.name,
-                 "goal": brief.goal[:500]},
+                 "goal": brief.goal[:500], **(link or {})},
     )
     return engagement
 

@@ -77,6 +77,15 @@ def check_due_on(due_on):
         raise ValidationError({"due_on": "Choose a due date within the next twenty years."})
 
 
+def past_due_check(due_on, *, confirmed):
+    """A due date before today (in the active time zone) is refused unless the person confirmed
+    it (planning work already late is usually a typo). The pages and the API pass the person's
+    answer; the services' own callers (the demo, tests building history) default to allowing it."""
+    if due_on is not None and not confirmed and due_on < timezone.localdate():
+        raise ValidationError({"due_on": f"{due_on:%d %b %Y} is in the past. Choose a later date, or tick "
+                                         "“keep a past due date” to save it anyway."}, code="past_due")
+
+
 def window_check(engagement, due_on):
     if due_on is None:
         return []
@@ -97,12 +106,13 @@ def _locked(engagement):
 
 @transaction.atomic
 def milestone_create(*, engagement, actor, title, acceptance_criteria, amount, due_on=None,
-                     confirm_over_budget=False):
+                     confirm_over_budget=False, confirm_past_due=True):
     """Returns (milestone, warnings)."""
     engagement = _locked(engagement)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
     check_due_on(due_on)
+    past_due_check(due_on, confirmed=confirm_past_due)
     warnings = budget_check(engagement, planned_total(engagement) + amount, confirmed=confirm_over_budget)
     warnings += window_check(engagement, due_on)
     position = (engagement.milestones.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -120,7 +130,7 @@ def milestone_create(*, engagement, actor, title, acceptance_criteria, amount, d
 
 @transaction.atomic
 def milestone_update(*, milestone, actor, title, acceptance_criteria, amount, due_on=None,
-                     confirm_over_budget=False):
+                     confirm_over_budget=False, confirm_past_due=True):
     """Change a milestone's plan. The amount can change only before it is funded; nothing
     changes once it is settled."""
     engagement = _locked(milestone.engagement)
@@ -137,6 +147,7 @@ def milestone_update(*, milestone, actor, title, acceptance_criteria, amount, du
                                  confirmed=confirm_over_budget)
     if due_on != milestone.due_on:
         check_due_on(due_on)
+        past_due_check(due_on, confirmed=confirm_past_due)
         warnings += window_check(engagement, due_on)
     milestone.title, milestone.acceptance_criteria = title.strip(), acceptance_criteria.strip()
     fields = ["title", "acceptance_criteria", "amount", "due_on", "due_at"]

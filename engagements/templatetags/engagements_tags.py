@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.urls import reverse
 
 from freelancers.money import format_money
 
@@ -78,3 +79,27 @@ def get(mapping, key):
 def editable_by(message, user):
     """Whether `user` may still edit or retract `message` (its author, within ten minutes)."""
     return message.editable_by(user)
+
+
+# The engagement's sections, in the order of its tabs: (label, url name, `tab` value or None when
+# the section is active on its own URL). On a phone they are one menu (engagements/_header.html).
+ENGAGEMENT_TABS = [
+    ("Overview", "engagements:detail", None), ("Messages", "engagements:messages", "messages"),
+    ("Brief", "engagements:brief", "brief"), ("Updates", "engagements:updates", None),
+    ("Check-ins", "engagements:checkins", "checkins"), ("Playbook", "engagements:playbook", None),
+    ("Access", "engagements:grants", None), ("Money", "payments:engagement", "money"),
+    ("Timeline", "engagements:timeline", None), ("Review", "engagements:review", None),
+]
+
+
+@register.simple_tag(takes_context=True)
+def engagement_tabs(context, engagement):
+    """{"items": [{label, url, active}], "current": the active label or None} of the engagement's
+    sections, for the page being shown."""
+    request, tab = context["request"], context.get("tab")
+    tabs = []
+    for label, name, tab_value in ENGAGEMENT_TABS:
+        url = reverse(name, args=[engagement.pk])
+        tabs.append({"label": label, "url": url,
+                     "active": tab == tab_value if tab_value else request.path == url})
+    return {"items": tabs, "current": next((t["label"] for t in tabs if t["active"]), None)}

@@ -194,6 +194,16 @@ def engagement_action(request, pk, action):
     return redirect(engagement_url(engagement))
 
 
+def _ended_message(outcome, revoked):
+    """What ending did, saying only what happened: grants are mentioned when there were some."""
+    message = f"Engagement {'completed' if outcome == 'complete' else 'cancelled'}."
+    if revoked:
+        n = len(revoked)
+        message += f" {'Its access grant was' if n == 1 else f'All {n} access grants were'} revoked"
+        message += "; rotate the secrets on the checklist." if any(g.has_secret for g in revoked) else "."
+    return message
+
+
 @owner_page
 def engagement_end(request, pk, outcome):
     """Complete or cancel, after a confirmation page that says what will happen."""
@@ -203,12 +213,12 @@ def engagement_end(request, pk, outcome):
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         func = lifecycle.engagement_complete if outcome == "complete" else lifecycle.engagement_cancel
+        live = list(AccessGrant.objects.filter(engagement=engagement, revoked_at__isnull=True))
         try:
             func(engagement=engagement, actor=request.user, reason=form.cleaned_data["reason"])
         except ConflictError as exc:
             return conflict(request, exc, engagement_url(engagement))
-        messages.success(request, f"Engagement {'completed' if outcome == 'complete' else 'cancelled'}. "
-                                  "Every access grant was revoked; rotate the secrets on the checklist.")
+        messages.success(request, _ended_message(outcome, live))
         return redirect("engagements:review", pk=engagement.pk)
     return render(request, "engagements/end.html", {
         "engagement": engagement, "form": form, "outcome": outcome,

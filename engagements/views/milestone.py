@@ -36,7 +36,7 @@ def milestone_create(request, pk):
             milestone, warnings = milestone_actions.milestone_create(
                 engagement=engagement, actor=request.user, title=c["title"],
                 acceptance_criteria=c["acceptance_criteria"], due_on=c["due_on"], amount=c["amount"],
-                confirm_over_budget=c["confirm_over_budget"])
+                confirm_over_budget=c["confirm_over_budget"], confirm_past_due=c["confirm_past_due"])
         except ValidationError as exc:
             apply_errors(form, exc)
         except ConflictError as exc:
@@ -64,7 +64,8 @@ def milestone_edit(request, pk, milestone_pk):
         try:
             _, warnings = milestone_actions.milestone_update(
                 milestone=milestone, actor=request.user, title=c["title"], acceptance_criteria=c["acceptance_criteria"],
-                due_on=c["due_on"], amount=c["amount"], confirm_over_budget=c["confirm_over_budget"])
+                due_on=c["due_on"], amount=c["amount"], confirm_over_budget=c["confirm_over_budget"],
+                confirm_past_due=c["confirm_past_due"])
         except ValidationError as exc:
             apply_errors(form, exc)
         except ConflictError as exc:

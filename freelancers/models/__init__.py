@@ -8,6 +8,7 @@ aggregate:
 - portfolio: samples and testimonials.
 - interview: interviews with their scorecards.
 - decision: the vetting decisions.
+- imports: CSV imports of freelancers (preview, then all or nothing).
 
 Every name is re-exported here, so `from freelancers.models import X` works for all of them
 (the migrations name `freelancers.models.sample_upload_to`).
@@ -47,6 +48,7 @@ from .interview import (
     ScorecardCriterion,
 )
 from .decision import Decision
+from .imports import FreelancerImport, ImportStatus
 # isort: on
 
 __all__ = [
@@ -62,11 +64,13 @@ __all__ = [
     "EventKind",
     "Freelancer",
     "FreelancerEvent",
+    "FreelancerImport",
     "FreelancerStatus",
     "Interview",
     "InterviewKind",
     "InterviewOutcome",
     "InterviewScore",
+    "ImportStatus",
     "RateChange",
     "RateUnit",
     "RedFlag",

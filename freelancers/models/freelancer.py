@@ -45,7 +45,7 @@ class Freelancer(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code.")
     # Money in minor units (cents) with its currency; never floats.
-    rate_amount = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+    rate_amount = models.PositiveBigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
     rate_unit = models.CharField(max_length=16, choices=RateUnit.choices, default=RateUnit.HOUR)
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     links = models.JSONField(default=list, blank=True)
@@ -129,7 +129,7 @@ class RateChange(models.Model):
     """Rate history: one row each time the rate (amount, unit or currency) is set or changes."""
 
     freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="rate_changes")
-    rate_amount = models.PositiveIntegerField(null=True, blank=True)
+    rate_amount = models.PositiveBigIntegerField(null=True, blank=True)
     rate_unit = models.CharField(max_length=16, choices=RateUnit.choices)
     currency = models.CharField(max_length=3, validators=[validate_currency])
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

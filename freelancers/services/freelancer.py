@@ -65,6 +65,12 @@ def _validate(freelancer):
     freelancer.full_clean(exclude=["workspace", "user"], validate_constraints=False)
 
 
+def freelancer_validate(freelancer):
+    """The checks `freelancer_create` makes of an unsaved profile (the CSV import's rows),
+    except the email's uniqueness; ValidationError naming the fields."""
+    _validate(freelancer)
+
+
 def _save_unique(freelancer):
     try:
         with transaction.atomic():

@@ -14,7 +14,10 @@ from ..selectors import reference_for_token
 from ..services import reference as reference_actions
 
 REFEREE_SESSION_KEY = "referee_token"
+# What the referee did (answered, declined), kept in their session: Back, or a reload, after
+# the answer shows "already answered, thank you" rather than "this link is not valid".
 DONE_SESSION_KEY = "referee_done"
+DONE_AS_LINK_ERROR = {"answered": "used", "declined": "declined"}
 
 
 @never_cache
@@ -37,6 +40,10 @@ def _done(request, outcome):
 @never_cache
 def referee_questionnaire(request):
     token = request.session.get(REFEREE_SESSION_KEY, "")
+    done = request.session.get(DONE_SESSION_KEY)
+    if not token and done in DONE_AS_LINK_ERROR:
+        return render(request, "freelancers/referee_invalid.html",
+                      {"error": RefereeLinkError(DONE_AS_LINK_ERROR[done])})
     try:
         reference = reference_for_token(token)
     except RefereeLinkError as exc:
@@ -66,7 +73,7 @@ def referee_questionnaire(request):
 
 @never_cache
 def referee_done(request):
-    outcome = request.session.pop(DONE_SESSION_KEY, None)
+    outcome = request.session.get(DONE_SESSION_KEY)
     if outcome is None:
         return redirect("referee:questionnaire")
     return render(request, "freelancers/referee_done.html", {"outcome": outcome})

@@ -47,6 +47,9 @@ def test_run_all_starts_a_killed_worker_again_and_says_so(local_env, tmp_path):
     try:
         wait_until(lambda: "Outsourcing is running at" in output() and output().count(" ready.") >= 1, 90,
                    "run-all to start web, worker and beat")
+        # Every demo login is printed: the owner's, the manager's and the freelancer's.
+        for login in ("Owner login:", "Manager login:", "Freelancer login:"):
+            assert login in output()
         [worker] = _pids(output(), "worker")
 
         os.kill(worker, signal.SIGKILL)

@@ -81,3 +81,14 @@ def test_the_local_broker_keeps_its_files_under_var(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(cwd.iterdir()) == []
     assert any((var / "broker" / "control").iterdir())
+
+
+def test_the_deploy_checks_pass_without_a_single_warning(tmp_path):
+    """`manage.py check --deploy --fail-level WARNING` on the production settings (CI runs it too;
+    here it fails the suite the moment a setting weakens)."""
+    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "outsourcing.settings",
+             "VAR_DIR": str(tmp_path), **PRODUCTION}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout

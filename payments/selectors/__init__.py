@@ -50,6 +50,7 @@ from .statements import (
     engagement_statement,
     freelancer_owed_by_engagement,
     freelancer_statement,
+    workspace_statement,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "freelancer_money",
     "freelancer_owed_by_engagement",
     "freelancer_statement",
+    "workspace_statement",
     "open_dispute",
     "owed_on",
     "payment_settings",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 
 from engagements.models import Engagement
 
@@ -46,37 +46,68 @@ def _payout_references(transactions):
     return dict(Payout.objects.filter(transaction__in=transactions).values_list("transaction_id", "reference"))
 
 
+def _ledger_line(tx, currency, engagement, reference):
+    """One transaction as a statement line: its movements of escrow, of what is owed and paid."""
+    line = StatementLine(transaction=tx, date=tx.created_at, kind=tx.get_kind_display(), description=tx.memo,
+                         currency=currency, engagement=engagement, reference=reference)
+    for entry in tx.entries.all():
+        kind = entry.account.kind
+        if kind == AccountKind.ESCROW:
+            line.escrow_change += entry.amount
+        elif kind == AccountKind.PAYABLE and entry.amount > 0:
+            line.earned += entry.amount
+        elif kind == AccountKind.PAID_OUT:
+            line.paid_out += entry.amount
+        elif kind == AccountKind.OWNER_FUNDING and entry.amount > 0:
+            line.refunded += entry.amount
+    return line
+
+
+def _running(txs, currency_of, engagement_of):
+    """Statement lines of `txs` (oldest first) with running escrow and owed balances per currency."""
+    refs = _payout_references([t.pk for t in txs])
+    currency_lines, totals = defaultdict(list), {}
+    for tx in txs:
+        currency = currency_of(tx)
+        line = _ledger_line(tx, currency, engagement_of(tx), refs.get(tx.pk, ""))
+        t = totals.setdefault(currency, defaultdict(int))
+        t["escrow"] += line.escrow_change
+        t["owed"] += line.earned - line.paid_out
+        line.escrow_balance, line.owed_balance = t["escrow"], t["owed"]
+        for name in ("earned", "paid_out", "refunded"):
+            t[name] += getattr(line, name)
+        t["funded"] += max(line.escrow_change, 0) if tx.kind == TransactionKind.FUND else 0
+        currency_lines[currency].append(line)
+    return dict(currency_lines), {c: dict(t) for c, t in totals.items()}
+
+
 def engagement_statement(engagement):
     """Every ledger transaction of the engagement, oldest first, with running balances of its
     escrow and of what is owed to the freelancer for it."""
     txs = list(engagement_ledger(engagement))
-    refs = _payout_references([t.pk for t in txs])
-    lines, escrow, owed = [], 0, 0
-    totals = defaultdict(int)
-    for tx in txs:
-        line = StatementLine(transaction=tx, date=tx.created_at, kind=tx.get_kind_display(),
-                             description=tx.memo, currency=engagement.currency, engagement=engagement,
-                             reference=refs.get(tx.pk, ""))
-        for entry in tx.entries.all():
-            kind = entry.account.kind
-            if kind == AccountKind.ESCROW:
-                line.escrow_change += entry.amount
-            elif kind == AccountKind.PAYABLE and entry.amount > 0:
-                line.earned += entry.amount
-            elif kind == AccountKind.PAID_OUT:
-                line.paid_out += entry.amount
-            elif kind == AccountKind.OWNER_FUNDING and entry.amount > 0:
-                line.refunded += entry.amount
-        escrow += line.escrow_change
-        owed += line.earned - line.paid_out
-        line.escrow_balance, line.owed_balance = escrow, owed
-        for name in ("earned", "paid_out", "refunded"):
-            totals[name] += getattr(line, name)
-        totals["funded"] += max(line.escrow_change, 0) if tx.kind == TransactionKind.FUND else 0
-        lines.append(line)
-    totals.update(escrow=escrow, owed=owed)
+    currency_lines, totals = _running(txs, lambda tx: engagement.currency, lambda tx: engagement)
+    currency_lines = currency_lines or {engagement.currency: []}
+    totals = totals or {engagement.currency: {"escrow": 0, "owed": 0}}
     return Statement(title=f"{engagement.title} — {engagement.freelancer.name}",
-                     currency_lines={engagement.currency: lines}, totals={engagement.currency: dict(totals)})
+                     currency_lines=currency_lines, totals=totals)
+
+
+def workspace_statement(workspace):
+    """Every ledger transaction of the workspace, oldest first, with running balances of escrow
+    and of what is owed per currency (the statements export)."""
+    txs = list(
+        Transaction.objects.filter(workspace=workspace)
+        .select_related("engagement", "milestone")
+        .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("account")))
+        .order_by("created_at", "id")
+    )
+
+    def currency_of(tx):
+        entries = tx.entries.all()
+        return entries[0].currency if entries else (tx.engagement.currency if tx.engagement else workspace.currency)
+
+    currency_lines, totals = _running(txs, currency_of, lambda tx: tx.engagement)
+    return Statement(title=workspace.name, currency_lines=currency_lines, totals=totals)
 
 
 def freelancer_statement(freelancer):

@@ -7,7 +7,7 @@ from accounts.access import get_for_workspace, workspace_required
 from freelancers.models import Freelancer
 
 from .. import selectors
-from ..statements import statement_csv_response
+from ..statements import statement_csv_response, workspace_statement_csv
 from ._helpers import engagement_for
 
 
@@ -44,6 +44,9 @@ def freelancer_statement(request, pk):
 
 
 @workspace_required
+def workspace_statement(request):
+    """Every ledger transaction of the workspace as CSV, with running balances per currency."""
+    return workspace_statement_csv(request.workspace)
 def freelancer_money_panel(request, pk):
     """The freelancer page's money panel (loaded into the freelancers app's page, which sits below
     payments): paid to date, owed and held per currency, and the way to the statement."""

@@ -20,7 +20,7 @@ from accounts.services import InvitationError
 from engagements.models import Engagement
 from engagements.services.activity import activity_record
 from freelancers.models import Freelancer
-from notifications.services import invitation_send
+from notifications.services import invitation_prepare, invitation_send
 
 from .. import emails
 from ..models import PortalAccess
@@ -151,6 +151,22 @@ def portal_invitation_for_offer(*, engagement_id):
         inviter = None
     freelancer = Freelancer.objects.select_related("workspace").get(pk=engagement.freelancer_id)
     return portal_invitation_send(freelancer=freelancer, invited_by=inviter, engagement=engagement)
+
+
+def portal_invitation_for_offer_email(*, engagement, freelancer, actor):
+    """Registered with engagements (`offer_invitation_register`, portal.apps): an offer to a
+    freelancer with no portal login issues their invitation at once, and the brief email carries
+    its link (so they are never sent a brief they cannot open, nor two emails). Returns the email
+    context of the link, or None when they can sign in already."""
+    if freelancer.user_id or not freelancer.email:
+        return None
+    invitation, context = invitation_prepare(
+        workspace=engagement.workspace, email=freelancer.email, role=InvitationRole.FREELANCER, invited_by=actor,
+        target_id=freelancer.pk, accept_url_name=ACCEPT_URL_NAME)
+    who = actor.get_full_name() if actor else "The workspace"
+    activity_record(engagement=engagement, kind="portal_invited", actor_user=actor,
+                    summary=f"{who} invited {freelancer.name} to the freelancer portal, with the brief.")
+    return {**context, "invitation_id": invitation.pk}
 
 
 def offers_invite(*, batch=200):

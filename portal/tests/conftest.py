@@ -37,6 +37,7 @@ from engagements.services import lifecycle as services
 from engagements.services import milestone as work
 from engagements.services import review as reviews
 from freelancers.models import Freelancer, FreelancerStatus
+from freelancers.services import imports as import_actions
 from freelancers.services import interview as interview_actions
 from freelancers.services import portfolio as portfolio_actions
 from freelancers.services import reference as reference_actions
@@ -246,8 +247,11 @@ def _workspace_people(workspace, owner):
         invited_by=owner).invitation
     manager = UserFactory(email="mira.manager@example.com")
     membership = Membership.objects.create(user=manager, workspace=workspace, role=Role.MANAGER)
+    freelancer_import = import_actions.freelancer_import_preview(
+        workspace=workspace, actor=owner, uploaded_file=SimpleUploadedFile(
+            "people.csv", f"name,email\n{SECRET_MARK} Person,secret.person@example.net\n".encode()))
     return {"invited": other, "portal_invitation": portal_invitation, "teammate_invitation": teammate_invitation,
-            "membership": membership}
+            "membership": membership, "freelancer_import": freelancer_import}
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ PK_BY_NAME = [
     (r"^api:time-entry", "entry"),
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
+    (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
 ]
 # Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
@@ -202,3 +203,63 @@ def test_freelancer_tokens_have_no_invitations(world, tokens):
     assert tokens["A"].post("/api/v1/invitations/", {"freelancer": world.invited.pk}, format="json").status_code \
         == 404
     assert tokens["outsider"].get("/api/v1/invitations/").json()["results"] == []
+
+
+# --- Anonymous callers and managers (issue 15) -------------------------------------------------
+# Operations anyone may call without a token: asking for one, and the schema and its docs.
+ANONYMOUS_OPEN = {"api:token", "api:schema", "api:docs"}
+
+
+def _all_operations(world):
+    """Every API operation, those without an object id included, with A's ids filled in."""
+    ops = {name: url for name, url, _, _ in operations(world)}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name in NOT_OBJECT_SCOPED:
+            ops[name] = reverse(name)
+    return ops
+
+
+def test_without_a_token_every_operation_answers_401_and_changes_nothing(world):
+    client = APIClient()
+    before = snapshot()
+    problems = []
+    for name, url in _all_operations(world).items():
+        if name in ANONYMOUS_OPEN:
+            continue
+        for method in METHODS:
+            response, changed = _call(client, method, url, before)
+            if changed:
+                problems.append(f"anonymous {method.upper()} {url} changed {changed}")
+            if response.status_code not in (401, 405) or SECRET_MARK.encode() in response.content:
+                problems.append(f"anonymous {method.upper()} {url} → {response.status_code}")
+            elif response.status_code == 401 and "detail" not in response.json():
+                problems.append(f"anonymous {method.upper()} {url}: 401 without a reason")
+    assert problems == []
+    # A forged or revoked token is no better than none.
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert forged.get(reverse("api:engagement", kwargs={"pk": world.engagement.pk})).status_code == 401
+
+
+def test_a_manager_token_reads_the_workspace_and_a_foreign_manager_gets_nothing(world, workspace, outsider):
+    from accounts.models import Membership, Role
+    from accounts.tests.factories import UserFactory
+
+    mine = token_client(world.membership.user, workspace, TokenRole.MANAGER)
+    other = UserFactory(email="max.manager@example.org")
+    other_workspace = outsider.memberships.get().workspace
+    Membership.objects.create(user=other, workspace=other_workspace, role=Role.MANAGER)
+    foreign = token_client(other, other_workspace, TokenRole.MANAGER)
+    before = snapshot()
+    problems = []
+    for name, url, missing_url, pattern in operations(world):
+        if missing_url is None:
+            continue
+        permissions = getattr(getattr(pattern.callback, "view_class", None), "permission_classes", [])
+        if IsFreelancer not in permissions and mine.get(url).status_code not in (200, 405):
+            problems.append(f"manager GET {url} → {mine.get(url).status_code}")
+        for method in METHODS:
+            response, changed = _call(foreign, method, url, before)
+            if changed or response.status_code not in (404, 405) or SECRET_MARK.encode() in response.content:
+                problems.append(f"foreign manager {method.upper()} {url} → {response.status_code} {changed or ''}")
+    assert problems == []

@@ -1,7 +1,7 @@
-"""The portal in Chromium, end to end: the owner invites the freelancer from the engagement page;
-the freelancer opens the emailed link, chooses a password, acknowledges the brief and a
-playbook document, posts a status update and hands in a milestone; the owner sees each on the
-engagement's timeline."""
+"""The portal in Chromium, end to end: the owner offers the engagement (the brief email carries
+the portal invitation) and sees it pending on the engagement page; the freelancer opens the
+emailed link, chooses a password, acknowledges the brief and a playbook document, posts a status
+update and hands in a milestone; the owner sees each on the engagement's timeline."""
 
 import re
 from urllib.parse import urlparse
@@ -41,23 +41,21 @@ def offered_engagement(workspace, owner):
     return engagement
 
 
-def invite_from_the_engagement_page(page, live_server, owner, engagement):
-    """The owner invites Nora from the engagement page (the panel loads by itself)."""
+def see_the_invitation_pending(page, live_server, owner, engagement):
+    """The offer invited Nora (the brief email carries her link): the engagement page says so."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     panel = page.get_by_test_id("portal-access")
-    expect(panel.get_by_test_id("portal-status")).to_have_text("Not invited")
-    panel.get_by_role("button", name="Invite to portal").click()
-    expect(page.get_by_role("alert")).to_contain_text("Portal invitation sent to nora@example.net")
-    expect(page.get_by_test_id("portal-status")).to_have_text("Invitation pending")
+    expect(panel.get_by_test_id("portal-status")).to_have_text("Invitation pending")
 
 
 def accept_the_emailed_link(nora, live_server, mailoutbox):
     """Nora opens the emailed link in her own browser: the token leaves the address bar."""
     [email] = [m for m in mailoutbox if m.to == ["nora@example.net"] and "/portal/invite/" in m.body]
+    assert "brief" in email.subject  # the offer's brief email carries the invitation
     [link] = re.findall(r"https?://\S+/portal/invite/\S+/", email.body)
     nora.goto(live_server.url + urlparse(link).path)
     expect(nora).to_have_url(f"{live_server.url}/portal/invite/")
@@ -114,7 +112,7 @@ def test_invite_accept_and_work_through_the_portal(page, browser, live_server, o
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     engagement = offered_engagement(workspace, owner)
-    invite_from_the_engagement_page(page, live_server, owner, engagement)
+    see_the_invitation_pending(page, live_server, owner, engagement)
     nora = browser.new_context().new_page()
     nora.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     accept_the_emailed_link(nora, live_server, mailoutbox)

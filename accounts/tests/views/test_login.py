@@ -109,3 +109,41 @@ def test_an_inactive_user_cannot_log_in(client, owner):
     owner.save()
     assert _login(client, owner.email).status_code == 200
     assert not _is_logged_in(client)
+
+
+# --- Forged X-Forwarded-For (issue 15) ---------------------------------------------------------
+def _forged(client, email, n, password="guess"):
+    # Every try claims to come from somewhere new, through a proxy that is not there.
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR="10.0.0.66",
+                       HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+
+
+def test_a_forged_forwarded_for_does_not_buy_more_guesses(client, owner, workspace):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _forged(client, owner.email, n)
+    assert _forged(client, owner.email, 99, password=PASSWORD).status_code == 429
+
+
+def test_a_forged_forwarded_for_cannot_lock_out_the_victims_own_address(client, owner, workspace):
+    # The attacker names the victim's address in the header: only the attacker's own is locked.
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        client.post(LOGIN, {"username": owner.email, "password": "guess"}, REMOTE_ADDR="10.0.0.66",
+                    HTTP_X_FORWARDED_FOR="10.0.0.7")
+    assert _login(client, owner.email, ip="10.0.0.7").status_code == 302
+
+
+def test_behind_one_proxy_the_address_it_saw_counts_not_what_the_client_claims(client, owner, workspace,
+                                                                               settings):
+    settings.PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The client forges a first entry; the proxy appends the address it really saw.
+        client.post(LOGIN, {"username": owner.email, "password": "guess"}, REMOTE_ADDR=proxy,
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.9")
+    locked = client.post(LOGIN, {"username": owner.email, "password": PASSWORD}, REMOTE_ADDR=proxy,
+                         HTTP_X_FORWARDED_FOR="203.0.113.200, 198.51.100.9")
+    assert locked.status_code == 429
+    # Another client behind the same proxy is not locked out with them.
+    other = client.post(LOGIN, {"username": owner.email, "password": PASSWORD}, REMOTE_ADDR=proxy,
+                        HTTP_X_FORWARDED_FOR="198.51.100.10")
+    assert other.status_code == 302

@@ -124,3 +124,15 @@ def test_the_referee_pages_need_no_login_and_leak_no_token(client, reference, ow
     token = request_reference(reference, owner)
     response = client.get(reverse("referee:open", args=[token]))
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_back_after_answering_says_it_was_answered_and_thanks(client, reference, owner):
+    token = request_reference(reference, owner)
+    client.get(reverse("referee:open", args=[token]))
+    client.post(reverse("referee:questionnaire"), {"action": "answer", **GOOD}, follow=True)
+
+    for back in (reverse("referee:questionnaire"), reverse("referee:done")):  # Back, or a reload
+        page = client.get(back, follow=True).content.decode()
+        assert "not valid" not in page
+        assert "already answered" in page or "Your answers were sent" in page
+        assert "Thank you" in page or "thank you" in page.lower()

@@ -199,24 +199,16 @@ def test_a_weak_or_mistyped_password_creates_nothing(invite, nora):
     assert Invitation.objects.get().status == InvitationStatus.PENDING
 
 
-def test_the_offer_email_link_leads_a_newcomer_to_a_fresh_invitation(
+def test_the_offer_email_lets_a_newcomer_in_and_to_the_brief(
         owner, workspace, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
-    """The engagements app emails the offer with a link to the portal page of the brief. A
-    freelancer without a login lands on the portal's sign-in page, asks for their link with the
-    address the offer went to, and gets an invitation."""
+    """A freelancer without a login is offered work: the one email carries the brief's goal and
+    their portal invitation, whose link leads to choosing a password and then to the brief."""
     with django_capture_on_commit_callbacks(execute=True):
         engagement = start_engagement_offered(workspace, owner, nora)
-    [offer] = [m for m in mailoutbox if "brief" in m.subject.lower()]
-    [link] = re.findall(r"https?://\S+/portal/engagements/\d+/brief/", offer.body)
+    [offer] = [m for m in mailoutbox if m.to == ["nora@example.net"]]
+    assert "brief" in offer.subject.lower()
+    [url] = re.findall(r"https?://\S+/portal/invite/\S+/", offer.body)
     client = Client()
-    landing = client.get(urlparse(link).path, follow=True)
-    assert landing.redirect_chain[-1][0].startswith("/portal/sign-in/?next=")
-    assert "First time here?" in landing.content.decode()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = client.post(landing.redirect_chain[-1][0], {"email": "NORA@example.net"})
-    assert "a link to choose your password is on its way" in answer.content.decode()
-    [url] = re.findall(r"https?://\S+/portal/invite/\S+/", mailoutbox[-1].body)
     assert open_link(client, urlparse(url).path).status_code == 200
     _accept_as_newcomer(client)
     brief = client.get(f"/portal/engagements/{engagement.pk}/brief/")
@@ -240,7 +232,8 @@ def test_asking_for_a_link_tells_nothing_and_sends_only_where_it_should(
 
 def test_a_second_request_within_minutes_sends_no_second_link(
         client, owner, workspace, nora, celery_eager, mailoutbox, django_capture_on_commit_callbacks):
-    start_engagement_offered(workspace, owner, nora)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_engagement_offered(workspace, owner, nora)  # its email carries the first link
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/portal/sign-in/", {"email": "nora@example.net"})
