@@ -4,8 +4,11 @@ is read from the row it is about, never stored, so it disappears once that row i
 
 It sits at the bottom (accounts) because every contributing app must be able to build one."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from django.db.models import CharField, Count, Value, Window
+from django.db.models.functions import Cast, Concat
 
 # Most urgent first: a deadline already missed, then what must happen today, then what is coming.
 SEVERITY_ORDER = {"overdue": 0, "today": 1, "soon": 2}
@@ -25,8 +28,11 @@ class AttentionItem:
     milestone: int | None = None
 
     def sort_key(self):
-        # Within a severity, the deadline that passed longest ago (or comes first) leads.
-        return (SEVERITY_ORDER[self.severity], self.due_at is None, self.due_at or datetime.max, self.key)
+        # Within a severity, the deadline that passed longest ago (or comes first) leads; then
+        # kind and id, the order each kind's query reads its rows in (attention_rows).
+        kind, _, pk = self.key.rpartition(":")
+        return (SEVERITY_ORDER[self.severity], self.due_at is None, self.due_at or datetime.max, kind,
+                int(pk) if pk.isdigit() else 0, self.key)
 
     def as_dict(self):
         return {"key": self.key, "kind": self.kind, "severity": self.severity, "title": self.title,
@@ -51,3 +57,38 @@ def span(delta: timedelta, *, hours=False) -> str:
 
 def _n(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class AttentionWindow:
+    """How much of each kind to read: the first `limit` items (None: all) that are not in
+    `hidden` (the user's snoozed keys), or only the item named `only` (a snooze's check)."""
+
+    limit: int | None = None
+    hidden: frozenset = field(default_factory=frozenset)
+    only: str | None = None
+
+
+def key_expr(kind, pk="pk"):
+    """The SQL twin of AttentionItem.key for a row whose item is of `kind` (a string or an expression)."""
+    prefix = Value(f"{kind}:") if isinstance(kind, str) else Concat(kind, Value(":"), output_field=CharField())
+    return Concat(prefix, Cast(pk, CharField()), output_field=CharField())
+
+
+def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
+    """(rows, total) of one kind's query: the snoozed keys left out and the total counted in SQL
+    (a window COUNT over the filtered rows, beside the first `window.limit + extra` rows in
+    urgency order). `kind` names the item (see key_expr); a query whose row makes several items
+    passes `total` (an aggregate counting them) and `extra` (rows whose items may be hidden)."""
+    if total is None:
+        queryset = queryset.annotate(_key=key_expr(kind))
+        if window.hidden:
+            queryset = queryset.exclude(_key__in=window.hidden)
+        if window.only:
+            queryset = queryset.filter(_key=window.only)
+        total = Count("pk")
+    queryset = queryset.annotate(_total=Window(expression=total)).order_by(*order)
+    if window.limit is not None:
+        queryset = queryset[:window.limit + extra]
+    rows = list(queryset)
+    return rows, (rows[0]._total or 0) if rows else 0

@@ -13,9 +13,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.attention import AttentionItem
 from engagements.selectors.agenda import AGENDA_KINDS, MAX_DAYS, owner_agenda
 from engagements.services.attention import attention_snooze
-from payments.selectors.attention import owner_attention
+from payments.selectors.attention import AttentionPages, owner_attention_item
 from payments.selectors.dashboard import owner_money
 
 from . import portal_home
@@ -62,8 +63,10 @@ class AttentionList(generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        token = token_of(self.request)
-        return [item.as_dict() for item in owner_attention(token.workspace, user=token.user, now=timezone.now())]
+        token, number = token_of(self.request), self.request.query_params.get("page", "")
+        return AttentionPages(token.workspace, user=token.user, now=timezone.now(),
+                              page=int(number) if number.isdigit() else 1,
+                              per_page=self.paginator.get_page_size(self.request), transform=AttentionItem.as_dict)
 
     @extend_schema(operation_id="attention_list", summary="What needs the token's user now",
                    description="Most urgent first (overdue, then today, then soon); items the user snoozed are "
@@ -88,7 +91,7 @@ class AttentionSnooze(APIView):
         if _is_freelancer(request):
             raise NotFound()
         token, now = token_of(request), timezone.now()
-        if not any(i.key == key for i in owner_attention(token.workspace, user=token.user, now=now)):
+        if owner_attention_item(token.workspace, user=token.user, now=now, key=key) is None:
             raise NotFound("No such item needs your attention.")
         snooze = attention_snooze(user=token.user, workspace=token.workspace, key=key, now=now)
         return Response({"key": key, "snoozed_until": snooze.until})

@@ -5,9 +5,10 @@ kinds; payments.selectors.attention merges and sorts them all."""
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, span
+from accounts.attention import AttentionItem, AttentionWindow, attention_rows, span
 from accounts.models import Invitation, InvitationRole
 
 from .models import Freelancer, FreelancerStatus, Reference, ReferenceStatus
@@ -17,28 +18,39 @@ EXPIRING_WITHIN = timedelta(days=2)
 UNDECIDED = (FreelancerStatus.PROSPECT, FreelancerStatus.VETTING)
 
 
-def freelancer_attention(workspace, *, now):
-    return [*_references(workspace, now), *_invitations(workspace, now)]
+def freelancer_attention(workspace, *, now, window=None):
+    """(items, total): each kind's first `window.limit` items, most urgent first, and the count of all."""
+    window = window or AttentionWindow()
+    references, references_total = _references(workspace, now, window)
+    invitations, invitations_total = _invitations(workspace, now, window)
+    return [*references, *invitations], references_total + invitations_total
 
 
-def _references(workspace, now):
+def _references(workspace, now, window):
     """Handled once the owner decides on the freelancer (approved or rejected on the scorecard)."""
     references = (
         Reference.objects.filter(freelancer__workspace=workspace, status=ReferenceStatus.RECEIVED,
                                  freelancer__status__in=UNDECIDED)
         .select_related("freelancer")
     )
+    if window.only and not window.only.startswith("reference_answered:"):
+        return [], 0
+    references, total = attention_rows(references, window, kind="reference_answered",
+                                       order=(F("answered_at").asc(nulls_last=True), "pk"))
     return [AttentionItem(
         key=f"reference_answered:{r.pk}", kind="reference_answered", severity="soon",
         title=f"{r.name} answered the reference for {r.freelancer.name}"
               f"{f' {span(now - r.answered_at)} ago' if r.answered_at else ''}; a decision is waiting.",
         url=reverse("freelancers:scorecard", kwargs={"pk": r.freelancer_id}), action="Open the scorecard",
-        due_at=r.answered_at, freelancer=r.freelancer_id) for r in references]
+        due_at=r.answered_at, freelancer=r.freelancer_id) for r in references], total
 
 
-def _invitations(workspace, now):
-    invitations = list(Invitation.objects.pending(now).filter(workspace=workspace,
-                                                              expires_at__lt=now + EXPIRING_WITHIN))
+def _invitations(workspace, now, window):
+    if window.only and not window.only.startswith("invitation_expiring:"):
+        return [], 0
+    invitations, total = attention_rows(
+        Invitation.objects.pending(now).filter(workspace=workspace, expires_at__lt=now + EXPIRING_WITHIN),
+        window, kind="invitation_expiring", order=("expires_at", "pk"))
     names = dict(Freelancer.objects.filter(
         workspace=workspace, pk__in=[i.target_id for i in invitations if i.role == InvitationRole.FREELANCER],
     ).values_list("pk", "name")) if invitations else {}
@@ -54,4 +66,4 @@ def _invitations(workspace, now):
             title=f"{who} expires in {span(i.expires_at - now)} and has not been accepted.",
             url=url, action="Send it again", due_at=i.expires_at,
             freelancer=i.target_id if freelancer else None))
-    return items
+    return items, total

@@ -4,14 +4,17 @@ the next 14 days and the charts. A fixed number of queries however many rows (a 
 
 from itertools import groupby
 
+from django.db.models import Max
 from django.utils import timezone
 
+from engagements.models import RUNNING_STATUSES
 from engagements.selectors.agenda import owner_agenda
 from engagements.selectors.reliability import on_time_by_freelancer
+from freelancers.models import Freelancer
 from freelancers.selectors import pipeline_summary
-from payments.selectors.attention import owner_attention
+from payments.selectors.attention import owner_attention_page
 from payments.selectors.charts import budget_burn, released_by_month
-from payments.selectors.dashboard import owner_money
+from payments.selectors.dashboard import budgets_nearest_limit, newest_budgets, owner_money, running_count
 
 from . import charts
 
@@ -27,30 +30,32 @@ ON_TIME_FREELANCERS = 8  # and their freelancers (at most this many) an on-time 
 
 def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
-    money = owner_money(workspace, now=now)
+    money = owner_money(workspace, now=now, engagements=False)
     agenda = owner_agenda(workspace, now=now, days=AGENDA_DAYS)
-    attention = owner_attention(workspace, user=user, now=now)
-    budgets = money["engagements"]
-    shown_budgets = sorted(budgets, key=lambda row: (not row.alert, -row.percent_committed))[:BUDGETS_SHOWN]
+    attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
     return {
-        "attention": attention[:ATTENTION_SHOWN],
-        "attention_total": len(attention),
-        "money": {**money, "engagements": shown_budgets},
-        "budgets_total": len(budgets),
+        "attention": attention,
+        "attention_total": attention_total,
+        "money": {**money, "engagements": budgets_nearest_limit(workspace, limit=BUDGETS_SHOWN)},
+        "budgets_total": running_count(workspace),
         "pipeline": pipeline_summary(workspace),
         "agenda_days": AGENDA_DAYS,
         "agenda": [(day, list(items)) for day, items in groupby(agenda[:AGENDA_SHOWN],
                                                                 key=lambda i: i.at.astimezone(tz).date())],
         "agenda_total": len(agenda),
-        "charts": home_charts(workspace, budgets, now=now),
+        "charts": home_charts(workspace, now=now),
     }
 
 
-def home_charts(workspace, engagement_rows, *, now):
-    burning = engagement_rows[:BURN_CHARTS]
+def home_charts(workspace, *, now):
+    """Burn charts of the newest running engagements, on-time charts of the freelancers of the
+    newest running engagements (each freelancer once), read with a LIMIT."""
+    burning = newest_budgets(workspace, limit=BURN_CHARTS)
     burn = budget_burn([row.engagement for row in burning], tz_name=workspace.timezone or "UTC")
-    freelancers = list({row.engagement.freelancer_id: row.engagement.freelancer
-                        for row in engagement_rows}.values())[:ON_TIME_FREELANCERS]
+    freelancers = list(
+        Freelancer.objects.filter(engagements__workspace=workspace, engagements__status__in=RUNNING_STATUSES)
+        .annotate(newest=Max("engagements__created_at"), newest_id=Max("engagements__id"))
+        .order_by("-newest", "-newest_id")[:ON_TIME_FREELANCERS])
     records = on_time_by_freelancer([f.pk for f in freelancers], now=now)
     return {
         "released": [charts.released_chart(currency, months)

@@ -20,7 +20,7 @@ from accounts.views import InvitationAcceptView
 from engagements.services.attention import attention_snooze
 from notifications.selectors import stuck_notifications
 from notifications.services import invitation_send
-from payments.selectors.attention import owner_attention
+from payments.selectors.attention import AttentionPages, owner_attention_item
 
 from .celery import app
 from .dashboard import home_sections
@@ -42,21 +42,25 @@ def home(request):
     })
 
 
+ATTENTION_PAGE = 50
+
+
 @workspace_required
 def attention(request):
     """Every item that needs the user, most urgent first, a page at a time (the home page shows
     the first few)."""
-    items = owner_attention(request.workspace, user=request.user, now=timezone.now())
-    return render(request, "dashboard/attention.html", {"page": Paginator(items, 50).get_page(request.GET.get("page"))})
+    number = request.GET.get("page")
+    items = AttentionPages(request.workspace, user=request.user, now=timezone.now(), per_page=ATTENTION_PAGE,
+                           page=int(number) if str(number).isdigit() else 1)
+    return render(request, "dashboard/attention.html",
+                  {"page": Paginator(items, ATTENTION_PAGE).get_page(number)})
 
 
 @workspace_required
 @require_POST
 def attention_snooze_view(request, key):
     """Hide one of the user's current items for a day; a key that is not one of them is 404."""
-    items = owner_attention(request.workspace, user=request.user, now=timezone.now())
-    item = next((i for i in items if i.key == key), None)
-    if item is None:
+    if owner_attention_item(request.workspace, user=request.user, now=timezone.now(), key=key) is None:
         raise Http404("No such item needs your attention.")
     attention_snooze(user=request.user, workspace=request.workspace, key=key)
     messages.success(request, "Snoozed until this time tomorrow.")

@@ -11,10 +11,11 @@ for a constant count). freelancers and payments add their kinds beside these
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, span
+from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
 from freelancers.models import Freelancer
 
 from ..models import (
@@ -52,23 +53,50 @@ def snoozed_keys(*, user, workspace, now):
                .values_list("key", flat=True))
 
 
-def engagement_attention(workspace, *, now):
-    """Every engagement kind of item, unsorted (payments.selectors.attention sorts the merge)."""
-    return [*_updates_and_silence(workspace, now), *_milestones(workspace, now), *_date_requests(workspace, now),
-            *_briefs(workspace, now), *_playbooks(workspace, now), *_checkins_today(workspace, now)]
+KINDS = (("update_overdue", "silent"), ("review_closing", "milestone_overdue", "milestone_at_risk"),
+         ("date_request",), ("brief_unacknowledged",), ("playbook_unacknowledged",), ("checkin_today",))
+
+
+def engagement_attention(workspace, *, now, window=None):
+    """(items, total): each kind's first `window.limit` items in urgency order (unsorted between
+    kinds: payments.selectors.attention sorts the merge) and how many there are in all."""
+    window = window or AttentionWindow()
+    items, total = [], 0
+    for kinds, read in zip(KINDS, (_updates_and_silence, _milestones, _date_requests, _briefs, _playbooks,
+                                   _checkins_today), strict=True):
+        if window.only and window.only.rpartition(":")[0] not in kinds:
+            continue
+        kind_items, kind_total = read(workspace, now, window)
+        items += kind_items
+        total += kind_total
+    return items, total
 
 
 def _eng_url(name, engagement_id, **kwargs):
     return reverse(f"engagements:{name}", kwargs={"pk": engagement_id, **kwargs})
 
 
-def _updates_and_silence(workspace, now):
+def _updates_and_silence(workspace, now, window):
+    """A row makes one or two items: its earlier one orders it, and up to len(hidden) rows more
+    are read so that snoozed items cannot push shown ones out."""
+    overdue, quiet = Q(next_update_due_at__lt=now), Q(gone_quiet_at__isnull=False)
     engagements = (
-        Engagement.objects.filter(workspace=workspace, status=EngagementStatus.ACTIVE)
-        .filter(Q(next_update_due_at__lt=now) | Q(gone_quiet_at__isnull=False))
+        Engagement.objects.filter(workspace=workspace, status=EngagementStatus.ACTIVE).filter(overdue | quiet)
         .select_related("freelancer")
         .prefetch_related(Prefetch("backups", queryset=Freelancer.objects.order_by("name")))
+        .annotate(_update_key=key_expr("update_overdue"), _silent_key=key_expr("silent"))
     )
+    if window.only:
+        engagements = engagements.filter(Q(_update_key=window.only, next_update_due_at__lt=now)
+                                         | Q(_silent_key=window.only, gone_quiet_at__isnull=False))
+    shown_overdue = overdue & ~Q(_update_key__in=window.hidden) if window.hidden else overdue
+    shown_quiet = quiet & ~Q(_silent_key__in=window.hidden) if window.hidden else quiet
+    total = Sum(Case(When(shown_overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
+                + Case(When(shown_quiet, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    update_due = Case(When(overdue, then=F("next_update_due_at")))
+    earliest = Least(Coalesce(update_due, F("gone_quiet_at")), Coalesce(F("gone_quiet_at"), update_due))
+    engagements, total = attention_rows(engagements, window, kind=None, order=(earliest, "pk"), total=total,
+                                        extra=len(window.hidden))
     items = []
     for e in engagements:
         who = e.freelancer.name
@@ -87,17 +115,26 @@ def _updates_and_silence(workspace, now):
                 title=f"{who} has gone quiet on “{e.title}”: nothing for {span(now - since)}.{backup}",
                 url=_eng_url("detail", e.pk), action="Check in", due_at=e.gone_quiet_at,
                 engagement=e.pk, freelancer=e.freelancer_id))
-    return items
+    return _shown(items, window), total
 
 
-def _milestones(workspace, now):
+def _shown(items, window):
+    return [i for i in items if i.key not in window.hidden and (not window.only or i.key == window.only)]
+
+
+def _milestones(workspace, now, window):
     """Overdue and at-risk milestones, and submitted work whose review window is open: one query."""
+    submitted = Q(state=MilestoneState.SUBMITTED)
+    kind = Case(When(submitted, then=Value("review_closing")), When(due_at__lt=now, then=Value("milestone_overdue")),
+                default=Value("milestone_at_risk"))
     milestones = (
         Milestone.objects.filter(engagement__workspace=workspace, engagement__status=EngagementStatus.ACTIVE)
         .filter(Q(state__in=OPEN_WORK_STATES, due_at__lt=now + AT_RISK_WITHIN)
                 | Q(state=MilestoneState.SUBMITTED, review_deadline_at__isnull=False))
-        .select_related("engagement__freelancer")
+        .select_related("engagement__freelancer").annotate(_kind=kind)
     )
+    due = Case(When(submitted, then=F("review_deadline_at")), default=F("due_at"))
+    milestones, total = attention_rows(milestones, window, kind=F("_kind"), order=(due, "_kind", "pk"))
     items = []
     for m in milestones:
         e = m.engagement
@@ -123,16 +160,17 @@ def _milestones(workspace, now):
                 severity="today" if m.due_at - now < timedelta(days=1) else "soon",
                 title=f"“{m.title}” by {who} ({e.title}) is due in {span(m.due_at - now)} and not submitted yet.",
                 url=url, action="Open the milestone", due_at=m.due_at, **ids))
-    return items
+    return items, total
 
 
-def _date_requests(workspace, now):
+def _date_requests(workspace, now, window):
     requests = (
         MilestoneDateChange.objects.filter(milestone__engagement__workspace=workspace,
                                            status=DateChangeStatus.PENDING,
                                            milestone__engagement__status__in=OPEN_STATUSES)
         .select_related("milestone__engagement__freelancer")
     )
+    requests, total = attention_rows(requests, window, kind="date_request", order=("requested_at", "pk"))
     items = []
     for r in requests:
         m, e = r.milestone, r.milestone.engagement
@@ -142,16 +180,17 @@ def _date_requests(workspace, now):
                   f"waiting {span(now - r.requested_at)} for your answer.",
             url=_eng_url("milestone", e.pk, milestone_pk=m.pk), action="Answer", due_at=r.requested_at,
             engagement=e.pk, freelancer=e.freelancer_id, milestone=m.pk))
-    return items
+    return items, total
 
 
-def _briefs(workspace, now):
+def _briefs(workspace, now, window):
     newer = Brief.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))
     briefs = (
         Brief.objects.filter(engagement__workspace=workspace, engagement__status__in=OPEN_STATUSES,
                              sent_at__isnull=False, acknowledged_at__isnull=True)
         .filter(~Exists(newer)).select_related("engagement__freelancer")
     )
+    briefs, total = attention_rows(briefs, window, kind="brief_unacknowledged", order=("sent_at", "pk"))
     items = []
     for b in briefs:
         e = b.engagement
@@ -163,10 +202,10 @@ def _briefs(workspace, now):
                   f"sent {span(waited)} ago.",
             url=_eng_url("brief", e.pk), action="Open the brief", due_at=b.sent_at,
             engagement=e.pk, freelancer=e.freelancer_id))
-    return items
+    return items, total
 
 
-def _playbooks(workspace, now):
+def _playbooks(workspace, now, window):
     acknowledged = PlaybookAcknowledgement.objects.filter(version=OuterRef("version"),
                                                           freelancer=OuterRef("engagement__freelancer"))
     requests = (
@@ -174,6 +213,8 @@ def _playbooks(workspace, now):
                                           version__version=F("version__document__current_version"))
         .filter(~Exists(acknowledged)).select_related("engagement__freelancer", "version__document")
     )
+    requests, total = attention_rows(requests, window, kind="playbook_unacknowledged",
+                                     order=("requested_at", "pk"))
     items = []
     for r in requests:
         e = r.engagement
@@ -185,16 +226,17 @@ def _playbooks(workspace, now):
                   f"for “{e.title}”, asked {span(waited)} ago.",
             url=_eng_url("playbook", e.pk), action="See the playbook", due_at=r.requested_at,
             engagement=e.pk, freelancer=e.freelancer_id))
-    return items
+    return items, total
 
 
-def _checkins_today(workspace, now):
+def _checkins_today(workspace, now, window):
     start, end = local_day(workspace, now)
     checkins = (
         CheckIn.objects.filter(engagement__workspace=workspace, status=CheckInStatus.SCHEDULED,
                                scheduled_at__gte=start, scheduled_at__lt=end)
         .select_related("engagement__freelancer")
     )
+    checkins, total = attention_rows(checkins, window, kind="checkin_today", order=("scheduled_at", "pk"))
     tz = start.tzinfo
     items = []
     for c in checkins:
@@ -206,4 +248,4 @@ def _checkins_today(workspace, now):
             title=f"Check-in with {e.freelancer.name} about “{e.title}” today at {at} ({when}).",
             url=_eng_url("checkin", e.pk, checkin_pk=c.pk), action="Open the check-in", due_at=c.scheduled_at,
             engagement=e.pk, freelancer=e.freelancer_id))
-    return items
+    return items, total

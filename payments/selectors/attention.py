@@ -1,35 +1,73 @@
 """Money's part of the owner's "needs attention" list — open disputes and budgets past 80 % —
 and the whole list: payments sits above engagements and freelancers, so the merge of every
 app's kinds, the user's snoozes and the order (most urgent first) live here, for the home page
-and `GET /api/v1/attention/` alike."""
+and `GET /api/v1/attention/` alike.
 
+The list is read in proportion to what is shown: every kind's query leaves out the snoozed
+keys, orders by urgency and reads at most `offset + limit` rows, with the count of all its items
+beside them (accounts.attention.attention_rows); the merge keeps the page asked for."""
+
+from django.db.models import Count, Window
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, span
+from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
 from freelancers.attention import freelancer_attention
 
 from ..models import Dispute
 from ..money import format_money
-from .balances import ALERT_PERCENT, budget_figures_for
+from .balances import ALERT_PERCENT, budget_figures_for, committed_by_engagement
 
 
 def owner_attention(workspace, *, user, now):
     """Every item that needs the user now, most urgent first, without the ones they snoozed."""
-    items = [*engagement_attention(workspace, now=now), *freelancer_attention(workspace, now=now),
-             *money_attention(workspace, now=now)]
-    hidden = snoozed_keys(user=user, workspace=workspace, now=now)
-    return sorted((i for i in items if i.key not in hidden), key=AttentionItem.sort_key)
+    return owner_attention_page(workspace, user=user, now=now)[0]
 
 
-def money_attention(workspace, *, now):
-    return [*_disputes(workspace, now), *_budgets(workspace)]
+def owner_attention_page(workspace, *, user, now, offset=0, limit=None):
+    """(items offset..offset+limit of the list above, how many items the list has in all)."""
+    hidden = frozenset(snoozed_keys(user=user, workspace=workspace, now=now))
+    window = AttentionWindow(limit=None if limit is None else offset + limit, hidden=hidden)
+    items, total = _merged(workspace, now, window)
+    return items[offset:None if limit is None else offset + limit], total
 
 
-def _disputes(workspace, now):
+def owner_attention_item(workspace, *, user, now, key):
+    """The item named `key` if it needs the user now and is not snoozed, else None (one kind read)."""
+    hidden = frozenset(snoozed_keys(user=user, workspace=workspace, now=now))
+    if key in hidden:
+        return None
+    items, _ = _merged(workspace, now, AttentionWindow(limit=1, only=key))
+    return next((i for i in items if i.key == key), None)
+
+
+def _merged(workspace, now, window):
+    items, total = [], 0
+    for part in (engagement_attention(workspace, now=now, window=window),
+                 freelancer_attention(workspace, now=now, window=window),
+                 money_attention(workspace, now=now, window=window)):
+        items += part[0]
+        total += part[1]
+    return sorted(items, key=AttentionItem.sort_key), total
+
+
+def money_attention(workspace, *, now, window=None):
+    window = window or AttentionWindow()
+    items, total = [], 0
+    for kind, read in (("dispute_open", _disputes), ("budget_alert", _budgets)):
+        if window.only and not window.only.startswith(f"{kind}:"):
+            continue
+        kind_items, kind_total = read(workspace, now, window)
+        items += kind_items
+        total += kind_total
+    return items, total
+
+
+def _disputes(workspace, now, window):
     disputes = (Dispute.objects.filter(milestone__engagement__workspace=workspace, resolved_at__isnull=True)
                 .select_related("milestone__engagement__freelancer"))
+    disputes, total = attention_rows(disputes, window, kind="dispute_open", order=("opened_at", "pk"))
     items = []
     for d in disputes:
         m, e = d.milestone, d.milestone.engagement
@@ -40,18 +78,25 @@ def _disputes(workspace, now):
             url=reverse("payments:milestone_action", kwargs={"pk": m.pk, "action": "resolve"}),
             action="Resolve the dispute", due_at=d.opened_at, engagement=e.pk, freelancer=e.freelancer_id,
             milestone=m.pk))
-    return items
+    return items, total
 
 
-def _budgets(workspace):
-    engagements = list(Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
-                       .select_related("freelancer"))
+def _budgets(workspace, now, window):
+    """The alert is a filter in SQL (balances.committed_by_engagement); the figures of the rows read only."""
+    running = Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
+    alerts = committed_by_engagement(running).filter(alert=True)
+    if window.hidden or window.only:
+        alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
+        alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
+    alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
+    alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
+    total = alerts[0]["_total"] if alerts else 0
+    engagements = running.select_related("freelancer").in_bulk([row["engagement"] for row in alerts])
+    engagements = [engagements[row["engagement"]] for row in alerts]
     figures = budget_figures_for(engagements)
     items = []
     for e in engagements:
         f = figures[e.pk]
-        if not f.alert:
-            continue
         items.append(AttentionItem(
             key=f"budget_alert:{e.pk}", kind="budget_alert", severity="soon",
             title=f"“{e.title}” with {e.freelancer.name} has committed {f.percent_committed} % of its budget "
@@ -59,4 +104,34 @@ def _budgets(workspace):
                   f"alert above {ALERT_PERCENT} %).",
             url=reverse("payments:engagement", kwargs={"pk": e.pk}), action="See the money",
             engagement=e.pk, freelancer=e.freelancer_id))
-    return items
+    return items, total
+
+
+class AttentionPages:
+    """The user's list as a Django Paginator (or DRF pagination) reads it: `count()` and one slice,
+    read in proportion to the page. `page`/`per_page` are the page the request asks for, so the
+    count and that page come from one read; another slice is read anew."""
+
+    def __init__(self, workspace, *, user, now, page=1, per_page=25, transform=None):
+        self.args = {"workspace": workspace, "user": user, "now": now}
+        self.hint = ((max(page, 1) - 1) * per_page, per_page)
+        self.transform = transform or (lambda item: item)
+        self._read = {}
+
+    def _page(self, offset, limit):
+        if (offset, limit) not in self._read:
+            self._read[(offset, limit)] = owner_attention_page(**self.args, offset=offset, limit=limit)
+        return self._read[(offset, limit)]
+
+    def count(self):
+        return self._page(*self.hint)[1]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("AttentionPages reads slices only")
+        offset = index.start or 0
+        stop = index.stop if index.stop is not None else self.count()
+        return [self.transform(i) for i in self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]]

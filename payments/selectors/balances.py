@@ -5,7 +5,8 @@ Nothing here is stored: a figure cannot drift from the ledger it is summed from.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
+from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
 
@@ -147,6 +148,39 @@ def budget_figures_for(engagements):
     for engagement_id, currency, account_kind, tx_kind, total in rows:
         grouped[(engagement_id, currency)].append((account_kind, tx_kind, total))
     return {e.pk: _figures(e, _sums_by_kind(grouped.get((e.pk, e.currency), []))) for e in engagements}
+
+
+# The entries whose sum is BudgetFigures.committed: escrow (held), and payable credited by
+# releases, resolutions, approved hours and bonuses (earned).
+COMMITTED_ENTRIES = Q(account__kind=AccountKind.ESCROW) | Q(
+    account__kind=AccountKind.PAYABLE,
+    transaction__kind__in=(TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET,
+                           TransactionKind.BONUS))
+
+
+def committed_by_engagement(engagements):
+    """Rows {engagement, committed, percent_committed, alert} for the engagements (a queryset)
+    that have committed money, summed in one grouped query over their ledger entries in their
+    currency; BudgetFigures' definitions, so they can be filtered and ordered in SQL. An
+    engagement with nothing committed has no row (0 %, no alert)."""
+    e = "transaction__engagement"
+    committed_x100 = F("committed") * 100
+    return (
+        Entry.objects.filter(COMMITTED_ENTRIES, transaction__engagement__in=engagements,
+                             currency=F(f"{e}__currency"))
+        .values(e, f"{e}__budget", f"{e}__created_at").annotate(committed=Sum("amount"))
+        .annotate(
+            engagement=F(e),
+            percent_committed=Case(When(**{f"{e}__budget": 0}, then=Case(
+                When(committed=0, then=Value(0)), default=Value(100))),
+                default=committed_x100 / F(f"{e}__budget")),
+            alert=Case(When(**{f"{e}__budget": 0}, then=Case(When(committed__gt=0, then=Value(True)),
+                                                                default=Value(False))),
+                       default=Case(When(GreaterThan(committed_x100, F(f"{e}__budget") * ALERT_PERCENT),
+                                         then=Value(True)), default=Value(False)),
+                       output_field=BooleanField()),
+        )
+    )
 
 
 def committed_spend(engagement):

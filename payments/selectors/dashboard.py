@@ -14,7 +14,7 @@ from engagements.models import RUNNING_STATUSES, Engagement
 
 from ..gateways import held_funds_note
 from ..models import AccountKind, Entry, TransactionKind
-from .balances import budget_figures_for
+from .balances import budget_figures_for, committed_by_engagement
 
 RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
 
@@ -94,10 +94,41 @@ def currency_totals(workspace, *, now):
     return [row for row in rows if any(row[f] for f in figures)]
 
 
+def _running(workspace):
+    return Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES).select_related("freelancer")
+
+
 def engagement_money(workspace):
     """A budget bar for every running engagement, newest first (two queries)."""
-    engagements = list(Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
-                       .select_related("freelancer").order_by("-created_at", "-id"))
+    return money_rows(_running(workspace).order_by("-created_at", "-id"))
+
+
+def budgets_nearest_limit(workspace, *, limit):
+    """The `limit` budget bars nearest their limit (alerts first, then the highest percent
+    committed, newest first among equals), chosen in SQL; the figures of those rows only."""
+    nearest = list(committed_by_engagement(_running(workspace)).order_by(
+        "-percent_committed", "-alert", "-transaction__engagement__created_at", "-engagement")
+        .values_list("engagement", flat=True)[:limit])
+    # Alert is monotone in the percent (at 80 % it may go either way, and breaks that tie);
+    # engagements with nothing committed (0 %) come last, newest first.
+    engagements = _running(workspace).in_bulk(nearest)
+    rows = [engagements[pk] for pk in nearest]
+    if len(rows) < limit:
+        rows += _running(workspace).exclude(pk__in=nearest).order_by("-created_at", "-id")[:limit - len(rows)]
+    return money_rows(rows)
+
+
+def newest_budgets(workspace, *, limit):
+    return money_rows(_running(workspace).order_by("-created_at", "-id")[:limit])
+
+
+def running_count(workspace):
+    return _running(workspace).count()
+
+
+def money_rows(engagements):
+    """EngagementMoney for each engagement given, in order (one query for their figures)."""
+    engagements = list(engagements)
     figures = budget_figures_for(engagements)
     rows = []
     for e in engagements:
@@ -109,6 +140,9 @@ def engagement_money(workspace):
     return rows
 
 
-def owner_money(workspace, *, now):
-    return {"currencies": currency_totals(workspace, now=now), "engagements": engagement_money(workspace),
+def owner_money(workspace, *, now, engagements=True):
+    """The money at a glance; `engagements=False` leaves the budget bars out (the home page reads
+    only the few it shows: budgets_nearest_limit)."""
+    return {"currencies": currency_totals(workspace, now=now),
+            "engagements": engagement_money(workspace) if engagements else [],
             "held_funds_note": held_funds_note()}
