@@ -134,13 +134,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture
 def local_run(tmp_path):
-    """`scripts/run-all` on a fresh SQLite database, sweeping every second: (base URL, log)."""
+    """`scripts/run-all` on a fresh SQLite database as `make run` starts it (static files collected
+    and served compressed), sweeping every second: (base URL, log)."""
     port = _free_port()
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "DEBUG": "1",
            "VAR_DIR": str(tmp_path / "var"), "HOST": "127.0.0.1", "PORT": str(port),
-           "CELERY_SWEEP_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True,
-                   timeout=600)
+           "CELERY_SWEEP_SECONDS": "1", "PYTHONUNBUFFERED": "1", "STATIC_COMPRESSED": "1"}
+    for step in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True, timeout=600)
     log_path = tmp_path / "run.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(["bash", "scripts/run-all"], cwd=ROOT, env=env, stdout=log,
@@ -232,6 +233,18 @@ def test_the_local_run_answers_every_write_under_concurrent_clients_while_sweeps
     assert len(posts) >= CLIENTS * ROUNDS * 3 and all(a[2] == 302 for a in posts)
     # The sweeps ran (and wrote) while the clients did.
     assert _sweeps_done(log) > sweeps_before
+
+
+def test_the_local_run_serves_static_files_compressed_and_cached_like_production(local_run):
+    base, _ = local_run
+    with urllib.request.urlopen(f"{base}/accounts/login/", timeout=30) as response:
+        html = response.read().decode()
+    css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', html)
+    assert css, "the stylesheet is linked under its hashed name"
+    request = urllib.request.Request(base + css.group(1), headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
 def test_the_local_run_commits_without_an_fsync_under_the_write_lock(tmp_path):
