@@ -46,13 +46,20 @@ class ExportView(APIView):
     permission_classes = [IsWorkspaceStaff]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    def handle_exception(self, exc):
+        # An error is a JSON body whatever was asked for (the schema says so for every 4xx).
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
 
 def _export_view(name):
     @extend_schema(operation_id=f"exports_{name}", summary=f"The workspace's {name} as CSV",
                    description="UTF-8 with a byte-order mark; a cell that begins with = + - @, a tab or a carriage "
                                "return is written with a leading ' so no spreadsheet runs it as a formula.",
-                   responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(404)})
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(400, 404)})
     def get(self, request):
+        if request.query_params.getlist("format") not in ([], ["csv"], ["json"]):
+            raise serializers.ValidationError({"format": ["`csv`, or leave it out."]})
         return EXPORTS[name](token_of(request).workspace, filename=f"{name}.csv")
 
     return type(f"{name.title()}Export", (ExportView,), {"get": get})

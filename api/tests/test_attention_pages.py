@@ -24,3 +24,8 @@ def test_the_attention_pages_are_the_whole_list_cut_in_pages_snoozes_left_out(ow
         pages += [item["key"] for item in body["results"]]
         url = body["next"]
     assert pages == whole
+
+
+def test_a_page_number_past_any_list_is_404_not_an_error(owner_api):
+    response = owner_api.get("/api/v1/attention/", {"page": "76899104314337091649536"})
+    assert response.status_code == 404 and response.json()["detail"]

@@ -99,3 +99,9 @@ def test_import_without_a_file_is_400_naming_it(owner_api):
     response = owner_api.post("/api/v1/imports/freelancers/", {}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
+
+
+def test_an_export_refuses_a_format_it_does_not_have_and_errors_are_json(owner_api, api_client):
+    assert owner_api.get("/api/v1/exports/engagements.csv", {"format": ""}).status_code == 400
+    denied = api_client.get("/api/v1/exports/engagements.csv", {"format": "csv"})
+    assert denied.status_code == 401 and denied["Content-Type"].startswith("application/json")

@@ -107,6 +107,9 @@ def _budgets(workspace, now, window):
     return items, total
 
 
+MAX_PAGE = 1_000_000
+
+
 class AttentionPages:
     """The user's list as a Django Paginator (or DRF pagination) reads it: `count()` and one slice,
     read in proportion to the page. `page`/`per_page` are the page the request asks for, so the
@@ -114,7 +117,9 @@ class AttentionPages:
 
     def __init__(self, workspace, *, user, now, page=1, per_page=25, transform=None):
         self.args = {"workspace": workspace, "user": user, "now": now}
-        self.hint = ((max(page, 1) - 1) * per_page, per_page)
+        # A page past any real list reads nothing (the paginator then answers 404); clamped so a
+        # huge number never reaches SQL's OFFSET.
+        self.hint = ((min(max(page, 1), MAX_PAGE) - 1) * per_page, per_page)
         self.transform = transform or (lambda item: item)
         self._read = {}
 
