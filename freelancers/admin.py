@@ -8,6 +8,7 @@ from .models import (
     Decision,
     Freelancer,
     FreelancerEvent,
+    FreelancerImport,
     Interview,
     InterviewScore,
     RateChange,
@@ -143,3 +144,21 @@ class TestimonialAdmin(admin.ModelAdmin):
 class ScorecardCriterionAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "position"]
     raw_id_fields = ["workspace"]
+
+
+@admin.register(FreelancerImport)
+class FreelancerImportAdmin(admin.ModelAdmin):
+    """Read-only: an import is made and run from the talent pool's pages (its rows may hold
+    personal data, so they are not listed here)."""
+
+    list_display = ["filename", "workspace", "status", "total_rows", "processed_rows", "imported_rows", "created_at"]
+    list_filter = ["status"]
+    exclude = ["rows"]
+    readonly_fields = ["workspace", "created_by", "filename", "status", "total_rows", "processed_rows",
+                       "imported_rows", "errors", "created_at", "started_at", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -50,10 +50,9 @@ def _home_attention_and_money(workspace, user):
     return items, total, budgets
 
 
+@pytest.mark.postgres  # counts the rows PostgreSQL returns
 def test_the_home_page_fetches_as_many_rows_at_1000_engagements_as_it_shows(owner_client, workspace, owner,
                                                                              monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("counts the rows PostgreSQL returns")
     _populate(workspace, 10)
     with counting(monkeypatch) as ten:
         assert _home_attention_and_money(workspace, owner)[1] == 60
