@@ -21,9 +21,8 @@ from payments.selectors.dashboard import owner_money
 
 from . import portal_home
 from .fields import query_filters
-from .models import TokenRole
 from .pagination import Pagination
-from .permissions import IsWorkspaceMember, token_of
+from .permissions import IsWorkspaceMember, is_freelancer, token_of
 from .schema import errors
 
 ATTENTION_KINDS = ("update_overdue", "silent", "milestone_overdue", "milestone_at_risk", "review_closing",
@@ -31,10 +30,6 @@ ATTENTION_KINDS = ("update_overdue", "silent", "milestone_overdue", "milestone_a
                    "checkin_today", "reference_answered", "invitation_expiring", "budget_alert")
 # What a freelancer token's items may be (the portal's front door).
 ALL_KINDS = tuple(dict.fromkeys((*ATTENTION_KINDS, *portal_home.FREELANCER_KINDS)))
-
-
-def _is_freelancer(request):
-    return token_of(request).role == TokenRole.FREELANCER
 
 
 class AbsoluteUrlField(serializers.CharField):
@@ -73,7 +68,7 @@ class AttentionList(generics.ListAPIView):
                                "left out for 24 h.",
                    responses={200: AttentionSerializer(many=True), **errors(404)})
     def get(self, request, *args, **kwargs):
-        if _is_freelancer(request):
+        if is_freelancer(request):
             return portal_home.freelancer_attention(request)
         return super().get(request, *args, **kwargs)
 
@@ -88,7 +83,7 @@ class AttentionSnooze(APIView):
     @extend_schema(operation_id="attention_snooze", summary="Hide an item for this user for 24 h", request=None,
                    responses={200: SnoozeSerializer, **errors(404)})
     def post(self, request, key):
-        if _is_freelancer(request):
+        if is_freelancer(request):
             raise NotFound()
         token, now = token_of(request), timezone.now()
         if owner_attention_item(token.workspace, user=token.user, now=now, key=key) is None:
@@ -132,7 +127,7 @@ class Money(APIView):
                        component_name="MoneyAtAGlance", resource_type_field_name=None,
                        serializers=[MoneySerializer, portal_home.FreelancerMoneySerializer]), **errors(404)})
     def get(self, request):
-        if _is_freelancer(request):
+        if is_freelancer(request):
             return portal_home.freelancer_money(request)
         money = owner_money(token_of(request).workspace, now=timezone.now())
         return Response(MoneySerializer({**money, "engagements": [row.as_dict() for row in money["engagements"]]})
@@ -167,7 +162,7 @@ class AgendaList(generics.ListAPIView):
                    parameters=[AgendaFilterSerializer],
                    responses={200: AgendaSerializer(many=True), **errors(400, 404)})
     def get(self, request, *args, **kwargs):
-        if _is_freelancer(request):
+        if is_freelancer(request):
             return portal_home.freelancer_agenda(request)
         return super().get(request, *args, **kwargs)
 

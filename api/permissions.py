@@ -19,6 +19,12 @@ def token_of(request):
     return token if isinstance(token, ApiToken) else None
 
 
+def is_freelancer(request):
+    """The request's token is a freelancer's (the portal's side of the API)."""
+    token = token_of(request)
+    return token is not None and token.role == TokenRole.FREELANCER
+
+
 class _RolePermission(permissions.BasePermission):
     roles: frozenset = frozenset()
 

@@ -4,6 +4,7 @@ URL names they pass."""
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,3 +45,10 @@ def notice_open(request, *, notices, pk, template, context):
                                                      require_https=request.is_secure()):
         return redirect(shown.url)
     return render(request, template, {**context, "notice": shown})
+
+
+def notices_read_all(request, *, notices, back):
+    """"Mark all read": says how many, then back to the inbox (`back`, a URL name)."""
+    count = services.notices_read_all(notices=notices)
+    messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read." if count else "Nothing unread.")
+    return redirect(back)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import workspace_required
 from accounts.models import Workspace
 
-from . import inbox, preferences, selectors, services
+from . import inbox, preferences, selectors
 from .models import NotificationStatus, PreferenceMode
 from .selectors import workspace_notifications
 
@@ -107,7 +107,4 @@ def notice_open(request, pk):
 @workspace_required
 @require_POST
 def notices_read_all(request):
-    count = services.notices_read_all(notices=_notices(request))
-    messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read." if count
-                     else "Nothing unread.")
-    return redirect("notifications:inbox")
+    return inbox.notices_read_all(request, notices=_notices(request), back="notifications:inbox")

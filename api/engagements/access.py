@@ -7,8 +7,7 @@ from accounts.models import MAX_MONEY  # noqa: F401 -- the one limit of every am
 from engagements.models import Brief, Engagement, Milestone
 from freelancers.models import Freelancer
 
-from ..models import TokenRole
-from ..permissions import scoped, token_of
+from ..permissions import is_freelancer, scoped, token_of
 
 MAX_ID = 2**63 - 1
 
@@ -17,8 +16,7 @@ def _token(request):
     return token_of(request)
 
 
-def _is_freelancer(request):
-    return _token(request).role == TokenRole.FREELANCER
+_is_freelancer = is_freelancer  # the name every module of api/engagements imports
 
 
 def _staff_only(request):

@@ -24,7 +24,7 @@ def _months_back(first_of_month, n):
 def released_by_month(workspace, *, now, months=6):
     """{currency: [(first day of month, released)]} for the last `months` months, oldest first."""
     tz = ZoneInfo(workspace.timezone or "UTC")
-    this_month = month_start(workspace, now)
+    this_month = month_start(workspace.timezone, now)
     labels = _months_back(this_month.date(), months)
     since = this_month.replace(year=labels[0].year, month=labels[0].month)
     rows = (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,

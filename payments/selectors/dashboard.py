@@ -19,9 +19,10 @@ from .balances import budget_figures_for, committed_by_engagement
 RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
 
 
-def month_start(workspace, now):
-    """The first moment of the current month in the workspace's time zone."""
-    local = now.astimezone(ZoneInfo(workspace.timezone or "UTC"))
+def month_start(zone_name, now):
+    """The first moment of the current month in the time zone `zone_name` (a workspace's for the
+    owner's figures, a freelancer's for theirs)."""
+    local = now.astimezone(ZoneInfo(zone_name or "UTC"))
     return datetime.combine(local.date().replace(day=1), time.min, tzinfo=local.tzinfo)
 
 
@@ -77,7 +78,7 @@ class EngagementMoney:
 
 def currency_totals(workspace, *, now):
     """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}], one query."""
-    since = month_start(workspace, now)
+    since = month_start(workspace.timezone, now)
     rows = (
         Entry.objects.filter(account__workspace=workspace).values("currency").order_by("currency")
         .annotate(

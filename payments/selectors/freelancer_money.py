@@ -13,8 +13,6 @@ for the milestones behind the escrow figures (so each figure can link to its mil
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils import timezone
 from engagements.models import Milestone, MilestoneState
 
 from ..models import AccountKind, Entry
+from .dashboard import month_start
 
 S = MilestoneState
 # Which escrow figure a milestone's money counts in, by the milestone's state.
@@ -83,12 +82,6 @@ class FreelancerMoney:
                 "engagements": [m.as_dict() for m in self.engagements.values()]}
 
 
-def month_start(freelancer, now):
-    """The first moment of the current month in the freelancer's time zone."""
-    local = timezone.localtime(now, ZoneInfo(freelancer.timezone or "UTC"))
-    return datetime.combine(local.date().replace(day=1), time.min, tzinfo=local.tzinfo)
-
-
 def freelancer_money(freelancer, *, now=None, engagements=None):
     """The freelancer's money (FreelancerMoney). `engagements`: the engagement rows the caller
     already holds (the portal home), so the per-engagement figures reuse them."""
@@ -100,7 +93,7 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
         return currencies.setdefault(code, CurrencyMoney(code))
 
     _escrow_figures(freelancer, currency, per_engagement, known)
-    _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer, now))
+    _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer.timezone, now))
     for c in currencies.values():
         for figure in ("held", "in_review", "disputed"):
             c.milestones[figure].sort(key=_milestone_order)

@@ -1,11 +1,9 @@
 """The freelancer's inbox: the emails they got from this workspace, as notices (the same
 outbox rows the owner's side reads; notifications/inbox.py draws both)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from notifications import inbox, selectors, services
+from notifications import inbox, selectors
 
 from ..access import portal_required
 
@@ -36,7 +34,4 @@ def notice_open(request, pk):
 @portal_required
 @require_POST
 def notices_read_all(request):
-    count = services.notices_read_all(notices=_notices(request))
-    messages.success(request, f"{count} notice{'s' if count != 1 else ''} marked read." if count
-                     else "Nothing unread.")
-    return redirect("portal:inbox")
+    return inbox.notices_read_all(request, notices=_notices(request), back="portal:inbox")
