@@ -6,6 +6,8 @@
   (401 wherever a token is required; 400/409/422 wherever an Idempotency-Key is; 400 on every
   paginated list), so a new
   endpoint cannot forget them.
+- `postprocess_no_nul`: every free-text string says it cannot hold a NUL character, which the
+  server refuses (DRF's CharField, and PostgreSQL text cannot store one).
 - The `Token` security scheme for `WorkspaceTokenAuthentication`.
 """
 
@@ -102,4 +104,34 @@ def postprocess_errors(result, generator, request, public):
             query = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
             if "page" in query:  # a paginated list refuses a bad page or page_size (api/pagination.py)
                 responses.setdefault("400", _error_ref(result, 400))
+    return result
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def _forbid_nul(schema):
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"format", "enum", "pattern"} & set(schema)):
+        schema["pattern"] = NO_NUL
+    for key in ("properties", "patternProperties"):
+        for child in schema.get(key, {}).values():
+            _forbid_nul(child)
+    for key in ("items", "additionalProperties", "not"):
+        _forbid_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in schema.get(key, []):
+            _forbid_nul(child)
+
+
+def postprocess_no_nul(result, generator, request, public):
+    """Free text in parameters and bodies refuses NUL (400); say so, so clients and fuzzers agree."""
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        _forbid_nul(schema)
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                for parameter in operation.get("parameters", []):
+                    _forbid_nul(parameter.get("schema"))
     return result

@@ -20,6 +20,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.postprocess_errors",
+        "api.schema.postprocess_no_nul",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
     # Choice sets used by several components get one stable name each (instead of a hash).

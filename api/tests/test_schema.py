@@ -85,3 +85,15 @@ def test_a_download_documents_every_type_a_file_is_served_as(client, db):
     served = schema["paths"]["/api/v1/attachments/{id}/"]["get"]["responses"]["200"]["content"]
 
     assert set(ALLOWED) | {"application/octet-stream"} <= set(served)
+
+
+def test_free_text_is_documented_as_refusing_the_nul_the_server_refuses(owner_api, client, db):
+    # Found by schemathesis' positive_data_acceptance: `q=%00` matched the schema yet answered 400.
+    schema = client.get(SCHEMA_URL, {"format": "json"}).json()
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/freelancers/"]["get"]["parameters"]}
+    body = schema["components"]["schemas"]["FreelancerWriteRequest"]["properties"]
+
+    assert params["q"]["pattern"] == body["name"]["pattern"] == r"^[^\x00]*$"
+    assert "pattern" not in params["status"] and body["email"]["format"] == "email"
+    response = owner_api.get("/api/v1/freelancers/", {"q": "a\x00b"})
+    assert response.status_code == 400 and "q" in response.json()
