@@ -46,6 +46,15 @@ def own_broker(tmp_path):
 
 
 @pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own (always Redis, whichever broker CI's pass names), for a
+    test that takes the cache and the broker away together: REDIS_URL=CELERY_BROKER_URL=own_redis.url."""
+    server = start_own_broker("redis", tmp_path)
+    yield server
+    server.kill()
+
+
+@pytest.fixture
 def traffic(celery_process_env, owner, workspace):
     """`traffic(env, seconds, prefix)`: the owner's work (outsourcing/tests/traffic.py) in a
     web-like process on the broker in `env`; returns the process, whose `emailed()` waits for it
@@ -76,3 +85,22 @@ def traffic(celery_process_env, owner, workspace):
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+@pytest.fixture
+def start_gunicorn(celery_process_env):
+    """`start_gunicorn(**env)`: gunicorn (2 sync workers) on a free port, on the test database
+    and the environment of `celery_process_env` plus `env`; stopped after the test."""
+    from .web import Gunicorn
+
+    base_env, workdir = celery_process_env
+    started = []
+
+    def start(workers=2, **extra_env):
+        server = Gunicorn({**base_env, **extra_env}, workdir, workers=workers)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
