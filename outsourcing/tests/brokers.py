@@ -33,6 +33,25 @@ def wait_until(predicate, timeout, what, interval=0.1):
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
+def assert_each_delivered_once(smtp_sink, addresses, *, worker, timeout=120):
+    """Every address got its email at the SMTP sink, exactly once (with room for a duplicate
+    left after the last arrives), and every notification to them is `sent`."""
+    from notifications.models import Notification, NotificationStatus
+
+    deadline = time.monotonic() + timeout
+    while missing := [a for a in addresses if not smtp_sink.received(a)]:
+        if worker.proc.poll() is not None:
+            pytest.fail(f"the worker died (exit status {worker.proc.returncode}):\n{worker.log()[-6000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(missing)} of {len(addresses)} emails never reached the SMTP sink: {missing[:5]}")
+        time.sleep(0.5)
+    time.sleep(3)  # beat keeps sweeping every second: room for a duplicate, had there been one
+    counts = {a: len(smtp_sink.received(a)) for a in addresses}
+    assert {a: n for a, n in counts.items() if n != 1} == {}
+    statuses = set(Notification.objects.filter(recipient_email__in=addresses).values_list("status", flat=True))
+    assert statuses == {NotificationStatus.SENT}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

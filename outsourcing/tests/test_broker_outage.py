@@ -16,7 +16,7 @@ import pytest
 
 from notifications.models import Notification, NotificationStatus
 
-from .brokers import wait_until
+from .brokers import assert_each_delivered_once, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -31,21 +31,6 @@ def _fast(broker, **extra):
     """Beat sweeping every second; an email the broker never got is handed out again after 3 s."""
     return {"CELERY_BROKER_URL": broker.url, "CELERY_SWEEP_SECONDS": "1",
             "NOTIFICATION_QUEUED_GRACE_SECONDS": "3", **extra}
-
-
-def _assert_each_delivered_once(smtp_sink, addresses, *, worker, timeout=120):
-    deadline = time.monotonic() + timeout
-    while missing := [a for a in addresses if not smtp_sink.received(a)]:
-        if worker.proc.poll() is not None:
-            pytest.fail(f"the worker died (exit status {worker.proc.returncode}):\n{worker.log()[-6000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"{len(missing)} of {len(addresses)} emails never reached the SMTP sink: {missing[:5]}")
-        time.sleep(0.5)
-    time.sleep(3)  # beat keeps sweeping every second: room for a duplicate, had there been one
-    counts = {a: len(smtp_sink.received(a)) for a in addresses}
-    assert {a: n for a, n in counts.items() if n != 1} == {}
-    statuses = set(Notification.objects.filter(recipient_email__in=addresses).values_list("status", flat=True))
-    assert statuses == {NotificationStatus.SENT}
 
 
 def _in_flight(smtp_sink, traffic, env, prefix, hold):
@@ -95,7 +80,7 @@ def test_the_worker_rides_out_a_broker_restart_and_every_email_goes_out_once(
         own_broker.start()
         after = traffic(env, 0, f"{prefix}-c").emailed()
 
-        _assert_each_delivered_once(smtp_sink, before + during + after, worker=worker)
+        assert_each_delivered_once(smtp_sink, before + during + after, worker=worker)
         # Nobody restarted the worker: it reconnected by itself.
         assert worker.proc.poll() is None, worker.log()[-6000:]
         assert "Unrecoverable error" not in worker.log()
@@ -124,7 +109,7 @@ def test_an_email_whose_worker_is_killed_mid_send_goes_out_once(
         during = traffic(env, 3, f"{prefix}-b").emailed()
         replacement = start_celery("worker", **env)  # what its supervisor does
 
-        _assert_each_delivered_once(smtp_sink, before + during, worker=replacement)
+        assert_each_delivered_once(smtp_sink, before + during, worker=replacement)
         killed = Notification.objects.get(recipient_email=held)
         assert killed.attempts == 2  # the attempt that died with the worker, and the one that sent it
     finally:
