@@ -188,7 +188,10 @@ class SmtpSink:
     later" or "550 5.1.1 No such user") to refuse recipients the way a mail server does.
     `holds[address] = seconds` keeps a message to that address waiting that long before the
     server accepts it (`holding` lists the addresses waiting now): a client that goes away
-    meanwhile has delivered nothing, since a server takes a message only with its 250 reply."""
+    meanwhile has delivered nothing, since a server takes a message only with its 250 reply.
+    `refusals` is a list of replies given to the next recipients in turn, before the server
+    accepts again (a server that greylists twice, then takes the message); `refused` lists the
+    addresses it refused so."""
 
     def __init__(self):
         import threading
@@ -198,6 +201,8 @@ class SmtpSink:
         self.rcpt_reply = None
         self.holds = {}
         self.holding = []
+        self.refusals = []
+        self.refused = []
         self.messages = []
         self.raw = []  # the bytes as they arrived, to check what the wire carries
         self._lock = threading.Lock()
@@ -214,6 +219,12 @@ class SmtpSink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
             return self.rcpt_reply
+        with self._lock:
+            reply = self.refusals.pop(0) if self.refusals else None
+            if reply:
+                self.refused.append(address)
+        if reply:
+            return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -242,6 +253,8 @@ class SmtpSink:
         with self._lock:
             self.messages.clear()
             self.raw.clear()
+            self.refusals.clear()
+            self.refused.clear()
         self.rcpt_reply = None
         self.holds = {}
 
