@@ -2,11 +2,12 @@
 started on two hosts by mistake, sweeping every second) against one PostgreSQL and one Redis,
 for half a minute, run the reminder and the release flows with nothing doubled.
 
-Reminders: status updates overdue when the beats start, and more falling due every two seconds
-while both beats sweep. Releases: milestones funded through one web process and submitted through
-the other (the freelancer's token); some released by the owner through both web processes at
-the same moment (each with its own Idempotency-Key) while their review window has also just
-closed (so the beats' auto-release sweep races them too), others left to the sweep alone.
+Reminders: status updates and referee reminders overdue when the beats start, and more of both
+falling due every few seconds while both beats sweep. Releases: milestones funded through one
+web process and submitted through the other (the freelancer's token); some released by the
+owner through both web processes at the same moment (each with its own Idempotency-Key) while
+their review window has also just closed (so the beats' auto-release sweep races them too),
+others left to the sweep alone.
 
 Nothing doubled: each reminder emailed once, each milestone released once (one transaction, one
 200 among the racing requests, one email), the ledger balanced and every escrow empty, and every
@@ -37,6 +38,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 BEATS_SECONDS = 30  # both beats sweeping every second, at least this long
 OVERDUE, LATER, RACED, SWEPT = 4, 5, 4, 4  # engagements of each kind
+REFEREES = 5  # of one freelancer, the first two overdue, the others falling due later
 
 
 def _engagements(workspace, owner, count, label, zone):
@@ -53,6 +55,21 @@ def _engagements(workspace, owner, count, label, zone):
 def _arm_status_reminder(engagement, at):
     Engagement.objects.filter(pk=engagement.pk).update(next_update_due_at=at, update_reminder_at=at,
                                                         update_reminder_step=0)
+
+
+def _referees(workspace, zone):
+    from freelancers.tests.factories import ReferenceFactory
+
+    person = FreelancerFactory(workspace=workspace, timezone=zone)
+    now = timezone.now()
+    return [ReferenceFactory(freelancer=person, email=f"referee-{n}-{uuid.uuid4().hex[:4]}@example.org",
+                             status="requested", requested_at=now - timedelta(days=2),
+                             expires_at=now + timedelta(days=12), next_reminder_at=now + timedelta(days=1))
+            for n in range(REFEREES)]
+
+
+def _arm_referee_reminder(reference, at):
+    type(reference).objects.filter(pk=reference.pk).update(next_reminder_at=at, reminders_sent=0)
 
 
 def _call(web, path, token, key=None, data=None):
@@ -105,6 +122,7 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
     later = _engagements(workspace, owner, LATER, "later", zone)
     raced = _engagements(workspace, owner, RACED, "raced", zone)
     swept = _engagements(workspace, owner, SWEPT, "swept", zone)
+    referees = _referees(workspace, zone)
     owner_token = token_create(user=owner, workspace_slug=workspace.slug)[1]
     env = {"REDIS_URL": own_redis.url, "CELERY_BROKER_URL": own_redis.url, "CELERY_SWEEP_SECONDS": "1"}
     webs = [start_gunicorn(workers=1, **env) for _ in range(2)]
@@ -113,17 +131,21 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
     milestones = {e.pk: _fund_and_submit(e, owner_token, webs) for e in raced + swept}
     for engagement in overdue:
         _arm_status_reminder(engagement, timezone.now() - timedelta(minutes=1))
+    for reference in referees[:2]:
+        _arm_referee_reminder(reference, timezone.now() - timedelta(minutes=1))
     beats = [start_celery("beat", **env) for _ in range(2)]
     beats_started = time.monotonic()
     for n, engagement in enumerate(later):  # falling due one after another while both beats sweep
         _arm_status_reminder(engagement, timezone.now() + timedelta(seconds=2 * (n + 1)))
+    for n, reference in enumerate(referees[2:]):
+        _arm_referee_reminder(reference, timezone.now() + timedelta(seconds=3 * (n + 1)))
     _close_review_windows(list(milestones.values()))
     races = [_race_releases(milestones[e.pk], owner_token, webs) for e in raced]
     for threads, _ in races:
         for thread in threads:
             thread.join()
 
-    reminded = [e.freelancer.email for e in overdue + later]
+    reminded = [e.freelancer.email for e in overdue + later] + [r.email for r in referees]
     wait_until(lambda: all(smtp_sink.received(a) for a in reminded), 90, "every status reminder to arrive")
     released = Milestone.objects.filter(pk__in=[m.pk for m in milestones.values()], state=MilestoneState.RELEASED)
     wait_until(lambda: released.count() == len(milestones), 60, "every milestone to be released")
@@ -138,7 +160,7 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
     # Each reminder once.
     assert {a: len(smtp_sink.received(a)) for a in reminded} == dict.fromkeys(reminded, 1)
     for beat in beats:
-        assert "status-update-reminders" in beat.log()
+        assert "status-update-reminders" in beat.log() and "remind-referees" in beat.log()
     # Each milestone released once: one winner of every race, one release transaction each.
     for threads, answers in races:
         assert sorted(answers).count(200) <= 1 and set(answers) <= {200, 409}, answers
