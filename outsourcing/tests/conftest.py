@@ -104,3 +104,19 @@ def start_gunicorn(celery_process_env):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def start_own_celery(start_celery):
+    """`start_celery` for this test alone: the workers and beats it starts are stopped when the
+    test ends (before the broker of its own goes), not at the end of the session."""
+    started = []
+
+    def start(kind, **extra_env):
+        process = start_celery(kind, **extra_env)
+        started.append(process)
+        return process
+
+    yield start
+    for process in reversed(started):
+        process.stop()

@@ -27,7 +27,7 @@ from api.services import token_create
 from conftest import service_missing
 
 from .brokers import free_port, wait_until
-from .web import get, request, session_cookie
+from .web import get, request, session_cookie, start_all
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -84,8 +84,10 @@ class PostgresCluster:
 
 def _bindir():
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[-3]))
-    if not found or not shutil.which("runuser"):
+    if not found:
         service_missing("needs PostgreSQL's server binaries (initdb, pg_ctl: apt-get install postgresql)")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        service_missing("needs runuser (util-linux) to run initdb as the postgres user")
     return os.path.dirname(found[-1])
 
 
@@ -111,15 +113,14 @@ def _copy_test_database(cluster, name):
 
 
 def test_web_and_worker_reconnect_after_a_postgres_restart_with_no_manual_step(
-        own_postgres, own_redis, start_gunicorn, start_celery, transactional_db, smtp_sink, owner, workspace):
+        own_postgres, own_redis, start_gunicorn, start_own_celery, transactional_db, smtp_sink, owner, workspace):
     token = token_create(user=owner, workspace_slug=workspace.slug)[1]
     cookie = session_cookie(owner)
     _copy_test_database(own_postgres, "outsourcing")
     # The worker writes its heartbeat to the database every second: that too must live through it.
     env = {"DATABASE_URL": own_postgres.url("outsourcing"), "REDIS_URL": own_redis.url,
            "CELERY_BROKER_URL": own_redis.url, "WORKER_HEARTBEAT_SECONDS": "1"}
-    web = start_gunicorn(**env)
-    worker = start_celery("worker", **env)
+    web, worker = start_all(lambda: start_gunicorn(**env), lambda: start_own_celery("worker", **env))
     prefix = f"pg-restart-{uuid.uuid4().hex[:6]}"
     api = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 

@@ -17,7 +17,7 @@ from api.services import token_create
 from engagements.tests.factories import ApprovedFreelancerFactory, EngagementFactory
 
 from .brokers import assert_each_delivered_once
-from .web import get, request, session_cookie
+from .web import get, request, session_cookie, start_all
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -88,12 +88,11 @@ class Owner:
 
 
 def test_owner_pages_and_the_api_answer_while_redis_is_down_and_the_emails_go_out_once_after(
-        own_redis, start_celery, start_gunicorn, transactional_db, smtp_sink, owner, workspace):
+        own_redis, start_own_celery, start_gunicorn, transactional_db, smtp_sink, owner, workspace):
     env = {"REDIS_URL": own_redis.url, "CELERY_BROKER_URL": own_redis.url, "CELERY_SWEEP_SECONDS": "1",
            "NOTIFICATION_QUEUED_GRACE_SECONDS": "3", "API_TOKEN_THROTTLE": "1000/min"}
-    web = start_gunicorn(**env)
-    worker = start_celery("worker", **env)
-    beat = start_celery("beat", **env)
+    web, worker, beat = start_all(lambda: start_gunicorn(**env), lambda: start_own_celery("worker", **env),
+                                  lambda: start_own_celery("beat", **env))
     freelancer = ApprovedFreelancerFactory(workspace=workspace, name="Ana Lima")
     engagement = EngagementFactory(workspace=workspace, freelancer=freelancer, created_by=owner, title="Logo")
     working = Owner(web.url, owner, workspace, f"redis-down-{uuid.uuid4().hex[:6]}")

@@ -32,7 +32,7 @@ from payments.tests.factories import EngagementFactory, FreelancerFactory, Miles
 
 from .brokers import wait_until
 from .test_reminders_e2e import _zone_where_it_is_midday
-from .web import request
+from .web import request, start_all
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -114,7 +114,7 @@ def _race_releases(milestone, owner_token, webs):
 
 
 def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_each_milestone_once(
-        own_redis, start_gunicorn, start_celery, transactional_db, smtp_sink, owner, workspace):
+        own_redis, start_gunicorn, start_own_celery, transactional_db, smtp_sink, owner, workspace):
     from api.services import token_create
 
     zone = _zone_where_it_is_midday()
@@ -125,15 +125,16 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
     referees = _referees(workspace, zone)
     owner_token = token_create(user=owner, workspace_slug=workspace.slug)[1]
     env = {"REDIS_URL": own_redis.url, "CELERY_BROKER_URL": own_redis.url, "CELERY_SWEEP_SECONDS": "1"}
-    webs = [start_gunicorn(workers=1, **env) for _ in range(2)]
-    workers = [start_celery("worker", **env) for _ in range(2)]
+    *webs, worker_a, worker_b = start_all(*[lambda: start_gunicorn(workers=1, **env)] * 2,
+                                          *[lambda: start_own_celery("worker", **env)] * 2)
+    workers = [worker_a, worker_b]
 
     milestones = {e.pk: _fund_and_submit(e, owner_token, webs) for e in raced + swept}
     for engagement in overdue:
         _arm_status_reminder(engagement, timezone.now() - timedelta(minutes=1))
     for reference in referees[:2]:
         _arm_referee_reminder(reference, timezone.now() - timedelta(minutes=1))
-    beats = [start_celery("beat", **env) for _ in range(2)]
+    beats = start_all(*[lambda: start_own_celery("beat", **env)] * 2)
     beats_started = time.monotonic()
     for n, engagement in enumerate(later):  # falling due one after another while both beats sweep
         _arm_status_reminder(engagement, timezone.now() + timedelta(seconds=2 * (n + 1)))

@@ -16,9 +16,9 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
 def test_a_server_that_refuses_twice_then_accepts_gets_the_email_exactly_once(
-        own_redis, start_celery, transactional_db, smtp_sink, workspace):
+        own_redis, start_own_celery, transactional_db, smtp_sink, workspace):
     # A broker of the test's own, and retries a second apart (then two) instead of 30 s.
-    worker = start_celery("worker", CELERY_BROKER_URL=own_redis.url, NOTIFICATION_RETRY_BASE_SECONDS="1")
+    worker = start_own_celery("worker", CELERY_BROKER_URL=own_redis.url, NOTIFICATION_RETRY_BASE_SECONDS="1")
     smtp_sink.refusals = ["451 4.7.1 Greylisted, try again later"] * 2
     notification = Notification.objects.create(
         workspace=workspace, kind="password_reset", recipient_email="greylisted@example.com",

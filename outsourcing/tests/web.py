@@ -87,3 +87,13 @@ def request(base, method, path, *, headers=None, body=None, timeout=30):
 
 def get(base, path, **kwargs):
     return request(base, "GET", path, **kwargs)
+
+
+def start_all(*starts):
+    """Call each of `starts` (a process's start) at once, in threads, and return what each
+    returned, in order: processes that each take seconds to get ready do so side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(starts)) as pool:
+        futures = [pool.submit(start) for start in starts]
+        return [future.result() for future in futures]
