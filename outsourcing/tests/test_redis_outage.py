@@ -15,6 +15,7 @@ import pytest
 from accounts.tests.factories import PASSWORD
 from api.services import token_create
 from engagements.tests.factories import ApprovedFreelancerFactory, EngagementFactory
+from notifications.models import Notification, NotificationStatus
 
 from .brokers import assert_each_delivered_once
 from .web import get, request, session_cookie, start_all
@@ -100,6 +101,7 @@ def test_owner_pages_and_the_api_answer_while_redis_is_down_and_the_emails_go_ou
     assert working.failures() == []
 
     own_redis.stop()
+    before = len(working.emailed)
     down_since, number = time.monotonic(), 1
     while number < 3 or time.monotonic() - down_since < OUTAGE_SECONDS:
         working.one_round(engagement, number)
@@ -107,6 +109,12 @@ def test_owner_pages_and_the_api_answer_while_redis_is_down_and_the_emails_go_ou
     assert own_redis.running() is False  # the work above was all done without Redis
     assert working.failures() == []
     assert "Could not enqueue notification" in web.log()
+    # The work's emails wait in the outbox: committed, queued, none sent.
+    waiting = working.emailed[before:]
+    assert set(Notification.objects.filter(recipient_email__in=waiting).values_list("status", flat=True)) == {
+        NotificationStatus.QUEUED}
+    assert Notification.objects.filter(recipient_email__in=waiting).count() == len(waiting)
+    assert [a for a in waiting if smtp_sink.received(a)] == []
 
     own_redis.start()  # empty: whatever the broker held is gone
     working.one_round(engagement, number)
