@@ -25,6 +25,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from api.models import ApiToken, TokenRole
+from api.services import token_create
 from engagements.models import Engagement, Milestone, MilestoneState
 from notifications.models import Notification, NotificationStatus
 from payments.models import AccountKind, Entry, ReviewClock, Transaction
@@ -113,21 +114,39 @@ def _race_releases(milestone, owner_token, webs):
     return threads, answers
 
 
+def _assert_released_once(races, milestones):
+    """One winner of every race, one release transaction per milestone, the ledger balanced."""
+    for _, answers in races:
+        assert answers.count(200) <= 1 and set(answers) <= {200, 409}, answers
+    per_milestone = Transaction.objects.filter(kind="release").values("milestone_id").annotate(n=Count("pk"))
+    assert sorted((r["milestone_id"], r["n"]) for r in per_milestone) == sorted((m.pk, 1) for m in milestones)
+    assert Entry.objects.filter(account__kind=AccountKind.ESCROW).aggregate(s=Sum("amount"))["s"] == 0
+    assert not Entry.objects.values("transaction_id").annotate(s=Sum("amount")).exclude(s=0).exists()
+
+
+def _assert_every_email_one_outbox_row(smtp_sink, paid):
+    """Every email the server got is one outbox row, sent once; one release email per freelancer paid."""
+    for freelancer in paid:
+        assert Notification.objects.filter(recipient_email=freelancer.email, kind="escrow_released").count() == 1
+    addresses = set(Notification.objects.values_list("recipient_email", flat=True))
+    assert {a: len(smtp_sink.received(a)) for a in addresses} == {
+        a: Notification.objects.filter(recipient_email=a, status=NotificationStatus.SENT).count() for a in addresses}
+    assert len(smtp_sink.received()) == Notification.objects.count()
+
+
 def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_each_milestone_once(
         own_redis, start_gunicorn, start_own_celery, transactional_db, smtp_sink, owner, workspace):
-    from api.services import token_create
-
     zone = _zone_where_it_is_midday()
     overdue = _engagements(workspace, owner, OVERDUE, "overdue", zone)
     later = _engagements(workspace, owner, LATER, "later", zone)
     raced = _engagements(workspace, owner, RACED, "raced", zone)
     swept = _engagements(workspace, owner, SWEPT, "swept", zone)
     referees = _referees(workspace, zone)
-    owner_token = token_create(user=owner, workspace_slug=workspace.slug)[1]
     env = {"REDIS_URL": own_redis.url, "CELERY_BROKER_URL": own_redis.url, "CELERY_SWEEP_SECONDS": "1"}
     *webs, worker_a, worker_b = start_all(*[lambda: start_gunicorn(workers=1, **env)] * 2,
                                           *[lambda: start_own_celery("worker", **env)] * 2)
     workers = [worker_a, worker_b]
+    owner_token = token_create(user=owner, workspace_slug=workspace.slug)[1]
 
     milestones = {e.pk: _fund_and_submit(e, owner_token, webs) for e in raced + swept}
     for engagement in overdue:
@@ -147,7 +166,7 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
             thread.join()
 
     reminded = [e.freelancer.email for e in overdue + later] + [r.email for r in referees]
-    wait_until(lambda: all(smtp_sink.received(a) for a in reminded), 90, "every status reminder to arrive")
+    wait_until(lambda: all(smtp_sink.received(a) for a in reminded), 90, "every reminder to arrive")
     released = Milestone.objects.filter(pk__in=[m.pk for m in milestones.values()], state=MilestoneState.RELEASED)
     wait_until(lambda: released.count() == len(milestones), 60, "every milestone to be released")
     time.sleep(max(0.0, BEATS_SECONDS - (time.monotonic() - beats_started)))
@@ -162,20 +181,7 @@ def test_two_webs_two_workers_and_two_beats_send_each_reminder_once_and_release_
     assert {a: len(smtp_sink.received(a)) for a in reminded} == dict.fromkeys(reminded, 1)
     for beat in beats:
         assert "status-update-reminders" in beat.log() and "remind-referees" in beat.log()
-    # Each milestone released once: one winner of every race, one release transaction each.
-    for threads, answers in races:
-        assert sorted(answers).count(200) <= 1 and set(answers) <= {200, 409}, answers
-    per_milestone = Transaction.objects.filter(kind="release").values("milestone_id").annotate(n=Count("pk"))
-    assert sorted((r["milestone_id"], r["n"]) for r in per_milestone) == sorted((m.pk, 1) for m in milestones.values())
-    assert Entry.objects.filter(account__kind=AccountKind.ESCROW).aggregate(s=Sum("amount"))["s"] == 0
-    assert not Entry.objects.values("transaction_id").annotate(s=Sum("amount")).exclude(s=0).exists()
-    # Every email the server got is one outbox row, sent once; one release email per freelancer.
-    for engagement in raced + swept:
-        address = engagement.freelancer.email
-        assert Notification.objects.filter(recipient_email=address, kind="escrow_released").count() == 1
-    addresses = set(Notification.objects.values_list("recipient_email", flat=True))
-    assert {a: len(smtp_sink.received(a)) for a in addresses} == {
-        a: Notification.objects.filter(recipient_email=a, status=NotificationStatus.SENT).count() for a in addresses}
-    assert len(smtp_sink.received()) == Notification.objects.count()
+    _assert_released_once(races, milestones.values())
+    _assert_every_email_one_outbox_row(smtp_sink, [e.freelancer for e in raced + swept])
     for process in workers + webs:
         assert process.proc.poll() is None
