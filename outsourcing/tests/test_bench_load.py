@@ -36,3 +36,23 @@ def test_a_short_mixed_load_answers_every_request_and_leaves_the_ledger_balanced
     assert sorted(row["milestone_id"] for row in per_milestone) == sorted(released.values_list("pk", flat=True))
     assert Entry.objects.aggregate(s=Sum("amount"))["s"] == 0
     assert "owner page " in text and "api list " in text
+
+
+@pytest.mark.django_db
+def test_the_ledger_check_notices_what_the_answers_do_not_account_for():
+    from accounts.models import User
+    from outsourcing.bench import load
+    from payments import services
+
+    cast = load.prepare(clients=1, milestones_per_client=2)
+    owner = User.objects.get(memberships__workspace_id=cast.workspace_id)
+    paid, unpaid = Milestone.objects.filter(pk__in=cast.drafts[0]).order_by("pk")
+    services.milestone_fund(milestone=paid, actor=owner, idempotency_key="check-fund")
+    services.milestone_submit_for_review(milestone_id=paid.pk, freelancer=paid.engagement.freelancer, message="Done",
+                                         attest_own_work=True)
+    services.milestone_release(milestone=paid, actor=owner, idempotency_key="check-release")
+
+    assert load.audit(cast, released=[paid.pk]) == []
+    assert load.audit(cast, released=[]) == [f"milestone {paid.pk} released, no client was told so"]
+    assert load.audit(cast, released=[paid.pk, unpaid.pk]) == [
+        f"milestone {unpaid.pk}: a client was told it was released, it is not"]
