@@ -89,7 +89,8 @@ def test_a_broker_of_its_own_leaves_the_cache_on_redis_url(tmp_path):
     assert conf["broker"] == "amqp://app:secret@mq.example:5672/outsourcing"
     assert conf["queue_type"] == "quorum"
     assert conf["cache"] == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                             "LOCATION": "redis://10.0.0.5:6379/2"}
+                             "LOCATION": "redis://10.0.0.5:6379/2",
+                             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
 
 
 def test_without_either_the_local_run_uses_the_filesystem_broker(tmp_path):
