@@ -33,10 +33,12 @@ def _render(request, engagement, wanted, sign_form=None, status=200):
     can_sign = shown is not None and shown.status == "sent" and SignerSide.FREELANCER not in shown.by_side
     if can_sign and sign_form is None:
         sign_form = SignForm(initial={"document_sha256": shown.document_sha256})
-    return render_portal(request, "portal/agreement.html", {
+    response = render_portal(request, "portal/agreement.html", {
         "agreement": shown, "versions": versions, "sign_form": sign_form if can_sign else None,
         "signer_name": request.freelancer.name, "pdf_available": pdf_available(), "install_hint": INSTALL_HINT,
     }, engagement=engagement, tab="agreement")
+    response.status_code = status
+    return response
 
 
 @portal_required
