@@ -70,8 +70,9 @@ def test_the_signing_flow_through_both_sides_pages(owner_client, portal_client, 
     assert (signature.side, signature.ip, signature.user_agent) == ("freelancer", "192.0.2.44", "Firefox/128 (test)")
 
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(reverse("engagements:agreement_sign", kwargs={"pk": offered.pk, "agreement_pk": agreement.pk}),
-                          {"full_name": "Olivia Owner", "agree": "on", "document_sha256": _hash_on(owner_page)})
+        owner_sign = reverse("engagements:agreement_sign", kwargs={"pk": offered.pk, "agreement_pk": agreement.pk})
+        owner_client.post(owner_sign, {"full_name": "Olivia Owner", "agree": "on",
+                                       "document_sha256": _hash_on(owner_page)})
     assert "Signed by both" in owner_client.get(page).content.decode()
     signed_mail = [m for m in mailoutbox if m.subject.endswith("(version 1)") and "Signed by both" in m.subject]
     assert {m.to[0] for m in signed_mail} == {"owner@example.com", "frida@example.net"}
