@@ -1,17 +1,20 @@
 """Reads about agreements: the workspace's settings and templates, an engagement's versions with
 their status, the values a template is filled with, and whether a missing signature holds up the
-brief's acknowledgement or a milestone's funding (payments asks `agreement_block`)."""
+brief's acknowledgement or a milestone's funding (payments asks `agreement_block`), and the
+"needs attention" items of an agreement waiting for a signature."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.attention import AttentionItem, attention_rows, span
 from freelancers.money import format_money
 
 from ..agreement_text import DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_NAME, escape
 from ..models import (
+    ENDED_STATUSES,
     Agreement,
     AgreementSettings,
     AgreementSignature,
@@ -165,3 +168,32 @@ def agreements_awaiting_signature_count(engagement, side):
     """1 when the current version waits for `side`'s signature (for pages' badges), else 0."""
     current = current_agreement(engagement)
     return int(current is not None and current.status == AgreementStatus.SENT and side not in current.by_side)
+
+
+# --- "Needs attention": an agreement waiting for a side's signature --------------------------------
+def _awaiting(side):
+    """Current (newest sent) versions of engagements still running or to come, not yet signed by `side`."""
+    newer = Agreement.objects.filter(engagement=OuterRef("engagement"), sent_at__isnull=False,
+                                     version__gt=OuterRef("version"))
+    signed = AgreementSignature.objects.filter(agreement=OuterRef("pk"), side=side)
+    return (Agreement.objects.filter(sent_at__isnull=False).exclude(engagement__status__in=ENDED_STATUSES)
+            .filter(~Exists(newer), ~Exists(signed)))
+
+
+def owner_agreement_attention(workspace, now, window):
+    """The owner's items (engagements.selectors.attention reads it like its own kinds): one query."""
+    rows = _awaiting(SignerSide.OWNER).filter(engagement__workspace=workspace).select_related("engagement__freelancer")
+    rows, total = attention_rows(rows, window, kind="agreement_unsigned", order=("sent_at", "pk"))
+    return [AttentionItem(
+        key=f"agreement_unsigned:{a.pk}", kind="agreement_unsigned", severity="soon",
+        title=f"Agreement v{a.version} for “{a.engagement.title}” waits for your signature "
+              f"(sent {span(now - a.sent_at)} ago).",
+        url=reverse("engagements:agreements", kwargs={"pk": a.engagement_id}), action="Read and sign",
+        due_at=a.sent_at, engagement=a.engagement_id, freelancer=a.engagement.freelancer_id,
+    ) for a in rows], total
+
+
+def agreements_awaiting_freelancer(engagement_ids):
+    """{engagement id: version} of the agreements waiting for the freelancer's signature: one query."""
+    return dict(_awaiting(SignerSide.FREELANCER).filter(engagement_id__in=engagement_ids)
+                .values_list("engagement_id", "version"))

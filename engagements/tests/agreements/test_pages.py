@@ -124,3 +124,14 @@ def test_a_required_agreement_holds_up_the_brief_and_funding_with_a_link(
     fund_page = owner_client.get(fund_url).content.decode()
     owner_agreement_url = reverse("engagements:agreements", kwargs={"pk": offered.pk})
     assert "before you can fund a milestone" in fund_page and f'href="{owner_agreement_url}"' in fund_page
+
+
+def test_both_homes_say_an_agreement_waits_for_a_signature(owner_client, portal_client, offered, owner):
+    from engagements.services.agreement import agreement_issue
+
+    agreement_issue(engagement=offered, actor=owner)
+    portal_home = portal_client.get(reverse("portal:home")).content.decode()
+    assert "Read and sign agreement v1 for “Checkout redesign”" in portal_home
+    assert f'href="{reverse("portal:agreement", kwargs={"pk": offered.pk})}"' in portal_home
+    owner_home = owner_client.get("/").content.decode()
+    assert "Agreement v1 for “Checkout redesign” waits for your signature" in owner_home
