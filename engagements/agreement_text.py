@@ -96,7 +96,7 @@ Contractor decides how the work is done, provides their own equipment and is res
 their own taxes, insurance and social contributions.
 
 ## 3. Payment
-Pay terms: {{pay_terms}}. Budget: {{budget}} ({{currency}}).
+Pay terms: {{pay_terms}}. Budget: {{budget}}.
 
 {{pay_schedule}}
 
@@ -120,8 +120,8 @@ agreement.
 {{subcontracting}}
 
 ## 7. Termination
-Either party may end this agreement by giving {{notice_period}} notice in writing. Either party
-may end it at once if the other seriously breaches it and does not remedy the breach within seven
+Either party may end this agreement by giving the other notice in writing of {{notice_period}}.
+Either party may end it at once if the other seriously breaches it and does not remedy the breach within seven
 days of being asked to.
 
 ## 8. Held funds on termination

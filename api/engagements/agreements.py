@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.throttling import client_ip
 from engagements.agreement_pdf import PdfUnavailable, agreement_pdf, pdf_filename
-from engagements.models import Agreement, AgreementStatus, AgreementTemplate, SignerSide
-from engagements.selectors import agreement_with_status, agreements_for
+from engagements.models import Agreement, AgreementSettings, AgreementStatus, AgreementTemplate, SignerSide
+from engagements.selectors import agreement_settings, agreement_with_status, agreements_for
 from engagements.services import agreement as agreements
 
 from ..pagination import Pagination
@@ -57,6 +57,15 @@ class AgreementSerializer(serializers.ModelSerializer):
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, obj):
         return SignatureSerializer([obj.by_side[s] for s in SignerSide.values if s in obj.by_side], many=True).data
+
+
+class AgreementSettingsSerializer(serializers.ModelSerializer):
+    governing_law = serializers.CharField(max_length=200)
+    notice_days = serializers.IntegerField(min_value=0, max_value=365)
+
+    class Meta:
+        model = AgreementSettings
+        fields = ["requires_signed_agreement", "notice_days", "governing_law"]
 
 
 class AgreementCreateSerializer(serializers.Serializer):
@@ -139,6 +148,30 @@ class AgreementTemplateDetail(APIView):
                 **payload.validated_data}
         template = agreements.agreement_template_save(workspace=token_of(request).workspace, template=template, **data)
         return Response(AgreementTemplateSerializer(template).data)
+
+
+class AgreementSettingsDetail(APIView):
+    permission_classes = [IsWorkspaceStaff]
+
+    @extend_schema(operation_id="agreement_settings_retrieve", summary="The workspace's agreement settings",
+                   responses={200: AgreementSettingsSerializer, **errors(404)})
+    def get(self, request):
+        return Response(AgreementSettingsSerializer(agreement_settings(token_of(request).workspace)).data)
+
+    @extend_schema(operation_id="agreement_settings_partial_update", summary="Change the agreement settings",
+                   description="`requires_signed_agreement`: the brief cannot be acknowledged, nor a milestone "
+                               "funded, before both sides signed the current agreement (409 naming it).",
+                   request=AgreementSettingsSerializer,
+                   responses={200: AgreementSettingsSerializer, **errors(400, 404)})
+    def patch(self, request):
+        workspace = token_of(request).workspace
+        current = agreement_settings(workspace)
+        payload = AgreementSettingsSerializer(current, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = {"requires_signed_agreement": current.requires_signed_agreement, "notice_days": current.notice_days,
+                "governing_law": current.governing_law, **payload.validated_data}
+        return Response(AgreementSettingsSerializer(agreements.agreement_settings_save(workspace=workspace,
+                                                                                       **data)).data)
 
 
 class EngagementAgreementList(APIView):

@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 from engagements.models import AgreementSignature
 from engagements.selectors import current_brief
-from engagements.services.agreement import agreement_settings_save
 from engagements.services.brief import brief_save
 from engagements.services.lifecycle import engagement_create, engagement_offer
 from engagements.services.milestone import milestone_create
@@ -105,8 +104,11 @@ def test_drafts_are_the_owners_and_sent_once(owner_api, freelancer_api, engageme
 
 def test_a_required_agreement_blocks_acknowledgement_and_funding_until_signed(
         owner_api, freelancer_api, engagement, workspace):
-    agreement_settings_save(workspace=workspace, requires_signed_agreement=True, notice_days=14,
-                            governing_law="the laws of Ireland")
+    assert freelancer_api.patch("/api/v1/agreement-settings/", {"requires_signed_agreement": True},
+                                format="json").status_code == 404
+    response = owner_api.patch("/api/v1/agreement-settings/", {"requires_signed_agreement": True}, format="json")
+    assert response.json() == {"requires_signed_agreement": True, "notice_days": 14,
+                               "governing_law": "the laws of the place where the client has its registered office"}
     brief = current_brief(engagement)
     milestone = engagement.milestones.get()
     refused = freelancer_api.post(f"/api/v1/briefs/{brief.pk}/acknowledge/")
