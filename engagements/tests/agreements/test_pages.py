@@ -135,3 +135,18 @@ def test_both_homes_say_an_agreement_waits_for_a_signature(owner_client, portal_
     assert f'href="{reverse("portal:agreement", kwargs={"pk": offered.pk})}"' in portal_home
     owner_home = owner_client.get("/").content.decode()
     assert "Agreement v1 for “Checkout redesign” waits for your signature" in owner_home
+
+
+def test_without_weasyprint_the_pdf_link_says_what_to_install(owner_client, offered, owner, monkeypatch):
+    """A machine without Pango (WeasyPrint cannot load): the pages still work and say what to install."""
+    import sys
+
+    from engagements.services.agreement import agreement_issue
+
+    agreement = agreement_issue(engagement=offered, actor=owner)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` now raises ImportError
+    page = owner_client.get(reverse("engagements:agreements", kwargs={"pk": offered.pk})).content.decode()
+    assert "PDF unavailable on this server" in page and "apt-get install libpango-1.0-0" in page
+    pdf_url = reverse("engagements:agreement_pdf", kwargs={"pk": offered.pk, "agreement_pk": agreement.pk})
+    pdf = owner_client.get(pdf_url)
+    assert pdf.status_code == 503 and "pip install weasyprint" in pdf.content.decode()
