@@ -104,8 +104,10 @@ def agreement_block(engagement, *, action):
                                                 requires_signed_agreement=True).exists()
     if not required or agreement_signed(engagement):
         return None
+    sent = Agreement.objects.filter(engagement=engagement, sent_at__isnull=False).exists()
     return AgreementBlock(
-        message=f"This workspace requires a signed agreement: both sides must sign it before you can {action}.",
+        message=f"This workspace requires a signed agreement: both sides must sign it before you can {action}"
+                + ("." if sent else ", and none has been sent for signature yet."),
         owner_url=reverse("engagements:agreements", kwargs={"pk": engagement.pk}),
         portal_url=reverse("portal:agreement", kwargs={"pk": engagement.pk}),
     )
