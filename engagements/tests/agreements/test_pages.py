@@ -35,6 +35,7 @@ def test_the_owner_saves_settings_and_a_template_and_an_unknown_placeholder_is_a
                                        "governing_law": "the laws of Portugal"})
     assert response.status_code == 302
     assert AgreementSettings.objects.get().requires_signed_agreement is True
+    assert "the laws of Portugal" in owner_client.get(url).content.decode()
     create = reverse("engagements:agreement_template_create")
     assert "{{freelancer_name}}" in owner_client.get(create).content.decode()  # the shipped template, to adapt
     bad = owner_client.post(create, {"name": "Mine", "body": "For {{freelancer_name}} {% load static %} {{ oops }}"})
@@ -42,6 +43,10 @@ def test_the_owner_saves_settings_and_a_template_and_an_unknown_placeholder_is_a
     assert "Unknown placeholder {{oops}}" in bad.content.decode()
     assert not AgreementTemplate.objects.exists()
     assert owner_client.post(create, {"name": "Mine", "body": "For {{freelancer_name}}."}).status_code == 302
+    template = AgreementTemplate.objects.get()
+    assert "Mine" in owner_client.get(url).content.decode() and template.is_default
+    edit = reverse("engagements:agreement_template_edit", kwargs={"template_pk": template.pk})
+    assert "For {{freelancer_name}}." in owner_client.get(edit).content.decode()
 
 
 def test_the_signing_flow_through_both_sides_pages(owner_client, portal_client, offered, mailoutbox,
