@@ -47,8 +47,10 @@ def agreement_pdf(agreement):
             "agreement": agreement, "engagement": agreement.engagement,
             "signatures": [agreement.by_side.get(side) for side in ("owner", "freelancer")],
         })
-    # No base URL: the document loads nothing from anywhere (its styles are inline).
-    return weasyprint.HTML(string=html, base_url=None).write_pdf()
+    # The document loads nothing from anywhere (its styles are inline, the sanitiser lets no image
+    # or stylesheet through): a fetcher that allows no protocol at all holds that even if it did.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=())
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
 
 
 def pdf_filename(agreement):
