@@ -35,6 +35,16 @@ PLACEHOLDERS = {
     "agreement_version": "this agreement's version number",
     "issue_date": "the day this version was issued",
 }
+# How a page names what a placeholder stood for ("since v1: the pay schedule, the budget").
+LABELS = {
+    "client_name": "the client's name", "freelancer_name": "the freelancer's name",
+    "freelancer_email": "the freelancer's email", "freelancer_country": "the freelancer's country",
+    "engagement_title": "the title", "engagement_kind": "the kind of engagement", "start_date": "the start date",
+    "target_end_date": "the target end date", "brief_version": "the brief's version", "pay_terms": "the pay terms",
+    "pay_schedule": "the pay schedule", "budget": "the budget", "currency": "the currency",
+    "subcontracting": "subcontracting", "notice_period": "the notice period", "governing_law": "the governing law",
+    "agreement_version": "the version", "issue_date": "the issue date",
+}
 # Values that are already Markdown built by the app (their parts escaped one by one).
 MARKDOWN_VALUES = {"pay_schedule"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")

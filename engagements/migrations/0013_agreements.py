@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField()),
                 ('html', models.TextField()),
                 ('document_sha256', models.CharField(max_length=64)),
+                ('values', models.JSONField(blank=True, default=dict)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -84,6 +84,9 @@ class Agreement(models.Model):
     body = models.TextField()  # the template's Markdown with the placeholders filled in
     html = models.TextField()  # the sanitised document both sides read and sign
     document_sha256 = models.CharField(max_length=64)
+    # What each placeholder stood for when this version was rendered: the page compares it with
+    # today's values to say what changed since (pay terms, milestones, the brief's version…).
+    values = models.JSONField(default=dict, blank=True)
     # PROTECT, not SET_NULL: a sent version is never updated (the trigger would refuse it).
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ from .agenda import AgendaItem, owner_agenda
 from .agreement import (
     AgreementBlock,
     agreement_block,
+    agreement_changes,
     agreement_settings,
     agreement_signed,
     agreement_templates,
@@ -49,7 +50,8 @@ from .reliability import ReliabilityRecord, reliability_record, shared_review
 from .reporting import ladder_status, latest_update, upcoming_checkins, update_prompts
 
 __all__ = [
-    "AgreementBlock", "agreement_block", "agreement_settings", "agreement_signed", "agreement_templates",
+    "AgreementBlock", "agreement_block", "agreement_changes", "agreement_settings", "agreement_signed",
+    "agreement_templates",
     "agreement_with_status", "agreements_for", "current_agreement", "default_template",
     "AgendaItem", "engagement_attention", "owner_agenda", "snoozed_keys",
     "MONEY_ACTIONS", "BudgetFigures", "ReliabilityRecord", "at_risk_q", "brief_awaiting_acknowledgement",

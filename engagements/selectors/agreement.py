@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.attention import AttentionItem, attention_rows, span
 from freelancers.money import format_money
 
-from ..agreement_text import DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_NAME, escape
+from ..agreement_text import DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_NAME, LABELS, escape
 from ..models import (
     ENDED_STATUSES,
     Agreement,
@@ -199,3 +199,18 @@ def agreements_awaiting_freelancer(engagement_ids):
     """{engagement id: version} of the agreements waiting for the freelancer's signature: one query."""
     return dict(_awaiting(SignerSide.FREELANCER).filter(engagement_id__in=engagement_ids)
                 .values_list("engagement_id", "version"))
+
+
+# Placeholders that differ on every rendering by design, not because the engagement changed.
+_ALWAYS_NEW = {"agreement_version", "issue_date"}
+
+
+def agreement_changes(agreement):
+    """The labels of what the agreement says that no longer holds (the pay terms or schedule,
+    the budget, the brief's version…), compared with the engagement today: a new version is due."""
+    if not agreement.values:
+        return []
+    now = agreement_values(agreement.engagement, settings=agreement_settings(agreement.engagement.workspace),
+                           version=agreement.version)
+    return [LABELS[name] for name in sorted(agreement.values, key=list(LABELS).index)
+            if name not in _ALWAYS_NEW and name in now and now[name] != agreement.values[name]]

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 
 from ..agreement_pdf import PdfUnavailable, agreement_pdf, pdf_filename
-from ..agreement_text import PLACEHOLDER, fill, validate_template
+from ..agreement_text import PLACEHOLDER, fill, placeholder_names, validate_template
 from ..emails import notify_freelancer, notify_owners
 from ..markdown import render_markdown
 from ..models import (
@@ -84,12 +84,14 @@ def agreement_settings_save(*, workspace, requires_signed_agreement, notice_days
 
 # --- Rendering and sending -------------------------------------------------------------------
 def render_agreement_body(*, engagement, template_body, version, settings=None):
-    """(Markdown, sanitised HTML) of a template filled for this engagement."""
+    """(Markdown, sanitised HTML, the values used) of a template filled for this engagement."""
     settings = settings or agreement_settings(engagement.workspace)
     if "brief_version" in {m.strip() for m in PLACEHOLDER.findall(template_body)} and not current_brief(engagement):
         raise ConflictError("Write the brief first: the agreement refers to it by version number.")
-    body = fill(template_body, agreement_values(engagement, settings=settings, version=version))
-    return body, str(render_markdown(body))
+    values = agreement_values(engagement, settings=settings, version=version)
+    body = fill(template_body, values)
+    used = {name: values[name] for name in set(placeholder_names(template_body))}
+    return body, str(render_markdown(body)), used
 
 
 @transaction.atomic
@@ -110,10 +112,10 @@ def agreement_issue(*, engagement, actor, template=None, send=True):
         latest.delete()  # a draft nobody was shown yet: replaced by the new rendering
     else:
         version = latest.version + 1 if latest else 1
-    body, html = render_agreement_body(engagement=engagement, template_body=template.body, version=version)
+    body, html, values = render_agreement_body(engagement=engagement, template_body=template.body, version=version)
     agreement = Agreement.objects.create(
         engagement=engagement, version=version, template_name=template.name, body=body, html=html,
-        document_sha256=document_sha256(html), created_by=actor,
+        document_sha256=document_sha256(html), values=values, created_by=actor,
     )
     if send:
         agreement = agreement_send(agreement=agreement, actor=actor)

@@ -155,3 +155,19 @@ def test_without_weasyprint_the_pdf_link_says_what_to_install(owner_client, offe
     pdf_url = reverse("engagements:agreement_pdf", kwargs={"pk": offered.pk, "agreement_pk": agreement.pk})
     pdf = owner_client.get(pdf_url)
     assert pdf.status_code == 503 and "pip install weasyprint" in pdf.content.decode()
+
+
+def test_the_owner_is_told_when_the_engagement_changed_since_the_version_was_issued(owner_client, offered, owner):
+    from engagements.services.agreement import agreement_issue
+    from engagements.services.milestone import milestone_create
+
+    agreement_issue(engagement=offered, actor=owner)
+    page = reverse("engagements:agreements", kwargs={"pk": offered.pk})
+    assert 'data-testid="agreement-outdated"' not in owner_client.get(page).content.decode()
+    milestone_create(engagement=offered, actor=owner, title="Polish", acceptance_criteria="x", amount=20000)
+    offered.budget = 300000
+    offered.save(update_fields=["budget"])
+    shown = owner_client.get(page).content.decode()
+    assert "the engagement changed: the pay schedule, the budget. Issue a new version" in shown
+    agreement_issue(engagement=offered, actor=owner)
+    assert 'data-testid="agreement-outdated"' not in owner_client.get(page).content.decode()
