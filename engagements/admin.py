@@ -7,6 +7,10 @@ from .models import (
     AccessGrant,
     AccessReveal,
     Activity,
+    Agreement,
+    AgreementSettings,
+    AgreementSignature,
+    AgreementTemplate,
     Attachment,
     AttentionSnooze,
     Brief,
@@ -266,3 +270,42 @@ class AttentionSnoozeAdmin(admin.ModelAdmin):
     list_display = ["key", "user", "workspace", "until"]
     search_fields = ["key", "user__email"]
     raw_id_fields = ["user", "workspace"]
+
+
+# --- Agreements: templates and settings editable; a version and its signatures read-only (a sent
+# version and every signature are refused any change by the database on PostgreSQL). -------------
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "is_default", "updated_at"]
+    raw_id_fields = ["workspace"]
+
+
+@admin.register(AgreementSettings)
+class AgreementSettingsAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "requires_signed_agreement", "notice_days"]
+    raw_id_fields = ["workspace"]
+
+
+class AgreementSignatureInline(admin.TabularInline):
+    model = AgreementSignature
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["side", "full_name", "signed_at", "ip", "user_agent", "document_sha256"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "version", "sent_at", "created_at"]
+    inlines = [AgreementSignatureInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Agreement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -31,6 +31,7 @@ from .models import (
 )
 from .selectors import current_brief, playbook_current_version
 from .services.access import access_grant_create, access_grant_reveal
+from .services.agreement import agreement_issue
 from .services.brief import brief_question_answer, brief_question_ask, brief_save
 from .services.deadlines import engagement_deadlines_recompute, update_due_at
 from .services.lifecycle import (
@@ -282,6 +283,8 @@ def _offered_copy(workspace, owner, now):
     engagement_offer(engagement=engagement, actor=owner)
     clock.at(now - timedelta(days=1, hours=20))
     Engagement.objects.filter(pk=engagement.pk).update(offered_at=now - timedelta(days=1, hours=20))
+    engagement.refresh_from_db()
+    agreement_issue(engagement=engagement, actor=owner)  # waiting for both signatures
 
 
 def _draft_brand(workspace, owner, now):

@@ -94,13 +94,13 @@ def _base_context(engagement):
     }
 
 
-def notify_owners(engagement, *, kind, key, context=None, page="detail", page_kwargs=None):
+def notify_owners(engagement, *, kind, key, context=None, page="detail", page_kwargs=None, attachments=None):
     url = owner_url(page, **(page_kwargs or {"pk": engagement.pk}))
     for user in owner_recipients(engagement):
         notify(
             kind=kind, recipient_email=user.email, recipient_user=user, workspace=engagement.workspace,
             dedupe_key=f"{key}:u{user.pk}", engagement_id=engagement.pk,
-            context={**_base_context(engagement), "url": url, **(context or {})},
+            context={**_base_context(engagement), "url": url, **(context or {})}, attachments=attachments,
         )
 
 

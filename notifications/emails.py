@@ -2,6 +2,7 @@
 `templates/emails/<kind>/subject.txt`, `body.txt` and `body.html` (which extends
 `emails/base.html`). Links are absolute (SITE_URL)."""
 
+import base64
 import email.policy
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.mime.base import MIMEBase
@@ -109,6 +110,9 @@ def build_message(notification):
         maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
         if maintype == "text":
             message.attach(item["filename"], item["content"], item["mimetype"])
+        elif item.get("encoding") == "base64":
+            # Binary files (a signed agreement's PDF) wait in the JSON column as base64.
+            message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
         else:
             part = MIMEBase(maintype, subtype)
             part.set_payload(item["content"])

@@ -31,5 +31,7 @@ SPECTACULAR_SETTINGS = {
         "InterviewOutcomeEnum": "freelancers.models.InterviewOutcome",
         "EngagementKindEnum": "engagements.models.EngagementKind",
         "MilestoneStateEnum": "engagements.models.MilestoneState",
+        "SignerRoleEnum": "engagements.models.SignerSide",
+        "RoleEnum": "api.models.TokenRole",
     },
 }

@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import conversation, dates, engagement, home, inbox, owner, public, work
+from .views import agreement, conversation, dates, engagement, home, inbox, owner, public, work
 
 app_name = "portal"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("engagements/<int:pk>/brief/<int:brief_pk>/acknowledge/", engagement.brief_acknowledge,
          name="brief_acknowledge"),
     path("engagements/<int:pk>/brief/<int:brief_pk>/ask/", engagement.brief_ask, name="brief_ask"),
+    path("engagements/<int:pk>/agreement/", agreement.agreement, name="agreement"),
+    path("engagements/<int:pk>/agreement/<int:agreement_pk>/sign/", agreement.agreement_sign, name="agreement_sign"),
+    path("engagements/<int:pk>/agreement/<int:agreement_pk>/pdf/", agreement.agreement_pdf, name="agreement_pdf"),
     path("engagements/<int:pk>/playbook/", engagement.playbook_list, name="playbook"),
     path("engagements/<int:pk>/playbook/<int:document_pk>/", engagement.playbook_document, name="playbook_document"),
     path("engagements/<int:pk>/playbook/<int:document_pk>/acknowledge/", engagement.playbook_acknowledge,

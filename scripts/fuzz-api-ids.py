@@ -3,7 +3,16 @@ workspace, so scripts/fuzz-api can hand schemathesis known ids (scripts/fuzz-api
 positive_data_acceptance check then meets real objects, not only 404s. Run with manage.py shell."""
 
 from accounts.models import Invitation, Workspace
-from engagements.models import Attachment, Brief, BriefQuestion, Engagement, Message, Milestone
+from engagements.models import (
+    Agreement,
+    AgreementTemplate,
+    Attachment,
+    Brief,
+    BriefQuestion,
+    Engagement,
+    Message,
+    Milestone,
+)
 from freelancers.models import Freelancer, Interview, Reference
 from outsourcing.demo import DEMO_WORKSPACE_SLUG
 from payments.models import TimeEntry, Timesheet
@@ -22,6 +31,8 @@ rows = {
     "INVITATION": Invitation.objects.filter(workspace=ws),
     "TIMESHEET": Timesheet.objects.filter(engagement__workspace=ws),
     "TIME_ENTRY": TimeEntry.objects.filter(timesheet__engagement__workspace=ws),
+    "AGREEMENT": Agreement.objects.filter(engagement__workspace=ws),
+    "AGREEMENT_TEMPLATE": AgreementTemplate.objects.filter(workspace=ws),
 }
 for kind, qs in rows.items():
     print(f"export FUZZ_{kind}={qs.order_by('pk').values_list('pk', flat=True).first() or 987654321}")

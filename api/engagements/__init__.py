@@ -10,12 +10,23 @@ part: acknowledge a brief, ask about it, submit a milestone, post a status updat
 else answers 404.
 
 Modules: access.py (scoping helpers), serializers.py, lifecycle.py (engagements and their
-lifecycle), briefs.py, milestones.py, reporting.py (status updates, check-ins), messages.py (the
+lifecycle), briefs.py, agreements.py (templates, versions, signing, the PDF), milestones.py,
+reporting.py (status updates, check-ins), messages.py (the
 conversation, read marks, attachments).
 """
 
 from django.urls import path
 
+from .agreements import (
+    AgreementDetail,
+    AgreementPdf,
+    AgreementSend,
+    AgreementSettingsDetail,
+    AgreementSign,
+    AgreementTemplateDetail,
+    AgreementTemplateList,
+    EngagementAgreementList,
+)
 from .briefs import BriefAcknowledge, BriefDetail, BriefList, QuestionAnswer, QuestionList
 from .lifecycle import LIFECYCLE, EngagementDetail, EngagementList, _lifecycle_view
 from .messages import (
@@ -44,6 +55,14 @@ urlpatterns = [
     path("messages/<int:pk>/retract/", MessageRetract.as_view(), name="message-retract"),
     path("attachments/", AttachmentUpload.as_view(), name="attachments"),
     path("attachments/<int:pk>/", AttachmentDownload.as_view(), name="attachment"),
+    path("engagements/<int:pk>/agreements/", EngagementAgreementList.as_view(), name="engagement-agreements"),
+    path("agreement-settings/", AgreementSettingsDetail.as_view(), name="agreement-settings"),
+    path("agreement-templates/", AgreementTemplateList.as_view(), name="agreement-templates"),
+    path("agreement-templates/<int:pk>/", AgreementTemplateDetail.as_view(), name="agreement-template"),
+    path("agreements/<int:pk>/", AgreementDetail.as_view(), name="agreement"),
+    path("agreements/<int:pk>/send/", AgreementSend.as_view(), name="agreement-send"),
+    path("agreements/<int:pk>/sign/", AgreementSign.as_view(), name="agreement-sign"),
+    path("agreements/<int:pk>/pdf/", AgreementPdf.as_view(), name="agreement-pdf"),
     path("briefs/<int:pk>/", BriefDetail.as_view(), name="brief"),
     path("briefs/<int:pk>/acknowledge/", BriefAcknowledge.as_view(), name="brief-acknowledge"),
     path("briefs/<int:pk>/questions/", QuestionList.as_view(), name="brief-questions"),

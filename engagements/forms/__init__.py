@@ -3,6 +3,7 @@ reviews, reminders) and the conversation's (`conversation`, shared with the port
 input; the actions enforce the rules and their ValidationErrors land on the same fields
 (`apply_errors`)."""
 
+from .agreement import AgreementIssueForm, AgreementSettingsForm, AgreementTemplateForm, SignForm
 from .conversation import MessageEditForm, MessageForm, MultipleFileField, MultipleFileInput
 from .engagement import (
     DATETIME_WIDGET,
@@ -29,6 +30,7 @@ from .engagement import (
 )
 
 __all__ = [
+    "AgreementIssueForm", "AgreementSettingsForm", "AgreementTemplateForm", "SignForm",
     "AccessGrantForm",
     "AnswerForm",
     "AttachPlaybookForm",

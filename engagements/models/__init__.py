@@ -10,6 +10,7 @@
 - review: the end review.
 - activity: the engagement's timeline.
 - attention: what a user snoozed from their "needs attention" list, until when.
+- agreement: agreement templates and settings, the agreement's versions and their signatures.
 - conversation: messages, their files (and submissions' files: one storage), read marks with the
   missed-message email's ladder, and the emails that came in as replies.
 
@@ -66,9 +67,25 @@ from .conversation import (
     thumbnail_key,
 )
 from .attention import SNOOZE_HOURS, AttentionSnooze
+from .agreement import (
+    Agreement,
+    AgreementSettings,
+    AgreementSignature,
+    AgreementStatus,
+    AgreementTemplate,
+    SignerSide,
+    document_sha256,
+)
 # isort: on
 
 __all__ = [
+    "Agreement",
+    "AgreementSettings",
+    "AgreementSignature",
+    "AgreementStatus",
+    "AgreementTemplate",
+    "SignerSide",
+    "document_sha256",
     "SNOOZE_HOURS",
     "AttentionSnooze",
     "BRIEF_SECTIONS",

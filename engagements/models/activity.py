@@ -43,6 +43,8 @@ class ActivityKind(models.TextChoices):
     DATE_DECLINED = "date_declined", "New date declined"
     GONE_QUIET = "gone_quiet", "Gone quiet"
     REMINDERS_CHANGED = "reminders_changed", "Reminders changed"
+    AGREEMENT_SENT = "agreement_sent", "Agreement sent"
+    AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
 
 
 class Activity(models.Model):

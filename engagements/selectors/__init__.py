@@ -9,6 +9,18 @@ in services; a selector never imports one. Every name is handed on here, so
 
 from .access import grants_for, reveal_log, rotation_checklist
 from .agenda import AgendaItem, owner_agenda
+from .agreement import (
+    AgreementBlock,
+    agreement_block,
+    agreement_changes,
+    agreement_settings,
+    agreement_signed,
+    agreement_templates,
+    agreement_with_status,
+    agreements_for,
+    current_agreement,
+    default_template,
+)
 from .attention import engagement_attention, snoozed_keys
 from .brief import brief_awaiting_acknowledgement, brief_diff, current_brief, open_questions, text_diff
 from .conversation import thread, thread_open, thread_side, unread_count, unread_messages_for, with_unread
@@ -38,6 +50,9 @@ from .reliability import ReliabilityRecord, reliability_record, shared_review
 from .reporting import ladder_status, latest_update, upcoming_checkins, update_prompts
 
 __all__ = [
+    "AgreementBlock", "agreement_block", "agreement_changes", "agreement_settings", "agreement_signed",
+    "agreement_templates",
+    "agreement_with_status", "agreements_for", "current_agreement", "default_template",
     "AgendaItem", "engagement_attention", "owner_agenda", "snoozed_keys",
     "MONEY_ACTIONS", "BudgetFigures", "ReliabilityRecord", "at_risk_q", "brief_awaiting_acknowledgement",
     "brief_diff", "budget_figures", "current_brief", "current_playbook_versions", "date_changes",

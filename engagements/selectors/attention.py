@@ -1,7 +1,8 @@
 """What needs the owner's attention about engagements, read from the rows themselves: overdue
 status updates and gone-quiet engagements (with the suggested backup), overdue or at-risk
 milestones, work whose review window closes, date requests waiting for an answer, briefs and
-playbook documents not yet acknowledged, check-ins today. A handled row drops out of its query,
+playbook documents not yet acknowledged, check-ins today, an agreement waiting for the owner's
+signature (selectors/agreement.py). A handled row drops out of its query,
 so its item disappears by itself; a snooze (AttentionSnooze) hides one for a day for one user.
 
 Each kind is one query however many engagements there are (the home page and the API are tested
@@ -34,6 +35,7 @@ from ..models import (
     PlaybookAcknowledgement,
     PlaybookAckRequest,
 )
+from .agreement import owner_agreement_attention
 
 # A milestone still being worked on this close to its due date is at risk.
 AT_RISK_WITHIN = timedelta(days=2)
@@ -54,7 +56,8 @@ def snoozed_keys(*, user, workspace, now):
 
 
 KINDS = (("update_overdue", "silent"), ("review_closing", "milestone_overdue", "milestone_at_risk"),
-         ("date_request",), ("brief_unacknowledged",), ("playbook_unacknowledged",), ("checkin_today",))
+         ("date_request",), ("brief_unacknowledged",), ("playbook_unacknowledged",), ("checkin_today",),
+         ("agreement_unsigned",))
 
 
 def engagement_attention(workspace, *, now, window=None):
@@ -63,7 +66,7 @@ def engagement_attention(workspace, *, now, window=None):
     window = window or AttentionWindow()
     items, total = [], 0
     for kinds, read in zip(KINDS, (_updates_and_silence, _milestones, _date_requests, _briefs, _playbooks,
-                                   _checkins_today), strict=True):
+                                   _checkins_today, owner_agreement_attention), strict=True):
         if window.only and window.only.rpartition(":")[0] not in kinds:
             continue
         kind_items, kind_total = read(workspace, now, window)

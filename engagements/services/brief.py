@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ..emails import notify_freelancer, notify_owners
 from ..models import BRIEF_SECTIONS, OPEN_STATUSES, ActivityKind, Brief, BriefQuestion, Engagement
-from ..selectors import current_brief
+from ..selectors import agreement_block, current_brief
 from .activity import activity_record
 from .ladders import brief_ack_fields, engagement_heard_from
 from .transitions import ConflictError, NotAllowed
@@ -98,6 +98,9 @@ def brief_acknowledgement_record(*, brief_id, freelancer):
         )
     if brief.sent_at is None:
         raise ConflictError("This version of the brief has not been sent yet.")
+    block = agreement_block(engagement, action="acknowledge the brief")
+    if block is not None:
+        raise ConflictError(f"{block.message} Read and sign it: {block.portal_url}")
     now = timezone.now()
     if not Brief.objects.filter(pk=brief.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=freelancer

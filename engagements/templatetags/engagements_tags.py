@@ -85,7 +85,8 @@ def editable_by(message, user):
 # the section is active on its own URL). On a phone they are one menu (engagements/_header.html).
 ENGAGEMENT_TABS = [
     ("Overview", "engagements:detail", None), ("Messages", "engagements:messages", "messages"),
-    ("Brief", "engagements:brief", "brief"), ("Updates", "engagements:updates", None),
+    ("Brief", "engagements:brief", "brief"), ("Agreement", "engagements:agreements", "agreement"),
+    ("Updates", "engagements:updates", None),
     ("Check-ins", "engagements:checkins", "checkins"), ("Playbook", "engagements:playbook", None),
     ("Access", "engagements:grants", None), ("Money", "payments:engagement", "money"),
     ("Timeline", "engagements:timeline", None), ("Review", "engagements:review", None),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
+from engagements.selectors import agreement_block
 from engagements.services import milestone as work
 from engagements.services.transitions import milestone_transition
 
@@ -58,6 +59,9 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
         # The engagement row lock serialises budget checks: two milestones funded at once cannot
         # both squeeze under the limit.
         eng = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        block = agreement_block(eng, action="fund a milestone")
+        if block is not None:
+            raise StateConflict(f"{block.message} Read and sign it: {block.owner_url}")
         m = milestone_transition(milestone_id=milestone.pk, to_state=S.FUNDED, from_states=[S.DRAFT])
         if currency is not None and currency != eng.currency:
             raise CurrencyMismatch(f"This engagement is paid in {eng.currency}, not {currency}.", field="currency")

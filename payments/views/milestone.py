@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from accounts.access import get_for_workspace, workspace_required
 from accounts.forms import apply_errors
 from engagements.models import Milestone, MilestoneState
+from engagements.selectors import agreement_block
 
 from .. import selectors, services
 from ..errors import PaymentError
@@ -117,4 +118,5 @@ def milestone_action(request, pk, action):
         "after_funding": figures.committed + milestone.amount,
         "open_dispute": selectors.open_dispute(milestone),
         "milestone_url": milestone_page_url(milestone),
+        "agreement_block": agreement_block(engagement, action="fund a milestone") if action == "fund" else None,
     })

@@ -36,6 +36,7 @@ from engagements.services import conversation, playbook, reporting
 from engagements.services import lifecycle as services
 from engagements.services import milestone as work
 from engagements.services import review as reviews
+from engagements.services.agreement import agreement_issue, agreement_template_save
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.services import imports as import_actions
 from freelancers.services import interview as interview_actions
@@ -279,6 +280,10 @@ def world(workspace, owner, freelancer_a, media):
             "owner_notice": Notification.objects.filter(recipient_email=owner.email).first(),
             # The owner's own API token: only its user may revoke it on the token page.
             "owner_token": ApiToken.issue(user=owner, workspace=workspace, role=TokenRole.OWNER)[0],
+            # The engagement's agreement (sent, waiting for A's signature) and a template of the workspace's.
+            "agreement": agreement_issue(engagement=engagement, actor=owner),
+            "agreement_template": agreement_template_save(workspace=workspace, name=f"{SECRET_MARK} terms",
+                                                          body="For {{freelancer_name}}."),
         },
     )
 

@@ -49,7 +49,8 @@ KWARGS = {
     "freelancer_pk": "freelancer", "question_pk": "question", "milestone_pk": "milestone", "file_pk": "file",
     "checkin_pk": "checkin", "document_pk": "document", "grant_pk": "grant", "brief_pk": "brief",
     "timesheet_pk": "timesheet", "entry_pk": "entry", "invitation_pk": "portal_invitation",
-    "message_pk": "message", "attachment_pk": "attachment",
+    "message_pk": "message", "attachment_pk": "attachment", "agreement_pk": "agreement",
+    "template_pk": "agreement_template",
 }
 # A keyword that names a different object of A's world under a route prefix (first match wins):
 # the owner's pages edit or retract the owner's own message, the portal's A's.

@@ -36,6 +36,8 @@ PK_BY_NAME = [
     (r"^api:reference", "reference"),
     (r"^api:interview", "interview"),
     (r"^api:engagement", "engagement"),
+    (r"^api:agreement-template", "agreement_template"),
+    (r"^api:agreement", "agreement"),
     (r"^api:brief", "brief"),
     (r"^api:question", "question"),
     (r"^api:milestone", "milestone"),
@@ -53,7 +55,8 @@ METHODS = ["get", "post", "patch", "put", "delete"]
 # A's own token must be able to read these (their engagements and what hangs from them).
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
                     "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
-                    "api:timesheet", "api:engagement-messages", "api:message", "api:attachment"}
+                    "api:timesheet", "api:engagement-messages", "api:message", "api:attachment",
+                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf"}
 
 
 def _walk(patterns, namespace=""):

@@ -1,7 +1,8 @@
 """The portal's pages, one module per page group: `home` (what waits, switching workspaces, the
 profile, money overall), `engagement` (one engagement: brief, playbook, updates, check-ins,
 access, money, review), `conversation` (the thread with the owner, its files), `work`
-(milestones, handed-in files, timesheets), `dates` (asking for a new due date), `public` (the
+(milestones, handed-in files, timesheets), `dates` (asking for a new due date),
+`agreement` (reading and signing the agreement, its PDF), `public` (the
 invitation link, accepting it, asking for a new one) and `owner` (the owner's side: a
 freelancer's portal access, the workspace's invitations).
 

@@ -19,7 +19,8 @@ def render_portal(request, template, context=None, *, engagement=None, tab=None)
 
 def tabs(engagement):
     """An engagement's tabs: timesheets only when it is paid by the hour, the review once it ended."""
-    shown = [("engagement", "Overview"), ("messages", "Messages"), ("brief", "Brief"), ("playbook", "Playbook"),
+    shown = [("engagement", "Overview"), ("messages", "Messages"), ("brief", "Brief"), ("agreement", "Agreement"),
+             ("playbook", "Playbook"),
              ("updates", "Status updates"),
              ("checkins", "Check-ins"), ("grants", "Access")]
     if engagement.pay_terms == PayTerms.HOURLY:

@@ -27,6 +27,7 @@ from engagements.models import (
     StatusUpdate,
 )
 from engagements.selectors import (
+    agreement_block,
     brief_awaiting_acknowledgement,
     brief_diff,
     current_brief,
@@ -84,6 +85,7 @@ def brief(request, pk):
         "brief": shown, "current": versions[0], "versions": versions, "previous": previous,
         "diff": brief_diff(previous, shown) if previous else None,
         "awaiting": brief_awaiting_acknowledgement(engagement, versions[0]),
+        "agreement_block": agreement_block(engagement, action="acknowledge the brief"),
         "questions": BriefQuestion.objects.filter(engagement=engagement).select_related("brief", "answered_by"),
         "question_form": QuestionForm(),
         "can_ask": engagement.status in OPEN_STATUSES,
