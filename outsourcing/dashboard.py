@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from engagements.models import RUNNING_STATUSES
-from engagements.selectors.agenda import owner_agenda
+from engagements.selectors.agenda import owner_agenda_page
 from engagements.selectors.reliability import on_time_by_freelancer
 from freelancers.models import Freelancer
 from freelancers.selectors import pipeline_summary
@@ -31,7 +31,7 @@ ON_TIME_FREELANCERS = 8  # and their freelancers (at most this many) an on-time 
 def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now, engagements=False)
-    agenda = owner_agenda(workspace, now=now, days=AGENDA_DAYS)
+    agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
     return {
         "attention": attention,
@@ -40,9 +40,9 @@ def home_sections(workspace, *, user, now):
         "budgets_total": running_count(workspace),
         "pipeline": pipeline_summary(workspace),
         "agenda_days": AGENDA_DAYS,
-        "agenda": [(day, list(items)) for day, items in groupby(agenda[:AGENDA_SHOWN],
+        "agenda": [(day, list(items)) for day, items in groupby(agenda,
                                                                 key=lambda i: i.at.astimezone(tz).date())],
-        "agenda_total": len(agenda),
+        "agenda_total": agenda_total,
         "charts": home_charts(workspace, now=now),
     }
 

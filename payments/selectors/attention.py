@@ -7,10 +7,13 @@ The list is read in proportion to what is shown: every kind's query leaves out t
 keys, orders by urgency and reads at most `offset + limit` rows, with the count of all its items
 beside them (accounts.attention.attention_rows); the merge keeps the page asked for."""
 
+from functools import partial
+
 from django.db.models import Count, Window
 from django.urls import reverse
 
 from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
+from accounts.paging import ReadPages
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
 from freelancers.attention import freelancer_attention
@@ -107,36 +110,9 @@ def _budgets(workspace, now, window):
     return items, total
 
 
-MAX_PAGE = 1_000_000
-
-
-class AttentionPages:
-    """The user's list as a Django Paginator (or DRF pagination) reads it: `count()` and one slice,
-    read in proportion to the page. `page`/`per_page` are the page the request asks for, so the
-    count and that page come from one read; another slice is read anew."""
+class AttentionPages(ReadPages):
+    """The user's list a page at a time (accounts.paging): the page asked for and the count from one read."""
 
     def __init__(self, workspace, *, user, now, page=1, per_page=25, transform=None):
-        self.args = {"workspace": workspace, "user": user, "now": now}
-        # A page past any real list reads nothing (the paginator then answers 404); clamped so a
-        # huge number never reaches SQL's OFFSET.
-        self.hint = ((min(max(page, 1), MAX_PAGE) - 1) * per_page, per_page)
-        self.transform = transform or (lambda item: item)
-        self._read = {}
-
-    def _page(self, offset, limit):
-        if (offset, limit) not in self._read:
-            self._read[(offset, limit)] = owner_attention_page(**self.args, offset=offset, limit=limit)
-        return self._read[(offset, limit)]
-
-    def count(self):
-        return self._page(*self.hint)[1]
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("AttentionPages reads slices only")
-        offset = index.start or 0
-        stop = index.stop if index.stop is not None else self.count()
-        return [self.transform(i) for i in self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]]
+        super().__init__(partial(owner_attention_page, workspace, user=user, now=now), page=page, per_page=per_page,
+                         transform=transform)
