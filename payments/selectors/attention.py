@@ -20,7 +20,7 @@ from freelancers.attention import freelancer_attention
 
 from ..models import Dispute
 from ..money import format_money
-from .balances import ALERT_PERCENT, budget_figures_for, committed_by_engagement
+from .balances import ALERT_PERCENT, committed_by_engagement, percent_of
 
 
 def owner_attention(workspace, *, user, now):
@@ -85,29 +85,29 @@ def _disputes(workspace, now, window):
 
 
 def _budgets(workspace, now, window):
-    """The alert is a filter in SQL (balances.committed_by_engagement); the figures of the rows read only."""
+    """The alert is a filter in SQL (balances.committed_by_engagement), and each row carries what
+    its sentence says: one query."""
     running = Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
-    alerts = committed_by_engagement(running).filter(alert=True)
+    alerts = committed_by_engagement(running, fields=(
+        "engagement__title", "engagement__currency", "engagement__freelancer", "engagement__freelancer__name",
+    )).filter(alert=True)
     if window.hidden or window.only:
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
     alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
     alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
-    total = alerts[0]["_total"] if alerts else 0
-    engagements = running.select_related("freelancer").in_bulk([row["engagement"] for row in alerts])
-    engagements = [engagements[row["engagement"]] for row in alerts]
-    figures = budget_figures_for(engagements)
     items = []
-    for e in engagements:
-        f = figures[e.pk]
+    for row in alerts:
+        pk, budget, currency, committed = (row["engagement"], row["engagement__budget"], row["engagement__currency"],
+                                           int(row["committed"]))
         items.append(AttentionItem(
-            key=f"budget_alert:{e.pk}", kind="budget_alert", severity="soon",
-            title=f"“{e.title}” with {e.freelancer.name} has committed {f.percent_committed} % of its budget "
-                  f"({format_money(f.committed, e.currency)} of {format_money(f.budget, e.currency)}; "
-                  f"alert above {ALERT_PERCENT} %).",
-            url=reverse("payments:engagement", kwargs={"pk": e.pk}), action="See the money",
-            engagement=e.pk, freelancer=e.freelancer_id))
-    return items, total
+            key=f"budget_alert:{pk}", kind="budget_alert", severity="soon",
+            title=f"“{row['engagement__title']}” with {row['engagement__freelancer__name']} has committed "
+                  f"{percent_of(committed, budget)} % of its budget ({format_money(committed, currency)} of "
+                  f"{format_money(budget, currency)}; alert above {ALERT_PERCENT} %).",
+            url=reverse("payments:engagement", kwargs={"pk": pk}), action="See the money",
+            engagement=pk, freelancer=row["engagement__freelancer"]))
+    return items, alerts[0]["_total"] if alerts else 0
 
 
 class AttentionPages(ReadPages):
