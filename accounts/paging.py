@@ -31,4 +31,9 @@ class ReadPages:
             raise TypeError(f"{type(self).__name__} reads slices only")
         offset = index.start or 0
         stop = index.stop if index.stop is not None else self.count()
-        return [self.transform(i) for i in self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]]
+        first, size = self.hint
+        if first <= offset and stop <= first + size:  # within the page already read (a last, shorter page)
+            rows = self._page(first, size)[0][offset - first:stop - first]
+        else:
+            rows = self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]
+        return [self.transform(i) for i in rows]
