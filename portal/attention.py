@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, OuterRef, Subquery, When
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from engagements.models import (
@@ -58,7 +58,7 @@ class Item:
     def as_dict(self):
         return {"key": self.key, "kind": self.kind, "severity": self.severity, "title": self.title,
                 "due_at": self.due_at, "engagement": self.engagement.pk,
-                "milestone": self.milestone.pk if self.milestone else None, "url": self.url}
+                "milestone": self.milestone.pk if self.milestone else None, "url": str(self.url)}
 
 
 @dataclass
@@ -70,7 +70,7 @@ class AgendaEntry:
     engagement: object
 
     def as_dict(self):
-        return {"at": self.at, "kind": self.kind, "title": self.title, "url": self.url,
+        return {"at": self.at, "kind": self.kind, "title": self.title, "url": str(self.url),
                 "engagement": self.engagement.pk}
 
 
@@ -101,7 +101,8 @@ def _severity(moment, now, tz):
 
 
 def _url(name, **kwargs):
-    return reverse(f"portal:{name}", kwargs=kwargs)
+    # Lazy: an item or date is built for every engagement, its address made only for those shown.
+    return reverse_lazy(f"portal:{name}", kwargs=kwargs)
 
 
 def _milestones(engagements):

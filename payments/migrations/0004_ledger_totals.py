@@ -38,7 +38,6 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['engagement', 'currency', 'account_kind', 'transaction_kind'],
-                'indexes': [models.Index(fields=['workspace', 'currency', 'account_kind'], name='ledger_total_workspace')],
                 'constraints': [models.UniqueConstraint(fields=('engagement', 'currency', 'account_kind', 'transaction_kind'), name='ledger_total_one_row')],
             },
         ),

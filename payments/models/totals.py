@@ -29,7 +29,6 @@ class LedgerTotal(models.Model):
             models.UniqueConstraint(fields=["engagement", "currency", "account_kind", "transaction_kind"],
                                     name="ledger_total_one_row"),
         ]
-        indexes = [models.Index(fields=["workspace", "currency", "account_kind"], name="ledger_total_workspace")]
 
     def __str__(self):
         kinds = f"{self.account_kind}/{self.transaction_kind}"
