@@ -14,7 +14,7 @@ from freelancers.models import Freelancer
 from freelancers.selectors import pipeline_summary
 from payments.selectors.attention import owner_attention_page
 from payments.selectors.charts import budget_burn, released_by_month
-from payments.selectors.dashboard import budgets_nearest_limit, newest_budgets, owner_money, running_count
+from payments.selectors.dashboard import budgets_nearest_limit_page, newest_budgets, owner_money
 
 from . import charts
 
@@ -32,12 +32,13 @@ def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now, engagements=False)
     agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
+    budgets, running = budgets_nearest_limit_page(workspace, limit=BUDGETS_SHOWN)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
     return {
         "attention": attention,
         "attention_total": attention_total,
-        "money": {**money, "engagements": budgets_nearest_limit(workspace, limit=BUDGETS_SHOWN)},
-        "budgets_total": running_count(workspace),
+        "money": {**money, "engagements": budgets},
+        "budgets_total": running,
         "pipeline": pipeline_summary(workspace),
         "agenda_days": AGENDA_DAYS,
         "agenda": [(day, list(items)) for day, items in groupby(agenda,

@@ -11,10 +11,12 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken, TokenRole
 from engagements.models import Engagement
+from freelancers.models import FreelancerStatus
+from freelancers.selectors import bench
 from payments import services
 from payments.selectors.attention import owner_attention
 from payments.tests.conftest import fund, new_key, submit
-from payments.tests.factories import MilestoneFactory
+from payments.tests.factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
 from .test_home_dashboard import _populate
 
@@ -22,7 +24,7 @@ from .test_home_dashboard import _populate
 # dozen sections from five apps (attention's thirteen kinds, money, pipeline, agenda, charts,
 # team, email delivery) and is held to its present count instead, the same at every size.
 LIST_BUDGET = 15
-HOME_BUDGET = 38
+HOME_BUDGET = 36
 
 
 def _grow(workspace, owner, n, start):
@@ -73,3 +75,18 @@ def test_the_dashboard_reads_as_many_queries_at_20_engagements_as_at_2(owner_cli
     assert sum(i.kind == "budget_alert" for i in every) == 10
     assert len(home.context["money"]["engagements"]) == 6
     assert home.context["agenda_total"] == 20 * 2 + 2  # check-ins, reviews closing, an interview per batch
+
+
+def test_the_pipeline_counts_stages_and_the_bench_in_one_query_as_the_bench_page_does(owner_client, workspace):
+    approved = FreelancerStatus.APPROVED
+    free, busy, done = (FreelancerFactory(workspace=workspace, status=approved) for _ in range(3))
+    FreelancerFactory(workspace=workspace, status=approved, do_not_hire=True, do_not_hire_reason="No-show")
+    FreelancerFactory(workspace=workspace, status=FreelancerStatus.VETTING)
+    EngagementFactory(workspace=workspace, freelancer=busy, status="active")
+    EngagementFactory(workspace=workspace, freelancer=done, status="completed")
+
+    pipeline = owner_client.get("/").context["pipeline"]
+
+    assert pipeline["bench"] == bench(workspace).count() == 2  # free, and the one whose work is done
+    assert pipeline["total"] == 5
+    assert {c["status"]: c["count"] for c in pipeline["columns"]}[approved] == 4

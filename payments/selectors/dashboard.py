@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Q, Sum, Value, When
+from django.db.models import Case, Count, Q, Sum, Value, When, Window
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
@@ -109,9 +109,13 @@ def engagement_money(workspace):
 
 
 def budgets_nearest_limit(workspace, *, limit):
-    """The `limit` budget bars nearest their limit (alerts first, then the highest percent
-    committed, newest first among equals), chosen in SQL from the ledger totals; the figures of
-    those rows only."""
+    return budgets_nearest_limit_page(workspace, limit=limit)[0]
+
+
+def budgets_nearest_limit_page(workspace, *, limit):
+    """(the `limit` budget bars nearest their limit — alerts first, then the highest percent
+    committed, newest first among equals — chosen in SQL from the ledger totals, with the
+    figures of those rows only; how many running engagements there are, counted beside them)."""
     nearest = list(committed_by_engagement(_running(workspace)).order_by(
         "-percent_committed", "-alert", "-engagement__created_at", "-engagement")
         .values_list("engagement", flat=True)[:limit])
@@ -119,18 +123,15 @@ def budgets_nearest_limit(workspace, *, limit):
     # engagements with nothing committed (0 %) come last, newest first: read with those chosen,
     # in the same query however many were.
     rank = {pk: i for i, pk in enumerate(nearest)}
-    rows = list(_running(workspace).annotate(_chosen=Case(When(pk__in=nearest, then=Value(0)), default=Value(1)))
+    rows = list(_running(workspace).annotate(_chosen=Case(When(pk__in=nearest, then=Value(0)), default=Value(1)),
+                                             _running=Window(Count("*")))
                 .order_by("_chosen", "-created_at", "-id")[:limit])
     rows.sort(key=lambda e: (e._chosen, rank.get(e.pk, 0)))
-    return money_rows(rows)
+    return money_rows(rows), rows[0]._running if rows else 0
 
 
 def newest_budgets(workspace, *, limit):
     return money_rows(_running(workspace).order_by("-created_at", "-id")[:limit])
-
-
-def running_count(workspace):
-    return _running(workspace).count()
 
 
 def money_rows(engagements):
