@@ -5,6 +5,8 @@
 Owner and manager tokens see their workspace. A freelancer token gets the freelancer's own items
 from the portal's selectors (api/portal_home.py); there is nothing for a freelancer to snooze."""
 
+from functools import partial
+
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
@@ -14,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.attention import AttentionItem
-from engagements.selectors.agenda import AGENDA_KINDS, MAX_DAYS, owner_agenda
+from accounts.paging import ReadPages
+from engagements.selectors.agenda import AGENDA_KINDS, MAX_DAYS, AgendaItem, owner_agenda_page
 from engagements.services.attention import attention_snooze
 from payments.selectors.attention import AttentionPages, owner_attention_item
 from payments.selectors.dashboard import owner_money
@@ -155,8 +158,10 @@ class AgendaList(generics.ListAPIView):
 
     def get_queryset(self):
         days = query_filters(AgendaFilterSerializer, self.request)["days"]
-        items = owner_agenda(token_of(self.request).workspace, now=timezone.now(), days=days)
-        return [item.as_dict() for item in items]
+        number = self.request.query_params.get("page", "")
+        read = partial(owner_agenda_page, token_of(self.request).workspace, now=timezone.now(), days=days)
+        return ReadPages(read, page=int(number) if number.isdigit() else 1,
+                         per_page=self.paginator.get_page_size(self.request), transform=AgendaItem.as_dict)
 
     @extend_schema(operation_id="agenda_list", summary="Deadlines, check-ins, interviews and review windows ahead",
                    parameters=[AgendaFilterSerializer],

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -161,12 +161,19 @@ def board(workspace):
 def pipeline_summary(workspace):
     """How many freelancers are at each stage, and how many approved ones are free (the bench),
     for the dashboard."""
-    counts = dict(Freelancer.objects.filter(workspace=workspace).values_list("status").annotate(n=Count("pk")))
+    # One grouped query: per status how many, and (approved only) how many are free — bench()'s
+    # rule, an active engagement excluding the freelancer (NOT EXISTS).
+    engagement = Freelancer.engagements.field.model
+    busy = Exists(engagement.objects.filter(freelancer=OuterRef("pk"), status="active"))
+    rows = (Freelancer.objects.filter(workspace=workspace).values_list("status")
+            .annotate(n=Count("pk"), free=Count("pk", filter=Q(status=FreelancerStatus.APPROVED, do_not_hire=False)
+                                                & ~busy)).order_by())
+    counts = {status: n for status, n, _ in rows}
     return {
         "total": sum(counts.values()),
         "columns": [{"status": status, "label": status.label, "count": counts.get(status.value, 0)}
                     for status in BOARD_COLUMNS],
-        "bench": bench(workspace).count(),
+        "bench": sum(free for _, _, free in rows),
     }
 
 

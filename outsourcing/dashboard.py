@@ -8,13 +8,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from engagements.models import RUNNING_STATUSES
-from engagements.selectors.agenda import owner_agenda
+from engagements.selectors.agenda import owner_agenda_page
 from engagements.selectors.reliability import on_time_by_freelancer
 from freelancers.models import Freelancer
 from freelancers.selectors import pipeline_summary
 from payments.selectors.attention import owner_attention_page
 from payments.selectors.charts import budget_burn, released_by_month
-from payments.selectors.dashboard import budgets_nearest_limit, newest_budgets, owner_money, running_count
+from payments.selectors.dashboard import budgets_nearest_limit_page, newest_budgets, owner_money
 
 from . import charts
 
@@ -31,18 +31,19 @@ ON_TIME_FREELANCERS = 8  # and their freelancers (at most this many) an on-time 
 def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now, engagements=False)
-    agenda = owner_agenda(workspace, now=now, days=AGENDA_DAYS)
+    agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
+    budgets, running = budgets_nearest_limit_page(workspace, limit=BUDGETS_SHOWN)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
     return {
         "attention": attention,
         "attention_total": attention_total,
-        "money": {**money, "engagements": budgets_nearest_limit(workspace, limit=BUDGETS_SHOWN)},
-        "budgets_total": running_count(workspace),
+        "money": {**money, "engagements": budgets},
+        "budgets_total": running,
         "pipeline": pipeline_summary(workspace),
         "agenda_days": AGENDA_DAYS,
-        "agenda": [(day, list(items)) for day, items in groupby(agenda[:AGENDA_SHOWN],
+        "agenda": [(day, list(items)) for day, items in groupby(agenda,
                                                                 key=lambda i: i.at.astimezone(tz).date())],
-        "agenda_total": len(agenda),
+        "agenda_total": agenda_total,
         "charts": home_charts(workspace, now=now),
     }
 

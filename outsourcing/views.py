@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Window
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,8 +70,10 @@ def attention_snooze_view(request, key):
 
 def _delivery_status(workspace):
     """The footer's two facts: is a worker sending email, and is any of ours stuck?"""
-    stuck = stuck_notifications(workspace).order_by("created_at")
-    return {"worker": worker_status(), "stuck_count": stuck.count(), "oldest_stuck": stuck.first()}
+    # The oldest stuck email with the number of them beside it (a window COUNT): one query.
+    oldest = (stuck_notifications(workspace).annotate(stuck_count=Window(Count("pk")))
+              .order_by("created_at", "pk").first())
+    return {"worker": worker_status(), "stuck_count": oldest.stuck_count if oldest else 0, "oldest_stuck": oldest}
 
 
 @workspace_required

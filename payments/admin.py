@@ -8,6 +8,7 @@ from .models import (
     BudgetChange,
     Dispute,
     Entry,
+    LedgerTotal,
     PaymentSettings,
     Payout,
     ReviewClock,
@@ -59,6 +60,13 @@ class AccountAdmin(ReadOnlyAdmin):
 class EntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "transaction", "account", "amount", "currency"]
     list_select_related = ["transaction", "account"]
+
+
+@admin.register(LedgerTotal)
+class LedgerTotalAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "currency", "account_kind", "transaction_kind", "amount"]
+    list_filter = ["account_kind", "transaction_kind"]
+    list_select_related = ["engagement"]
 
 
 @admin.register(Dispute)

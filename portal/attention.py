@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
+from django.db.models import Case, OuterRef, Subquery, When
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from engagements.models import (
@@ -26,7 +27,7 @@ from engagements.selectors.agreement import agreements_awaiting_freelancer
 from payments import selectors as money
 from payments.models import Dispute, DisputeSide
 
-from .selectors import RUNNING, WORKABLE, my_engagements, playbook_waiting, unacknowledged_briefs
+from .selectors import RUNNING, WORKABLE, my_engagements, playbook_waiting
 
 S = MilestoneState
 SEVERITY_ORDER = {"overdue": 0, "today": 1, "soon": 2}
@@ -58,7 +59,7 @@ class Item:
     def as_dict(self):
         return {"key": self.key, "kind": self.kind, "severity": self.severity, "title": self.title,
                 "due_at": self.due_at, "engagement": self.engagement.pk,
-                "milestone": self.milestone.pk if self.milestone else None, "url": self.url}
+                "milestone": self.milestone.pk if self.milestone else None, "url": str(self.url)}
 
 
 @dataclass
@@ -70,7 +71,7 @@ class AgendaEntry:
     engagement: object
 
     def as_dict(self):
-        return {"at": self.at, "kind": self.kind, "title": self.title, "url": self.url,
+        return {"at": self.at, "kind": self.kind, "title": self.title, "url": str(self.url),
                 "engagement": self.engagement.pk}
 
 
@@ -101,7 +102,8 @@ def _severity(moment, now, tz):
 
 
 def _url(name, **kwargs):
-    return reverse(f"portal:{name}", kwargs=kwargs)
+    # Lazy: an item or date is built for every engagement, its address made only for those shown.
+    return reverse_lazy(f"portal:{name}", kwargs=kwargs)
 
 
 def _milestones(engagements):
@@ -109,8 +111,16 @@ def _milestones(engagements):
     engagement, in due order."""
     ids = [e.pk for e in engagements if e.status in RUNNING]
     by_pk = {e.pk: e for e in engagements}
+    # A disputed milestone carries the open dispute the owner's side opened, if any (the
+    # freelancer is asked to answer it): read with the milestone, not in a query of its own.
+    owner_dispute = Dispute.objects.filter(milestone=OuterRef("pk"), resolved_at__isnull=True,
+                                           side=DisputeSide.OWNER).order_by("opened_at", "pk")
     rows = list(Milestone.objects.filter(engagement_id__in=ids, state__in=[S.FUNDED, S.CHANGES_REQUESTED,
                                                                             S.SUBMITTED, S.DISPUTED])
+                .annotate(owner_dispute_id=Case(When(state=S.DISPUTED,
+                                                     then=Subquery(owner_dispute.values("pk")[:1]))),
+                          owner_dispute_opened_at=Case(When(state=S.DISPUTED,
+                                                            then=Subquery(owner_dispute.values("opened_at")[:1]))))
                 .order_by("due_at", "position", "pk"))
     for m in rows:
         m.engagement = by_pk[m.engagement_id]  # no query per milestone
@@ -155,16 +165,11 @@ def _milestone_items(m, now, tz):
 
 
 def _dispute_items(milestones, now):
-    """Open disputes the owner's side opened: the freelancer is asked to answer."""
-    disputed = {m.pk: m for m in milestones if m.state == S.DISPUTED}
-    items = []
-    for d in Dispute.objects.filter(milestone_id__in=list(disputed), resolved_at__isnull=True,
-                                    side=DisputeSide.OWNER):
-        m = disputed[d.milestone_id]
-        items.append(Item("dispute_open", "today", f"Dispute on “{m.title}”: the owner waits for your answer",
-                          _url("messages", pk=m.engagement.pk), "Answer", m.engagement, due_at=d.opened_at,
-                          milestone=m, obj_id=d.pk))
-    return items
+    """Open disputes the owner's side opened (read with the milestones): the freelancer is asked to answer."""
+    return [Item("dispute_open", "today", f"Dispute on “{m.title}”: the owner waits for your answer",
+                 _url("messages", pk=m.engagement.pk), "Answer", m.engagement, due_at=m.owner_dispute_opened_at,
+                 milestone=m, obj_id=m.owner_dispute_id)
+            for m in milestones if m.owner_dispute_id is not None]
 
 
 def _answered_date_items(engagements, now):
@@ -216,9 +221,9 @@ def freelancer_front_door(freelancer, *, now=None, days=AGENDA_DAYS):
     """Everything the portal home shows (FrontDoor)."""
     now = now or timezone.now()
     tz = ZoneInfo(freelancer.timezone or "UTC")
-    engagements = [row.engagement for row in my_engagements(freelancer, with_todos=False)]
+    engagements = [row.engagement for row in my_engagements(freelancer, with_todos=False, with_brief=True)]
     current = [e for e in engagements if not e.is_ended]
-    briefs = unacknowledged_briefs([e.pk for e in current])
+    briefs = {e.pk: e.waiting_brief for e in current if e.waiting_brief}
     docs = playbook_waiting(freelancer, current)
     unsigned = agreements_awaiting_freelancer([e.pk for e in current])
     milestones = _milestones(current)

@@ -6,7 +6,7 @@ the owner sees them.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,25 +63,24 @@ class EngagementRow:
     todos: list = field(default_factory=list)
 
 
-def my_engagements(freelancer, *, with_todos=True):
+def my_engagements(freelancer, *, with_todos=True, with_brief=False):
     """The freelancer's engagements (offered ones first, then running, then finished), each with
-    counts for the list (and, `with_todos`, what each asks of them: two more queries)."""
+    counts for the list (and, `with_todos`, what each asks of them: two more queries). With
+    `with_brief`, each carries `waiting_brief`: the version of its brief to acknowledge, or None."""
     order = {EngagementStatus.OFFERED: 0, EngagementStatus.ACTIVE: 1, EngagementStatus.PAUSED: 2}
     qs = visible_engagements(freelancer)
     if freelancer.user_id:
         qs = with_unread(qs, freelancer.user)
-    rows = list(
-        qs
-        .select_related("workspace")
-        .annotate(
-            open_milestones=Count("milestones", filter=Q(milestones__state__in=list(WORKABLE)), distinct=True),
-            changes_requested=Count("milestones", filter=Q(milestones__state=MilestoneState.CHANGES_REQUESTED),
-                                    distinct=True),
-        )
-    )
-    rows.sort(key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp()))
-    if not with_todos:
-        return [EngagementRow(e) for e in rows]
+    qs = qs.select_related("workspace")
+    if with_brief:
+        qs = qs.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]))
+    if not with_todos:  # the counts below are for the todos only (a join with every milestone)
+        return [EngagementRow(e) for e in _in_list_order(qs, order)]
+    rows = _in_list_order(qs.annotate(
+        open_milestones=Count("milestones", filter=Q(milestones__state__in=list(WORKABLE)), distinct=True),
+        changes_requested=Count("milestones", filter=Q(milestones__state=MilestoneState.CHANGES_REQUESTED),
+                                distinct=True),
+    ), order)
     unacknowledged = unacknowledged_briefs([e.pk for e in rows])
     docs_waiting = playbook_waiting(freelancer, rows)
     now = timezone.now()
@@ -111,6 +110,17 @@ def my_engagements(freelancer, *, with_todos=True):
     return result
 
 
+def _in_list_order(qs, order):
+    return sorted(qs, key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp()))
+
+
+# An engagement's current brief (no later version) when it was sent and not acknowledged:
+# what unacknowledged_briefs() finds, as a subquery of the engagement's row.
+_waiting_brief = Brief.objects.filter(engagement=OuterRef("pk"), sent_at__isnull=False,
+                                      acknowledged_at__isnull=True).exclude(
+    Exists(Brief.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))))
+
+
 def unacknowledged_briefs(engagement_ids):
     """{engagement id: version} where the current brief was sent and not acknowledged."""
     latest = {}
@@ -125,15 +135,13 @@ def playbook_waiting(freelancer, engagements):
     running = [e for e in engagements if e.status in RUNNING | {EngagementStatus.OFFERED}]
     if not running:
         return {}
-    pairs = list(Engagement.playbook.through.objects.filter(engagement_id__in=[e.pk for e in running])
-                 .values_list("engagement_id", "playbookdocument_id", "playbookdocument__current_version"))
-    acknowledged = set(PlaybookAcknowledgement.objects.filter(freelancer=freelancer).values_list(
-        "version__document_id", "version__version"))
-    waiting = {}
-    for engagement_id, document_id, version in pairs:
-        if (document_id, version) not in acknowledged:
-            waiting[engagement_id] = waiting.get(engagement_id, 0) + 1
-    return waiting
+    # The attached documents whose current version the freelancer has not acknowledged: one query.
+    acknowledged = PlaybookAcknowledgement.objects.filter(
+        freelancer=freelancer, version__document_id=OuterRef("playbookdocument_id"),
+        version__version=OuterRef("playbookdocument__current_version"))
+    return dict(Engagement.playbook.through.objects.filter(engagement_id__in=[e.pk for e in running])
+                .exclude(Exists(acknowledged)).values("engagement_id").annotate(n=Count("*")).order_by()
+                .values_list("engagement_id", "n"))
 
 
 def engagement_todos(engagement):

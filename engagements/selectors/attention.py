@@ -12,7 +12,7 @@ for a constant count). freelancers and payments add their kinds beside these
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 
@@ -86,8 +86,10 @@ def _updates_and_silence(workspace, now, window):
     engagements = (
         Engagement.objects.filter(workspace=workspace, status=EngagementStatus.ACTIVE).filter(overdue | quiet)
         .select_related("freelancer")
-        .prefetch_related(Prefetch("backups", queryset=Freelancer.objects.order_by("name")))
-        .annotate(_update_key=key_expr("update_overdue"), _silent_key=key_expr("silent"))
+        # The suggested backup (the first named, by name) read with the row, not in a query of its own.
+        .annotate(_update_key=key_expr("update_overdue"), _silent_key=key_expr("silent"),
+                  _backup=Subquery(Freelancer.objects.filter(backup_for=OuterRef("pk")).order_by("name", "pk")
+                                   .values("name")[:1]))
     )
     if window.only:
         engagements = engagements.filter(Q(_update_key=window.only, next_update_due_at__lt=now)
@@ -111,8 +113,7 @@ def _updates_and_silence(workspace, now, window):
                 engagement=e.pk, freelancer=e.freelancer_id))
         if e.gone_quiet_at:
             since = e.last_activity_at or e.activated_at or e.gone_quiet_at
-            backups = [b.name for b in e.backups.all()]
-            backup = f" Suggested backup: {backups[0]}." if backups else " No backup named yet."
+            backup = f" Suggested backup: {e._backup}." if e._backup else " No backup named yet."
             items.append(AttentionItem(
                 key=f"silent:{e.pk}", kind="silent", severity="overdue",
                 title=f"{who} has gone quiet on “{e.title}”: nothing for {span(now - since)}.{backup}",

@@ -31,6 +31,7 @@ from engagements.models import (
 from freelancers.models import Freelancer, FreelancerStatus
 from notifications.models import Notification, NotificationStatus
 from payments.models import Account, AccountKind, Dispute, DisputeSide, Entry, Payout, ReviewClock, Transaction
+from payments.services.totals import ledger_totals_rebuild
 
 CHUNK = 5000
 PASSWORD = "bench-password"  # every bench user's password, for the load generator's logins
@@ -285,6 +286,7 @@ class _Book:
         _bulk(Transaction, self.txs, self.built)
         _bulk(Entry, [Entry(transaction=tx, account=account, amount=amount, currency=currency)
                       for group in self.lines for tx, account, amount, currency in group], self.built)
+        ledger_totals_rebuild()  # the entries went in without post(): sum them as post() would have
         _bulk(Dispute, self.disputes, self.built)
         _bulk(Payout, self.payouts, self.built)
         _bulk(ReviewClock, self.clocks, self.built)

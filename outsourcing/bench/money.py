@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from engagements.models import Engagement, Milestone, MilestoneState
 from payments.models import Account, AccountKind, Entry, ReviewClock, Transaction
+from payments.services.totals import ledger_totals_rebuild
 
 from . import sweeps_data
 
@@ -81,6 +82,7 @@ def prepare(count, *, now=None):
             entry for tx, m in zip(txs, milestones, strict=True) for entry in (
                 Entry(transaction=tx, account_id=funding.pk, amount=-m.amount, currency=m.currency),
                 Entry(transaction=tx, account_id=escrow[m.engagement_id], amount=m.amount, currency=m.currency))])
+        ledger_totals_rebuild([ws.pk])  # the fundings went in without post(): sum them as post() would have
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE engagements_milestone; ANALYZE payments_entry; ANALYZE payments_transaction")

@@ -39,6 +39,7 @@ from freelancers.models import Freelancer, FreelancerStatus
 from notifications.models import Notification, NotificationStatus
 from notifications.quiet import is_decent
 from payments.models import Account, AccountKind, Entry, ReviewClock, TimeEntry, Timesheet, TimesheetState, Transaction
+from payments.services.totals import ledger_totals_rebuild
 
 from .data import CHUNK, PASSWORD, ZONES
 
@@ -203,6 +204,7 @@ def _ledger(ws, owner, people, groups, funded, now, built):
         entries += [Entry(transaction=tx, account=funding, amount=-m.amount, currency=m.currency),
                     Entry(transaction=tx, account=escrow[m.engagement_id], amount=m.amount, currency=m.currency)]
     _bulk(Entry, entries, built)
+    ledger_totals_rebuild([ws.pk])  # the fundings went in without post(): sum them as post() would have
 
 
 def _briefs(rows, waiting, now, built):

@@ -2,6 +2,7 @@
 aggregate:
 
 - ledger: `Account`, `Transaction` and `Entry`, and what the sign of an entry means.
+- totals: `LedgerTotal`, the entries summed per engagement and kind, kept with every posting.
 - escrow: disputes and review clocks of a milestone's escrowed money.
 - budget: recorded budget changes of an engagement.
 - timesheet: weekly timesheets of hourly engagements and their time entries.
@@ -23,6 +24,7 @@ from .payment_settings import (
     PaymentSettings,
 )
 from .ledger import Account, AccountKind, Entry, Transaction, TransactionKind
+from .totals import LedgerTotal
 from .escrow import MAX_EXTENSION_DAYS, Dispute, DisputeOutcome, DisputeSide, ReviewClock
 from .budget import BudgetChange
 from .timesheet import (
@@ -53,6 +55,7 @@ __all__ = [
     "DisputeOutcome",
     "DisputeSide",
     "Entry",
+    "LedgerTotal",
     "PaymentSettings",
     "Payout",
     "ReviewClock",

@@ -1,7 +1,8 @@
 """The ledger: `Account`, `Transaction` and `Entry`.
 
 Every movement of money is one `Transaction` whose `Entry` rows sum to zero per currency; a
-balance is always the sum of an account's entries, never a stored counter. Nothing in the ledger
+balance is always the sum of an account's entries, never a counter that can drift (the sums
+per engagement and kind that lists read, `LedgerTotal`, are written with the entries: totals.py). Nothing in the ledger
 is ever updated or deleted: a mistake is corrected by a new transaction. On PostgreSQL the
 database itself holds both rules (migration 0002: triggers refusing UPDATE/DELETE, and a deferred
 constraint trigger refusing an unbalanced transaction at commit); on SQLite the services in
@@ -122,6 +123,8 @@ class Transaction(models.Model):
         ]
         indexes = [
             models.Index(fields=["engagement", "created_at"], name="ledger_tx_engagement"),
+            # This month's movements of a workspace (the home page's money, the charts).
+            models.Index(fields=["workspace", "created_at"], name="ledger_tx_workspace_time"),
             models.Index(fields=["milestone"], name="ledger_tx_milestone"),
         ]
 

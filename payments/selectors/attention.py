@@ -7,17 +7,20 @@ The list is read in proportion to what is shown: every kind's query leaves out t
 keys, orders by urgency and reads at most `offset + limit` rows, with the count of all its items
 beside them (accounts.attention.attention_rows); the merge keeps the page asked for."""
 
+from functools import partial
+
 from django.db.models import Count, Window
 from django.urls import reverse
 
 from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
+from accounts.paging import ReadPages
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
 from freelancers.attention import freelancer_attention
 
 from ..models import Dispute
 from ..money import format_money
-from .balances import ALERT_PERCENT, budget_figures_for, committed_by_engagement
+from .balances import ALERT_PERCENT, committed_by_engagement, percent_of
 
 
 def owner_attention(workspace, *, user, now):
@@ -82,61 +85,34 @@ def _disputes(workspace, now, window):
 
 
 def _budgets(workspace, now, window):
-    """The alert is a filter in SQL (balances.committed_by_engagement); the figures of the rows read only."""
+    """The alert is a filter in SQL (balances.committed_by_engagement), and each row carries what
+    its sentence says: one query."""
     running = Engagement.objects.filter(workspace=workspace, status__in=RUNNING_STATUSES)
-    alerts = committed_by_engagement(running).filter(alert=True)
+    alerts = committed_by_engagement(running, fields=(
+        "engagement__title", "engagement__currency", "engagement__freelancer", "engagement__freelancer__name",
+    )).filter(alert=True)
     if window.hidden or window.only:
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
     alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
     alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
-    total = alerts[0]["_total"] if alerts else 0
-    engagements = running.select_related("freelancer").in_bulk([row["engagement"] for row in alerts])
-    engagements = [engagements[row["engagement"]] for row in alerts]
-    figures = budget_figures_for(engagements)
     items = []
-    for e in engagements:
-        f = figures[e.pk]
+    for row in alerts:
+        pk, budget, currency, committed = (row["engagement"], row["engagement__budget"], row["engagement__currency"],
+                                           int(row["committed"]))
         items.append(AttentionItem(
-            key=f"budget_alert:{e.pk}", kind="budget_alert", severity="soon",
-            title=f"“{e.title}” with {e.freelancer.name} has committed {f.percent_committed} % of its budget "
-                  f"({format_money(f.committed, e.currency)} of {format_money(f.budget, e.currency)}; "
-                  f"alert above {ALERT_PERCENT} %).",
-            url=reverse("payments:engagement", kwargs={"pk": e.pk}), action="See the money",
-            engagement=e.pk, freelancer=e.freelancer_id))
-    return items, total
+            key=f"budget_alert:{pk}", kind="budget_alert", severity="soon",
+            title=f"“{row['engagement__title']}” with {row['engagement__freelancer__name']} has committed "
+                  f"{percent_of(committed, budget)} % of its budget ({format_money(committed, currency)} of "
+                  f"{format_money(budget, currency)}; alert above {ALERT_PERCENT} %).",
+            url=reverse("payments:engagement", kwargs={"pk": pk}), action="See the money",
+            engagement=pk, freelancer=row["engagement__freelancer"]))
+    return items, alerts[0]["_total"] if alerts else 0
 
 
-MAX_PAGE = 1_000_000
-
-
-class AttentionPages:
-    """The user's list as a Django Paginator (or DRF pagination) reads it: `count()` and one slice,
-    read in proportion to the page. `page`/`per_page` are the page the request asks for, so the
-    count and that page come from one read; another slice is read anew."""
+class AttentionPages(ReadPages):
+    """The user's list a page at a time (accounts.paging): the page asked for and the count from one read."""
 
     def __init__(self, workspace, *, user, now, page=1, per_page=25, transform=None):
-        self.args = {"workspace": workspace, "user": user, "now": now}
-        # A page past any real list reads nothing (the paginator then answers 404); clamped so a
-        # huge number never reaches SQL's OFFSET.
-        self.hint = ((min(max(page, 1), MAX_PAGE) - 1) * per_page, per_page)
-        self.transform = transform or (lambda item: item)
-        self._read = {}
-
-    def _page(self, offset, limit):
-        if (offset, limit) not in self._read:
-            self._read[(offset, limit)] = owner_attention_page(**self.args, offset=offset, limit=limit)
-        return self._read[(offset, limit)]
-
-    def count(self):
-        return self._page(*self.hint)[1]
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("AttentionPages reads slices only")
-        offset = index.start or 0
-        stop = index.stop if index.stop is not None else self.count()
-        return [self.transform(i) for i in self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]]
+        super().__init__(partial(owner_attention_page, workspace, user=user, now=now), page=page, per_page=per_page,
+                         transform=transform)

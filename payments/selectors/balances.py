@@ -1,6 +1,8 @@
-"""An engagement's money as sums of ledger entries, computed when asked: the budget figures
-(one grouped query per engagement, or for a whole list), what is owed, what is in escrow.
-Nothing here is stored: a figure cannot drift from the ledger it is summed from."""
+"""An engagement's money as sums of ledger entries: the budget figures (one grouped query per
+engagement, or for a whole list), what is owed, what is in escrow. Figures for many engagements
+at once (lists, the home page's alerts) read LedgerTotal, the entries summed per engagement and
+kind and kept in the same database transaction as the entries (payments.services.totals); one
+engagement's figures are summed from its entries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -10,12 +12,19 @@ from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
 
-from ..models import AccountKind, Entry, TransactionKind
+from ..models import AccountKind, Entry, LedgerTotal, TransactionKind
 
 ALERT_PERCENT = 80
 # Milestone states whose money is still in escrow.
 HELD_STATES = (MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED,
                MilestoneState.DISPUTED)
+
+
+def percent_of(committed, budget):
+    """Committed spend as a whole percent of the budget (100 when there is none and money moved)."""
+    if budget <= 0:
+        return 100 if committed else 0
+    return int(committed) * 100 // budget
 
 
 def _sums_by_kind(rows):
@@ -89,9 +98,7 @@ class BudgetFigures:
 
     @property
     def percent_committed(self):
-        if self.budget <= 0:
-            return 100 if self.committed else 0
-        return self.committed * 100 // self.budget
+        return percent_of(self.committed, self.budget)
 
     @property
     def alert(self):
@@ -137,49 +144,46 @@ def budget_figures(engagement):
 
 
 def budget_figures_for(engagements):
-    """{engagement id: BudgetFigures} with one grouped query."""
+    """{engagement id: BudgetFigures} with one query over the engagements' ledger totals (the
+    entries already summed per engagement, currency and kind: payments.models.LedgerTotal)."""
     engagements = list(engagements)
     grouped = defaultdict(list)
-    rows = (
-        Entry.objects.filter(transaction__engagement__in=engagements)
-        .values_list("transaction__engagement", "currency", "account__kind", "transaction__kind")
-        .annotate(total=Sum("amount")).order_by()
-    )
+    rows = (LedgerTotal.objects.filter(engagement__in=engagements)
+            .values_list("engagement", "currency", "account_kind", "transaction_kind", "amount"))
     for engagement_id, currency, account_kind, tx_kind, total in rows:
         grouped[(engagement_id, currency)].append((account_kind, tx_kind, total))
     return {e.pk: _figures(e, _sums_by_kind(grouped.get((e.pk, e.currency), []))) for e in engagements}
 
 
-# The entries whose sum is BudgetFigures.committed: escrow (held), and payable credited by
+# The totals whose sum is BudgetFigures.committed: escrow (held), and payable credited by
 # releases, resolutions, approved hours and bonuses (earned).
-COMMITTED_ENTRIES = Q(account__kind=AccountKind.ESCROW) | Q(
-    account__kind=AccountKind.PAYABLE,
-    transaction__kind__in=(TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET,
-                           TransactionKind.BONUS))
+EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS)
+COMMITTED_TOTALS = Q(account_kind=AccountKind.ESCROW) | Q(account_kind=AccountKind.PAYABLE,
+                                                          transaction_kind__in=EARNED_KINDS)
 
 
-def committed_by_engagement(engagements):
+def _percent_and_alert(committed, budget):
+    """BudgetFigures.percent_committed and .alert as SQL over a `committed` and a `budget` expression."""
+    committed_x100 = committed * 100
+    return {
+        "percent_committed": Case(When(GreaterThan(budget, 0), then=committed_x100 / budget),
+                                  default=Case(When(committed=0, then=Value(0)), default=Value(100))),
+        "alert": Case(When(GreaterThan(budget, 0), then=GreaterThan(committed_x100, budget * ALERT_PERCENT)),
+                      default=GreaterThan(committed, 0), output_field=BooleanField()),
+    }
+
+
+def committed_by_engagement(engagements, *, fields=()):
     """Rows {engagement, committed, percent_committed, alert} for the engagements (a queryset)
-    that have committed money, summed in one grouped query over their ledger entries in their
+    that have committed money, summed in one grouped query over their ledger totals in their
     currency; BudgetFigures' definitions, so they can be filtered and ordered in SQL. An
-    engagement with nothing committed has no row (0 %, no alert)."""
-    e = "transaction__engagement"
-    committed_x100 = F("committed") * 100
+    engagement with nothing committed has no row (0 %, no alert). `fields` adds the engagement's
+    (or its freelancer's) fields to each row."""
     return (
-        Entry.objects.filter(COMMITTED_ENTRIES, transaction__engagement__in=engagements,
-                             currency=F(f"{e}__currency"))
-        .values(e, f"{e}__budget", f"{e}__created_at").annotate(committed=Sum("amount"))
-        .annotate(
-            engagement=F(e),
-            percent_committed=Case(When(**{f"{e}__budget": 0}, then=Case(
-                When(committed=0, then=Value(0)), default=Value(100))),
-                default=committed_x100 / F(f"{e}__budget")),
-            alert=Case(When(**{f"{e}__budget": 0}, then=Case(When(committed__gt=0, then=Value(True)),
-                                                                default=Value(False))),
-                       default=Case(When(GreaterThan(committed_x100, F(f"{e}__budget") * ALERT_PERCENT),
-                                         then=Value(True)), default=Value(False)),
-                       output_field=BooleanField()),
-        )
+        LedgerTotal.objects.filter(COMMITTED_TOTALS, engagement__in=engagements, currency=F("engagement__currency"))
+        .values("engagement", "engagement__budget", "engagement__created_at", *fields)
+        .annotate(committed=Sum("amount"))
+        .annotate(**_percent_and_alert(F("committed"), F("engagement__budget")))
     )
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When, Window
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
 from ..gateways import held_funds_note
-from ..models import AccountKind, Entry, TransactionKind
+from ..models import AccountKind, Entry, LedgerTotal, TransactionKind
 from .balances import budget_figures_for, committed_by_engagement
 
 RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
@@ -77,22 +77,26 @@ class EngagementMoney:
 
 
 def currency_totals(workspace, *, now):
-    """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}], one query."""
+    """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}]: the balances
+    from the ledger totals (LedgerTotal), this month's movements from this month's entries
+    (Transaction's workspace/created_at index), two queries."""
     since = month_start(workspace.timezone, now)
-    rows = (
-        Entry.objects.filter(account__workspace=workspace).values("currency").order_by("currency")
-        .annotate(
-            in_escrow=Sum("amount", filter=Q(account__kind=AccountKind.ESCROW), default=0),
-            payable=Sum("amount", filter=Q(account__kind=AccountKind.PAYABLE), default=0),
-            released_this_month=Sum("amount", default=0, filter=Q(
-                account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASE_KINDS,
-                transaction__created_at__gte=since)),
-            paid_out_this_month=Sum("amount", default=0, filter=Q(
-                account__kind=AccountKind.PAID_OUT, transaction__created_at__gte=since)),
-        )
-    )
     figures = ("in_escrow", "payable", "released_this_month", "paid_out_this_month")
-    return [row for row in rows if any(row[f] for f in figures)]
+    rows = {}
+    for row in (LedgerTotal.objects.filter(workspace=workspace, account_kind__in=(AccountKind.ESCROW,
+                                                                                  AccountKind.PAYABLE))
+                .values("currency").order_by("currency")
+                .annotate(in_escrow=Sum("amount", filter=Q(account_kind=AccountKind.ESCROW), default=0),
+                          payable=Sum("amount", filter=Q(account_kind=AccountKind.PAYABLE), default=0))):
+        rows[row["currency"]] = {**dict.fromkeys(figures, 0), **row}
+    for row in (Entry.objects.filter(transaction__workspace=workspace, transaction__created_at__gte=since)
+                .values("currency").order_by("currency")
+                .annotate(released_this_month=Sum("amount", default=0, filter=Q(
+                              account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASE_KINDS)),
+                          paid_out_this_month=Sum("amount", default=0, filter=Q(
+                              account__kind=AccountKind.PAID_OUT)))):
+        rows.setdefault(row["currency"], {**dict.fromkeys(figures, 0), "currency": row["currency"]}).update(row)
+    return [rows[c] for c in sorted(rows) if any(rows[c][f] for f in figures)]
 
 
 def _running(workspace):
@@ -105,26 +109,29 @@ def engagement_money(workspace):
 
 
 def budgets_nearest_limit(workspace, *, limit):
-    """The `limit` budget bars nearest their limit (alerts first, then the highest percent
-    committed, newest first among equals), chosen in SQL; the figures of those rows only."""
+    return budgets_nearest_limit_page(workspace, limit=limit)[0]
+
+
+def budgets_nearest_limit_page(workspace, *, limit):
+    """(the `limit` budget bars nearest their limit — alerts first, then the highest percent
+    committed, newest first among equals — chosen in SQL from the ledger totals, with the
+    figures of those rows only; how many running engagements there are, counted beside them)."""
     nearest = list(committed_by_engagement(_running(workspace)).order_by(
-        "-percent_committed", "-alert", "-transaction__engagement__created_at", "-engagement")
+        "-percent_committed", "-alert", "-engagement__created_at", "-engagement")
         .values_list("engagement", flat=True)[:limit])
     # Alert is monotone in the percent (at 80 % it may go either way, and breaks that tie);
-    # engagements with nothing committed (0 %) come last, newest first.
-    engagements = _running(workspace).in_bulk(nearest)
-    rows = [engagements[pk] for pk in nearest]
-    if len(rows) < limit:
-        rows += _running(workspace).exclude(pk__in=nearest).order_by("-created_at", "-id")[:limit - len(rows)]
-    return money_rows(rows)
+    # engagements with nothing committed (0 %) come last, newest first: read with those chosen,
+    # in the same query however many were.
+    rank = {pk: i for i, pk in enumerate(nearest)}
+    rows = list(_running(workspace).annotate(_chosen=Case(When(pk__in=nearest, then=Value(0)), default=Value(1)),
+                                             _running=Window(Count("*")))
+                .order_by("_chosen", "-created_at", "-id")[:limit])
+    rows.sort(key=lambda e: (e._chosen, rank.get(e.pk, 0)))
+    return money_rows(rows), rows[0]._running if rows else 0
 
 
 def newest_budgets(workspace, *, limit):
     return money_rows(_running(workspace).order_by("-created_at", "-id")[:limit])
-
-
-def running_count(workspace):
-    return _running(workspace).count()
 
 
 def money_rows(engagements):

@@ -16,6 +16,7 @@ from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+from .totals import totals_add
 
 # The audit log's name for each kind of ledger transaction (`money.<name>`).
 AUDIT_MONEY = {
@@ -72,6 +73,8 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
     # The rule SQLite cannot enforce for us (PostgreSQL checks it again at commit).
     if sum(amount for _, amount in lines) != 0:
         raise PaymentError("Refused an unbalanced ledger transaction.")
+    if lines and engagement is None:
+        raise PaymentError("A ledger transaction that moves money belongs to an engagement.")
     tx = Transaction.objects.create(
         workspace=workspace, kind=kind, engagement=engagement, milestone=milestone,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
@@ -80,6 +83,7 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
     Entry.objects.bulk_create([
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
+    totals_add(tx, lines, currency)  # the engagement's figures (LedgerTotal), in this same transaction
     # Every money action posts here once (a replay returns the first transaction without
     # posting), so this is where the audit log hears of each.
     action = "auto_release" if automatic and kind == TransactionKind.RELEASE else AUDIT_MONEY[kind]

@@ -177,3 +177,28 @@ def test_the_home_query_count_does_not_grow_with_engagements(workspace, owner, f
     assert len(response.context["cards"].object_list) == 20 and response.context["cards"].paginator.count == 100
     assert len(response.context["attention"]) <= 15 < len(response.context["home"].attention)
     assert client_a.get("/portal/?page=5").context["cards"].object_list[-1].engagement.title
+
+
+def _busy(workspace, owner, freelancer, n, start):
+    """n engagements with work due soon, work in review, a dispute the owner opened, an unread
+    message and an offered one whose brief waits for acknowledgement."""
+    from .conftest import start_engagement_offered
+
+    for i in range(start, start + n):
+        e = start_engagement(workspace, owner, freelancer, title=f"Job {i}", milestones=["Kickoff"])
+        _funded(e, owner, title="Due soon", due_in_days=2)
+        _submit(_funded(e, owner, title="In review"), freelancer)
+        payments.milestone_dispute(milestone=_funded(e, owner, title="Argued"), actor=owner, reason="Late",
+                                   idempotency_key=key())
+        conversation.message_post(engagement=e, author=owner, body="Hi")
+    start_engagement_offered(workspace, owner, freelancer)
+
+
+def test_the_home_reads_at_most_15_queries_at_2_and_at_20_engagements(workspace, owner, freelancer_a, client_a):
+    _busy(workspace, owner, freelancer_a, 2, 0)
+    _home_queries(client_a)  # warm the session and portal stamps
+    two = _home_queries(client_a)
+    _busy(workspace, owner, freelancer_a, 18, 2)
+    assert _home_queries(client_a) == two <= 15
+    kinds_shown = {item.kind for item in client_a.get("/portal/").context["home"].attention}
+    assert {"milestone_due", "dispute_open", "message_unread", "brief_unacknowledged"} <= kinds_shown

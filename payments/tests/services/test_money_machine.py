@@ -49,8 +49,9 @@ from payments.errors import (
     PaymentError,
     StateConflict,
 )
-from payments.models import AccountKind, Entry, Timesheet, Transaction, amount_for, week_start_of
+from payments.models import AccountKind, Entry, LedgerTotal, Timesheet, Transaction, amount_for, week_start_of
 from payments.selectors import HELD_STATES, account_balance, budget_figures, escrowed_for, owed_on, timesheet_minutes
+from payments.services.totals import totals_from_entries
 
 from ..factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
@@ -365,6 +366,14 @@ class MoneyMachine(RuleBasedStateMachine):
             assert actual == expected, f"{key}: ledger {actual}, expected {expected}"
         assert self.committed() <= self.limit()
         assert not Timesheet.objects.filter(engagement=self.hourly, state="approved", transaction__isnull=True).exists()
+
+    @invariant()
+    def totals_equal_the_entries(self):
+        # LedgerTotal (what the lists and the home page read) is the entries summed, whatever happened.
+        def rows(totals):
+            return {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount for t in totals}
+
+        assert rows(LedgerTotal.objects.filter(workspace=self.ws)) == rows(totals_from_entries([self.ws.pk]))
 
 
 # A refusal because of the state (the service's StateConflict, or the transition helper's error).

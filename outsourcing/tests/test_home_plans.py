@@ -1,0 +1,51 @@
+"""The home page's money reads use the indexes made for them on PostgreSQL, in the plan the
+planner really makes over the benchmark's own data set at a small size with fresh statistics:
+this month's movements of a workspace through `ledger_tx_workspace_time` (not a scan of its
+whole ledger), a small workspace's escrow and payable balances through the ledger totals'
+workspace index (not a scan of every workspace's totals)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Workspace
+from outsourcing.bench import data
+from payments.models import LedgerTotal
+from payments.selectors.dashboard import currency_totals
+from payments.services.totals import totals_from_entries
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+SIZES = data.Sizes(workspaces=12, freelancers=300, engagements=3000, milestones=12_000, status_updates=100,
+                   notifications=100, messages=100, transactions=20_000, heavy_engagements=50)
+
+
+def _plan(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _money_queries(workspace):
+    with CaptureQueriesContext(connection) as ctx:
+        currency_totals(workspace, now=timezone.now())
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_workspaces_money_reads_its_indexes_and_the_totals_are_the_entries_summed():
+    data.build(SIZES, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    small = Workspace.objects.exclude(slug="bench-0").order_by("pk").first()
+    balances, _ = _money_queries(small)
+    plan = _plan(balances)
+    assert "Seq Scan on payments_ledgertotal" not in plan and "Index Cond: (workspace_id = " in plan, plan
+    main = Workspace.objects.get(slug="bench-0")
+    assert "ledger_tx_workspace_time" in _plan(_money_queries(main)[1])
+    # The set was loaded in bulk, past post(): its totals were summed from its entries.
+    kept = {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount
+            for t in LedgerTotal.objects.all()}
+    assert kept and kept == {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount
+                             for t in totals_from_entries()}
