@@ -23,7 +23,6 @@ from engagements.models import (
     MilestoneDateChange,
     MilestoneState,
 )
-from engagements.selectors.agreement import agreements_awaiting_freelancer
 from payments import selectors as money
 from payments.models import Dispute, DisputeSide
 
@@ -225,14 +224,13 @@ def freelancer_front_door(freelancer, *, now=None, days=AGENDA_DAYS):
     current = [e for e in engagements if not e.is_ended]
     briefs = {e.pk: e.waiting_brief for e in current if e.waiting_brief}
     docs = playbook_waiting(freelancer, current)
-    unsigned = agreements_awaiting_freelancer([e.pk for e in current])
     milestones = _milestones(current)
     items = []
     for e in current:
         items += _engagement_items(e, now, tz, brief_version=briefs.get(e.pk), docs=docs.get(e.pk))
-    for e in (e for e in current if e.pk in unsigned):
-        items.append(Item("agreement_unsigned", "today", f"Read and sign agreement v{unsigned[e.pk]} for “{e.title}”",
-                          _url("agreement", pk=e.pk), "Read and sign", e))
+    for e in (e for e in current if e.waiting_agreement):
+        title = f"Read and sign agreement v{e.waiting_agreement} for “{e.title}”"
+        items.append(Item("agreement_unsigned", "today", title, _url("agreement", pk=e.pk), "Read and sign", e))
     for m in milestones:
         items += _milestone_items(m, now, tz)
     items += _dispute_items(milestones, now) + _answered_date_items(current, now)

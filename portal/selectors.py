@@ -29,6 +29,7 @@ from engagements.selectors import (
     playbook_status,
     with_unread,
 )
+from engagements.selectors.agreement import awaiting_freelancer_version
 from freelancers.models import Freelancer
 from notifications import preferences
 from notifications.models import PreferenceMode
@@ -66,14 +67,16 @@ class EngagementRow:
 def my_engagements(freelancer, *, with_todos=True, with_brief=False):
     """The freelancer's engagements (offered ones first, then running, then finished), each with
     counts for the list (and, `with_todos`, what each asks of them: two more queries). With
-    `with_brief`, each carries `waiting_brief`: the version of its brief to acknowledge, or None."""
+    `with_brief`, each carries `waiting_brief` and `waiting_agreement`: the version of its brief to
+    acknowledge and of its agreement to sign, or None."""
     order = {EngagementStatus.OFFERED: 0, EngagementStatus.ACTIVE: 1, EngagementStatus.PAUSED: 2}
     qs = visible_engagements(freelancer)
     if freelancer.user_id:
         qs = with_unread(qs, freelancer.user)
     qs = qs.select_related("workspace")
     if with_brief:
-        qs = qs.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]))
+        qs = qs.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]),
+                         waiting_agreement=awaiting_freelancer_version())
     if not with_todos:  # the counts below are for the todos only (a join with every milestone)
         return [EngagementRow(e) for e in _in_list_order(qs, order)]
     rows = _in_list_order(qs.annotate(

@@ -5,7 +5,7 @@ brief's acknowledgement or a milestone's funding (payments asks `agreement_block
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from ..models import (
     AgreementSignature,
     AgreementStatus,
     AgreementTemplate,
+    Engagement,
     Milestone,
     PayTerms,
     SignerSide,
@@ -195,10 +196,18 @@ def owner_agreement_attention(workspace, now, window):
     ) for a in rows], total
 
 
+def awaiting_freelancer_version():
+    """A subquery for an engagement queryset: the version of its agreement waiting for the
+    freelancer's signature, or None (portal.selectors.my_engagements annotates it)."""
+    return Subquery(_awaiting(SignerSide.FREELANCER).filter(engagement=OuterRef("pk")).values("version")[:1])
+
+
 def agreements_awaiting_freelancer(engagement_ids):
-    """{engagement id: version} of the agreements waiting for the freelancer's signature: one query."""
-    return dict(_awaiting(SignerSide.FREELANCER).filter(engagement_id__in=engagement_ids)
-                .values_list("engagement_id", "version"))
+    """{engagement id: version} of the agreements waiting for the freelancer's signature: one query
+    (the same subquery the portal's engagement list annotates)."""
+    return dict(Engagement.objects.filter(pk__in=engagement_ids)
+                .annotate(waiting=awaiting_freelancer_version()).exclude(waiting=None)
+                .values_list("pk", "waiting"))
 
 
 # Placeholders that differ on every rendering by design, not because the engagement changed.
