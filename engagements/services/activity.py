@@ -14,3 +14,19 @@ def activity_record(*, engagement, kind, summary, actor_user=None, actor_freelan
         engagement=engagement, kind=str(kind), summary=summary[:300], actor_user=actor_user,
         actor_freelancer=actor_freelancer, milestone=milestone, created_at=at or timezone.now(),
     )
+
+
+def activity_record_many(lines, *, at=None):
+    """Append many timeline lines with one INSERT (a sweep's batch): `lines` are dicts of
+    `activity_record`'s arguments (`engagement_id`/`milestone_id` may stand for the objects)."""
+    at = at or timezone.now()
+    return Activity.objects.bulk_create([
+        Activity(
+            engagement_id=line.get("engagement_id") or line["engagement"].pk, kind=str(line["kind"]),
+            summary=line["summary"][:300], actor_user=line.get("actor_user"),
+            actor_freelancer=line.get("actor_freelancer"),
+            milestone_id=line.get("milestone_id") or getattr(line.get("milestone"), "pk", None),
+            created_at=line.get("at") or at,
+        )
+        for line in lines
+    ])

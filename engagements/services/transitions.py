@@ -102,6 +102,27 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     return Milestone.objects.get(pk=milestone_id)
 
 
+def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):
+    """`milestone_transition` for a batch the caller has locked (`select_for_update`): one
+    conditional UPDATE moves every milestone in `milestone_ids` to `to_state`, clearing what
+    MILESTONE_CLEARS names. All or nothing: raises TransitionError (and the caller's
+    transaction rolls back) unless every one of them moved."""
+    to_state = MilestoneState(to_state)
+    fields = _cleared(MILESTONE_CLEARS, to_state, fields)
+    permitted = allowed_from(to_state)
+    if from_states is not None:
+        permitted &= {MilestoneState(s) for s in from_states}
+    ids = set(milestone_ids)
+    updated = Milestone.objects.filter(pk__in=ids, state__in=permitted).update(
+        state=to_state, state_changed_at=timezone.now(), **fields
+    )
+    if updated != len(ids):
+        error = TransitionError(None, to_state, None)
+        error.args = (f"{len(ids) - updated} of {len(ids)} milestones cannot become “{to_state.label}”.",)
+        raise error
+    return updated
+
+
 def can_transition(milestone, to_state):
     return MilestoneState(to_state) in MILESTONE_TRANSITIONS[MilestoneState(milestone.state)]
 
