@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 
+from accounts.bulk import insert_many
+
 from ..models import Activity
 
 
@@ -18,15 +20,11 @@ def activity_record(*, engagement, kind, summary, actor_user=None, actor_freelan
 
 def activity_record_many(lines, *, at=None):
     """Append many timeline lines with one INSERT (a sweep's batch): `lines` are dicts of
-    `activity_record`'s arguments (`engagement_id`/`milestone_id` may stand for the objects)."""
+    `activity_record`'s arguments, with `engagement_id` / `milestone_id` for the objects."""
     at = at or timezone.now()
-    return Activity.objects.bulk_create([
-        Activity(
-            engagement_id=line.get("engagement_id") or line["engagement"].pk, kind=str(line["kind"]),
-            summary=line["summary"][:300], actor_user=line.get("actor_user"),
-            actor_freelancer=line.get("actor_freelancer"),
-            milestone_id=line.get("milestone_id") or getattr(line.get("milestone"), "pk", None),
-            created_at=line.get("at") or at,
-        )
+    insert_many(Activity, [
+        {"engagement_id": line["engagement_id"], "kind": str(line["kind"]), "summary": line["summary"][:300],
+         "actor_user_id": line.get("actor_user_id"), "actor_freelancer_id": line.get("actor_freelancer_id"),
+         "milestone_id": line.get("milestone_id"), "created_at": line.get("at") or at}
         for line in lines
     ])

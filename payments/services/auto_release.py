@@ -94,8 +94,8 @@ def _release_posting(row):
 
 def milestone_auto_release_many(*, milestone_ids, now=None):
     """Release, as automatic, every milestone of `milestone_ids` still submitted and past its
-    review deadline (the sweep's batch). Returns the ledger transactions posted; a milestone
-    not (or no longer) due is left as it is."""
+    review deadline (the sweep's batch). Returns the ids of the milestones released; one not
+    (or no longer) due is left as it is."""
     now = now or timezone.now()
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("milestone_auto_release_many() must run inside transaction.atomic()")
@@ -109,7 +109,7 @@ def milestone_auto_release_many(*, milestone_ids, now=None):
     for row in due:
         row["escrow_account"] = accounts[(K.ESCROW, row["engagement_id"])]
         row["payable_account"] = accounts[(K.PAYABLE, row["freelancer_id"])]
-    txs = post_many([_release_posting(row) for row in due])
+    post_many([_release_posting(row) for row in due])
     activity_record_many([
         {"engagement_id": row["engagement_id"], "milestone_id": row["pk"], "kind": "escrow_auto_released",
          "summary": f"Released “{row['title']}” automatically: not reviewed in time."}
@@ -119,7 +119,7 @@ def milestone_auto_release_many(*, milestone_ids, now=None):
         row.update(milestone_id=row["pk"], milestone_title=row["title"])
     owners = emails.owners_by_workspace(row["workspace_id"] for row in due)
     notify_many(emails.milestones_auto_released_items(due, owners), now=now)
-    return txs
+    return [row["pk"] for row in due]
 
 
 # --- Timesheets -------------------------------------------------------------------------------
@@ -163,7 +163,8 @@ def _approval_posting(row):
 def timesheet_auto_approve_many(*, timesheet_ids, now=None):
     """Approve, as automatic, every week of `timesheet_ids` still submitted and past its
     approval deadline (the sweep's batch): what `timesheet_auto_approve` does for one. A week a
-    person approved, disputed or extended meanwhile is left alone. Returns the transactions."""
+    person approved, disputed or extended meanwhile is left alone. Returns the ids of the weeks
+    approved."""
     now = now or timezone.now()
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("timesheet_auto_approve_many() must run inside transaction.atomic()")
@@ -180,7 +181,7 @@ def timesheet_auto_approve_many(*, timesheet_ids, now=None):
         row["funding_account"] = accounts[(K.OWNER_FUNDING, row["workspace_id"])]
         row["payable_account"] = accounts[(K.PAYABLE, row["freelancer_id"])]
     txs = post_many([_approval_posting(row) for row in due])
-    claim(Timesheet, {row["pk"]: ({"state": TimesheetState.APPROVED}, {"transaction": tx.pk})
+    claim(Timesheet, {row["pk"]: ({"state": TimesheetState.APPROVED}, {"transaction": tx})
                       for row, tx in zip(due, txs, strict=True)})
     activity_record_many([
         {"engagement_id": row["engagement_id"], "kind": "timesheet_approved",
@@ -189,6 +190,6 @@ def timesheet_auto_approve_many(*, timesheet_ids, now=None):
         for row in due
     ])
     for row, tx in zip(due, txs, strict=True):
-        row.update(timesheet_id=row["pk"], transaction_id=tx.pk, automatic=True)
+        row.update(timesheet_id=row["pk"], transaction_id=tx, automatic=True)
     notify_many(emails.timesheets_approved_items(due), now=now)
-    return txs
+    return [row["pk"] for row in due]
