@@ -12,11 +12,15 @@ from datetime import timedelta
 from django.db.models import Max
 from django.utils import timezone
 
-from notifications.sweeps import BATCH, drain, run_ladder
+from notifications.sweeps import BATCH, drain, light_rows, run_ladder
 
 from ..emails import day_of, owner_url, owners_by_workspace, to_owners
-from ..models import CheckIn, CheckInStatus, Engagement, EngagementStatus
+from ..models import ENDED_STATUSES, CheckIn, CheckInStatus, Engagement, EngagementStatus
 from ..services.ladders import RECORD_AFTER, checkin_ladder
+
+# What the emails and decisions read of an engagement (light_rows: no model instances).
+ENGAGEMENT_FIELDS = ("id", "status", "workspace_id", "created_by_id", "title", "freelancer__name",
+                     "workspace__timezone")
 
 
 # --- One check-in: the agenda the day before, "record it" after ---------------------------------
@@ -25,7 +29,7 @@ def _decide_checkin(now):
         e = c.engagement
         expected = {"nudge_step": c.nudge_step, "nudge_at": c.nudge_at, "nudge_for": c.nudge_for,
                     "scheduled_at": c.scheduled_at}
-        if e.is_ended:
+        if e.status in ENDED_STATUSES:
             return expected, {"nudge_at": None, "nudge_step": 2}, None
         if c.nudge_for != c.scheduled_at:  # moved by a path that did not re-arm it
             return expected, checkin_ladder(c.scheduled_at, c.duration_minutes, e.workspace.timezone, now), None
@@ -58,10 +62,13 @@ def _compose_checkin(now):
 
 
 def _checkin_batch(now, batch):
-    rows = list(
-        CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, nudge_at__lte=now)
-        .select_related("engagement__freelancer", "engagement__workspace").order_by("nudge_at")[:batch]
+    rows = light_rows(
+        CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, nudge_at__lte=now).order_by("nudge_at")[:batch],
+        "pk", "nudge_step", "nudge_at", "nudge_for", "scheduled_at", "duration_minutes", "agenda", "meeting_url",
+        *(f"engagement__{name}" for name in ENGAGEMENT_FIELDS),
     )
+    for c in rows:
+        c.engagement.pk = c.engagement.id
     return run_ladder(CheckIn, rows, _decide_checkin(now), _compose_checkin(now), now=now,
                       counters=("day_before", "unrecorded"))
 
@@ -88,9 +95,10 @@ def _compose_cadence(now):
 
 
 def _cadence_batch(now, batch):
-    rows = list(
+    rows = light_rows(
         Engagement.objects.filter(status=EngagementStatus.ACTIVE, checkin_nudge_at__lte=now)
-        .select_related("freelancer", "workspace").order_by("checkin_nudge_at")[:batch]
+        .order_by("checkin_nudge_at")[:batch],
+        "pk", *ENGAGEMENT_FIELDS, "checkin_nudge_at", "next_checkin_at", "checkin_every_days",
     )
     # With a check-in planned (even one whose time passed unrecorded) there is nothing to
     # schedule: the check-in's own nudges ask for its notes.
