@@ -51,10 +51,8 @@ def insert_many(model, rows, *, returning=(), ignore_conflicts=False):
     columns, params = [], []
     for field in fields:
         name = field.attname if field.attname in given else field.name
-        if name in given:
-            values = [row.get(name) for row in rows]
-        else:  # the model's default: the declared one, else "" for text, else NULL (as Django's)
-            values = [field.get_default()] * len(rows)
+        # Left out: the model's default (the declared one, else "" for text, else NULL, as Django).
+        values = [row.get(name) for row in rows] if name in given else [field.get_default()] * len(rows)
         columns.append(field)
         params.append(_column_values(field, values))
     quote = connection.ops.quote_name

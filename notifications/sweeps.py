@@ -131,24 +131,32 @@ def _claim_case(model, plan, new_fields):
     qs.update(**updates)
 
 
+def _row_maker(spec):
+    """From [(index, path)], a function building a row (nested for paths longer than one)
+    out of one `values_list` tuple."""
+    flat = [(i, path[0]) for i, path in spec if len(path) == 1]
+    groups = {}
+    for i, path in spec:
+        if len(path) > 1:
+            groups.setdefault(path[0], []).append((i, path[1:]))
+    nested = [(name, _row_maker(items)) for name, items in groups.items()]
+
+    def make(values):
+        row = SimpleNamespace(**{name: values[i] for i, name in flat})
+        for name, sub in nested:
+            setattr(row, name, sub(values))
+        return row
+
+    return make
+
+
 def light_rows(queryset, *fields):
-    """A sweep's due rows as plain objects holding only `fields` (a `values()` read; a name
-    `a__b` is read as `row.a.b`). A batch of 500 engagements read as model instances with their
-    freelancer and workspace was 1,500 instances to build, more of the batch's time than the
-    database took to find them; the ladder needs a dozen columns."""
-    rows = []
-    for values in queryset.values(*fields):
-        row = SimpleNamespace()
-        for name, value in values.items():
-            *path, last = name.split("__")
-            target = row
-            for part in path:
-                if not hasattr(target, part):
-                    setattr(target, part, SimpleNamespace())
-                target = getattr(target, part)
-            setattr(target, last, value)
-        rows.append(row)
-    return rows
+    """A sweep's due rows as plain objects holding only `fields` (a `values_list()` read; a
+    name `a__b` is read as `row.a.b`). A batch of 500 engagements read as model instances with
+    their freelancer and workspace was 1,500 instances to build, more of the batch's time than
+    the database took to find them; the ladder needs a dozen columns."""
+    make = _row_maker([(i, name.split("__")) for i, name in enumerate(fields)])
+    return [make(values) for values in queryset.values_list(*fields)]
 
 
 def item(*, kind, email, key, context, workspace_id, tz, now, user_id=None, engagement_id=None, decent=True):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from notifications.sweeps import BATCH, drain, light_rows, run_ladder
 
-from ..emails import day_of, owner_url, owners_by_workspace, to_owners
+from ..emails import day_of, owner_urls, owners_by_workspace, to_owners
 from ..models import ENDED_STATUSES, CheckIn, CheckInStatus, Engagement, EngagementStatus
 from ..services.ladders import RECORD_AFTER, checkin_ladder
 
@@ -46,6 +46,7 @@ def _compose_checkin(now):
     def compose(todo):
         members = owners_by_workspace(c.engagement.workspace_id for c, _ in todo)
         items, counts = [], {"day_before": 0, "unrecorded": 0}
+        checkin_url, checkins_url = owner_urls("checkin"), owner_urls("checkins")
         for c, action in todo:
             e = c.engagement
             # Each owner reads the time in their own zone.
@@ -54,8 +55,7 @@ def _compose_checkin(now):
                 key=f"checkin-{action}:{c.pk}:{c.scheduled_at.isoformat()}", now=now,
                 moments={"when": c.scheduled_at},
                 context={"agenda": c.agenda, "meeting_url": c.meeting_url, "minutes": c.duration_minutes,
-                         "url": owner_url("checkin", pk=e.pk, checkin_pk=c.pk),
-                         "checkins_url": owner_url("checkins", pk=e.pk)})
+                         "url": checkin_url(pk=e.pk, checkin_pk=c.pk), "checkins_url": checkins_url(pk=e.pk)})
             counts["day_before" if action == "tomorrow" else "unrecorded"] += 1
         return items, counts
     return compose
@@ -81,7 +81,7 @@ def _compose_cadence(now):
             CheckIn.objects.filter(engagement_id__in=[e.pk for e, _ in todo]).exclude(status=CheckInStatus.SCHEDULED)
             .values("engagement_id").annotate(last=Max("scheduled_at")).values_list("engagement_id", "last")
         )
-        items = []
+        items, checkins_url = [], owner_urls("checkins")
         for e, _ in todo:
             last = last_held.get(e.pk)
             items += to_owners(
@@ -89,7 +89,7 @@ def _compose_cadence(now):
                 key=f"checkin-unscheduled:{e.pk}:{e.checkin_nudge_at.isoformat()}", now=now,
                 context={"every_days": e.checkin_every_days,
                          "last_checkin": day_of(last, e.workspace.timezone) if last else "",
-                         "url": owner_url("checkins", pk=e.pk)})
+                         "url": checkins_url(pk=e.pk)})
         return items, {"unscheduled": len(todo)}
     return compose
 

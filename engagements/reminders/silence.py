@@ -18,7 +18,7 @@ from django.utils import timezone
 from notifications.links import absolute
 from notifications.sweeps import BATCH, drain, light_rows, run_ladder
 
-from ..emails import owner_url, owners_by_workspace, to_owners
+from ..emails import owner_urls, owners_by_workspace, to_owners
 from ..models import ActivityKind, Engagement, EngagementStatus
 from ..services.activity import activity_record_many
 
@@ -60,13 +60,14 @@ def _compose(now):
             backups.setdefault(engagement_id, []).append(name)
         items, activities = [], []
         bench_url = absolute(reverse("freelancers:bench"))
+        checkins_url, detail_url = owner_urls("checkins"), owner_urls("detail")
         for e, last in todo:
             days = (now - last).days
             items += to_owners(
                 e, members, kind="engagement_gone_quiet", key=f"gone-quiet:{e.pk}:{last.isoformat()}", now=now,
                 context={"days_silent": days, "quiet_after_days": e.quiet_after_days,
-                         "backups": backups.get(e.pk, []), "url": owner_url("checkins", pk=e.pk),
-                         "engagement_url": owner_url("detail", pk=e.pk), "bench_url": bench_url})
+                         "backups": backups.get(e.pk, []), "url": checkins_url(pk=e.pk),
+                         "engagement_url": detail_url(pk=e.pk), "bench_url": bench_url})
             activities.append({
                 "engagement_id": e.pk, "kind": ActivityKind.GONE_QUIET,
                 "summary": f"Gone quiet: nothing from {e.freelancer.name} for {days} days (no update, submission, "
