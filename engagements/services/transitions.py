@@ -21,8 +21,10 @@ A milestone's life (the tables, MILESTONE_TRANSITIONS and MILESTONE_CLEARS, live
                                                                           payments/services/escrow.py:
                                                                           milestone_request_changes
   submitted → released                       the owner (accepts the work) payments/services/escrow.py: milestone_release
-                                             the beat, once the review    payments/services/escrow.py:
-                                             window passed                milestone_auto_release
+                                             the beat, once the review    payments/services/auto_release.py:
+                                             window passed                milestone_auto_release_many (a
+                                                                          batch, milestone_transition_many);
+                                                                          escrow.py: milestone_auto_release
   funded | submitted | changes_requested     the owner, a manager or      payments/services/disputes.py:
     → disputed                               the freelancer               milestone_dispute
   disputed → released | refunded | split     the owner                    payments/services/disputes.py:

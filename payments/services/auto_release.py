@@ -118,7 +118,7 @@ def milestone_auto_release_many(*, milestone_ids, now=None):
     for row in due:
         row.update(milestone_id=row["pk"], milestone_title=row["title"])
     owners = emails.owners_by_workspace(row["workspace_id"] for row in due)
-    notify_many(emails.milestones_auto_released_items(due, owners), now=now)
+    notify_many(emails.milestones_auto_released_items(due, owners))
     return [row["pk"] for row in due]
 
 
@@ -191,5 +191,5 @@ def timesheet_auto_approve_many(*, timesheet_ids, now=None):
     ])
     for row, tx in zip(due, txs, strict=True):
         row.update(timesheet_id=row["pk"], transaction_id=tx, automatic=True)
-    notify_many(emails.timesheets_approved_items(due), now=now)
+    notify_many(emails.timesheets_approved_items(due))
     return [row["pk"] for row in due]
