@@ -73,7 +73,8 @@ def test_the_batch_writes_what_the_per_row_service_writes(workspace, owner, time
         line = Activity.objects.get(milestone=m, kind="escrow_auto_released")
         sent = Notification.objects.filter(kind="escrow_released", engagement_id=m.engagement_id)
         notes = sorted((n.recipient_email, n.dedupe_key.replace(f"released:{m.pk}:", "released:M:"),
-                        n.context["audience"], n.status) for n in sent)
+                        n.context["audience"], n.status, n.context["url"].replace(f"/{m.engagement_id}/", "/E/"))
+                       for n in sent)
         contexts = [{k: v for k, v in n.context.items() if k not in ("url", "freelancer_name", "milestone_title",
                                                                     "engagement_title", "amount")} for n in sent]
         m.refresh_from_db()
@@ -83,7 +84,7 @@ def test_the_batch_writes_what_the_per_row_service_writes(workspace, owner, time
             "entries": [(kind, abs(amount) - m.amount, cur) for kind, amount, cur in entries],
             "audit": (audit.action, audit.actor_id, audit.detail.replace(f"milestone {m.pk},", "milestone M,")
                       .replace(f"engagement {m.engagement_id}.", "engagement E.").replace(str(m.amount), "A")),
-            "line": line.summary.replace(m.title, "T"), "notes": [(e.split("@")[1], k, a, s) for e, k, a, s in notes],
+            "line": line.summary.replace(m.title, "T"), "notes": [(e.split("@")[1], *rest) for e, *rest in notes],
             "contexts": sorted(map(str, contexts)), "state": m.state, "deadline": m.review_deadline_at,
         }
 
@@ -173,6 +174,7 @@ def test_the_batch_approves_as_the_per_row_service_does(workspace, time_machine)
         return (week.state, week.decided_by_id, week.approval_deadline_at, tx.memo.split(":")[0], tx.automatic,
                 sorted((e.account.kind, abs(e.amount) > 0) for e in tx.entries.all()), audit.action,
                 line.summary.split(":")[0], note.dedupe_key.split(":")[0],
+                note.context["url"].replace(f"/{week.engagement_id}/", "/E/"),
                 {k: v for k, v in note.context.items() if k not in ("url", "freelancer_name", "engagement_title",
                                                                      "amount")})
 
