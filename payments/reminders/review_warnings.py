@@ -30,7 +30,9 @@ LAST_WARNING = timedelta(days=1)
 def _due(now):
     """Submitted milestones inside the last 3 days of their window whose clock has not had the
     warning this moment calls for (for this very deadline)."""
-    clock = ReviewClock.objects.filter(milestone=OuterRef("pk"), submitted_at=OuterRef("state_changed_at"))
+    # Unordered: ReviewClock's Meta ordering (milestone → engagement → created_at) made each of
+    # the three subqueries join the milestone and its engagement and sort, for one row.
+    clock = ReviewClock.objects.filter(milestone=OuterRef("pk"), submitted_at=OuterRef("state_changed_at")).order_by()
     needed = Case(When(review_deadline_at__lte=now + LAST_WARNING, then=Value(2)), default=Value(1),
                   output_field=IntegerField())
     return (
