@@ -38,6 +38,24 @@ def owner_url(name, **kwargs):
     return absolute(reverse(f"engagements:{name}", kwargs=kwargs))
 
 
+def owner_urls(name):
+    """`owner_url(name, **kwargs)` for a whole batch: the page's path is reversed once (with
+    stand-in numbers) and each row's ids written into it. Made per batch, never kept."""
+    templates = {}
+
+    def url(**kwargs):
+        keys = tuple(sorted(kwargs))
+        if keys not in templates:
+            stand_ins = {key: 900_000_000_001 + n for n, key in enumerate(keys)}
+            templates[keys] = (owner_url(name, **stand_ins), stand_ins)
+        path, stand_ins = templates[keys]
+        for key, stand_in in stand_ins.items():
+            path = path.replace(f"/{stand_in}/", f"/{int(kwargs[key])}/")
+        return path
+
+    return url
+
+
 def portal_url(name, **kwargs):
     """A page of the freelancer portal, or the portal's home / sign-in when it is missing."""
     for candidate, args in ((f"portal:{name}", kwargs), ("portal:engagement", {"pk": kwargs.get("pk")}),

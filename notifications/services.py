@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.bulk import insert_many
 from accounts.models import Invitation
 
 from .emails import build_message, summary_of
@@ -104,21 +105,20 @@ def notify_many(items, *, now=None):
         return []
     now = now or timezone.now()
     rows = [
-        Notification(
-            kind=item["kind"], recipient_email=item["recipient_email"].strip().lower(),
-            dedupe_key=item["dedupe_key"], context=item.get("context") or {},
-            workspace_id=item.get("workspace_id"), recipient_user_id=item.get("recipient_user_id"),
-            attachments=item.get("attachments") or [], engagement_id=item.get("engagement_id"),
-            not_before=item.get("not_before"), created_at=now,
-        )
+        {"kind": item["kind"], "recipient_email": item["recipient_email"].strip().lower(),
+         "dedupe_key": item["dedupe_key"], "context": item.get("context") or {},
+         "workspace_id": item.get("workspace_id"), "recipient_user_id": item.get("recipient_user_id"),
+         "attachments": item.get("attachments") or [], "engagement_id": item.get("engagement_id"),
+         "not_before": item.get("not_before"), "created_at": now}
         for item in items
     ]
     # ON CONFLICT DO NOTHING: a key another sweep (or an earlier run) inserted is left alone,
-    # so the email it names is sent once whoever gets there first.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.dedupe_key for row in rows]
-    inserted = Notification.objects.filter(dedupe_key__in=keys, created_at=now).values_list(
-        "pk", "dedupe_key", "not_before")
+    # so the email it names is sent once whoever gets there first. One statement, no model
+    # instance per row (accounts.bulk); on PostgreSQL it returns the rows it inserted.
+    inserted = insert_many(Notification, rows, returning=("pk", "dedupe_key", "not_before"), ignore_conflicts=True)
+    if inserted is None:
+        inserted = Notification.objects.filter(dedupe_key__in=[row["dedupe_key"] for row in rows],
+                                               created_at=now).values_list("pk", "dedupe_key", "not_before")
     created, due = [], []
     for pk, key, not_before in inserted:
         created.append(key)

@@ -156,3 +156,69 @@ def payout_sent(*, payout):
                    {**_base(engagement=e), "amount": format_money(payout.amount, payout.currency),
                     "method": method_label(payout.method), "reference": payout.reference,
                     "paid_on": f"{payout.paid_on:%-d %b %Y}"})
+
+
+# --- A sweep's batch at once (rows for `notify_many`) ------------------------------------------
+def owners_by_workspace(workspace_ids):
+    """{workspace id: [(user id, email), …]} of the owners of many workspaces, one query."""
+    owners = {}
+    rows = (Membership.objects.filter(workspace_id__in=set(workspace_ids), role=Role.OWNER).order_by()
+            .values_list("workspace_id", "user_id", "user__email"))
+    for workspace_id, user_id, email in rows:
+        owners.setdefault(workspace_id, []).append((user_id, email))
+    return owners
+
+
+def _links(name):
+    """`_link(name, pk)` for every engagement of a batch: reversed once (with a stand-in id),
+    each row's id written in."""
+    stand_in = 900_000_000_001
+    template = _link(name, stand_in)
+    return lambda pk: template.replace(f"/{stand_in}/", f"/{int(pk)}/") if template else ""
+
+
+def _portal_links():
+    home = _link("portal:home")
+    engagement = _links("portal:engagement")
+    return lambda pk: engagement(pk) or home
+
+
+def _item(kind, key, email, user_id, row, context):
+    return {"kind": kind, "recipient_email": email, "recipient_user_id": user_id, "dedupe_key": key,
+            "workspace_id": row["workspace_id"], "engagement_id": row["engagement_id"], "context": context}
+
+
+def _row_base(row, **more):
+    return {"engagement_title": row["engagement_title"], "freelancer_name": row["freelancer_name"], **more}
+
+
+def milestones_auto_released_items(rows, owners):
+    """`milestone_auto_released` for a batch: the same emails under the same dedupe keys. Each
+    row names the milestone (`milestone_id`, `milestone_title`), its engagement and freelancer,
+    `amount`, `currency`, `window_days` and `submitted_at`; `owners` is `owners_by_workspace`."""
+    items, portal, payments = [], _portal_links(), _links("payments:engagement")
+    for row in rows:
+        ctx = _row_base(row, milestone_title=row["milestone_title"], automatic=True,
+                        amount=format_money(row["amount"], row["currency"]), window_days=row["window_days"])
+        key = f"escrow-auto-released:{row['milestone_id']}:{row['submitted_at'].isoformat()}"
+        items.append(_item("escrow_released", f"{key}:freelancer", row["freelancer_email"],
+                           row["freelancer_user_id"], row,
+                           {**ctx, "url": portal(row["engagement_id"]), "audience": "freelancer"}))
+        owner_ctx = {**ctx, "url": payments(row["engagement_id"]), "audience": "owner"}
+        items += [_item("escrow_released", f"{key}:owner:{user_id}", email, user_id, row, owner_ctx)
+                  for user_id, email in owners.get(row["workspace_id"], ())]
+    return items
+
+
+def timesheets_approved_items(rows):
+    """`timesheet_approved` for a batch (each row: `timesheet_id`, `transaction_id`, `week_start`,
+    `amount`, `currency`, `automatic`, its engagement and freelancer), under the same keys."""
+    portal = _portal_links()
+    return [
+        _item("timesheet_approved", f"timesheet-approved:{row['timesheet_id']}:{row['transaction_id']}",
+              row["freelancer_email"], row["freelancer_user_id"], row,
+              _row_base(row, week=f"{row['week_start']:%-d %b %Y}", amount=format_money(row["amount"], row["currency"]),
+                        automatic=row["automatic"],
+                        url=portal(row["engagement_id"]), audience="freelancer"))
+        for row in rows
+    ]

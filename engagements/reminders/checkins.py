@@ -12,11 +12,15 @@ from datetime import timedelta
 from django.db.models import Max
 from django.utils import timezone
 
-from notifications.sweeps import BATCH, drain, run_ladder
+from notifications.sweeps import BATCH, drain, light_rows, run_ladder
 
-from ..emails import day_of, owner_url, owners_by_workspace, to_owners
-from ..models import CheckIn, CheckInStatus, Engagement, EngagementStatus
+from ..emails import day_of, owner_urls, owners_by_workspace, to_owners
+from ..models import ENDED_STATUSES, CheckIn, CheckInStatus, Engagement, EngagementStatus
 from ..services.ladders import RECORD_AFTER, checkin_ladder
+
+# What the emails and decisions read of an engagement (light_rows: no model instances).
+ENGAGEMENT_FIELDS = ("id", "status", "workspace_id", "created_by_id", "title", "freelancer__name",
+                     "workspace__timezone")
 
 
 # --- One check-in: the agenda the day before, "record it" after ---------------------------------
@@ -25,7 +29,7 @@ def _decide_checkin(now):
         e = c.engagement
         expected = {"nudge_step": c.nudge_step, "nudge_at": c.nudge_at, "nudge_for": c.nudge_for,
                     "scheduled_at": c.scheduled_at}
-        if e.is_ended:
+        if e.status in ENDED_STATUSES:
             return expected, {"nudge_at": None, "nudge_step": 2}, None
         if c.nudge_for != c.scheduled_at:  # moved by a path that did not re-arm it
             return expected, checkin_ladder(c.scheduled_at, c.duration_minutes, e.workspace.timezone, now), None
@@ -42,6 +46,7 @@ def _compose_checkin(now):
     def compose(todo):
         members = owners_by_workspace(c.engagement.workspace_id for c, _ in todo)
         items, counts = [], {"day_before": 0, "unrecorded": 0}
+        checkin_url, checkins_url = owner_urls("checkin"), owner_urls("checkins")
         for c, action in todo:
             e = c.engagement
             # Each owner reads the time in their own zone.
@@ -50,18 +55,20 @@ def _compose_checkin(now):
                 key=f"checkin-{action}:{c.pk}:{c.scheduled_at.isoformat()}", now=now,
                 moments={"when": c.scheduled_at},
                 context={"agenda": c.agenda, "meeting_url": c.meeting_url, "minutes": c.duration_minutes,
-                         "url": owner_url("checkin", pk=e.pk, checkin_pk=c.pk),
-                         "checkins_url": owner_url("checkins", pk=e.pk)})
+                         "url": checkin_url(pk=e.pk, checkin_pk=c.pk), "checkins_url": checkins_url(pk=e.pk)})
             counts["day_before" if action == "tomorrow" else "unrecorded"] += 1
         return items, counts
     return compose
 
 
 def _checkin_batch(now, batch):
-    rows = list(
-        CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, nudge_at__lte=now)
-        .select_related("engagement__freelancer", "engagement__workspace").order_by("nudge_at")[:batch]
+    rows = light_rows(
+        CheckIn.objects.filter(status=CheckInStatus.SCHEDULED, nudge_at__lte=now).order_by("nudge_at")[:batch],
+        "pk", "nudge_step", "nudge_at", "nudge_for", "scheduled_at", "duration_minutes", "agenda", "meeting_url",
+        *(f"engagement__{name}" for name in ENGAGEMENT_FIELDS),
     )
+    for c in rows:
+        c.engagement.pk = c.engagement.id
     return run_ladder(CheckIn, rows, _decide_checkin(now), _compose_checkin(now), now=now,
                       counters=("day_before", "unrecorded"))
 
@@ -74,7 +81,7 @@ def _compose_cadence(now):
             CheckIn.objects.filter(engagement_id__in=[e.pk for e, _ in todo]).exclude(status=CheckInStatus.SCHEDULED)
             .values("engagement_id").annotate(last=Max("scheduled_at")).values_list("engagement_id", "last")
         )
-        items = []
+        items, checkins_url = [], owner_urls("checkins")
         for e, _ in todo:
             last = last_held.get(e.pk)
             items += to_owners(
@@ -82,15 +89,16 @@ def _compose_cadence(now):
                 key=f"checkin-unscheduled:{e.pk}:{e.checkin_nudge_at.isoformat()}", now=now,
                 context={"every_days": e.checkin_every_days,
                          "last_checkin": day_of(last, e.workspace.timezone) if last else "",
-                         "url": owner_url("checkins", pk=e.pk)})
+                         "url": checkins_url(pk=e.pk)})
         return items, {"unscheduled": len(todo)}
     return compose
 
 
 def _cadence_batch(now, batch):
-    rows = list(
+    rows = light_rows(
         Engagement.objects.filter(status=EngagementStatus.ACTIVE, checkin_nudge_at__lte=now)
-        .select_related("freelancer", "workspace").order_by("checkin_nudge_at")[:batch]
+        .order_by("checkin_nudge_at")[:batch],
+        "pk", *ENGAGEMENT_FIELDS, "checkin_nudge_at", "next_checkin_at", "checkin_every_days",
     )
     # With a check-in planned (even one whose time passed unrecorded) there is nothing to
     # schedule: the check-in's own nudges ask for its notes.

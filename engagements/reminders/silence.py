@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.links import absolute
-from notifications.sweeps import BATCH, drain, run_ladder
+from notifications.sweeps import BATCH, drain, light_rows, run_ladder
 
-from ..emails import owner_url, owners_by_workspace, to_owners
-from ..models import Activity, ActivityKind, Engagement, EngagementStatus
+from ..emails import owner_urls, owners_by_workspace, to_owners
+from ..models import ActivityKind, Engagement, EngagementStatus
+from ..services.activity import activity_record_many
 
 
 def _portal_seen(engagement_ids):
@@ -58,27 +59,30 @@ def _compose(now):
         for engagement_id, name in links:
             backups.setdefault(engagement_id, []).append(name)
         items, activities = [], []
+        bench_url = absolute(reverse("freelancers:bench"))
+        checkins_url, detail_url = owner_urls("checkins"), owner_urls("detail")
         for e, last in todo:
             days = (now - last).days
             items += to_owners(
                 e, members, kind="engagement_gone_quiet", key=f"gone-quiet:{e.pk}:{last.isoformat()}", now=now,
                 context={"days_silent": days, "quiet_after_days": e.quiet_after_days,
-                         "backups": backups.get(e.pk, []), "url": owner_url("checkins", pk=e.pk),
-                         "engagement_url": owner_url("detail", pk=e.pk),
-                         "bench_url": absolute(reverse("freelancers:bench"))})
-            activities.append(Activity(
-                engagement=e, kind=ActivityKind.GONE_QUIET, created_at=now,
-                summary=f"Gone quiet: nothing from {e.freelancer.name} for {days} days (no update, submission, "
-                        "message or portal visit)."))
-        Activity.objects.bulk_create(activities)
+                         "backups": backups.get(e.pk, []), "url": checkins_url(pk=e.pk),
+                         "engagement_url": detail_url(pk=e.pk), "bench_url": bench_url})
+            activities.append({
+                "engagement_id": e.pk, "kind": ActivityKind.GONE_QUIET,
+                "summary": f"Gone quiet: nothing from {e.freelancer.name} for {days} days (no update, submission, "
+                           "message or portal visit)."})
+        activity_record_many(activities, at=now)
         return items, {"gone_quiet": len(todo)}
     return compose
 
 
 def _batch(now, batch):
-    rows = list(
+    rows = light_rows(
         Engagement.objects.filter(status=EngagementStatus.ACTIVE, quiet_check_at__lte=now)
-        .select_related("freelancer", "workspace").order_by("quiet_check_at")[:batch]
+        .order_by("quiet_check_at")[:batch],
+        "pk", "workspace_id", "created_by_id", "title", "freelancer__name", "quiet_after_days", "quiet_check_at",
+        "gone_quiet_at", "last_activity_at", "activated_at", "resumed_at",
     )
     seen = _portal_seen([e.pk for e in rows])
     return run_ladder(Engagement, rows, _decide(now, seen), _compose(now), now=now, counters=("gone_quiet",))

@@ -21,8 +21,10 @@ A milestone's life (the tables, MILESTONE_TRANSITIONS and MILESTONE_CLEARS, live
                                                                           payments/services/escrow.py:
                                                                           milestone_request_changes
   submitted → released                       the owner (accepts the work) payments/services/escrow.py: milestone_release
-                                             the beat, once the review    payments/services/escrow.py:
-                                             window passed                milestone_auto_release
+                                             the beat, once the review    payments/services/auto_release.py:
+                                             window passed                milestone_auto_release_many (a
+                                                                          batch, milestone_transition_many);
+                                                                          escrow.py: milestone_auto_release
   funded | submitted | changes_requested     the owner, a manager or      payments/services/disputes.py:
     → disputed                               the freelancer               milestone_dispute
   disputed → released | refunded | split     the owner                    payments/services/disputes.py:
@@ -100,6 +102,27 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
         raise TransitionError(milestone_id, to_state, current)
     return Milestone.objects.get(pk=milestone_id)
+
+
+def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):
+    """`milestone_transition` for a batch the caller has locked (`select_for_update`): one
+    conditional UPDATE moves every milestone in `milestone_ids` to `to_state`, clearing what
+    MILESTONE_CLEARS names. All or nothing: raises TransitionError (and the caller's
+    transaction rolls back) unless every one of them moved."""
+    to_state = MilestoneState(to_state)
+    fields = _cleared(MILESTONE_CLEARS, to_state, fields)
+    permitted = allowed_from(to_state)
+    if from_states is not None:
+        permitted &= {MilestoneState(s) for s in from_states}
+    ids = set(milestone_ids)
+    updated = Milestone.objects.filter(pk__in=ids, state__in=permitted).update(
+        state=to_state, state_changed_at=timezone.now(), **fields
+    )
+    if updated != len(ids):
+        error = TransitionError(None, to_state, None)
+        error.args = (f"{len(ids) - updated} of {len(ids)} milestones cannot become “{to_state.label}”.",)
+        raise error
+    return updated
 
 
 def can_transition(milestone, to_state):

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from engagements.emails import owner_url, owner_urls
 from engagements.models import Milestone, MilestoneState
 from engagements.selectors import current_brief
 from engagements.services.access import access_grant_create
@@ -74,3 +75,10 @@ def test_every_engagement_email_renders(engagement, owner, freelancer, workspace
         assert "http" in message.body, notification.kind
         assert "<html" in html, notification.kind
         assert "s3cret-value" not in message.body + html
+
+
+def test_a_batch_writes_each_rows_ids_into_the_page_it_links_to():
+    checkin, checkins = owner_urls("checkin"), owner_urls("checkins")
+    for pk, checkin_pk in ((7, 12), (12, 7), (900, 900)):
+        assert checkin(pk=pk, checkin_pk=checkin_pk) == owner_url("checkin", pk=pk, checkin_pk=checkin_pk)
+        assert checkins(pk=pk) == owner_url("checkins", pk=pk)

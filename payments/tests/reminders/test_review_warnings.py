@@ -89,3 +89,19 @@ def test_review_warnings_are_critical_they_ignore_an_off_switch_and_carry_no_uns
     [warning] = warnings()
     assert notification_send(notification_id=warning.pk) == "sent"
     assert "List-Unsubscribe" not in mailoutbox[0].extra_headers
+
+
+def test_one_sweep_warns_every_due_milestone_once_batch_after_batch(make_milestone, owner, time_machine):
+    time_machine.move_to(T0 - timedelta(days=1), tick=False)
+    milestones = [make_milestone(amount=10_000, title=f"Part {n}") for n in range(5)]
+    for m in milestones:
+        fund(m, owner)
+    # Two share a submission moment (one deadline): the batches go on by deadline, then id.
+    for n, m in enumerate(milestones):
+        time_machine.move_to(T0 + timedelta(minutes=n // 2), tick=False)
+        submit(m)
+    time_machine.move_to(DEADLINE - timedelta(days=2), tick=False)
+    assert review_window_warnings(batch=2) == {"warned": 5}
+    assert review_window_warnings(batch=2) == {"warned": 0}
+    assert len(warnings()) == 5
+    assert len({n.engagement_id for n in warnings()}) == 1 and len({n.dedupe_key for n in warnings()}) == 5

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from engagements.models import Milestone, MilestoneState
 from engagements.services.transitions import milestone_transition
+from notifications.models import Notification
 from payments import services
 from payments.errors import PaymentError, StateConflict
 from payments.models import AccountKind, Dispute, Entry, Transaction
 from payments.reminders.auto_release import auto_release_due, review_deadlines_sync
 
-from ..conftest import fund
+from ..conftest import fund, submit
 from ..factories import MilestoneFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -140,3 +141,20 @@ def test_a_resubmission_gets_a_fresh_clock_under_concurrent_sweeps(submitted, ow
     submitted.refresh_from_db()
     newest = submitted.review_clocks.get(submitted_at=submitted.state_changed_at)
     assert submitted.review_deadline_at == newest.deadline_at
+
+
+def test_two_sweeps_at_once_release_each_milestone_once_and_email_each_side_once(owner, engagement):
+    milestones = [MilestoneFactory(engagement=engagement, amount=10_000 + i) for i in range(24)]
+    for m in milestones:
+        fund(m, owner)
+        submit(m)
+    later = timezone.now() + timedelta(days=15)
+    outcomes = race(lambda: auto_release_due(now=later, batch=5), lambda: auto_release_due(now=later, batch=5))
+    assert all(e is None for _, e in outcomes), outcomes
+    assert sum(r["released"] for r, _ in outcomes) == 24
+    releases = Transaction.objects.filter(kind="release")
+    assert releases.count() == 24 and releases.values("milestone").distinct().count() == 24
+    assert escrow(engagement) == 0
+    assert set(Milestone.objects.filter(engagement=engagement).values_list("state", flat=True)) == {"released"}
+    keys = list(Notification.objects.filter(kind="escrow_released").values_list("dedupe_key", flat=True))
+    assert len(keys) == len(set(keys)) == 48  # the freelancer and the owner, once per milestone
