@@ -51,6 +51,11 @@ app.conf.update(
             "task": "notifications.tasks.outbox_recover",
             "schedule": SWEEP_SECONDS,
         },
+        # Outgoing webhooks: due retries handed out, claims of dead workers taken back.
+        "dispatch-webhooks": {
+            "task": "notifications.tasks.webhook_deliveries_dispatch",
+            "schedule": SWEEP_SECONDS,
+        },
         # Referees: expire unanswered references after 14 days, remind at most twice.
         "remind-referees": {
             "task": "freelancers.tasks.referee_reminders",

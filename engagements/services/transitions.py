@@ -41,6 +41,7 @@ an ended one → cancelled (engagement_cancel). Pausing and ending clear the dea
 
 from django.utils import timezone
 
+from .. import webhooks
 from ..models import (
     ENGAGEMENT_CLEARS,
     ENGAGEMENT_TRANSITIONS,
@@ -99,7 +100,9 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     if updated != 1:
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
         raise TransitionError(milestone_id, to_state, current)
-    return Milestone.objects.get(pk=milestone_id)
+    milestone = Milestone.objects.get(pk=milestone_id)
+    webhooks.milestone_moved(milestone)
+    return milestone
 
 
 def can_transition(milestone, to_state):

@@ -7,7 +7,7 @@ reported (by grant id, never its content) and the command exits non-zero.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements import crypto
+from accounts import crypto
 from engagements.services.access import access_grants_reencrypt
 
 
