@@ -59,4 +59,4 @@ def webhook_deliver_many(delivery_ids):
 @shared_task
 def webhook_deliveries_dispatch():
     """Beat: hand out due webhook retries and take back claims whose worker died."""
-    return webhook_delivery.webhook_deliveries_dispatch()[1]
+    return len(webhook_delivery.webhook_deliveries_dispatch()[1])

@@ -135,7 +135,11 @@ def _disable_if_failing(delivery, *, gave_up, now):
     row, or when a delivery is given up and nothing succeeded in its whole window (three days
     of failures). The conditional UPDATE (active → off) lets one caller through: one email."""
     too_many = Q(consecutive_failures__gte=settings.WEBHOOKS_DISABLE_AFTER_FAILURES)
-    whole_window = Q(failing_since__lte=delivery.give_up_at - retry_window()) if gave_up else Q(pk=None)
+    whole_window = Q(pk=None)
+    if gave_up:
+        # Every attempt failed since this delivery's first one in its window (three days ago).
+        first = delivery.attempt_log.filter(at__gte=delivery.give_up_at - retry_window()).order_by("at").first()
+        whole_window = Q(failing_since__lte=first.at) if first else whole_window
     candidates = WebhookEndpoint.objects.filter(too_many | whole_window, pk=delivery.endpoint_id, active=True)
     failures = candidates.values_list("consecutive_failures", flat=True).first()
     if failures is None:
@@ -166,16 +170,20 @@ def _email_owners(endpoint, now):
 
 def webhook_deliveries_dispatch(*, now=None, batch=BATCH):
     """Beat: take back claims whose worker died, then hand out (in one broker message) the due
-    deliveries not handed out within the grace. Returns (taken back, handed out)."""
+    deliveries not handed out within the grace. Two sweeps at once take disjoint rows (SKIP
+    LOCKED), so each is handed out once. Returns (taken back, the ids handed out)."""
     now = now or timezone.now()
-    recovered = WebhookDelivery.objects.filter(status=S.SENDING, claimed_at__lt=now - sending_timeout()).update(
-        status=S.PENDING, claimed_at=None, next_attempt_at=now, last_error="The worker stopped while sending.")
-    due = list(
-        WebhookDelivery.objects.filter(status=S.PENDING, next_attempt_at__lte=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - QUEUED_GRACE))
-        .order_by("next_attempt_at").values_list("pk", flat=True)[:batch]
-    )
-    if due:
-        WebhookDelivery.objects.filter(pk__in=due).update(enqueued_at=now)
-        transaction.on_commit(lambda: enqueue_many(due))
-    return recovered, len(due)
+    with transaction.atomic():
+        recovered = WebhookDelivery.objects.filter(status=S.SENDING, claimed_at__lt=now - sending_timeout()).update(
+            status=S.PENDING, claimed_at=None, next_attempt_at=now, enqueued_at=None,
+            last_error="The worker stopped while sending.")
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=S.PENDING, next_attempt_at__lte=now)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - QUEUED_GRACE))
+            .order_by("next_attempt_at").values_list("pk", flat=True)[:batch]
+        )
+        if due:
+            WebhookDelivery.objects.filter(pk__in=due).update(enqueued_at=now)
+            transaction.on_commit(lambda: enqueue_many(due))
+    return recovered, due

@@ -106,7 +106,8 @@ def _body(type_, data, at):
 def _outbox(*, workspace_id, type_, data, endpoint_ids, at):
     with transaction.atomic():
         event = WebhookEvent.objects.create(workspace_id=workspace_id, uid=f"msg_{uuid.uuid4().hex}", type=type_,
-                                            body=_body(type_, data, at), created_at=at)
+                                            body=_body(type_, {"workspace": workspace_id, **data}, at),
+                                            created_at=at)
         deliveries = WebhookDelivery.objects.bulk_create([
             WebhookDelivery(event=event, endpoint_id=pk, next_attempt_at=at, give_up_at=at + retry_window(),
                             enqueued_at=at, created_at=at)
