@@ -48,10 +48,9 @@ def test_a_funded_milestone_reaches_the_receiver_signed_after_commit(
 
 def test_a_rolled_back_action_emits_nothing(milestone, owner, hook, receiver, celery_eager,
                                             django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            fund(milestone, owner)
-            raise RuntimeError("the caller's transaction fails after the funding")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        fund(milestone, owner)
+        raise RuntimeError("the caller's transaction fails after the funding")
 
     assert not WebhookEvent.objects.exists()
     assert receiver.requests == []
