@@ -5,6 +5,7 @@ positive_data_acceptance check then meets real objects, not only 404s. Run with 
 from accounts.models import Invitation, Workspace
 from engagements.models import Attachment, Brief, BriefQuestion, Engagement, Message, Milestone
 from freelancers.models import Freelancer, Interview, Reference
+from notifications.webhooks.models import WebhookEndpoint
 from outsourcing.demo import DEMO_WORKSPACE_SLUG
 from payments.models import TimeEntry, Timesheet
 
@@ -22,6 +23,7 @@ rows = {
     "INVITATION": Invitation.objects.filter(workspace=ws),
     "TIMESHEET": Timesheet.objects.filter(engagement__workspace=ws),
     "TIME_ENTRY": TimeEntry.objects.filter(timesheet__engagement__workspace=ws),
+    "WEBHOOK_ENDPOINT": WebhookEndpoint.objects.filter(workspace=ws),
 }
 for kind, qs in rows.items():
     print(f"export FUZZ_{kind}={qs.order_by('pk').values_list('pk', flat=True).first() or 987654321}")
