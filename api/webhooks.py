@@ -112,7 +112,7 @@ class EndpointList(generics.ListAPIView):
     @extend_schema(operation_id="webhook_endpoints_create",
                    summary="Add an endpoint (its secret is in this answer only)",
                    request=WebhookEndpointWriteSerializer,
-                   responses={201: WebhookEndpointCreatedSerializer, **errors(400, 404)})
+                   responses={201: WebhookEndpointCreatedSerializer, **errors(400, 404, 409)})
     def post(self, request):
         payload = WebhookEndpointWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -107,3 +107,13 @@ def test_turning_an_endpoint_off_stops_tests_and_redeliveries(owner_api):
     assert owner_api.post(f"{URL}{pk}/test/").status_code == 409
     assert owner_api.delete(f"{URL}{pk}/").status_code == 204
     assert owner_api.get(f"{URL}{pk}/").status_code == 404
+
+
+def test_a_workspace_holds_at_most_twenty_endpoints(owner_api):
+    for _ in range(20):
+        assert create(owner_api).status_code == 201
+
+    refused = create(owner_api)
+
+    assert refused.status_code == 409
+    assert "at most 20" in refused.json()["detail"]

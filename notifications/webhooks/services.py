@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import crypto
+
 from . import signing, targets
 from .delivery import enqueue_many, retry_window
 from .events import EVENT_TYPES, TEST_EVENT
@@ -50,7 +52,7 @@ def webhook_endpoint_create(*, workspace, actor, url, events, description=""):
     showing once; only its encrypted form is stored."""
     events = _clean(url=url, events=events)
     if WebhookEndpoint.objects.filter(workspace=workspace).count() >= MAX_ENDPOINTS:
-        raise ValidationError(f"A workspace has at most {MAX_ENDPOINTS} webhook endpoints.")
+        raise WebhookConflict(f"A workspace has at most {MAX_ENDPOINTS} webhook endpoints; delete one first.")
     secret, encrypted = signing.new_secret()
     endpoint = WebhookEndpoint.objects.create(
         workspace=workspace, url=url, events=events, description=description.strip(),
@@ -96,6 +98,18 @@ def webhook_endpoint_rotate_secret(*, endpoint, actor, now=None):
 def webhook_endpoint_delete(*, endpoint, actor):
     """The endpoint goes, with its delivery log; nothing more is sent to it."""
     endpoint.delete()
+
+
+def webhook_secrets_reencrypt():
+    """Re-encrypt every stored signing secret under the current (first) Fernet key (manage.py
+    rotate_fernet_keys). Conditional per row: a secret rotated meanwhile is left alone."""
+    done = 0
+    rows = WebhookEndpoint.objects.values_list("pk", "secret_encrypted", "previous_secret_encrypted")
+    for pk, current, previous in rows.iterator():
+        unchanged = WebhookEndpoint.objects.filter(pk=pk, secret_encrypted=current, previous_secret_encrypted=previous)
+        done += unchanged.update(secret_encrypted=crypto.rotate(current),
+                                 previous_secret_encrypted=crypto.rotate(previous) if previous else "")
+    return done
 
 
 def _body(type_, data, at):

@@ -48,6 +48,8 @@ def endpoint_create(request):
                                                                 **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
+        except services.WebhookConflict as exc:
+            form.add_error(None, str(exc))
         else:
             return _secret_page(request, endpoint, secret, rotated=False)
     return render(request, "notifications/webhooks/form.html", {"form": form})

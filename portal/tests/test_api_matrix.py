@@ -46,6 +46,8 @@ PK_BY_NAME = [
     (r"^api:attachment", "attachment"),
     (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
+    (r"^api:webhook-delivery-", "webhook_delivery"),
+    (r"^api:webhook-", "webhook_endpoint"),
 ]
 # Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
 KEYED = {"api:attention_snooze": ("engagement", lambda pk: f"update_overdue:{pk}")}
