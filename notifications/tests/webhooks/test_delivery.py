@@ -13,6 +13,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from notifications.models import Notification
+from notifications.services import notification_send
 from notifications.webhooks.delivery import webhook_deliveries_dispatch, webhook_delivery_attempt
 from notifications.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.services import (
@@ -132,7 +133,7 @@ def test_after_a_rotation_both_secrets_sign_for_a_day_then_only_the_new_one(work
 
 
 def test_an_endpoint_failing_n_times_in_a_row_is_turned_off_and_its_owner_emailed_once(
-        workspace, receiver, endpoint, owner, manager, settings):
+        workspace, receiver, endpoint, owner, manager, settings, mailoutbox):
     settings.WEBHOOKS_DISABLE_AFTER_FAILURES = 3
     receiver.answers = [500] * 10
     ep, _ = endpoint
@@ -148,6 +149,10 @@ def test_an_endpoint_failing_n_times_in_a_row_is_turned_off_and_its_owner_emaile
     assert "3 failed attempts in a row" in ep.disabled_reason
     emails = Notification.objects.filter(kind="webhook_endpoint_disabled")
     assert [n.recipient_email for n in emails] == [owner.email]  # the owner, not the manager
+    assert notification_send(notification_id=emails.get().pk) == "sent"
+    (message,) = mailoutbox
+    assert "webhook endpoint was turned off" in message.subject
+    assert ep.url in message.body and f"/accounts/workspace/webhooks/{ep.pk}/" in message.body
     # Nothing more goes out: what was waiting is marked failed, not attempted.
     other.refresh_from_db()
     assert other.status == DeliveryStatus.FAILED
