@@ -279,3 +279,22 @@ def test_a_disabled_endpoint_row_is_not_counted_by_another_workspace(workspace, 
     assert webhook_emit(workspace_id=outsider.memberships.get().workspace_id, type="milestone.funded",
                         data={}) is None
     assert ep.deliveries.count() == 0
+
+
+def test_emitting_costs_one_query_without_subscribers_and_the_same_for_one_or_many(
+        workspace, make_endpoint, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_assert_num_queries(1):
+        assert webhook_emit(workspace_id=workspace.pk, type="milestone.funded", data=DATA) is None
+    make_endpoint("https://hooks.example.invalid/1")
+    with CaptureQueriesContext(connection) as one:
+        webhook_emit(workspace_id=workspace.pk, type="milestone.funded", data=DATA)
+    for n in range(2, 6):
+        make_endpoint(f"https://hooks.example.invalid/{n}")
+    with CaptureQueriesContext(connection) as five:
+        event = webhook_emit(workspace_id=workspace.pk, type="milestone.funded", data=DATA)
+
+    assert event.deliveries.count() == 5
+    assert len(five) == len(one)
