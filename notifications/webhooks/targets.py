@@ -102,7 +102,7 @@ def check_url(url):
     parts, port = _parts(url)
     try:
         addresses = resolve(parts.hostname, port)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # no answer now (or a name no resolver takes)
         return url
     _check_addresses(parts.hostname, addresses)
     return url
@@ -145,7 +145,7 @@ def post(url, body, headers):
         _check_addresses(parts.hostname, addresses)
     except TargetRefused as exc:
         return answer(error=f"Refused: {exc}")
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         return answer(error=f"Could not resolve {urlsplit(url).hostname}: {exc}"[:300])
     netloc = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
     path = parts.path or "/"
@@ -163,7 +163,7 @@ def post(url, body, headers):
         finally:
             response.release_conn()
         return answer(status_code=response.status, body=text)
-    except urllib3.exceptions.HTTPError as exc:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         return answer(error=f"{type(exc).__name__}: {exc}"[:300])
     finally:
         pool.close()
