@@ -55,9 +55,14 @@ def retry_delay(step):
     return SCHEDULE[min(step, len(SCHEDULE) - 1)] * random.uniform(0.9, 1.1)  # noqa: S311 (jitter, not a secret)
 
 
-def _enqueue(delivery_id, countdown=None):
+def webhook_countdown(delay):
+    """How long a retry may wait in the broker: at most SHORT_WAIT (None: at once)."""
+    return None if delay is None else min(delay, SHORT_WAIT)
+
+
+def _enqueue(delivery_id, delay=None):
     try:
-        current_app.tasks[DELIVER_TASK].apply_async((delivery_id,), countdown=countdown)
+        current_app.tasks[DELIVER_TASK].apply_async((delivery_id,), countdown=webhook_countdown(delay))
     except Exception:  # broker down: the dispatch sweep hands it out after its grace
         log.warning("Could not enqueue webhook delivery %s; the dispatch sweep will", delivery_id, exc_info=True)
 
@@ -121,7 +126,7 @@ def _record(delivery, answer, *, claimed_at):
         moved = mine.update(status=S.PENDING, next_attempt_at=next_at, retry_step=F("retry_step") + 1,
                             **({"enqueued_at": done} if short else {}), **common)
         if moved and short:
-            transaction.on_commit(lambda: _enqueue(delivery.pk, countdown=delay))
+            transaction.on_commit(lambda: _enqueue(delivery.pk, delay=delay))
         outcome = "retry"
     else:
         mine.update(status=S.FAILED, next_attempt_at=None, **common)
