@@ -73,3 +73,9 @@ def test_managers_get_404_and_another_workspaces_endpoint_is_404(manager_client,
     for name in ("rotate", "toggle", "test", "delete"):
         assert client.post(reverse(f"webhooks:{name}", args=[endpoint.pk])).status_code == 404
     assert WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).exists()
+
+
+def test_the_workspace_settings_lead_the_owner_to_webhooks(owner_client):
+    page = owner_client.get(reverse("accounts:workspace_settings")).content.decode()
+
+    assert reverse("webhooks:list") in page
