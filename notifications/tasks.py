@@ -57,6 +57,12 @@ def webhook_deliver_many(delivery_ids):
 
 
 @shared_task
+def webhook_events_purge():
+    """Beat (hourly): delete webhook events past their retention, with their delivery log."""
+    return webhook_delivery.webhook_events_purge()
+
+
+@shared_task
 def webhook_deliveries_dispatch():
     """Beat: hand out due webhook retries and take back claims whose worker died."""
     return len(webhook_delivery.webhook_deliveries_dispatch()[1])

@@ -322,6 +322,8 @@ WEBHOOKS_RETRY_HOURS = env.int("WEBHOOKS_RETRY_HOURS", default=72)
 # An endpoint is disabled (and its owners emailed) when a delivery is given up while every
 # attempt in its window failed, or after this many failed attempts in a row.
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=100)
+# Events (with their deliveries and attempt log) are deleted this long after they were emitted.
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
 # Every worker records that it consumes (outsourcing/heartbeat.py) about this often; /healthz/
 # answers 503 when no worker has for WORKER_HEARTBEAT_STALE_SECONDS.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)

@@ -27,7 +27,7 @@ from accounts.models import Membership, Role
 from ..links import absolute
 from ..services import QUEUED_GRACE, notify
 from . import signing, targets
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,21 @@ def _email_owners(endpoint, now):
             context={"endpoint_url": endpoint.url, "reason": endpoint.disabled_reason, "url": page,
                      "failures": endpoint.consecutive_failures},
         )
+
+
+def webhook_events_purge(*, now=None, batch=1000):
+    """Beat (hourly): delete events older than WEBHOOKS_RETENTION_DAYS, with their deliveries
+    and attempt log, once none of their deliveries is still waiting or being sent."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOKS_RETENTION_DAYS)
+    purged = 0
+    while True:
+        old = list(WebhookEvent.objects.filter(created_at__lt=cutoff)
+                   .exclude(deliveries__status__in=[S.PENDING, S.SENDING])
+                   .order_by("created_at").values_list("pk", flat=True)[:batch])
+        if not old:
+            return purged
+        WebhookEvent.objects.filter(pk__in=old).delete()
+        purged += len(old)
 
 
 def webhook_deliveries_dispatch(*, now=None, batch=BATCH):

@@ -59,6 +59,8 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The purge sweep reads events by age.
+        indexes = [models.Index(fields=["created_at"], name="webhook_event_age")]
 
     def __str__(self):
         return f"{self.type} {self.uid}"

@@ -14,7 +14,11 @@ from standardwebhooks.webhooks import Webhook
 
 from notifications.models import Notification
 from notifications.services import notification_send
-from notifications.webhooks.delivery import webhook_deliveries_dispatch, webhook_delivery_attempt
+from notifications.webhooks.delivery import (
+    webhook_deliveries_dispatch,
+    webhook_delivery_attempt,
+    webhook_events_purge,
+)
 from notifications.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.services import (
     webhook_delivery_redeliver,
@@ -298,3 +302,18 @@ def test_emitting_costs_one_query_without_subscribers_and_the_same_for_one_or_ma
 
     assert event.deliveries.count() == 5
     assert len(five) == len(one)
+
+
+def test_old_events_are_purged_with_their_log_once_nothing_waits(workspace, make_endpoint):
+    make_endpoint("https://hooks.example.invalid/x")
+    old_done, _ = emit(workspace)
+    old_waiting, _ = emit(workspace)
+    recent, _ = emit(workspace)
+    WebhookDelivery.objects.filter(event=old_done).update(status=DeliveryStatus.FAILED)
+    long_ago = timezone.now() - timedelta(days=31)
+    type(old_done).objects.filter(pk__in=[old_done.pk, old_waiting.pk]).update(created_at=long_ago)
+
+    assert webhook_events_purge() == 1
+
+    assert set(type(old_done).objects.values_list("pk", flat=True)) == {old_waiting.pk, recent.pk}
+    assert not WebhookDelivery.objects.filter(event_id=old_done.pk).exists()
