@@ -296,6 +296,9 @@ def celery_process_env(django_db_setup, _smtp_sink_server, tmp_path_factory):
         # pinging every 30 s would make a test about a dead worker's stale heartbeat flaky. A
         # test about the heartbeat starts its own worker with a short interval.
         "WORKER_HEARTBEAT_SECONDS": "3600",
+        # Webhook tests deliver to a receiver on loopback (notifications/tests/webhooks/).
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1",
+        "WEBHOOKS_ALLOW_HTTP": "1",
     }
     return env, workdir
 

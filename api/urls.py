@@ -44,6 +44,7 @@ DOMAINS = [
     path("", include("api.search")),
     path("", include("api.calendar")),
     path("", include("api.dashboard")),
+    path("", include("api.webhooks")),
 ]
 
 urlpatterns = [

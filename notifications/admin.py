@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Notification, NotificationPreference
+from .models import (
+    Notification,
+    NotificationPreference,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 
 @admin.register(Notification)
@@ -21,3 +28,43 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["category", "mode", "changed_via"]
     search_fields = ["email"]
     raw_id_fields = ["workspace"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "workspace", "active", "consecutive_failures", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["url", "description"]
+    raw_id_fields = ["workspace", "created_by"]
+    # The signing secrets (encrypted) stay off the change page.
+    exclude = ["secret_encrypted", "previous_secret_encrypted"]
+    readonly_fields = ["consecutive_failures", "failing_since", "disabled_at", "secret_rotated_at",
+                       "previous_secret_until", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # an endpoint is made by its owner's page or the API, which show its secret once
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["type", "uid", "workspace", "created_at"]
+    list_filter = ["type"]
+    search_fields = ["uid"]
+    raw_id_fields = ["workspace"]
+    readonly_fields = ["uid", "type", "body", "created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "endpoint", "status", "attempts", "next_attempt_at", "delivered_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["event", "endpoint"]
+    readonly_fields = ["attempts", "retry_step", "claimed_at", "enqueued_at", "last_status_code", "last_error",
+                       "delivered_at", "created_at"]
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "number", "at", "status_code", "duration_ms", "error"]
+    raw_id_fields = ["delivery"]
+    readonly_fields = ["number", "at", "status_code", "response_body", "duration_ms", "error"]

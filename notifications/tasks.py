@@ -5,6 +5,7 @@ import smtplib
 from celery import shared_task
 
 from . import reminders, services
+from .webhooks import delivery as webhook_delivery
 
 
 @shared_task(bind=True, max_retries=None)
@@ -38,3 +39,30 @@ def outbox_recover():
 def invitation_reminders():
     """Beat: one reminder for an unaccepted invitation, a notice to the inviter when it expires."""
     return reminders.invitation_reminders()
+
+
+@shared_task
+def webhook_deliver(delivery_id):
+    """One attempt at a webhook delivery (its claim makes a redelivered task harmless). Its name
+    is the webhook outbox's contract (webhooks.delivery.DELIVER_TASK)."""
+    return webhook_delivery.webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task
+def webhook_deliver_many(delivery_ids):
+    """A batch handed over in one message (webhooks.delivery.DELIVER_MANY_TASK), fanned out here."""
+    for pk in delivery_ids:
+        webhook_deliver.delay(pk)
+    return len(delivery_ids)
+
+
+@shared_task
+def webhook_events_purge():
+    """Beat (hourly): delete webhook events past their retention, with their delivery log."""
+    return webhook_delivery.webhook_events_purge()
+
+
+@shared_task
+def webhook_deliveries_dispatch():
+    """Beat: hand out due webhook retries and take back claims whose worker died."""
+    return len(webhook_delivery.webhook_deliveries_dispatch()[1])

@@ -51,6 +51,16 @@ app.conf.update(
             "task": "notifications.tasks.outbox_recover",
             "schedule": SWEEP_SECONDS,
         },
+        # Outgoing webhooks: due retries handed out, claims of dead workers taken back.
+        "dispatch-webhooks": {
+            "task": "notifications.tasks.webhook_deliveries_dispatch",
+            "schedule": SWEEP_SECONDS,
+        },
+        # Housekeeping: webhook events and their delivery log are kept WEBHOOKS_RETENTION_DAYS.
+        "purge-webhook-events": {
+            "task": "notifications.tasks.webhook_events_purge",
+            "schedule": 3600.0,
+        },
         # Referees: expire unanswered references after 14 days, remind at most twice.
         "remind-referees": {
             "task": "freelancers.tasks.referee_reminders",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/tokens/", include("api.pages")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("accounts/workspace/webhooks/", include("notifications.webhooks.urls")),
     path("freelancers/", include("freelancers.urls")),
     path("engagements/", include("engagements.urls")),
     path("payments/", include("payments.urls")),

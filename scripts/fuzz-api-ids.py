@@ -14,6 +14,7 @@ from engagements.models import (
     Milestone,
 )
 from freelancers.models import Freelancer, Interview, Reference
+from notifications.webhooks.models import WebhookEndpoint
 from outsourcing.demo import DEMO_WORKSPACE_SLUG
 from payments.models import TimeEntry, Timesheet
 
@@ -33,6 +34,7 @@ rows = {
     "TIME_ENTRY": TimeEntry.objects.filter(timesheet__engagement__workspace=ws),
     "AGREEMENT": Agreement.objects.filter(engagement__workspace=ws),
     "AGREEMENT_TEMPLATE": AgreementTemplate.objects.filter(workspace=ws),
+    "WEBHOOK_ENDPOINT": WebhookEndpoint.objects.filter(workspace=ws),
 }
 for kind, qs in rows.items():
     print(f"export FUZZ_{kind}={qs.order_by('pk').values_list('pk', flat=True).first() or 987654321}")

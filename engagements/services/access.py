@@ -1,6 +1,6 @@
 """Access grants: "tell them only what they need to know".
 
-A secret is encrypted before it touches the database (engagements.crypto) and decrypted only
+A secret is encrypted before it touches the database (accounts.crypto) and decrypted only
 inside `access_grant_reveal`, for the engagement's own freelancer while it is active; every
 reveal is logged. When the engagement ends every grant is revoked and stays on the owner's
 checklist until they say the secret was rotated. Secrets never go into a log, an activity line,
@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import crypto
 from accounts.audit import audit_record
 
-from .. import crypto
 from ..models import AccessGrant, AccessReveal, ActivityKind, Engagement, EngagementStatus
 from .activity import activity_record
 from .transitions import ConflictError, NotAllowed

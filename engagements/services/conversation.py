@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from .. import webhooks
 from ..emails import owner_recipients
 from ..models import MISSED_AFTER, Attachment, Engagement, Message, MessageVia, ThreadRead
 from ..selectors.conversation import (
@@ -143,6 +144,7 @@ def _message_create(engagement, author, side, body, via, at, attachments):
     _arm_readers(message, author)
     if freelancer is not None:
         engagement_heard_from(engagement=engagement, at=message.created_at)
+    webhooks.message_created(message, engagement)
     return message
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from freelancers.models import Freelancer, FreelancerStatus
 from freelancers.selectors import bench
 
+from .. import webhooks
 from ..emails import notify_freelancer, notify_owners
 from ..models import MONEY_HELD_STATES, ActivityKind, CheckIn, CheckInStatus, Engagement, EngagementStatus, PayTerms
 from ..selectors import current_brief, current_playbook_versions, money_has_moved
@@ -175,6 +176,7 @@ def engagement_offer(*, engagement, actor):
                                        offered_at=now)
     brief_send(brief=brief, at=now)
     playbook_requests_arm(engagement=engagement, versions=current_playbook_versions(engagement), at=now)
+    webhooks.engagement_event("engagement.offered", engagement)
     activity_record(engagement=engagement, kind=ActivityKind.OFFERED, actor_user=actor,
                     summary=f"Offered to {freelancer.name} with brief v{brief.version}.")
     invite = OFFER_HOOKS.get("invitation")
@@ -212,6 +214,7 @@ def brief_acknowledge(*, brief_id, freelancer):
     engagement_heard_from(engagement=engagement, at=brief.acknowledged_at)
     notify_owners(engagement, kind="brief_acknowledged", key=f"brief-acknowledged:{brief.pk}",
                   context={"version": brief.version, "started": started})
+    webhooks.brief_acknowledged(brief, engagement)
     brief.refresh_from_db()
     return brief
 
@@ -227,6 +230,7 @@ def engagement_activate(*, engagement, freelancer):
     milestones_due_recompute(engagement=engagement)
     activity_record(engagement=engagement, kind=ActivityKind.ACTIVATED, actor_freelancer=freelancer,
                     summary="Work started: the brief was acknowledged.")
+    webhooks.engagement_event("engagement.accepted", engagement)
     return engagement
 
 
@@ -235,6 +239,7 @@ def engagement_pause(*, engagement, actor, reason=""):
     engagement = engagement_transition(engagement_id=engagement.pk, to_status=EngagementStatus.PAUSED)
     activity_record(engagement=engagement, kind=ActivityKind.PAUSED, actor_user=actor,
                     summary="Paused." + (f" {reason}" if reason else ""))
+    webhooks.engagement_event("engagement.paused", engagement)
     notify_freelancer(engagement, kind="engagement_paused", key=f"engagement-paused:{engagement.pk}:"
                       f"{timezone.now().isoformat()}", context={"reason": reason})
     return engagement
@@ -248,6 +253,7 @@ def engagement_resume(*, engagement, actor):
     engagement_deadlines_recompute(engagement=engagement)
     milestones_due_recompute(engagement=engagement)
     activity_record(engagement=engagement, kind=ActivityKind.RESUMED, actor_user=actor, summary="Resumed.")
+    webhooks.engagement_event("engagement.resumed", engagement)
     notify_freelancer(engagement, kind="engagement_resumed", key=f"engagement-resumed:{engagement.pk}:"
                       f"{engagement.resumed_at.isoformat()}")
     return engagement
@@ -278,6 +284,7 @@ def _end(engagement, *, actor, to_status, reason, kind, verb):
     )
     activity_record(engagement=engagement, kind=kind, actor_user=actor,
                     summary=f"{verb.capitalize()}." + (f" {reason}" if reason else ""))
+    webhooks.engagement_event("engagement.ended", engagement)
     notify_freelancer(engagement, kind="engagement_ended", key=f"engagement-ended:{engagement.pk}",
                       context={"verb": verb, "reason": reason})
     if revoked:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import ics
+from .. import ics, webhooks
 from ..emails import notify_freelancer, notify_owners
 from ..models import (
     RUNNING_STATUSES,
@@ -83,6 +83,7 @@ def status_update_post(*, engagement_id, freelancer, done, next, blockers="", pe
     activity_record(engagement=engagement, kind=ActivityKind.STATUS_UPDATE, actor_freelancer=freelancer,
                     summary=f"Status update: {percent_complete}% complete" + (" (late)" if update.late else "")
                     + (" — blockers reported." if blockers else "."), at=now)
+    webhooks.status_update_created(update, engagement)
     if blockers:
         notify_owners(engagement, kind="status_blocker", key=f"status-blocker:{update.pk}",
                       context={"blockers": blockers, "percent_complete": percent_complete})

@@ -43,6 +43,7 @@ an ended one → cancelled (engagement_cancel). Pausing and ending clear the dea
 
 from django.utils import timezone
 
+from .. import webhooks
 from ..models import (
     ENGAGEMENT_CLEARS,
     ENGAGEMENT_TRANSITIONS,
@@ -101,7 +102,9 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     if updated != 1:
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
         raise TransitionError(milestone_id, to_state, current)
-    return Milestone.objects.get(pk=milestone_id)
+    milestone = Milestone.objects.get(pk=milestone_id)
+    webhooks.milestone_moved(milestone)
+    return milestone
 
 
 def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):

@@ -4,6 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .. import webhooks
 from ..errors import TransitionError
 from ..models import Decision, EventKind, FreelancerStatus
 from ..selectors import scorecard
@@ -33,9 +34,11 @@ def freelancer_decide(*, freelancer, actor=None, decision, reason, confirmed=Fal
             )
     freelancer_transition(freelancer=freelancer, to_status=FreelancerStatus(decision), actor=actor,
                           reason=reason, kind=EventKind.DECISION)
-    return Decision.objects.create(
+    made = Decision.objects.create(
         freelancer=freelancer, decision=decision, reason=reason, decided_by=actor,
         references_received=card.references_received_count,
         red_flags=[f["key"] for f in card.red_flags],
         confirmed_warnings=bool(card.warnings and confirmed and decision == Decision.Verdict.APPROVED),
     )
+    webhooks.freelancer_decided(made, freelancer)
+    return made

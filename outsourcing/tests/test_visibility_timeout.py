@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from notifications.services import retry_delay
+from notifications.webhooks.delivery import SHORT_WAIT
 from outsourcing.celery import app
 
 ROOT = Path(settings.BASE_DIR)
@@ -18,6 +19,8 @@ SCHEDULING_CALLS = {"apply_async", "retry", "send_task", "signature", "s", "si",
 BOUNDED = {"retry_delay": lambda: max(retry_delay(attempts) for attempts in range(1, 200))}
 # The same backoff, looked up by the notification's attempts.
 BOUNDED["notification_retry_delay"] = BOUNDED["retry_delay"]
+# A webhook retry rides in the broker only for short waits; longer ones wait for the sweep.
+BOUNDED["webhook_countdown"] = lambda: SHORT_WAIT
 
 
 def visibility_timeout():
@@ -97,5 +100,5 @@ def test_every_reminder_sweep_is_on_the_beat_schedule():
         "engagements.tasks.checkin_nudges", "engagements.tasks.milestone_reminders",
         "engagements.tasks.acknowledgement_nudges", "engagements.tasks.owner_digests",
         "payments.tasks.review_window_warnings", "notifications.tasks.invitation_reminders",
-        "notifications.tasks.outbox_recover",
+        "notifications.tasks.outbox_recover", "notifications.tasks.webhook_deliveries_dispatch",
     } <= tasks

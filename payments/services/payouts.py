@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 
-from .. import emails, timeline
+from .. import emails, timeline, webhooks
 from ..errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput
 from ..gateways import PayoutRequest, method_choices, payout_gateway
 from ..models import Account, Payout, TransactionKind
@@ -105,6 +105,7 @@ def payout_record(*, engagement, actor, amount, method, reference, paid_on, idem
             + type(gateway).__qualname__, note=note, transaction=tx, created_by=actor,
         )
         emails.payout_sent(payout=payout)
+        webhooks.payout_paid(payout)
         timeline.record(engagement=eng, kind="payout_recorded", actor=actor,
                         summary=f"Payout of {timeline.money(value, eng)} recorded ({dict(method_choices())[method]}).")
         return tx

@@ -43,6 +43,7 @@ from freelancers.services import interview as interview_actions
 from freelancers.services import portfolio as portfolio_actions
 from freelancers.services import reference as reference_actions
 from notifications.models import Notification
+from notifications.webhooks.services import webhook_endpoint_create, webhook_test_send
 from payments import services as payments
 from portal.models import PortalAccess
 
@@ -255,6 +256,14 @@ def _workspace_people(workspace, owner):
             "membership": membership, "freelancer_import": freelancer_import}
 
 
+def _webhook(workspace, owner):
+    """A webhook endpoint of the workspace (a name that never resolves) and one delivery to it."""
+    endpoint, _ = webhook_endpoint_create(workspace=workspace, actor=owner, url="https://hooks.example.invalid/x",
+                                          events=["milestone.funded"], description=f"{SECRET_MARK} CRM")
+    return {"webhook_endpoint": endpoint, "webhook_delivery": webhook_test_send(endpoint=endpoint, actor=owner)
+            .deliveries.get()}
+
+
 @pytest.fixture
 def world(workspace, owner, freelancer_a, media):
     """Everything freelancer A has, through the services (see the module docstring)."""
@@ -284,6 +293,7 @@ def world(workspace, owner, freelancer_a, media):
             "agreement": agreement_issue(engagement=engagement, actor=owner),
             "agreement_template": agreement_template_save(workspace=workspace, name=f"{SECRET_MARK} terms",
                                                           body="For {{freelancer_name}}."),
+            **_webhook(workspace, owner),
         },
     )
 

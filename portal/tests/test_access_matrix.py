@@ -57,6 +57,8 @@ KWARGS = {
 KWARGS_BY_ROUTE = [(r"^engagements/", "message_pk", "owner_message")]
 # `pk` means a different object under each prefix (first match wins).
 PK_BY_ROUTE = [
+    (r"^accounts/workspace/webhooks/deliveries/", "webhook_delivery"),
+    (r"^accounts/workspace/webhooks/", "webhook_endpoint"),
     (r"^accounts/tokens/", "owner_token"),
     (r"^team/invitations/", "teammate_invitation"),
     (r"^team/members/", "membership"),
@@ -362,7 +364,8 @@ def test_the_matrix_notices_a_leaky_page(world, visitors, workspace, settings):
 MANAGER_REFUSED = {"accounts:audit_log", "accounts:workspace_settings", "api_tokens:revoke",
                    "dashboard:invitation_resend", "dashboard:invitation_revoke",
                    "dashboard:member_remove", "engagements:message_edit", "engagements:message_retract",
-                   "notifications:notice"}
+                   "notifications:notice", "webhooks:list", "webhooks:create", "webhooks:detail", "webhooks:edit",
+                   "webhooks:rotate", "webhooks:toggle", "webhooks:test", "webhooks:delete", "webhooks:redeliver"}
 
 
 def test_a_manager_of_a_workspace_uses_its_owner_pages_but_not_the_owner_only_ones(world, workspace):

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Invitation, InvitationStatus
 from api.models import ApiToken, TokenRole
-from api.permissions import IsFreelancer
+from api.permissions import IsFreelancer, IsWorkspaceOwner
 from notifications.models import Notification
 
 from .conftest import SECRET_MARK
@@ -48,6 +48,8 @@ PK_BY_NAME = [
     (r"^api:attachment", "attachment"),
     (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
+    (r"^api:webhook-delivery-", "webhook_delivery"),
+    (r"^api:webhook-", "webhook_endpoint"),
 ]
 # Operations naming an item of A's by a composed key: (attribute of `world`, the key from its id).
 KEYED = {"api:attention_snooze": ("engagement", lambda pk: f"update_overdue:{pk}")}
@@ -259,7 +261,11 @@ def test_a_manager_token_reads_the_workspace_and_a_foreign_manager_gets_nothing(
         if missing_url is None:
             continue
         permissions = getattr(getattr(pattern.callback, "view_class", None), "permission_classes", [])
-        if IsFreelancer not in permissions and mine.get(url).status_code not in (200, 405):
+        # Owner-only operations (webhooks) answer a manager 404 like any other outsider.
+        if IsWorkspaceOwner in permissions and mine.get(url).status_code not in (404, 405):
+            problems.append(f"manager GET {url} (owners only) → {mine.get(url).status_code}")
+        elif IsFreelancer not in permissions and IsWorkspaceOwner not in permissions \
+                and mine.get(url).status_code not in (200, 405):
             problems.append(f"manager GET {url} → {mine.get(url).status_code}")
         for method in METHODS:
             response, changed = _call(foreign, method, url, before)

@@ -1,4 +1,5 @@
-"""Re-encrypt every access-grant secret under the first key in FERNET_KEYS.
+"""Re-encrypt every stored secret (access grants, webhook signing secrets) under the first key in
+FERNET_KEYS.
 
 Key rotation: generate a key, put it FIRST in FERNET_KEYS (keep the old ones after it),
 restart, run this command, then remove the old keys. A token no configured key can open is
@@ -7,16 +8,17 @@ reported (by grant id, never its content) and the command exits non-zero.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements import crypto
+from accounts import crypto
 from engagements.services.access import access_grants_reencrypt
+from notifications.webhooks.services import webhook_secrets_reencrypt
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every stored access-grant secret under the current (first) FERNET_KEYS key."
+    help = "Re-encrypt every stored secret (access grants, webhook signing secrets) under the current (first) key."
 
     def handle(self, *args, **options):
         try:
-            count = access_grants_reencrypt()
+            count = access_grants_reencrypt() + webhook_secrets_reencrypt()
         except crypto.InvalidToken as exc:
             raise CommandError(
                 "A stored secret could not be decrypted with any key in FERNET_KEYS: was a key removed before "

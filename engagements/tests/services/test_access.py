@@ -13,7 +13,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from engagements import crypto
+from accounts import crypto
 from engagements.models import AccessGrant, AccessReveal, Activity
 from engagements.services.access import (
     access_grant_create,

@@ -1,4 +1,5 @@
-"""Encryption at rest for access-grant secrets: Fernet tokens under a MultiFernet.
+"""Encryption at rest for stored secrets (access-grant secrets, webhook signing secrets): Fernet
+tokens under a MultiFernet. It sits in `accounts`, the bottom app, so every app can use it.
 
 `settings.FERNET_KEYS` lists the keys, newest first: the first encrypts, every one decrypts.
 To rotate, put a new key first, run `manage.py rotate_fernet_keys` (re-encrypts every stored
