@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 from . import api_schema
 from .broker import broker_settings
 from .mail import mailer_from_url
+from .webhook_settings import webhook_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -309,21 +310,9 @@ NOTIFICATION_QUEUED_GRACE_SECONDS = env.int("NOTIFICATION_QUEUED_GRACE_SECONDS",
 # A row claimed for sending this long ago is taken for one whose worker died mid-send and is
 # handed out again (longer than any SMTP conversation takes).
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=600)
-# Outgoing webhooks (notifications/webhooks/). Private, loopback, link-local, multicast and
-# reserved targets are refused at save and at send time unless this is on (local receivers,
-# tests); plain http:// endpoints are refused unless WEBHOOKS_ALLOW_HTTP is on.
-WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
-WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
-# Seconds to connect, and in all to send and read the answer (of which at most 4 KB is read).
-WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
-WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)
-# A delivery is retried with backoff for this long, then given up.
-WEBHOOKS_RETRY_HOURS = env.int("WEBHOOKS_RETRY_HOURS", default=72)
-# An endpoint is disabled (and its owners emailed) when a delivery is given up while every
-# attempt in its window failed, or after this many failed attempts in a row.
-WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=100)
-# Events (with their deliveries and attempt log) are deleted this long after they were emitted.
-WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
+# Outgoing webhooks (notifications/webhooks/): the WEBHOOKS_* settings, each explained where it
+# is read from the environment (outsourcing/webhook_settings.py).
+globals().update(webhook_settings(env))
 # Every worker records that it consumes (outsourcing/heartbeat.py) about this often; /healthz/
 # answers 503 when no worker has for WORKER_HEARTBEAT_STALE_SECONDS.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)
