@@ -3,9 +3,10 @@ import zoneinfo
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import Http404
 from django.utils import timezone
 
-from .audit import request_ip_reset, request_ip_set
+from .audit import audit_denied_page, request_ip_reset, request_ip_set
 from .models import Membership
 
 SESSION_KEY = "workspace_id"
@@ -53,6 +54,14 @@ class WorkspaceMiddleware:
         finally:
             request_ip_reset(ip_token)
             timezone.deactivate()
+
+    def process_exception(self, request, exception):
+        # Every page that answers a signed-in person 404 (an object outside their workspace or
+        # outside their freelancer profile, a page their role may not open) is a denied access
+        # in the audit log, whichever helper or view refused it. The API records its own
+        # (api/exceptions.py): DRF turns its 404s into responses before middleware sees them.
+        if isinstance(exception, Http404):
+            audit_denied_page(request)
 
 
 IDLE_STAMP = "last_active_at"

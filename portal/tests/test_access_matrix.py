@@ -23,6 +23,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import AuditEvent
+
 from .conftest import SECRET_MARK, client_for
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +184,10 @@ def _request(client, method, page, data, before=None):
     """One request in a transaction rolled back afterwards, so every request meets the same
     world. With `before` (the world's snapshot), also returns the tables the request changed."""
     with transaction.atomic():
+        mark = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         response = getattr(client, method)(page.url, data or {})
+        response.denied = list(AuditEvent.objects.filter(pk__gt=mark, action="access_denied")
+                               .values("actor_id", "ip", "detail", "workspace_id"))
         changed = None
         if before is not None:
             after = snapshot()
@@ -232,12 +237,26 @@ def _check_intruder(client, page, world, workspace, *, anonymous=False, own_work
             if not (_is_login_redirect(response) or status in (404, 405)):
                 problems.append(f"{method.upper()} {page.url} → {status} {_location(response)} (anonymous)")
             continue
-        if status in (404, 405):
+        if status == 404:
+            problems += _unrecorded(client, method, page, response)
+            continue
+        if status == 405:
             continue
         if not page.has_kwargs and status in (200, 302, 400):
             continue  # their own list or form page (checked above for A's data)
         problems.append(f"{method.upper()} {page.url} → {status} {_location(response)}")
     return problems
+
+
+def _unrecorded(client, method, page, response):
+    """A page refused to someone signed in is in the audit log: who, what, from where (and when:
+    the row's time). The address is the test client's."""
+    user_id = int(client.session["_auth_user_id"])
+    wanted = f"404 for {method.upper()} {page.url}"
+    if any(e["actor_id"] == user_id and e["ip"] == "127.0.0.1" and e["detail"] == wanted and e["workspace_id"]
+           for e in response.denied):
+        return []
+    return [f"{method.upper()} {page.url} → 404 not in the audit log ({response.denied})"]
 
 
 def _portal_path(path):
