@@ -3,7 +3,7 @@ import zoneinfo
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from .audit import audit_denied_page, request_ip_reset, request_ip_set
@@ -96,3 +96,41 @@ class IdleTimeoutMiddleware:
             if last is None or now - last >= IDLE_STAMP_EVERY_SECONDS:
                 request.session[IDLE_STAMP] = now
         return response
+
+
+# A form typed into a page is a few kilobytes; the longest text fields hold 20,000 characters.
+FORM_MAX_BYTES = 512 * 1024
+OWN_LIMITS = ("/api/", "/inbound-email/")
+
+
+class FormSizeMiddleware:
+    """A page form posted with over FORM_MAX_BYTES of text gets a 413 that says so, before any
+    view sees it: url-encoded (a form without files) by its length, multipart by its fields
+    without the files (files are checked by the upload rules). The API and the mail providers'
+    webhooks have their own limits and answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _form_too_big(request):
+            return HttpResponse(
+                f"The form sent is larger than the {FORM_MAX_BYTES:,} bytes a page accepts: shorten the text and "
+                "send it again.", status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _form_too_big(request):
+    if request.method != "POST" or request.path_info.startswith(OWN_LIMITS):
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if length <= FORM_MAX_BYTES:
+        return False
+    if request.content_type == "application/x-www-form-urlencoded":
+        return True
+    if request.content_type == "multipart/form-data":
+        return sum(len(value) for _, values in request.POST.lists() for value in values) > FORM_MAX_BYTES
+    return False
