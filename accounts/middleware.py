@@ -98,16 +98,16 @@ class IdleTimeoutMiddleware:
         return response
 
 
-# A form typed into a page is a few kilobytes; the longest text fields hold 20,000 characters.
-FORM_MAX_BYTES = 512 * 1024
+# A form typed into a page is a few kilobytes; the longest holds six fields of 20,000 characters.
+FORM_MAX_CHARACTERS = 512 * 1024
 OWN_LIMITS = ("/api/", "/inbound-email/")
 
 
 class FormSizeMiddleware:
-    """A page form posted with over FORM_MAX_BYTES of text gets a 413 that says so, before any
-    view sees it: url-encoded (a form without files) by its length, multipart by its fields
-    without the files (files are checked by the upload rules). The API and the mail providers'
-    webhooks have their own limits and answers."""
+    """A page form posted with over FORM_MAX_CHARACTERS of text gets a 413 that says so, before
+    any view sees it (url-encoded or multipart; files do not count: the upload rules check them).
+    Counted in characters, not bytes, so text in any script has the same room. The API and the
+    mail providers' webhooks have their own limits and answers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -115,22 +115,21 @@ class FormSizeMiddleware:
     def __call__(self, request):
         if _form_too_big(request):
             return HttpResponse(
-                f"The form sent is larger than the {FORM_MAX_BYTES:,} bytes a page accepts: shorten the text and "
-                "send it again.", status=413, content_type="text/plain; charset=utf-8")
+                f"The form sent holds more than the {FORM_MAX_CHARACTERS:,} characters of text a page accepts: "
+                "shorten the text and send it again.", status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
 def _form_too_big(request):
     if request.method != "POST" or request.path_info.startswith(OWN_LIMITS):
         return False
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return False
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    if length <= FORM_MAX_BYTES:
+    # Cheap first: a body that short cannot hold that much text.
+    if length <= FORM_MAX_CHARACTERS:
         return False
-    if request.content_type == "application/x-www-form-urlencoded":
-        return True
-    if request.content_type == "multipart/form-data":
-        return sum(len(value) for _, values in request.POST.lists() for value in values) > FORM_MAX_BYTES
-    return False
+    return sum(len(value) for _, values in request.POST.lists() for value in values) > FORM_MAX_CHARACTERS

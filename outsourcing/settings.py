@@ -114,7 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A page form over 512 KiB is answered 413 before anything reads it.
+    # A page form with over 512 Ki characters of text is answered 413 before any view reads it.
     "accounts.middleware.FormSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

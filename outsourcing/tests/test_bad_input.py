@@ -160,7 +160,7 @@ def test_a_one_megabyte_form_is_a_413_that_says_so_and_stores_nothing(owner_clie
     else:
         response = owner_client.post("/freelancers/new/", data)
     assert response.status_code == 413
-    assert "larger than the 524,288 bytes a page accepts" in response.content.decode()
+    assert "more than the 524,288 characters of text a page accepts" in response.content.decode()
     assert not Freelancer.objects.filter(email="big@example.net").exists()
 
 

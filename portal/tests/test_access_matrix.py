@@ -234,7 +234,8 @@ def _check_intruder(client, page, world, workspace, *, anonymous=False, own_work
         if _shows_a(response):
             problems.append(f"{method.upper()} {page.url} showed A's data")
         if anonymous:
-            if not (_is_login_redirect(response) or status in (404, 405)):
+            # Sent to sign in; only a GET of a POST-only page may answer 405 instead.
+            if not (_is_login_redirect(response) or (status == 405 and method == "get")):
                 problems.append(f"{method.upper()} {page.url} → {status} {_location(response)} (anonymous)")
             continue
         if status == 404:
