@@ -78,12 +78,16 @@ def audit_denied_page(request):
     """A page answered a signed-in person 404: who, what (the page and the id it was asked
     for), when and from where (the request's address), in the workspaces concerned."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
     match = getattr(request, "resolver_match", None)
-    object_type = match.view_name if match else ""
-    object_id = next(iter(match.kwargs.values()), "") if match and match.kwargs else ""
-    detail = f"404 for {request.method} {request.path}"
+    if user is None or not user.is_authenticated or match is None:
+        return []  # anonymous (sent to sign in), or an address that is no page at all
+    kwargs = match.captured_kwargs  # what the address holds, not the route's fixed extras
+    object_type = match.view_name
+    object_id = next((v for v in kwargs.values() if isinstance(v, int)), "")
+    # Ids are numbers; a text part of an address may be a token (an invitation or calendar
+    # link): then the page's pattern is recorded, never the address itself.
+    shown = f"/{match.route}" if any(not isinstance(v, int) for v in kwargs.values()) else request.path
+    detail = f"404 for {request.method} {shown}"
     return [audit_record(workspace=ws, action="access_denied", actor=user, object_type=object_type,
                          object_id=str(object_id), detail=detail) for ws in _denied_workspaces(request)]
 
