@@ -12,6 +12,7 @@ request body gets a 4xx that says what is wrong.
 """
 
 import json
+from email import message_from_bytes
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import pytest
@@ -73,18 +74,24 @@ def test_next_after_signing_out_never_leaves_the_site(owner_client, target):
     assert stays_on_site(response["Location"]), response["Location"]
 
 
+# Line breaks of every kind, Unicode's own separators included, in a title that reaches a subject.
+LINE_SEPARATORS = "Logo\r\nX-Evil: 1\u2028Bcc: third@evil.example\x85X-Evil2: 1"
+
+
 def test_a_name_with_line_breaks_adds_no_email_header(owner, workspace, mailoutbox):
     workspace.name = "Acme\r\nBcc: victim@evil.example\r\nX-Injected: yes"
     workspace.save()
     notification, _ = notify(
         kind="brief_acknowledged", recipient_email=owner.email, workspace=workspace, dedupe_key="inject:1",
-        context={"freelancer_name": "Eve\nBcc: other@evil.example", "engagement_title": "Logo\r\nX-Evil: 1",
+        context={"freelancer_name": "Eve\nBcc: other@evil.example", "engagement_title": LINE_SEPARATORS,
                  "url": "https://example.com/e/1/", "recipient_first_name": "Olivia"})
     notification_send(notification_id=notification.pk)
     [message] = mailoutbox
     raw = message.message().as_bytes()
     headers = raw.split(b"\n\n", 1)[0]
     assert b"\nBcc:" not in headers and b"\nX-Injected" not in headers and b"\nX-Evil" not in headers
+    names = {name.lower() for name in message_from_bytes(raw)}
+    assert not names & {"bcc", "x-injected", "x-evil", "x-evil2"}, names
     assert message.recipients() == [owner.email]
     assert "\n" not in message.subject and "\r" not in message.subject
     assert "Eve Bcc: other@evil.example" in message.subject
