@@ -82,6 +82,36 @@ def audit_failed_login(*, email, ip=None):
     return audit_for_member(user=user, action="login_failed", detail="Wrong password or locked out.", ip=ip)
 
 
+def _denied_workspaces(request):
+    """Whose log hears of a page refused to `request.user`: on the portal, the workspace of the
+    freelancer profile in use; on owner pages, the current workspace; for a freelancer who has
+    no workspace of their own (opening an owner page), each workspace they freelance for."""
+    freelancer = getattr(request, "freelancer", None)
+    if freelancer is not None:
+        return [freelancer.workspace_id]
+    if getattr(request, "workspace", None) is not None:
+        return [request.workspace.pk]
+    return list(request.user.freelancer_profiles.values_list("workspace_id", flat=True).distinct())
+
+
+def audit_denied_page(request):
+    """A page answered a signed-in person 404: who, what (the page and the id it was asked
+    for), when and from where (the request's address), in the workspaces concerned."""
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    if user is None or not user.is_authenticated or match is None:
+        return []  # anonymous (sent to sign in), or an address that is no page at all
+    kwargs = match.captured_kwargs  # what the address holds, not the route's fixed extras
+    object_type = match.view_name
+    object_id = next((v for v in kwargs.values() if isinstance(v, int)), "")
+    # Ids are numbers; a text part of an address may be a token (an invitation or calendar
+    # link): then the page's pattern is recorded, never the address itself.
+    shown = f"/{match.route}" if any(not isinstance(v, int) for v in kwargs.values()) else request.path
+    detail = f"404 for {request.method} {shown}"
+    return [audit_record(workspace=ws, action="access_denied", actor=user, object_type=object_type,
+                         object_id=str(object_id), detail=detail) for ws in _denied_workspaces(request)]
+
+
 def audit_log_csv(events):
     """The CSV download of `events` (the owner's page and the API share it), formula-safe."""
     response, writer = csv_download("audit-log.csv", AUDIT_COLUMNS)

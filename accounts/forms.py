@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from .fields import SingleLineField
 from .models import MAX_MONEY, User, Workspace, timezone_choices, validate_currency, validate_timezone
 
 
@@ -68,12 +69,12 @@ DETECT_TZ = forms.Select(attrs={"data-timezone": "", "data-detect-timezone": ""}
 
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+    full_name = SingleLineField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())
-    workspace_name = forms.CharField(max_length=120, label="Business or workspace name",
+    workspace_name = SingleLineField(max_length=120, label="Business or workspace name",
                                      widget=forms.TextInput(attrs={"autocomplete": "organization"}))
     timezone = TimezoneField(initial="UTC", widget=DETECT_TZ)
     currency = forms.CharField(max_length=3, initial="USD", help_text="ISO 4217, e.g. USD, EUR, GBP.",
@@ -117,6 +118,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "timezone"]
+        field_classes = {"full_name": SingleLineField}
 
 
 class WorkspaceForm(forms.ModelForm):
@@ -126,6 +128,7 @@ class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = ["name", "timezone", "currency"]
+        field_classes = {"name": SingleLineField}
         help_texts = {
             "currency": "ISO 4217, e.g. USD, EUR. New freelancers and engagements start in it; amounts already "
                         "recorded keep their own currency.",
@@ -140,7 +143,7 @@ class WorkspaceForm(forms.ModelForm):
 class AcceptInvitationSignupForm(forms.Form):
     """Set up an account for an invited email that has none yet."""
 
-    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+    full_name = SingleLineField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
     password = forms.CharField(max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validation.password_validators_help_text_html())

@@ -3,9 +3,10 @@ import zoneinfo
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-from .audit import request_ip_reset, request_ip_set
+from .audit import audit_denied_page, request_ip_reset, request_ip_set
 from .models import Membership
 
 SESSION_KEY = "workspace_id"
@@ -56,6 +57,14 @@ class WorkspaceMiddleware:
             request_ip_reset(ip_token)
             timezone.deactivate()
 
+    def process_exception(self, request, exception):
+        # Every page that answers a signed-in person 404 (an object outside their workspace or
+        # outside their freelancer profile, a page their role may not open) is a denied access
+        # in the audit log, whichever helper or view refused it. The API records its own
+        # (api/exceptions.py): DRF turns its 404s into responses before middleware sees them.
+        if isinstance(exception, Http404):
+            audit_denied_page(request)
+
 
 IDLE_STAMP = "last_active_at"
 # The stamp is rewritten at most this often, so a busy session does not write on every request.
@@ -89,3 +98,40 @@ class IdleTimeoutMiddleware:
             if last is None or now - last >= IDLE_STAMP_EVERY_SECONDS:
                 request.session[IDLE_STAMP] = now
         return response
+
+
+# A form typed into a page is a few kilobytes; the longest holds six fields of 20,000 characters.
+FORM_MAX_CHARACTERS = 512 * 1024
+OWN_LIMITS = ("/api/", "/inbound-email/")
+
+
+class FormSizeMiddleware:
+    """A page form posted with over FORM_MAX_CHARACTERS of text gets a 413 that says so, before
+    any view sees it (url-encoded or multipart; files do not count: the upload rules check them).
+    Counted in characters, not bytes, so text in any script has the same room. The API and the
+    mail providers' webhooks have their own limits and answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _form_too_big(request):
+            return HttpResponse(
+                f"The form sent holds more than the {FORM_MAX_CHARACTERS:,} characters of text a page accepts: "
+                "shorten the text and send it again.", status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _form_too_big(request):
+    if request.method != "POST" or request.path_info.startswith(OWN_LIMITS):
+        return False
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    # Cheap first: a body that short cannot hold that much text.
+    if length <= FORM_MAX_CHARACTERS:
+        return False
+    return sum(len(value) for _, values in request.POST.lists() for value in values) > FORM_MAX_CHARACTERS

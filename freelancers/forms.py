@@ -9,6 +9,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.fields import SingleLineField
 from accounts.forms import TimezoneField, check_money_limit
 from accounts.models import validate_currency
 
@@ -33,7 +34,7 @@ RATING_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
 
 
 class FreelancerForm(forms.Form):
-    name = forms.CharField(max_length=150)
+    name = SingleLineField(max_length=150)
     email = forms.EmailField()
     headline = forms.CharField(max_length=200, required=False, help_text="One line: what they do best.")
     skills = forms.CharField(max_length=1000,
@@ -169,7 +170,7 @@ class DoNotHireForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     description = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     url = forms.URLField(required=False, label="Link", max_length=500)
     file = forms.FileField(required=False, help_text="PDF, image, ZIP or plain text.")
@@ -183,7 +184,7 @@ class SampleForm(forms.Form):
 
 class TestimonialForm(forms.Form):
     quote = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
-    author = forms.CharField(max_length=150)
+    author = SingleLineField(max_length=150)
     source = forms.CharField(max_length=200, required=False)
     verified_by = forms.ModelChoiceField(queryset=Reference.objects.none(), required=False,
                                          label="Verified by reference",
@@ -195,7 +196,7 @@ class TestimonialForm(forms.Form):
 
 
 class ReferenceForm(forms.Form):
-    name = forms.CharField(max_length=150, label="Referee's name")
+    name = SingleLineField(max_length=150, label="Referee's name")
     email = forms.EmailField(label="Referee's email")
     relationship = forms.CharField(max_length=150, help_text="e.g. former client, agency lead.")
     company = forms.CharField(max_length=150, required=False)

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth import password_validation
 
+from accounts.fields import SingleLineField
 from accounts.forms import DETECT_TZ, TimezoneField, check_new_password
 from engagements.forms import MultipleFileField
 
@@ -14,7 +15,7 @@ from engagements.forms import MultipleFileField
 class AcceptForm(forms.Form):
     """A new portal login for the invited email: a name, a password (twice) and a time zone."""
 
-    full_name = forms.CharField(max_length=150, label="Your name", widget=forms.TextInput(
+    full_name = SingleLineField(max_length=150, label="Your name", widget=forms.TextInput(
         attrs={"autofocus": True, "autocomplete": "name"}))
     password = forms.CharField(max_length=4096, label="Choose a password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -124,7 +125,7 @@ class ProfileForm(forms.Form):
     """Name, time zone and a switch per kind of email a freelancer may turn off (fields
     `email_<category key>`)."""
 
-    full_name = forms.CharField(max_length=150, label="Your name")
+    full_name = SingleLineField(max_length=150, label="Your name")
     timezone = TimezoneField(help_text="Deadlines and reminders follow this time zone, in every workspace "
                                        "you work for.")
 

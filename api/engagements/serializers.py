@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.fields import single_line
 from engagements.models import (
     BRIEF_SECTIONS,
     Brief,
@@ -49,7 +50,7 @@ class EngagementSerializer(serializers.ModelSerializer):
 
 class EngagementWriteSerializer(serializers.Serializer):
     freelancer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=EngagementKind.choices, required=False)
     pay_terms = serializers.ChoiceField(choices=PayTerms.choices, required=False)
     weekly_hour_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=168)
@@ -78,7 +79,7 @@ class EngagementWriteSerializer(serializers.Serializer):
 class EngagementPatchSerializer(EngagementWriteSerializer):
     freelancer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False,
                                           help_text="Only while the engagement is a draft (else 409).")
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(max_length=200, required=False, validators=[single_line])
 
 
 class EngagementFilterSerializer(serializers.Serializer):
@@ -166,7 +167,7 @@ class MilestoneResultSerializer(MilestoneSerializer):
 
 
 class MilestoneWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     acceptance_criteria = serializers.CharField(max_length=20000)
     due_on = serializers.DateField(required=False, allow_null=True)
     amount = serializers.IntegerField(min_value=1, max_value=MAX_MONEY, help_text="Minor units.")
@@ -179,7 +180,7 @@ class MilestoneWriteSerializer(serializers.Serializer):
 
 
 class MilestonePatchSerializer(MilestoneWriteSerializer):
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(max_length=200, required=False, validators=[single_line])
     acceptance_criteria = serializers.CharField(max_length=20000, required=False)
     amount = serializers.IntegerField(min_value=1, max_value=MAX_MONEY, required=False,
                                       help_text="Only before the milestone is funded (else 409).")

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from accounts.fields import single_line
 from accounts.models import MAX_MONEY
 from freelancers.models import (
     Decision,
@@ -29,7 +30,7 @@ class FreelancerSerializer(serializers.ModelSerializer):
 
 
 class FreelancerWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
+    name = serializers.CharField(max_length=150, validators=[single_line])
     email = serializers.EmailField(max_length=254)
     headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
     skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=50)
@@ -100,7 +101,7 @@ class ReferenceSerializer(serializers.ModelSerializer):
 
 
 class ReferenceCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
+    name = serializers.CharField(max_length=150, validators=[single_line])
     email = serializers.EmailField(max_length=254)
     relationship = serializers.CharField(max_length=150)
     company = serializers.CharField(max_length=150, required=False, allow_blank=True)

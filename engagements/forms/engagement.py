@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.fields import SingleLineField
 from accounts.forms import check_money_limit
 from accounts.models import validate_currency
 from freelancers.models import Freelancer, FreelancerStatus
@@ -69,7 +70,7 @@ def hireable(workspace):
 
 class EngagementForm(forms.Form):
     freelancer = forms.ModelChoiceField(queryset=Freelancer.objects.none())
-    title = forms.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     kind = forms.ChoiceField(choices=EngagementKind.choices, initial=EngagementKind.PROJECT,
                              help_text="A trial job is a small paid test, usually one milestone.")
     pay_terms = forms.ChoiceField(choices=PayTerms.choices, initial=PayTerms.FIXED)
@@ -211,7 +212,7 @@ class AnswerForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     acceptance_criteria = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
                                           help_text="How you will decide this milestone is done.")
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -266,7 +267,7 @@ class CheckInRecordForm(forms.Form):
 
 
 class PlaybookDocumentForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     kind = forms.ChoiceField(choices=PlaybookKind.choices)
     body = forms.CharField(max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 14}), help_text="Markdown.")
     change_note = forms.CharField(required=False, max_length=300, label="What changed",

@@ -5,10 +5,13 @@ The test builds a money history through the services, dumps the test database wi
 (from its connection settings), restores the dump into a fresh database it creates and drops,
 and compares: every table's rows (a digest of its content, so whatever table comes next is
 covered too), every account's balance, the audit log's events, and the append-only triggers of
-the ledger and the audit log, which must still refuse in the restored copy.
+the ledger and the audit log, which must still refuse in the restored copy. The second test
+backs up and restores the uploaded files with the README's own `tar` lines, beside the database.
 """
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -16,11 +19,17 @@ from datetime import date
 
 import psycopg
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models
 
 from conftest import service_missing
+from engagements.services.attachment import attachment_upload
+from freelancers.services.portfolio import sample_add
 from payments import services
 from payments.tests.factories import EngagementFactory, FreelancerFactory, MilestoneFactory
+from portal.tests.conftest import real_png
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -118,3 +127,88 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_balance(money_h
                     restored.execute(statement)
     finally:
         _run("dropdb", "--if-exists", copy)
+
+
+# --- The uploaded files (README, "Backup and restore") ---------------------------------------
+def _readme_commands(program):
+    """The `program` lines of README's "Backup and restore" shell blocks, in order: the test
+    runs what the README says, so a change there is tested here."""
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    section = readme.split("### Backup and restore", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    return [line.split("  #", 1)[0].strip() for block in blocks for line in block.splitlines()
+            if line.startswith(f"{program} ")]
+
+
+def _file_columns():
+    """Every FileField of every model: whatever upload kind comes next is covered too."""
+    return [(model._meta.db_table, field.column) for model in apps.get_models()
+            for field in model._meta.concrete_fields if isinstance(field, models.FileField)]
+
+
+def _stored_files(conn):
+    names = set()
+    for table, column in _file_columns():
+        names |= {r[0] for r in conn.execute(f'SELECT "{column}" FROM "{table}" WHERE "{column}" <> \'\'').fetchall()}
+    return names
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def uploads(owner, workspace, settings, tmp_path):
+    """A portfolio sample and a conversation image (with its generated thumbnail), through the
+    services, under a MEDIA_ROOT laid out like the default one (`var/media`)."""
+    settings.MEDIA_ROOT = tmp_path / "site" / "var" / "media"
+    freelancer = FreelancerFactory(workspace=workspace)
+    sample_add(freelancer=freelancer, actor=owner, title="Sample",
+               upload=SimpleUploadedFile("sample.pdf", b"%PDF-1.4\nportfolio\n", content_type="application/pdf"))
+    attachment_upload(workspace=workspace, uploaded_by=owner,
+                      upload=SimpleUploadedFile("shot.png", real_png(), content_type="image/png"))
+    return settings.MEDIA_ROOT
+
+
+def test_the_uploaded_files_come_back_with_the_database_as_the_readme_says(uploads, tmp_path, settings):
+    for binary in ("pg_dump", "pg_restore", "createdb", "dropdb", "tar"):
+        if not shutil.which(binary):
+            service_missing(f"needs {binary} on PATH to back up and restore")
+    backup_tar, restore_tar = _readme_commands("tar")
+    archive = tmp_path / "media-backup.tar.gz"
+    source = connection.settings_dict["NAME"]
+    copy = f"{source}_restore_{uuid.uuid4().hex[:8]}"
+    dump = tmp_path / "backup.dump"
+    connection.close()
+    # Backup, in the README's order: the database first, then the files.
+    _run("pg_dump", "-Fc", "--no-owner", "-f", str(dump), source)
+    _shell(_archive_named(backup_tar, archive), MEDIA_ROOT=str(uploads))
+    # Restore on a new machine: an empty database and an empty MEDIA_ROOT at the same place.
+    restored_media = tmp_path / "new-site" / "var" / "media"
+    restored_media.parent.mkdir(parents=True)
+    _run("createdb", copy)
+    try:
+        _run("pg_restore", "--no-owner", "--exit-on-error", "-d", copy, str(dump))
+        _shell(_archive_named(restore_tar, archive), MEDIA_ROOT=str(restored_media))
+        with _connect(copy) as restored:
+            names = _stored_files(restored)
+        # A sample, an attachment and its thumbnail; each back, byte for byte.
+        assert len(names) == 3
+        assert {name: _digest(restored_media / name) for name in names if (restored_media / name).is_file()} == \
+            {name: _digest(uploads / name) for name in names}
+    finally:
+        _run("dropdb", "--if-exists", copy)
+
+
+def _archive_named(command, archive):
+    """The README's command with its dated archive name (`media-$(date +%F).tar.gz`, or a date
+    written out) replaced by `archive`."""
+    named, count = re.subn(r"media-(\$\(date \+%F\)|[\d-]+)\.tar\.gz", str(archive), command)
+    assert count == 1, command
+    return named
+
+
+def _shell(command, **env):
+    done = subprocess.run(["bash", "-c", command], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, f"{command}: {done.stderr}"

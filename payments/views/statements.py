@@ -47,6 +47,9 @@ def freelancer_statement(request, pk):
 def workspace_statement(request):
     """Every ledger transaction of the workspace as CSV, with running balances per currency."""
     return workspace_statement_csv(request.workspace)
+
+
+@workspace_required
 def freelancer_money_panel(request, pk):
     """The freelancer page's money panel (loaded into the freelancers app's page, which sits below
     payments): paid to date, owed and held per currency, and the way to the statement."""

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Invitation, InvitationStatus
@@ -166,6 +166,29 @@ def test_a_sees_their_own_engagements_and_the_owner_sees_all(world, tokens, free
         if IsFreelancer in permissions:
             expected = {404, 405}  # the freelancer's own actions (acknowledge, submit): not for staff
         assert tokens["owner"].get(url).status_code in expected, name
+
+
+def test_every_operation_of_the_openapi_schema_is_walked(world):
+    """The matrices walk the URL configuration; the schema is what integrators read. Each
+    operation it lists (path and method) is one the walks above call: a route the matrices do
+    not know fails here."""
+    schema = APIClient().get(reverse("api:schema"), {"format": "json"}).json()
+    walked = {name for name, _, _, _ in operations(world)} | NOT_OBJECT_SCOPED
+    unknown = []
+    for path, item in schema["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        try:
+            name = f"api:{resolve(concrete).url_name}"
+        except Resolver404:
+            unknown.append(f"{path}: not in the URL configuration")
+            continue
+        methods = {m for m in item if m in {"get", "post", "put", "patch", "delete", "head", "options", "trace"}}
+        if name not in walked:
+            unknown.append(f"{path} ({name}): not walked by the matrix")
+        if methods - set(METHODS):
+            unknown.append(f"{path}: {sorted(methods - set(METHODS))} not called by the matrix")
+    assert len(schema["paths"]) >= 60
+    assert unknown == []
 
 
 # --- /invitations/ ----------------------------------------------------------------------------------
