@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .audit import request_ip_reset, request_ip_set
 from .models import Membership
+from .selectors import membership_role_known
 
 SESSION_KEY = "workspace_id"
 
@@ -38,6 +39,7 @@ class WorkspaceMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
+                membership_role_known(user, membership.workspace_id, membership.role)
             # Pages show times in the reader's own time zone (stored in UTC).
             try:
                 timezone.activate(user.tzinfo)

@@ -10,6 +10,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from accounts.audit import audit_record
 from engagements.services.transitions import TransitionError
@@ -42,6 +43,18 @@ def payable_account(freelancer):
 
 def paid_out_account(freelancer):
     return _account(workspace=freelancer.workspace, kind=AccountKind.PAID_OUT, freelancer=freelancer)
+
+
+def escrow_and_payable_accounts(engagement):
+    """The engagement's escrow account and its freelancer's payable account, in one read once
+    both exist (what a release moves money between)."""
+    found = {account.kind: account for account in Account.objects.filter(
+        Q(kind=AccountKind.ESCROW, engagement=engagement, freelancer=None)
+        | Q(kind=AccountKind.PAYABLE, engagement=None, freelancer_id=engagement.freelancer_id),
+        workspace=engagement.workspace,
+    ).order_by()}
+    return (found.get(AccountKind.ESCROW) or escrow_account(engagement),
+            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer))
 
 
 def _account(*, workspace, kind, engagement=None, freelancer=None):
@@ -77,7 +90,7 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
-    Entry.objects.bulk_create([
+    tx.posted_entries = Entry.objects.bulk_create([
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
     # Every money action posts here once (a replay returns the first transaction without
