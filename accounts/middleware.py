@@ -2,6 +2,7 @@ import zoneinfo
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SIGNED_IN_KEY
 from django.contrib.auth import logout
 from django.utils import timezone
 
@@ -82,9 +83,10 @@ class IdleTimeoutMiddleware:
         if last is not None and request.user.is_authenticated and now - last > timeout:
             logout(request)
         response = self.get_response(request)
-        # After the view, so the sign-in request itself starts the clock.
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # After the view, so the sign-in request itself starts the clock. Only a signed-in
+        # session has one: an API request authenticated by its token (no cookie) must not get a
+        # session row written and a cookie set for it.
+        if SIGNED_IN_KEY in request.session:
             last = request.session.get(IDLE_STAMP)
             if last is None or now - last >= IDLE_STAMP_EVERY_SECONDS:
                 request.session[IDLE_STAMP] = now

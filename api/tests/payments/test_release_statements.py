@@ -22,8 +22,10 @@ RELEASE_STATEMENTS = 21
 
 
 def test_a_release_through_the_api_takes_a_fixed_number_of_statements(
-        owner_api, submitted, make_milestone, owner, django_assert_num_queries):
+        owner_api, submitted, make_milestone, owner, django_assert_num_queries, settings):
     from payments.tests.conftest import fund, submit
+
+    settings.SESSION_IDLE_TIMEOUT = 2 * 60 * 60  # as in production: sessions have an idle clock
 
     first = submit(fund(make_milestone(amount=10_000), owner).milestone)
     assert post(owner_api, f"/milestones/{first.pk}/release/", key="first").status_code == 200  # opens the payable
