@@ -133,7 +133,7 @@ def milestone_release(*, milestone, actor, idempotency_key):
         return tx
 
     return run_idempotent(workspace=workspace, key=idempotency_key, action="milestone_release",
-                          params={"milestone": milestone.pk}, perform=perform)
+                          params={"milestone": milestone.pk}, perform=perform, claim_refuses_retry=True)
 
 
 class NotDue(PaymentError):

@@ -132,7 +132,7 @@ def _replay(workspace, key, fp):
     return tx
 
 
-def run_idempotent(*, workspace, key, action, params, perform):
+def run_idempotent(*, workspace, key, action, params, perform, claim_refuses_retry=False):
     """Run `perform(key, fingerprint)` in its own database transaction unless `key` was used.
 
     - Same key, same action and parameters: the first transaction is returned (`replayed`), and
@@ -140,10 +140,16 @@ def run_idempotent(*, workspace, key, action, params, perform):
     - Same key, different parameters: IdempotencyConflict, nothing written.
     - Two concurrent calls with one key: the loser's state claim (or its insert of the unique
       key) fails once the winner commits; it then finds the winner's row and returns it.
+
+    The key is looked up before `perform` runs, unless `claim_refuses_retry`: `perform` then
+    starts with a state claim that a done action makes fail for good (a release: `submitted →
+    released`, never back), so a retry fails there, before writing, and finds the first
+    transaction afterwards like the loser of a race — and a first run saves the read. The unique
+    key still refuses a different action's reuse of it at the insert.
     """
     key = clean_key(key)
     fp = fingerprint(action, params)
-    existing = _replay(workspace, key, fp)
+    existing = None if claim_refuses_retry else _replay(workspace, key, fp)
     if existing is not None:
         return existing
     try:
