@@ -2,12 +2,14 @@ import zoneinfo
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SIGNED_IN_KEY
 from django.contrib.auth import logout
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from .audit import audit_denied_page, request_ip_reset, request_ip_set
 from .models import Membership
+from .selectors import membership_role_known
 
 SESSION_KEY = "workspace_id"
 
@@ -41,6 +43,7 @@ class WorkspaceMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
+                membership_role_known(user, membership.workspace_id, membership.role)
             # Pages show times in the reader's own time zone (stored in UTC).
             try:
                 timezone.activate(user.tzinfo)
@@ -91,9 +94,10 @@ class IdleTimeoutMiddleware:
         if last is not None and request.user.is_authenticated and now - last > timeout:
             logout(request)
         response = self.get_response(request)
-        # After the view, so the sign-in request itself starts the clock.
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # After the view, so the sign-in request itself starts the clock. Only a signed-in
+        # session has one: an API request authenticated by its token (no cookie) must not get a
+        # session row written and a cookie set for it.
+        if SIGNED_IN_KEY in request.session:
             last = request.session.get(IDLE_STAMP)
             if last is None or now - last >= IDLE_STAMP_EVERY_SECONDS:
                 request.session[IDLE_STAMP] = now

@@ -1,4 +1,5 @@
-"""Reads of accounts that pages above share: the private calendar feeds."""
+"""Reads of accounts that pages above share: a user's role in a workspace, the private calendar
+feeds."""
 
 from django.utils.crypto import salted_hmac
 
@@ -30,3 +31,32 @@ def calendar_feed_by_token(token):
             user=feed.user_id, workspace=feed.workspace_id).exists():
         return None
     return feed
+
+
+# The roles a request has already read from membership rows, kept on that request's user object
+# (a fresh one per request: the session's or the API token's), by workspace id.
+_KNOWN_ROLES = "_membership_roles"
+
+
+def membership_role_known(user, workspace_id, role):
+    """Record that `user` (the request's user object) holds `role` in the workspace, as a
+    membership row read for this request says: the services' role checks then need not read
+    it again. Only the request's entry points call it (the dashboard's middleware, the API's
+    token authentication), right after reading the row."""
+    known = getattr(user, _KNOWN_ROLES, None)
+    if known is None:
+        known = {}
+        setattr(user, _KNOWN_ROLES, known)  # through the session's lazy user too
+    known[workspace_id] = role
+
+
+def membership_role(user, workspace_id):
+    """The user's role ("owner", "manager") in the workspace, or None: the one the request
+    already read (`membership_role_known`), else the membership row."""
+    if user is None or not user.is_authenticated:
+        return None
+    known = getattr(user, _KNOWN_ROLES, None) or {}
+    if workspace_id in known:
+        return known[workspace_id]
+    return (Membership.objects.filter(workspace_id=workspace_id, user=user).order_by()
+            .values_list("role", flat=True).first())

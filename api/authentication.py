@@ -1,5 +1,9 @@
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+
+from accounts.models import Membership
+from accounts.selectors import membership_role_known
 
 from .models import ApiToken, TokenRole, hash_key
 
@@ -10,7 +14,8 @@ EXPIRED = "Token expired."
 def token_still_grants_role(token) -> bool:
     """A token acts only while what granted its role holds: the membership with that role,
     or (freelancer tokens) the freelancer profile in that workspace still linked to the user.
-    Removing a teammate or unlinking a portal login therefore cuts their API access at once."""
+    Removing a teammate or unlinking a portal login therefore cuts their API access at once.
+    A token read by `authenticated_token` carries the membership's answer already."""
     if token.role == TokenRole.FREELANCER:
         freelancer = token.freelancer
         return (
@@ -18,7 +23,19 @@ def token_still_grants_role(token) -> bool:
             and freelancer.user_id == token.user_id
             and freelancer.workspace_id == token.workspace_id
         )
-    return token.user.memberships.filter(workspace_id=token.workspace_id, role=token.role).exists()
+    held = getattr(token, "membership_holds", None)
+    if held is None:
+        held = token.user.memberships.filter(workspace_id=token.workspace_id, role=token.role).exists()
+    return held
+
+
+def authenticated_token(key):
+    """The token with this key, its user, workspace and freelancer, and whether the membership
+    that granted a staff token's role still holds (`membership_holds`), in one query."""
+    granted = Membership.objects.filter(user_id=OuterRef("user_id"), workspace_id=OuterRef("workspace_id"),
+                                        role=OuterRef("role"))
+    return (ApiToken.objects.select_related("user", "workspace", "freelancer")
+            .annotate(membership_holds=Exists(granted)).filter(key_hash=hash_key(key)).first())
 
 
 class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
@@ -36,12 +53,13 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header.") from None
-        token = (
-            ApiToken.objects.select_related("user", "workspace", "freelancer")
-            .filter(key_hash=hash_key(key)).first()
-        )
+        token = authenticated_token(key)
         if token is None or not token.user.is_active or not token_still_grants_role(token):
             raise exceptions.AuthenticationFailed(INVALID)
+        if token.role != TokenRole.FREELANCER:
+            # The membership row just read (with the token's role): the services' owner and
+            # staff checks use it instead of reading it again.
+            membership_role_known(token.user, token.workspace_id, token.role)
         now = timezone.now()
         if token.is_expired(now):
             raise exceptions.AuthenticationFailed(EXPIRED)

@@ -80,7 +80,7 @@ def milestone_funded(*, milestone, transaction):
 
 def milestone_released(*, milestone, transaction):
     e = milestone.engagement
-    amount = -sum(x.amount for x in transaction.entries.all() if x.account.kind == "escrow")
+    amount = -sum(x.amount for x in transaction.entry_list() if x.account.kind == "escrow")
     _to_freelancer("escrow_released", e, f"escrow-released:{milestone.pk}:{transaction.pk}",
                    {**_base(milestone), "amount": format_money(amount, e.currency), "automatic": False})
 
@@ -88,7 +88,7 @@ def milestone_released(*, milestone, transaction):
 def milestone_auto_released(*, milestone, transaction, clock):
     """Both sides hear about an automatic release, once per milestone and submission."""
     e = milestone.engagement
-    amount = -sum(x.amount for x in transaction.entries.all() if x.account.kind == "escrow")
+    amount = -sum(x.amount for x in transaction.entry_list() if x.account.kind == "escrow")
     ctx = {**_base(milestone), "amount": format_money(amount, e.currency), "automatic": True,
            "window_days": clock.window_days + clock.extended_days}
     key = f"escrow-auto-released:{milestone.pk}:{clock.submitted_at.isoformat()}"
@@ -117,7 +117,7 @@ def dispute_resolved(*, milestone, transaction, release_amount, refund_amount, n
 
 def milestone_refunded(*, milestone, transaction, reason):
     e = milestone.engagement
-    amount = sum(x.amount for x in transaction.entries.all() if x.account.kind == "owner_funding")
+    amount = sum(x.amount for x in transaction.entry_list() if x.account.kind == "owner_funding")
     _to_freelancer("escrow_refunded", e, f"escrow-refunded:{milestone.pk}:{transaction.pk}",
                    {**_base(milestone), "amount": format_money(amount, e.currency), "reason": reason})
 

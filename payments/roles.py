@@ -2,7 +2,8 @@
 the API cannot disagree: moving money is for the workspace owner; a manager sees everything,
 opens disputes and extends reviews; the engagement's freelancer may open a dispute."""
 
-from accounts.models import Membership, Role
+from accounts.models import Role
+from accounts.selectors import membership_role
 
 from .errors import NotAllowed
 from .models import DisputeSide
@@ -11,9 +12,8 @@ OWNER_ONLY = "Only the workspace owner can move money."
 
 
 def role_in(workspace, user):
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(workspace=workspace, user=user).values_list("role", flat=True).first()
+    # Read once per request: the membership the request was let in by (accounts.selectors).
+    return membership_role(user, workspace.pk)
 
 
 def require_owner(workspace, actor, message=OWNER_ONLY):

@@ -25,7 +25,8 @@ def _in_range(pk):
 def milestone_or_404(request, pk):
     _in_range(pk)
     return get_scoped_or_404(
-        request, Milestone.objects.select_related("engagement__workspace", "engagement__freelancer"),
+        # With all that a money action reads of them (the freelancer's login is whom its email goes to).
+        request, Milestone.objects.select_related("engagement__workspace", "engagement__freelancer__user"),
         workspace_path="engagement__workspace", freelancer_path="engagement__freelancer", pk=pk,
     )
 

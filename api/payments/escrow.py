@@ -35,8 +35,13 @@ class MilestoneAction(MoneyAction):
         return milestone_or_404(request, pk)
 
     def answer(self, milestone, tx):
-        milestone.refresh_from_db()
-        tx = Transaction.objects.select_related("actor").prefetch_related("entries__account").get(pk=tx.pk)
+        if tx.posted_entries is not None and Transaction.milestone.is_cached(tx):
+            # Written by this request: the milestone as the action left it (locked, moved) and
+            # the entries it posted are at hand; only the escrow left is read back.
+            milestone = tx.milestone
+        else:  # a replay: the first request's transaction, read back as it is now
+            milestone.refresh_from_db()
+            tx = Transaction.objects.select_related("actor").prefetch_related("entries__account").get(pk=tx.pk)
         return {"milestone": MilestoneMoneySerializer(milestone).data, "transaction": TransactionSerializer(tx).data}
 
 

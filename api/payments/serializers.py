@@ -33,7 +33,7 @@ class EntrySerializer(serializers.ModelSerializer):
 class TransactionSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
-    entries = EntrySerializer(many=True)
+    entries = EntrySerializer(many=True, source="entry_list")
 
     class Meta:
         model = Transaction

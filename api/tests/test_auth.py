@@ -266,3 +266,16 @@ def test_the_api_token_command_refuses_a_non_member(owner, workspace, outsider):
                      stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError, match="No active user"):
         call_command("api_token", "--email", "ghost@example.com", stdout=io.StringIO())
+
+
+def test_a_token_request_leaves_no_session_behind(owner_api, settings):
+    """The token is the credential: no session row is written, no cookie set, however the
+    sessions' idle clock is configured."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_IDLE_TIMEOUT = 2 * 60 * 60  # as in production
+    for _ in range(2):
+        response = owner_api.get(ME_URL)
+        assert response.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.count() == 0

@@ -4,7 +4,8 @@ request for a small file, by a Celery task for one over ASYNC_ROWS — and
 `freelancer_import_run` does it all or nothing.
 
 The run checks the rows again in chunks, against the workspace as it is now (an email may have
-been taken since the preview), writing its progress after each chunk so the page can show it;
+been taken since the preview: one query for the whole file, then no query per row), writing its
+progress after each chunk so the page can show it;
 then one transaction inserts every freelancer with its event and rate history, and marks the
 import done. Any problem then marks it failed with the rows' errors, and nothing is imported.
 The mark is a conditional UPDATE in that same transaction, so a redelivered task imports once."""
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 ASYNC_ROWS = 500
 CHUNK = 250
+# Rows per INSERT (PostgreSQL gets one array per column, whatever the count).
+INSERT_BATCH = 2000
 # A queued import whose worker has not reported any progress for this long is queued again when
 # someone looks at it (the broker was down at confirmation, the worker died). Running twice is
 # harmless: the insert and the "done" mark commit together, once.
@@ -73,12 +76,19 @@ def _freelancer(workspace, row):
     return freelancer
 
 
-def _check(workspace, rows):
-    """([Freelancer], [error]) for `rows`: each checked alone, and its email against the
-    workspace and the rows before it."""
+def _taken(workspace, rows):
+    """The emails of `rows` already in the workspace's pool: one query for the whole file."""
     emails = {(r.get("email") or "").strip().lower() for r in rows}
-    taken = set(Freelancer.objects.filter(workspace=workspace, email__in=emails).values_list("email", flat=True))
-    built, errors, seen = [], [], {}
+    return set(Freelancer.objects.filter(workspace=workspace, email__in=emails).values_list("email", flat=True))
+
+
+def _check(workspace, rows, taken=None, seen=None):
+    """([Freelancer], [error]) for `rows`: each checked alone (no query), and its email against
+    the workspace (`taken`, read here when not given) and the rows before it (`seen`: email →
+    line, carried from chunk to chunk)."""
+    taken = _taken(workspace, rows) if taken is None else taken
+    seen = {} if seen is None else seen
+    built, errors = [], []
     for row in rows:
         line = row["line"]
         try:
@@ -159,9 +169,10 @@ def freelancer_import_run(*, import_id):
     job = FreelancerImport.objects.select_related("workspace").filter(pk=import_id).first()
     if job is None or job.status != ImportStatus.IMPORTING:
         return
-    built, errors = [], []
+    built, errors, seen = [], [], {}
+    taken = _taken(job.workspace, job.rows)
     for start in range(0, len(job.rows), CHUNK):
-        chunk_built, chunk_errors = _check(job.workspace, job.rows[start:start + CHUNK])
+        chunk_built, chunk_errors = _check(job.workspace, job.rows[start:start + CHUNK], taken, seen)
         built.extend(chunk_built)
         errors.extend(chunk_errors)
         FreelancerImport.objects.filter(pk=job.pk).update(processed_rows=min(start + CHUNK, len(job.rows)))
@@ -185,11 +196,11 @@ def _insert(job, freelancers):
     now = timezone.now()
     for f in freelancers:
         f.status_changed_at = f.created_at = now
-    created = Freelancer.objects.bulk_create(freelancers, batch_size=500)
+    created = Freelancer.objects.bulk_create(freelancers, batch_size=INSERT_BATCH)
     actor = job.created_by_id
     FreelancerEvent.objects.bulk_create(
         [FreelancerEvent(freelancer=f, kind=EventKind.CREATED, to_status=f.status, actor_id=actor,
-                         reason="Imported from CSV") for f in created], batch_size=500)
+                         reason="Imported from CSV") for f in created], batch_size=INSERT_BATCH)
     RateChange.objects.bulk_create(
         [RateChange(freelancer=f, rate_amount=f.rate_amount, rate_unit=f.rate_unit, currency=f.currency,
-                    changed_by_id=actor) for f in created if f.rate_amount is not None], batch_size=500)
+                    changed_by_id=actor) for f in created if f.rate_amount is not None], batch_size=INSERT_BATCH)

@@ -164,3 +164,24 @@ def test_a_large_import_whose_worker_never_started_is_queued_again_when_looked_a
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert Freelancer.objects.filter(workspace=workspace).count() == imports.ASYNC_ROWS + 1
+
+
+def _run_counting(workspace, owner, rows, django_assert_num_queries, expected):
+    text = "name,email,rate\n" + "".join(f"P{i},p{i}@example.com,{40 + i % 9}\n" for i in range(rows))
+    job = imports.freelancer_import_preview(workspace=workspace, actor=owner, uploaded_file=upload("p.csv", text))
+    FreelancerImport.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    with django_assert_num_queries(expected):
+        imports.freelancer_import_run(import_id=job.pk)
+    assert Freelancer.objects.filter(workspace=workspace).count() == rows
+
+
+def test_an_import_reads_the_pool_once_and_writes_only_its_progress_per_chunk(workspace, owner,
+                                                                              django_assert_num_queries):
+    # The job (1), the emails already in the pool, for the whole file (1), the progress after
+    # each chunk of rows checked, then in one transaction (savepoint in a test) the "done"
+    # mark and one INSERT each of freelancers, their events and rate histories: no query per
+    # row, whatever the size.
+    fixed = 1 + 1 + 2 + 1 + 3
+    _run_counting(workspace, owner, 2 * imports.CHUNK, django_assert_num_queries, fixed + 2)
+    Freelancer.objects.filter(workspace=workspace).delete()
+    _run_counting(workspace, owner, 4 * imports.CHUNK, django_assert_num_queries, fixed + 4)

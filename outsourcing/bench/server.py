@@ -43,9 +43,7 @@ def stack(port, log_dir):
     web = subprocess.Popen([str(BIN / "gunicorn"), "outsourcing.wsgi:application", "--bind", f"127.0.0.1:{port}",
                             "--workers", "2", "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
                            stdout=web_log, stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([str(BIN / "celery"), "-A", "outsourcing", "worker", "--concurrency", "2",
-                               "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=worker_log,
-                              stderr=subprocess.STDOUT)
+    worker = _start_worker(env, worker_log)
     try:
         _wait_up(f"http://127.0.0.1:{port}/healthz/")  # 200 once the worker's heartbeat is in
         yield {"web": web.pid, "worker": worker.pid}
@@ -59,6 +57,34 @@ def stack(port, log_dir):
                 proc.kill()
         web_log.close()
         worker_log.close()
+
+
+def _start_worker(env, log):
+    return subprocess.Popen([str(BIN / "celery"), "-A", "outsourcing", "worker", "--concurrency", "2",
+                             "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def worker(log_dir, seconds=90):
+    """One Celery worker alone (production settings, this database and broker), answering
+    pings; yields its process id."""
+    from outsourcing.celery import app
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / "bench-worker.log", "w") as log:
+        proc = _start_worker(production_env(0), log)
+        try:
+            deadline = time.monotonic() + seconds
+            while not app.control.ping(timeout=1):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"The Celery worker did not answer within {seconds} s (see {log.name}).")
+            yield proc.pid
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def _wait_up(url, seconds=90):
@@ -86,6 +112,20 @@ def rss_mb(pid):
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return max(sizes) if sizes else None
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system) used so far by `pid` and its descendants: the work a measurement
+    cost the web or worker processes, which a busy machine does not inflate the way it inflates
+    the wall time."""
+    ticks = 0
+    for p in (pid, *_children(pid)):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid):

@@ -133,6 +133,13 @@ class Transaction(models.Model):
 
     # Set by the services: True when an idempotent retry returned this (earlier) transaction.
     replayed = False
+    # Set by `ledger.post` on the transaction it has just written: its entries, each with its
+    # account, so the action's emails and answer do not read back what it wrote.
+    posted_entries = None
+
+    def entry_list(self):
+        """The entries (with their accounts when just posted or prefetched)."""
+        return self.posted_entries if self.posted_entries is not None else self.entries.all()
 
 
 class Entry(models.Model):

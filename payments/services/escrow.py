@@ -29,13 +29,19 @@ from ..models import MAX_EXTENSION_DAYS, ReviewClock, TransactionKind
 from ..roles import require_owner, require_staff
 from ..selectors import committed_spend, escrowed_for, review_window
 from ._amounts import positive
-from .ledger import escrow_account, owner_funding_account, payable_account, post, run_idempotent
+from .ledger import escrow_account, escrow_and_payable_accounts, owner_funding_account, post, run_idempotent
 
 S = MilestoneState
 
 
 def load_milestone(milestone):
-    """The milestone re-read with what every action needs (engagement, workspace, freelancer)."""
+    """The milestone with what every action needs (engagement, workspace, freelancer): as given
+    when the caller has just read it with them (the API's scoped lookup), else re-read. Its
+    state is never taken from it: each action claims the state change in the database, and
+    `milestone_transition` returns the row it locked."""
+    if Milestone.engagement.is_cached(milestone) and all(
+            relation.is_cached(milestone.engagement) for relation in (Engagement.workspace, Engagement.freelancer)):
+        return milestone
     return Milestone.objects.select_related("engagement__workspace", "engagement__freelancer").get(pk=milestone.pk)
 
 
@@ -102,13 +108,14 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
 def _release(*, milestone, actor, key, fp, automatic=False, memo=""):
     m = milestone_transition(milestone_id=milestone.pk, to_state=S.RELEASED, from_states=[S.SUBMITTED],
                              review_deadline_at=None)
-    eng = milestone.engagement
+    eng = m.engagement = milestone.engagement  # the locked row, with the engagement already read
     amount = escrowed_for(m)
     if amount <= 0:
         raise InsufficientFunds("Nothing is held in escrow for this milestone.")
+    escrow, payable = escrow_and_payable_accounts(eng)
     return post(
         workspace=eng.workspace, kind=TransactionKind.RELEASE, currency=eng.currency,
-        lines=[(escrow_account(eng), -amount), (payable_account(eng.freelancer), amount)],
+        lines=[(escrow, -amount), (payable, amount)],
         idempotency_key=key, fingerprint=fp, engagement=eng, milestone=m, actor=actor, automatic=automatic,
         memo=memo or f"Released “{m.title}”",
     )
@@ -123,13 +130,14 @@ def milestone_release(*, milestone, actor, idempotency_key):
     def perform(key, fp):
         require_owner(workspace, actor)
         tx = _release(milestone=milestone, actor=actor, key=key, fp=fp)
-        emails.milestone_released(milestone=milestone, transaction=tx)
-        timeline.record(engagement=milestone.engagement, kind="escrow_released", actor=actor, milestone=milestone,
-                        summary=f"Released “{milestone.title}” to the freelancer.")
+        released = tx.milestone  # as locked and released
+        emails.milestone_released(milestone=released, transaction=tx)
+        timeline.record(engagement=released.engagement, kind="escrow_released", actor=actor, milestone=released,
+                        summary=f"Released “{released.title}” to the freelancer.")
         return tx
 
     return run_idempotent(workspace=workspace, key=idempotency_key, action="milestone_release",
-                          params={"milestone": milestone.pk}, perform=perform)
+                          params={"milestone": milestone.pk}, perform=perform, claim_refuses_retry=True)
 
 
 class NotDue(PaymentError):

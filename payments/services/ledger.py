@@ -10,6 +10,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from accounts.audit import audit_record
 from engagements.services.transitions import TransitionError
@@ -43,6 +44,18 @@ def payable_account(freelancer):
 
 def paid_out_account(freelancer):
     return _account(workspace=freelancer.workspace, kind=AccountKind.PAID_OUT, freelancer=freelancer)
+
+
+def escrow_and_payable_accounts(engagement):
+    """The engagement's escrow account and its freelancer's payable account, in one read once
+    both exist (what a release moves money between)."""
+    found = {account.kind: account for account in Account.objects.filter(
+        Q(kind=AccountKind.ESCROW, engagement=engagement, freelancer=None)
+        | Q(kind=AccountKind.PAYABLE, engagement=None, freelancer_id=engagement.freelancer_id),
+        workspace=engagement.workspace,
+    ).order_by()}
+    return (found.get(AccountKind.ESCROW) or escrow_account(engagement),
+            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer))
 
 
 def _account(*, workspace, kind, engagement=None, freelancer=None):
@@ -80,7 +93,7 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
-    Entry.objects.bulk_create([
+    tx.posted_entries = Entry.objects.bulk_create([
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
     totals_add(tx, lines, currency)  # the engagement's figures (LedgerTotal), in this same transaction
@@ -123,7 +136,7 @@ def _replay(workspace, key, fp):
     return tx
 
 
-def run_idempotent(*, workspace, key, action, params, perform):
+def run_idempotent(*, workspace, key, action, params, perform, claim_refuses_retry=False):
     """Run `perform(key, fingerprint)` in its own database transaction unless `key` was used.
 
     - Same key, same action and parameters: the first transaction is returned (`replayed`), and
@@ -131,10 +144,16 @@ def run_idempotent(*, workspace, key, action, params, perform):
     - Same key, different parameters: IdempotencyConflict, nothing written.
     - Two concurrent calls with one key: the loser's state claim (or its insert of the unique
       key) fails once the winner commits; it then finds the winner's row and returns it.
+
+    The key is looked up before `perform` runs, unless `claim_refuses_retry`: `perform` then
+    starts with a state claim that a done action makes fail for good (a release: `submitted →
+    released`, never back), so a retry fails there, before writing, and finds the first
+    transaction afterwards like the loser of a race — and a first run saves the read. The unique
+    key still refuses a different action's reuse of it at the insert.
     """
     key = clean_key(key)
     fp = fingerprint(action, params)
-    existing = _replay(workspace, key, fp)
+    existing = None if claim_refuses_retry else _replay(workspace, key, fp)
     if existing is not None:
         return existing
     try:

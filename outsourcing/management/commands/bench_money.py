@@ -29,16 +29,26 @@ class Command(BaseCommand):
         key = money.token()
         load = server.load()
         with server.stack(port, server.ROOT / "var") as pids:
+            before = {name: server.cpu_seconds(pid) for name, pid in pids.items()}
             outcome = money.release_all(port, key, ids, clients=clients)
+            cpu = {name: server.cpu_seconds(pid) - before[name] for name, pid in pids.items()}
             memory = {name: server.rss_mb(pid) for name, pid in pids.items()}
+        self.stdout.write(load)
         self.stdout.write(money.line(outcome))
+        self.stdout.write(self._costs(outcome, cpu, memory))
         if not no_write:
-            path = report.write_section("money", self._section(outcome, memory, load))
+            path = report.write_section("money", self._section(outcome, memory, load, cpu))
             self.stdout.write(f"written to {path}")
         if outcome.released_twice or outcome.unbalanced or outcome.escrow_left or outcome.ok != len(ids):
             raise CommandError("The ledger is not what the releases should have left: " + money.line(outcome))
 
-    def _section(self, o, memory, load):
+    def _costs(self, o, cpu, memory):
+        per = {name: 1000 * seconds / o.ok if o.ok else 0.0 for name, seconds in cpu.items()}
+        return (f"CPU per release: the web workers {per['web']:.1f} ms, the Celery worker {per['worker']:.1f} ms. "
+                f"RSS after the run: a web worker {memory['web']:.0f} MB, the Celery worker "
+                f"{memory['worker']:.0f} MB.")
+
+    def _section(self, o, memory, load, cpu):
         codes = ", ".join(f"{n:,} × {status}" for status, n in sorted(o.statuses.items()))
         return "\n".join([
             "## Money: releases through the API",
@@ -58,5 +68,5 @@ class Command(BaseCommand):
             f"{o.percentile(50):.0f} ms | {o.percentile(95):.0f} ms | {codes} | {o.released_twice} | {o.unbalanced} | "
             f"{o.escrow_left} |",
             "",
-            f"RSS after the run: a web worker {memory['web']:.0f} MB, the Celery worker {memory['worker']:.0f} MB.",
+            self._costs(o, cpu, memory),
         ])

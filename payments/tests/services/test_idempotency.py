@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.models import AuditEvent
 from engagements.models import MilestoneState
 from notifications.models import Notification
 from payments import services
@@ -71,3 +72,13 @@ def test_a_missing_or_overlong_key_is_refused(milestone, owner, key):
     with pytest.raises(InvalidInput, match="idempotency key"):
         services.milestone_fund(milestone=milestone, actor=owner, idempotency_key=key)
     assert Transaction.objects.count() == 0
+
+
+def test_a_release_retried_with_its_key_returns_the_first_and_moves_nothing(submitted, owner):
+    # The release skips the key's read before it acts: the retry's state claim fails instead,
+    # and the first release is found after it.
+    first = services.milestone_release(milestone=submitted, actor=owner, idempotency_key="release-once")
+    again = services.milestone_release(milestone=submitted, actor=owner, idempotency_key="release-once")
+    assert again.pk == first.pk and again.replayed and not first.replayed
+    assert Transaction.objects.filter(kind="release").count() == 1
+    assert AuditEvent.objects.filter(action="money.release").count() == 1
