@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
 
-from ..models import AccountKind, Dispute, Entry, ReviewClock, Timesheet, TimesheetState, Transaction
+from ..models import (
+    AccountKind,
+    Dispute,
+    Entry,
+    ReviewClock,
+    TimeEntry,
+    Timesheet,
+    TimesheetState,
+    Transaction,
+)
 from .balances import budget_figures_for
 from .dashboard import currency_totals
 
@@ -69,14 +78,22 @@ def workspace_overview(workspace, *, page=1, now=None):
     overview.payables, overview.payables_count = _payables(workspace)
     disputes = (Dispute.objects.filter(milestone__engagement__workspace=workspace, resolved_at__isnull=True)
                 .select_related("milestone__engagement__freelancer", "raised_by").order_by("opened_at", "pk"))
-    overview.disputes, overview.disputes_count = list(disputes[:LIST_LIMIT]), disputes.count()
+    overview.disputes, overview.disputes_count = _first(disputes)
+    minutes = (TimeEntry.objects.filter(timesheet=OuterRef("pk")).order_by().values("timesheet")
+               .annotate(total=Sum("minutes")).values("total"))
     timesheets = (Timesheet.objects.filter(engagement__workspace=workspace, state=TimesheetState.SUBMITTED)
-                  .select_related("engagement__freelancer").annotate(total_minutes=Sum("entries__minutes"))
+                  .select_related("engagement__freelancer")
+                  .annotate(total_minutes=Subquery(minutes, output_field=IntegerField()))
                   .order_by("approval_deadline_at", "pk"))
-    overview.timesheets = list(timesheets[:LIST_LIMIT])
-    overview.timesheets_count = Timesheet.objects.filter(engagement__workspace=workspace,
-                                                         state=TimesheetState.SUBMITTED).count()
+    overview.timesheets, overview.timesheets_count = _first(timesheets)
     return overview
+
+
+def _first(rows):
+    """(the first LIST_LIMIT rows, how many there are in all): one query, the count a window
+    over every row taken before the cut."""
+    first = list(rows.annotate(in_all=Window(Count("pk")))[:LIST_LIMIT])
+    return first, first[0].in_all if first else 0
 
 
 def _engagement_page(workspace, page):
@@ -92,27 +109,30 @@ def _engagement_page(workspace, page):
 
 
 def _reviews(workspace):
+    """The submitted milestones, soonest deadline first, each with the clock of its current
+    submission (the one started when it became submitted) read in the same query."""
+    clock = ReviewClock.objects.filter(milestone=OuterRef("pk"), submitted_at=OuterRef("state_changed_at"))
     submitted = (
         Milestone.objects.filter(engagement__workspace=workspace, state=MilestoneState.SUBMITTED)
         .exclude(review_deadline_at=None).order_by("review_deadline_at", "pk")
+        .select_related("engagement__freelancer")
+        .annotate(clock_deadline_at=Subquery(clock.values("deadline_at")[:1]),
+                  clock_extended_at=Subquery(clock.values("extended_at")[:1]),
+                  clock_found=Exists(clock))
     )
-    rows = (submitted.select_related("engagement__freelancer")
-            .prefetch_related(Prefetch("review_clocks", queryset=ReviewClock.objects.order_by("-submitted_at"),
-                                       to_attr="clocks"))[:LIST_LIMIT])
-    reviews = []
-    for m in rows:
-        clock = next((c for c in m.clocks if c.submitted_at == m.state_changed_at), None)
-        deadline = clock.deadline_at if clock else m.review_deadline_at
-        reviews.append(ReviewDue(milestone=m, deadline_at=deadline, extended=bool(clock and clock.extended_at)))
+    rows, count = _first(submitted)
+    reviews = [ReviewDue(milestone=m, deadline_at=m.clock_deadline_at if m.clock_found else m.review_deadline_at,
+                         extended=bool(m.clock_found and m.clock_extended_at)) for m in rows]
     reviews.sort(key=lambda r: r.deadline_at)
-    return reviews, submitted.count()
+    return reviews, count
 
 
 def _payables(workspace):
     """Who is owed what, per engagement, the largest first (sums of the payable accounts)."""
     owed = (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,
                                  transaction__engagement__isnull=False)
-            .values("transaction__engagement", "currency").annotate(owed=Sum("amount")).filter(owed__gt=0))
+            .values("transaction__engagement", "currency").annotate(owed=Sum("amount")).filter(owed__gt=0)
+            .annotate(in_all=Window(Count("*"))))  # how many groups, counted before the cut
     top = list(owed.order_by("-owed", "transaction__engagement")[:LIST_LIMIT])
     engagements = Engagement.objects.select_related("freelancer").in_bulk(
         [row["transaction__engagement"] for row in top])
@@ -120,4 +140,4 @@ def _payables(workspace):
     for row in top:
         e = engagements[row["transaction__engagement"]]
         payables.append({"freelancer": e.freelancer, "engagement": e, "owed": row["owed"], "currency": row["currency"]})
-    return payables, owed.count()
+    return payables, top[0]["in_all"] if top else 0
