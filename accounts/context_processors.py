@@ -9,8 +9,10 @@ def workspace(request):
     def memberships():
         if user is None or not user.is_authenticated:
             return []
-        return list(Membership.objects.filter(user=user).select_related("workspace")
-                    .order_by("workspace__name"))
+        read = getattr(request, "memberships", None)  # WorkspaceMiddleware read them already
+        if read is None:
+            read = Membership.objects.filter(user=user).select_related("workspace")
+        return sorted(read, key=lambda m: (m.workspace.name.casefold(), m.workspace_id))
 
     return {
         "current_workspace": getattr(request, "workspace", None),

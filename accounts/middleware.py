@@ -28,13 +28,15 @@ class WorkspaceMiddleware:
         request.membership = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = Membership.objects.select_related("workspace").filter(user=user)
+            # Every membership in one read (a person belongs to a few workspaces): the current one
+            # is picked from them, and the workspace switcher lists them (`request.memberships`).
+            memberships = list(Membership.objects.select_related("workspace").filter(user=user)
+                               .order_by("created_at", "pk"))
+            request.memberships = memberships
             chosen = request.session.get(SESSION_KEY)
-            membership = None
-            if chosen:
-                membership = memberships.filter(workspace_id=chosen).first()
-            if membership is None:
-                membership = memberships.order_by("created_at").first()
+            membership = next((m for m in memberships if chosen and m.workspace_id == chosen), None)
+            if membership is None and memberships:
+                membership = memberships[0]
             if membership is not None:
                 request.membership = membership
                 request.workspace = membership.workspace
