@@ -109,6 +109,12 @@ class Milestone(models.Model):
                 condition=models.Q(state__in=["draft", "funded", "changes_requested"]),
             ),
             document_index(MILESTONE_SEARCH_FIELDS, name="milestone_search"),  # the search box (PostgreSQL)
+            # "Has an overdue milestone" (the engagement list's flag, its at-risk count and filter):
+            # answered from the index alone, per engagement or for the whole workspace.
+            models.Index(
+                fields=["engagement", "due_at"], name="milestone_open_by_engagement",
+                condition=models.Q(state__in=["draft", "funded", "changes_requested"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="milestone_amount_positive"),
