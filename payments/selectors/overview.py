@@ -98,9 +98,11 @@ def _first(rows):
 
 def _engagement_page(workspace, page):
     """Engagements with money on them, or under way: one page, with their figures."""
-    money = Exists(Transaction.objects.filter(engagement=OuterRef("pk")))
-    engagements = (Engagement.objects.filter(workspace=workspace)
-                   .filter(Q(status__in=("active", "offered", "paused")) | Q(money))
+    # "Has a ledger transaction" as a scalar subquery cut at one row: looked up per engagement (and
+    # only for those not under way), where an EXISTS is planned as a hash of the whole ledger.
+    first_money = Subquery(Transaction.objects.filter(engagement=OuterRef("pk")).order_by().values("pk")[:1])
+    engagements = (Engagement.objects.filter(workspace=workspace).alias(first_money=first_money)
+                   .filter(Q(status__in=("active", "offered", "paused")) | Q(first_money__isnull=False))
                    .select_related("freelancer").order_by("-created_at", "-pk"))
     result = Paginator(engagements, ENGAGEMENTS_PER_PAGE).get_page(page)
     figures = budget_figures_for(result.object_list)
@@ -120,7 +122,9 @@ def _reviews(workspace):
                   clock_extended_at=Subquery(clock.values("extended_at")[:1]),
                   clock_found=Exists(clock))
     )
-    rows, count = _first(submitted)
+    # Counted apart: a window count would join every submitted milestone's engagement and
+    # freelancer before the cut.
+    rows, count = list(submitted[:LIST_LIMIT]), submitted.count()
     reviews = [ReviewDue(milestone=m, deadline_at=m.clock_deadline_at if m.clock_found else m.review_deadline_at,
                          extended=bool(m.clock_found and m.clock_extended_at)) for m in rows]
     reviews.sort(key=lambda r: r.deadline_at)
