@@ -75,6 +75,13 @@ class Notification(models.Model):
             models.Index(fields=["recipient_email", "-created_at"], name="notification_inbox"),
             models.Index(fields=["recipient_email"], name="notification_unread",
                          condition=models.Q(read_at__isnull=True)),
+            # …and those addressed to the user (an inbox is by address OR user): with the one
+            # above, a bitmap OR of both, when few are unread.
+            models.Index(fields=["recipient_user"], name="notification_unread_user",
+                         condition=models.Q(read_at__isnull=True)),
+            # The inbox's page, newest first: read in order and cut at the page when most rows are
+            # the reader's (by address OR user, no one index holds the order otherwise).
+            models.Index(fields=["-created_at", "-id"], name="notification_recent"),
             # The recovery sweep looks only at rows still in flight.
             models.Index(
                 fields=["status", "created_at"],

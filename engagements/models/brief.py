@@ -4,6 +4,8 @@ about them."""
 from django.db import models
 from django.utils import timezone
 
+from accounts.indexes import document_index
+
 from .engagement import Engagement
 
 BRIEF_SECTIONS = [
@@ -14,6 +16,11 @@ BRIEF_SECTIONS = [
     ("timeline", "Timeline"),
     ("communication_plan", "Communication plan"),
 ]
+
+
+# What the search box reads of a brief (its rank weighs them A, B, C, D…).
+BRIEF_SEARCH_FIELDS = ("goal", "deliverables", "acceptance_criteria", "out_of_scope", "timeline",
+                       "communication_plan")
 
 
 class Brief(models.Model):
@@ -48,6 +55,7 @@ class Brief(models.Model):
         indexes = [
             models.Index(fields=["ack_nudge_at"], name="brief_ack_nudge",
                          condition=models.Q(acknowledged_at__isnull=True)),
+            document_index(BRIEF_SEARCH_FIELDS, name="brief_search"),  # the search box (PostgreSQL)
         ]
         constraints = [
             models.UniqueConstraint(fields=["engagement", "version"], name="brief_version_unique"),

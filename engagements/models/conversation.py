@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.indexes import document_index
+
 from .engagement import Engagement
 
 # A message can be edited or retracted by its author for this long after it was written.
@@ -36,6 +38,10 @@ class MessageVia(models.TextChoices):
     EMAIL = "email", "email"
 
 
+# What the search box reads of a message.
+MESSAGE_SEARCH_FIELDS = ("body",)
+
+
 class Message(models.Model):
     """One message in an engagement's thread. Never deleted: a retraction empties the body and
     leaves a line. `author_freelancer` is set when the freelancer wrote it; otherwise the author
@@ -55,7 +61,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["engagement", "id"], name="message_thread")]
+        indexes = [
+            models.Index(fields=["engagement", "id"], name="message_thread"),
+            document_index(MESSAGE_SEARCH_FIELDS, name="message_search"),  # the search box (PostgreSQL)
+        ]
 
     def __str__(self):
         return f"{self.author_name}: {self.body[:60]}"

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.indexes import document_index, trigram_index
 from accounts.models import validate_currency
 
 
@@ -61,6 +62,10 @@ ENGAGEMENT_CLEARS = {
     EngagementStatus.COMPLETED: _DEADLINES,
     EngagementStatus.CANCELLED: _DEADLINES,
 }
+
+
+# What the search box reads of an engagement, most telling first (its rank weighs them A, B).
+ENGAGEMENT_SEARCH_FIELDS = ("title", "end_reason")
 
 
 class Engagement(models.Model):
@@ -142,6 +147,9 @@ class Engagement(models.Model):
             models.Index(fields=["workspace", "status"], name="engagement_ws_status"),
             # The engagement list's page (newest first): read in order, cut at the page.
             models.Index(fields=["workspace", "-created_at", "-id"], name="engagement_ws_recent"),
+            # The search box (PostgreSQL only): words, and a misspelt title.
+            document_index(ENGAGEMENT_SEARCH_FIELDS, name="engagement_search"),
+            trigram_index("title", name="engagement_title_trgm"),
             models.Index(
                 fields=["next_update_due_at"], name="engagement_update_due",
                 condition=models.Q(status="active"),

@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.indexes import document_index
 from accounts.models import validate_currency
 
 from .engagement import Engagement
@@ -68,6 +69,10 @@ def allowed_from(to_state):
     return {src for src, targets in MILESTONE_TRANSITIONS.items() if to_state in targets}
 
 
+# What the search box reads of a milestone (its rank weighs them A, B).
+MILESTONE_SEARCH_FIELDS = ("title", "acceptance_criteria")
+
+
 class Milestone(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveSmallIntegerField(default=0)
@@ -101,6 +106,13 @@ class Milestone(models.Model):
             ),
             models.Index(
                 fields=["due_at"], name="milestone_due",
+                condition=models.Q(state__in=["draft", "funded", "changes_requested"]),
+            ),
+            document_index(MILESTONE_SEARCH_FIELDS, name="milestone_search"),  # the search box (PostgreSQL)
+            # "Has an overdue milestone" (the engagement list's flag, its at-risk count and filter):
+            # answered from the index alone, per engagement or for the whole workspace.
+            models.Index(
+                fields=["engagement", "due_at"], name="milestone_open_by_engagement",
                 condition=models.Q(state__in=["draft", "funded", "changes_requested"]),
             ),
         ]

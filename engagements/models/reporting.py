@@ -5,7 +5,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from accounts.indexes import document_index
+
 from .engagement import Engagement
+
+# What the search box reads of a status update (its rank weighs them A, B, C).
+STATUS_UPDATE_SEARCH_FIELDS = ("done", "next", "blockers")
 
 
 class StatusUpdate(models.Model):
@@ -24,7 +29,10 @@ class StatusUpdate(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["engagement", "-created_at"], name="statusupdate_recent")]
+        indexes = [
+            models.Index(fields=["engagement", "-created_at"], name="statusupdate_recent"),
+            document_index(STATUS_UPDATE_SEARCH_FIELDS, name="statusupdate_search"),  # the search box (PostgreSQL)
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(percent_complete__lte=100), name="statusupdate_percent_range"),
         ]

@@ -3,7 +3,20 @@ at-risk flags, the counts, the detail page's engagement and its timeline, and wh
 moved. Each returns a fixed number of queries however many rows there are (the list and detail
 pages are tested for it)."""
 
-from django.db.models import BooleanField, Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +28,8 @@ from ..models import (
     EngagementStatus,
     Milestone,
     MilestoneState,
+    PlaybookAcknowledgement,
+    PlaybookDocument,
     StatusUpdate,
 )
 from .conversation import with_unread
@@ -84,11 +99,16 @@ def engagement_counts(workspace, now=None):
 
 
 def engagement_detail(workspace, pk):
-    """The engagement with what its page shows up front; raises Engagement.DoesNotExist."""
+    """The engagement with what its page shows up front; raises Engagement.DoesNotExist. Its
+    playbook documents carry `acknowledged_current`: whether its freelancer acknowledged the
+    current version (what `playbook_status` would otherwise ask for in a query of its own)."""
+    acknowledged = PlaybookAcknowledgement.objects.filter(
+        version__document=OuterRef("pk"), version__version=OuterRef("current_version"), freelancer__engagements=pk)
+    documents = PlaybookDocument.objects.annotate(acknowledged_current=Exists(acknowledged))
     return (
         Engagement.objects.filter(workspace=workspace, pk=pk)
-        .select_related("freelancer", "created_by", "workspace")
-        .prefetch_related("backups", "playbook")
+        .select_related("freelancer", "created_by", "workspace", "review")
+        .prefetch_related("backups", Prefetch("playbook", queryset=documents))
         .get()
     )
 

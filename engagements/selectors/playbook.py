@@ -10,13 +10,16 @@ def playbook_current_version(document):
 
 def playbook_status(engagement):
     """For each attached document: the current version and whether the freelancer acknowledged
-    it. Two queries."""
-    documents = list(engagement.playbook.all().order_by("title"))
-    acknowledged = set(
-        PlaybookAcknowledgement.objects.filter(
-            freelancer_id=engagement.freelancer_id, version__document__in=documents,
-        ).values_list("version__document_id", "version__version")
-    )
+    it. Two queries, none when `engagement_detail` read them."""
+    documents = sorted(engagement.playbook.all(), key=lambda d: (d.title, d.pk))  # prefetched or not
+    if all(hasattr(d, "acknowledged_current") for d in documents):  # read with them (engagement_detail)
+        acknowledged = {(d.pk, d.current_version) for d in documents if d.acknowledged_current}
+    else:
+        acknowledged = set(
+            PlaybookAcknowledgement.objects.filter(
+                freelancer_id=engagement.freelancer_id, version__document__in=documents,
+            ).values_list("version__document_id", "version__version")
+        )
     return [
         {"document": d, "version": d.current_version, "acknowledged": (d.pk, d.current_version) in acknowledged}
         for d in documents

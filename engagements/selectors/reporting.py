@@ -20,9 +20,14 @@ def update_prompts(workspace):
     return prompts or UpdatePrompts(workspace=workspace, **DEFAULT_PROMPTS)
 
 
-def ladder_status(engagement):
-    """What the reminders will do next for an engagement, for its pages."""
-    e = Engagement.objects.get(pk=engagement.pk)
+_READ = object()
+
+
+def ladder_status(engagement, *, read_again=True, planned_checkin=_READ):
+    """What the reminders will do next for an engagement, for its pages. The engagement is read
+    again (a page that just saved its settings shows them) unless `read_again` is False, and the
+    planned check-in unless the caller has it (`planned_checkin`, None for none)."""
+    e = Engagement.objects.get(pk=engagement.pk) if read_again else engagement
     update = None
     if e.status == EngagementStatus.ACTIVE and e.next_update_due_at:
         second = e.next_update_due_at + timedelta(hours=e.update_escalate_hours)
@@ -37,6 +42,6 @@ def ladder_status(engagement):
         "quiet_check_at": e.quiet_check_at if e.status == EngagementStatus.ACTIVE else None,
         "last_activity_at": e.last_activity_at, "checkin_nudge_at": e.checkin_nudge_at,
         # With one planned the cadence nudge never fires (the sweep skips it): the panel says so.
-        "checkin_planned": upcoming_checkins(e).first(),
+        "checkin_planned": upcoming_checkins(e).first() if planned_checkin is _READ else planned_checkin,
         "settings": e,
     }

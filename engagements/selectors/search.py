@@ -2,23 +2,34 @@
 of one workspace (or, for a freelancer, of their own engagements), by words, grouped by kind.
 
 On PostgreSQL each kind is one full-text query (an English `tsvector` over its text fields,
-every word matched as a prefix, ranked), and names — a freelancer's, an engagement's title —
-also match by trigram word similarity, so a misspelt "Frdia" still finds Frida. On SQLite a
-plain `icontains` on the same fields. Either way one query per kind, whatever the number of
-rows: results are capped per kind."""
+every word matched as a prefix), and names — a freelancer's, an engagement's title — also match
+by trigram word similarity, so a misspelt "Frdia" still finds Frida. Both are answered by GIN
+indexes (`accounts.indexes`: each model's document index holds exactly `search_document` of its
+SEARCH_FIELDS), so finding the matches reads the index, not the table. Ranking needs each row's
+text, so only the newest CANDIDATES matches of a kind are ranked (weighted: the first field
+counts most) and the best `per_kind` shown: a word found in half of 200,000 status updates
+costs the same as a rare one. On SQLite a plain `icontains` on the same fields. Either way one
+query per kind, whatever the number of rows: results are capped per kind."""
 
 import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
+from django.db.models import BooleanField, F, FloatField, Func, Q, Value
 from django.db.models.functions import Cast, Greatest
 from django.urls import reverse
 
+from accounts.indexes import search_document
 from freelancers.models import Freelancer
+from freelancers.models.freelancer import FREELANCER_SEARCH_FIELDS
 
 from ..models import Brief, Engagement, EngagementStatus, Message, Milestone, StatusUpdate
+from ..models.brief import BRIEF_SEARCH_FIELDS
+from ..models.conversation import MESSAGE_SEARCH_FIELDS
+from ..models.engagement import ENGAGEMENT_SEARCH_FIELDS
+from ..models.milestone import MILESTONE_SEARCH_FIELDS
+from ..models.reporting import STATUS_UPDATE_SEARCH_FIELDS
 
 KINDS = ("freelancer", "engagement", "milestone", "brief", "status_update", "message")
 KIND_LABELS = {"freelancer": "Freelancers", "engagement": "Engagements", "milestone": "Milestones",
@@ -28,6 +39,8 @@ MAX_WORDS = 8
 SNIPPET = 160
 # How alike a word of a name must be to a typed word to count (pg_trgm's word similarity).
 NAME_SIMILARITY = 0.5
+# How many of a kind's newest matches are ranked (PostgreSQL).
+CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -54,14 +67,24 @@ class Scope:
 # Per kind: the model, its text fields (weighted A, B, C… in that order), the lookup to its
 # engagement (None for a freelancer) and a name field for the trigram fallback.
 SOURCES = {
-    "freelancer": (Freelancer, ("name", "headline", "notes"), None, "name"),
-    "engagement": (Engagement, ("title", "end_reason"), "", "title"),
-    "milestone": (Milestone, ("title", "acceptance_criteria"), "engagement", None),
-    "brief": (Brief, ("goal", "deliverables", "acceptance_criteria", "out_of_scope", "timeline",
-                      "communication_plan"), "engagement", None),
-    "status_update": (StatusUpdate, ("done", "next", "blockers"), "engagement", None),
-    "message": (Message, ("body",), "engagement", None),
+    "freelancer": (Freelancer, FREELANCER_SEARCH_FIELDS, None, "name"),
+    "engagement": (Engagement, ENGAGEMENT_SEARCH_FIELDS, "", "title"),
+    "milestone": (Milestone, MILESTONE_SEARCH_FIELDS, "engagement", None),
+    "brief": (Brief, BRIEF_SEARCH_FIELDS, "engagement", None),
+    "status_update": (StatusUpdate, STATUS_UPDATE_SEARCH_FIELDS, "engagement", None),
+    "message": (Message, MESSAGE_SEARCH_FIELDS, "engagement", None),
 }
+
+
+class WordOfName(Func):
+    """`word <% name`: pg_trgm's word similarity of the word to some stretch of the name reaches
+    `pg_trgm.word_similarity_threshold` (set to NAME_SIMILARITY by `search`) — the form the
+    name's trigram index answers, where a `word_similarity(…) >= x` would read every row."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
 
 
 def words_of(q):
@@ -87,22 +110,28 @@ def _scoped(kind, scope):
 
 def _postgres(qs, kind, words):
     _, fields, _, name = SOURCES[kind]
+    query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    matches = Q(document=query)
+    if name:
+        for word in words:
+            matches |= Q(WordOfName(Value(word), F(name)))
+    # The newest matches, read through the GIN indexes. Ordered by an expression on purpose: the
+    # planner cannot estimate a prefix query and, by the key's index, would walk the whole table
+    # backwards computing every row's document when a word is rare.
+    newest = qs.alias(document=search_document(fields)).filter(matches).order_by((F("pk") + 0).desc())
+    qs = qs.filter(pk__in=newest.values("pk")[:CANDIDATES])
     weights = "ABCD"
     vector = None
     for i, field in enumerate(fields):
         part = SearchVector(field, weight=weights[min(i, 3)], config="english")
         vector = part if vector is None else vector + part
-    query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
-    # ts_rank is never quite 0, so the match itself is the `@@` of the document and the query.
-    qs = qs.annotate(document=vector, rank=SearchRank(vector, query))
-    matches = Q(document=query)
+    qs = qs.annotate(rank=SearchRank(vector, query))
     if name:
         similarity = Greatest(*[TrigramWordSimilarity(Value(word), F(name)) for word in words],
                               Value(0.0)) if len(words) > 1 else TrigramWordSimilarity(Value(words[0]), F(name))
         qs = qs.annotate(similarity=Cast(similarity, FloatField()))
-        matches |= Q(similarity__gte=NAME_SIMILARITY)
-        return qs.filter(matches).order_by((F("rank") + F("similarity")).desc(), "-pk")
-    return qs.filter(matches).order_by("-rank", "-pk")
+        return qs.order_by((F("rank") + F("similarity")).desc(), "-pk")
+    return qs.order_by("-rank", "-pk")
 
 
 def _sqlite(qs, kind, words):
@@ -165,6 +194,9 @@ def search(*, q, scope, per_kind=PER_KIND):
     if not words:
         return {}
     postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:  # for WordOfName; this connection's searches only
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {NAME_SIMILARITY}")
     results = {}
     for kind in KINDS:
         qs = _scoped(kind, scope)

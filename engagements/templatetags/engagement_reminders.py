@@ -1,9 +1,9 @@
-"""Reminder panels on the owner pages: a milestone's requests for a new date and what an
-engagement's reminder ladders will do next (both reads from engagements.selectors)."""
+"""Reminder panels on the owner pages: a milestone's requests for a new date (a read from
+engagements.selectors; what an engagement's ladders do next comes from its view)."""
 
 from django import template
 
-from ..selectors import date_changes, ladder_status
+from ..selectors import date_changes
 
 register = template.Library()
 
@@ -12,8 +12,3 @@ register = template.Library()
 def milestone_date_changes(milestone):
     """Every request for a new due date on the milestone, newest first."""
     return list(date_changes(milestone))
-
-
-@register.simple_tag
-def reminder_status(engagement):
-    return ladder_status(engagement)

@@ -136,7 +136,8 @@ def engagement_detail(request, pk):
     grant_rows = list(selectors.grants_for(engagement))
     next_milestone = min((m for m in milestones if m.due_at and m.state in OPEN_WORK_STATES),
                          key=lambda m: m.due_at, default=None)
-    review = Review.objects.filter(engagement=engagement).first()
+    review = getattr(engagement, "review", None)  # read with the engagement
+    planned_checkin = selectors.upcoming_checkins(engagement).first()
     return render(request, "engagements/detail.html", {
         "engagement": engagement, "milestones": milestones, "brief": brief,
         "awaiting_ack": selectors.brief_awaiting_acknowledgement(engagement, brief),
@@ -149,7 +150,8 @@ def engagement_detail(request, pk):
         "to_rotate": [g for g in grant_rows if g.needs_rotation],
         "playbook": selectors.playbook_status(engagement),
         "next_milestone": next_milestone,
-        "planned_checkin": selectors.upcoming_checkins(engagement).first(),
+        "planned_checkin": planned_checkin,
+        "reminder_state": selectors.ladder_status(engagement, read_again=False, planned_checkin=planned_checkin),
         "update_overdue": bool(engagement.status == EngagementStatus.ACTIVE and engagement.next_update_due_at
                                and engagement.next_update_due_at < now),
         "checkin_overdue": bool(engagement.next_checkin_at and engagement.next_checkin_at < now

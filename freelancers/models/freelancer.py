@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
+from accounts.indexes import document_index, trigram_index
 from accounts.models import validate_currency, validate_timezone
 
 
@@ -34,6 +35,10 @@ class RateUnit(models.TextChoices):
     DAY = "day", "per day"
     PROJECT = "project", "per project"
     MONTH = "month", "per month (retainer)"
+
+
+# What the search box reads of a freelancer, most telling first (its rank weighs them A, B, C).
+FREELANCER_SEARCH_FIELDS = ("name", "headline", "notes")
 
 
 class Freelancer(models.Model):
@@ -74,6 +79,9 @@ class Freelancer(models.Model):
             models.Index(fields=["workspace", "status"], name="freelancer_ws_status"),
             # The freelancer list's page (by name): read in order, cut at the page.
             models.Index(fields=["workspace", "name", "id"], name="freelancer_ws_name"),
+            # The search box (PostgreSQL only): words, and a misspelt name.
+            document_index(FREELANCER_SEARCH_FIELDS, name="freelancer_search"),
+            trigram_index("name", name="freelancer_name_trgm"),
         ]
 
     def __str__(self):

@@ -41,6 +41,7 @@ from .freelancer_money import (
     EngagementMoney,
     FreelancerMoney,
     freelancer_escrow_lines,
+    freelancer_escrow_lines_latest,
     freelancer_money,
 )
 from .overview import Overview, ReviewDue, workspace_overview
@@ -50,6 +51,7 @@ from .statements import (
     engagement_statement,
     freelancer_owed_by_engagement,
     freelancer_statement,
+    freelancer_statement_latest,
     workspace_statement,
 )
 
@@ -79,9 +81,11 @@ __all__ = [
     "escrowed_for",
     "escrowed_for_milestones",
     "freelancer_escrow_lines",
+    "freelancer_escrow_lines_latest",
     "freelancer_money",
     "freelancer_owed_by_engagement",
     "freelancer_statement",
+    "freelancer_statement_latest",
     "workspace_statement",
     "open_dispute",
     "owed_on",

@@ -14,7 +14,7 @@ for the milestones behind the escrow figures (so each figure can link to its mil
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.utils import timezone
 
 from engagements.models import Milestone, MilestoneState
@@ -168,9 +168,20 @@ def _milestone_order(m):
 def freelancer_escrow_lines(freelancer):
     """The ledger lines behind the escrow figures: every movement in or out of the escrow of the
     freelancer's engagements, oldest first, with the milestone it was for (one query)."""
-    return list(
+    return list(_escrow_lines(freelancer).order_by("transaction__created_at", "transaction_id", "id"))
+
+
+def freelancer_escrow_lines_latest(freelancer, *, lines):
+    """The latest `lines` of `freelancer_escrow_lines` (oldest first) and how many there are in
+    all, counted by the same query (a window over the whole set, taken before the cut)."""
+    latest = list(_escrow_lines(freelancer).annotate(lines_in_all=Window(Count("pk")))
+                  .order_by("-transaction__created_at", "-transaction_id", "-id")[:lines])
+    return latest[::-1], latest[0].lines_in_all if latest else 0
+
+
+def _escrow_lines(freelancer):
+    return (
         Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer)
         .exclude(amount=0)
         .select_related("transaction", "transaction__milestone", "account__engagement")
-        .order_by("transaction__created_at", "transaction_id", "id")
     )

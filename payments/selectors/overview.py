@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
 from engagements.models import Engagement, Milestone, MilestoneState
 
-from ..models import AccountKind, Dispute, Entry, ReviewClock, Timesheet, TimesheetState, Transaction
+from ..models import (
+    AccountKind,
+    Dispute,
+    Entry,
+    ReviewClock,
+    TimeEntry,
+    Timesheet,
+    TimesheetState,
+    Transaction,
+)
 from .balances import budget_figures_for
 from .dashboard import currency_totals
 
@@ -69,21 +78,31 @@ def workspace_overview(workspace, *, page=1, now=None):
     overview.payables, overview.payables_count = _payables(workspace)
     disputes = (Dispute.objects.filter(milestone__engagement__workspace=workspace, resolved_at__isnull=True)
                 .select_related("milestone__engagement__freelancer", "raised_by").order_by("opened_at", "pk"))
-    overview.disputes, overview.disputes_count = list(disputes[:LIST_LIMIT]), disputes.count()
+    overview.disputes, overview.disputes_count = _first(disputes)
+    minutes = (TimeEntry.objects.filter(timesheet=OuterRef("pk")).order_by().values("timesheet")
+               .annotate(total=Sum("minutes")).values("total"))
     timesheets = (Timesheet.objects.filter(engagement__workspace=workspace, state=TimesheetState.SUBMITTED)
-                  .select_related("engagement__freelancer").annotate(total_minutes=Sum("entries__minutes"))
+                  .select_related("engagement__freelancer")
+                  .annotate(total_minutes=Subquery(minutes, output_field=IntegerField()))
                   .order_by("approval_deadline_at", "pk"))
-    overview.timesheets = list(timesheets[:LIST_LIMIT])
-    overview.timesheets_count = Timesheet.objects.filter(engagement__workspace=workspace,
-                                                         state=TimesheetState.SUBMITTED).count()
+    overview.timesheets, overview.timesheets_count = _first(timesheets)
     return overview
+
+
+def _first(rows):
+    """(the first LIST_LIMIT rows, how many there are in all): one query, the count a window
+    over every row taken before the cut."""
+    first = list(rows.annotate(in_all=Window(Count("pk")))[:LIST_LIMIT])
+    return first, first[0].in_all if first else 0
 
 
 def _engagement_page(workspace, page):
     """Engagements with money on them, or under way: one page, with their figures."""
-    money = Exists(Transaction.objects.filter(engagement=OuterRef("pk")))
-    engagements = (Engagement.objects.filter(workspace=workspace)
-                   .filter(Q(status__in=("active", "offered", "paused")) | Q(money))
+    # "Has a ledger transaction" as a scalar subquery cut at one row: looked up per engagement (and
+    # only for those not under way), where an EXISTS is planned as a hash of the whole ledger.
+    first_money = Subquery(Transaction.objects.filter(engagement=OuterRef("pk")).order_by().values("pk")[:1])
+    engagements = (Engagement.objects.filter(workspace=workspace).alias(first_money=first_money)
+                   .filter(Q(status__in=("active", "offered", "paused")) | Q(first_money__isnull=False))
                    .select_related("freelancer").order_by("-created_at", "-pk"))
     result = Paginator(engagements, ENGAGEMENTS_PER_PAGE).get_page(page)
     figures = budget_figures_for(result.object_list)
@@ -92,27 +111,32 @@ def _engagement_page(workspace, page):
 
 
 def _reviews(workspace):
+    """The submitted milestones, soonest deadline first, each with the clock of its current
+    submission (the one started when it became submitted) read in the same query."""
+    clock = ReviewClock.objects.filter(milestone=OuterRef("pk"), submitted_at=OuterRef("state_changed_at"))
     submitted = (
         Milestone.objects.filter(engagement__workspace=workspace, state=MilestoneState.SUBMITTED)
         .exclude(review_deadline_at=None).order_by("review_deadline_at", "pk")
+        .select_related("engagement__freelancer")
+        .annotate(clock_deadline_at=Subquery(clock.values("deadline_at")[:1]),
+                  clock_extended_at=Subquery(clock.values("extended_at")[:1]),
+                  clock_found=Exists(clock))
     )
-    rows = (submitted.select_related("engagement__freelancer")
-            .prefetch_related(Prefetch("review_clocks", queryset=ReviewClock.objects.order_by("-submitted_at"),
-                                       to_attr="clocks"))[:LIST_LIMIT])
-    reviews = []
-    for m in rows:
-        clock = next((c for c in m.clocks if c.submitted_at == m.state_changed_at), None)
-        deadline = clock.deadline_at if clock else m.review_deadline_at
-        reviews.append(ReviewDue(milestone=m, deadline_at=deadline, extended=bool(clock and clock.extended_at)))
+    # Counted apart: a window count would join every submitted milestone's engagement and
+    # freelancer before the cut.
+    rows, count = list(submitted[:LIST_LIMIT]), submitted.count()
+    reviews = [ReviewDue(milestone=m, deadline_at=m.clock_deadline_at if m.clock_found else m.review_deadline_at,
+                         extended=bool(m.clock_found and m.clock_extended_at)) for m in rows]
     reviews.sort(key=lambda r: r.deadline_at)
-    return reviews, submitted.count()
+    return reviews, count
 
 
 def _payables(workspace):
     """Who is owed what, per engagement, the largest first (sums of the payable accounts)."""
     owed = (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,
                                  transaction__engagement__isnull=False)
-            .values("transaction__engagement", "currency").annotate(owed=Sum("amount")).filter(owed__gt=0))
+            .values("transaction__engagement", "currency").annotate(owed=Sum("amount")).filter(owed__gt=0)
+            .annotate(in_all=Window(Count("*"))))  # how many groups, counted before the cut
     top = list(owed.order_by("-owed", "transaction__engagement")[:LIST_LIMIT])
     engagements = Engagement.objects.select_related("freelancer").in_bulk(
         [row["transaction__engagement"] for row in top])
@@ -120,4 +144,4 @@ def _payables(workspace):
     for row in top:
         e = engagements[row["transaction__engagement"]]
         payables.append({"freelancer": e.freelancer, "engagement": e, "owed": row["owed"], "currency": row["currency"]})
-    return payables, owed.count()
+    return payables, top[0]["in_all"] if top else 0

@@ -2,11 +2,11 @@
 and a freelancer's earnings and payouts across engagements, per currency. (`payments.statements`
 writes either as CSV.)"""
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Sum
+from django.db.models import F, Max, Prefetch, Q, Sum
 
 from engagements.models import Engagement
 
@@ -142,6 +142,40 @@ def freelancer_statement(freelancer):
         line.owed_balance = t["owed"]
         currency_lines[line.currency].append(line)
     return Statement(title=freelancer.name, currency_lines=dict(currency_lines), totals=totals)
+
+
+def freelancer_statement_latest(freelancer, *, lines):
+    """`freelancer_statement` cut to its latest `lines` lines per currency (the same running
+    balances and totals), and how many lines it has in all: what a page shows. The ledger is
+    summed per transaction in SQL; only the shown lines' transactions are read as rows."""
+    sums = (
+        Entry.objects.filter(account__freelancer=freelancer)
+        .values_list("transaction_id", "currency")
+        .annotate(earned=Sum("amount", filter=Q(account__kind=AccountKind.PAYABLE, amount__gt=0), default=0),
+                  paid_out=Sum("amount", filter=Q(account__kind=AccountKind.PAID_OUT), default=0),
+                  at=Max("transaction__created_at"))
+        .order_by("at", "transaction_id")
+    )
+    kept, totals, count = defaultdict(lambda: deque(maxlen=lines)), {}, 0
+    for tx_id, currency, earned, paid_out, _ in sums:
+        count += 1
+        t = totals.setdefault(currency, {"earned": 0, "paid_out": 0, "owed": 0})
+        t["earned"] += earned
+        t["paid_out"] += paid_out
+        t["owed"] += earned - paid_out
+        kept[currency].append((tx_id, earned, paid_out, t["owed"]))
+    ids = [row[0] for rows in kept.values() for row in rows]
+    txs = (Transaction.objects.select_related("engagement", "milestone")
+           .annotate(payout_reference=F("payout__reference")).in_bulk(ids))
+    currency_lines = {
+        currency: [StatementLine(transaction=txs[tx_id], date=txs[tx_id].created_at, kind=txs[tx_id].get_kind_display(),
+                                 description=txs[tx_id].memo, currency=currency, earned=earned, paid_out=paid_out,
+                                 owed_balance=owed, engagement=txs[tx_id].engagement,
+                                 reference=txs[tx_id].payout_reference or "")
+                   for tx_id, earned, paid_out, owed in rows]
+        for currency, rows in kept.items()
+    }
+    return Statement(title=freelancer.name, currency_lines=currency_lines, totals=totals), count
 
 
 def freelancer_owed_by_engagement(freelancer):

@@ -2,7 +2,6 @@
 engagement), switching between the workspaces they freelance for, their profile (name, time
 zone, emails) and their money overall."""
 
-import dataclasses
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -96,21 +95,22 @@ def calendar_feed(request):
 
 @portal_required
 def money_overview(request):
-    statement = money.freelancer_statement(request.freelancer)
     if request.GET.get("format") == "csv":
         name = slugify(f"{request.freelancer.workspace.name} statement") or "statement"
-        return statement_csv_response(statement, f"{name}.csv", engagement_columns=False)
-    escrow_lines = money.freelancer_escrow_lines(request.freelancer)
+        return statement_csv_response(money.freelancer_statement(request.freelancer), f"{name}.csv",
+                                      engagement_columns=False)
+    # The page shows the latest lines (balances run over all of them, summed in SQL); the CSV has
+    # every one.
+    statement, statement_lines = money.freelancer_statement_latest(request.freelancer, lines=STATEMENT_LINES_SHOWN)
     owed = sorted(money.freelancer_owed_by_engagement(request.freelancer), key=lambda row: -row[1])
-    # The page shows the latest lines (balances run over all of them); the CSV has every one.
-    recent = dataclasses.replace(statement, currency_lines={
-        c: lines[-STATEMENT_LINES_SHOWN:] for c, lines in statement.currency_lines.items()})
+    escrow_lines, escrow_lines_total = money.freelancer_escrow_lines_latest(request.freelancer,
+                                                                           lines=LEDGER_LINES_SHOWN)
     return render_portal(request, "portal/money.html", {
-        "statement": recent,
-        "statement_lines": len(statement.lines),
+        "statement": statement,
+        "statement_lines": statement_lines,
         "money": money.freelancer_money(request.freelancer),
-        "escrow_lines": escrow_lines[-LEDGER_LINES_SHOWN:],
-        "escrow_lines_total": len(escrow_lines),
+        "escrow_lines": escrow_lines,
+        "escrow_lines_total": escrow_lines_total,
         "owed_by_engagement": owed[:OWED_SHOWN],
         "owed_total": len(owed),
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],

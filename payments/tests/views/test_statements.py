@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from payments import services
-from payments.selectors import engagement_statement, freelancer_statement
+from payments.selectors import engagement_statement, freelancer_statement, freelancer_statement_latest
 
 from ..conftest import fund, new_key, submit
 from ..factories import EngagementFactory, MilestoneFactory
@@ -74,3 +74,26 @@ def test_freelancer_statement_keeps_currencies_apart(workspace, owner, freelance
     assert statement.totals == {"USD": {"earned": 10_000, "paid_out": 0, "owed": 10_000},
                                 "EUR": {"earned": 20_000, "paid_out": 0, "owed": 20_000}}
     assert engagement_statement(eur).totals["EUR"]["earned"] == 20_000
+
+
+def _comparable(statement):
+    return {currency: [(line.transaction.pk, line.kind, line.description, line.earned, line.paid_out,
+                        line.owed_balance, line.engagement.pk, line.reference) for line in lines]
+            for currency, lines in statement.currency_lines.items()}
+
+
+def test_the_latest_lines_of_a_statement_are_the_full_statements_tail(history, freelancer, workspace, owner):
+    # A second currency, so each keeps its own tail, balances and totals.
+    eur = EngagementFactory(workspace=workspace, freelancer=freelancer, currency="EUR")
+    m = MilestoneFactory(engagement=eur, amount=20_000)
+    fund(m, owner)
+    submit(m)
+    services.milestone_release(milestone=m, actor=owner, idempotency_key=new_key())
+    full = freelancer_statement(freelancer)
+
+    latest, count = freelancer_statement_latest(freelancer, lines=2)
+
+    assert count == len(full.lines) == 4
+    assert latest.totals == full.totals
+    assert _comparable(latest) == {c: rows[-2:] for c, rows in _comparable(full).items()}
+    assert latest.currency_lines["USD"][-1].reference == "=PP-42"  # the payout's reference

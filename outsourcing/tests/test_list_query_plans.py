@@ -1,0 +1,85 @@
+"""The search box, the inbox, the bell and the engagement list's at-risk figures read through
+their indexes on PostgreSQL — read from the plan the planner really makes for the very SQL each
+runs (captured while it runs), on the benchmark's own data set at a small size with fresh
+statistics. Nothing is forced (enable_seqscan stays on)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User, Workspace
+from engagements.selectors import engagement_counts
+from engagements.selectors.search import Scope, search
+from notifications.selectors import inbox, inbox_unread_count
+from outsourcing.bench import data
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+# The benchmark's freelancers and engagements (a name search reads its trigram index only when a
+# workspace has thousands; below, its workspace's rows are fewer than the index's pages), fewer of
+# the rest.
+SIZES = data.Sizes(workspaces=3, freelancers=2000, engagements=10_000, milestones=12_000, status_updates=30_000,
+                   notifications=10_000, messages=6000, transactions=12_000, heavy_engagements=100)
+
+# kind's table, the index its matches are found through
+# (A workspace's freelancers are a few thousand rows at most: there the planner may read them by
+# workspace or through freelancer_search / freelancer_name_trgm, a few ms either way; not asserted.)
+DOCUMENT_INDEXES = [
+    ("engagements_engagement", "engagement_search"),
+    ("engagements_milestone", "milestone_search"),
+    ("engagements_brief", "brief_search"),
+    ("engagements_statusupdate", "statusupdate_search"),
+    ("engagements_message", "message_search"),
+]
+NAME_INDEXES = [("engagements_engagement", "engagement_title_trgm")]
+
+
+@pytest.fixture
+def bench_set(db):
+    data.build(SIZES)  # ends with ANALYZE
+    return Workspace.objects.get(slug="bench-0")
+
+
+def plan(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def captured(run):
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+
+
+def test_every_kind_of_search_finds_its_matches_through_its_gin_indexes(bench_set):
+    # A word in half the rows of every kind (as the benchmark searches), and rarer ones.
+    for q in ("logo", "photography newsletter"):
+        statements = captured(lambda q=q: search(q=q, scope=Scope(workspace=bench_set)))
+        misses = []
+        for table, index in DOCUMENT_INDEXES + NAME_INDEXES:
+            sql = next(s for s in statements if s.split(" WHERE ")[0].endswith(f'FROM "{table}"')
+                       or f'FROM "{table}" INNER JOIN' in s.split(" WHERE ")[0])
+            text = plan(sql)
+            if index not in text:
+                misses.append(f"q={q!r}: {table}'s search does not use {index}:\n{text}")
+        assert not misses, "\n\n".join(misses)
+
+
+def test_the_inbox_page_and_the_bell_read_through_their_indexes(bench_set):
+    owner = User.objects.get(email=data.MAIN_OWNER_EMAIL)
+    [page] = captured(lambda: list(inbox(user=owner, workspace=bench_set)[:30]))
+    page = plan(page)
+    assert "notification_recent" in page and "Seq Scan on notifications_notification" not in page, page
+
+    # Someone with few notices among thousands: the bell finds theirs by address or by user.
+    manager = User.objects.get(email="bench-manager-0@bench.example")
+    [bell] = captured(lambda: inbox_unread_count(user=manager, workspace=bench_set, up_to=100))
+    text = plan(bell)
+    assert "notification_unread" in text and "notification_unread_user" in text, text
+
+
+def test_the_at_risk_count_reads_overdue_milestones_from_their_index(bench_set):
+    [counts] = captured(lambda: engagement_counts(bench_set))
+    text = plan(counts)
+    assert "milestone_open_by_engagement" in text, text
