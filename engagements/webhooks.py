@@ -5,9 +5,9 @@ Ids and the fields an integration needs; no private notes, no secrets."""
 
 from django.db.models import Subquery
 
-from notifications.webhooks.services import webhook_emit
+from notifications.webhooks.services import webhook_emit, workspaces_listening
 
-from .models import Engagement, MilestoneState
+from .models import Engagement, Milestone, MilestoneState
 
 MILESTONE_EVENTS = {
     MilestoneState.FUNDED: "milestone.funded",
@@ -75,3 +75,19 @@ def message_created(message, engagement):
         "from_freelancer": message.author_freelancer_id is not None, "body": message.body, "via": message.via,
         "created_at": message.created_at,
     }})
+
+
+def milestones_moved(milestone_ids, to_state):
+    """`milestone_moved` for a batch moved by one UPDATE (the sweeps' set-based release): one
+    query when no workspace of the batch listens for the event, else one event per milestone."""
+    type_ = MILESTONE_EVENTS.get(MilestoneState(to_state))
+    if not type_:
+        return
+    ids = list(milestone_ids)
+    listening = workspaces_listening(
+        type_, workspace_ids=Engagement.objects.filter(milestones__pk__in=ids).values("workspace_id"))
+    if not listening:
+        return
+    for milestone in (Milestone.objects.filter(pk__in=ids, engagement__workspace_id__in=listening)
+                      .select_related("engagement").order_by("pk")):
+        webhook_emit(workspace_id=milestone.engagement.workspace_id, type=type_, data=milestone_data(milestone))

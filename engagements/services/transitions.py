@@ -125,6 +125,7 @@ def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fi
         error = TransitionError(None, to_state, None)
         error.args = (f"{len(ids) - updated} of {len(ids)} milestones cannot become “{to_state.label}”.",)
         raise error
+    webhooks.milestones_moved(ids, to_state)
     return updated
 
 

@@ -148,6 +148,14 @@ def webhook_emit(*, workspace_id, type, data, at=None):  # noqa: A002 (the event
                    at=at or timezone.now())
 
 
+def workspaces_listening(type, *, workspace_ids):  # noqa: A002 (as in webhook_emit)
+    """Of `workspace_ids` (ids or a subquery), those with an active endpoint subscribed to
+    `type`: one query, so a batch emits nothing more where nobody listens."""
+    endpoints = WebhookEndpoint.objects.filter(workspace_id__in=workspace_ids, active=True).values_list(
+        "workspace_id", "events")
+    return {ws for ws, events in endpoints if type in events}
+
+
 def webhook_test_send(*, endpoint, actor):
     """Send a `webhook.test` event to this endpoint only (signed and logged like any other)."""
     if not endpoint.active:

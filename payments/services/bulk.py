@@ -19,6 +19,7 @@ from accounts.bulk import insert_many
 from ..errors import InvalidInput, PaymentError
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
 from .ledger import AUDIT_MONEY
+from .totals import totals_add_many
 
 K = AccountKind
 
@@ -75,6 +76,7 @@ def post_many(postings):
         {"transaction_id": pk, "account_id": account, "amount": amount, "currency": p["currency"]}
         for pk, p in zip(ids, postings, strict=True) for account, amount in p["lines"]
     ])
+    totals_add_many(postings)  # the engagements' figures (LedgerTotal), in this same transaction, as post() does
     audit_record_many([_audit(pk, p) for pk, p in zip(ids, postings, strict=True)])
     return ids
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from ..models import Entry, LedgerTotal
+from ..models import Account, Entry, LedgerTotal
 
 _UPSERT = (
     "INSERT INTO payments_ledgertotal (workspace_id, engagement_id, currency, account_kind, transaction_kind, amount) "
@@ -25,6 +25,25 @@ def totals_add(tx, lines, currency):
     if not by_kind:
         return
     rows = [(tx.workspace_id, tx.engagement_id, currency, kind, tx.kind, by_kind[kind]) for kind in sorted(by_kind)]
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPSERT, rows)
+
+
+def totals_add_many(postings):
+    """`totals_add` for a batch written by `bulk.post_many` (postings as it takes them): the
+    account kinds in one query, then one upsert per (engagement, currency, account kind,
+    transaction kind), in a fixed order like `totals_add`."""
+    postings = [p for p in postings if p.get("engagement_id")]
+    if not postings:
+        return
+    kinds = dict(Account.objects.filter(pk__in={account for p in postings for account, _ in p["lines"]})
+                 .values_list("pk", "kind").order_by())
+    sums = defaultdict(int)
+    for p in postings:
+        for account, amount in p["lines"]:
+            sums[(p["engagement_id"], p["currency"], kinds[account], p["kind"], p["workspace_id"])] += amount
+    rows = [(ws, engagement, currency, account_kind, tx_kind, amount)
+            for (engagement, currency, account_kind, tx_kind, ws), amount in sorted(sums.items())]
     with connection.cursor() as cursor:
         cursor.executemany(_UPSERT, rows)
 

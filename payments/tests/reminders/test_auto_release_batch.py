@@ -189,3 +189,29 @@ def test_a_week_disputed_between_the_read_and_the_write_is_left_alone(workspace,
                                                now=datetime(2026, 3, 23, 18, 1, tzinfo=UTC))
     assert approved == [left.pk]
     assert dict(Timesheet.objects.values_list("pk", "state")) == {disputed.pk: "disputed", left.pk: "approved"}
+
+
+def test_the_batch_keeps_the_ledger_totals_and_tells_the_webhooks_as_the_per_row_release_does(
+        workspace, owner, time_machine):
+    import json
+
+    from notifications.webhooks.events import EVENT_TYPES
+    from notifications.webhooks.models import WebhookEvent
+    from notifications.webhooks.services import webhook_endpoint_create
+    from payments.models import LedgerTotal
+    from payments.services.totals import totals_from_entries
+
+    webhook_endpoint_create(workspace=workspace, actor=owner, url="https://hooks.example.invalid/x",
+                            events=list(EVENT_TYPES))
+    milestones = submitted_milestones(workspace, owner, time_machine, 3)
+    time_machine.move_to(LATER, tick=False)
+    assert auto_release_due()["released"] == 3
+
+    def rows(totals):
+        return sorted((t.engagement_id, t.currency, t.account_kind, t.transaction_kind, t.amount) for t in totals)
+
+    # The engagements' money figures (what the home page and budgets read) moved with the batch.
+    assert rows(LedgerTotal.objects.filter(workspace=workspace)) == rows(totals_from_entries([workspace.pk]))
+    released = [json.loads(e.body)["data"]["milestone"]["id"]
+                for e in WebhookEvent.objects.filter(type="milestone.released").order_by("id")]
+    assert sorted(released) == sorted(m.pk for m in milestones)
