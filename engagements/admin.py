@@ -309,3 +309,21 @@ class AgreementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AgreementSignature)
+class AgreementSignatureAdmin(admin.ModelAdmin):
+    """Every signature, searchable by name; read-only (the database refuses changes anyway)."""
+
+    list_display = ["agreement", "side", "full_name", "signed_at", "ip"]
+    list_filter = ["side"]
+    search_fields = ["full_name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AgreementSignature._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.fields import single_line
 from accounts.throttling import client_ip
 from engagements.agreement_pdf import PdfUnavailable, agreement_pdf, pdf_filename
 from engagements.models import Agreement, AgreementSettings, AgreementStatus, AgreementTemplate, SignerSide
@@ -26,7 +27,7 @@ from .access import MAX_ID, _acting_freelancer, _engagement, _is_freelancer, _st
 
 
 class AgreementTemplateSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     body = serializers.CharField(max_length=50_000, help_text="Markdown with {{placeholders}} from the allow-list.")
     is_default = serializers.BooleanField(required=False, default=False)
 
@@ -75,7 +76,8 @@ class AgreementCreateSerializer(serializers.Serializer):
 
 
 class SignSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, allow_blank=True, help_text="Must match the signer's name.")
+    full_name = serializers.CharField(max_length=200, allow_blank=True, validators=[single_line],
+                                      help_text="Must match the signer's name.")
     agree = serializers.BooleanField()
     document_sha256 = serializers.CharField(max_length=64, help_text="The `document_sha256` of the version read.")
 

@@ -4,6 +4,8 @@ sides: the owner pages and the portal use the same form)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.fields import SingleLineField
+
 from ..agreement_text import PLACEHOLDERS, validate_template
 from ..models import AgreementSettings, AgreementTemplate
 
@@ -12,6 +14,7 @@ class AgreementTemplateForm(forms.ModelForm):
     class Meta:
         model = AgreementTemplate
         fields = ["name", "body", "is_default"]
+        field_classes = {"name": SingleLineField}
         labels = {"body": "Agreement (Markdown)", "is_default": "Use for new agreements"}
         widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "font-monospace"})}
         help_texts = {"body": "Placeholders in double braces are filled in for each engagement: "
@@ -43,6 +46,6 @@ class AgreementIssueForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    full_name = forms.CharField(max_length=200, required=False, label="Type your full name")
+    full_name = SingleLineField(max_length=200, required=False, label="Type your full name")
     agree = forms.BooleanField(required=False, label="I have read this agreement and I agree to it")
     document_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)

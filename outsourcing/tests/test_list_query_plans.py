@@ -53,8 +53,10 @@ def captured(run):
 
 
 def test_every_kind_of_search_finds_its_matches_through_its_gin_indexes(bench_set):
-    # A word in half the rows of every kind (as the benchmark searches), and rarer ones.
-    for q in ("logo", "photography newsletter"):
+    # Rare words. (For a word in half the rows, as the benchmark's "logo", reading the workspace's
+    # rows and filtering them costs the planner about what the index does; it chose either way
+    # from one run to the next, so that choice is not asserted.)
+    for q in ("photography newsletter",):
         statements = captured(lambda q=q: search(q=q, scope=Scope(workspace=bench_set)))
         misses = []
         for table, index in DOCUMENT_INDEXES + NAME_INDEXES:

@@ -1,4 +1,4 @@
-"""Rough edges a new owner met, in Chromium: the engagement page's ten tabs are one menu on a
+"""Rough edges a new owner met, in Chromium: the engagement page's eleven tabs are one menu on a
 phone; long titles in lists are cut to a line with the full text on hover; the time-zone list
 can be searched; the app has a favicon."""
 
@@ -33,7 +33,7 @@ def test_on_a_phone_the_engagement_tabs_are_one_menu(browser, live_server, world
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     menu.click()
     sections = page.get_by_role("navigation", name="Engagement sections").get_by_role("link")
-    expect(sections).to_have_count(10)
+    expect(sections).to_have_count(11)
     sections.filter(has_text="Money").click()
     expect(page).to_have_url(f"{live_server.url}/payments/engagements/{world.engagement.pk}/")
     expect(page.get_by_test_id("section-menu")).to_contain_text("Section: Money")

@@ -14,11 +14,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # token with its membership check (1), the Idempotency-Key marker (1), BEGIN, the milestone in
 # the token's scope (1), SAVEPOINT, the conditional UPDATE that
-# locks the milestone and the row it locked (2), the escrow held (1), escrow and payable accounts
-# (1), the transaction, its entries and the audit event (3), the email's outbox row in its
+# locks the milestone and the row it locked (2), the webhook endpoints listening (1), the escrow
+# held (1), escrow and payable accounts (1), the transaction, its entries, the engagement's ledger
+# totals and the audit event (4), the email's outbox row in its
 # savepoint (3), the timeline line (1), RELEASE SAVEPOINT, the escrow left for the answer (1),
 # the stored answer (1), COMMIT.
-RELEASE_STATEMENTS = 20
+RELEASE_STATEMENTS = 22
 
 
 def test_a_release_through_the_api_takes_a_fixed_number_of_statements(
