@@ -25,13 +25,15 @@ SIZES = data.Sizes(workspaces=3, freelancers=2000, engagements=10_000, milestone
 # (A workspace's freelancers are a few thousand rows at most: there the planner may read them by
 # workspace or through freelancer_search / freelancer_name_trgm, a few ms either way; not asserted.)
 DOCUMENT_INDEXES = [
-    ("engagements_engagement", "engagement_search"),
     ("engagements_milestone", "milestone_search"),
     ("engagements_brief", "brief_search"),
     ("engagements_statusupdate", "statusupdate_search"),
     ("engagements_message", "message_search"),
 ]
-NAME_INDEXES = [("engagements_engagement", "engagement_title_trgm")]
+# Engagements likewise: the searched workspace holds 9,000 of the set's 10,000, and the planner
+# read them by workspace in one run and through engagement_search / engagement_title_trgm in
+# another (CI, the same data and statistics); not asserted.
+NAME_INDEXES = []
 
 
 @pytest.fixture
