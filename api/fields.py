@@ -49,7 +49,21 @@ def _strict(field_class, accepted, message):
     field_class.to_internal_value = to_internal_value
 
 
+def _length_before_trimming():
+    """A string longer than its field's max_length is refused as sent, where DRF would measure
+    it after trimming its whitespace: the schema's maxLength counts what the client sends."""
+    to_internal = serializers.CharField.to_internal_value
+
+    def to_internal_value(self, data):
+        if self.max_length is not None and isinstance(data, str) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return to_internal(self, data)
+
+    serializers.CharField.to_internal_value = to_internal_value
+
+
 def strict_json_types():
     """Called once when the app loads (api/apps.py): every serializer of the API shares it."""
     _strict(serializers.CharField, str, "Not a valid string.")
+    _length_before_trimming()
     _strict(serializers.BooleanField, (bool, str), "Must be true or false.")

@@ -71,3 +71,15 @@ def test_every_paginated_list_documents_its_400(client, db):
                     if isinstance(op, dict) and any(p.get("name") == "page" for p in op.get("parameters", []))
                     and "400" not in op["responses"]]
     assert undocumented == []
+
+
+def test_a_string_longer_than_its_limit_is_refused_as_sent_not_after_trimming(owner_api, workspace):
+    # Found by schemathesis: a name of 150 characters padded with spaces was over the schema's
+    # maxLength, yet accepted (DRF measured it after trimming).
+    padded = " " * 10 + "N" * 150
+    response = owner_api.post("/api/v1/freelancers/", {"name": padded, "email": "pad@example.com"}, format="json")
+    assert response.status_code == 400 and "name" in response.json()
+    assert not workspace.freelancers.filter(email="pad@example.com").exists()
+    fits = owner_api.post("/api/v1/freelancers/", {"name": "  " + "N" * 148, "email": "pad@example.com"},
+                          format="json")
+    assert fits.status_code == 201 and fits.json()["name"] == "N" * 148
