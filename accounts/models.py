@@ -247,7 +247,7 @@ AUDIT_ACTIONS = (
     "login", "login_failed", "logout", "password_changed", "access_denied", "grant_revealed", "grant_revoked",
     "role_changed", "member_removed", "token_created", "token_revoked", "freelancer_do_not_hire",
     "money.fund", "money.release", "money.auto_release", "money.refund", "money.dispute", "money.resolve",
-    "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change",
+    "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change", "money.commission",
 )
 
 

@@ -71,6 +71,12 @@ app.conf.update(
             "task": "payments.tasks.auto_release_sweep",
             "schedule": SWEEP_SECONDS,
         },
+        # Pay models: retainer periods funded at their start and released at their end, hours over
+        # flagged, commission reports released once undisputed (each moved once: payments.reminders.pay_models).
+        "payments-pay-models": {
+            "task": "payments.tasks.pay_models_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
         # Reminders and nudges (issue 7): each sweep claims due rows by a conditional UPDATE and
         # inserts dedupe-keyed notifications, so two beats or a rerun send nothing twice.
         "status-update-reminders": {

@@ -15,7 +15,7 @@ from accounts.models import Membership, Role
 from notifications.links import absolute
 from notifications.services import notify
 
-from .gateways import method_label
+from .gateways import held_funds_note, method_label
 from .money import format_money
 
 
@@ -222,3 +222,64 @@ def timesheets_approved_items(rows):
                         url=portal(row["engagement_id"]), audience="freelancer"))
         for row in rows
     ]
+
+
+# --- Retainer and commission (services.retainer, services.commission) -------------------------
+def _period(period):
+    return {**_base(engagement=period.engagement), "period": f"{period.starts_on:%-d %b} – {period.ends_on:%-d %b %Y}",
+            "amount": format_money(period.amount, period.currency), "hours_included": period.hours_included,
+            "held_note": held_funds_note()}
+
+
+def retainer_funded(*, period, transaction):
+    _to_freelancer("retainer_funded", period.engagement, f"retainer-funded:{period.pk}", _period(period))
+
+
+def retainer_released(*, period, transaction):
+    e = period.engagement
+    _to_freelancer("retainer_released", e, f"retainer-released:{period.pk}:freelancer", _period(period))
+    _to_owners("retainer_released", e, f"retainer-released:{period.pk}", _period(period))
+
+
+def retainer_disputed(*, period, side):
+    e = period.engagement
+    ctx = {**_period(period), "reason": period.dispute_reason, "side": side}
+    if side == "owner":
+        _to_freelancer("retainer_disputed", e, f"retainer-disputed:{period.pk}:freelancer", ctx)
+    _to_owners("retainer_disputed", e, f"retainer-disputed:{period.pk}", ctx, exclude=period.disputed_by)
+
+
+def retainer_resolved(*, period, transaction):
+    ctx = {**_period(period), "released": format_money(period.release_amount or 0, period.currency),
+           "refunded": format_money(period.refund_amount or 0, period.currency), "note": period.resolution_note}
+    _to_freelancer("retainer_resolved", period.engagement, f"retainer-resolved:{period.pk}", ctx)
+
+
+def retainer_hours_over(*, period, hours_used):
+    _to_owners("retainer_hours_over", period.engagement, f"retainer-hours-over:{period.pk}",
+               {**_period(period), "hours_used": f"{hours_used:g}"})
+
+
+def _report(report):
+    return {**_base(engagement=report.engagement), "month": f"{report.period:%B %Y}",
+            "base_amount": format_money(report.base_amount, report.currency), "percent": f"{report.percent:g}",
+            "commission": format_money(report.commission_amount, report.currency)}
+
+
+def commission_reported(*, report, corrected):
+    _to_freelancer("commission_reported", report.engagement, f"commission-reported:{report.pk}",
+                   {**_report(report), "corrected": corrected, "note": report.note,
+                    "deadline": _when(report.dispute_deadline_at, report.engagement.freelancer.timezone)})
+
+
+def commission_disputed(*, report):
+    _to_owners("commission_disputed", report.engagement, f"commission-disputed:{report.pk}",
+               {**_report(report), "reason": report.dispute_reason})
+
+
+def commission_released(*, report, transaction, how):
+    e = report.engagement
+    _to_freelancer("commission_released", e, f"commission-released:{report.pk}:freelancer",
+                   {**_report(report), "how": how})
+    _to_owners("commission_released", e, f"commission-released:{report.pk}", {**_report(report), "how": how},
+               exclude=transaction.actor)

@@ -3,7 +3,7 @@ sweep, which is safe to run twice or concurrently."""
 
 from celery import shared_task
 
-from .reminders import auto_release, review_warnings
+from .reminders import auto_release, pay_models, review_warnings
 
 
 @shared_task
@@ -16,3 +16,9 @@ def auto_release_sweep():
 def review_window_warnings():
     """Warn owners 3 days and 1 day before an automatic release."""
     return review_warnings.review_window_warnings()
+
+
+@shared_task
+def pay_models_sweep():
+    """Fund and release retainer periods, flag hours over, release undisputed commission reports."""
+    return pay_models.pay_models_sweep()

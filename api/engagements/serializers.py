@@ -1,5 +1,7 @@
 """Request and response bodies of the engagement endpoints (API.md)."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +18,7 @@ from engagements.models import (
     Milestone,
     PayTerms,
     ReportingPreference,
+    RetainerPeriodLength,
     StatusUpdate,
     Submission,
 )
@@ -32,7 +35,8 @@ class EngagementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Engagement
-        fields = ["id", "freelancer", "title", "kind", "pay_terms", "weekly_hour_cap", "budget",
+        fields = ["id", "freelancer", "title", "kind", "pay_terms", "weekly_hour_cap", "retainer_amount",
+                  "retainer_hours", "retainer_period", "commission_percent", "budget",
                   "contingency_percent", "currency", "starts_on", "target_end_on", "update_every_days",
                   "update_grace_hours", "checkin_every_days", "reporting_preference", "subcontracting_allowed",
                   "backups", "status", "next_update_due_at", "next_checkin_at", "offered_at", "activated_at",
@@ -54,6 +58,16 @@ class EngagementWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EngagementKind.choices, required=False)
     pay_terms = serializers.ChoiceField(choices=PayTerms.choices, required=False)
     weekly_hour_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=168)
+    retainer_amount = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_MONEY,
+        help_text="Retainer only: minor units of `currency` funded at the start of each period.")
+    retainer_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=744,
+                                              help_text="Retainer only: hours included in each period.")
+    retainer_period = serializers.ChoiceField(choices=RetainerPeriodLength.choices, required=False,
+                                              help_text="Retainer only: the length of a period.")
+    commission_percent = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=5, decimal_places=2, min_value=Decimal("0.01"),
+        max_value=Decimal("100"), help_text="Commission only: 0 < percent ≤ 100, two decimals.")
     budget = serializers.IntegerField(required=False, min_value=0, max_value=MAX_MONEY,
                                       help_text="Minor units of `currency` (150000 = 1,500.00).")
     contingency_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)

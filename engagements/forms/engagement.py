@@ -1,6 +1,8 @@
 """Owner-side forms. They clean input; the actions enforce the rules and their ValidationErrors
 land on the same fields (`apply_errors`)."""
 
+from decimal import Decimal
+
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -35,6 +37,8 @@ from ..services.lifecycle import BUDGET_FIELDS
 # The longest text a form takes (a brief's section, notes, a review), as the API's serializers.
 TEXT_MAX_LENGTH = 20000
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
+# The pay terms' own figures (retainer, commission): the action names a missing or wrong one.
+PAY_MODEL_FIELDS = ("retainer_amount", "retainer_hours", "commission_percent")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -76,6 +80,13 @@ class EngagementForm(forms.Form):
     pay_terms = forms.ChoiceField(choices=PayTerms.choices, initial=PayTerms.FIXED)
     weekly_hour_cap = forms.IntegerField(required=False, min_value=1, max_value=168,
                                          help_text="Hourly only: the most hours a week you will pay for.")
+    retainer_amount = MoneyField(required=False, label="Retainer per month",
+                                 help_text="Retainer only: set aside at the start of each month, released at its end.")
+    retainer_hours = forms.IntegerField(required=False, min_value=0, max_value=744, label="Hours included a month",
+                                        help_text="Retainer only: hours used beyond them are flagged to you.")
+    commission_percent = forms.DecimalField(
+        required=False, min_value=Decimal("0.01"), max_value=Decimal("100"), max_digits=5, decimal_places=2,
+        label="Commission %", help_text="Commission only: the percent of the amounts you report each month.")
     budget = MoneyField(label="Budget", help_text="What you plan to spend.")
     contingency_percent = forms.IntegerField(
         min_value=0, max_value=100, initial=15, label="Contingency %",
@@ -107,13 +118,14 @@ class EngagementForm(forms.Form):
                 **{name: getattr(engagement, name) for name in (
                     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
                     "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-                    "reporting_preference", "subcontracting_allowed")},
+                    "reporting_preference", "subcontracting_allowed", *PAY_MODEL_FIELDS)},
                 "freelancer": engagement.freelancer_id,
                 "backups": [b.pk for b in engagement.backups.all()],
             })
         super().__init__(*args, **kwargs)
         data_currency = (self.data.get(self.add_prefix("currency")) or "").strip().upper() if self.is_bound else ""
         self.fields["budget"].currency = data_currency if len(data_currency) == 3 else currency
+        self.fields["retainer_amount"].currency = self.fields["budget"].currency
         self.fields["currency"].initial = workspace.currency
         choices = hireable(workspace)
         if engagement is not None:
@@ -138,6 +150,9 @@ class EngagementForm(forms.Form):
             "title",
             Fieldset("Money", Row(Column("pay_terms", css_class="col-md-6"),
                                   Column("weekly_hour_cap", css_class="col-md-6")),
+                     Row(Column("retainer_amount", css_class="col-md-4"),
+                         Column("retainer_hours", css_class="col-md-4"),
+                         Column("commission_percent", css_class="col-md-4")),
                      Row(Column("budget", css_class="col-md-5"), Column("contingency_percent", css_class="col-md-4"),
                          Column("currency", css_class="col-md-3"))),
             Fieldset("Dates and cadence", Row(Column("starts_on", css_class="col-md-6"),
@@ -171,7 +186,7 @@ class EngagementForm(forms.Form):
         return {name: c[name] for name in (
             "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
             "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-            "reporting_preference", "subcontracting_allowed")}
+            "reporting_preference", "subcontracting_allowed", *PAY_MODEL_FIELDS)}
 
 
 class BriefForm(forms.Form):

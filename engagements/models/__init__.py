@@ -21,6 +21,7 @@ Every name is re-exported here, so `from engagements.models import X` works for 
 # isort: off
 # In dependency order, the order the models register in: the engagement, then what hangs from it.
 from .engagement import (
+    COMMISSION_PERCENT_MAX,
     ENDED_STATUSES,
     ENGAGEMENT_CLEARS,
     ENGAGEMENT_TRANSITIONS,
@@ -31,6 +32,7 @@ from .engagement import (
     EngagementStatus,
     PayTerms,
     ReportingPreference,
+    RetainerPeriodLength,
 )
 from .milestone import (
     MILESTONE_CLEARS,
@@ -123,6 +125,8 @@ __all__ = [
     "MilestoneDateChange",
     "MilestoneState",
     "PayTerms",
+    "RetainerPeriodLength",
+    "COMMISSION_PERCENT_MAX",
     "PlaybookAckRequest",
     "PlaybookAcknowledgement",
     "PlaybookDocument",

@@ -19,6 +19,16 @@ class EngagementKind(models.TextChoices):
 class PayTerms(models.TextChoices):
     FIXED = "fixed", "Fixed-price milestones"
     HOURLY = "hourly", "Hourly with a weekly cap"
+    RETAINER = "retainer", "Monthly retainer with included hours"
+    COMMISSION = "commission", "Commission on reported amounts"
+
+
+class RetainerPeriodLength(models.TextChoices):
+    MONTH = "month", "Month"
+
+
+# A commission is a percent with two decimals, more than 0 and at most 100.
+COMMISSION_PERCENT_MAX = 100
 
 
 class ReportingPreference(models.TextChoices):
@@ -75,6 +85,15 @@ class Engagement(models.Model):
     kind = models.CharField(max_length=16, choices=EngagementKind.choices, default=EngagementKind.PROJECT)
     pay_terms = models.CharField(max_length=16, choices=PayTerms.choices, default=PayTerms.FIXED)
     weekly_hour_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Retainer pay terms: `retainer_amount` (minor units of `currency`) is funded at the start of
+    # each period and released at its end (payments.services.retainer); `retainer_hours` are the
+    # hours it includes (hours used beyond them are flagged to the owner, not paid).
+    retainer_amount = models.PositiveBigIntegerField(null=True, blank=True)
+    retainer_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    retainer_period = models.CharField(max_length=8, choices=RetainerPeriodLength.choices,
+                                       default=RetainerPeriodLength.MONTH)
+    # Commission pay terms: the percent of what the owner reports per month (payments.services.commission).
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     # Money in minor units of `currency`.
     budget = models.PositiveBigIntegerField(default=0)
     contingency_percent = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(100)])

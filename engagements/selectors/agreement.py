@@ -118,9 +118,30 @@ def _date(day, fallback):
     return f"{day:%-d %B %Y}" if day else fallback
 
 
+def _retainer_amount(engagement):
+    amount = engagement.retainer_amount
+    return format_money(amount, engagement.currency) if amount else "no retainer"
+
+
+def _retainer_hours(engagement):
+    hours = engagement.retainer_hours
+    return "no hours" if hours is None else f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def _commission_percent(engagement):
+    percent = engagement.commission_percent
+    return "no commission" if percent is None else f"{percent.normalize():f} %"
+
+
 def pay_schedule(engagement):
     """The pay schedule as Markdown: the milestones (fixed) or the weekly cap (hourly)."""
     money = lambda minor: format_money(minor, engagement.currency)  # noqa: E731
+    if engagement.pay_terms == PayTerms.RETAINER:
+        return escape(f"A retainer of {_retainer_amount(engagement)} a month including {_retainer_hours(engagement)}, "
+                      "set aside at the start of each month and released at its end unless disputed.")
+    if engagement.pay_terms == PayTerms.COMMISSION:
+        return escape(f"A commission of {_commission_percent(engagement)} of the amounts the Client reports each "
+                      "month, paid once the Contractor accepts the report or does not dispute it in time.")
     if engagement.pay_terms == PayTerms.HOURLY:
         cap = engagement.weekly_hour_cap
         return escape(f"Paid by the hour, {f'up to {cap} hours a week' if cap else 'with no weekly cap'}, "
@@ -151,6 +172,9 @@ def agreement_values(engagement, *, settings, version, today=None):
         "brief_version": str(brief.version) if brief else "",
         "pay_terms": engagement.get_pay_terms_display().lower(),
         "pay_schedule": pay_schedule(engagement),
+        "retainer_amount": _retainer_amount(engagement),
+        "retainer_hours": _retainer_hours(engagement),
+        "commission_percent": _commission_percent(engagement),
         "budget": format_money(engagement.budget, engagement.currency),
         "currency": engagement.currency,
         "subcontracting": (

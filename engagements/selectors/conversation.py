@@ -40,6 +40,10 @@ SYSTEM_LINKS = {
     "payout_recorded": _MONEY,
     "timesheet_approved": ("payments:engagement", "portal:timesheets"),
     "timesheet_disputed": ("payments:engagement", "portal:timesheets"),
+    **dict.fromkeys(("retainer_funded", "retainer_released", "retainer_disputed", "retainer_resolved",
+                     "retainer_hours_over"), ("payments:retainer", "portal:retainer")),
+    **dict.fromkeys(("commission_reported", "commission_disputed", "commission_released"),
+                    ("payments:commission", "portal:commission")),
 }
 
 

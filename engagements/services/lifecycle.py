@@ -17,7 +17,16 @@ from freelancers.selectors import bench
 
 from .. import webhooks
 from ..emails import notify_freelancer, notify_owners
-from ..models import MONEY_HELD_STATES, ActivityKind, CheckIn, CheckInStatus, Engagement, EngagementStatus, PayTerms
+from ..models import (
+    COMMISSION_PERCENT_MAX,
+    MONEY_HELD_STATES,
+    ActivityKind,
+    CheckIn,
+    CheckInStatus,
+    Engagement,
+    EngagementStatus,
+    PayTerms,
+)
 from ..selectors import current_brief, current_playbook_versions, money_has_moved
 from .access import access_grants_revoke_all
 from .activity import activity_record
@@ -30,7 +39,7 @@ from .transitions import ConflictError, engagement_transition
 EDITABLE_FIELDS = {
     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency", "starts_on",
     "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference",
-    "subcontracting_allowed",
+    "subcontracting_allowed", "retainer_amount", "retainer_hours", "retainer_period", "commission_percent",
 }
 CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference"}
 
@@ -70,11 +79,29 @@ def _check_fields(fields):
     errors = {}
     if fields.get("pay_terms") == PayTerms.HOURLY and not fields.get("weekly_hour_cap"):
         errors["weekly_hour_cap"] = "Hourly engagements need a weekly hour cap."
+    errors.update(_pay_model_errors(fields))
     start, end = fields.get("starts_on"), fields.get("target_end_on")
     if start and end and end < start:
         errors["target_end_on"] = "The target end cannot be before the start."
     if errors:
         raise ValidationError(errors)
+
+
+def _pay_model_errors(fields):
+    """The retainer's amount (> 0) and included hours (≥ 0), the commission's percent (0 < p ≤ 100),
+    named by field; required only for the pay terms that use them."""
+    errors = {}
+    terms = fields.get("pay_terms")
+    amount, hours, percent = (fields.get("retainer_amount"), fields.get("retainer_hours"),
+                              fields.get("commission_percent"))
+    if terms == PayTerms.RETAINER:
+        if amount is None or amount <= 0:
+            errors["retainer_amount"] = "A retainer needs a monthly amount greater than zero."
+        if hours is None or hours < 0:
+            errors["retainer_hours"] = "Say how many hours a month the retainer includes (0 or more)."
+    if terms == PayTerms.COMMISSION and (percent is None or not 0 < percent <= COMMISSION_PERCENT_MAX):
+        errors["commission_percent"] = "A commission is a percent greater than 0 and at most 100."
+    return errors
 
 
 @transaction.atomic

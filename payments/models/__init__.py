@@ -8,6 +8,8 @@ aggregate:
 - timesheet: weekly timesheets of hourly engagements and their time entries.
 - payout: money sent to a freelancer.
 - payment_settings: a workspace's payment rules (the review window).
+- retainer: the periods of a retainer engagement (funded at the start, released at the end).
+- commission: the owner's monthly reports of a commission engagement.
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -38,9 +40,35 @@ from .timesheet import (
     week_start_of,
 )
 from .payout import Payout
+from .retainer import (
+    RETAINER_FINAL_STATES,
+    RETAINER_TRANSITIONS,
+    RetainerPeriod,
+    RetainerPeriodState,
+    add_months,
+    retainer_period_dates,
+)
+from .commission import (
+    COMMISSION_LIVE_STATES,
+    COMMISSION_TRANSITIONS,
+    CommissionReport,
+    CommissionStatus,
+    commission_for,
+)
 # isort: on
 
 __all__ = [
+    "COMMISSION_LIVE_STATES",
+    "COMMISSION_TRANSITIONS",
+    "RETAINER_FINAL_STATES",
+    "RETAINER_TRANSITIONS",
+    "CommissionReport",
+    "CommissionStatus",
+    "RetainerPeriod",
+    "RetainerPeriodState",
+    "add_months",
+    "commission_for",
+    "retainer_period_dates",
     "DEFAULT_REVIEW_WINDOW_DAYS",
     "MAX_APPROVAL_EXTENSION_DAYS",
     "MAX_EXTENSION_DAYS",

@@ -15,8 +15,9 @@ Accounts per workspace, and what the sign of an entry means (balance = sum of en
 - paid out (one per freelancer): what has left the platform to the freelancer.
 
 Fund: owner funding → escrow. Release: escrow → payable. Refund: escrow → owner funding.
-Timesheet approval and bonus: owner funding → payable (hourly work is paid in arrears, not
-escrowed). Payout: payable → paid out.
+Timesheet approval, bonus and commission: owner funding → payable (paid in arrears, not
+escrowed). A retainer period is funded and released like a milestone (fund: owner funding →
+escrow; release: escrow → payable), without a milestone. Payout: payable → paid out.
 """
 
 from django.conf import settings
@@ -83,6 +84,7 @@ class TransactionKind(models.TextChoices):
     RESOLVE = "resolve", "Dispute resolved"
     TIMESHEET = "timesheet", "Timesheet approved"
     BONUS = "bonus", "Bonus"
+    COMMISSION = "commission", "Commission released"
     PAYOUT = "payout", "Payout"
 
 

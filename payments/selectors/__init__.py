@@ -5,6 +5,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - engagement: the engagement money page's milestones, ledger and timesheets; review clocks.
 - overview: the workspace's money overview.
 - statements: engagement and freelancer statements with running balances.
+- pay_models: retainer periods with their hours used, commission reports.
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
@@ -45,6 +46,13 @@ from .freelancer_money import (
     freelancer_money,
 )
 from .overview import Overview, ReviewDue, workspace_overview
+from .pay_models import (
+    commission_reports_for,
+    hours_over_candidates,
+    hours_used,
+    retainer_periods_for,
+    with_hours_used,
+)
 from .statements import (
     Statement,
     StatementLine,
@@ -56,6 +64,11 @@ from .statements import (
 )
 
 __all__ = [
+    "commission_reports_for",
+    "hours_over_candidates",
+    "hours_used",
+    "retainer_periods_for",
+    "with_hours_used",
     "ALERT_PERCENT",
     "HELD_STATES",
     "BudgetFigures",

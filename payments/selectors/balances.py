@@ -34,8 +34,8 @@ def _sums_by_kind(rows):
     escrow, refunds (and the refund part of a resolution) only ever credit owner funding, and
     payable is credited by releases, resolutions, timesheets and bonuses and debited by payouts.
     """
-    figures = dict.fromkeys(("funded", "in_escrow", "released", "refunded", "hourly", "bonuses", "paid_out",
-                             "owed"), 0)
+    figures = dict.fromkeys(("funded", "in_escrow", "released", "refunded", "hourly", "bonuses", "commissions",
+                             "paid_out", "owed"), 0)
     for account_kind, tx_kind, total in rows:
         total = total or 0
         if account_kind == AccountKind.ESCROW:
@@ -52,6 +52,8 @@ def _sums_by_kind(rows):
                 figures["hourly"] += total
             elif tx_kind == TransactionKind.BONUS:
                 figures["bonuses"] += total
+            elif tx_kind == TransactionKind.COMMISSION:
+                figures["commissions"] += total
         elif account_kind == AccountKind.PAID_OUT:
             figures["paid_out"] += total
     return figures
@@ -70,6 +72,7 @@ class BudgetFigures:
     refunded: int = 0
     hourly: int = 0
     bonuses: int = 0
+    commissions: int = 0
     paid_out: int = 0
     owed: int = 0
 
@@ -84,7 +87,7 @@ class BudgetFigures:
     @property
     def committed(self):
         """Money promised to the freelancer: held in escrow or already earned."""
-        return self.in_escrow + self.released + self.hourly + self.bonuses
+        return self.in_escrow + self.released + self.hourly + self.bonuses + self.commissions
 
     @property
     def remaining(self):
@@ -125,7 +128,8 @@ class BudgetFigures:
             "currency": self.currency, "budget": self.budget, "contingency_percent": self.contingency_percent,
             "contingency": self.contingency, "funded": self.funded, "in_escrow": self.in_escrow,
             "released": self.released, "refunded": self.refunded, "hourly": self.hourly, "bonuses": self.bonuses,
-            "paid_out": self.paid_out, "owed": self.owed, "committed": self.committed,
+            "commissions": self.commissions, "paid_out": self.paid_out, "owed": self.owed,
+            "committed": self.committed,
             "remaining": self.remaining, "percent_committed": self.percent_committed, "alert": self.alert,
         }
 
@@ -157,7 +161,8 @@ def budget_figures_for(engagements):
 
 # The totals whose sum is BudgetFigures.committed: escrow (held), and payable credited by
 # releases, resolutions, approved hours and bonuses (earned).
-EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS)
+EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS,
+                TransactionKind.COMMISSION)
 COMMITTED_TOTALS = Q(account_kind=AccountKind.ESCROW) | Q(account_kind=AccountKind.PAYABLE,
                                                           transaction_kind__in=EARNED_KINDS)
 

@@ -3,13 +3,21 @@
 They live in one module per aggregate: `escrow` (fund, release, refund, the review clock, and
 the submit and request-changes paths above engagements), `disputes` (dispute and resolve),
 `budget` (budget changes once money moved), `timesheets`, `payouts` (bonuses and payouts),
-`payment_settings` (the review window); `ledger` holds the three primitives they all stand on (accounts, `post`,
+`payment_settings` (the review window),
+`retainer` and `commission` (the pay models); `ledger` holds the three primitives they all stand on (accounts, `post`,
 `run_idempotent`). Each action is keyword-only, checks who may act, and runs in one database
 transaction; the money-moving ones take an idempotency key. The beat sweeps that call them
 (automatic release and approval, review warnings) are in `payments.reminders`.
 """
 
 from .budget import engagement_budget_change
+from .commission import (
+    commission_report_accept,
+    commission_report_auto_release,
+    commission_report_create,
+    commission_report_dispute,
+    commission_report_resolve,
+)
 from .disputes import milestone_dispute, milestone_resolve
 from .escrow import (
     milestone_auto_release,
@@ -24,6 +32,13 @@ from .escrow import (
 )
 from .payment_settings import payment_settings_update
 from .payouts import bonus_pay, payout_record
+from .retainer import (
+    retainer_hours_over_flag,
+    retainer_period_dispute,
+    retainer_period_fund,
+    retainer_period_release,
+    retainer_period_resolve,
+)
 from .timesheets import (
     timesheet_approval_extend,
     timesheet_approve,
@@ -37,6 +52,16 @@ from .timesheets import (
 )
 
 __all__ = [
+    "commission_report_accept",
+    "commission_report_auto_release",
+    "commission_report_create",
+    "commission_report_dispute",
+    "commission_report_resolve",
+    "retainer_hours_over_flag",
+    "retainer_period_dispute",
+    "retainer_period_fund",
+    "retainer_period_release",
+    "retainer_period_resolve",
     "bonus_pay",
     "engagement_budget_change",
     "milestone_auto_release",

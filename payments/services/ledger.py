@@ -24,6 +24,7 @@ AUDIT_MONEY = {
     TransactionKind.FUND: "fund", TransactionKind.RELEASE: "release", TransactionKind.REFUND: "refund",
     TransactionKind.DISPUTE: "dispute", TransactionKind.RESOLVE: "resolve",
     TransactionKind.TIMESHEET: "timesheet_approve", TransactionKind.BONUS: "bonus", TransactionKind.PAYOUT: "payout",
+    TransactionKind.COMMISSION: "commission",
 }
 
 MAX_KEY_LENGTH = 255
