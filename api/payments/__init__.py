@@ -5,7 +5,8 @@ errors (400) and the state conflicts (409) are the same.
 
 Modules: access.py (scoping and the ledger's idempotency key), actions.py (the one shape of a
 money action: Idempotency-Key, one service call, the answer), serializers.py, escrow.py
-(milestone actions), engagement.py (balance, ledger, budget, bonuses, payouts), timesheets.py.
+(milestone actions), engagement.py (balance, ledger, budget, bonuses, payouts), timesheets.py,
+pay_models.py (retainer periods and commission reports).
 """
 
 from django.urls import path
@@ -23,6 +24,15 @@ from .escrow import (
     MilestoneRefundView,
     MilestoneReleaseView,
     MilestoneResolveView,
+)
+from .pay_models import (
+    CommissionReportAccept,
+    CommissionReportDispute,
+    CommissionReportResolve,
+    EngagementCommissionReportList,
+    EngagementRetainerPeriodList,
+    RetainerPeriodDispute,
+    RetainerPeriodResolve,
 )
 from .timesheets import (
     EngagementTimesheetList,
@@ -52,4 +62,15 @@ urlpatterns = [
     path("timesheets/<int:pk>/submit/", TimesheetSubmit.as_view(), name="timesheet-submit"),
     path("timesheets/<int:pk>/approve/", TimesheetApprove.as_view(), name="timesheet-approve"),
     path("timesheets/<int:pk>/dispute/", TimesheetDispute.as_view(), name="timesheet-dispute"),
+    path("engagements/<int:pk>/retainer-periods/", EngagementRetainerPeriodList.as_view(),
+         name="engagement-retainer-periods"),
+    path("retainer-periods/<int:pk>/dispute/", RetainerPeriodDispute.as_view(), name="retainer-period-dispute"),
+    path("retainer-periods/<int:pk>/resolve/", RetainerPeriodResolve.as_view(), name="retainer-period-resolve"),
+    path("engagements/<int:pk>/commission-reports/", EngagementCommissionReportList.as_view(),
+         name="engagement-commission-reports"),
+    path("commission-reports/<int:pk>/dispute/", CommissionReportDispute.as_view(),
+         name="commission-report-dispute"),
+    path("commission-reports/<int:pk>/accept/", CommissionReportAccept.as_view(), name="commission-report-accept"),
+    path("commission-reports/<int:pk>/resolve/", CommissionReportResolve.as_view(),
+         name="commission-report-resolve"),
 ]

@@ -264,6 +264,24 @@ def _webhook(workspace, owner):
             .deliveries.get()}
 
 
+def _pay_models(workspace, owner, a):
+    """A's retainer engagement with its first period funded, and a commission engagement with a
+    report (the pay models' pages, portal pages and API operations)."""
+    retainer = services.engagement_create(workspace=workspace, created_by=owner, freelancer=a,
+                                          title=f"{SECRET_MARK} retainer", pay_terms="retainer",
+                                          retainer_amount=90_000, retainer_hours=8, starts_on=timezone.localdate())
+    briefs.brief_save(engagement=retainer, actor=owner, **BRIEF)
+    services.engagement_offer(engagement=retainer, actor=owner)
+    services.brief_acknowledge(brief_id=selectors.current_brief(retainer).pk, freelancer=a)
+    period = payments.retainer_period_fund(engagement=Engagement.objects.get(pk=retainer.pk)).retainer_funded
+    seller = services.engagement_create(workspace=workspace, created_by=owner, freelancer=a,
+                                        title=f"{SECRET_MARK} commission", pay_terms="commission",
+                                        commission_percent=10)
+    report = payments.commission_report_create(engagement=seller, actor=owner, period=timezone.localdate(),
+                                               base_amount=50_000, note=f"{SECRET_MARK} sales")
+    return {"retainer_period": period, "commission_report": report}
+
+
 @pytest.fixture
 def world(workspace, owner, freelancer_a, media):
     """Everything freelancer A has, through the services (see the module docstring)."""
@@ -294,6 +312,7 @@ def world(workspace, owner, freelancer_a, media):
             "agreement_template": agreement_template_save(workspace=workspace, name=f"{SECRET_MARK} terms",
                                                           body="For {{freelancer_name}}."),
             **_webhook(workspace, owner),
+            **_pay_models(workspace, owner, a),
         },
     )
 

@@ -48,6 +48,8 @@ PK_BY_NAME = [
     (r"^api:attachment", "attachment"),
     (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
+    (r"^api:retainer-period", "retainer_period"),
+    (r"^api:commission-report", "commission_report"),
     (r"^api:webhook-delivery-", "webhook_delivery"),
     (r"^api:webhook-", "webhook_endpoint"),
 ]
@@ -58,7 +60,8 @@ METHODS = ["get", "post", "patch", "put", "delete"]
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
                     "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
                     "api:timesheet", "api:engagement-messages", "api:message", "api:attachment",
-                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf"}
+                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf",
+                    "api:engagement-retainer-periods", "api:engagement-commission-reports"}
 
 
 def _walk(patterns, namespace=""):
