@@ -9,15 +9,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements.services.reporting import status_update_post
 from engagements.services.lifecycle import engagement_update
+from engagements.services.reporting import status_update_post
 from notifications.models import Notification
 from payments import services
 from payments.errors import InvalidInput, NotAllowed, StateConflict
 from payments.models import (
     AccountKind,
     CommissionReport,
-    CommissionStatus,
     LedgerTotal,
     RetainerPeriod,
     Transaction,
