@@ -154,3 +154,23 @@ class PaymentSettingsForm(forms.ModelForm):
         model = PaymentSettings
         fields = ["review_window_days"]
         labels = {"review_window_days": "Review window (days)"}
+
+
+# --- Pay models (retainer periods, commission reports) ----------------------------------------
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             label="What is the dispute about?", help_text="The other side sees this.")
+
+
+class CommissionReportForm(forms.Form):
+    period = forms.DateField(widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                             input_formats=["%Y-%m", "%Y-%m-%d"], label="Month",
+                             help_text="The month the amount was earned in.")
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Optional: where the figure comes from. The freelancer sees it.")
+
+    def __init__(self, *args, currency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_amount"] = MoneyField(currency=currency, label=f"Amount reported ({currency})",
+                                                help_text="The commission is computed from it, half up to the cent.")
+        self.order_fields(["period", "base_amount", "note"])

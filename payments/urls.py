@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import engagement, milestone, overview, payment_settings, statements, timesheets
+from .views import engagement, milestone, overview, pay_models, payment_settings, statements, timesheets
 
 app_name = "payments"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("engagements/<int:pk>/budget/", engagement.budget, name="budget"),
     path("engagements/<int:pk>/bonus/", engagement.bonus, name="bonus"),
     path("engagements/<int:pk>/payout/", engagement.payout, name="payout"),
+    path("engagements/<int:pk>/retainer/", pay_models.retainer, name="retainer"),
+    path("engagements/<int:pk>/commission/", pay_models.commission, name="commission"),
     path("engagements/<int:pk>/statement/", statements.engagement_statement, name="engagement_statement"),
     path("freelancers/<int:pk>/statement/", statements.freelancer_statement, name="freelancer_statement"),
     path("freelancers/<int:pk>/money/", statements.freelancer_money_panel, name="freelancer_money"),

@@ -101,6 +101,11 @@ class DisputeForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="What is the dispute about?", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}), help_text="The owner sees this.")
+
+
 class TimeEntryForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.IntegerField(min_value=0, max_value=24, initial=0)

@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import agreement, conversation, dates, engagement, home, inbox, owner, public, work
+from .views import agreement, conversation, dates, engagement, home, inbox, owner, pay_models, public, work
 
 app_name = "portal"
 
@@ -58,6 +58,8 @@ urlpatterns = [
     path("engagements/<int:pk>/attachments/<int:attachment_pk>/preview/", conversation.attachment_preview,
          name="attachment_preview"),
     path("engagements/<int:pk>/timesheets/", work.timesheets, name="timesheets"),
+    path("engagements/<int:pk>/retainer/", pay_models.retainer, name="retainer"),
+    path("engagements/<int:pk>/commission/", pay_models.commission, name="commission"),
     path("engagements/<int:pk>/timesheets/<int:timesheet_pk>/", work.timesheet, name="timesheet"),
     path("engagements/<int:pk>/timesheets/<int:timesheet_pk>/submit/", work.timesheet_submit,
          name="timesheet_submit"),

@@ -277,6 +277,8 @@ def _pay_models(workspace, owner, a):
     seller = services.engagement_create(workspace=workspace, created_by=owner, freelancer=a,
                                         title=f"{SECRET_MARK} commission", pay_terms="commission",
                                         commission_percent=10)
+    briefs.brief_save(engagement=seller, actor=owner, **BRIEF)
+    services.engagement_offer(engagement=seller, actor=owner)
     report = payments.commission_report_create(engagement=seller, actor=owner, period=timezone.localdate(),
                                                base_amount=50_000, note=f"{SECRET_MARK} sales")
     return {"retainer_period": period, "commission_report": report}

@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 from engagements.models import PayTerms
 
 
-def render_portal(request, template, context=None, *, engagement=None, tab=None):
+def render_portal(request, template, context=None, *, engagement=None, tab=None, status=200):
     """Render a portal page with what the layout needs: the current profile, the others (for
     the switcher) and, on an engagement's pages, its tabs."""
     context = dict(context or {})
     context.update(freelancer=request.freelancer, profiles=request.portal_profiles, tab=tab)
     if engagement is not None:
         context.update(engagement=engagement, tabs=tabs(engagement))
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def tabs(engagement):
@@ -25,6 +25,10 @@ def tabs(engagement):
              ("checkins", "Check-ins"), ("grants", "Access")]
     if engagement.pay_terms == PayTerms.HOURLY:
         shown.append(("timesheets", "Timesheets"))
+    if engagement.pay_terms == PayTerms.RETAINER:
+        shown.append(("retainer", "Retainer"))
+    if engagement.pay_terms == PayTerms.COMMISSION:
+        shown.append(("commission", "Commission"))
     shown.append(("engagement_money", "Money"))
     if engagement.is_ended:
         shown.append(("review", "Review"))
