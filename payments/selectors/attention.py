@@ -1,4 +1,5 @@
-"""Money's part of the owner's "needs attention" list — open disputes and budgets past 80 % —
+"""Money's part of the owner's "needs attention" list — open disputes, budgets past 80 %, and the
+pay models' disputed reports and periods and hours over (pay_model_attention.py) —
 and the whole list: payments sits above engagements and freelancers, so the merge of every
 app's kinds, the user's snoozes and the order (most urgent first) live here, for the home page
 and `GET /api/v1/attention/` alike.
@@ -20,6 +21,7 @@ from freelancers.attention import freelancer_attention
 
 from ..models import Dispute
 from ..money import format_money
+from . import pay_model_attention
 from .balances import ALERT_PERCENT, committed_by_engagement, percent_of
 
 
@@ -58,7 +60,10 @@ def _merged(workspace, now, window):
 def money_attention(workspace, *, now, window=None):
     window = window or AttentionWindow()
     items, total = [], 0
-    for kind, read in (("dispute_open", _disputes), ("budget_alert", _budgets)):
+    for kind, read in (("dispute_open", _disputes), ("budget_alert", _budgets),
+                       ("commission_disputed", pay_model_attention.commission_disputes),
+                       ("retainer_disputed", pay_model_attention.retainer_disputes),
+                       ("retainer_hours_over", pay_model_attention.retainer_hours_over)):
         if window.only and not window.only.startswith(f"{kind}:"):
             continue
         kind_items, kind_total = read(workspace, now, window)

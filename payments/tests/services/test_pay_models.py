@@ -25,6 +25,7 @@ from payments.models import (
 )
 from payments.reminders.pay_models import pay_models_sweep
 from payments.selectors import budget_figures, retainer_periods_for
+from payments.selectors.attention import owner_attention
 from payments.services.totals import totals_from_entries
 
 from ..conftest import balance, new_key
@@ -197,3 +198,29 @@ def test_pay_terms_figures_are_checked_by_name(commission, owner):
     with pytest.raises(StateConflict, match="not paid by commission"):
         services.commission_report_create(engagement=EngagementFactory(workspace=commission.workspace),
                                           actor=owner, period=date(2026, 2, 1), base_amount=100)
+
+
+def test_disputes_and_hours_over_need_the_owners_attention_until_handled(retainer, commission, owner, freelancer,
+                                                                         time_machine):
+    time_machine.move_to(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), tick=False)
+    pay_models_sweep()
+    period = RetainerPeriod.objects.get(engagement=retainer)
+    post_update(retainer, Decimal("30"))
+    pay_models_sweep()
+    report = services.commission_report_create(engagement=commission, actor=owner, period=date(2026, 2, 1),
+                                               base_amount=10_000)
+    services.commission_report_dispute(report=report, actor=freelancer.user, reason="Too low")
+
+    def kinds():
+        now = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+        return {item.key: item for item in owner_attention(retainer.workspace, user=owner, now=now)}
+
+    items = kinds()
+    assert {f"commission_disputed:{report.pk}", f"retainer_hours_over:{period.pk}"} <= set(items)
+    assert items[f"commission_disputed:{report.pk}"].title.startswith("Commission report disputed")
+    services.retainer_period_dispute(period=period, actor=owner, reason="Hours")
+    assert f"retainer_disputed:{period.pk}" in kinds() and f"retainer_hours_over:{period.pk}" not in kinds()
+    services.commission_report_resolve(report=report, actor=owner, idempotency_key=new_key())
+    services.retainer_period_resolve(period=period, actor=owner, release_amount=300_000, refund_amount=0,
+                                     idempotency_key=new_key())
+    assert not {k for k in kinds() if k.startswith(("commission_", "retainer_"))}
