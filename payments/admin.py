@@ -6,11 +6,13 @@ from django.contrib import admin
 from .models import (
     Account,
     BudgetChange,
+    CommissionReport,
     Dispute,
     Entry,
     LedgerTotal,
     PaymentSettings,
     Payout,
+    RetainerPeriod,
     ReviewClock,
     TimeEntry,
     Timesheet,
@@ -123,3 +125,17 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
 class TimeEntryAdmin(ReadOnlyAdmin):
     list_display = ["timesheet", "day", "minutes", "description"]
     list_select_related = ["timesheet"]
+
+
+@admin.register(RetainerPeriod)
+class RetainerPeriodAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "starts_on", "ends_on", "amount", "currency", "hours_included", "state"]
+    list_filter = ["state"]
+    list_select_related = ["engagement"]
+
+
+@admin.register(CommissionReport)
+class CommissionReportAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "period", "base_amount", "percent", "commission_amount", "currency", "status"]
+    list_filter = ["status"]
+    list_select_related = ["engagement"]
