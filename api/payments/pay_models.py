@@ -42,6 +42,13 @@ class RetainerPeriodSerializer(serializers.ModelSerializer):
                   "release_amount", "refund_amount", "hours_over_at"]
         read_only_fields = fields
 
+    def to_representation(self, period):
+        # A page of periods read with `with_hours_used` carries its sums; the hours come from them.
+        if not hasattr(period, "hours_used"):
+            period.hours_used = selectors.hours_used(period)
+            period.hours_over = max(period.hours_used - period.hours_included, 0)
+        return super().to_representation(period)
+
 
 class CommissionReportSerializer(serializers.ModelSerializer):
     class Meta:
@@ -65,8 +72,7 @@ class NoteSerializer(serializers.Serializer):
 
 
 def _period_body(period):
-    [annotated] = [p for p in selectors.retainer_periods_for(period.engagement) if p.pk == period.pk]
-    return RetainerPeriodSerializer(annotated).data
+    return RetainerPeriodSerializer(selectors.with_hours_used(RetainerPeriod.objects.filter(pk=period.pk)).get()).data
 
 
 def period_or_404(request, pk):
@@ -84,16 +90,21 @@ def report_or_404(request, pk):
 
 
 # --- Retainer ---------------------------------------------------------------------------------
-class EngagementRetainerPeriodList(APIView):
+class EngagementRetainerPeriodList(generics.ListAPIView):
     permission_classes = [IsWorkspaceMember]
+    serializer_class = RetainerPeriodSerializer
+
+    def get_queryset(self):
+        engagement = engagement_or_404(self.request, self.kwargs["pk"], freelancer_path="freelancer")
+        periods = scoped(self.request, RetainerPeriod.objects.filter(engagement=engagement), **_PATHS)
+        return selectors.with_hours_used(periods).order_by("-starts_on", "-id")
 
     @extend_schema(operation_id="engagements_retainer_periods_list", summary="A retainer's periods, newest first",
                    description="Each period is funded at its start and released at its end unless disputed; "
                                "`hours_used` against `hours_included`, `hours_over` beyond them.",
                    responses={200: RetainerPeriodSerializer(many=True), **errors(404)})
-    def get(self, request, pk):
-        engagement = engagement_or_404(request, pk, freelancer_path="freelancer")
-        return Response(RetainerPeriodSerializer(selectors.retainer_periods_for(engagement), many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class RetainerPeriodDispute(APIView):

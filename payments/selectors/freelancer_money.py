@@ -2,14 +2,16 @@
 disjoint states of the money promised to them plus what already left (API.md, the freelancer's
 `GET /money/`):
 
-- held: in escrow for a milestone whose work is not handed in yet (funded, changes requested);
+- held: in escrow for a milestone whose work is not handed in yet (funded, changes requested),
+  or for a retainer period still running;
 - in review: in escrow for submitted work, released automatically at the review deadline;
 - disputed: in escrow, frozen by an open dispute;
 - payable: released (or approved hours, bonuses) and not yet paid out — the payable account;
 - paid out: this month (in the freelancer's time zone) and in total — the paid-out account.
 
 Every figure is a sum of ledger entries: two grouped queries however many engagements, plus one
-for the milestones behind the escrow figures (so each figure can link to its milestones).
+for the milestones behind the escrow figures (so each figure can link to its milestones) and one
+for the retainer periods holding money (their amount is what their funding put in escrow).
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from django.utils import timezone
 
 from engagements.models import Milestone, MilestoneState
 
-from ..models import AccountKind, Entry
+from ..models import AccountKind, Entry, RetainerPeriod, RetainerPeriodState
 from .dashboard import month_start
 
 S = MilestoneState
@@ -93,6 +95,7 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
         return currencies.setdefault(code, CurrencyMoney(code))
 
     _escrow_figures(freelancer, currency, per_engagement, known)
+    _retainer_figures(freelancer, currency, per_engagement, known)
     _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer.timezone, now))
     for c in currencies.values():
         for figure in ("held", "in_review", "disputed"):
@@ -124,6 +127,21 @@ def _escrow_figures(freelancer, currency, per_engagement, known):
         row = per_engagement.setdefault(m.engagement_id, EngagementMoney(known.get(m.engagement_id, m.engagement),
                                                                           code))
         setattr(row, figure, getattr(row, figure) + total)
+
+
+def _retainer_figures(freelancer, currency, per_engagement, known):
+    """A retainer period's money in escrow: held while its period runs, disputed when disputed
+    (it has no milestone; the period's amount is what its funding put in)."""
+    periods = (RetainerPeriod.objects.filter(engagement__freelancer=freelancer,
+                                             state__in=[RetainerPeriodState.FUNDED, RetainerPeriodState.DISPUTED])
+               .select_related("engagement").order_by())
+    for period in periods:
+        figure = "held" if period.state == RetainerPeriodState.FUNDED else "disputed"
+        c = currency(period.currency)
+        setattr(c, figure, getattr(c, figure) + period.amount)
+        row = per_engagement.setdefault(period.engagement_id, EngagementMoney(
+            known.get(period.engagement_id, period.engagement), period.currency))
+        setattr(row, figure, getattr(row, figure) + period.amount)
 
 
 def _earned_figures(freelancer, currency, per_engagement, known, *, since):

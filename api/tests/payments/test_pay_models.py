@@ -49,7 +49,7 @@ def test_retainer_periods_dispute_and_resolve(owner_api, freelancer_api, outside
     pay_models_sweep()
     listed = freelancer_api.get(f"/api/v1/engagements/{retainer.pk}/retainer-periods/")
     assert listed.status_code == 200
-    [period] = listed.json()
+    [period] = listed.json()["results"]
     assert {k: period[k] for k in ("starts_on", "ends_on", "amount", "currency", "hours_included", "hours_used",
                                    "state")} == {
         "starts_on": "2026-02-01", "ends_on": "2026-02-28", "amount": 250_000, "currency": "USD",

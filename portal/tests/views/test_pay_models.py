@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from payments import services as payments
 from payments.models import CommissionReport, RetainerPeriod
+from payments.selectors.freelancer_money import freelancer_money
 
 from ..conftest import _pay_models, client_for, key
 
@@ -36,10 +37,14 @@ def test_the_freelancer_sees_and_disputes_a_retainer_period(client_a, pay, user_
     assert "900.00 USD" in text and "0.00 h of 8 h" in text and "Retainer" in text
     assert client_for(user_b).get(url).status_code == 404
     assert client_for(user_b).post(url, {"period": period.pk, "reason": "x"}).status_code == 404
+    [usd] = freelancer_money(period.engagement.freelancer).currencies
+    assert (usd.held, usd.disputed) == (90_000, 0)
     assert client_a.post(url, {"period": period.pk, "reason": ""}).status_code == 400
     client_a.post(url, {"period": period.pk, "reason": "Two weeks off"})
     period.refresh_from_db()
     assert period.state == "disputed" and period.dispute_side == "freelancer"
+    [usd] = freelancer_money(period.engagement.freelancer).currencies
+    assert (usd.held, usd.disputed) == (0, 90_000)
 
 
 def test_the_freelancer_accepts_one_report_and_disputes_another(client_a, pay, owner, user_b, freelancer_b):
