@@ -159,6 +159,23 @@ def test_creating_an_engagement_then_writing_the_brief(owner_client, workspace, 
     assert current_brief(engagement).goal == BRIEF["goal"]
 
 
+def test_the_form_takes_retainer_and_commission_terms_and_names_what_is_missing(owner_client, freelancer):
+    form = {"freelancer": freelancer.pk, "title": "Monthly care", "kind": "retainer", "pay_terms": "retainer",
+            "budget": "12000.00", "contingency_percent": 0, "currency": "USD", "update_every_days": 7,
+            "update_grace_hours": 12, "checkin_every_days": 14, "reporting_preference": "progress"}
+    missing = owner_client.post(reverse("engagements:create"), form).content.decode()
+    assert "A retainer needs a monthly amount greater than zero." in missing
+    assert "Say how many hours a month the retainer includes" in missing
+    owner_client.post(reverse("engagements:create"), {**form, "retainer_amount": "1500.00", "retainer_hours": 10})
+    retainer = Engagement.objects.get(title="Monthly care")
+    assert (retainer.pay_terms, retainer.retainer_amount, retainer.retainer_hours) == ("retainer", 150_000, 10)
+    commission = {**form, "title": "Sales", "kind": "project", "pay_terms": "commission"}
+    over = owner_client.post(reverse("engagements:create"), {**commission, "commission_percent": "100.5"})
+    assert "Ensure this value is less than or equal to 100" in over.content.decode()
+    owner_client.post(reverse("engagements:create"), {**commission, "commission_percent": "12.5"})
+    assert str(Engagement.objects.get(title="Sales").commission_percent) == "12.50"
+
+
 def test_a_change_order_without_a_summary_says_what_is_missing(owner_client, active):
     url = reverse("engagements:brief_edit", args=[active.pk])
     response = owner_client.post(url, {**BRIEF, "goal": "A faster checkout, also on mobile."})
