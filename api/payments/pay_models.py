@@ -63,7 +63,8 @@ class CommissionReportWriteSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="Any day of the month reported; stored as its first day.")
     base_amount = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT,
                                            help_text="Minor units of `currency`: what the commission is a percent of.")
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="The engagement's, if given.")
+    currency = serializers.RegexField(r"^[A-Z]{3}$", min_length=3, max_length=3, required=False,
+                                      help_text="The engagement's (ISO 4217), if given.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

@@ -10,8 +10,9 @@ disjoint states of the money promised to them plus what already left (API.md, th
 - paid out: this month (in the freelancer's time zone) and in total — the paid-out account.
 
 Every figure is a sum of ledger entries: two grouped queries however many engagements, plus one
-for the milestones behind the escrow figures (so each figure can link to its milestones) and one
-for the retainer periods holding money (their amount is what their funding put in escrow).
+for the milestones behind the escrow figures (so each figure can link to its milestones). A
+retainer period's money is its funding entry while the period is funded or disputed, read in the
+escrow query.
 """
 
 from dataclasses import dataclass, field
@@ -19,14 +20,16 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum, Window
 from django.utils import timezone
 
-from engagements.models import Milestone, MilestoneState
+from engagements.models import Engagement, Milestone, MilestoneState
 
-from ..models import AccountKind, Entry, RetainerPeriod, RetainerPeriodState
+from ..models import AccountKind, Entry, RetainerPeriodState
 from .dashboard import month_start
 
 S = MilestoneState
 # Which escrow figure a milestone's money counts in, by the milestone's state.
 ESCROW_FIGURE = {S.FUNDED: "held", S.CHANGES_REQUESTED: "held", S.SUBMITTED: "in_review", S.DISPUTED: "disputed"}
+# Which escrow figure a retainer period's money counts in, by the period's state.
+RETAINER_HOLDING = {RetainerPeriodState.FUNDED: "held", RetainerPeriodState.DISPUTED: "disputed"}
 FIGURES = ("held", "in_review", "disputed", "payable", "paid_out_this_month", "paid_out_total")
 
 
@@ -95,7 +98,6 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
         return currencies.setdefault(code, CurrencyMoney(code))
 
     _escrow_figures(freelancer, currency, per_engagement, known)
-    _retainer_figures(freelancer, currency, per_engagement, known)
     _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer.timezone, now))
     for c in currencies.values():
         for figure in ("held", "in_review", "disputed"):
@@ -106,42 +108,45 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
 
 
 def _escrow_figures(freelancer, currency, per_engagement, known):
-    """Held, in review and disputed: what each milestone's escrow holds, by its state."""
+    """Held, in review and disputed: what each milestone's escrow holds, by its state; and what a
+    retainer period still holds (its funding, while the period is funded or disputed), read in
+    the same grouped query."""
     escrow_rows = list(
-        Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer,
-                             transaction__milestone__isnull=False)
-        .values_list("transaction__milestone", "currency").annotate(total=Sum("amount")).order_by()
-        .filter(total__gt=0)
+        Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer)
+        .filter(Q(transaction__milestone__isnull=False)
+                | Q(transaction__retainer_funded__state__in=RETAINER_HOLDING))
+        .values_list("transaction__milestone", "account__engagement", "transaction__retainer_funded__state",
+                     "currency")
+        .annotate(total=Sum("amount")).order_by().filter(total__gt=0)
     )
-    milestones = Milestone.objects.filter(pk__in=[m for m, _, _ in escrow_rows]).select_related("engagement")
+    milestones = Milestone.objects.filter(pk__in=[m for m, _, _, _, _ in escrow_rows if m]).select_related(
+        "engagement")
     milestones = {m.pk: m for m in milestones.order_by("due_at", "position", "pk")}
-    for milestone_id, code, total in escrow_rows:
+    for milestone_id, engagement_id, period_state, code, total in escrow_rows:
+        if milestone_id is None:
+            _add(per_engagement, currency(code), RETAINER_HOLDING[period_state], total,
+                 _engagement(known, engagement_id), code)
+            continue
         m = milestones[milestone_id]
         figure = ESCROW_FIGURE.get(m.state)
         if figure is None:
             continue
         m.escrowed = total
-        c = currency(code)
-        setattr(c, figure, getattr(c, figure) + total)
-        c.milestones[figure].append(m)
-        row = per_engagement.setdefault(m.engagement_id, EngagementMoney(known.get(m.engagement_id, m.engagement),
-                                                                          code))
-        setattr(row, figure, getattr(row, figure) + total)
+        _add(per_engagement, currency(code), figure, total, known.get(m.engagement_id, m.engagement), code)
+        currency(code).milestones[figure].append(m)
 
 
-def _retainer_figures(freelancer, currency, per_engagement, known):
-    """A retainer period's money in escrow: held while its period runs, disputed when disputed
-    (it has no milestone; the period's amount is what its funding put in)."""
-    periods = (RetainerPeriod.objects.filter(engagement__freelancer=freelancer,
-                                             state__in=[RetainerPeriodState.FUNDED, RetainerPeriodState.DISPUTED])
-               .select_related("engagement").order_by())
-    for period in periods:
-        figure = "held" if period.state == RetainerPeriodState.FUNDED else "disputed"
-        c = currency(period.currency)
-        setattr(c, figure, getattr(c, figure) + period.amount)
-        row = per_engagement.setdefault(period.engagement_id, EngagementMoney(
-            known.get(period.engagement_id, period.engagement), period.currency))
-        setattr(row, figure, getattr(row, figure) + period.amount)
+def _add(per_engagement, c, figure, total, engagement, code):
+    setattr(c, figure, getattr(c, figure) + total)
+    row = per_engagement.setdefault(engagement.pk, EngagementMoney(engagement, code))
+    setattr(row, figure, getattr(row, figure) + total)
+
+
+def _engagement(known, engagement_id):
+    # Read only for a retainer's money on an engagement the caller did not pass (lists pass theirs).
+    if engagement_id not in known:
+        known[engagement_id] = Engagement.objects.get(pk=engagement_id)
+    return known[engagement_id]
 
 
 def _earned_figures(freelancer, currency, per_engagement, known, *, since):
