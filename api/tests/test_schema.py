@@ -59,8 +59,12 @@ def test_the_docs_render_in_chromium_without_csp_violations(live_server, page):
     page.goto(live_server.url + DOCS_URL)
 
     page.locator(".opblock").first.wait_for(timeout=15000)
-    text = page.locator("#swagger-ui").inner_text()
-    assert "/api/v1/auth/token/" in text and "/api/v1/notifications/" in text
+    # Past a size the schema has now outgrown, Swagger UI renders its lists virtualized (only the
+    # first operations are in the page until scrolled within them), so the operations are asked of
+    # the loaded spec rather than read from the page's text.
+    assert "/api/v1/agenda/" in page.locator("#swagger-ui").inner_text()
+    assert page.evaluate("() => ['/api/v1/auth/token/', '/api/v1/notifications/']"
+                         ".every((path) => ui.specSelectors.paths().has(path))")
     assert page.locator("button.authorize").count() == 1
     assert violations == []
 
