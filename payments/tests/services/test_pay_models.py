@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from engagements.services.lifecycle import engagement_update
 from engagements.services.reporting import status_update_post
+from notifications.emails import build_message
 from notifications.models import Notification
 from payments import services
 from payments.errors import InvalidInput, NotAllowed, StateConflict
@@ -224,3 +225,29 @@ def test_disputes_and_hours_over_need_the_owners_attention_until_handled(retaine
     services.retainer_period_resolve(period=period, actor=owner, release_amount=300_000, refund_amount=0,
                                      idempotency_key=new_key())
     assert not {k for k in kinds() if k.startswith(("commission_", "retainer_"))}
+
+
+def test_every_pay_model_email_renders(retainer, commission, owner, freelancer, time_machine):
+    time_machine.move_to(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), tick=False)
+    pay_models_sweep()
+    post_update(retainer, Decimal("25"))
+    pay_models_sweep()
+    period = RetainerPeriod.objects.get(engagement=retainer)
+    services.retainer_period_dispute(period=period, actor=owner, reason="Quiet month")
+    services.retainer_period_resolve(period=period, actor=owner, release_amount=200_000, refund_amount=100_000,
+                                     idempotency_key=new_key())
+    report = services.commission_report_create(engagement=commission, actor=owner, period=date(2026, 2, 1),
+                                               base_amount=10_000, note="Shop sales")
+    services.commission_report_dispute(report=report, actor=freelancer.user, reason="Missing refunds")
+    services.commission_report_resolve(report=report, actor=owner, idempotency_key=new_key())
+    kinds = set()
+    for note in Notification.objects.select_related("workspace", "recipient_user"):
+        message = build_message(note)
+        assert "{{" not in message.body and "{%" not in message.body and "{{" not in message.subject
+        kinds.add(note.kind)
+    assert {"retainer_funded", "retainer_hours_over", "retainer_disputed", "retainer_resolved",
+            "commission_reported", "commission_disputed", "commission_released"} <= kinds
+    over = build_message(Notification.objects.get(kind="retainer_hours_over"))
+    assert "25" in over.subject and "20 h included" in over.subject
+    resolved = build_message(Notification.objects.get(kind="retainer_resolved")).body
+    assert "2,000.00 USD released to you, 1,000.00 USD refunded" in resolved
