@@ -16,7 +16,7 @@ from .permissions import token_of
 
 FREELANCER_KINDS = ["update_due", "update_overdue", "brief_unacknowledged", "playbook_unacknowledged",
                     "changes_requested", "milestone_due", "milestone_overdue", "dispute_open", "message_unread",
-                    "date_request_answered", "payout_setup", "agreement_unsigned"]
+                    "date_request_answered", "payout_setup", "agreement_unsigned", "commission_reported"]
 
 
 class FreelancerAttentionSerializer(serializers.Serializer):

@@ -22,9 +22,10 @@ from engagements.models import (
     Milestone,
     MilestoneDateChange,
     MilestoneState,
+    PayTerms,
 )
 from payments import selectors as money
-from payments.models import Dispute, DisputeSide
+from payments.models import CommissionReport, CommissionStatus, Dispute, DisputeSide
 
 from .selectors import RUNNING, WORKABLE, my_engagements, playbook_waiting
 
@@ -188,6 +189,19 @@ def _answered_date_items(engagements, now):
     return items
 
 
+def _commission_items(engagements):
+    """Commission reports waiting for the freelancer's answer (accept, or dispute before the
+    deadline); read only when one of the engagements is paid by commission."""
+    sellers = {e.pk: e for e in engagements if e.pay_terms == PayTerms.COMMISSION}
+    if not sellers:
+        return []
+    waiting = CommissionReport.objects.filter(engagement_id__in=list(sellers), status=CommissionStatus.REPORTED)
+    return [Item("commission_reported", "soon", f"Commission for {r.period:%B %Y} on “{sellers[r.engagement_id].title}”"
+                 ": accept it or dispute it before it is paid", _url("commission", pk=r.engagement_id),
+                 "See the report", sellers[r.engagement_id], due_at=r.dispute_deadline_at, obj_id=r.pk)
+            for r in waiting.order_by("dispute_deadline_at", "pk")]
+
+
 def _sort(items):
     far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
     return sorted(items, key=lambda i: (SEVERITY_ORDER[i.severity], i.due_at or far, i.title))
@@ -233,7 +247,7 @@ def freelancer_front_door(freelancer, *, now=None, days=AGENDA_DAYS):
         items.append(Item("agreement_unsigned", "today", title, _url("agreement", pk=e.pk), "Read and sign", e))
     for m in milestones:
         items += _milestone_items(m, now, tz)
-    items += _dispute_items(milestones, now) + _answered_date_items(current, now)
+    items += _dispute_items(milestones, now) + _answered_date_items(current, now) + _commission_items(current)
     figures = money.freelancer_money(freelancer, now=now, engagements=engagements)
     cards = {e.pk: Card(e, money=figures.for_engagement(e), update_overdue=bool(
         e.status == EngagementStatus.ACTIVE and e.next_update_due_at and e.next_update_due_at < now)) for e in current}

@@ -52,6 +52,8 @@ def test_the_freelancer_accepts_one_report_and_disputes_another(client_a, pay, o
     url = _url("portal:commission", march)
     earlier = payments.commission_report_create(engagement=march.engagement, actor=owner,
                                                 period=date(2025, 1, 1), base_amount=20_000)
+    home = client_a.get(reverse("portal:home")).content.decode()
+    assert f"Commission for {march.period:%B %Y}" in home and "accept it or dispute it" in home
     text = client_a.get(url).content.decode()
     assert "500.00 USD" in text and "50.00 USD" in text and "Accept" in text
     assert client_for(user_b).get(url).status_code == 404
@@ -59,6 +61,7 @@ def test_the_freelancer_accepts_one_report_and_disputes_another(client_a, pay, o
     client_a.post(url, {"report": earlier.pk, "action": "dispute", "reason": "Missing the December sales"})
     statuses = dict(CommissionReport.objects.values_list("pk", "status"))
     assert statuses == {march.pk: "released", earlier.pk: "disputed"}
+    assert "accept it or dispute it" not in client_a.get(reverse("portal:home")).content.decode()
 
 
 def test_the_owner_reports_resolves_and_settles_on_the_pages(workspace, owner, pay, freelancer_a, outsider,
