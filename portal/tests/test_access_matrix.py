@@ -76,6 +76,8 @@ PK_BY_ROUTE = [
     (r"^payments/freelancers/", "freelancer"),
     (r"^payments/milestones/", "milestone"),
     (r"^payments/timesheets/", "timesheet"),
+    (r"^payments/invoices/", "invoice"),
+    (r"^portal/invoices/", "invoice"),
     (r"^portal/engagements/", "engagement"),
     (r"^portal/inbox/", "notice"),
     (r"^notifications/inbox/", "owner_notice"),

@@ -46,6 +46,7 @@ PK_BY_NAME = [
     (r"^api:time-entry", "entry"),
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
+    (r"^api:invoice", "invoice"),
     (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
     (r"^api:webhook-delivery-", "webhook_delivery"),
@@ -58,7 +59,8 @@ METHODS = ["get", "post", "patch", "put", "delete"]
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
                     "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
                     "api:timesheet", "api:engagement-messages", "api:message", "api:attachment",
-                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf"}
+                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf", "api:invoices",
+                    "api:invoice", "api:invoice-pdf", "api:me-tax-details"}
 
 
 def _walk(patterns, namespace=""):
