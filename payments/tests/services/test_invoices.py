@@ -4,17 +4,19 @@ without gaps, corrected only by credit notes within what is left; tax ids checke
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements.models import Engagement
+from engagements.models import Engagement, Milestone
 from notifications.models import Notification
 from payments import services
 from payments.errors import InvalidInput, NotAllowed, StateConflict
 from payments.models import Invoice, InvoiceKind, TaxDetails, Transaction
+from payments.reminders.auto_release import auto_release_due
 from payments.selectors import creditable, uninvoiced_transactions
 from payments.services.invoices import credit_note_issue, invoice_issue, tax_details_save
 from payments.tax import NO_TAX_NOTE, REVERSE_CHARGE_NOTE
 
-from ..conftest import new_key
+from ..conftest import log, new_key
 from ..factories import EngagementFactory, FreelancerFactory
+from ..reminders.test_auto_release_batch import LATER, submitted_milestones
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +110,6 @@ def test_self_billing_invoices_every_payment_in_the_payments_own_transaction(
 
 
 def test_a_timesheet_approval_is_invoiced_with_no_tax_by_default(week, freelancer, workspace, owner):
-    from ..conftest import log
-
     Engagement.objects.filter(pk=week.engagement_id).update(self_billing_agreed=True)
     log(week, freelancer, 0, 120)
     services.timesheet_submit(timesheet=week, actor=freelancer.user)
@@ -146,3 +146,29 @@ def test_numbers_are_per_issuer(workspace, owner):
         services.bonus_pay(engagement=engagement, actor=owner, amount=1_000, note="Thanks", idempotency_key=new_key())
     assert sorted(Invoice.objects.values_list("freelancer_id", "sequence")) == sorted(
         [(a.freelancer_id, 1), (a.freelancer_id, 2), (b.freelancer_id, 1)])
+
+
+def test_the_set_based_auto_release_self_bills_each_release(workspace, owner, time_machine):
+    milestones = submitted_milestones(workspace, owner, time_machine, 3)
+    Engagement.objects.filter(pk__in=[m.engagement_id for m in milestones[:2]]).update(self_billing_agreed=True)
+    time_machine.move_to(LATER, tick=False)
+    assert auto_release_due()["released"] == 3
+    invoices = Invoice.objects.select_related("transaction").order_by("engagement_id")
+    assert [(i.engagement_id, i.total, i.transaction.automatic) for i in invoices] == [
+        (m.engagement_id, m.amount, True) for m in milestones[:2]]
+    assert invoices[0].lines.get().description.endswith("(released automatically after review window)")
+    # The third engagement's freelancer issues their own: it waits in their list.
+    third = Milestone.objects.get(pk=milestones[2].pk)
+    assert [t.milestone_id for t in uninvoiced_transactions(engagement=third.engagement)] == [third.pk]
+
+
+def test_a_settled_dispute_is_invoiced_for_the_part_released_only(submitted, owner, engagement):
+    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
+    submitted.engagement.self_billing_agreed = True
+    services.milestone_dispute(milestone=submitted, actor=owner, reason="Half done", idempotency_key=new_key())
+    assert not Invoice.objects.exists()  # a freeze pays nobody
+    services.milestone_resolve(milestone=submitted, actor=owner, release_amount=100_000, refund_amount=50_000,
+                               idempotency_key=new_key())
+    invoice = Invoice.objects.get()
+    assert invoice.total == 100_000 and invoice.transaction.kind == "resolve"
+    assert "settlement of the dispute" in invoice.lines.get().description
