@@ -21,6 +21,7 @@ from ..models import MONEY_HELD_STATES, ActivityKind, CheckIn, CheckInStatus, En
 from ..selectors import current_brief, current_playbook_versions, money_has_moved
 from .access import access_grants_revoke_all
 from .activity import activity_record
+from .agreement import agreement_offer_notify
 from .brief import brief_acknowledgement_record, brief_send
 from .deadlines import engagement_deadlines_recompute, milestones_due_recompute
 from .ladders import engagement_heard_from, playbook_requests_arm
@@ -187,6 +188,7 @@ def engagement_offer(*, engagement, actor):
         context={"version": brief.version, "sender_name": actor.get_full_name() if actor else engagement.workspace.name,
                  "goal": brief.goal[:500], **(link or {})},
     )
+    agreement_offer_notify(engagement=engagement)
     return engagement
 
 
