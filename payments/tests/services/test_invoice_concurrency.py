@@ -10,6 +10,7 @@ from payments.models import Invoice
 from payments.services.invoices import invoice_issue, tax_details_save
 
 from ..conftest import new_key
+from ..factories import EngagementFactory
 from .test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,3 +32,18 @@ def test_eight_concurrent_issues_number_one_to_eight_without_gap_or_duplicate(en
     assert all(isinstance(e, StateConflict) for _, e in outcomes if e is not None)
     assert Invoice.objects.get(transaction=bonuses[8]).sequence == 9
     assert Invoice.objects.count() == 9
+
+
+def test_self_billed_payments_on_four_engagements_at_once_share_one_gapless_series(workspace, owner, freelancer):
+    engagements = [EngagementFactory(workspace=workspace, freelancer=freelancer, self_billing_agreed=True)
+                   for _ in range(4)]
+    other = EngagementFactory(workspace=workspace, self_billing_agreed=True)  # another issuer, its own series
+    calls = [(lambda e=e, i=i: services.bonus_pay(engagement=e, actor=owner, amount=500 + i, note="Thanks",
+                                                  idempotency_key=f"race-bonus-{i}"))
+             for i, e in enumerate([*engagements, *engagements, other, other])]
+    outcomes = race(*calls)
+    assert [e for _, e in outcomes] == [None] * 10
+    mine = Invoice.objects.filter(freelancer=freelancer)
+    assert sorted(mine.values_list("sequence", flat=True)) == list(range(1, 9))
+    assert sorted(Invoice.objects.filter(freelancer=other.freelancer).values_list("sequence", flat=True)) == [1, 2]
+    assert all(invoice.transaction_id for invoice in mine)
