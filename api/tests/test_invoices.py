@@ -80,3 +80,14 @@ def test_a_credit_note_larger_than_what_is_left_is_400(freelancer_api, owner_api
     assert too_much.status_code == 400 and "At most 100.00 EUR" in too_much.json()["amount"][0]
     assert Invoice.objects.count() == 2
     assert freelancer_api.get(f"/api/v1/invoices/{invoice['id']}/").json()["total"] == 12_000  # never changes
+
+
+def test_self_billing_is_set_on_the_engagement_and_then_the_app_issues(owner_api, freelancer_api, released, owner):
+    engagement = released.engagement
+    changed = owner_api.patch(f"/api/v1/engagements/{engagement.pk}/", {"self_billing_agreed": True}, format="json")
+    assert changed.status_code == 200 and changed.json()["self_billing_agreed"] is True
+    bonus = services.bonus_pay(engagement=engagement, actor=owner, amount=3_000, note="More", idempotency_key="b-3")
+    listed = freelancer_api.get("/api/v1/invoices/").json()["results"]
+    assert [(row["transaction"], row["self_billed"]) for row in listed] == [(bonus.pk, True)]
+    refused = freelancer_api.post("/api/v1/invoices/", {"transaction": released.pk}, format="json")
+    assert refused.status_code == 409 and "self-billed" in refused.json()["detail"]
