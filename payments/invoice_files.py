@@ -14,9 +14,9 @@ from freelancers.money import major_text
 
 from .ubl import ubl_xml
 
-CSV_HEADER = ["document", "number", "issued_on", "issuer", "issuer_tax_id", "recipient", "recipient_tax_id",
-              "corrects", "line", "description", "net_amount", "tax_rate_percent", "reverse_charge", "amount",
-              "currency"]
+CSV_HEADER = ["document", "number", "issued_on", "engagement", "issuer", "issuer_tax_id", "recipient",
+              "recipient_tax_id", "corrects", "line", "description", "net_amount", "tax_rate_percent",
+              "reverse_charge", "amount", "currency"]
 
 
 def filename(invoice, extension):
@@ -53,7 +53,8 @@ def csv_response(invoice):
     response, writer = csv_download(filename(invoice, "csv"), CSV_HEADER)
     for line in invoice.lines.all():
         writer.writerow([
-            invoice.get_kind_display(), invoice.number, invoice.issued_on.isoformat(), invoice.issuer_legal_name,
+            invoice.get_kind_display(), invoice.number, invoice.issued_on.isoformat(), invoice.engagement.title,
+            invoice.issuer_legal_name,
             invoice.issuer_tax_id, invoice.recipient_legal_name, invoice.recipient_tax_id,
             invoice.corrects.number if invoice.corrects_id else "", line.position, line.description,
             major_text(line.net_amount, invoice.currency), invoice.tax_rate_percent,
