@@ -34,6 +34,7 @@ PLACEHOLDERS = {
     "budget": "the budget, with its currency",
     "currency": "the engagement's currency code",
     "subcontracting": "the subcontracting clause, from the engagement's setting",
+    "self_billing": "the invoicing clause: self-billing by the client, or invoices from the freelancer",
     "notice_period": "the notice period, e.g. “14 days”",
     "governing_law": "the governing law, from the agreement settings",
     "agreement_version": "this agreement's version number",
@@ -48,7 +49,8 @@ LABELS = {
     "retainer_amount": "the retainer's amount", "retainer_hours": "the retainer's included hours",
     "commission_percent": "the commission's percent",
     "pay_schedule": "the pay schedule", "budget": "the budget", "currency": "the currency",
-    "subcontracting": "subcontracting", "notice_period": "the notice period", "governing_law": "the governing law",
+    "subcontracting": "subcontracting",
+    "self_billing": "invoicing", "notice_period": "the notice period", "governing_law": "the governing law",
     "agreement_version": "the version", "issue_date": "the issue date",
 }
 # Values that are already Markdown built by the app (their parts escaped one by one).
@@ -115,6 +117,8 @@ their own taxes, insurance and social contributions.
 Pay terms: {{pay_terms}}. Budget: {{budget}}.
 
 {{pay_schedule}}
+
+{{self_billing}}
 
 For fixed-price milestones the Client funds each milestone before work on it starts. The funds are
 held until the Client accepts the milestone's work, then released to the Contractor. If the Client

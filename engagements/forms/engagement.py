@@ -37,10 +37,12 @@ from ..services.lifecycle import BUDGET_FIELDS
 # The longest text a form takes (a brief's section, notes, a review), as the API's serializers.
 TEXT_MAX_LENGTH = 20000
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
-# The pay terms' own figures (retainer, commission): the action names a missing or wrong one.
-PAY_MODEL_FIELDS = ("retainer_amount", "retainer_hours", "commission_percent")
+# The engagement's fields the form edits (the action checks the pay terms' figures, by name).
+ENGAGEMENT_FIELDS = ("title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
+                     "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
+                     "reporting_preference", "subcontracting_allowed", "self_billing_agreed", "retainer_amount",
+                     "retainer_hours", "commission_percent")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
 
 
 class MoneyField(forms.DecimalField):
@@ -105,6 +107,10 @@ class EngagementForm(forms.Form):
                   "report.")
     subcontracting_allowed = forms.BooleanField(
         required=False, help_text="Off: on every submission the freelancer confirms they did the work themselves.")
+    self_billing_agreed = forms.BooleanField(
+        required=False, label="Self-billing agreed",
+        help_text="On: the app issues the freelancer's invoice for each payment, in their name. Off: the "
+                  "freelancer issues their invoices from the portal.")
     backups = forms.ModelMultipleChoiceField(
         queryset=Freelancer.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Approved freelancers on the bench who could take over if this one drops out.")
@@ -115,10 +121,7 @@ class EngagementForm(forms.Form):
         if engagement is not None:
             currency = engagement.currency
             kwargs.setdefault("initial", {
-                **{name: getattr(engagement, name) for name in (
-                    "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
-                    "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-                    "reporting_preference", "subcontracting_allowed", *PAY_MODEL_FIELDS)},
+                **{name: getattr(engagement, name) for name in ENGAGEMENT_FIELDS},
                 "freelancer": engagement.freelancer_id,
                 "backups": [b.pk for b in engagement.backups.all()],
             })
@@ -162,6 +165,7 @@ class EngagementForm(forms.Form):
                          Column("checkin_every_days", css_class="col-md-4")),
                      "reporting_preference"),
             Fieldset("Who does the work", "subcontracting_allowed", "backups"),
+            Fieldset("Invoices", "self_billing_agreed"),
         )
         current = [b.pk for b in engagement.backups.all()] if engagement is not None else []
         self.fields["backups"].queryset = Freelancer.objects.filter(
@@ -182,11 +186,7 @@ class EngagementForm(forms.Form):
         return cleaned
 
     def engagement_fields(self):
-        c = self.cleaned_data
-        return {name: c[name] for name in (
-            "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
-            "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-            "reporting_preference", "subcontracting_allowed", *PAY_MODEL_FIELDS)}
+        return {name: self.cleaned_data[name] for name in ENGAGEMENT_FIELDS}
 
 
 class BriefForm(forms.Form):

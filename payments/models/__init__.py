@@ -10,6 +10,7 @@ aggregate:
 - payment_settings: a workspace's payment rules (the review window).
 - retainer: the periods of a retainer engagement (funded at the start, released at the end).
 - commission: the owner's monthly reports of a commission engagement.
+- invoice: tax details, invoices and credit notes (one per money transaction), their number series.
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -55,6 +56,7 @@ from .commission import (
     CommissionStatus,
     commission_for,
 )
+from .invoice import MAX_TAX_RATE_BP, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, TaxDetails
 # isort: on
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "DEFAULT_REVIEW_WINDOW_DAYS",
     "MAX_APPROVAL_EXTENSION_DAYS",
     "MAX_EXTENSION_DAYS",
+    "MAX_TAX_RATE_BP",
     "MAX_REVIEW_WINDOW_DAYS",
     "MIN_REVIEW_WINDOW_DAYS",
     "TIMESHEET_EDITABLE_STATES",
@@ -83,10 +86,15 @@ __all__ = [
     "DisputeOutcome",
     "DisputeSide",
     "Entry",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
     "LedgerTotal",
     "PaymentSettings",
     "Payout",
     "ReviewClock",
+    "TaxDetails",
     "TimeEntry",
     "Timesheet",
     "TimesheetState",

@@ -7,6 +7,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - statements: engagement and freelancer statements with running balances.
 - pay_models: retainer periods with their hours used, commission reports.
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
+- invoices: what a transaction invoices, payments not yet invoiced, invoice lists, what is left to credit.
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -45,6 +46,15 @@ from .freelancer_money import (
     freelancer_escrow_lines_latest,
     freelancer_money,
 )
+from .invoices import (
+    INVOICED_KINDS,
+    creditable,
+    credited_total,
+    invoice_detail,
+    invoice_lines_for,
+    invoice_list,
+    uninvoiced_transactions,
+)
 from .overview import Overview, ReviewDue, workspace_overview
 from .pay_models import (
     commission_reports_for,
@@ -70,6 +80,13 @@ __all__ = [
     "retainer_periods_for",
     "with_hours_used",
     "ALERT_PERCENT",
+    "INVOICED_KINDS",
+    "creditable",
+    "credited_total",
+    "invoice_detail",
+    "invoice_lines_for",
+    "invoice_list",
+    "uninvoiced_transactions",
     "HELD_STATES",
     "BudgetFigures",
     "CurrencyMoney",
