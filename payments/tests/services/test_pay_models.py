@@ -18,6 +18,7 @@ from payments.errors import InvalidInput, NotAllowed, StateConflict
 from payments.models import (
     AccountKind,
     CommissionReport,
+    InvoiceLine,
     LedgerTotal,
     RetainerPeriod,
     Transaction,
@@ -251,3 +252,22 @@ def test_every_pay_model_email_renders(retainer, commission, owner, freelancer, 
     assert "25" in over.subject and "20 h included" in over.subject
     resolved = build_message(Notification.objects.get(kind="retainer_resolved")).body
     assert "2,000.00 USD released to you, 1,000.00 USD refunded" in resolved
+
+
+def test_a_self_billed_retainer_release_and_commission_are_invoiced_in_their_own_words(
+        retainer, commission, owner, freelancer, time_machine):
+    for engagement in (retainer, commission):
+        engagement.self_billing_agreed = True
+        engagement.save(update_fields=["self_billing_agreed"])
+    time_machine.move_to(datetime(2026, 2, 1, 9, 0, tzinfo=UTC), tick=False)
+    pay_models_sweep()
+    time_machine.move_to(datetime(2026, 2, 28, 1, 0, tzinfo=UTC), tick=False)
+    pay_models_sweep()
+    report = services.commission_report_create(engagement=commission, actor=owner, period=date(2026, 1, 1),
+                                               base_amount=80_000)
+    services.commission_report_accept(report=report, actor=freelancer.user, idempotency_key=new_key())
+    lines = {(line.invoice.engagement_id, line.description, line.amount) for line in InvoiceLine.objects.all()}
+    assert lines == {
+        (retainer.pk, "Retainer 31 Jan 2026 – 27 Feb 2026 released at the end of the period", 300_000),
+        (commission.pk, "Commission for January 2026 (accepted by the freelancer)", 10_000),
+    }
