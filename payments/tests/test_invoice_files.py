@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import xmlschema
 
+from conftest import service_missing
 from engagements.agreement_pdf import pdf_available
 from payments import services
 from payments.invoice_files import csv_response, invoice_pdf
@@ -70,8 +71,9 @@ def test_the_csv_has_one_row_per_line(invoice):
     assert rows[0]["issuer"] == "Frida Freelancer GmbH" and rows[0]["recipient"] == "Acme Ltd"
 
 
-@pytest.mark.skipif(not pdf_available(), reason="WeasyPrint's system libraries (Pango) are not installed")
 def test_the_pdf_holds_names_number_and_amounts(invoice):
+    if not pdf_available():
+        service_missing("needs WeasyPrint's system libraries (Debian: libpango-1.0-0 libpangoft2-1.0-0)")
     from pypdf import PdfReader  # noqa: PLC0415 - a test-only dependency
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(invoice_pdf(invoice))).pages)
