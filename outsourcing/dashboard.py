@@ -14,7 +14,7 @@ from freelancers.models import Freelancer
 from freelancers.selectors import pipeline_summary
 from payments.selectors.attention import owner_attention_page
 from payments.selectors.charts import budget_burn, released_by_month
-from payments.selectors.dashboard import budgets_nearest_limit_page, newest_budgets, owner_money
+from payments.selectors.dashboard import home_budgets, owner_money
 
 from . import charts
 
@@ -32,7 +32,7 @@ def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now, engagements=False)
     agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
-    budgets, running = budgets_nearest_limit_page(workspace, limit=BUDGETS_SHOWN)
+    budgets, running, burning = home_budgets(workspace, limit=BUDGETS_SHOWN, newest=BURN_CHARTS)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
     return {
         "attention": attention,
@@ -44,14 +44,14 @@ def home_sections(workspace, *, user, now):
         "agenda": [(day, list(items)) for day, items in groupby(agenda,
                                                                 key=lambda i: i.at.astimezone(tz).date())],
         "agenda_total": agenda_total,
-        "charts": home_charts(workspace, now=now),
+        "charts": home_charts(workspace, now=now, burning=burning),
     }
 
 
-def home_charts(workspace, *, now):
-    """Burn charts of the newest running engagements, on-time charts of the freelancers of the
-    newest running engagements (each freelancer once), read with a LIMIT."""
-    burning = newest_budgets(workspace, limit=BURN_CHARTS)
+def home_charts(workspace, *, now, burning):
+    """Burn charts of the newest running engagements (`burning`: their budget bars), on-time
+    charts of the freelancers of the newest running engagements (each freelancer once), read
+    with a LIMIT."""
     burn = budget_burn([row.engagement for row in burning], tz_name=workspace.timezone or "UTC")
     freelancers = list(
         Freelancer.objects.filter(engagements__workspace=workspace, engagements__status__in=RUNNING_STATUSES)
