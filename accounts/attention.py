@@ -62,11 +62,18 @@ def _n(n, word):
 @dataclass
 class AttentionWindow:
     """How much of each kind to read: the first `limit` items (None: all) that are not in
-    `hidden` (the user's snoozed keys), or only the item named `only` (a snooze's check)."""
+    `hidden` (the user's snoozed keys: a set, or a query of them that each kind's query reads as
+    a subquery, so the snoozes cost no query of their own), or only the item named `only` (a
+    snooze's check)."""
 
     limit: int | None = None
-    hidden: frozenset = field(default_factory=frozenset)
+    hidden: object = field(default_factory=frozenset)
     only: str | None = None
+
+    @property
+    def hides(self):
+        """Are any keys hidden (a query is taken as yes, without running it)?"""
+        return hasattr(self.hidden, "query") or bool(self.hidden)
 
 
 def key_expr(kind, pk="pk"):
@@ -82,7 +89,7 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
     passes `total` (an aggregate counting them) and `extra` (rows whose items may be hidden)."""
     if total is None:
         queryset = queryset.annotate(_key=key_expr(kind))
-        if window.hidden:
+        if window.hides:
             queryset = queryset.exclude(_key__in=window.hidden)
         if window.only:
             queryset = queryset.filter(_key=window.only)

@@ -30,7 +30,8 @@ def owner_attention(workspace, *, user, now):
 
 def owner_attention_page(workspace, *, user, now, offset=0, limit=None):
     """(items offset..offset+limit of the list above, how many items the list has in all)."""
-    hidden = frozenset(snoozed_keys(user=user, workspace=workspace, now=now))
+    # The snoozes as a subquery of every kind's query, not a query of their own.
+    hidden = snoozed_keys(user=user, workspace=workspace, now=now, query=True)
     window = AttentionWindow(limit=None if limit is None else offset + limit, hidden=hidden)
     items, total = _merged(workspace, now, window)
     return items[offset:None if limit is None else offset + limit], total
@@ -91,7 +92,7 @@ def _budgets(workspace, now, window):
     alerts = committed_by_engagement(running, fields=(
         "engagement__title", "engagement__currency", "engagement__freelancer", "engagement__freelancer__name",
     )).filter(alert=True)
-    if window.hidden or window.only:
+    if window.hides or window.only:
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
     alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
