@@ -12,7 +12,15 @@ from functools import partial
 from django.db.models import Count, Window
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
+from accounts.attention import (
+    AttentionItem,
+    AttentionWindow,
+    attention_read,
+    attention_rows,
+    attention_together,
+    key_expr,
+    span,
+)
 from accounts.paging import ReadPages
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
@@ -47,13 +55,17 @@ def owner_attention_item(workspace, *, user, now, key):
 
 
 def _merged(workspace, now, window):
-    items, total = [], 0
-    for part in (engagement_attention(workspace, now=now, window=window),
-                 freelancer_attention(workspace, now=now, window=window),
-                 money_attention(workspace, now=now, window=window)):
-        items += part[0]
-        total += part[1]
-    return sorted(items, key=AttentionItem.sort_key), total
+    """Every app's kinds, their queries read in one statement (accounts.attention.attention_together)."""
+    def read():
+        items, total = [], 0
+        for part in (engagement_attention(workspace, now=now, window=window),
+                     freelancer_attention(workspace, now=now, window=window),
+                     money_attention(workspace, now=now, window=window)):
+            items += part[0]
+            total += part[1]
+        return sorted(items, key=AttentionItem.sort_key), total
+
+    return attention_together(read)
 
 
 def money_attention(workspace, *, now, window=None):
@@ -96,7 +108,7 @@ def _budgets(workspace, now, window):
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
     alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
-    alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
+    alerts = attention_read(alerts[:window.limit] if window.limit is not None else alerts)
     items = []
     for row in alerts:
         pk, budget, currency, committed = (row["engagement"], row["engagement__budget"], row["engagement__currency"],
