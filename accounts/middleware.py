@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY as SIGNED_IN_KEY
 from django.contrib.auth import logout
 from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .audit import audit_denied_page, request_ip_reset, request_ip_set
@@ -120,9 +121,9 @@ class FormSizeMiddleware:
 
     def __call__(self, request):
         if _form_too_big(request):
-            return HttpResponse(
-                f"The form sent holds more than the {FORM_MAX_CHARACTERS:,} characters of text a page accepts: "
-                "shorten the text and send it again.", status=413, content_type="text/plain; charset=utf-8")
+            message = (f"The form sent holds more than the {FORM_MAX_CHARACTERS:,} characters of text a page "
+                       "accepts: shorten the text and send it again.")
+            return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
         return self.get_response(request)
 
 

@@ -248,6 +248,7 @@ AUDIT_ACTIONS = (
     "role_changed", "member_removed", "token_created", "token_revoked", "freelancer_do_not_hire",
     "money.fund", "money.release", "money.auto_release", "money.refund", "money.dispute", "money.resolve",
     "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change",
+    "money.invoice", "money.credit_note",
 )
 
 

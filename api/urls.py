@@ -36,6 +36,7 @@ DOMAINS = [
     path("", include("api.notifications")),
     path("", include("api.freelancers")),
     path("", include("api.payments")),
+    path("", include("api.invoices")),
     path("", include("api.engagements")),
     path("", include("api.portal")),
     path("", include("api.transfer")),

@@ -9,9 +9,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks import selectors, services
 from notifications.webhooks.events import EVENT_CHOICES, EVENT_TYPES
-from notifications.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 from .permissions import IsWorkspaceOwner, get_scoped_or_404, scoped, token_of
 from .schema import errors

@@ -31,6 +31,11 @@ def _weasyprint():
     return weasyprint
 
 
+def load_weasyprint():
+    """WeasyPrint, or PdfUnavailable saying what to install (every PDF of the app goes through it)."""
+    return _weasyprint()
+
+
 def pdf_available():
     try:
         _weasyprint()

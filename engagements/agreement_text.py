@@ -30,6 +30,7 @@ PLACEHOLDERS = {
     "budget": "the budget, with its currency",
     "currency": "the engagement's currency code",
     "subcontracting": "the subcontracting clause, from the engagement's setting",
+    "self_billing": "the invoicing clause: self-billing by the client, or invoices from the freelancer",
     "notice_period": "the notice period, e.g. “14 days”",
     "governing_law": "the governing law, from the agreement settings",
     "agreement_version": "this agreement's version number",
@@ -42,7 +43,8 @@ LABELS = {
     "engagement_title": "the title", "engagement_kind": "the kind of engagement", "start_date": "the start date",
     "target_end_date": "the target end date", "brief_version": "the brief's version", "pay_terms": "the pay terms",
     "pay_schedule": "the pay schedule", "budget": "the budget", "currency": "the currency",
-    "subcontracting": "subcontracting", "notice_period": "the notice period", "governing_law": "the governing law",
+    "subcontracting": "subcontracting",
+    "self_billing": "invoicing", "notice_period": "the notice period", "governing_law": "the governing law",
     "agreement_version": "the version", "issue_date": "the issue date",
 }
 # Values that are already Markdown built by the app (their parts escaped one by one).
@@ -109,6 +111,8 @@ their own taxes, insurance and social contributions.
 Pay terms: {{pay_terms}}. Budget: {{budget}}.
 
 {{pay_schedule}}
+
+{{self_billing}}
 
 For fixed-price milestones the Client funds each milestone before work on it starts. The funds are
 held until the Client accepts the milestone's work, then released to the Contractor. If the Client

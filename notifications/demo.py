@@ -1,8 +1,8 @@
 """Demo for `manage.py demo`: one webhook endpoint, turned off (nothing is sent until the owner
 points it at a receiver of theirs and turns it on). Idempotent."""
 
+from .models import WebhookEndpoint
 from .webhooks.events import EVENT_TYPES
-from .webhooks.models import WebhookEndpoint
 from .webhooks.services import webhook_endpoint_create, webhook_endpoint_update
 
 DEMO_WEBHOOK_URL = "https://hooks.example.com/outsourcing"

@@ -8,10 +8,14 @@ from .models import (
     BudgetChange,
     Dispute,
     Entry,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
     LedgerTotal,
     PaymentSettings,
     Payout,
     ReviewClock,
+    TaxDetails,
     TimeEntry,
     Timesheet,
     Transaction,
@@ -123,3 +127,26 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
 class TimeEntryAdmin(ReadOnlyAdmin):
     list_display = ["timesheet", "day", "minutes", "description"]
     list_select_related = ["timesheet"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "freelancer", "workspace", "total", "currency", "issued_on", "self_billed"]
+    list_filter = ["kind", "self_billed"]
+    search_fields = ["number", "issuer_legal_name", "recipient_legal_name"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "position", "description", "amount"]
+
+
+@admin.register(InvoiceCounter)
+class InvoiceCounterAdmin(ReadOnlyAdmin):
+    list_display = ["freelancer", "year", "last_number"]
+
+
+@admin.register(TaxDetails)
+class TaxDetailsAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "country", "tax_id", "workspace", "freelancer"]
+    search_fields = ["legal_name", "tax_id"]

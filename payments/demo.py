@@ -1,8 +1,9 @@
 """Demo money for `manage.py demo`, after the engagements demo: milestones funded into escrow,
 work waiting for review with a few days left, a dispute with the money frozen, a released
-milestone with a bonus and a payout, and the budget alert on an engagement nearly fully
-committed. Everything goes through the services with fixed idempotency keys, so running the
-demo again finds the first results and does nothing twice.
+milestone with a bonus and a payout (self-billed: both invoiced in the freelancer's name, with
+both sides' tax details), and the budget alert on an engagement nearly fully committed.
+Everything goes through the services with fixed idempotency keys, so running the demo again
+finds the first results and does nothing twice.
 """
 
 from datetime import timedelta
@@ -15,6 +16,7 @@ from engagements.services.transitions import milestone_transition
 
 from . import services
 from .errors import PaymentError
+from .services.invoices import tax_details_save
 
 
 def _milestone(engagement, title):
@@ -68,8 +70,10 @@ def load(workspace, owner):
                        "Final master price, we think it is included. Holding the money until we agree.",
             )
 
-    # The trial job: submitted, released, a bonus for the README, and paid out by bank transfer.
+    # The trial job: submitted, released, a bonus for the README, and paid out by bank transfer;
+    # self-billing agreed, so the release and the bonus are invoiced in the freelancer's name.
     if trial is not None:
+        _self_billing(workspace, trial)
         booking = _milestone(trial, "Booking page prototype")
         _fund(booking, owner, "demo:fund:booking-page")
         _submit(booking, "Prototype and README in the repository; all three acceptance points covered.", days_ago=1)
@@ -84,3 +88,12 @@ def load(workspace, owner):
                 paid_on=timezone.localdate(), idempotency_key="demo:payout:trial",
                 note="Trial fee and bonus",
             )
+
+
+def _self_billing(workspace, engagement):
+    tax_details_save(workspace=workspace, legal_name=f"{workspace.name} Ltd", country="GB",
+                     address="1 Demo Street\nLondon EC1A 1AA", tax_id="GB980780684")
+    tax_details_save(freelancer=engagement.freelancer, legal_name=engagement.freelancer.name,
+                     address="Demo-Allee 5\n10115 Berlin", country="DE", tax_id="DE136695976")
+    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
+    engagement.self_billing_agreed = True

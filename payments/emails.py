@@ -222,3 +222,22 @@ def timesheets_approved_items(rows):
                         url=portal(row["engagement_id"]), audience="freelancer"))
         for row in rows
     ]
+
+
+def invoice_issued(*, invoice):
+    """The other side hears of a new invoice or credit note: the freelancer of one issued in
+    their name (self-billing), the owners of one the freelancer issued."""
+    e = invoice.engagement
+    ctx = {**_base(engagement=e), "number": invoice.number, "document": invoice.get_kind_display().lower(),
+           "amount": format_money(invoice.total, invoice.currency), "self_billed": invoice.self_billed,
+           "corrects": invoice.corrects.number if invoice.corrects_id else ""}
+    key = f"invoice-issued:{invoice.pk}"
+    if invoice.self_billed:
+        notify(kind="invoice_issued", recipient_email=e.freelancer.email, recipient_user=e.freelancer.user,
+               dedupe_key=key, workspace=e.workspace, engagement_id=e.pk,
+               context={**ctx, "url": _link("portal:invoice", invoice.pk) or _portal_link(e), "audience": "freelancer"})
+        return
+    for user in _owners(e.workspace):
+        notify(kind="invoice_issued", recipient_email=user.email, recipient_user=user,
+               dedupe_key=f"{key}:owner:{user.pk}", workspace=e.workspace, engagement_id=e.pk,
+               context={**ctx, "url": _link("payments:invoice", invoice.pk), "audience": "owner"})

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from accounts.fields import SingleLineField
 from accounts.forms import check_money_limit
 
 from .gateways import method_choices
@@ -154,3 +155,44 @@ class PaymentSettingsForm(forms.ModelForm):
         model = PaymentSettings
         fields = ["review_window_days"]
         labels = {"review_window_days": "Review window (days)"}
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+class TaxDetailsForm(forms.Form):
+    """Either side's tax details; the freelancer's also carry the tax rate of their invoices."""
+
+    legal_name = SingleLineField(max_length=200, help_text="As it must appear on invoices.")
+    address = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Street, postcode and city, one per line.")
+    country = forms.RegexField(r"^[A-Za-z]{2}$", max_length=2, help_text="Two-letter ISO code, e.g. DE, FR, GB, US.",
+                               error_messages={"invalid": "Enter the two-letter ISO code of the country, e.g. DE."})
+    tax_id = forms.CharField(label="Tax id", max_length=40, required=False,
+                             help_text="Your VAT number (EU: with or without the country prefix) or tax number. "
+                                       "Checked against the country's format.")
+    tax_rate = forms.DecimalField(label="Tax rate (%)", min_value=0, max_value=100, decimal_places=2, required=False,
+                                  initial=0, help_text="Included in what you are paid. 0: “no tax charged”. Not "
+                                                       "applied under EU reverse charge.")
+
+    def __init__(self, *args, with_rate=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_rate:
+            del self.fields["tax_rate"]
+
+    def details(self):
+        data = dict(self.cleaned_data)
+        rate = data.pop("tax_rate", None)
+        return {**data, "tax_rate_bp": None if rate is None else int(rate * 100)}
+
+
+class IssueInvoiceForm(forms.Form):
+    transaction = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    tax_rate = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, required=False)
+
+
+class CreditNoteForm(forms.Form):
+    reason = SingleLineField(max_length=300, help_text="Shown on the credit note.")
+
+    def __init__(self, *args, currency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"] = MoneyField(currency=currency, label=f"Amount to credit ({currency})")
+        self.order_fields(["amount", "reason"])

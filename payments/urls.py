@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import engagement, milestone, overview, payment_settings, statements, timesheets
+from .views import engagement, invoices, milestone, overview, payment_settings, statements, timesheets
 
 app_name = "payments"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("freelancers/<int:pk>/statement/", statements.freelancer_statement, name="freelancer_statement"),
     path("freelancers/<int:pk>/money/", statements.freelancer_money_panel, name="freelancer_money"),
     path("milestones/<int:pk>/<slug:action>/", milestone.milestone_action, name="milestone_action"),
+    path("invoices/", invoices.invoices, name="invoices"),
+    path("invoices/<int:pk>/", invoices.invoice, name="invoice"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_file, {"fmt": "pdf"}, name="invoice_pdf"),
+    path("invoices/<int:pk>/csv/", invoices.invoice_file, {"fmt": "csv"}, name="invoice_csv"),
+    path("invoices/<int:pk>/xml/", invoices.invoice_file, {"fmt": "xml"}, name="invoice_xml"),
+    path("invoices/<int:pk>/credit-note/", invoices.credit_note, name="invoice_credit_note"),
+    path("settings/tax-details/", invoices.tax_details, name="tax_details"),
     path("timesheets/<int:pk>/", timesheets.timesheet, name="timesheet"),
     path("timesheets/<int:pk>/<slug:action>/", timesheets.timesheet_action, name="timesheet_action"),
 ]

@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import agreement, conversation, dates, engagement, home, inbox, owner, public, work
+from .views import agreement, conversation, dates, engagement, home, inbox, invoices, owner, public, work
 
 app_name = "portal"
 
@@ -19,6 +19,14 @@ urlpatterns = [
     path("profile/", home.profile, name="profile"),
     path("profile/calendar/", home.calendar_feed, name="calendar_feed"),
     path("money/", home.money_overview, name="money"),
+    path("invoices/", invoices.invoices, name="invoices"),
+    path("invoices/issue/", invoices.invoice_issue_view, name="invoice_issue"),
+    path("invoices/<int:pk>/", invoices.invoice, name="invoice"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_file, {"fmt": "pdf"}, name="invoice_pdf"),
+    path("invoices/<int:pk>/csv/", invoices.invoice_file, {"fmt": "csv"}, name="invoice_csv"),
+    path("invoices/<int:pk>/xml/", invoices.invoice_file, {"fmt": "xml"}, name="invoice_xml"),
+    path("invoices/<int:pk>/credit-note/", invoices.credit_note, name="invoice_credit_note"),
+    path("tax-details/", invoices.tax_details, name="tax_details"),
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:pk>/", inbox.notice_open, name="notice"),
     path("inbox/read-all/", inbox.notices_read_all, name="read_all"),

@@ -14,7 +14,7 @@ from engagements.models import (
     Milestone,
 )
 from freelancers.models import Freelancer, Interview, Reference
-from notifications.webhooks.models import WebhookEndpoint
+from notifications.models import WebhookEndpoint
 from outsourcing.demo import DEMO_WORKSPACE_SLUG
 from payments.models import TimeEntry, Timesheet
 

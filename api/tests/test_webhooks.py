@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from notifications.webhooks.models import WebhookEndpoint
+from notifications.models import WebhookEndpoint
 from notifications.webhooks.services import webhook_emit, webhook_endpoint_create
 
 URL = "/api/v1/webhook-endpoints/"

@@ -94,6 +94,10 @@ class EngagementForm(forms.Form):
                   "report.")
     subcontracting_allowed = forms.BooleanField(
         required=False, help_text="Off: on every submission the freelancer confirms they did the work themselves.")
+    self_billing_agreed = forms.BooleanField(
+        required=False, label="Self-billing agreed",
+        help_text="On: the app issues the freelancer's invoice for each payment, in their name. Off: the "
+                  "freelancer issues their invoices from the portal.")
     backups = forms.ModelMultipleChoiceField(
         queryset=Freelancer.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Approved freelancers on the bench who could take over if this one drops out.")
@@ -107,7 +111,7 @@ class EngagementForm(forms.Form):
                 **{name: getattr(engagement, name) for name in (
                     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
                     "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-                    "reporting_preference", "subcontracting_allowed")},
+                    "reporting_preference", "subcontracting_allowed", "self_billing_agreed")},
                 "freelancer": engagement.freelancer_id,
                 "backups": [b.pk for b in engagement.backups.all()],
             })
@@ -147,6 +151,7 @@ class EngagementForm(forms.Form):
                          Column("checkin_every_days", css_class="col-md-4")),
                      "reporting_preference"),
             Fieldset("Who does the work", "subcontracting_allowed", "backups"),
+            Fieldset("Invoices", "self_billing_agreed"),
         )
         current = [b.pk for b in engagement.backups.all()] if engagement is not None else []
         self.fields["backups"].queryset = Freelancer.objects.filter(
@@ -171,7 +176,7 @@ class EngagementForm(forms.Form):
         return {name: c[name] for name in (
             "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
             "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-            "reporting_preference", "subcontracting_allowed")}
+            "reporting_preference", "subcontracting_allowed", "self_billing_agreed")}
 
 
 class BriefForm(forms.Form):

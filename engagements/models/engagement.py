@@ -92,6 +92,11 @@ class Engagement(models.Model):
         max_length=16, choices=ReportingPreference.choices, default=ReportingPreference.PROGRESS
     )
     subcontracting_allowed = models.BooleanField(default=False)
+    # Self-billing: the client issues the freelancer's invoices in the freelancer's name, one
+    # for each payment, as the agreement's {{self_billing}} clause says (payments.invoicing).
+    self_billing_agreed = models.BooleanField(
+        "self-billing agreed", default=False,
+        help_text="The app issues the freelancer's invoice for each payment, in their name.")
     backups = models.ManyToManyField("freelancers.Freelancer", blank=True, related_name="backup_for")
     status = models.CharField(max_length=16, choices=EngagementStatus.choices, default=EngagementStatus.DRAFT)
     # Deadlines: indexed columns recomputed whenever their inputs change (DESIGN.md).

@@ -160,6 +160,13 @@ def agreement_values(engagement, *, settings, version, today=None):
             "The Contractor does the work personally and does not subcontract or delegate any part of it "
             "without the Client's prior written consent."
         ),
+        "self_billing": (
+            "The Client issues the Contractor's invoice for each payment in the Contractor's name and sends it to "
+            "the Contractor (self-billing). The Contractor accepts these invoices, does not issue their own for "
+            "the same payments, and keeps the Client informed of any change to their tax details."
+            if engagement.self_billing_agreed else
+            "The Contractor issues an invoice for each payment received under this agreement."
+        ),
         "notice_period": f"{notice} day{'s' if notice != 1 else ''}",
         "governing_law": settings.governing_law,
         "agreement_version": str(version),

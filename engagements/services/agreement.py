@@ -138,10 +138,26 @@ def agreement_send(*, agreement, actor):
                             + (" (it replaces the earlier version, which both sides must sign again)."
                                if superseded else "."))
     if engagement.offered_at is not None and not engagement.is_ended:
-        notify_freelancer(engagement, kind="agreement_sent", key=f"agreement-sent:{agreement.pk}", page="agreement",
-                          context={"version": agreement.version, "superseded": superseded,
-                                   "workspace_name": engagement.workspace.name})
+        _ask_freelancer_to_sign(agreement, superseded=superseded)
     return agreement
+
+
+def _ask_freelancer_to_sign(agreement, *, superseded):
+    engagement = agreement.engagement
+    notify_freelancer(engagement, kind="agreement_sent", key=f"agreement-sent:{agreement.pk}", page="agreement",
+                      context={"version": agreement.version, "superseded": superseded,
+                               "workspace_name": engagement.workspace.name})
+
+
+def agreement_offer_notify(*, engagement):
+    """At the offer: an agreement sent while the engagement was a draft could not be shown to the
+    freelancer then; if its newest sent version still lacks their signature, ask for it now
+    (once: the email's key names the version, as when it is sent to an offered engagement)."""
+    agreement = (Agreement.objects.filter(engagement=engagement, sent_at__isnull=False)
+                 .select_related("engagement__workspace").order_by("-version").first())
+    if agreement is None or agreement.signatures.filter(side=SignerSide.FREELANCER).exists():
+        return
+    _ask_freelancer_to_sign(agreement, superseded=agreement.version > 1)
 
 
 # --- Signing -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..models import MONEY_HELD_STATES, ActivityKind, CheckIn, CheckInStatus, En
 from ..selectors import current_brief, current_playbook_versions, money_has_moved
 from .access import access_grants_revoke_all
 from .activity import activity_record
+from .agreement import agreement_offer_notify
 from .brief import brief_acknowledgement_record, brief_send
 from .deadlines import engagement_deadlines_recompute, milestones_due_recompute
 from .ladders import engagement_heard_from, playbook_requests_arm
@@ -30,7 +31,7 @@ from .transitions import ConflictError, engagement_transition
 EDITABLE_FIELDS = {
     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency", "starts_on",
     "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference",
-    "subcontracting_allowed",
+    "subcontracting_allowed", "self_billing_agreed",
 }
 CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference"}
 
@@ -187,6 +188,7 @@ def engagement_offer(*, engagement, actor):
         context={"version": brief.version, "sender_name": actor.get_full_name() if actor else engagement.workspace.name,
                  "goal": brief.goal[:500], **(link or {})},
     )
+    agreement_offer_notify(engagement=engagement)
     return engagement
 
 

@@ -10,8 +10,8 @@ from engagements.services.conversation import message_post
 from engagements.services.lifecycle import engagement_complete, engagement_pause, engagement_resume
 from engagements.services.reporting import status_update_post
 from engagements.services.transitions import milestone_transition
+from notifications.models import WebhookEvent
 from notifications.webhooks.events import EVENT_TYPES
-from notifications.webhooks.models import WebhookEvent
 from notifications.webhooks.services import webhook_endpoint_create
 
 from .conftest import activate

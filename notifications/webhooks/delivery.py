@@ -25,9 +25,9 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 
 from ..links import absolute
+from ..models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ..services import QUEUED_GRACE, notify
 from . import signing, targets
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 log = logging.getLogger(__name__)
 

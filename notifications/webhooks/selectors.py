@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 
 def workspace_endpoints(workspace):

@@ -14,10 +14,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import crypto
 
+from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from . import signing, targets
 from .delivery import enqueue_many, retry_window
 from .events import EVENT_TYPES, TEST_EVENT
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 # After a rotation the old secret keeps signing this long, so receivers can switch over.
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_workspace, owner_required
 
+from ..models import WebhookDelivery, WebhookEndpoint
 from . import selectors, services
 from .events import EVENT_TYPES
 from .forms import WebhookEndpointForm
-from .models import WebhookDelivery, WebhookEndpoint
 
 PAGE_SIZE = 25
 

@@ -166,9 +166,31 @@ def test_a_one_megabyte_form_is_a_413_that_says_so_and_stores_nothing(owner_clie
                                      content_type="application/x-www-form-urlencoded")
     else:
         response = owner_client.post("/freelancers/new/", data)
-    assert response.status_code == 413
+    assert response.status_code == 413 and response["Content-Type"].startswith("text/html")
     assert "more than the 524,288 characters of text a page accepts" in response.content.decode()
+    assert "Nothing was saved" in response.content.decode()
     assert not Freelancer.objects.filter(email="big@example.net").exists()
+
+
+def test_error_pages_are_the_apps_own_and_say_what_happened(owner_client, settings):
+    settings.DEBUG = False
+    response = owner_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode() and 'href="/"' in response.content.decode()
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    from django.test import Client
+    from django.urls import path
+
+    settings.ROOT_URLCONF = type("Urls", (), {"urlpatterns": [path("broken/", broken)],
+                                              "handler500": "django.views.defaults.server_error"})
+    client = Client(raise_request_exception=False)
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    assert "nothing you sent was half-saved" in response.content.decode()
 
 
 def test_a_large_file_is_not_a_large_form(owner_client, workspace, settings, tmp_path):

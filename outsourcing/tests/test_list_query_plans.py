@@ -4,7 +4,7 @@ runs (captured while it runs), on the benchmark's own data set at a small size w
 statistics. Nothing is forced (enable_seqscan stays on)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User, Workspace
@@ -36,10 +36,14 @@ DOCUMENT_INDEXES = [
 NAME_INDEXES = []
 
 
-@pytest.fixture
-def bench_set(db):
-    data.build(SIZES)  # ends with ANALYZE
-    return Workspace.objects.get(slug="bench-0")
+@pytest.fixture(scope="module")
+def bench_set(django_db_setup, django_db_blocker):
+    """Built once for the module, in a transaction rolled back after its last test (each test's
+    own transaction nests inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        data.build(SIZES)  # ends with ANALYZE
+        yield Workspace.objects.get(slug="bench-0")
+        transaction.set_rollback(True)
 
 
 def plan(sql):
@@ -54,7 +58,7 @@ def captured(run):
     return [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
 
 
-def test_every_kind_of_search_finds_its_matches_through_its_gin_indexes(bench_set):
+def test_every_kind_of_search_finds_its_matches_through_its_gin_indexes(db, bench_set):
     # Rare words. (For a word in half the rows, as the benchmark's "logo", reading the workspace's
     # rows and filtering them costs the planner about what the index does; it chose either way
     # from one run to the next, so that choice is not asserted.)
@@ -70,7 +74,7 @@ def test_every_kind_of_search_finds_its_matches_through_its_gin_indexes(bench_se
         assert not misses, "\n\n".join(misses)
 
 
-def test_the_inbox_page_and_the_bell_read_through_their_indexes(bench_set):
+def test_the_inbox_page_and_the_bell_read_through_their_indexes(db, bench_set):
     owner = User.objects.get(email=data.MAIN_OWNER_EMAIL)
     [page] = captured(lambda: list(inbox(user=owner, workspace=bench_set)[:30]))
     page = plan(page)
@@ -83,7 +87,7 @@ def test_the_inbox_page_and_the_bell_read_through_their_indexes(bench_set):
     assert "notification_unread" in text and "notification_unread_user" in text, text
 
 
-def test_the_at_risk_count_reads_overdue_milestones_from_their_index(bench_set):
+def test_the_at_risk_count_reads_overdue_milestones_from_their_index(db, bench_set):
     [counts] = captured(lambda: engagement_counts(bench_set))
     text = plan(counts)
     assert "milestone_open_by_engagement" in text, text

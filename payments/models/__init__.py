@@ -8,6 +8,7 @@ aggregate:
 - timesheet: weekly timesheets of hourly engagements and their time entries.
 - payout: money sent to a freelancer.
 - payment_settings: a workspace's payment rules (the review window).
+- invoice: tax details, invoices and credit notes (one per money transaction), their number series.
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -38,12 +39,14 @@ from .timesheet import (
     week_start_of,
 )
 from .payout import Payout
+from .invoice import MAX_TAX_RATE_BP, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, TaxDetails
 # isort: on
 
 __all__ = [
     "DEFAULT_REVIEW_WINDOW_DAYS",
     "MAX_APPROVAL_EXTENSION_DAYS",
     "MAX_EXTENSION_DAYS",
+    "MAX_TAX_RATE_BP",
     "MAX_REVIEW_WINDOW_DAYS",
     "MIN_REVIEW_WINDOW_DAYS",
     "TIMESHEET_EDITABLE_STATES",
@@ -55,10 +58,15 @@ __all__ = [
     "DisputeOutcome",
     "DisputeSide",
     "Entry",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
     "LedgerTotal",
     "PaymentSettings",
     "Payout",
     "ReviewClock",
+    "TaxDetails",
     "TimeEntry",
     "Timesheet",
     "TimesheetState",

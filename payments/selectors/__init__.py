@@ -6,6 +6,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - overview: the workspace's money overview.
 - statements: engagement and freelancer statements with running balances.
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
+- invoices: what a transaction invoices, payments not yet invoiced, invoice lists, what is left to credit.
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -44,6 +45,15 @@ from .freelancer_money import (
     freelancer_escrow_lines_latest,
     freelancer_money,
 )
+from .invoices import (
+    INVOICED_KINDS,
+    creditable,
+    credited_total,
+    invoice_detail,
+    invoice_lines_for,
+    invoice_list,
+    uninvoiced_transactions,
+)
 from .overview import Overview, ReviewDue, workspace_overview
 from .statements import (
     Statement,
@@ -57,6 +67,13 @@ from .statements import (
 
 __all__ = [
     "ALERT_PERCENT",
+    "INVOICED_KINDS",
+    "creditable",
+    "credited_total",
+    "invoice_detail",
+    "invoice_lines_for",
+    "invoice_list",
+    "uninvoiced_transactions",
     "HELD_STATES",
     "BudgetFigures",
     "CurrencyMoney",

@@ -18,6 +18,7 @@ from accounts.bulk import insert_many
 
 from ..errors import InvalidInput, PaymentError
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+from .invoices import invoices_self_bill_many
 from .ledger import AUDIT_MONEY
 from .totals import totals_add_many
 
@@ -78,6 +79,7 @@ def post_many(postings):
     ])
     totals_add_many(postings)  # the engagements' figures (LedgerTotal), in this same transaction, as post() does
     audit_record_many([_audit(pk, p) for pk, p in zip(ids, postings, strict=True)])
+    invoices_self_bill_many(ids)  # as post() does: a self-billed engagement's payment gets its invoice
     return ids
 
 

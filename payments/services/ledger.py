@@ -17,6 +17,7 @@ from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+from .invoices import invoice_self_bill
 from .totals import totals_add
 
 # The audit log's name for each kind of ledger transaction (`money.<name>`).
@@ -111,6 +112,7 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
     audit_record(workspace=workspace, action=f"money.{action}", actor=actor, obj=tx,
                  detail=f"{moved} minor units {currency}" + (f", milestone {milestone.pk}" if milestone else "")
                         + (f", engagement {engagement.pk}" if engagement else "") + ".")
+    invoice_self_bill(tx)  # a self-billed engagement's payment is invoiced in this same transaction
     return tx
 
 

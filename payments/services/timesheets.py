@@ -161,7 +161,11 @@ def timesheet_submit(*, timesheet, actor):
 
 def _approve(*, timesheet, actor, key, fp, automatic):
     engagement = timesheet.engagement
-    ts = _move(timesheet, T.APPROVED, decided_at=timezone.now(), decided_by=actor, approval_deadline_at=None)
+    if automatic:
+        _still_due(timesheet)
+    # A person may approve a disputed week; the sweep only a week still waiting for approval.
+    ts = _move(timesheet, T.APPROVED, from_states=[T.SUBMITTED] if automatic else None,
+               decided_at=timezone.now(), decided_by=actor, approval_deadline_at=None)
     minutes = timesheet_minutes(ts)
     amount = amount_for(minutes, ts.hourly_rate or 0)
     if amount <= 0:
@@ -227,6 +231,15 @@ def timesheet_approval_extend(*, timesheet, actor, days=7):
         raise StateConflict("The approval of this week was already extended once.")
     ts.refresh_from_db()
     return ts
+
+
+def _still_due(timesheet):
+    """The sweep read the week before this transaction: lock it and check that nobody disputed,
+    approved or extended it since."""
+    due = (Timesheet.objects.select_for_update()
+           .filter(pk=timesheet.pk, state=T.SUBMITTED, approval_deadline_at__lte=timezone.now()).exists())
+    if not due:
+        raise StateConflict("This week is no longer waiting for an automatic approval.")
 
 
 def timesheet_auto_approve(*, timesheet):

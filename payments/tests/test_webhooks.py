@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
+from notifications.models import DeliveryStatus, WebhookEvent
 from notifications.tests.webhooks.conftest import Receiver
-from notifications.webhooks.models import DeliveryStatus, WebhookEvent
 from notifications.webhooks.services import webhook_endpoint_create
 from payments import services
 from payments.errors import BudgetExceeded

@@ -45,6 +45,8 @@ from freelancers.services import reference as reference_actions
 from notifications.models import Notification
 from notifications.webhooks.services import webhook_endpoint_create, webhook_test_send
 from payments import services as payments
+from payments.models import Transaction
+from payments.services.invoices import invoice_issue, tax_details_save
 from portal.models import PortalAccess
 
 SECRET_MARK = "Zephyrine"  # in every title and text of A's world; nobody else may ever see it
@@ -264,6 +266,12 @@ def _webhook(workspace, owner):
             .deliveries.get()}
 
 
+def _invoice(a, workspace):
+    tax_details_save(freelancer=a, legal_name=f"{SECRET_MARK} Ana Ltd", address="1 Main St\nLisbon", country="PT")
+    release = Transaction.objects.get(workspace=workspace, kind="release", engagement__freelancer=a)
+    return invoice_issue(transaction_id=release.pk, actor=a.user)
+
+
 @pytest.fixture
 def world(workspace, owner, freelancer_a, media):
     """Everything freelancer A has, through the services (see the module docstring)."""
@@ -294,6 +302,8 @@ def world(workspace, owner, freelancer_a, media):
             "agreement_template": agreement_template_save(workspace=workspace, name=f"{SECRET_MARK} terms",
                                                           body="For {{freelancer_name}}."),
             **_webhook(workspace, owner),
+            # A's invoice for the release (A issued it from the portal, with A's tax details).
+            "invoice": _invoice(a, workspace),
         },
     )
 

@@ -21,7 +21,7 @@ from api.permissions import IsFreelancer, IsWorkspaceOwner
 from notifications.models import Notification
 
 from .conftest import SECRET_MARK
-from .test_access_matrix import snapshot
+from .test_access_matrix import changed_since, snapshot, writes
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ PK_BY_NAME = [
     (r"^api:time-entry", "entry"),
     (r"^api:message", "message"),
     (r"^api:attachment", "attachment"),
+    (r"^api:invoice", "invoice"),
     (r"^api:import", "freelancer_import"),
     (r"^api:inbox_read", "notice"),
     (r"^api:webhook-delivery-", "webhook_delivery"),
@@ -58,7 +59,8 @@ METHODS = ["get", "post", "patch", "put", "delete"]
 FREELANCER_READS = {"api:engagement", "api:engagement-briefs", "api:engagement-milestones",
                     "api:engagement-status-updates", "api:brief", "api:milestone", "api:engagement-timesheets",
                     "api:timesheet", "api:engagement-messages", "api:message", "api:attachment",
-                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf"}
+                    "api:engagement-agreements", "api:agreement", "api:agreement-pdf", "api:invoices",
+                    "api:invoice", "api:invoice-pdf", "api:me-tax-details"}
 
 
 def _walk(patterns, namespace=""):
@@ -104,11 +106,11 @@ def _call(client, method, url, before=None):
     """One call in a transaction rolled back afterwards; with `before`, also the tables it
     changed (a stored Idempotency-Key response is the API's own bookkeeping, not a change)."""
     with transaction.atomic():
+        written = writes() if before is not None else None
         response = getattr(client, method)(url, {}, format="json")
         changed = None
         if before is not None:
-            after = snapshot()
-            changed = sorted(k for k in before if before[k] != after[k] and k != "api.IdempotencyKey")
+            changed = [k for k in changed_since(before, written) if k != "api.IdempotencyKey"]
         transaction.set_rollback(True)
     return response, changed
 

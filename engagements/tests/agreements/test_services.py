@@ -145,3 +145,26 @@ def test_the_default_template_names_only_allowed_placeholders():
     from engagements.agreement_text import validate_template
 
     validate_template(DEFAULT_TEMPLATE)
+
+
+def test_an_agreement_sent_while_a_draft_is_emailed_to_the_freelancer_when_the_engagement_is_offered(
+        engagement, owner):
+    from engagements.services.brief import brief_save
+    from engagements.services.lifecycle import engagement_offer, engagement_withdraw
+    from engagements.services.milestone import milestone_create
+    from engagements.tests.conftest import BRIEF
+
+    brief_save(engagement=engagement, actor=owner, **BRIEF)
+    milestone_create(engagement=engagement, actor=owner, title="Checkout flow", acceptance_criteria="As briefed.",
+                     amount=50000)
+    agreement = agreement_issue(engagement=engagement, actor=owner)
+    asked = Notification.objects.filter(kind="agreement_sent", recipient_email=engagement.freelancer.email)
+    assert not asked.exists()  # a draft engagement is not shown to the freelancer yet
+
+    engagement_offer(engagement=engagement, actor=owner)
+    assert asked.count() == 1 and f"agreement-sent:{agreement.pk}" in asked.get().dedupe_key
+    # Withdrawn and offered again: the same version is not asked for twice.
+    engagement_withdraw(engagement=engagement, actor=owner)
+    engagement.refresh_from_db()
+    engagement_offer(engagement=engagement, actor=owner)
+    assert asked.count() == 1

@@ -12,14 +12,13 @@ import time_machine
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from notifications.models import Notification
+from notifications.models import DeliveryStatus, Notification, WebhookDelivery, WebhookEndpoint
 from notifications.services import notification_send
 from notifications.webhooks.delivery import (
     webhook_deliveries_dispatch,
     webhook_delivery_attempt,
     webhook_events_purge,
 )
-from notifications.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.services import (
     webhook_delivery_redeliver,
     webhook_emit,

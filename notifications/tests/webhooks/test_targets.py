@@ -6,9 +6,9 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
+from notifications.models import DeliveryStatus
 from notifications.webhooks import targets
 from notifications.webhooks.delivery import webhook_delivery_attempt
-from notifications.webhooks.models import DeliveryStatus
 from notifications.webhooks.services import webhook_emit, webhook_endpoint_update
 
 REFUSED = [

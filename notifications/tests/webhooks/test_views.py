@@ -3,7 +3,7 @@ redeliver, rotate, test, turn off; owners only, another workspace's endpoints 40
 
 from django.urls import reverse
 
-from notifications.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from notifications.webhooks.services import webhook_emit, webhook_endpoint_create
 
 PUBLIC = "https://hooks.example.invalid/x"

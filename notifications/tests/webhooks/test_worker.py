@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
-from notifications.webhooks.models import DeliveryStatus
+from notifications.models import DeliveryStatus
 from notifications.webhooks.services import webhook_emit
 
 

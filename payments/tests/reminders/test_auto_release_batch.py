@@ -195,8 +195,8 @@ def test_the_batch_keeps_the_ledger_totals_and_tells_the_webhooks_as_the_per_row
         workspace, owner, time_machine):
     import json
 
+    from notifications.models import WebhookEvent
     from notifications.webhooks.events import EVENT_TYPES
-    from notifications.webhooks.models import WebhookEvent
     from notifications.webhooks.services import webhook_endpoint_create
     from payments.models import LedgerTotal
     from payments.services.totals import totals_from_entries

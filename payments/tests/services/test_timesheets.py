@@ -112,6 +112,19 @@ def test_an_unreviewed_week_is_approved_automatically_once(week, freelancer, tim
     assert tx.automatic and tx.actor is None
 
 
+def test_the_sweep_never_approves_a_week_disputed_or_extended_after_it_read_it(week, freelancer, owner,
+                                                                              time_machine):
+    log(week, freelancer, 0, 60)
+    services.timesheet_submit(timesheet=week, actor=freelancer.user)
+    time_machine.move_to(datetime(2026, 3, 22, 18, 1, tzinfo=UTC), tick=False)
+    read_by_the_sweep = type(week).objects.get(pk=week.pk)  # submitted and due when the sweep read it
+    services.timesheet_dispute(timesheet=week, actor=owner, reason="Monday's hours are for another client.")
+    with pytest.raises(StateConflict, match="no longer waiting"):
+        services.timesheet_auto_approve(timesheet=read_by_the_sweep)
+    week.refresh_from_db()
+    assert week.state == TimesheetState.DISPUTED and not Transaction.objects.filter(kind="timesheet").exists()
+
+
 def test_approval_can_be_extended_once(week, freelancer, owner, time_machine):
     log(week, freelancer, 0, 60)
     services.timesheet_submit(timesheet=week, actor=freelancer.user)

@@ -142,14 +142,3 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.email} · {self.category}: {self.mode}"
-
-
-# The webhook outbox lives in its own module of this app (notifications/webhooks/); importing
-# it here registers its models with the app.
-from .webhooks.models import (  # noqa: E402,F401
-    DeliveryStatus,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-    WebhookEvent,
-)

@@ -1,5 +1,5 @@
 """The webhook outbox: endpoints, the events emitted to them, one delivery per endpoint and
-event, and the log of every attempt. Registered by `notifications.models`."""
+event, and the log of every attempt; notifications/webhooks/ holds what acts on them."""
 
 from django.conf import settings
 from django.db import models

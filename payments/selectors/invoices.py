@@ -1,0 +1,86 @@
+"""Invoices: what a ledger transaction invoices (its lines), which payments still wait for an
+invoice, the invoices each side sees, and how much of an invoice is left to credit."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, Sum
+
+from ..models import AccountKind, Entry, Invoice, InvoiceKind, Transaction, TransactionKind
+
+# The kinds of ledger transaction that pay the freelancer, hence get an invoice. A later pay
+# model (a retainer period, a commission) is one more kind here and one more description below.
+INVOICED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS)
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    amount: int  # minor units, tax included: what was paid
+
+
+def _describe(tx):
+    title = tx.milestone.title if tx.milestone_id else ""
+    if tx.kind == TransactionKind.RELEASE:
+        return f"Milestone “{title}”" + (" (released automatically after review window)" if tx.automatic else "")
+    if tx.kind == TransactionKind.RESOLVE:
+        return f"Milestone “{title}”: amount released on settlement of the dispute"
+    if tx.kind == TransactionKind.TIMESHEET:
+        return f"Hours worked. {tx.memo}" if tx.memo else "Hours worked"
+    return tx.memo or "Bonus"
+
+
+def invoice_lines_for(tx):
+    """The lines invoicing one ledger transaction: what it made payable to the freelancer.
+    Empty when it paid them nothing (a refund, a dispute's freeze, a payout)."""
+    if tx.kind not in INVOICED_KINDS:
+        return []
+    paid = (Entry.objects.filter(transaction=tx, account__kind=AccountKind.PAYABLE, amount__gt=0)
+            .aggregate(total=Sum("amount"))["total"]) or 0
+    return [Line(_describe(tx), paid)] if paid > 0 else []
+
+
+def _invoiceable(qs):
+    paid = Entry.objects.filter(transaction=OuterRef("pk"), account__kind=AccountKind.PAYABLE, amount__gt=0)
+    invoiced = Invoice.objects.filter(transaction=OuterRef("pk"), kind=InvoiceKind.INVOICE)
+    return qs.filter(kind__in=INVOICED_KINDS).filter(Exists(paid)).exclude(Exists(invoiced))
+
+
+def uninvoiced_transactions(*, freelancer=None, engagement=None):
+    """Payments to the freelancer (on the engagement) not yet invoiced, oldest first, with the
+    amount each paid them (`paid`)."""
+    qs = Transaction.objects.all()
+    if freelancer is not None:
+        qs = qs.filter(engagement__freelancer=freelancer)
+    if engagement is not None:
+        qs = qs.filter(engagement=engagement)
+    qs = _invoiceable(qs).select_related("engagement", "milestone").annotate(
+        paid=Sum("entries__amount", filter=Q(entries__account__kind=AccountKind.PAYABLE, entries__amount__gt=0)))
+    return list(qs.order_by("created_at", "id"))
+
+
+def invoice_list(*, workspace=None, freelancer=None, engagement=None):
+    qs = Invoice.objects.select_related("engagement", "freelancer", "corrects")
+    if workspace is not None:
+        qs = qs.filter(workspace=workspace)
+    if freelancer is not None:
+        qs = qs.filter(freelancer=freelancer)
+    if engagement is not None:
+        qs = qs.filter(engagement=engagement)
+    return qs.order_by("-issued_at", "-id")
+
+
+def invoice_detail(queryset, pk):
+    """One invoice from `queryset` (already scoped), with its lines and credit notes, or None."""
+    return (queryset.select_related("engagement", "freelancer", "workspace", "corrects", "transaction")
+            .prefetch_related("lines", "credit_notes").filter(pk=pk).first())
+
+
+def credited_total(invoice):
+    return invoice.credit_notes.aggregate(total=Sum("total"))["total"] or 0
+
+
+def creditable(invoice):
+    """What is left of an invoice to credit (0 for a credit note)."""
+    if invoice.kind != InvoiceKind.INVOICE:
+        return 0
+    return invoice.total - credited_total(invoice)
