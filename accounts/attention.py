@@ -4,11 +4,14 @@ is read from the row it is about, never stored, so it disappears once that row i
 
 It sits at the bottom (accounts) because every contributing app must be able to build one."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import CharField, Count, Value, Window
 from django.db.models.functions import Cast, Concat
+
+from .together import read_together
 
 # Most urgent first: a deadline already missed, then what must happen today, then what is coming.
 SEVERITY_ORDER = {"overdue": 0, "today": 1, "soon": 2}
@@ -62,11 +65,18 @@ def _n(n, word):
 @dataclass
 class AttentionWindow:
     """How much of each kind to read: the first `limit` items (None: all) that are not in
-    `hidden` (the user's snoozed keys), or only the item named `only` (a snooze's check)."""
+    `hidden` (the user's snoozed keys: a set, or a query of them that each kind's query reads as
+    a subquery, so the snoozes cost no query of their own), or only the item named `only` (a
+    snooze's check)."""
 
     limit: int | None = None
-    hidden: frozenset = field(default_factory=frozenset)
+    hidden: object = field(default_factory=frozenset)
     only: str | None = None
+
+    @property
+    def hides(self):
+        """Are any keys hidden (a query is taken as yes, without running it)?"""
+        return hasattr(self.hidden, "query") or bool(self.hidden)
 
 
 def key_expr(kind, pk="pk"):
@@ -82,7 +92,7 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
     passes `total` (an aggregate counting them) and `extra` (rows whose items may be hidden)."""
     if total is None:
         queryset = queryset.annotate(_key=key_expr(kind))
-        if window.hidden:
+        if window.hides:
             queryset = queryset.exclude(_key__in=window.hidden)
         if window.only:
             queryset = queryset.filter(_key=window.only)
@@ -90,5 +100,35 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
     queryset = queryset.annotate(_total=Window(expression=total)).order_by(*order)
     if window.limit is not None:
         queryset = queryset[:window.limit + extra]
-    rows = list(queryset)
+    rows = attention_read(queryset)
     return rows, (rows[0]._total or 0) if rows else 0
+
+
+_reading = ContextVar("attention_reading", default=None)
+
+
+def attention_read(queryset):
+    """list(queryset); inside `attention_together`, the rows that its one statement read for it."""
+    batch = _reading.get()
+    if batch is None:
+        return list(queryset)
+    if batch["answers"] is None:  # the first pass: only note what each kind will read
+        batch["asked"].append(queryset)
+        return []
+    return batch["answers"].pop(0)
+
+
+def attention_together(read):
+    """`read()` (a merge of every kind's reader) with every kind's query in one statement
+    (accounts.together): a first pass notes the querysets the kinds build — their items built
+    from no rows — then one statement reads them all and a second pass builds the items from
+    those rows. The readers are the same code either way, and ask the same queries in the same
+    order on both passes."""
+    batch = {"asked": [], "answers": None}
+    token = _reading.set(batch)
+    try:
+        read()
+        batch["answers"] = read_together(batch["asked"])
+        return read()
+    finally:
+        _reading.reset(token)

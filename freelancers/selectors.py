@@ -158,16 +158,10 @@ def board(workspace):
     return columns
 
 
-def pipeline_summary(workspace):
+def pipeline_summary(workspace, *, rows=None):
     """How many freelancers are at each stage, and how many approved ones are free (the bench),
-    for the dashboard."""
-    # One grouped query: per status how many, and (approved only) how many are free — bench()'s
-    # rule, an active engagement excluding the freelancer (NOT EXISTS).
-    engagement = Freelancer.engagements.field.model
-    busy = Exists(engagement.objects.filter(freelancer=OuterRef("pk"), status="active"))
-    rows = (Freelancer.objects.filter(workspace=workspace).values_list("status")
-            .annotate(n=Count("pk"), free=Count("pk", filter=Q(status=FreelancerStatus.APPROVED, do_not_hire=False)
-                                                & ~busy)).order_by())
+    for the dashboard (`rows`: pipeline_rows' result, when the caller read it with other queries)."""
+    rows = list(pipeline_rows(workspace) if rows is None else rows)
     counts = {status: n for status, n, _ in rows}
     return {
         "total": sum(counts.values()),
@@ -175,6 +169,16 @@ def pipeline_summary(workspace):
                     for status in BOARD_COLUMNS],
         "bench": sum(free for _, _, free in rows),
     }
+
+
+def pipeline_rows(workspace):
+    """One grouped query: per status how many, and (approved only) how many are free — bench()'s
+    rule, an active engagement excluding the freelancer (NOT EXISTS)."""
+    engagement = Freelancer.engagements.field.model
+    busy = Exists(engagement.objects.filter(freelancer=OuterRef("pk"), status="active"))
+    return (Freelancer.objects.filter(workspace=workspace).values_list("status")
+            .annotate(n=Count("pk"), free=Count("pk", filter=Q(status=FreelancerStatus.APPROVED, do_not_hire=False)
+                                                & ~busy)).order_by())
 
 
 def workspace_skills(workspace):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -76,21 +76,40 @@ def notify(*, kind, recipient_email, dedupe_key, context=None, workspace=None,
     Returns (notification, created). Inside a transaction that rolls back, nothing is
     inserted and nothing is sent.
     """
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                kind=kind, recipient_email=recipient_email.strip().lower(), dedupe_key=dedupe_key,
-                context=context or {}, workspace=workspace, recipient_user=recipient_user,
-                attachments=attachments or [], engagement_id=engagement_id, not_before=not_before,
-            )
-    except IntegrityError:
+    notification = Notification(
+        kind=kind, recipient_email=recipient_email.strip().lower(), dedupe_key=dedupe_key,
+        context=context or {}, workspace=workspace, recipient_user=recipient_user,
+        attachments=attachments or [], engagement_id=engagement_id, not_before=not_before,
+    )
+    if not _insert_once(notification):
         existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
         if existing is None:  # an IntegrityError that was not the dedupe key
-            raise
+            raise IntegrityError(f"Notification {dedupe_key!r} was neither inserted nor found.")
         return existing, False
     if not_before is None or not_before <= timezone.now():
         transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification, True
+
+
+def _insert_once(notification):
+    """Insert `notification` unless its dedupe key exists (True: inserted, its pk set). On
+    PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` (no savepoint around it: two
+    statements fewer in every action that emails); elsewhere a create in a savepoint."""
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                notification.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    row = {f.attname: getattr(notification, f.attname) for f in Notification._meta.concrete_fields
+           if not f.primary_key}
+    inserted = insert_many(Notification, [row], returning=("pk",), ignore_conflicts=True)
+    if not inserted:
+        return False
+    notification.pk = inserted[0][0]
+    notification._state.adding, notification._state.db = False, "default"
+    return True
 
 
 def notify_many(items, *, now=None):

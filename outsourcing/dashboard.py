@@ -7,14 +7,15 @@ from itertools import groupby
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.together import read_together
 from engagements.models import RUNNING_STATUSES
 from engagements.selectors.agenda import owner_agenda_page
 from engagements.selectors.reliability import on_time_by_freelancer
 from freelancers.models import Freelancer
-from freelancers.selectors import pipeline_summary
+from freelancers.selectors import pipeline_rows, pipeline_summary
 from payments.selectors.attention import owner_attention_page
-from payments.selectors.charts import budget_burn, released_by_month
-from payments.selectors.dashboard import budgets_nearest_limit_page, newest_budgets, owner_money
+from payments.selectors.charts import budget_burn, released_by_month, released_by_month_rows
+from payments.selectors.dashboard import home_budgets, owner_money
 
 from . import charts
 
@@ -32,35 +33,41 @@ def home_sections(workspace, *, user, now):
     tz = timezone.get_current_timezone()  # the reader's (accounts.middleware), as the times are shown
     money = owner_money(workspace, now=now, engagements=False)
     agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
-    budgets, running = budgets_nearest_limit_page(workspace, limit=BUDGETS_SHOWN)
+    budgets, running, burning = home_budgets(workspace, limit=BUDGETS_SHOWN, newest=BURN_CHARTS)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
+    # Three small reads of three apps that need nothing from each other: one statement.
+    pipeline, released, freelancers = read_together([
+        pipeline_rows(workspace), released_by_month_rows(workspace, now=now), _on_time_freelancers(workspace)])
     return {
         "attention": attention,
         "attention_total": attention_total,
         "money": {**money, "engagements": budgets},
         "budgets_total": running,
-        "pipeline": pipeline_summary(workspace),
+        "pipeline": pipeline_summary(workspace, rows=pipeline),
         "agenda_days": AGENDA_DAYS,
         "agenda": [(day, list(items)) for day, items in groupby(agenda,
                                                                 key=lambda i: i.at.astimezone(tz).date())],
         "agenda_total": agenda_total,
-        "charts": home_charts(workspace, now=now),
+        "charts": home_charts(workspace, now=now, burning=burning, released=released, freelancers=freelancers),
     }
 
 
-def home_charts(workspace, *, now):
-    """Burn charts of the newest running engagements, on-time charts of the freelancers of the
-    newest running engagements (each freelancer once), read with a LIMIT."""
-    burning = newest_budgets(workspace, limit=BURN_CHARTS)
+def _on_time_freelancers(workspace):
+    """The freelancers of the newest running engagements, each once, newest first."""
+    return (Freelancer.objects.filter(engagements__workspace=workspace, engagements__status__in=RUNNING_STATUSES)
+            .annotate(newest=Max("engagements__created_at"), newest_id=Max("engagements__id"))
+            .order_by("-newest", "-newest_id")[:ON_TIME_FREELANCERS])
+
+
+def home_charts(workspace, *, now, burning, released, freelancers):
+    """Burn charts of the newest running engagements (`burning`: their budget bars), on-time
+    charts of the freelancers of the newest running engagements (`freelancers`, each once), money
+    released per month (`released`: released_by_month_rows' rows)."""
     burn = budget_burn([row.engagement for row in burning], tz_name=workspace.timezone or "UTC")
-    freelancers = list(
-        Freelancer.objects.filter(engagements__workspace=workspace, engagements__status__in=RUNNING_STATUSES)
-        .annotate(newest=Max("engagements__created_at"), newest_id=Max("engagements__id"))
-        .order_by("-newest", "-newest_id")[:ON_TIME_FREELANCERS])
     records = on_time_by_freelancer([f.pk for f in freelancers], now=now)
     return {
         "released": [charts.released_chart(currency, months)
-                     for currency, months in released_by_month(workspace, now=now).items()],
+                     for currency, months in released_by_month(workspace, now=now, rows=released).items()],
         "burn": [charts.burn_chart(row, burn.get(row.engagement.pk, [])) for row in burning],
         "on_time": charts.on_time_chart(freelancers, records),
     }

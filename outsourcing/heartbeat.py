@@ -62,11 +62,16 @@ class WorkerStatus:
         return f"no worker has consumed for {seconds} s (last: {self.hostname})"
 
 
-def worker_status(*, now=None):
-    """Whether some worker consumed within WORKER_HEARTBEAT_STALE_SECONDS."""
+_UNREAD = object()
+
+
+def worker_status(*, now=None, latest=_UNREAD):
+    """Whether some worker consumed within WORKER_HEARTBEAT_STALE_SECONDS (`latest`: the newest
+    heartbeat, or None, when the caller read it already)."""
     now = now or timezone.now()
     stale_after = timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
-    latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    if latest is _UNREAD:
+        latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
     if latest is None:
         return WorkerStatus(ok=False, hostname=None, seen_at=None, stale_after=stale_after)
     return WorkerStatus(ok=latest.seen_at >= now - stale_after, hostname=latest.hostname,

@@ -17,6 +17,7 @@ from accounts.access import get_for_workspace, owner_required, workspace_require
 from accounts.forms import AcceptInvitationSignupForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, InvitationRole, Membership
+from accounts.together import read_together
 from accounts.views import InvitationAcceptView
 from engagements.services.attention import attention_snooze
 from notifications.selectors import stuck_notifications
@@ -27,6 +28,7 @@ from .celery import app
 from .dashboard import home_sections
 from .forms import TeammateInviteForm, pending_teammate_invitations
 from .heartbeat import worker_status
+from .models import WorkerHeartbeat
 
 INVITE_SESSION_KEY = "invitation_token"
 
@@ -34,12 +36,22 @@ INVITE_SESSION_KEY = "invitation_token"
 @workspace_required
 def home(request):
     workspace = request.workspace
+    # The team, its pending invitations and the footer's two facts (the oldest stuck email with
+    # the number of them beside it, a window COUNT; the worker's latest heartbeat): one statement.
+    members, invitations, stuck, heartbeat = read_together([
+        Membership.objects.filter(workspace=workspace).select_related("user"),
+        pending_teammate_invitations(workspace),
+        stuck_notifications(workspace).annotate(stuck_count=Window(Count("pk"))).order_by("created_at", "pk")[:1],
+        WorkerHeartbeat.objects.order_by("-seen_at")[:1],
+    ])
+    oldest = stuck[0] if stuck else None
     return render(request, "dashboard/home.html", {
         **home_sections(workspace, user=request.user, now=timezone.now()),
-        "members": Membership.objects.filter(workspace=workspace).select_related("user"),
-        "pending_invitations": pending_teammate_invitations(workspace),
+        "members": members,
+        "pending_invitations": invitations,
         "invite_form": TeammateInviteForm(workspace=workspace),
-        "delivery": _delivery_status(workspace),
+        "delivery": {"worker": worker_status(latest=heartbeat[0] if heartbeat else None),
+                     "stuck_count": oldest.stuck_count if oldest else 0, "oldest_stuck": oldest},
     })
 
 
@@ -66,14 +78,6 @@ def attention_snooze_view(request, key):
     attention_snooze(user=request.user, workspace=request.workspace, key=key)
     messages.success(request, "Snoozed until this time tomorrow.")
     return redirect("dashboard:home")
-
-
-def _delivery_status(workspace):
-    """The footer's two facts: is a worker sending email, and is any of ours stuck?"""
-    # The oldest stuck email with the number of them beside it (a window COUNT): one query.
-    oldest = (stuck_notifications(workspace).annotate(stuck_count=Window(Count("pk")))
-              .order_by("created_at", "pk").first())
-    return {"worker": worker_status(), "stuck_count": oldest.stuck_count if oldest else 0, "oldest_stuck": oldest}
 
 
 @workspace_required

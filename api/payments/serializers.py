@@ -48,7 +48,9 @@ class MilestoneMoneySerializer(serializers.ModelSerializer):
         fields = ["id", "engagement", "title", "state", "amount", "currency", "review_deadline_at", "in_escrow"]
 
     def get_in_escrow(self, milestone) -> int:
-        return escrowed_for(milestone)
+        # What an action that just moved the milestone's escrow knows it left (a release: 0).
+        known = getattr(milestone, "in_escrow_now", None)
+        return escrowed_for(milestone) if known is None else known
 
 
 class ActionResultSerializer(serializers.Serializer):

@@ -12,7 +12,20 @@ for a constant count). freelancers and payments add their kinds beside these
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 
@@ -50,9 +63,10 @@ def local_day(workspace, now):
     return start, start + timedelta(days=1)
 
 
-def snoozed_keys(*, user, workspace, now):
-    return set(AttentionSnooze.objects.filter(user=user, workspace=workspace, until__gt=now)
-               .values_list("key", flat=True))
+def snoozed_keys(*, user, workspace, now, query=False):
+    """The keys the user has snoozed until later: a set, or (`query`) the query of them."""
+    keys = AttentionSnooze.objects.filter(user=user, workspace=workspace, until__gt=now).values_list("key", flat=True)
+    return keys if query else set(keys)
 
 
 KINDS = (("update_overdue", "silent"), ("review_closing", "milestone_overdue", "milestone_at_risk"),
@@ -80,8 +94,8 @@ def _eng_url(name, engagement_id, **kwargs):
 
 
 def _updates_and_silence(workspace, now, window):
-    """A row makes one or two items: its earlier one orders it, and up to len(hidden) rows more
-    are read so that snoozed items cannot push shown ones out."""
+    """A row makes one or two items, each left out when snoozed (in SQL: a row with neither left
+    is not read); the row is ordered by its earlier item that is shown."""
     overdue, quiet = Q(next_update_due_at__lt=now), Q(gone_quiet_at__isnull=False)
     engagements = (
         Engagement.objects.filter(workspace=workspace, status=EngagementStatus.ACTIVE).filter(overdue | quiet)
@@ -94,24 +108,27 @@ def _updates_and_silence(workspace, now, window):
     if window.only:
         engagements = engagements.filter(Q(_update_key=window.only, next_update_due_at__lt=now)
                                          | Q(_silent_key=window.only, gone_quiet_at__isnull=False))
-    shown_overdue = overdue & ~Q(_update_key__in=window.hidden) if window.hidden else overdue
-    shown_quiet = quiet & ~Q(_silent_key__in=window.hidden) if window.hidden else quiet
+    shown_overdue = overdue & ~Q(_update_key__in=window.hidden) if window.hides else overdue
+    shown_quiet = quiet & ~Q(_silent_key__in=window.hidden) if window.hides else quiet
+    engagements = engagements.filter(shown_overdue | shown_quiet).annotate(
+        _update_shown=ExpressionWrapper(shown_overdue, output_field=BooleanField()),
+        _silent_shown=ExpressionWrapper(shown_quiet, output_field=BooleanField()))
     total = Sum(Case(When(shown_overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
                 + Case(When(shown_quiet, then=Value(1)), default=Value(0), output_field=IntegerField()))
-    update_due = Case(When(overdue, then=F("next_update_due_at")))
-    earliest = Least(Coalesce(update_due, F("gone_quiet_at")), Coalesce(F("gone_quiet_at"), update_due))
-    engagements, total = attention_rows(engagements, window, kind=None, order=(earliest, "pk"), total=total,
-                                        extra=len(window.hidden))
+    update_due = Case(When(shown_overdue, then=F("next_update_due_at")))
+    quiet_since = Case(When(shown_quiet, then=F("gone_quiet_at")))
+    earliest = Least(Coalesce(update_due, quiet_since), Coalesce(quiet_since, update_due))
+    engagements, total = attention_rows(engagements, window, kind=None, order=(earliest, "pk"), total=total)
     items = []
     for e in engagements:
         who = e.freelancer.name
-        if e.next_update_due_at and e.next_update_due_at < now:
+        if e._update_shown:
             items.append(AttentionItem(
                 key=f"update_overdue:{e.pk}", kind="update_overdue", severity="overdue",
                 title=f"{who}'s status update on “{e.title}” is {span(now - e.next_update_due_at)} overdue.",
                 url=_eng_url("updates", e.pk), action="See the updates", due_at=e.next_update_due_at,
                 engagement=e.pk, freelancer=e.freelancer_id))
-        if e.gone_quiet_at:
+        if e._silent_shown:
             since = e.last_activity_at or e.activated_at or e.gone_quiet_at
             backup = f" Suggested backup: {e._backup}." if e._backup else " No backup named yet."
             items.append(AttentionItem(
@@ -119,11 +136,7 @@ def _updates_and_silence(workspace, now, window):
                 title=f"{who} has gone quiet on “{e.title}”: nothing for {span(now - since)}.{backup}",
                 url=_eng_url("detail", e.pk), action="Check in", due_at=e.gone_quiet_at,
                 engagement=e.pk, freelancer=e.freelancer_id))
-    return _shown(items, window), total
-
-
-def _shown(items, window):
-    return [i for i in items if i.key not in window.hidden and (not window.only or i.key == window.only)]
+    return [i for i in items if not window.only or i.key == window.only], total
 
 
 def _milestones(workspace, now, window):

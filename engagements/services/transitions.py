@@ -41,6 +41,8 @@ freelancer acknowledges the brief (brief_acknowledge → engagement_activate); a
 an ended one → cancelled (engagement_cancel). Pausing and ending clear the deadlines.
 """
 
+from django.db import connection
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from .. import webhooks
@@ -96,15 +98,28 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
     permitted = allowed_from(to_state)
     if from_states is not None:
         permitted &= {MilestoneState(s) for s in from_states}
-    updated = Milestone.objects.filter(pk=milestone_id, state__in=permitted).update(
-        state=to_state, state_changed_at=timezone.now(), **fields
-    )
-    if updated != 1:
+    milestone = _update_returning(milestone_id, permitted, state=to_state, state_changed_at=timezone.now(), **fields)
+    if milestone is None:
         current = Milestone.objects.filter(pk=milestone_id).values_list("state", flat=True).first()
         raise TransitionError(milestone_id, to_state, current)
-    milestone = Milestone.objects.get(pk=milestone_id)
     webhooks.milestone_moved(milestone)
     return milestone
+
+
+def _update_returning(milestone_id, permitted, **values):
+    """Move milestone `milestone_id` if its state is in `permitted` and return it as it is now,
+    read by the UPDATE itself (`RETURNING`: one statement instead of an UPDATE and a SELECT);
+    None when it was not in such a state. Without RETURNING: the update, then the row read."""
+    if not permitted:  # a move the table forbids from every state
+        return None
+    matching = Milestone.objects.filter(pk=milestone_id, state__in=permitted)
+    if not connection.features.can_return_columns_from_insert:
+        return Milestone.objects.get(pk=milestone_id) if matching.update(**values) == 1 else None
+    query = matching.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(matching.db).as_sql()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Milestone._meta.concrete_fields)
+    return next(iter(Milestone.objects.raw(f"{sql} RETURNING {columns}", params)), None)
 
 
 def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):

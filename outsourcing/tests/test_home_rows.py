@@ -110,3 +110,24 @@ def test_the_budgets_shown_are_the_nearest_their_limit_as_the_ledger_says(owner_
     attention_snooze(user=owner, workspace=workspace, key=alerts[0])
     items, total = owner_attention_page(workspace, user=owner, now=timezone.now(), limit=2)
     assert total == 3 and alerts[0] not in [i.key for i in items]
+
+
+def test_snoozing_one_of_an_engagements_two_items_keeps_the_other_and_the_page_full(workspace, owner):
+    """An engagement both late with its update and gone quiet makes two items; the snoozes are read
+    inside the query (a subquery), so one snoozed leaves the other, and a row with both snoozed
+    does not take the place of a shown one."""
+    _populate(workspace, 20)
+    now = timezone.now()
+    every = owner_attention(workspace, user=owner, now=now)
+    late = [i for i in every if i.kind == "update_overdue"]
+    assert len(late) == 20 and {i.kind for i in every} >= {"silent"}
+    for item in late[:19]:
+        attention_snooze(user=owner, workspace=workspace, key=f"silent:{item.engagement}")
+        attention_snooze(user=owner, workspace=workspace, key=item.key)
+    attention_snooze(user=owner, workspace=workspace, key=late[19].key)  # its silence stays
+
+    left = owner_attention(workspace, user=owner, now=now)
+    assert len(left) == len(every) - 39
+    assert [i.key for i in left if i.kind in ("update_overdue", "silent")] == [f"silent:{late[19].engagement}"]
+    page, total = owner_attention_page(workspace, user=owner, now=now, limit=ATTENTION_SHOWN)
+    assert total == len(left) and [i.key for i in page] == [i.key for i in left[:ATTENTION_SHOWN]]

@@ -13,7 +13,15 @@ from functools import partial
 from django.db.models import Count, Window
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
+from accounts.attention import (
+    AttentionItem,
+    AttentionWindow,
+    attention_read,
+    attention_rows,
+    attention_together,
+    key_expr,
+    span,
+)
 from accounts.paging import ReadPages
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
@@ -32,7 +40,8 @@ def owner_attention(workspace, *, user, now):
 
 def owner_attention_page(workspace, *, user, now, offset=0, limit=None):
     """(items offset..offset+limit of the list above, how many items the list has in all)."""
-    hidden = frozenset(snoozed_keys(user=user, workspace=workspace, now=now))
+    # The snoozes as a subquery of every kind's query, not a query of their own.
+    hidden = snoozed_keys(user=user, workspace=workspace, now=now, query=True)
     window = AttentionWindow(limit=None if limit is None else offset + limit, hidden=hidden)
     items, total = _merged(workspace, now, window)
     return items[offset:None if limit is None else offset + limit], total
@@ -48,13 +57,17 @@ def owner_attention_item(workspace, *, user, now, key):
 
 
 def _merged(workspace, now, window):
-    items, total = [], 0
-    for part in (engagement_attention(workspace, now=now, window=window),
-                 freelancer_attention(workspace, now=now, window=window),
-                 money_attention(workspace, now=now, window=window)):
-        items += part[0]
-        total += part[1]
-    return sorted(items, key=AttentionItem.sort_key), total
+    """Every app's kinds, their queries read in one statement (accounts.attention.attention_together)."""
+    def read():
+        items, total = [], 0
+        for part in (engagement_attention(workspace, now=now, window=window),
+                     freelancer_attention(workspace, now=now, window=window),
+                     money_attention(workspace, now=now, window=window)):
+            items += part[0]
+            total += part[1]
+        return sorted(items, key=AttentionItem.sort_key), total
+
+    return attention_together(read)
 
 
 def money_attention(workspace, *, now, window=None):
@@ -96,11 +109,11 @@ def _budgets(workspace, now, window):
     alerts = committed_by_engagement(running, fields=(
         "engagement__title", "engagement__currency", "engagement__freelancer", "engagement__freelancer__name",
     )).filter(alert=True)
-    if window.hidden or window.only:
+    if window.hides or window.only:
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
     alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
-    alerts = list(alerts[:window.limit] if window.limit is not None else alerts)
+    alerts = attention_read(alerts[:window.limit] if window.limit is not None else alerts)
     items = []
     for row in alerts:
         pk, budget, currency, committed = (row["engagement"], row["engagement__budget"], row["engagement__currency"],

@@ -21,20 +21,27 @@ def _months_back(first_of_month, n):
     return list(reversed(months))
 
 
-def released_by_month(workspace, *, now, months=6):
-    """{currency: [(first day of month, released)]} for the last `months` months, oldest first."""
-    tz = ZoneInfo(workspace.timezone or "UTC")
+def released_by_month(workspace, *, now, months=6, rows=None):
+    """{currency: [(first day of month, released)]} for the last `months` months, oldest first
+    (`rows`: released_by_month_rows' result, when the caller read it with other queries)."""
     this_month = month_start(workspace.timezone, now)
     labels = _months_back(this_month.date(), months)
-    since = this_month.replace(year=labels[0].year, month=labels[0].month)
-    rows = (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,
+    sums = defaultdict(dict)
+    for row in released_by_month_rows(workspace, now=now, months=months) if rows is None else rows:
+        sums[row["currency"]][row["month"].date()] = row["total"]
+    return {currency: [(m, by_month.get(m, 0)) for m in labels] for currency, by_month in sorted(sums.items())}
+
+
+def released_by_month_rows(workspace, *, now, months=6):
+    """The query behind released_by_month: released per currency and month, grouped in SQL."""
+    tz = ZoneInfo(workspace.timezone or "UTC")
+    this_month = month_start(workspace.timezone, now)
+    first = _months_back(this_month.date(), months)[0]
+    since = this_month.replace(year=first.year, month=first.month)
+    return (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,
                                  transaction__kind__in=RELEASE_KINDS, transaction__created_at__gte=since)
             .annotate(month=TruncMonth("transaction__created_at", tzinfo=tz))
             .values("currency", "month").annotate(total=Sum("amount")).order_by())
-    sums = defaultdict(dict)
-    for row in rows:
-        sums[row["currency"]][row["month"].date()] = row["total"]
-    return {currency: [(m, by_month.get(m, 0)) for m in labels] for currency, by_month in sorted(sums.items())}
 
 
 def budget_burn(engagements, *, tz_name="UTC"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Case, Count, Q, Sum, Value, When, Window
+from django.db.models import BigIntegerField, Count, Q, Subquery, Sum, Value
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
@@ -118,25 +118,35 @@ def budgets_nearest_limit(workspace, *, limit):
 
 
 def budgets_nearest_limit_page(workspace, *, limit):
-    """(the `limit` budget bars nearest their limit — alerts first, then the highest percent
-    committed, newest first among equals — chosen in SQL from the ledger totals, with the
-    figures of those rows only; how many running engagements there are, counted beside them)."""
-    nearest = list(committed_by_engagement(_running(workspace)).order_by(
-        "-percent_committed", "-alert", "-engagement__created_at", "-engagement")
-        .values_list("engagement", flat=True)[:limit])
-    # Alert is monotone in the percent (at 80 % it may go either way, and breaks that tie);
-    # engagements with nothing committed (0 %) come last, newest first: read with those chosen,
-    # in the same query however many were.
-    rank = {pk: i for i, pk in enumerate(nearest)}
-    rows = list(_running(workspace).annotate(_chosen=Case(When(pk__in=nearest, then=Value(0)), default=Value(1)),
-                                             _running=Window(Count("*")))
-                .order_by("_chosen", "-created_at", "-id")[:limit])
-    rows.sort(key=lambda e: (e._chosen, rank.get(e.pk, 0)))
-    return money_rows(rows), rows[0]._running if rows else 0
+    """(the `limit` budget bars nearest their limit, how many running engagements there are)."""
+    nearest, running, _ = home_budgets(workspace, limit=limit, newest=0)
+    return nearest, running
 
 
 def newest_budgets(workspace, *, limit):
-    return money_rows(_running(workspace).order_by("-created_at", "-id")[:limit])
+    return home_budgets(workspace, limit=0, newest=limit)[2]
+
+
+def home_budgets(workspace, *, limit, newest):
+    """(the `limit` budget bars nearest their limit — alerts first, then the highest percent
+    committed, newest first among equals — chosen in SQL from the ledger totals; how many running
+    engagements there are; the bars of the `newest` running engagements, newest first): three
+    queries for both lists, the figures read once for the rows of either."""
+    nearest = list(committed_by_engagement(_running(workspace)).order_by(
+        "-percent_committed", "-alert", "-engagement__created_at", "-engagement")
+        .values_list("engagement", flat=True)[:limit]) if limit else []
+    # Alert is monotone in the percent (at 80 % it may go either way, and breaks that tie);
+    # engagements with nothing committed (0 %) come last, newest first: the newest `limit` running
+    # engagements hold enough of them, read with those chosen in one query.
+    newest_ids = _running(workspace).order_by("-created_at", "-id").values("pk")[:max(limit, newest)]
+    count = _running(workspace).order_by().values("workspace").annotate(n=Count("*")).values("n")
+    rows = list(_running(workspace).filter(Q(pk__in=nearest) | Q(pk__in=Subquery(newest_ids)))
+                .annotate(_running=Subquery(count)).order_by("-created_at", "-id"))
+    money = {row.engagement.pk: row for row in money_rows(rows)}
+    rank = {pk: i for i, pk in enumerate(nearest)}
+    chosen = sorted((money[pk] for pk in nearest if pk in money), key=lambda r: rank[r.engagement.pk])
+    chosen += [money[e.pk] for e in rows if e.pk not in rank][:limit - len(chosen)]
+    return chosen, rows[0]._running if rows else 0, [money[e.pk] for e in rows if e.pk in money][:newest]
 
 
 def money_rows(engagements):

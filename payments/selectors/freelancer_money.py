@@ -9,18 +9,35 @@ disjoint states of the money promised to them plus what already left (API.md, th
 - payable: released (or approved hours, bonuses) and not yet paid out — the payable account;
 - paid out: this month (in the freelancer's time zone) and in total — the paid-out account.
 
-Every figure is a sum of ledger entries: two grouped queries however many engagements, plus one
-for the milestones behind the escrow figures (so each figure can link to its milestones). A
-retainer period's money is its funding entry while the period is funded or disputed, read in the
-escrow query.
+Every figure is a sum of ledger entries computed in SQL: two grouped queries however many
+engagements, plus one for the first milestones behind each escrow figure (so each figure can link
+to its milestones) with how many there are — no milestone is built in Python to be summed or
+counted, so a freelancer with 1,000 engagements costs the same queries as one with a single one.
+A retainer period's money is its funding entry while the period is funded or disputed, read in
+the escrow query.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Q, Sum, Window
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from engagements.models import Engagement, Milestone, MilestoneState
+from engagements.models import Milestone, MilestoneState
 
 from ..models import AccountKind, Entry, RetainerPeriodState
 from .dashboard import month_start
@@ -30,6 +47,7 @@ S = MilestoneState
 ESCROW_FIGURE = {S.FUNDED: "held", S.CHANGES_REQUESTED: "held", S.SUBMITTED: "in_review", S.DISPUTED: "disputed"}
 # Which escrow figure a retainer period's money counts in, by the period's state.
 RETAINER_HOLDING = {RetainerPeriodState.FUNDED: "held", RetainerPeriodState.DISPUTED: "disputed"}
+MILESTONES_SHOWN = 10
 FIGURES = ("held", "in_review", "disputed", "payable", "paid_out_this_month", "paid_out_total")
 
 
@@ -44,7 +62,9 @@ class CurrencyMoney:
     payable: int = 0
     paid_out_this_month: int = 0
     paid_out_total: int = 0
+    # The first MILESTONES_SHOWN milestones behind each escrow figure, and how many there are.
     milestones: dict = field(default_factory=lambda: {"held": [], "in_review": [], "disputed": []})
+    milestone_counts: dict = field(default_factory=lambda: {"held": 0, "in_review": 0, "disputed": 0})
 
     @property
     def is_empty(self):
@@ -70,10 +90,26 @@ class EngagementMoney:
                 "in_review": self.in_review, "payable": self.payable, "paid_out": self.paid_out}
 
 
-@dataclass
 class FreelancerMoney:
-    currencies: list   # [CurrencyMoney], by currency code
-    engagements: dict  # {engagement id: EngagementMoney}
+    """`currencies`: [CurrencyMoney], by currency code; `engagements`: {engagement id:
+    EngagementMoney} by title, the engagement rows the caller did not give read once, when first
+    asked for (the money page shows only the currencies)."""
+
+    def __init__(self, currencies, per_engagement, freelancer):
+        self.currencies = currencies
+        self._per_engagement = per_engagement
+        self._freelancer = freelancer
+
+    @cached_property
+    def engagements(self):
+        rows = self._per_engagement
+        missing = [pk for pk, row in rows.items() if row.engagement is None]
+        if missing:
+            found = self._freelancer.engagements.in_bulk(missing)
+            for pk in missing:
+                rows[pk].engagement = found[pk]
+        ordered = sorted(rows.values(), key=lambda r: (r.engagement.title.lower(), r.engagement.pk))
+        return {r.engagement.pk: r for r in ordered}
 
     def for_engagement(self, engagement):
         return self.engagements.get(engagement.pk) or EngagementMoney(engagement, engagement.currency)
@@ -98,55 +134,54 @@ def freelancer_money(freelancer, *, now=None, engagements=None):
         return currencies.setdefault(code, CurrencyMoney(code))
 
     _escrow_figures(freelancer, currency, per_engagement, known)
+    _escrow_milestones(freelancer, currency)
     _earned_figures(freelancer, currency, per_engagement, known, since=month_start(freelancer.timezone, now))
-    for c in currencies.values():
-        for figure in ("held", "in_review", "disputed"):
-            c.milestones[figure].sort(key=_milestone_order)
-    ordered = sorted(per_engagement.values(), key=lambda r: (r.engagement.title.lower(), r.engagement.pk))
-    return FreelancerMoney(currencies=[currencies[code] for code in sorted(currencies)],
-                           engagements={r.engagement.pk: r for r in ordered})
+    return FreelancerMoney([currencies[code] for code in sorted(currencies)], per_engagement, freelancer)
 
 
 def _escrow_figures(freelancer, currency, per_engagement, known):
-    """Held, in review and disputed: what each milestone's escrow holds, by its state; and what a
-    retainer period still holds (its funding, while the period is funded or disputed), read in
-    the same grouped query."""
-    escrow_rows = list(
-        Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer)
-        .filter(Q(transaction__milestone__isnull=False)
-                | Q(transaction__retainer_funded__state__in=RETAINER_HOLDING))
-        .values_list("transaction__milestone", "account__engagement", "transaction__retainer_funded__state",
-                     "currency")
-        .annotate(total=Sum("amount")).order_by().filter(total__gt=0)
+    """Held, in review and disputed: the escrow entries of the freelancer's engagements summed in
+    SQL per engagement, currency and the state of the milestone they are for — or of the retainer
+    period they funded, while it is funded or disputed (at most a few rows per engagement,
+    however many milestones and entries)."""
+    rows = (Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer)
+            .filter(Q(transaction__milestone__state__in=list(ESCROW_FIGURE))
+                    | Q(transaction__retainer_funded__state__in=list(RETAINER_HOLDING)))
+            .values_list("account__engagement", "currency", "transaction__milestone__state",
+                         "transaction__retainer_funded__state")
+            .annotate(total=Sum("amount")).order_by())
+    for engagement_id, code, state, period_state, total in rows:
+        if not total:
+            continue
+        figure = ESCROW_FIGURE[state] if state else RETAINER_HOLDING[period_state]
+        c = currency(code)
+        setattr(c, figure, getattr(c, figure) + total)
+        row = per_engagement.setdefault(engagement_id, EngagementMoney(known.get(engagement_id), code))
+        setattr(row, figure, getattr(row, figure) + total)
+
+
+def _escrow_milestones(freelancer, currency):
+    """The milestones behind each escrow figure: the first MILESTONES_SHOWN of each currency and
+    figure (soonest deadline first) and how many there are, cut and counted in SQL (a window
+    per currency and figure), each with what its escrow holds."""
+    held = (Entry.objects.filter(account__kind=AccountKind.ESCROW, transaction__milestone=OuterRef("pk"))
+            .order_by().values("transaction__milestone").annotate(total=Sum("amount")).values("total"))
+    figure = Case(*(When(state=state, then=Value(name)) for state, name in ESCROW_FIGURE.items()),
+                  output_field=CharField())
+    moment = Coalesce("review_deadline_at", "due_at")
+    group = [F("engagement__currency"), F("_figure")]
+    milestones = (
+        Milestone.objects.filter(engagement__freelancer=freelancer, state__in=list(ESCROW_FIGURE))
+        .annotate(escrowed=Subquery(held, output_field=BigIntegerField()), _figure=figure)
+        .filter(escrowed__gt=0).select_related("engagement")
+        .annotate(_rank=Window(RowNumber(), partition_by=group, order_by=[moment.asc(nulls_last=True), F("pk").asc()]),
+                  _in_figure=Window(Count("pk"), partition_by=group))
+        .filter(_rank__lte=MILESTONES_SHOWN).order_by("engagement__currency", "_figure", "_rank")
     )
-    milestones = Milestone.objects.filter(pk__in=[m for m, _, _, _, _ in escrow_rows if m]).select_related(
-        "engagement")
-    milestones = {m.pk: m for m in milestones.order_by("due_at", "position", "pk")}
-    for milestone_id, engagement_id, period_state, code, total in escrow_rows:
-        if milestone_id is None:
-            _add(per_engagement, currency(code), RETAINER_HOLDING[period_state], total,
-                 _engagement(known, engagement_id), code)
-            continue
-        m = milestones[milestone_id]
-        figure = ESCROW_FIGURE.get(m.state)
-        if figure is None:
-            continue
-        m.escrowed = total
-        _add(per_engagement, currency(code), figure, total, known.get(m.engagement_id, m.engagement), code)
-        currency(code).milestones[figure].append(m)
-
-
-def _add(per_engagement, c, figure, total, engagement, code):
-    setattr(c, figure, getattr(c, figure) + total)
-    row = per_engagement.setdefault(engagement.pk, EngagementMoney(engagement, code))
-    setattr(row, figure, getattr(row, figure) + total)
-
-
-def _engagement(known, engagement_id):
-    # Read only for a retainer's money on an engagement the caller did not pass (lists pass theirs).
-    if engagement_id not in known:
-        known[engagement_id] = Engagement.objects.get(pk=engagement_id)
-    return known[engagement_id]
+    for m in milestones:
+        c = currency(m.engagement.currency)
+        c.milestones[m._figure].append(m)
+        c.milestone_counts[m._figure] = m._in_figure
 
 
 def _earned_figures(freelancer, currency, per_engagement, known, *, since):
@@ -158,7 +193,6 @@ def _earned_figures(freelancer, currency, per_engagement, known, *, since):
         .annotate(total=Sum("amount"), this_month=Sum("amount", filter=Q(transaction__created_at__gte=since)))
         .order_by()
     )
-    missing = set()
     for engagement_id, code, kind, total, this_month in earned_rows:
         c = currency(code)
         if kind == AccountKind.PAYABLE:
@@ -168,24 +202,11 @@ def _earned_figures(freelancer, currency, per_engagement, known, *, since):
             c.paid_out_this_month += this_month or 0
         if engagement_id is None:
             continue
-        row = per_engagement.get(engagement_id)
-        if row is None:
-            row = per_engagement[engagement_id] = EngagementMoney(known.get(engagement_id), code)
-            if row.engagement is None:
-                missing.add(engagement_id)
+        row = per_engagement.setdefault(engagement_id, EngagementMoney(known.get(engagement_id), code))
         if kind == AccountKind.PAYABLE:
             row.payable += total
         else:
             row.paid_out += total
-    if missing:
-        found = {e.pk: e for e in freelancer.engagements.filter(pk__in=missing)}
-        for engagement_id in missing:
-            per_engagement[engagement_id].engagement = found[engagement_id]
-
-
-def _milestone_order(m):
-    moment = m.review_deadline_at or m.due_at
-    return (moment is None, moment or timezone.now(), m.pk)
 
 
 def freelancer_escrow_lines(freelancer):

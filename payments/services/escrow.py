@@ -109,16 +109,17 @@ def _release(*, milestone, actor, key, fp, automatic=False, memo=""):
     m = milestone_transition(milestone_id=milestone.pk, to_state=S.RELEASED, from_states=[S.SUBMITTED],
                              review_deadline_at=None)
     eng = m.engagement = milestone.engagement  # the locked row, with the engagement already read
-    amount = escrowed_for(m)
+    escrow, payable, amount = escrow_and_payable_accounts(eng, held_for=m)
     if amount <= 0:
         raise InsufficientFunds("Nothing is held in escrow for this milestone.")
-    escrow, payable = escrow_and_payable_accounts(eng)
-    return post(
+    tx = post(
         workspace=eng.workspace, kind=TransactionKind.RELEASE, currency=eng.currency,
         lines=[(escrow, -amount), (payable, amount)],
         idempotency_key=key, fingerprint=fp, engagement=eng, milestone=m, actor=actor, automatic=automatic,
         memo=memo or f"Released “{m.title}”",
     )
+    m.in_escrow_now = 0  # all it held left escrow in this transaction (the answer need not read it back)
+    return tx
 
 
 def milestone_release(*, milestone, actor, idempotency_key):

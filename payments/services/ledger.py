@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery, Sum
 
 from accounts.audit import audit_record
 from engagements.services.transitions import TransitionError
@@ -48,16 +48,23 @@ def paid_out_account(freelancer):
     return _account(workspace=freelancer.workspace, kind=AccountKind.PAID_OUT, freelancer=freelancer)
 
 
-def escrow_and_payable_accounts(engagement):
-    """The engagement's escrow account and its freelancer's payable account, in one read once
-    both exist (what a release moves money between)."""
-    found = {account.kind: account for account in Account.objects.filter(
+def escrow_and_payable_accounts(engagement, *, held_for):
+    """(the engagement's escrow account, its freelancer's payable account, what the ledger holds
+    in escrow for milestone `held_for`): what a release moves money between, and how much, in
+    one read once both accounts exist (the sum of the milestone's escrow entries is a subquery
+    of it; no escrow account means nothing is held)."""
+    held = (Entry.objects.filter(transaction__milestone=held_for, account__kind=AccountKind.ESCROW,
+                                 currency=engagement.currency)
+            .order_by().values("transaction__milestone").annotate(total=Sum("amount")).values("total"))
+    rows = list(Account.objects.filter(
         Q(kind=AccountKind.ESCROW, engagement=engagement, freelancer=None)
         | Q(kind=AccountKind.PAYABLE, engagement=None, freelancer_id=engagement.freelancer_id),
         workspace=engagement.workspace,
-    ).order_by()}
+    ).annotate(held=Subquery(held)).order_by())
+    found = {account.kind: account for account in rows}
+    amount = (rows[0].held or 0) if found.get(AccountKind.ESCROW) else 0
     return (found.get(AccountKind.ESCROW) or escrow_account(engagement),
-            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer))
+            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer), amount)
 
 
 def _account(*, workspace, kind, engagement=None, freelancer=None):

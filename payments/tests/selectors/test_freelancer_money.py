@@ -89,3 +89,18 @@ def _sum(freelancer, kind, currency):
 
 def test_a_freelancer_with_nothing_funded_has_no_figures(freelancer, engagement):
     assert freelancer_money(freelancer).is_empty
+
+
+def test_only_the_first_ten_milestones_of_a_figure_are_read_and_the_rest_counted(
+        workspace, owner, freelancer, django_assert_max_num_queries):
+    site = EngagementFactory(workspace=workspace, freelancer=freelancer, title="Site", currency="USD")
+    held = [_milestone(site, 1_000 + i, f"Part {i}") for i in range(12)]
+    for m in held:
+        fund(m, owner)
+    with django_assert_max_num_queries(3):  # escrow figures, the milestones shown, payable and paid out
+        figures = freelancer_money(freelancer)
+        [usd] = figures.currencies
+    assert usd.held == sum(m.amount for m in held)
+    assert usd.milestone_counts == {"held": 12, "in_review": 0, "disputed": 0}
+    assert [m.title for m in usd.milestones["held"]] == [m.title for m in held[:10]]  # soonest due, then oldest
+    assert [m.escrowed for m in usd.milestones["held"]] == [m.amount for m in held[:10]]

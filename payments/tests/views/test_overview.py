@@ -65,3 +65,41 @@ def test_the_money_page_is_a_page_at_any_size(owner_client, submitted, owner, ma
     from payments.models import AccountKind, Entry
     held = sum(Entry.objects.filter(account__kind=AccountKind.ESCROW).values_list("amount", flat=True))
     assert overview.escrow_totals == {"USD": held}
+
+
+def test_the_totals_and_who_is_owed_equal_the_ledgers_sums_after_every_kind_of_action(
+        owner_client, history, owner, make_milestone, workspace):
+    """The page reads the ledger totals (LedgerTotal), not the entries: after releases, a split
+    resolution, a refund, a bonus and a payout, in two currencies, its figures are the entries' sums."""
+    from django.db.models import Sum
+
+    from payments.models import AccountKind, Entry
+    from payments.tests.factories import EngagementFactory, MilestoneFactory
+
+    disputed = make_milestone(amount=33_333, title="Disputed")
+    fund(disputed, owner)
+    services.milestone_dispute(milestone=disputed, actor=owner, reason="Late", idempotency_key=new_key())
+    services.milestone_resolve(milestone=disputed, actor=owner, release_amount=11_111, refund_amount=22_222,
+                               idempotency_key=new_key())
+    held = make_milestone(amount=7_000, title="Held")
+    fund(held, owner)
+    euros = EngagementFactory(workspace=workspace, freelancer=history.freelancer, currency="EUR", budget=90_000)
+    paid = MilestoneFactory(engagement=euros, amount=12_345, currency="EUR")
+    fund(paid, owner)
+    services.milestone_release(milestone=submit(paid), actor=owner, idempotency_key=new_key())
+    fund(MilestoneFactory(engagement=euros, amount=4_000, currency="EUR"), owner)
+
+    overview = owner_client.get(reverse("payments:overview")).context["overview"]
+
+    def sums(kind, *group):
+        rows = (Entry.objects.filter(account__kind=kind, transaction__workspace=workspace)
+                .values(*group).annotate(t=Sum("amount")).order_by())
+        return {tuple(r[g] for g in group): r["t"] for r in rows if r["t"]}
+
+    assert overview.escrow_totals == {c: t for (c,), t in sums(AccountKind.ESCROW, "currency").items()} == {
+        "USD": 7_000, "EUR": 4_000}
+    assert overview.owed_totals == {c: t for (c,), t in sums(AccountKind.PAYABLE, "currency").items()}
+    owed = {(p["engagement"].pk, p["currency"]): p["owed"] for p in overview.payables}
+    assert owed == sums(AccountKind.PAYABLE, "transaction__engagement", "currency") == {
+        (history.pk, "USD"): 150_000 + 5_000 - 100_000 + 11_111, (euros.pk, "EUR"): 12_345}
+    assert overview.payables_count == 2 and overview.payables[0]["engagement"] == history
