@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..roles import require_owner, side_of
 from ._amounts import positive, whole
-from .ledger import escrow_account, escrow_and_payable_accounts, owner_funding_account, post, run_idempotent
+from .ledger import escrow_account, owner_funding_account, payable_account, post, run_idempotent
 
 P = RetainerPeriodState
 
@@ -112,7 +112,7 @@ def retainer_period_release(*, period_id, now=None):
     def perform(key, fp):
         p = _move(period.pk, P.RELEASED, [P.FUNDED], when=Q(ends_on__lt=now.date()), closed_at=now)
         eng = p.engagement
-        escrow, payable = escrow_and_payable_accounts(eng)
+        escrow, payable = escrow_account(eng), payable_account(eng.freelancer)
         tx = post(
             workspace=eng.workspace, kind=TransactionKind.RELEASE, currency=p.currency,
             lines=[(escrow, -p.amount), (payable, p.amount)], idempotency_key=key, fingerprint=fp,
@@ -180,7 +180,7 @@ def retainer_period_resolve(*, period, actor, release_amount, refund_amount, ide
                                f"; they add up to {timeline.money(total, engagement)}.", field="release_amount")
         lines = [(escrow_account(engagement), -total)]
         if release_amount:
-            lines.append((escrow_and_payable_accounts(engagement)[1], release_amount))
+            lines.append((payable_account(engagement.freelancer), release_amount))
         if refund_amount:
             lines.append((owner_funding_account(engagement.workspace), refund_amount))
         tx = post(workspace=engagement.workspace, kind=TransactionKind.RESOLVE, currency=p.currency, lines=lines,
