@@ -11,6 +11,9 @@ from .models import (
     LedgerTotal,
     PaymentSettings,
     Payout,
+    PayoutAccount,
+    ProviderEvent,
+    ProviderIntent,
     ReviewClock,
     TimeEntry,
     Timesheet,
@@ -123,3 +126,25 @@ class PaymentSettingsAdmin(admin.ModelAdmin):
 class TimeEntryAdmin(ReadOnlyAdmin):
     list_display = ["timesheet", "day", "minutes", "description"]
     list_select_related = ["timesheet"]
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ["freelancer", "provider_account_id", "status", "payouts_enabled", "status_changed_at"]
+    list_filter = ["status"]
+    search_fields = ["provider_account_id"]
+    list_select_related = ["freelancer"]
+
+
+@admin.register(ProviderIntent)
+class ProviderIntentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "idempotency_key", "status", "provider_id", "amount", "currency", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["idempotency_key", "provider_id", "payment_intent_id"]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "account", "received_at", "processed_at", "attempts"]
+    list_filter = ["type"]
+    search_fields = ["event_id", "account"]

@@ -24,6 +24,7 @@ from .escrow import (
     MilestoneReleaseView,
     MilestoneResolveView,
 )
+from .provider import PaymentsProviderView
 from .timesheets import (
     EngagementTimesheetList,
     TimeEntryCreate,
@@ -35,6 +36,7 @@ from .timesheets import (
 )
 
 urlpatterns = [
+    path("payments/provider/", PaymentsProviderView.as_view(), name="payments-provider"),
     path("milestones/<int:pk>/fund/", MilestoneFundView.as_view(), name="milestone-fund"),
     path("milestones/<int:pk>/release/", MilestoneReleaseView.as_view(), name="milestone-release"),
     path("milestones/<int:pk>/refund/", MilestoneRefundView.as_view(), name="milestone-refund"),

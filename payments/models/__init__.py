@@ -8,6 +8,8 @@ aggregate:
 - timesheet: weekly timesheets of hourly engagements and their time entries.
 - payout: money sent to a freelancer.
 - payment_settings: a workspace's payment rules (the review window).
+- provider: what the payment provider holds for us (payout accounts), what we asked of it
+  (intents, written before each call) and what it told us (events).
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -38,10 +40,22 @@ from .timesheet import (
     week_start_of,
 )
 from .payout import Payout
+from .provider import (
+    INTENT_OPEN,
+    INTENT_RANK,
+    IntentKind,
+    IntentStatus,
+    PayoutAccount,
+    PayoutAccountStatus,
+    ProviderEvent,
+    ProviderIntent,
+)
 # isort: on
 
 __all__ = [
     "DEFAULT_REVIEW_WINDOW_DAYS",
+    "INTENT_OPEN",
+    "INTENT_RANK",
     "MAX_APPROVAL_EXTENSION_DAYS",
     "MAX_EXTENSION_DAYS",
     "MAX_REVIEW_WINDOW_DAYS",
@@ -55,9 +69,15 @@ __all__ = [
     "DisputeOutcome",
     "DisputeSide",
     "Entry",
+    "IntentKind",
+    "IntentStatus",
     "LedgerTotal",
     "PaymentSettings",
     "Payout",
+    "PayoutAccount",
+    "PayoutAccountStatus",
+    "ProviderEvent",
+    "ProviderIntent",
     "ReviewClock",
     "TimeEntry",
     "Timesheet",

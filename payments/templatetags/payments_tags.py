@@ -3,9 +3,9 @@ shown in major units with their currency, durations as hours and minutes, states
 
 from django import template
 
-from payments import gateways
 from payments.gateways import method_label
 from payments.money import format_money, to_major
+from payments.providers import payments_provider
 
 register = template.Library()
 
@@ -66,5 +66,5 @@ def payout_method(method):
 
 @register.inclusion_tag("payments/_held_funds_note.html")
 def held_funds_note():
-    """The one line saying where money shown "in escrow" really is (payments.gateways)."""
-    return {"note": gateways.held_funds_note()}
+    """The one line saying where money shown as held really is (payments.providers)."""
+    return {"note": payments_provider().held_funds_note}
