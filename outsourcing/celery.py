@@ -71,6 +71,21 @@ app.conf.update(
             "task": "payments.tasks.auto_release_sweep",
             "schedule": SWEEP_SECONDS,
         },
+        # The payment provider (a no-op off the platform): provider calls a crash left started
+        # replayed with their keys, webhook events left unprocessed taken again, and nightly the
+        # provider's recent events listed to catch any delivery we missed.
+        "payments-provider-recovery": {
+            "task": "payments.tasks.intent_recovery_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
+        "payments-provider-events-retry": {
+            "task": "payments.tasks.provider_events_retry",
+            "schedule": SWEEP_SECONDS,
+        },
+        "payments-provider-events-backfill": {
+            "task": "payments.tasks.provider_events_backfill",
+            "schedule": 86400.0,
+        },
         # Reminders and nudges (issue 7): each sweep claims due rows by a conditional UPDATE and
         # inserts dedupe-keyed notifications, so two beats or a rerun send nothing twice.
         "status-update-reminders": {

@@ -84,6 +84,8 @@ class ProviderIntent(models.Model):
                                    related_name="provider_intents")
     kind = models.CharField(max_length=16, choices=IntentKind.choices)
     idempotency_key = models.CharField(max_length=255, unique=True)
+    # The app's own key this call serves (the idempotency key above is `{ledger_key}:{step}`).
+    ledger_key = models.CharField(max_length=255, db_index=True)
     status = models.CharField(max_length=16, choices=IntentStatus.choices, default=IntentStatus.STARTED)
     provider_id = models.CharField(max_length=255, blank=True, db_index=True)
     payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -94,8 +96,14 @@ class ProviderIntent(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # The ledger transaction that asked for this move (a release asks for a transfer, a refund for a
+    # refund), and the one this move posted when it succeeded (a checkout: the funding).
+    source_transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="provider_moves")
     ledger_transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="provider_intents")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -19,6 +19,7 @@ from accounts.bulk import insert_many
 from ..errors import InvalidInput, PaymentError
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
 from .ledger import AUDIT_MONEY
+from .provider_hook import provider_moves_after_commit
 from .totals import totals_add_many
 
 K = AccountKind
@@ -78,6 +79,7 @@ def post_many(postings):
     ])
     totals_add_many(postings)  # the engagements' figures (LedgerTotal), in this same transaction, as post() does
     audit_record_many([_audit(pk, p) for pk, p in zip(ids, postings, strict=True)])
+    provider_moves_after_commit(ids, [p["kind"] for p in postings])  # as post() does: the money follows
     return ids
 
 
