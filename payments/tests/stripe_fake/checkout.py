@@ -13,15 +13,17 @@ class CheckoutMixin:
         customer = params.get("customer")
         if customer:
             self.get(customer, "customer", account, param="customer")
-        methods = params.get("payment_method_types") or ["card"]
+        # API 2026-10-28 names the choice allowed_payment_method_types; the session shows both.
+        methods = params.get("allowed_payment_method_types") or ["card"]
         for method in methods:
             if method not in _METHODS:
                 raise invalid(f"The payment method type `{method}` is not supported by the fake.",
-                              param="payment_method_types")
+                              param="allowed_payment_method_types")
         total = sum(line["amount_total"] for line in lines)
         pi_data = params.get("payment_intent_data") or {}
         session = self.base(
             "cs_test", "checkout.session", account, after_expiration=None, allow_promotion_codes=None,
+            allowed_payment_method_types=list(methods),
             amount_subtotal=total, amount_total=total,
             automatic_tax={"enabled": False, "liability": None, "provider": None, "status": None},
             billing_address_collection=None, cancel_url=params.get("cancel_url"),

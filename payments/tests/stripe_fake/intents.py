@@ -62,7 +62,7 @@ class IntentsMixin:
                                  metadata=params.get("metadata"), transfer_group=params.get("transfer_group"),
                                  description=params.get("description"),
                                  setup_future_usage=params.get("setup_future_usage"),
-                                 payment_method_types=params.get("payment_method_types") or ["card"])
+                                 payment_method_types=params.get("allowed_payment_method_types") or ["card"])
         if pm is not None:
             pi.update(payment_method=pm["id"], status="requires_confirmation")
         if params.get("confirm"):
