@@ -28,13 +28,16 @@ class CheckoutMixin:
             automatic_tax={"enabled": False, "liability": None, "provider": None, "status": None},
             billing_address_collection=None, cancel_url=params.get("cancel_url"),
             client_reference_id=params.get("client_reference_id"), client_secret=None,
-            currency=lines[0]["currency"], customer=customer,
+            currency=lines[0]["currency"], custom_fields=[],
+            custom_text={"after_submit": None, "shipping_address": None, "submit": None,
+                         "terms_of_service_acceptance": None}, customer=customer,
             customer_creation=None if customer else params.get("customer_creation", "if_required"),
             customer_details=None, customer_email=params.get("customer_email"),
             expires_at=params.get("expires_at", self.now() + 86_400), invoice=None, locale=params.get("locale"),
             metadata=dict(params.get("metadata") or {}), mode="payment", payment_intent=None, payment_link=None,
             payment_method_collection="if_required", payment_method_types=methods, payment_status="unpaid",
-            setup_intent=None, status="open", submit_type=params.get("submit_type"), subscription=None,
+            setup_intent=None, shipping_options=[], status="open", submit_type=params.get("submit_type"),
+            subscription=None,
             success_url=params.get("success_url"),
             total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}, ui_mode="hosted", url=None)
         session["url"] = f"{self.base_url}/pay/{session['id']}"

@@ -1,8 +1,14 @@
 """PaymentIntents (created by Checkout or off-session with a saved method), the slow bank debits'
 later settlement, refunds and card disputes."""
 
+import stripe
+
 from .ledger import DAY, DISPUTE_FEE
 from .store import created_filter, invalid
+
+# No evidence submitted yet: every field of the package's Dispute.Evidence is null.
+_NO_EVIDENCE = dict.fromkeys(stripe.Dispute.Evidence.__annotations__)
+_NO_ENHANCED = dict.fromkeys(stripe.Dispute.Evidence.EnhancedEvidence.__annotations__)
 
 
 class IntentsMixin:
@@ -163,9 +169,12 @@ class IntentsMixin:
                                            fee=DISPUTE_FEE, fee_type="stripe_fee",
                                            description=f"Chargeback withdrawal for {charge_id}")
             dispute = self.base("dp", "dispute", None, amount=charge["amount"], balance_transactions=[],
-                                charge=charge_id, currency=charge["currency"], evidence={},
-                                evidence_details={"due_by": self.now() + 7 * DAY, "has_evidence": False,
-                                                  "past_due": False, "submission_count": 0},
+                                charge=charge_id, currency=charge["currency"], enhanced_eligibility_types=[],
+                                evidence=_NO_EVIDENCE | {"enhanced_evidence": dict(_NO_ENHANCED)},
+                                evidence_details={"due_by": self.now() + 7 * DAY,
+                                                  "enhanced_eligibility": dict(_NO_ENHANCED),
+                                                  "has_evidence": False, "past_due": False,
+                                                  "submission_count": 0, "submission_method": "not_submitted"},
                                 is_charge_refundable=False, payment_intent=charge["payment_intent"],
                                 reason=reason, status="needs_response")
             txn["source"] = dispute["id"]
