@@ -18,17 +18,22 @@ ROUTES = [(method, re.compile(f"^{path.replace('{id}', _ID)}$"), handler, params
     ("POST", "/v1/accounts", "account_create", P.AccountCreateParams),
     ("GET", "/v1/accounts", "account_list", P.AccountListParams),
     ("GET", "/v1/accounts/{id}", "account_retrieve", P.AccountRetrieveParams),
+    ("GET", "/v1/account", "account_current", P.AccountRetrieveCurrentParams),
     ("POST", "/v1/account_links", "account_link_create", P.AccountLinkCreateParams),
     ("POST", "/v1/checkout/sessions", "checkout_session_create", PC.SessionCreateParams),
+    ("GET", "/v1/checkout/sessions", "checkout_session_list", PC.SessionListParams),
     ("GET", "/v1/checkout/sessions/{id}", "checkout_session_retrieve", PC.SessionRetrieveParams),
     ("POST", "/v1/checkout/sessions/{id}/expire", "checkout_session_expire", PC.SessionExpireParams),
     ("GET", "/v1/checkout/sessions/{id}/line_items", "checkout_session_line_items", PC.SessionLineItemListParams),
     ("POST", "/v1/customers", "customer_create", P.CustomerCreateParams),
+    ("GET", "/v1/customers", "customer_list", P.CustomerListParams),
     ("GET", "/v1/customers/{id}", "customer_retrieve", P.CustomerRetrieveParams),
     ("GET", "/v1/customers/{id}/payment_methods", "customer_payment_methods", P.CustomerPaymentMethodListParams),
     ("GET", "/v1/payment_methods/{id}", "payment_method_retrieve", P.PaymentMethodRetrieveParams),
     ("POST", "/v1/payment_intents", "payment_intent_create", P.PaymentIntentCreateParams),
+    ("GET", "/v1/payment_intents", "payment_intent_list", P.PaymentIntentListParams),
     ("GET", "/v1/payment_intents/{id}", "payment_intent_retrieve", P.PaymentIntentRetrieveParams),
+    ("GET", "/v1/charges", "charge_list", P.ChargeListParams),
     ("GET", "/v1/charges/{id}", "charge_retrieve", P.ChargeRetrieveParams),
     ("GET", "/v1/balance", "balance_retrieve", P.BalanceRetrieveParams),
     ("GET", "/v1/balance_transactions", "balance_transaction_list", P.BalanceTransactionListParams),
@@ -44,6 +49,7 @@ ROUTES = [(method, re.compile(f"^{path.replace('{id}', _ID)}$"), handler, params
     ("GET", "/v1/payouts/{id}", "payout_retrieve", P.PayoutRetrieveParams),
     ("GET", "/v1/events", "event_list", P.EventListParams),
     ("GET", "/v1/events/{id}", "event_retrieve", P.EventRetrieveParams),
+    ("GET", "/v1/disputes", "dispute_list", P.DisputeListParams),
     ("GET", "/v1/disputes/{id}", "dispute_retrieve", P.DisputeRetrieveParams),
 ]]
 
@@ -148,6 +154,35 @@ class ApiMixin:
                               f"first used with. Try using a key other than '{key}' if you meant to execute a "
                               "different request.")
         return stored[3], stored[4]
+
+    # plain lists, filtered by equal fields --------------------------------------------
+    def filtered(self, kind, params, account, url, fields):
+        created = created_filter(params.get("created"))
+        wanted = {k: params[k] for k in fields if params.get(k) is not None}
+        items = self.select(kind, account,
+                            lambda o: created(o["created"]) and all(o.get(k) == v for k, v in wanted.items()))
+        return self.page(items, params, url, account)
+
+    def api_checkout_session_list(self, params, account):
+        return self.filtered("checkout.session", params, account, "/v1/checkout/sessions",
+                             ("customer", "payment_intent", "status"))
+
+    def api_customer_list(self, params, account):
+        return self.filtered("customer", params, account, "/v1/customers", ("email",))
+
+    def api_payment_intent_list(self, params, account):
+        return self.filtered("payment_intent", params, account, "/v1/payment_intents", ("customer",))
+
+    def api_charge_list(self, params, account):
+        return self.filtered("charge", params, account, "/v1/charges", ("customer", "payment_intent", "transfer_group"))
+
+    def api_dispute_list(self, params, account):
+        return self.filtered("dispute", params, account, "/v1/disputes", ("charge", "payment_intent"))
+
+    def api_account_current(self, params, account):
+        if account is None:
+            raise invalid("The fake keeps no platform account object: send a Stripe-Account header.")
+        return self.view(self.get(account, "account"), params.get("expand"))
 
     # events ---------------------------------------------------------------------------
     def api_event_retrieve(self, params, account, event_id):

@@ -185,11 +185,15 @@ class IntentsMixin:
             return dispute
 
     def close_dispute(self, dispute_id, outcome):
-        """The bank decides: `won` returns the amount (not the fee), `lost` keeps it withdrawn."""
+        """The bank decides: `won` returns the amount (not the fee), `lost` keeps it withdrawn.
+        `dispute_id` may also be the disputed charge's id."""
         if outcome not in ("won", "lost"):
             raise ValueError("outcome is 'won' or 'lost'")
         with self.lock:
             dispute = self.objects[dispute_id]
+            if dispute["object"] == "charge":  # the disputed charge's id works too
+                dispute = self.select("dispute", None, lambda d: d["charge"] == dispute_id)[0]
+                dispute_id = dispute["id"]
             previous = {"status": dispute["status"]}
             dispute["status"] = outcome
             if outcome == "won":

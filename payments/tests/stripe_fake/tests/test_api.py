@@ -139,3 +139,18 @@ def test_unknown_ids_answer_404_resource_missing(client):
     with pytest.raises(stripe.InvalidRequestError) as error:
         client.v1.charges.retrieve("ch_1missing")
     assert (error.value.http_status, error.value.code, error.value.param) == (404, "resource_missing", "id")
+
+
+def test_lists_filter_by_the_fields_stripe_filters_on(fake, client, account):
+    charge = paid_charge(fake, client)
+    other = paid_charge(fake, client, 2_000)
+    sessions = client.v1.checkout.sessions.list({"payment_intent": charge.payment_intent})
+    assert [s.payment_intent for s in sessions.data] == [charge.payment_intent]
+    assert {c.id for c in client.v1.charges.list({"transfer_group": "engagement-3"}).data} == {charge.id, other.id}
+    client.v1.transfers.create({"amount": 1_000, "currency": "eur", "destination": account["id"],
+                                "source_transaction": other.id, "transfer_group": "engagement-9"})
+    assert client.v1.transfers.list({"transfer_group": "engagement-3"}).data == []
+    assert len(client.v1.transfers.list({"destination": account["id"]}).data) == 1
+    mine = client.v1.customers.create({"email": "own@example.com"}, {"stripe_account": account["id"]})
+    assert mine.id not in {c.id for c in client.v1.customers.list().data}
+    assert client.v1.accounts.retrieve_current(options={"stripe_account": account["id"]}).id == account["id"]

@@ -35,7 +35,9 @@ def test_tampered_stale_and_wrongly_signed_deliveries_fail_verification(fake, cl
     paid_charge(fake, client)
     events = fake.pop_events()
     tampered = fake.signed_deliveries(events, tamper=True)[0]
-    stale = fake.signed_deliveries(events, timestamp=fake.now() - 301)[0]
+    stale = fake.signed_deliveries(events, stale=True)[0]
+    almost = fake.signed_deliveries(events, timestamp=fake.now() - 290)[0]
+    assert stripe.Webhook.construct_event(almost.payload, almost.signature, fake.webhook_secret)
     wrong = fake.signed_deliveries(events, secret="whsec_other")[0]
     for delivery in (tampered, stale, wrong):
         with pytest.raises(stripe.SignatureVerificationError):
@@ -81,7 +83,7 @@ def test_a_chargeback_takes_the_money_and_a_won_dispute_returns_it(fake, client)
     with pytest.raises(stripe.InvalidRequestError) as error:
         client.v1.refunds.create({"charge": charge.id})
     assert error.value.code == "charge_disputed"
-    fake.close_dispute(dispute["id"], "won")
+    fake.close_dispute(charge.id, "won")
 
     assert client.v1.disputes.retrieve(dispute["id"]).status == "won"
     assert sum(fake.platform_balance().values()) == 9_680 - 1_500
@@ -165,3 +167,26 @@ def test_the_loopback_server_serves_the_api_and_the_hosted_pages(fake):
 
 def _Received():  # noqa: N802
     return list(_Receiver.received)
+
+
+class _RecordingClient:
+    """Stands in for django.test.Client's post(): what the webhook view would receive."""
+
+    def __init__(self):
+        self.posts = []
+
+    def post(self, path, data, content_type, **extra):
+        self.posts.append((path, data, extra["HTTP_STRIPE_SIGNATURE"]))
+        return 200
+
+
+def test_deliver_to_client_posts_each_event_to_its_endpoint_path(fake, client, account):
+    paid_charge(fake, client)
+    recorder = _RecordingClient()
+    responses = fake.deliver_to_client(recorder, duplicate=True, shuffle=3)
+    paths = [path for path, _, _ in recorder.posts]
+    assert len(responses) == len(paths) == 2 * 5  # account.updated + four payment events, each twice
+    assert paths.count("/webhooks/stripe/connect/") == 2
+    for path, body, signature in recorder.posts:
+        secret = fake.connect_webhook_secret if path.endswith("connect/") else fake.webhook_secret
+        stripe.Webhook.construct_event(body, signature, secret)
