@@ -71,19 +71,45 @@ class _Headers(dict):
         return self._lower.get(key.lower(), default)
 
 
+class ResponseLost(Exception):
+    """The request ran at Stripe but its answer never reached the caller (a dropped connection)."""
+
+
 class ApiMixin:
+    def inject_fault(self, mode="lost", *, path=None, method="POST", count=1):
+        """The next `count` requests matching `method` and `path` (a prefix such as "/v1/transfers";
+        any when None) fail: `lost` runs them and then drops the connection (the client sees
+        stripe.APIConnectionError, the object exists), `error` answers 500 api_error without
+        running them."""
+        self.faults.append({"mode": mode, "path": path, "method": method, "left": count})
+
+    def _fault_for(self, method, url):
+        path = urlsplit(url).path
+        for fault in self.faults:
+            if fault["left"] and fault["method"] == method and path.startswith(fault["path"] or ""):
+                fault["left"] -= 1
+                return fault["mode"]
+        return None
+
     def handle(self, method, url, headers, body=None):
-        """→ (status, JSON-ready body, response headers) for one HTTP request to /v1/…"""
+        """→ (status, JSON-ready body, response headers) for one HTTP request to /v1/…
+        Raises ResponseLost after running a request whose answer an injected fault drops."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         request_id = self.new_id("req", 14)
         out = {"Request-Id": request_id, "Content-Type": "application/json", "Stripe-Version": self.api_version}
         with self.lock:
+            fault = self._fault_for(method.upper(), url)
             try:
+                if fault == "error":
+                    raise StripeError(500, "api_error", "An unknown error occurred (injected by the fake).")
                 status, payload, replayed = self._handle(method.upper(), url, headers, body, request_id)
             except StripeError as error:
                 status, payload, replayed = error.status, error.payload(), False
             finally:
                 self.request_context = None
+        if fault == "lost":
+            self.requests.append((method.upper(), urlsplit(url).path, "lost"))
+            raise ResponseLost(f"{method} {url}")
         if headers.get("idempotency-key"):
             out["Idempotency-Key"] = headers["idempotency-key"]
         if replayed:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import stripe
 
+from .api import ResponseLost
 from .state import TEST_KEY, FakeStripe
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -98,7 +99,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, "text/plain", b"Not found")
 
     def _api(self, method, body):
-        status, payload, headers = self.server_ref.fake.handle(method, self.path, dict(self.headers), body)
+        try:
+            status, payload, headers = self.server_ref.fake.handle(method, self.path, dict(self.headers), body)
+        except ResponseLost:
+            self.close_connection = True  # ran, but the caller never hears back
+            return
         data = json.dumps(payload).encode()
         self._send(status, "application/json", data, {k: v for k, v in headers.items() if k != "Content-Type"})
 
