@@ -18,17 +18,22 @@ ROUTES = [(method, re.compile(f"^{path.replace('{id}', _ID)}$"), handler, params
     ("POST", "/v1/accounts", "account_create", P.AccountCreateParams),
     ("GET", "/v1/accounts", "account_list", P.AccountListParams),
     ("GET", "/v1/accounts/{id}", "account_retrieve", P.AccountRetrieveParams),
+    ("GET", "/v1/account", "account_current", P.AccountRetrieveCurrentParams),
     ("POST", "/v1/account_links", "account_link_create", P.AccountLinkCreateParams),
     ("POST", "/v1/checkout/sessions", "checkout_session_create", PC.SessionCreateParams),
+    ("GET", "/v1/checkout/sessions", "checkout_session_list", PC.SessionListParams),
     ("GET", "/v1/checkout/sessions/{id}", "checkout_session_retrieve", PC.SessionRetrieveParams),
     ("POST", "/v1/checkout/sessions/{id}/expire", "checkout_session_expire", PC.SessionExpireParams),
     ("GET", "/v1/checkout/sessions/{id}/line_items", "checkout_session_line_items", PC.SessionLineItemListParams),
     ("POST", "/v1/customers", "customer_create", P.CustomerCreateParams),
+    ("GET", "/v1/customers", "customer_list", P.CustomerListParams),
     ("GET", "/v1/customers/{id}", "customer_retrieve", P.CustomerRetrieveParams),
     ("GET", "/v1/customers/{id}/payment_methods", "customer_payment_methods", P.CustomerPaymentMethodListParams),
     ("GET", "/v1/payment_methods/{id}", "payment_method_retrieve", P.PaymentMethodRetrieveParams),
     ("POST", "/v1/payment_intents", "payment_intent_create", P.PaymentIntentCreateParams),
+    ("GET", "/v1/payment_intents", "payment_intent_list", P.PaymentIntentListParams),
     ("GET", "/v1/payment_intents/{id}", "payment_intent_retrieve", P.PaymentIntentRetrieveParams),
+    ("GET", "/v1/charges", "charge_list", P.ChargeListParams),
     ("GET", "/v1/charges/{id}", "charge_retrieve", P.ChargeRetrieveParams),
     ("GET", "/v1/balance", "balance_retrieve", P.BalanceRetrieveParams),
     ("GET", "/v1/balance_transactions", "balance_transaction_list", P.BalanceTransactionListParams),
@@ -44,6 +49,7 @@ ROUTES = [(method, re.compile(f"^{path.replace('{id}', _ID)}$"), handler, params
     ("GET", "/v1/payouts/{id}", "payout_retrieve", P.PayoutRetrieveParams),
     ("GET", "/v1/events", "event_list", P.EventListParams),
     ("GET", "/v1/events/{id}", "event_retrieve", P.EventRetrieveParams),
+    ("GET", "/v1/disputes", "dispute_list", P.DisputeListParams),
     ("GET", "/v1/disputes/{id}", "dispute_retrieve", P.DisputeRetrieveParams),
 ]]
 
@@ -65,19 +71,45 @@ class _Headers(dict):
         return self._lower.get(key.lower(), default)
 
 
+class ResponseLost(Exception):
+    """The request ran at Stripe but its answer never reached the caller (a dropped connection)."""
+
+
 class ApiMixin:
+    def inject_fault(self, mode="lost", *, path=None, method="POST", count=1):
+        """The next `count` requests matching `method` and `path` (a prefix such as "/v1/transfers";
+        any when None) fail: `lost` runs them and then drops the connection (the client sees
+        stripe.APIConnectionError, the object exists), `error` answers 500 api_error without
+        running them."""
+        self.faults.append({"mode": mode, "path": path, "method": method, "left": count})
+
+    def _fault_for(self, method, url):
+        path = urlsplit(url).path
+        for fault in self.faults:
+            if fault["left"] and fault["method"] == method and path.startswith(fault["path"] or ""):
+                fault["left"] -= 1
+                return fault["mode"]
+        return None
+
     def handle(self, method, url, headers, body=None):
-        """→ (status, JSON-ready body, response headers) for one HTTP request to /v1/…"""
+        """→ (status, JSON-ready body, response headers) for one HTTP request to /v1/…
+        Raises ResponseLost after running a request whose answer an injected fault drops."""
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         request_id = self.new_id("req", 14)
         out = {"Request-Id": request_id, "Content-Type": "application/json", "Stripe-Version": self.api_version}
         with self.lock:
+            fault = self._fault_for(method.upper(), url)
             try:
+                if fault == "error":
+                    raise StripeError(500, "api_error", "An unknown error occurred (injected by the fake).")
                 status, payload, replayed = self._handle(method.upper(), url, headers, body, request_id)
             except StripeError as error:
                 status, payload, replayed = error.status, error.payload(), False
             finally:
                 self.request_context = None
+        if fault == "lost":
+            self.requests.append((method.upper(), urlsplit(url).path, "lost"))
+            raise ResponseLost(f"{method} {url}")
         if headers.get("idempotency-key"):
             out["Idempotency-Key"] = headers["idempotency-key"]
         if replayed:
@@ -148,6 +180,35 @@ class ApiMixin:
                               f"first used with. Try using a key other than '{key}' if you meant to execute a "
                               "different request.")
         return stored[3], stored[4]
+
+    # plain lists, filtered by equal fields --------------------------------------------
+    def filtered(self, kind, params, account, url, fields):
+        created = created_filter(params.get("created"))
+        wanted = {k: params[k] for k in fields if params.get(k) is not None}
+        items = self.select(kind, account,
+                            lambda o: created(o["created"]) and all(o.get(k) == v for k, v in wanted.items()))
+        return self.page(items, params, url, account)
+
+    def api_checkout_session_list(self, params, account):
+        return self.filtered("checkout.session", params, account, "/v1/checkout/sessions",
+                             ("customer", "payment_intent", "status"))
+
+    def api_customer_list(self, params, account):
+        return self.filtered("customer", params, account, "/v1/customers", ("email",))
+
+    def api_payment_intent_list(self, params, account):
+        return self.filtered("payment_intent", params, account, "/v1/payment_intents", ("customer",))
+
+    def api_charge_list(self, params, account):
+        return self.filtered("charge", params, account, "/v1/charges", ("customer", "payment_intent", "transfer_group"))
+
+    def api_dispute_list(self, params, account):
+        return self.filtered("dispute", params, account, "/v1/disputes", ("charge", "payment_intent"))
+
+    def api_account_current(self, params, account):
+        if account is None:
+            raise invalid("The fake keeps no platform account object: send a Stripe-Account header.")
+        return self.view(self.get(account, "account"), params.get("expand"))
 
     # events ---------------------------------------------------------------------------
     def api_event_retrieve(self, params, account, event_id):

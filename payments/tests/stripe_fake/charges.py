@@ -12,6 +12,10 @@ _DECLINE_MESSAGE = {"generic_decline": "Your card was declined.",
                     "insufficient_funds": "Your card has insufficient funds."}
 
 
+def _no_billing_details():
+    return {"address": None, "email": None, "name": None, "phone": None, "tax_id": None}
+
+
 class ChargesMixin:
     def api_customer_create(self, params, account):
         return self.base("cus", "customer", account, address=params.get("address"), balance=0, currency=None,
@@ -43,7 +47,7 @@ class ChargesMixin:
                    "us_bank_account": {"account_holder_type": "individual", "account_type": "checking",
                                        "bank_name": "STRIPE TEST BANK", "last4": "6789", "routing_number": "110000000"}}
         pm = self.base("pm", "payment_method", account, allow_redisplay="unspecified",
-                       billing_details={"address": None, "email": None, "name": None, "phone": None},
+                       billing_details=_no_billing_details(),
                        customer=customer, type=method, **{method: details[method]})
         if decline:
             self.declines[pm["id"]] = decline
@@ -72,7 +76,7 @@ class ChargesMixin:
         return self.base("ch" if source_transfer is None else "py", "charge", account, amount=amount,
                          amount_captured=amount if status == "succeeded" else 0, amount_refunded=0,
                          application_fee=None, application_fee_amount=None, balance_transaction=None,
-                         billing_details={"address": None, "email": None, "name": None, "phone": None},
+                         billing_details=_no_billing_details(),
                          captured=status == "succeeded", currency=currency, customer=customer,
                          description=description, disputed=False, failure_balance_transaction=None,
                          failure_code=None, failure_message=None, metadata=dict(metadata or {}),

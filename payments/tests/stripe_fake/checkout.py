@@ -13,26 +13,31 @@ class CheckoutMixin:
         customer = params.get("customer")
         if customer:
             self.get(customer, "customer", account, param="customer")
-        methods = params.get("payment_method_types") or ["card"]
+        # API 2026-10-28 names the choice allowed_payment_method_types; the session shows both.
+        methods = params.get("allowed_payment_method_types") or ["card"]
         for method in methods:
             if method not in _METHODS:
                 raise invalid(f"The payment method type `{method}` is not supported by the fake.",
-                              param="payment_method_types")
+                              param="allowed_payment_method_types")
         total = sum(line["amount_total"] for line in lines)
         pi_data = params.get("payment_intent_data") or {}
         session = self.base(
             "cs_test", "checkout.session", account, after_expiration=None, allow_promotion_codes=None,
+            allowed_payment_method_types=list(methods),
             amount_subtotal=total, amount_total=total,
             automatic_tax={"enabled": False, "liability": None, "provider": None, "status": None},
             billing_address_collection=None, cancel_url=params.get("cancel_url"),
             client_reference_id=params.get("client_reference_id"), client_secret=None,
-            currency=lines[0]["currency"], customer=customer,
+            currency=lines[0]["currency"], custom_fields=[],
+            custom_text={"after_submit": None, "shipping_address": None, "submit": None,
+                         "terms_of_service_acceptance": None}, customer=customer,
             customer_creation=None if customer else params.get("customer_creation", "if_required"),
             customer_details=None, customer_email=params.get("customer_email"),
             expires_at=params.get("expires_at", self.now() + 86_400), invoice=None, locale=params.get("locale"),
             metadata=dict(params.get("metadata") or {}), mode="payment", payment_intent=None, payment_link=None,
             payment_method_collection="if_required", payment_method_types=methods, payment_status="unpaid",
-            setup_intent=None, status="open", submit_type=params.get("submit_type"), subscription=None,
+            setup_intent=None, shipping_options=[], status="open", submit_type=params.get("submit_type"),
+            subscription=None,
             success_url=params.get("success_url"),
             total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}, ui_mode="hosted", url=None)
         session["url"] = f"{self.base_url}/pay/{session['id']}"

@@ -5,6 +5,8 @@ import json
 
 import stripe
 
+from .api import ResponseLost
+
 
 class FakeHTTPClient(stripe.HTTPClient):
     name = "stripe-fake"
@@ -14,7 +16,11 @@ class FakeHTTPClient(stripe.HTTPClient):
         self.fake = fake
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
-        status, payload, response_headers = self.fake.handle(method, url, headers or {}, post_data)
+        try:
+            status, payload, response_headers = self.fake.handle(method, url, headers or {}, post_data)
+        except ResponseLost as lost:
+            raise stripe.APIConnectionError(f"The connection to the fake Stripe dropped ({lost}).",
+                                            should_retry=True) from None
         return json.dumps(payload), status, response_headers
 
     def request_stream(self, method, url, headers, post_data=None, *, _usage=None):

@@ -1,8 +1,14 @@
 """PaymentIntents (created by Checkout or off-session with a saved method), the slow bank debits'
 later settlement, refunds and card disputes."""
 
+import stripe
+
 from .ledger import DAY, DISPUTE_FEE
 from .store import created_filter, invalid
+
+# No evidence submitted yet: every field of the package's Dispute.Evidence is null.
+_NO_EVIDENCE = dict.fromkeys(stripe.Dispute.Evidence.__annotations__)
+_NO_ENHANCED = dict.fromkeys(stripe.Dispute.Evidence.EnhancedEvidence.__annotations__)
 
 
 class IntentsMixin:
@@ -62,7 +68,7 @@ class IntentsMixin:
                                  metadata=params.get("metadata"), transfer_group=params.get("transfer_group"),
                                  description=params.get("description"),
                                  setup_future_usage=params.get("setup_future_usage"),
-                                 payment_method_types=params.get("payment_method_types") or ["card"])
+                                 payment_method_types=params.get("allowed_payment_method_types") or ["card"])
         if pm is not None:
             pi.update(payment_method=pm["id"], status="requires_confirmation")
         if params.get("confirm"):
@@ -163,9 +169,12 @@ class IntentsMixin:
                                            fee=DISPUTE_FEE, fee_type="stripe_fee",
                                            description=f"Chargeback withdrawal for {charge_id}")
             dispute = self.base("dp", "dispute", None, amount=charge["amount"], balance_transactions=[],
-                                charge=charge_id, currency=charge["currency"], evidence={},
-                                evidence_details={"due_by": self.now() + 7 * DAY, "has_evidence": False,
-                                                  "past_due": False, "submission_count": 0},
+                                charge=charge_id, currency=charge["currency"], enhanced_eligibility_types=[],
+                                evidence=_NO_EVIDENCE | {"enhanced_evidence": dict(_NO_ENHANCED)},
+                                evidence_details={"due_by": self.now() + 7 * DAY,
+                                                  "enhanced_eligibility": dict(_NO_ENHANCED),
+                                                  "has_evidence": False, "past_due": False,
+                                                  "submission_count": 0, "submission_method": "not_submitted"},
                                 is_charge_refundable=False, payment_intent=charge["payment_intent"],
                                 reason=reason, status="needs_response")
             txn["source"] = dispute["id"]
@@ -176,11 +185,15 @@ class IntentsMixin:
             return dispute
 
     def close_dispute(self, dispute_id, outcome):
-        """The bank decides: `won` returns the amount (not the fee), `lost` keeps it withdrawn."""
+        """The bank decides: `won` returns the amount (not the fee), `lost` keeps it withdrawn.
+        `dispute_id` may also be the disputed charge's id."""
         if outcome not in ("won", "lost"):
             raise ValueError("outcome is 'won' or 'lost'")
         with self.lock:
             dispute = self.objects[dispute_id]
+            if dispute["object"] == "charge":  # the disputed charge's id works too
+                dispute = self.select("dispute", None, lambda d: d["charge"] == dispute_id)[0]
+                dispute_id = dispute["id"]
             previous = {"status": dispute["status"]}
             dispute["status"] = outcome
             if outcome == "won":

@@ -5,6 +5,7 @@ A form-encoded body is decoded into nested dicts, then checked and coerced again
 an unknown key, a missing required key or a value of the wrong kind is refused with the message
 the real API gives, so the app cannot rely on a parameter Stripe would reject."""
 
+import functools
 import sys
 import types
 import typing
@@ -63,6 +64,7 @@ def _resolve(tp, globalns):
     return tp
 
 
+@functools.cache
 def _keys(cls):
     globalns = vars(sys.modules[cls.__module__])
     fields = {}

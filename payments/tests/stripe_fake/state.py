@@ -29,6 +29,7 @@ class FakeStripe(ApiMixin, AccountsMixin, CheckoutMixin, IntentsMixin, ChargesMi
         self.payout_members = {}  # payout id → ids of the balance transactions it paid out
         self.idempotency = {}  # (account, key) → (method, path, params, status, body)
         self.requests = []  # (method, path, status) of every API call, for assertions
+        self.faults = []  # injected failures, see inject_fault
 
     def client(self, api_key=TEST_KEY, *, stripe_version=None, **options):
         """A real `stripe.StripeClient` whose requests go to this fake, in process."""
@@ -36,6 +37,11 @@ class FakeStripe(ApiMixin, AccountsMixin, CheckoutMixin, IntentsMixin, ChargesMi
 
         return stripe.StripeClient(api_key, http_client=FakeHTTPClient(self),
                                    stripe_version=stripe_version or self.api_version, **options)
+
+    def objects_of(self, kind, account=None, **fields):
+        """The stored objects of `kind` ("transfer", "refund", …) in `account`'s scope whose
+        fields equal `fields`, newest first — for assertions such as "one transfer per release"."""
+        return self.select(kind, account, lambda o: all(o.get(k) == v for k, v in fields.items()))
 
     def platform_balance(self, currency=None):
         """{"available": n, "pending": n} of the platform in `currency` (the default one)."""

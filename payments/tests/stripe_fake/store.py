@@ -10,6 +10,8 @@ import time
 
 from stripe._api_version import _ApiVersion
 
+from .shapes import nullable_keys
+
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -81,6 +83,9 @@ class Store:
         if not bare:
             obj["metadata"] = {}
         obj.update(fields)
+        # The real API lists every key; those the fake does not model are null where Stripe allows it.
+        for key in nullable_keys(object_name):
+            obj.setdefault(key, None)
         return self.put(obj, account)
 
     def get(self, object_id, kind, account=None, *, param="id"):

@@ -32,9 +32,12 @@ class WebhooksMixin:
             events, self.outbox = self.outbox, []
             return events
 
-    def sign(self, event, *, secret=None, timestamp=None, tamper=False):
+    def sign(self, event, *, secret=None, timestamp=None, stale=False, tamper=False):
         """One event as a Delivery; `secret` overrides the configured one (a wrong or rotated
-        secret), `timestamp` makes it stale, `tamper` changes the body after signing."""
+        secret), `timestamp` signs at that time, `stale` ten minutes ago (past the 300 s
+        tolerance), `tamper` changes the body after signing."""
+        if stale:
+            timestamp = self.now() - 600
         kind = "connect" if event.get("account") else "platform"
         payload = json.dumps(event, indent=2)
         secret = secret or (self.connect_webhook_secret if kind == "connect" else self.webhook_secret)

@@ -32,7 +32,7 @@ def checkout(client, amount=150_000, *, methods=None, **extra):
               "payment_intent_data": {"metadata": {"milestone": "7"}, "transfer_group": "engagement-3",
                                       "setup_future_usage": "off_session"}, **extra}
     if methods:
-        params["payment_method_types"] = methods
+        params["allowed_payment_method_types"] = methods
     return client.v1.checkout.sessions.create(params)
 
 

@@ -139,3 +139,37 @@ def test_unknown_ids_answer_404_resource_missing(client):
     with pytest.raises(stripe.InvalidRequestError) as error:
         client.v1.charges.retrieve("ch_1missing")
     assert (error.value.http_status, error.value.code, error.value.param) == (404, "resource_missing", "id")
+
+
+def test_lists_filter_by_the_fields_stripe_filters_on(fake, client, account):
+    charge = paid_charge(fake, client)
+    other = paid_charge(fake, client, 2_000)
+    sessions = client.v1.checkout.sessions.list({"payment_intent": charge.payment_intent})
+    assert [s.payment_intent for s in sessions.data] == [charge.payment_intent]
+    assert {c.id for c in client.v1.charges.list({"transfer_group": "engagement-3"}).data} == {charge.id, other.id}
+    client.v1.transfers.create({"amount": 1_000, "currency": "eur", "destination": account["id"],
+                                "source_transaction": other.id, "transfer_group": "engagement-9"})
+    assert client.v1.transfers.list({"transfer_group": "engagement-3"}).data == []
+    assert len(client.v1.transfers.list({"destination": account["id"]}).data) == 1
+    mine = client.v1.customers.create({"email": "own@example.com"}, {"stripe_account": account["id"]})
+    assert mine.id not in {c.id for c in client.v1.customers.list().data}
+    assert client.v1.accounts.retrieve_current(options={"stripe_account": account["id"]}).id == account["id"]
+
+
+def test_a_lost_answer_is_recovered_by_replaying_the_same_key_and_moves_money_once(fake, client, account):
+    charge = paid_charge(fake, client)
+    params = {"amount": 10_000, "currency": "eur", "destination": account["id"], "source_transaction": charge.id}
+    fake.inject_fault("lost", path="/v1/transfers")
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.transfers.create(params, {"idempotency_key": "release-9:transfer"})
+    assert len(fake.objects_of("transfer", destination=account["id"])) == 1  # it ran at "Stripe"
+
+    replayed = client.v1.transfers.create(params, {"idempotency_key": "release-9:transfer"})
+    assert replayed.last_response.headers["Idempotent-Replayed"] == "true"
+    assert [t["id"] for t in fake.objects_of("transfer")] == [replayed.id]
+
+    fake.inject_fault("error", path="/v1/refunds")
+    with pytest.raises(stripe.APIError):
+        client.v1.refunds.create({"charge": charge.id, "amount": 100})
+    assert fake.objects_of("refund") == []
+    assert client.v1.refunds.create({"charge": charge.id, "amount": 100}).amount == 100
