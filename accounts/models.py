@@ -248,6 +248,9 @@ AUDIT_ACTIONS = (
     "role_changed", "member_removed", "token_created", "token_revoked", "freelancer_do_not_hire",
     "money.fund", "money.release", "money.auto_release", "money.refund", "money.dispute", "money.resolve",
     "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change",
+    # The payment provider (payments/providers/): payouts turned on, a payout account's status
+    # changed, a payment that arrived for a milestone that could no longer be funded.
+    "money.payouts_enabled", "money.payout_account", "money.provider_unfundable",
 )
 
 

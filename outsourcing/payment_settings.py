@@ -29,6 +29,10 @@ def payment_settings(env):
         # The currencies the platform's Stripe account settles (ISO 4217, comma-separated).
         "STRIPE_CURRENCIES": tuple(c.strip().upper() for c in env.str(
             "STRIPE_CURRENCIES", default="USD,EUR,GBP").split(",") if c.strip()),
+        # The payment method types Checkout offers (e.g. "card,sepa_debit"); empty: those turned on in
+        # the Stripe Dashboard (dynamic payment methods).
+        "STRIPE_PAYMENT_METHODS": tuple(m.strip() for m in env.str("STRIPE_PAYMENT_METHODS", default="").split(",")
+                                        if m.strip()),
         # Dotted path of a zero-argument callable returning a `stripe.HTTPClient`: the one way to put
         # another transport under the StripeClient (the offline fake in tests). Empty: Stripe's own.
         "STRIPE_HTTP_CLIENT": env.str("STRIPE_HTTP_CLIENT", default=""),

@@ -24,8 +24,6 @@ from .escrow import (
     MilestoneReleaseView,
     MilestoneResolveView,
 )
-from .payout_accounts import FreelancerPayoutAccountView, MyPayoutAccountView
-from .provider import PaymentsProviderView
 from .timesheets import (
     EngagementTimesheetList,
     TimeEntryCreate,
@@ -37,10 +35,6 @@ from .timesheets import (
 )
 
 urlpatterns = [
-    path("payments/provider/", PaymentsProviderView.as_view(), name="payments-provider"),
-    path("freelancers/<int:pk>/payout-account/", FreelancerPayoutAccountView.as_view(),
-         name="freelancer-payout-account"),
-    path("me/payout-account/", MyPayoutAccountView.as_view(), name="me-payout-account"),
     path("milestones/<int:pk>/fund/", MilestoneFundView.as_view(), name="milestone-fund"),
     path("milestones/<int:pk>/release/", MilestoneReleaseView.as_view(), name="milestone-release"),
     path("milestones/<int:pk>/refund/", MilestoneRefundView.as_view(), name="milestone-refund"),

@@ -32,5 +32,6 @@ def payments_provider(*, http_client=None):
         secret_key=settings.STRIPE_SECRET_KEY, api_version=settings.STRIPE_API_VERSION,
         webhook_secrets=settings.STRIPE_WEBHOOK_SECRETS,
         connect_webhook_secrets=settings.STRIPE_CONNECT_WEBHOOK_SECRETS,
-        currencies=settings.STRIPE_CURRENCIES, http_client=http_client,
+        currencies=settings.STRIPE_CURRENCIES, payment_methods=settings.STRIPE_PAYMENT_METHODS,
+        http_client=http_client,
     )

@@ -36,10 +36,11 @@ class StripeProvider(PaymentsProvider):
     moves_money = True
 
     def __init__(self, *, secret_key, api_version, webhook_secrets=(), connect_webhook_secrets=(),
-                 currencies=(), http_client=None):
+                 currencies=(), payment_methods=(), http_client=None):
         self.webhook_secrets = tuple(webhook_secrets)
         self.connect_webhook_secrets = tuple(connect_webhook_secrets)
         self._currencies = tuple(currencies)
+        self.payment_methods = list(payment_methods)
         self.client = stripe.StripeClient(secret_key, stripe_version=api_version, http_client=http_client,
                                           max_network_retries=2)
 
@@ -79,7 +80,7 @@ class StripeProvider(PaymentsProvider):
     # --- Funding ------------------------------------------------------------------------------
     def checkout_create(self, *, amount, currency, name, metadata, transfer_group, success_url, cancel_url,
                         idempotency_key):
-        session = self._call(self.client.v1.checkout.sessions.create, {
+        params = {
             "mode": "payment",
             "line_items": [{"quantity": 1, "price_data": {
                 "currency": currency.lower(), "unit_amount": amount, "product_data": {"name": name[:250]},
@@ -88,7 +89,10 @@ class StripeProvider(PaymentsProvider):
                                     "setup_future_usage": "off_session"},
             "metadata": metadata, "client_reference_id": metadata["ledger_key"][:200],
             "success_url": success_url, "cancel_url": cancel_url,
-        }, {"idempotency_key": idempotency_key})
+        }
+        if self.payment_methods:
+            params["allowed_payment_method_types"] = self.payment_methods
+        session = self._call(self.client.v1.checkout.sessions.create, params, {"idempotency_key": idempotency_key})
         return Checkout(id=session["id"], url=session["url"])
 
     def checkout_retrieve(self, session_id):

@@ -110,7 +110,8 @@ def checkout_confirm(*, intent_id, payment_intent_id):
         return checkout_progress(intent_id=intent_id, payment_intent=payment_intent)
     charge_id, fee = _fee_of(payment_intent)
     with transaction.atomic():
-        intent = ProviderIntent.objects.select_for_update().select_related("milestone", "created_by").get(pk=intent_id)
+        intent = ProviderIntent.objects.select_for_update(of=("self",)).select_related("milestone", "created_by").get(
+            pk=intent_id)
         if intent.status in (IntentStatus.SUCCEEDED, IntentStatus.FAILED):
             return intent
         fields = {"payment_intent_id": payment_intent_id, "charge_id": charge_id, "fee": fee}

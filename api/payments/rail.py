@@ -1,0 +1,14 @@
+"""The payment rail's endpoints (API.md "Money that moves"), mounted before the freelancers
+domain (api/urls.py), whose catch-all answers any other `/freelancers/{id}/...` with 404."""
+
+from django.urls import path
+
+from .payout_accounts import FreelancerPayoutAccountView, MyPayoutAccountView
+from .provider import PaymentsProviderView
+
+urlpatterns = [
+    path("payments/provider/", PaymentsProviderView.as_view(), name="payments-provider"),
+    path("freelancers/<int:pk>/payout-account/", FreelancerPayoutAccountView.as_view(),
+         name="freelancer-payout-account"),
+    path("me/payout-account/", MyPayoutAccountView.as_view(), name="me-payout-account"),
+]
