@@ -105,6 +105,7 @@ def _move(*, tx, step, amount, charge):
                           freelancer=engagement.freelancer if step == "transfer" else None, source_transaction=tx)
     if intent.status in DONE:
         return 0
+    # A started intent is replayed with its own key: Stripe answers its first result.
     provider = payments_provider()
     metadata = provider_metadata(engagement=engagement, milestone=tx.milestone, ledger_key=tx.idempotency_key)
     if step == "transfer":
@@ -168,13 +169,16 @@ def payable_transfers_start(*, freelancer_id):
 
 
 def _waiting_moves():
+    """Ledger transactions of milestones paid through Stripe whose moves were never started (a
+    release waiting for payouts to be ready, a task lost with the broker). One already started is
+    the stale-intent branch's, so a call still under way is not made again beside it."""
     charged = ProviderIntent.objects.filter(milestone=OuterRef("milestone"), kind=IntentKind.CHECKOUT,
                                             status=IntentStatus.SUCCEEDED)
     # A resolution may ask for two moves (a transfer and a refund); the others for one.
     return (Transaction.objects.filter(Exists(charged), kind__in=MOVING_KINDS,
                                        created_at__gte=timezone.now() - WAITING_WINDOW)
-            .annotate(done=Count("provider_moves", filter=Q(provider_moves__status__in=DONE)))
-            .filter(Q(done=0) | Q(kind=TransactionKind.RESOLVE, done__lt=2)))
+            .annotate(started=Count("provider_moves"))
+            .filter(Q(started=0) | Q(kind=TransactionKind.RESOLVE, started=1)))
 
 
 def intent_recovery_sweep(*, now=None):
