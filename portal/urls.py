@@ -4,7 +4,7 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import agreement, conversation, dates, engagement, home, inbox, owner, public, work
+from .views import agreement, conversation, dates, engagement, home, inbox, owner, payouts, public, work
 
 app_name = "portal"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("profile/", home.profile, name="profile"),
     path("profile/calendar/", home.calendar_feed, name="calendar_feed"),
     path("money/", home.money_overview, name="money"),
+    path("money/payouts/", payouts.payouts, name="payouts"),
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:pk>/", inbox.notice_open, name="notice"),
     path("inbox/read-all/", inbox.notices_read_all, name="read_all"),

@@ -6,6 +6,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - overview: the workspace's money overview.
 - statements: engagement and freelancer statements with running balances.
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
+- provider: the payment provider's rows (a payment in progress, payout accounts, activity).
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -45,6 +46,7 @@ from .freelancer_money import (
     freelancer_money,
 )
 from .overview import Overview, ReviewDue, workspace_overview
+from .provider import PAYMENT_LABELS, milestone_payments, payout_account_of, provider_activity
 from .statements import (
     Statement,
     StatementLine,
@@ -56,6 +58,7 @@ from .statements import (
 )
 
 __all__ = [
+    "PAYMENT_LABELS",
     "ALERT_PERCENT",
     "HELD_STATES",
     "BudgetFigures",
@@ -90,6 +93,9 @@ __all__ = [
     "open_dispute",
     "owed_on",
     "payment_settings",
+    "milestone_payments",
+    "payout_account_of",
+    "provider_activity",
     "review_window",
     "timesheet_minutes",
     "timesheets_for",

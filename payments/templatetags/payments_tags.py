@@ -6,6 +6,7 @@ from django import template
 from payments.gateways import method_label
 from payments.money import format_money, to_major
 from payments.providers import payments_provider
+from payments.selectors import PAYMENT_LABELS
 
 register = template.Library()
 
@@ -68,3 +69,9 @@ def payout_method(method):
 def held_funds_note():
     """The one line saying where money shown as held really is (payments.providers)."""
     return {"note": payments_provider().held_funds_note}
+
+
+@register.filter
+def payment_label(intent):
+    """How a milestone's payment through the provider reads: "Payment pending", "… failed"."""
+    return PAYMENT_LABELS.get(intent.status, intent.get_status_display())
