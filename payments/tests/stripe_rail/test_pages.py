@@ -19,7 +19,7 @@ def test_the_owner_funds_through_checkout_and_sees_the_payment_pending(stripe_ra
     assert "Continue to payment (Stripe)" in page
     assert "Stripe balance until you release them." in page
     answer = owner_client.post(action_url(milestone, "fund"), {
-        "idempotency_key": key_in(page), "expected_amount": "1500.00"})
+        "idempotency_key": key_in(page), "expected_amount": "150000"})
     intent = checkout_of(milestone)
     assert answer.status_code == 302 and answer["Location"] == intent.url
     money = owner_client.get(reverse("payments:engagement", args=[milestone.engagement_id])).content.decode()
