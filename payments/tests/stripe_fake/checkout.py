@@ -20,6 +20,7 @@ class CheckoutMixin:
                 raise invalid(f"The payment method type `{method}` is not supported by the fake.",
                               param="allowed_payment_method_types")
         total = sum(line["amount_total"] for line in lines)
+        self._chargeable(total, lines[0]["currency"], param="line_items")
         pi_data = params.get("payment_intent_data") or {}
         session = self.base(
             "cs_test", "checkout.session", account, after_expiration=None, allow_promotion_codes=None,
@@ -66,7 +67,12 @@ class CheckoutMixin:
         return lines
 
     def api_checkout_session_retrieve(self, params, account, session_id):
-        return self.view(self.get(session_id, "checkout.session", account), params.get("expand"), account)
+        session = self.get(session_id, "checkout.session", account)
+        expand = [p for p in params.get("expand") or () if p != "line_items"]
+        out = self.view(session, expand, account)
+        if "line_items" in (params.get("expand") or ()):  # includable, not an id
+            out["line_items"] = self.api_checkout_session_line_items({}, account, session_id)
+        return out
 
     def api_checkout_session_expire(self, params, account, session_id):
         session = self.get(session_id, "checkout.session", account)

@@ -53,6 +53,7 @@ class IntentsMixin:
 
     def api_payment_intent_create(self, params, account):
         self._positive_amount(params.get("amount"))
+        self._chargeable(params["amount"], params["currency"].lower())
         if params.get("off_session") and not params.get("confirm"):
             raise invalid("off_session can only be used when confirm=true.", param="off_session")
         customer = params.get("customer")

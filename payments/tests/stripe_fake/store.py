@@ -96,22 +96,30 @@ class Store:
         return obj
 
     def view(self, obj, expand=(), account=None):
-        """A response copy of `obj`, with `expand` paths (`a.b`, `data.x`) replaced by objects."""
+        """A response copy of `obj`, with `expand` paths (`a.b`, `data.x`) replaced by objects;
+        a path that names no expandable id is refused as Stripe refuses it."""
         out = copy.deepcopy(obj)
         for path in expand or ():
-            out = self._expand(out, path.split("."), account)
+            out = self._expand(out, path.split("."), account, path)
         return out
 
-    def _expand(self, node, parts, account):
+    def _expand(self, node, parts, account, path):
         if isinstance(node, list):
-            return [self._expand(item, parts, account) for item in node]
-        if not isinstance(node, dict) or parts[0] not in node:
-            return node
+            return [self._expand(item, parts, account, path) for item in node]
         head, rest = parts[0], parts[1:]
+        if not isinstance(node, dict) or head not in node:
+            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
         value = node[head]
-        if isinstance(value, str) and value in self.objects and self.owner[value] == account:
+        if value is None:
+            return node
+        if isinstance(value, str):
+            found = self.objects.get(value)
+            if found is None or (self.owner[value] != account and found["object"] != "account"):
+                raise invalid(f"This property cannot be expanded ({path}).", param="expand")
             value = copy.deepcopy(self.objects[value])
-        node[head] = self._expand(value, rest, account) if rest else value
+        elif not rest:
+            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
+        node[head] = self._expand(value, rest, account, path) if rest else value
         return node
 
     # lists ------------------------------------------------------------------------------

@@ -190,3 +190,14 @@ def test_deliver_to_client_posts_each_event_to_its_endpoint_path(fake, client, a
     for path, body, signature in recorder.posts:
         secret = fake.connect_webhook_secret if path.endswith("connect/") else fake.webhook_secret
         stripe.Webhook.construct_event(body, signature, secret)
+
+
+def test_while_a_secret_rotates_each_delivery_carries_a_signature_for_both(fake, client):
+    client.v1.customers.create({})
+    paid_charge(fake, client)
+    [delivery, *_] = fake.signed_deliveries(secret=["whsec_new", "whsec_old"])
+    assert delivery.signature.count("v1=") == 2
+    for secret in ("whsec_new", "whsec_old"):
+        stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(delivery.payload, delivery.signature, fake.webhook_secret)
