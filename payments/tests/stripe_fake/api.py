@@ -136,6 +136,8 @@ class ApiMixin:
         except ParamError as error:
             raise invalid(error.message, param=error.param, code=_error_code(error.message)) from None
         key = headers.get("idempotency-key") if method == "POST" else None
+        if key and len(key) > 255:
+            raise invalid("Idempotency keys can be at most 255 characters long.", param="idempotency_key")
         if key:
             stored = self._replay(account, key, method, parts.path, raw)
             if stored is not None:

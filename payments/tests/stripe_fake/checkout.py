@@ -19,6 +19,10 @@ class CheckoutMixin:
             if method not in _METHODS:
                 raise invalid(f"The payment method type `{method}` is not supported by the fake.",
                               param="allowed_payment_method_types")
+        expires_at = params.get("expires_at", self.now() + 86_400)
+        if not self.now() + 1_800 <= expires_at <= self.now() + 86_400:
+            raise invalid("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout "
+                          "Session creation.", param="expires_at")
         total = sum(line["amount_total"] for line in lines)
         self._chargeable(total, lines[0]["currency"], param="line_items")
         pi_data = params.get("payment_intent_data") or {}
@@ -34,7 +38,7 @@ class CheckoutMixin:
                          "terms_of_service_acceptance": None}, customer=customer,
             customer_creation=None if customer else params.get("customer_creation", "if_required"),
             customer_details=None, customer_email=params.get("customer_email"),
-            expires_at=params.get("expires_at", self.now() + 86_400), invoice=None, locale=params.get("locale"),
+            expires_at=expires_at, invoice=None, locale=params.get("locale"),
             metadata=dict(params.get("metadata") or {}), mode="payment", payment_intent=None, payment_link=None,
             payment_method_collection="if_required", payment_method_types=methods, payment_status="unpaid",
             setup_intent=None, shipping_options=[], status="open", submit_type=params.get("submit_type"),

@@ -46,6 +46,8 @@ class IntentsMixin:
             self.charge_succeeded(charge, "card")
             pi.update(status="succeeded", amount_received=pi["amount"])
             self.emit("payment_intent.succeeded", pi)
+            if pm["id"] in self.disputing:
+                self.open_dispute(charge["id"])
         else:
             self.emit("charge.pending", charge)
             self.emit("payment_intent.processing", pi)

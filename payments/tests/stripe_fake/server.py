@@ -104,6 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ResponseLost:
             self.close_connection = True  # ran, but the caller never hears back
             return
+        except Exception as error:  # a bug in the fake: say so in Stripe's shape rather than hang up
+            status, headers = 500, {}
+            payload = {"error": {"type": "api_error", "message": f"The Stripe fake failed: {error!r}"}}
         data = json.dumps(payload).encode()
         self._send(status, "application/json", data, {k: v for k, v in headers.items() if k != "Content-Type"})
 

@@ -26,6 +26,7 @@ class FakeStripe(ApiMixin, AccountsMixin, CheckoutMixin, IntentsMixin, ChargesMi
         self.session_extras = {}  # checkout session id → {"lines": [...], "pi_data": {...}}
         self.session_of_pi = {}  # payment intent id → its checkout session id
         self.declines = {}  # payment method id → decline code
+        self.disputing = set()  # payment methods whose charges are disputed at once (pm_card_createDispute)
         self.payout_members = {}  # payout id → ids of the balance transactions it paid out
         self.idempotency = {}  # (account, key) → (method, path, params, status, body)
         self.requests = []  # (method, path, status) of every API call, for assertions
