@@ -69,7 +69,8 @@ class LedgerMixin:
 
     # API: balance and balance transactions ---------------------------------------------
     def api_balance_retrieve(self, params, account):
-        sums = self.balance_of(account) or {self.default_currency: {"available": 0, "pending": 0}}
+        currency = self.objects[account]["default_currency"] if account else self.default_currency
+        sums = self.balance_of(account) or {currency: {"available": 0, "pending": 0}}
 
         def entries(kind):
             return [{"amount": v[kind], "currency": c, "source_types": {"card": v[kind]}} for c, v in sums.items()]

@@ -92,7 +92,7 @@ class Store:
         """The object when it exists and is visible from `account` (the Stripe-Account header)."""
         obj = self.objects.get(object_id)
         if obj is None or obj["object"] != kind or self.owner[object_id] != account:
-            raise missing(kind.split(".")[-1], object_id, param)
+            raise missing(kind, object_id, param)
         return obj
 
     def view(self, obj, expand=(), account=None):
