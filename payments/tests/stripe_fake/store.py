@@ -59,6 +59,7 @@ class Store:
         self.owner = {}  # id → None (platform) or the connected account's id
         self.order = {}  # id → a counter, so lists are newest first even within one second
         self.outbox = []  # events not yet handed out for delivery
+        self.by_kind = {}  # (object name, account) → ids, so lists need not scan every object
         self._counter = 0
         self.request_context = None  # {"id": req_…, "idempotency_key": …} while an API call runs
 
@@ -75,6 +76,7 @@ class Store:
         self.objects[obj["id"]] = obj
         self.owner[obj["id"]] = account
         self.order[obj["id"]] = self._counter
+        self.by_kind.setdefault((obj["object"], account), []).append(obj["id"])
         return obj
 
     def base(self, prefix, object_name, account=None, *, bare=False, **fields):
@@ -124,8 +126,8 @@ class Store:
 
     # lists ------------------------------------------------------------------------------
     def select(self, kind, account, match=None):
-        found = [o for i, o in self.objects.items()
-                 if o["object"] == kind and self.owner[i] == account and (match is None or match(o))]
+        found = [self.objects[i] for i in self.by_kind.get((kind, account), ())]
+        found = [o for o in found if match is None or match(o)]
         return sorted(found, key=lambda o: (o.get("created", 0), self.order[o["id"]]), reverse=True)
 
     def page(self, items, params, url, account=None):
