@@ -18,9 +18,10 @@ TEST_KEY = "sk_test_fake_0123456789"
 
 class FakeStripe(ApiMixin, AccountsMixin, CheckoutMixin, IntentsMixin, ChargesMixin, TransfersMixin, LedgerMixin,
                  WebhooksMixin, Store):
-    def __init__(self, *, default_currency="usd", pending_days=2, **options):
+    def __init__(self, *, default_currency="usd", platform_country="US", pending_days=2, **options):
         super().__init__(**options)
         self.default_currency = default_currency
+        self.platform_country = platform_country.upper()
         self.pending_days = pending_days
         self.links = {}  # account link token → {account, refresh_url, return_url, type, expires_at, used}
         self.session_extras = {}  # checkout session id → {"lines": [...], "pi_data": {...}}

@@ -204,3 +204,19 @@ def test_amounts_below_stripes_minimum_and_oversized_metadata_are_refused(client
     with pytest.raises(stripe.InvalidRequestError) as error:
         client.v1.customers.create({"metadata": {f"k{i}": "v" for i in range(51)}})
     assert error.value.param == "metadata"
+
+
+def test_a_cross_border_account_needs_the_recipient_agreement(client):
+    express = {"type": "express", "capabilities": {"transfers": {"requested": True}}}
+    assert client.v1.accounts.create({**express, "country": "FR"}).default_currency == "eur"  # same area
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.accounts.create({**express, "country": "US"})
+    assert error.value.param == "tos_acceptance[service_agreement]"
+    recipient = client.v1.accounts.create({**express, "country": "US",
+                                           "tos_acceptance": {"service_agreement": "recipient"}})
+    assert recipient.tos_acceptance.service_agreement == "recipient"
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.accounts.create({"type": "express", "country": "US",
+                                   "tos_acceptance": {"service_agreement": "recipient"},
+                                   "capabilities": {"card_payments": {"requested": True}}})
+    assert error.value.param == "capabilities[card_payments]"
