@@ -23,7 +23,7 @@ class AccountsMixin:
     def api_account_create(self, params, account):
         if account:
             raise invalid("Connected accounts are created by the platform.")
-        country = params.get("country", self.platform_country).upper()
+        country = params.get("country", self.platform_country or "US").upper()
         currency = "eur" if country in _EURO else _OTHER.get(country, "usd")
         requested = [name for name, spec in (params.get("capabilities") or {}).items() if spec.get("requested")]
         if params.get("type") not in (None, "express"):
@@ -53,6 +53,8 @@ class AccountsMixin:
         """Stripe's cross-border rule: an account in another country than the platform (outside
         Europe's single area) is possible only under the recipient service agreement, and a
         recipient account cannot take card payments."""
+        if self.platform_country is None:
+            return
         europe = _EURO | _EUROPE_OTHER
         same_area = country == self.platform_country or {country, self.platform_country} <= europe
         if not same_area and agreement != "recipient":
