@@ -95,6 +95,17 @@ class CheckoutMixin:
         session.update(status="expired", url=None)
         self.emit("checkout.session.expired", session)
 
+    def expire_due_sessions(self):
+        """Stripe expires open sessions at their `expires_at`; call after moving the clock on
+        → the sessions expired now."""
+        with self.lock:
+            due = [session for account in {None, *self.owner.values()}
+                   for session in self.select("checkout.session", account,
+                                              lambda s: s["status"] == "open" and s["expires_at"] <= self.now())]
+            for session in due:
+                self._expire(session)
+            return due
+
     def abandon_checkout(self, session_id):
         """The payer walks away: the session expires (checkout.session.expired)."""
         with self.lock:

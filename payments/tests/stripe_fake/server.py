@@ -94,8 +94,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._api(method, body)
         for pattern, name in ((r"^/pay/([A-Za-z0-9_]+)$", "pay"), (r"^/setup/([A-Za-z0-9_]+)$", "setup")):
             found = re.match(pattern, path)
-            if found:
-                return getattr(self, f"_{name}_{method.lower()}")(found.group(1), parse_qs(body))
+            page = getattr(self, f"_{name}_{method.lower()}", None)
+            if found and page:
+                try:
+                    return page(found.group(1), parse_qs(body))
+                except Exception as error:  # a bug in the fake: show it on the page rather than hang up
+                    return self._send(500, "text/plain", f"The Stripe fake failed: {error!r}")
         return self._send(404, "text/plain", b"Not found")
 
     def _api(self, method, body):

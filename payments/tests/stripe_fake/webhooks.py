@@ -72,7 +72,8 @@ class WebhooksMixin:
         return responses
 
     def deliver_to_url(self, urls, *, timeout=10, **options):
-        """Post the signed outbox to `urls` ({"platform": url, "connect": url}) → status codes.
+        """Post the signed outbox to `urls` ({"platform": url, "connect": url}) → status codes
+        (0 when the URL could not be reached).
         Events whose kind has no URL are dropped, as Stripe sends only to configured endpoints."""
         statuses = []
         for delivery in self.signed_deliveries(**options):
@@ -85,6 +86,8 @@ class WebhooksMixin:
                     statuses.append(response.status)
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
+            except (urllib.error.URLError, OSError):
+                statuses.append(0)  # unreachable: Stripe would retry later; the caller sees 0
         return statuses
 
 

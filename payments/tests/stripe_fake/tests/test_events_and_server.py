@@ -201,3 +201,13 @@ def test_while_a_secret_rotates_each_delivery_carries_a_signature_for_both(fake,
         stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret)
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(delivery.payload, delivery.signature, fake.webhook_secret)
+
+
+def test_open_sessions_expire_when_their_time_is_up(fake, client):
+    session = checkout(client, expires_at=fake.now() + 1_800)
+    later = checkout(client)
+    assert fake.expire_due_sessions() == []
+    fake.clock = lambda: later.created + 1_801
+    assert [s["id"] for s in fake.expire_due_sessions()] == [session.id]
+    assert client.v1.checkout.sessions.retrieve(later.id).status == "open"
+    assert fake.deliver_to_url({"platform": "http://127.0.0.1:9/unreachable"}) == [0]
