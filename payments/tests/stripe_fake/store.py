@@ -54,6 +54,7 @@ class Store:
         self.connect_webhook_secret = connect_webhook_secret
         self.base_url = base_url.rstrip("/")
         self.clock = clock
+        self.offset = 0  # seconds added by advance()
         self.lock = threading.RLock()
         self.objects = {}  # id → object (the stored dict; responses are copies)
         self.owner = {}  # id → None (platform) or the connected account's id
@@ -65,7 +66,12 @@ class Store:
 
     # ids, time, storage ------------------------------------------------------------------
     def now(self):
-        return int(self.clock())
+        return int(self.clock()) + self.offset
+
+    def advance(self, *, days=0, seconds=0):
+        """Move the fake's clock on (pending funds become available when their day comes; call
+        expire_due_sessions() for Checkout's expiry)."""
+        self.offset += days * 86_400 + seconds
 
     def new_id(self, prefix, length=24):
         body = "".join(secrets.choice(_ALPHABET) for _ in range(length))

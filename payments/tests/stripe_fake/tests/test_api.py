@@ -51,7 +51,7 @@ def test_a_transfer_without_a_source_needs_available_funds(fake, client, account
     assert error.value.code == "balance_insufficient"
     assert fake.platform_balance() == {"available": 0, "pending": 9_680}
 
-    fake.make_available()
+    fake.advance(days=2)
     client.v1.transfers.create(transfer)
     assert fake.platform_balance() == {"available": 680, "pending": 0}
     assert fake.connected_balance(account["id"]) == {"available": 9_000, "pending": 0}
