@@ -152,7 +152,9 @@ def test_the_loopback_server_serves_the_api_and_the_hosted_pages(fake):
             session = checkout(client)
             assert session.url.startswith(server.url)
             assert "1500.00 EUR" in _get(session.url)[2]
-            status, headers, _ = _get(session.url, data=b"method=card")
+            status, _, page = _get(session.url, data=b"method=card&card=4000+0000+0000+0002")
+            assert (status, "Your card was declined." in page) == (402, True)
+            status, headers, _ = _get(session.url, data=b"method=card&card=4242+4242+4242+4242")
             assert headers["Location"] == f"https://app.example/ok?session={session.id}"
             assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"
     finally:
