@@ -7,6 +7,7 @@ from .store import invalid
 
 _EURO = {"AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL",
          "PT", "SI", "SK"}
+_EUROPE_OTHER = {"BG", "CH", "CZ", "DK", "GB", "HU", "IS", "LI", "NO", "PL", "RO", "SE"}
 _OTHER = {"US": "usd", "GB": "gbp", "CA": "cad", "AU": "aud", "CH": "chf", "SE": "sek", "DK": "dkk",
           "NO": "nok", "PL": "pln", "JP": "jpy", "NZ": "nzd", "SG": "sgd"}
 _DUE = ["business_type", "external_account", "individual.first_name", "individual.last_name", "tos_acceptance.date",
@@ -22,12 +23,13 @@ class AccountsMixin:
     def api_account_create(self, params, account):
         if account:
             raise invalid("Connected accounts are created by the platform.")
-        country = params.get("country", "US").upper()
+        country = params.get("country", self.platform_country or "US").upper()
         currency = "eur" if country in _EURO else _OTHER.get(country, "usd")
         requested = [name for name, spec in (params.get("capabilities") or {}).items() if spec.get("requested")]
         if params.get("type") not in (None, "express"):
             raise invalid("The fake supports Express accounts (type=express) only.", param="type")
         tos = params.get("tos_acceptance") or {}
+        self._check_agreement(country, tos.get("service_agreement", "full"), requested)
         created = self.base(
             "acct", "account", None, business_profile=dict(params.get("business_profile") or {}),
             business_type=params.get("business_type"), capabilities={name: "inactive" for name in requested},
@@ -46,6 +48,22 @@ class AccountsMixin:
             type="express")
         created["external_accounts"]["url"] = f"/v1/accounts/{created['id']}/external_accounts"
         return self.view(created, params.get("expand"))
+
+    def _check_agreement(self, country, agreement, requested):
+        """Stripe's cross-border rule: an account in another country than the platform (outside
+        Europe's single area) is possible only under the recipient service agreement, and a
+        recipient account cannot take card payments."""
+        if self.platform_country is None:
+            return
+        europe = _EURO | _EUROPE_OTHER
+        same_area = country == self.platform_country or {country, self.platform_country} <= europe
+        if not same_area and agreement != "recipient":
+            raise invalid(f"Connected accounts in {country} cannot be created by a platform in {self.platform_country} "
+                          "under the full service agreement; use tos_acceptance[service_agreement]=recipient.",
+                          param="tos_acceptance[service_agreement]")
+        if agreement == "recipient" and "card_payments" in requested:
+            raise invalid("Accounts under the recipient service agreement cannot request the card_payments "
+                          "capability.", param="capabilities[card_payments]")
 
     def api_account_retrieve(self, params, account, account_id):
         if account not in (None, account_id):

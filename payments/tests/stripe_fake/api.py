@@ -54,6 +54,14 @@ ROUTES = [(method, re.compile(f"^{path.replace('{id}', _ID)}$"), handler, params
 ]]
 
 
+def _error_code(message):
+    for start, code in (("Received unknown", "parameter_unknown"), ("Missing required", "parameter_missing"),
+                        ("Invalid integer", "parameter_invalid_integer"), ("Invalid boolean", "parameter_invalid")):
+        if message.startswith(start):
+            return code
+    return "parameter_invalid"
+
+
 class _Headers(dict):
     """Response headers the stripe package reads case-insensitively."""
 
@@ -126,10 +134,10 @@ class ApiMixin:
         try:
             params = check_params(raw, params_class)
         except ParamError as error:
-            raise invalid(error.message, param=error.param, code="parameter_unknown"
-                          if "unknown" in error.message else "parameter_missing"
-                          if "Missing" in error.message else "parameter_invalid") from None
+            raise invalid(error.message, param=error.param, code=_error_code(error.message)) from None
         key = headers.get("idempotency-key") if method == "POST" else None
+        if key and len(key) > 255:
+            raise invalid("Idempotency keys can be at most 255 characters long.", param="idempotency_key")
         if key:
             stored = self._replay(account, key, method, parts.path, raw)
             if stored is not None:

@@ -1,13 +1,14 @@
 """Customers, payment methods, charges and the charging step shared by Checkout and off-session
 PaymentIntents. Test payment methods work as in Stripe's test mode: `pm_card_visa` succeeds,
 `pm_card_chargeDeclined` and `pm_card_chargeDeclinedInsufficientFunds` decline, and
+`pm_card_createDispute` succeeds and is disputed at once, and
 `fake.decline_payment_method(pm_id)` makes a saved method decline from then on."""
 
 from .ledger import DAY, processing_fee
 from .store import StripeError, invalid
 
 _TEST_METHODS = {"pm_card_visa": None, "pm_card_mastercard": None, "pm_card_chargeDeclined": "generic_decline",
-                 "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds"}
+                 "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds", "pm_card_createDispute": None}
 _DECLINE_MESSAGE = {"generic_decline": "Your card was declined.",
                     "insufficient_funds": "Your card has insufficient funds."}
 
@@ -59,7 +60,10 @@ class ChargesMixin:
 
     def _resolve_payment_method(self, pm_id, customer, account):
         if pm_id in _TEST_METHODS and pm_id not in self.objects:
-            return self.payment_method("card", customer, account, decline=_TEST_METHODS[pm_id])
+            pm = self.payment_method("card", customer, account, decline=_TEST_METHODS[pm_id])
+            if pm_id == "pm_card_createDispute":  # Stripe's test card: charged, then disputed
+                self.disputing.add(pm["id"])
+            return pm
         pm = self.get(pm_id, "payment_method", account, param="payment_method")
         if customer and pm["customer"] not in (None, customer):
             raise invalid(f"The provided PaymentMethod {pm_id} belongs to another Customer.", param="payment_method")

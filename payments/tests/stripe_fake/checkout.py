@@ -19,7 +19,12 @@ class CheckoutMixin:
             if method not in _METHODS:
                 raise invalid(f"The payment method type `{method}` is not supported by the fake.",
                               param="allowed_payment_method_types")
+        expires_at = params.get("expires_at", self.now() + 86_400)
+        if not self.now() + 1_800 <= expires_at <= self.now() + 86_400:
+            raise invalid("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout "
+                          "Session creation.", param="expires_at")
         total = sum(line["amount_total"] for line in lines)
+        self._chargeable(total, lines[0]["currency"], param="line_items")
         pi_data = params.get("payment_intent_data") or {}
         session = self.base(
             "cs_test", "checkout.session", account, after_expiration=None, allow_promotion_codes=None,
@@ -33,7 +38,7 @@ class CheckoutMixin:
                          "terms_of_service_acceptance": None}, customer=customer,
             customer_creation=None if customer else params.get("customer_creation", "if_required"),
             customer_details=None, customer_email=params.get("customer_email"),
-            expires_at=params.get("expires_at", self.now() + 86_400), invoice=None, locale=params.get("locale"),
+            expires_at=expires_at, invoice=None, locale=params.get("locale"),
             metadata=dict(params.get("metadata") or {}), mode="payment", payment_intent=None, payment_link=None,
             payment_method_collection="if_required", payment_method_types=methods, payment_status="unpaid",
             setup_intent=None, shipping_options=[], status="open", submit_type=params.get("submit_type"),
@@ -66,7 +71,12 @@ class CheckoutMixin:
         return lines
 
     def api_checkout_session_retrieve(self, params, account, session_id):
-        return self.view(self.get(session_id, "checkout.session", account), params.get("expand"), account)
+        session = self.get(session_id, "checkout.session", account)
+        expand = [p for p in params.get("expand") or () if p != "line_items"]
+        out = self.view(session, expand, account)
+        if "line_items" in (params.get("expand") or ()):  # includable, not an id
+            out["line_items"] = self.api_checkout_session_line_items({}, account, session_id)
+        return out
 
     def api_checkout_session_expire(self, params, account, session_id):
         session = self.get(session_id, "checkout.session", account)
@@ -84,6 +94,17 @@ class CheckoutMixin:
     def _expire(self, session):
         session.update(status="expired", url=None)
         self.emit("checkout.session.expired", session)
+
+    def expire_due_sessions(self):
+        """Stripe expires open sessions at their `expires_at`; call after moving the clock on
+        → the sessions expired now."""
+        with self.lock:
+            due = [session for account in {None, *self.owner.values()}
+                   for session in self.select("checkout.session", account,
+                                              lambda s: s["status"] == "open" and s["expires_at"] <= self.now())]
+            for session in due:
+                self._expire(session)
+            return due
 
     def abandon_checkout(self, session_id):
         """The payer walks away: the session expires (checkout.session.expired)."""

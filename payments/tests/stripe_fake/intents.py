@@ -46,6 +46,8 @@ class IntentsMixin:
             self.charge_succeeded(charge, "card")
             pi.update(status="succeeded", amount_received=pi["amount"])
             self.emit("payment_intent.succeeded", pi)
+            if pm["id"] in self.disputing:
+                self.open_dispute(charge["id"])
         else:
             self.emit("charge.pending", charge)
             self.emit("payment_intent.processing", pi)
@@ -53,6 +55,7 @@ class IntentsMixin:
 
     def api_payment_intent_create(self, params, account):
         self._positive_amount(params.get("amount"))
+        self._chargeable(params["amount"], params["currency"].lower())
         if params.get("off_session") and not params.get("confirm"):
             raise invalid("off_session can only be used when confirm=true.", param="off_session")
         customer = params.get("customer")

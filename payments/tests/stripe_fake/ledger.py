@@ -14,6 +14,11 @@ _CATEGORY = {"charge": "charge", "payment": "charge", "refund": "refund", "payme
              "payout_failure": "payout_reversal", "adjustment": "dispute", "topup": "topup"}
 
 
+# Stripe's minimum charge amounts in minor units (others: 50).
+MINIMUM_CHARGE = {"gbp": 30, "sek": 300, "nok": 300, "dkk": 250, "pln": 200, "hkd": 400, "mxn": 1000,
+                  "czk": 1500, "huf": 17500, "ron": 200, "bgn": 100, "thb": 1000, "aed": 200, "myr": 200}
+
+
 def processing_fee(amount, method):
     if method == "card":
         return (amount * 29 + 500) // 1000 + 30
@@ -64,7 +69,8 @@ class LedgerMixin:
 
     # API: balance and balance transactions ---------------------------------------------
     def api_balance_retrieve(self, params, account):
-        sums = self.balance_of(account) or {self.default_currency: {"available": 0, "pending": 0}}
+        currency = self.objects[account]["default_currency"] if account else self.default_currency
+        sums = self.balance_of(account) or {currency: {"available": 0, "pending": 0}}
 
         def entries(kind):
             return [{"amount": v[kind], "currency": c, "source_types": {"card": v[kind]}} for c, v in sums.items()]
@@ -106,3 +112,12 @@ class LedgerMixin:
     def _positive_amount(self, amount):
         if amount is None or amount < 1:
             raise invalid("Invalid positive integer", param="amount")
+
+    def _chargeable(self, amount, currency, *, param="amount"):
+        """Stripe refuses charges below its per-currency minimum."""
+        if len(currency) != 3 or not currency.isalpha():
+            raise invalid(f"Invalid currency: {currency}.", param="currency")
+        minimum = MINIMUM_CHARGE.get(currency, 50)
+        if amount < minimum:
+            raise invalid(f"Amount must be at least {minimum} {currency} (minor units).", param=param,
+                          code="amount_too_small")

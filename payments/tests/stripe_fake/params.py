@@ -157,6 +157,8 @@ def _coerce_one(value, tp, path, globalns):
     if origin in (dict, typing.Dict) or getattr(origin, "__name__", "") == "UntypedStripeObject":  # noqa: UP006
         if not isinstance(value, dict):
             raise ParamError(name, f"Invalid object: {name}")
+        if path[-1] == "metadata":
+            _check_metadata(value, name)
         return {k: v for k, v in value.items()}
     if isinstance(tp, type) and tp.__name__ == "UntypedStripeObject":
         return value
@@ -192,3 +194,17 @@ def _coerce_scalar(value, tp, name):
         except ValueError:
             raise ParamError(name, f"Invalid decimal: {value}") from None
     return value
+
+
+def _check_metadata(value, name):
+    """Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500."""
+    if len(value) > 50:
+        raise ParamError(name, "Invalid metadata: metadata can have up to 50 keys, but you passed in "
+                               f"{len(value)} keys.")
+    for key, item in value.items():
+        if len(key) > 40:
+            raise ParamError(f"{name}[{key}]", "Metadata keys can have up to 40 characters, but you passed in a "
+                                               f"key that is {len(key)} characters. Invalid key: '{key}'")
+        if isinstance(item, dict) or len(item) > 500:
+            raise ParamError(f"{name}[{key}]", "Metadata values can have up to 500 characters, but you passed in a "
+                                               f"value that is {len(item)} characters. Invalid value: {key}")

@@ -22,9 +22,9 @@ _WRITTEN = ("written from the stripe {version} package's resource types (stripe.
 _RECORDED = "recorded from Stripe test mode on {date} with API version {api}"
 
 
-def write(object_name, shape, source):
-    RECORDED.mkdir(exist_ok=True)
-    path = RECORDED / f"{object_name}.json"
+def write(object_name, shape, source, directory=RECORDED):
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{object_name}.json"
     path.write_text(json.dumps({"_source": source, "object": object_name, "shape": shape}, indent=1,
                                sort_keys=True) + "\n")
     return path
@@ -63,37 +63,38 @@ def _checkout_objects(client):
     return found, charge
 
 
-def _connect_objects(client, charge):
+def _connect_objects(client, charge, connected):
     account = client.v1.accounts.create({"type": "express", "country": "US",
                                          "capabilities": {"transfers": {"requested": True}}})
     found = {"account": account,
              "account_link": client.v1.account_links.create({
                  "account": account.id, "type": "account_onboarding",
                  "refresh_url": "https://example.com/again", "return_url": "https://example.com/back"})}
-    ready = os.environ.get("STRIPE_TEST_CONNECTED_ACCOUNT")
-    if ready:
-        transfer = client.v1.transfers.create({"amount": 1_000, "currency": "usd", "destination": ready,
+    if connected:
+        transfer = client.v1.transfers.create({"amount": 1_000, "currency": "usd", "destination": connected,
                                                "source_transaction": charge.id, "transfer_group": "record"})
         found["transfer"] = transfer
         found["transfer_reversal"] = client.v1.transfers.reversals.create(transfer.id, {"amount": 100})
-        payouts = client.v1.payouts.list({"limit": 1}, {"stripe_account": ready})
+        payouts = client.v1.payouts.list({"limit": 1}, {"stripe_account": connected})
         if payouts.data:
             found["payout"] = payouts.data[0]
     return found
 
 
-def record(api_key):
-    client = stripe.StripeClient(api_key)
+def record(client, *, connected=None, directory=RECORDED):
+    """Make the calls with `client` (a StripeClient on a test-mode key) and write the shape of
+    each kind of answer → the object names recorded."""
     found, charge = _checkout_objects(client)
-    found.update(_connect_objects(client, charge))
+    found.update(_connect_objects(client, charge, connected))
     for event in client.v1.events.list({"limit": 1}).data:
         found["event"] = event
     source = _RECORDED.format(date=datetime.date.today().isoformat(), api=_ApiVersion.CURRENT)
     for object_name, obj in found.items():
-        print("recorded", write(object_name, shape_of(obj.to_dict()), source))
+        print("recorded", write(object_name, shape_of(obj.to_dict()), source, directory))
     missing = sorted(set(RESOURCES) - set(found))
     if missing:
         print("not recorded (kept as they were):", ", ".join(missing), file=sys.stderr)
+    return sorted(found)
 
 
 def main():
@@ -104,7 +105,7 @@ def main():
         return
     if not key.startswith(("sk_test_", "rk_test_")):
         sys.exit("STRIPE_TEST_SECRET_KEY must be a test-mode key (sk_test_…): recording makes real calls.")
-    record(key)
+    record(stripe.StripeClient(key), connected=os.environ.get("STRIPE_TEST_CONNECTED_ACCOUNT"))
 
 
 if __name__ == "__main__":

@@ -94,8 +94,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._api(method, body)
         for pattern, name in ((r"^/pay/([A-Za-z0-9_]+)$", "pay"), (r"^/setup/([A-Za-z0-9_]+)$", "setup")):
             found = re.match(pattern, path)
-            if found:
-                return getattr(self, f"_{name}_{method.lower()}")(found.group(1), parse_qs(body))
+            page = getattr(self, f"_{name}_{method.lower()}", None)
+            if found and page:
+                try:
+                    return page(found.group(1), parse_qs(body))
+                except Exception as error:  # a bug in the fake: show it on the page rather than hang up
+                    return self._send(500, "text/plain", f"The Stripe fake failed: {error!r}")
         return self._send(404, "text/plain", b"Not found")
 
     def _api(self, method, body):
@@ -104,11 +108,14 @@ class _Handler(BaseHTTPRequestHandler):
         except ResponseLost:
             self.close_connection = True  # ran, but the caller never hears back
             return
+        except Exception as error:  # a bug in the fake: say so in Stripe's shape rather than hang up
+            status, headers = 500, {}
+            payload = {"error": {"type": "api_error", "message": f"The Stripe fake failed: {error!r}"}}
         data = json.dumps(payload).encode()
         self._send(status, "application/json", data, {k: v for k, v in headers.items() if k != "Content-Type"})
 
     # Checkout's hosted page ------------------------------------------------------------
-    def _pay_get(self, session_id, form):
+    def _pay_get(self, session_id, form, error=None):
         fake = self.server_ref.fake
         session = fake.objects.get(session_id)
         if session is None or session["object"] != "checkout.session":
@@ -117,13 +124,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/html", _page("Checkout", _GONE))
         lines = "".join(f"<li>{html.escape(line['description'] or '')} × {line['quantity']}</li>"
                         for line in fake.session_extras[session_id]["lines"])
+        card = ('<label>Card number <input name="card" value="4242 4242 4242 4242" autocomplete="off"></label>'
+                if "card" in session["payment_method_types"] else "")
         buttons = "".join(f'<button type="submit" name="method" value="{m}">{_LABEL[m]}</button>'
                           for m in session["payment_method_types"])
-        amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
         cancel = f'<a href="{html.escape(session["cancel_url"])}">Cancel</a>' if session["cancel_url"] else ""
-        body = (f'<ul>{lines}</ul><p>Total <strong data-testid="amount">{amount}</strong></p>'
-                f'<form method="post">{buttons}</form>{cancel}')
-        return self._send(200, "text/html", _page("Checkout", body))
+        alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
+        body = (f'<ul>{lines}</ul><p>Total <strong data-testid="amount">{_amount(session)}</strong></p>'
+                f'{alert}<form method="post">{card}{buttons}</form>{cancel}')
+        return self._send(402 if error else 200, "text/html", _page("Checkout", body))
 
     def _pay_post(self, session_id, form):
         fake = self.server_ref.fake
@@ -131,10 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
         session = fake.objects.get(session_id)
         if session is None or session.get("status") != "open" or method not in session["payment_method_types"]:
             return self._send(409, "text/html", _page("Checkout", _GONE))
-        result = fake.complete_checkout(session_id, method)
+        number = "".join((form.get("card") or [""])[0].split())
+        decline = _DECLINING_CARDS.get(number) if method == "card" else None
+        result = fake.complete_checkout(session_id, method, decline=decline)
         self.server_ref.deliver()
-        if not isinstance(result, dict):
-            return self._send(402, "text/html", _page("Checkout", f"<p>{html.escape(str(result))}</p>"))
+        if not isinstance(result, dict):  # declined: the payer stays on the page, as on Stripe's
+            return self._pay_get(session_id, form, error=result.body["message"])
         target = (result["success_url"] or "/").replace("{CHECKOUT_SESSION_ID}", session_id)
         return self._redirect(target)
 
@@ -179,9 +190,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+# Stripe's test card numbers that decline; any other number is charged.
+_DECLINING_CARDS = {"4000000000000002": "generic_decline", "4000000000009995": "insufficient_funds"}
+_ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf",
+                 "xof", "xpf"}
 _GONE = "<p>This Checkout Session is no longer available.</p>"
 _LABEL = {"card": "Pay", "sepa_debit": "Pay by SEPA Direct Debit", "us_bank_account": "Pay by bank (ACH)"}
 
 
 def _page(title, body):
     return _PAGE.format(title=html.escape(title), body=body)
+
+
+def _amount(session):
+    total, currency = session["amount_total"], session["currency"]
+    shown = f"{total}" if currency in _ZERO_DECIMAL else f"{total / 100:.2f}"
+    return f"{shown} {currency.upper()}"

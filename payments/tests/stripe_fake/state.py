@@ -18,14 +18,18 @@ TEST_KEY = "sk_test_fake_0123456789"
 
 class FakeStripe(ApiMixin, AccountsMixin, CheckoutMixin, IntentsMixin, ChargesMixin, TransfersMixin, LedgerMixin,
                  WebhooksMixin, Store):
-    def __init__(self, *, default_currency="usd", pending_days=2, **options):
+    def __init__(self, *, default_currency="usd", platform_country=None, pending_days=2, **options):
+        """`platform_country` (e.g. "US") turns on Stripe's cross-border rule for new accounts;
+        None leaves it off (accounts default to the US then)."""
         super().__init__(**options)
         self.default_currency = default_currency
+        self.platform_country = platform_country.upper() if platform_country else None
         self.pending_days = pending_days
         self.links = {}  # account link token → {account, refresh_url, return_url, type, expires_at, used}
         self.session_extras = {}  # checkout session id → {"lines": [...], "pi_data": {...}}
         self.session_of_pi = {}  # payment intent id → its checkout session id
         self.declines = {}  # payment method id → decline code
+        self.disputing = set()  # payment methods whose charges are disputed at once (pm_card_createDispute)
         self.payout_members = {}  # payout id → ids of the balance transactions it paid out
         self.idempotency = {}  # (account, key) → (method, path, params, status, body)
         self.requests = []  # (method, path, status) of every API call, for assertions

@@ -54,17 +54,24 @@ class Store:
         self.connect_webhook_secret = connect_webhook_secret
         self.base_url = base_url.rstrip("/")
         self.clock = clock
+        self.offset = 0  # seconds added by advance()
         self.lock = threading.RLock()
         self.objects = {}  # id → object (the stored dict; responses are copies)
         self.owner = {}  # id → None (platform) or the connected account's id
         self.order = {}  # id → a counter, so lists are newest first even within one second
         self.outbox = []  # events not yet handed out for delivery
+        self.by_kind = {}  # (object name, account) → ids, so lists need not scan every object
         self._counter = 0
         self.request_context = None  # {"id": req_…, "idempotency_key": …} while an API call runs
 
     # ids, time, storage ------------------------------------------------------------------
     def now(self):
-        return int(self.clock())
+        return int(self.clock()) + self.offset
+
+    def advance(self, *, days=0, seconds=0):
+        """Move the fake's clock on (pending funds become available when their day comes; call
+        expire_due_sessions() for Checkout's expiry)."""
+        self.offset += days * 86_400 + seconds
 
     def new_id(self, prefix, length=24):
         body = "".join(secrets.choice(_ALPHABET) for _ in range(length))
@@ -75,6 +82,7 @@ class Store:
         self.objects[obj["id"]] = obj
         self.owner[obj["id"]] = account
         self.order[obj["id"]] = self._counter
+        self.by_kind.setdefault((obj["object"], account), []).append(obj["id"])
         return obj
 
     def base(self, prefix, object_name, account=None, *, bare=False, **fields):
@@ -92,32 +100,40 @@ class Store:
         """The object when it exists and is visible from `account` (the Stripe-Account header)."""
         obj = self.objects.get(object_id)
         if obj is None or obj["object"] != kind or self.owner[object_id] != account:
-            raise missing(kind.split(".")[-1], object_id, param)
+            raise missing(kind, object_id, param)
         return obj
 
     def view(self, obj, expand=(), account=None):
-        """A response copy of `obj`, with `expand` paths (`a.b`, `data.x`) replaced by objects."""
+        """A response copy of `obj`, with `expand` paths (`a.b`, `data.x`) replaced by objects;
+        a path that names no expandable id is refused as Stripe refuses it."""
         out = copy.deepcopy(obj)
         for path in expand or ():
-            out = self._expand(out, path.split("."), account)
+            out = self._expand(out, path.split("."), account, path)
         return out
 
-    def _expand(self, node, parts, account):
+    def _expand(self, node, parts, account, path):
         if isinstance(node, list):
-            return [self._expand(item, parts, account) for item in node]
-        if not isinstance(node, dict) or parts[0] not in node:
-            return node
+            return [self._expand(item, parts, account, path) for item in node]
         head, rest = parts[0], parts[1:]
+        if not isinstance(node, dict) or head not in node:
+            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
         value = node[head]
-        if isinstance(value, str) and value in self.objects and self.owner[value] == account:
+        if value is None:
+            return node
+        if isinstance(value, str):
+            found = self.objects.get(value)
+            if found is None or (self.owner[value] != account and found["object"] != "account"):
+                raise invalid(f"This property cannot be expanded ({path}).", param="expand")
             value = copy.deepcopy(self.objects[value])
-        node[head] = self._expand(value, rest, account) if rest else value
+        elif not rest:
+            raise invalid(f"This property cannot be expanded ({path}).", param="expand")
+        node[head] = self._expand(value, rest, account, path) if rest else value
         return node
 
     # lists ------------------------------------------------------------------------------
     def select(self, kind, account, match=None):
-        found = [o for i, o in self.objects.items()
-                 if o["object"] == kind and self.owner[i] == account and (match is None or match(o))]
+        found = [self.objects[i] for i in self.by_kind.get((kind, account), ())]
+        found = [o for o in found if match is None or match(o)]
         return sorted(found, key=lambda o: (o.get("created", 0), self.order[o["id"]]), reverse=True)
 
     def page(self, items, params, url, account=None):

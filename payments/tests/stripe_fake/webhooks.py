@@ -33,15 +33,16 @@ class WebhooksMixin:
             return events
 
     def sign(self, event, *, secret=None, timestamp=None, stale=False, tamper=False):
-        """One event as a Delivery; `secret` overrides the configured one (a wrong or rotated
-        secret), `timestamp` signs at that time, `stale` ten minutes ago (past the 300 s
-        tolerance), `tamper` changes the body after signing."""
+        """One event as a Delivery. `secret` overrides the configured one (a wrong secret, or a
+        list while a secret rotates: one v1 signature per secret, as Stripe sends); `timestamp`
+        signs at that time, `stale` ten minutes ago (past the 300 s tolerance); `tamper` changes
+        the body after signing."""
         if stale:
             timestamp = self.now() - 600
         kind = "connect" if event.get("account") else "platform"
         payload = json.dumps(event, indent=2)
         secret = secret or (self.connect_webhook_secret if kind == "connect" else self.webhook_secret)
-        header = stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp)
+        header = _signature(payload, secret, self.now() if timestamp is None else timestamp)
         if tamper:
             payload = payload.replace('"livemode": false', '"livemode": true', 1)
         headers = {"Content-Type": "application/json; charset=utf-8", "Stripe-Signature": header,
@@ -71,7 +72,8 @@ class WebhooksMixin:
         return responses
 
     def deliver_to_url(self, urls, *, timeout=10, **options):
-        """Post the signed outbox to `urls` ({"platform": url, "connect": url}) → status codes.
+        """Post the signed outbox to `urls` ({"platform": url, "connect": url}) → status codes
+        (0 when the URL could not be reached).
         Events whose kind has no URL are dropped, as Stripe sends only to configured endpoints."""
         statuses = []
         for delivery in self.signed_deliveries(**options):
@@ -84,4 +86,13 @@ class WebhooksMixin:
                     statuses.append(response.status)
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
+            except (urllib.error.URLError, OSError):
+                statuses.append(0)  # unreachable: Stripe would retry later; the caller sees 0
         return statuses
+
+
+def _signature(payload, secret, timestamp):
+    """The package's own Stripe-Signature header; with several secrets, their v1 parts joined."""
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    headers = [stripe.WebhookSignature.generate_signature_header(payload, s, timestamp=timestamp) for s in secrets]
+    return ",".join([headers[0]] + [h.split(",", 1)[1] for h in headers[1:]])

@@ -7,7 +7,7 @@ from payments.tests.stripe_fake import FakeStripe
 
 @pytest.fixture
 def fake():
-    return FakeStripe(default_currency="eur")
+    return FakeStripe(default_currency="eur", platform_country="DE")
 
 
 @pytest.fixture

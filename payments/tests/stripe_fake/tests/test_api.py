@@ -51,7 +51,7 @@ def test_a_transfer_without_a_source_needs_available_funds(fake, client, account
     assert error.value.code == "balance_insufficient"
     assert fake.platform_balance() == {"available": 0, "pending": 9_680}
 
-    fake.make_available()
+    fake.advance(days=2)
     client.v1.transfers.create(transfer)
     assert fake.platform_balance() == {"available": 680, "pending": 0}
     assert fake.connected_balance(account["id"]) == {"available": 9_000, "pending": 0}
@@ -173,3 +173,50 @@ def test_a_lost_answer_is_recovered_by_replaying_the_same_key_and_moves_money_on
         client.v1.refunds.create({"charge": charge.id, "amount": 100})
     assert fake.objects_of("refund") == []
     assert client.v1.refunds.create({"charge": charge.id, "amount": 100}).amount == 100
+
+
+def test_expand_replaces_ids_and_refuses_what_cannot_be_expanded(fake, client):
+    charge = paid_charge(fake, client)
+    pi = client.v1.payment_intents.retrieve(charge.payment_intent,
+                                            {"expand": ["latest_charge.balance_transaction", "customer"]})
+    assert pi.latest_charge.balance_transaction.fee == 4_380  # 2.9 % of 150,000 + 30
+    assert pi.customer.object == "customer"
+    session = fake.select("checkout.session", None)[0]["id"]
+    lines = client.v1.checkout.sessions.retrieve(session, {"expand": ["line_items"]}).line_items
+    assert [(i.description, i.amount_total) for i in lines.data] == [("Home page", 150_000)]
+    for path in ("amount", "nothing", "latest_charge.currency"):
+        with pytest.raises(stripe.InvalidRequestError) as error:
+            client.v1.payment_intents.retrieve(charge.payment_intent, {"expand": [path]})
+        assert error.value.param == "expand"
+
+
+def test_amounts_below_stripes_minimum_and_oversized_metadata_are_refused(client):
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.payment_intents.create({"amount": 49, "currency": "eur", "payment_method": "pm_card_visa",
+                                          "confirm": True})
+    assert (error.value.code, error.value.param) == ("amount_too_small", "amount")
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        checkout(client, 20)
+    assert error.value.code == "amount_too_small"
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.customers.create({"metadata": {"ledger_key": "x" * 501}})
+    assert error.value.param == "metadata[ledger_key]"
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.customers.create({"metadata": {f"k{i}": "v" for i in range(51)}})
+    assert error.value.param == "metadata"
+
+
+def test_a_cross_border_account_needs_the_recipient_agreement(client):
+    express = {"type": "express", "capabilities": {"transfers": {"requested": True}}}
+    assert client.v1.accounts.create({**express, "country": "FR"}).default_currency == "eur"  # same area
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.accounts.create({**express, "country": "US"})
+    assert error.value.param == "tos_acceptance[service_agreement]"
+    recipient = client.v1.accounts.create({**express, "country": "US",
+                                           "tos_acceptance": {"service_agreement": "recipient"}})
+    assert recipient.tos_acceptance.service_agreement == "recipient"
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.accounts.create({"type": "express", "country": "US",
+                                   "tos_acceptance": {"service_agreement": "recipient"},
+                                   "capabilities": {"card_payments": {"requested": True}}})
+    assert error.value.param == "capabilities[card_payments]"

@@ -152,7 +152,9 @@ def test_the_loopback_server_serves_the_api_and_the_hosted_pages(fake):
             session = checkout(client)
             assert session.url.startswith(server.url)
             assert "1500.00 EUR" in _get(session.url)[2]
-            status, headers, _ = _get(session.url, data=b"method=card")
+            status, _, page = _get(session.url, data=b"method=card&card=4000+0000+0000+0002")
+            assert (status, "Your card was declined." in page) == (402, True)
+            status, headers, _ = _get(session.url, data=b"method=card&card=4242+4242+4242+4242")
             assert headers["Location"] == f"https://app.example/ok?session={session.id}"
             assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"
     finally:
@@ -190,3 +192,24 @@ def test_deliver_to_client_posts_each_event_to_its_endpoint_path(fake, client, a
     for path, body, signature in recorder.posts:
         secret = fake.connect_webhook_secret if path.endswith("connect/") else fake.webhook_secret
         stripe.Webhook.construct_event(body, signature, secret)
+
+
+def test_while_a_secret_rotates_each_delivery_carries_a_signature_for_both(fake, client):
+    client.v1.customers.create({})
+    paid_charge(fake, client)
+    [delivery, *_] = fake.signed_deliveries(secret=["whsec_new", "whsec_old"])
+    assert delivery.signature.count("v1=") == 2
+    for secret in ("whsec_new", "whsec_old"):
+        stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(delivery.payload, delivery.signature, fake.webhook_secret)
+
+
+def test_open_sessions_expire_when_their_time_is_up(fake, client):
+    session = checkout(client, expires_at=fake.now() + 1_800)
+    later = checkout(client)
+    assert fake.expire_due_sessions() == []
+    fake.clock = lambda: later.created + 1_801
+    assert [s["id"] for s in fake.expire_due_sessions()] == [session.id]
+    assert client.v1.checkout.sessions.retrieve(later.id).status == "open"
+    assert fake.deliver_to_url({"platform": "http://127.0.0.1:9/unreachable"}) == [0]

@@ -7,7 +7,9 @@ import typing
 import pytest
 import stripe
 
-from payments.tests.stripe_fake.shapes import RECORDED, RESOURCES, mismatches
+from payments.tests.stripe_fake import FakeStripe
+from payments.tests.stripe_fake.record import record
+from payments.tests.stripe_fake.shapes import RECORDED, RESOURCES, mismatches, resource_shape
 
 from .conftest import checkout, paid_charge
 
@@ -67,3 +69,25 @@ def test_every_event_the_fake_emits_is_a_real_event_type(fake, responses):
     assert emitted - real == set()
     assert {"checkout.session.completed", "transfer.created", "transfer.reversed", "charge.refunded",
             "charge.dispute.created", "payout.paid", "account.updated"} <= emitted
+
+
+def test_the_recorder_makes_only_calls_the_api_accepts(tmp_path, capsys):
+    fake = FakeStripe(platform_country="US")  # a US platform in US dollars, as the recorder assumes
+    client = fake.client()
+    connected = client.v1.accounts.create({"type": "express", "capabilities": {"transfers": {"requested": True}}})
+    fake.complete_onboarding(connected.id)
+    recorded = record(client, connected=connected.id, directory=tmp_path)
+
+    assert set(recorded) == set(RESOURCES) - {"payout"}  # no payout has run yet
+    assert [status for _, _, status in fake.requests] == [200] * len(fake.requests)
+    charge_shape = json.loads((tmp_path / "charge.json").read_text())
+    assert charge_shape["_source"].startswith("recorded from Stripe test mode")
+    assert charge_shape["shape"]["amount"] == "integer"
+
+
+def test_the_written_shapes_are_what_the_installed_package_declares(tmp_path):
+    """A package upgrade that changes a resource shows up here until `make stripe-record` runs."""
+    for path in RECORDED.glob("*.json"):
+        committed = json.loads(path.read_text())
+        if committed["_source"].startswith("written from"):
+            assert committed["shape"] == resource_shape(committed["object"]), path.name
