@@ -37,6 +37,14 @@ class PayoutAccount(models.Model):
     requirements_due = models.TextField(blank=True)
     enabled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The latest payout Stripe made from this account to the freelancer's bank (`payout.paid` /
+    # `payout.failed`), shown on both sides; Stripe pays out on its automatic schedule.
+    last_payout_id = models.CharField(max_length=64, blank=True)
+    last_payout_status = models.CharField(max_length=20, blank=True)
+    last_payout_amount = models.BigIntegerField(null=True, blank=True)
+    last_payout_currency = models.CharField(max_length=3, blank=True)
+    last_payout_at = models.DateTimeField(null=True, blank=True)
+    last_payout_failure = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
@@ -57,6 +65,7 @@ class IntentKind(models.TextChoices):
     TRANSFER = "transfer", "Transfer"
     REFUND = "refund", "Refund"
     REVERSAL = "reversal", "Transfer reversal"
+    DISPUTE = "dispute", "Card chargeback"  # not asked by us: opened by the payer's bank
 
 
 class IntentStatus(models.TextChoices):

@@ -121,6 +121,13 @@ class StripeProvider(PaymentsProvider):
                           {"payment_intent": payment_intent, "amount": amount, "metadata": metadata},
                           {"idempotency_key": idempotency_key})
 
+    def dispute_retrieve(self, dispute_id):
+        return self._call(self.client.v1.disputes.retrieve, dispute_id)
+
+    def payout_retrieve(self, payout_id, *, account):
+        """A payout of a connected account to its bank (read with the account's Stripe-Account)."""
+        return self._call(self.client.v1.payouts.retrieve, payout_id, None, {"stripe_account": account})
+
     # --- Events -------------------------------------------------------------------------------
     def event_verify(self, *, payload, header, connect=False):
         """The event of a webhook body whose `Stripe-Signature` matches one of the active secrets

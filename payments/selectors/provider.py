@@ -27,7 +27,7 @@ def payout_account_of(freelancer):
 
 # The kind of activity a provider intent is, as the API names it.
 ACTIVITY_KINDS = {IntentKind.CHECKOUT: "charge", IntentKind.TRANSFER: "transfer", IntentKind.REFUND: "refund",
-                  IntentKind.REVERSAL: "reversal"}
+                  IntentKind.REVERSAL: "reversal", IntentKind.DISPUTE: "dispute"}
 
 
 def provider_activity(engagement):

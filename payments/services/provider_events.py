@@ -22,6 +22,7 @@ from ..errors import PaymentError
 from ..models import IntentKind, ProviderEvent, ProviderIntent
 from ..providers import payments_provider, stripe_enabled
 from .payout_accounts import payout_account_sync
+from .provider_disputes import chargeback_record, payout_account_payout
 from .provider_funding import checkout_confirm, checkout_progress
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,16 @@ def _on_account(provider, row):
     payout_account_sync(data=provider.account_retrieve(_object_id(row)))
 
 
+def _on_dispute(provider, row):
+    chargeback_record(dispute=provider.dispute_retrieve(_object_id(row)))
+
+
+def _on_payout(provider, row):
+    if row.account:  # a connected account's payout to the freelancer's bank
+        payout_account_payout(account_id=row.account,
+                              payout=provider.payout_retrieve(_object_id(row), account=row.account))
+
+
 HANDLERS = {
     "checkout.session.completed": _on_checkout_session,
     "checkout.session.async_payment_succeeded": _on_checkout_session,
@@ -102,6 +113,11 @@ HANDLERS = {
     "payment_intent.payment_failed": _on_payment_intent,
     "payment_intent.canceled": _on_payment_intent,
     "account.updated": _on_account,
+    "charge.dispute.created": _on_dispute,
+    "charge.dispute.updated": _on_dispute,
+    "charge.dispute.closed": _on_dispute,
+    "payout.paid": _on_payout,
+    "payout.failed": _on_payout,
 }
 
 
