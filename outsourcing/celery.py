@@ -86,6 +86,10 @@ app.conf.update(
             "task": "payments.tasks.provider_events_backfill",
             "schedule": 86400.0,
         },
+        "payments-reconciliation": {
+            "task": "payments.tasks.reconciliation_run",
+            "schedule": 86400.0,
+        },
         # Reminders and nudges (issue 7): each sweep claims due rows by a conditional UPDATE and
         # inserts dedupe-keyed notifications, so two beats or a rerun send nothing twice.
         "status-update-reminders": {

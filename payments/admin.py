@@ -14,6 +14,8 @@ from .models import (
     PayoutAccount,
     ProviderEvent,
     ProviderIntent,
+    ReconciliationException,
+    ReconciliationRun,
     ReviewClock,
     TimeEntry,
     Timesheet,
@@ -148,3 +150,26 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "type", "account", "received_at", "processed_at", "attempts"]
     list_filter = ["type"]
     search_fields = ["event_id", "account"]
+
+
+class ReconciliationExceptionInline(admin.TabularInline):
+    model = ReconciliationException
+    extra = 0
+    can_delete = False
+    fields = ["provider_id", "amount", "currency", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ["ran_at", "workspace", "matched", "unexplained_count"]
+    inlines = [ReconciliationExceptionInline]
+
+
+@admin.register(ReconciliationException)
+class ReconciliationExceptionAdmin(ReadOnlyAdmin):
+    list_display = ["run", "provider_id", "amount", "currency", "reason"]
+    search_fields = ["provider_id"]

@@ -4,7 +4,7 @@ provider's tasks. Thin: each calls one service, which is safe to run twice or co
 from celery import shared_task
 
 from .reminders import auto_release, review_warnings
-from .services import provider_events, provider_moves
+from .services import provider_events, provider_moves, reconciliation
 
 
 @shared_task
@@ -47,3 +47,9 @@ def provider_events_retry():
 def provider_events_backfill():
     """Nightly: store and process the provider's events that never reached the webhook."""
     return provider_events.provider_events_backfill()
+
+
+@shared_task
+def reconciliation_run():
+    """Nightly: match Stripe's balance transactions to the provider intents."""
+    return len(reconciliation.reconciliation_run())

@@ -6,6 +6,7 @@ from django.urls import path
 from .payout_accounts import FreelancerPayoutAccountView, MyPayoutAccountView
 from .provider import PaymentsProviderView
 from .provider_activity import EngagementProviderActivityView
+from .reconciliation import ReconciliationView
 
 urlpatterns = [
     path("payments/provider/", PaymentsProviderView.as_view(), name="payments-provider"),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("me/payout-account/", MyPayoutAccountView.as_view(), name="me-payout-account"),
     path("engagements/<int:pk>/provider-activity/", EngagementProviderActivityView.as_view(),
          name="engagement-provider-activity"),
+    path("reconciliation/", ReconciliationView.as_view(), name="reconciliation"),
 ]

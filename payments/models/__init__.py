@@ -10,6 +10,7 @@ aggregate:
 - payment_settings: a workspace's payment rules (the review window).
 - provider: what the payment provider holds for us (payout accounts), what we asked of it
   (intents, written before each call) and what it told us (events).
+- reconciliation: the nightly matching of Stripe's balance transactions to our intents.
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -50,6 +51,7 @@ from .provider import (
     ProviderEvent,
     ProviderIntent,
 )
+from .reconciliation import ReconciliationException, ReconciliationRun
 # isort: on
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "PayoutAccountStatus",
     "ProviderEvent",
     "ProviderIntent",
+    "ReconciliationException",
+    "ReconciliationRun",
     "ReviewClock",
     "TimeEntry",
     "Timesheet",

@@ -46,7 +46,7 @@ from .freelancer_money import (
     freelancer_money,
 )
 from .overview import Overview, ReviewDue, workspace_overview
-from .provider import PAYMENT_LABELS, milestone_payments, payout_account_of, provider_activity
+from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
 from .statements import (
     Statement,
     StatementLine,
@@ -93,6 +93,7 @@ __all__ = [
     "open_dispute",
     "owed_on",
     "payment_settings",
+    "latest_reconciliation",
     "milestone_payments",
     "payout_account_of",
     "provider_activity",

@@ -1,7 +1,7 @@
 """What the payment provider's rows say, for pages and the API: a milestone's payment in
 progress, a freelancer's payout account, the provider objects behind an engagement's ledger."""
 
-from ..models import IntentKind, IntentStatus, PayoutAccount, ProviderIntent
+from ..models import IntentKind, IntentStatus, PayoutAccount, ProviderIntent, ReconciliationRun
 
 # How a checkout reads on a draft milestone, by its status.
 PAYMENT_LABELS = {
@@ -46,3 +46,9 @@ def provider_activity(engagement):
                          "currency": intent.currency, "status": intent.status,
                          "ledger_transaction": intent.ledger_transaction_id, "created_at": intent.created_at})
     return rows
+
+
+def latest_reconciliation(workspace):
+    """The workspace's last reconciliation run, with its exceptions (None before the first)."""
+    return (ReconciliationRun.objects.filter(workspace=workspace).prefetch_related("exceptions")
+            .order_by("-ran_at", "-id").first())
