@@ -24,8 +24,6 @@ def payment_settings(env):
         "STRIPE_WEBHOOK_SECRETS": _secrets(env, "STRIPE_WEBHOOK_SECRETS"),
         "STRIPE_CONNECT_WEBHOOK_SECRETS": _secrets(env, "STRIPE_CONNECT_WEBHOOK_SECRETS"),
         "STRIPE_API_VERSION": env.str("STRIPE_API_VERSION", default=STRIPE_API_VERSION),
-        # Where Checkout sends the owner back and where an Account Link returns the freelancer.
-        "STRIPE_RETURN_BASE_URL": env.str("STRIPE_RETURN_BASE_URL", default=""),
         # The currencies the platform's Stripe account settles (ISO 4217, comma-separated).
         "STRIPE_CURRENCIES": tuple(c.strip().upper() for c in env.str(
             "STRIPE_CURRENCIES", default="USD,EUR,GBP").split(",") if c.strip()),
