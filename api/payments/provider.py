@@ -23,7 +23,7 @@ class ProviderSerializer(serializers.Serializer):
 class PaymentsProviderView(APIView):
     permission_classes = [IsWorkspaceMember]
 
-    @extend_schema(operation_id="payments_provider", summary="Which rail moves money here",
+    @extend_schema(operation_id="payments_provider", summary="Which rail moves money here", tags=["money"],
                    responses={200: ProviderSerializer})
     def get(self, request):
         provider = payments_provider()

@@ -2,9 +2,7 @@
 provider's objects behind the engagement's ledger, for owner and manager tokens."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework import generics, serializers
 
 from payments import selectors
 
@@ -24,12 +22,15 @@ class ProviderActivitySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class EngagementProviderActivityView(APIView):
+class EngagementProviderActivityView(generics.ListAPIView):
     permission_classes = [IsWorkspaceStaff]
+    serializer_class = ProviderActivitySerializer
+
+    def get_queryset(self):
+        return selectors.provider_activity(engagement_or_404(self.request, self.kwargs["pk"]))
 
     @extend_schema(operation_id="engagements_provider_activity", summary="The provider's objects behind the ledger",
                    description="Oldest first; empty off the platform (nothing moves through a provider).",
                    responses={200: ProviderActivitySerializer(many=True), **errors(404)})
-    def get(self, request, pk):
-        engagement = engagement_or_404(request, pk)
-        return Response(ProviderActivitySerializer(selectors.provider_activity(engagement), many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -37,7 +37,8 @@ def test_a_chargeback_freezes_an_unreleased_milestone_and_its_result_is_recorded
 
     stripe_rail.close_dispute(dispute["id"], "lost")
     deliver()
-    activity = owner_api.get(reverse("api:engagement-provider-activity", args=[milestone.engagement_id])).json()
+    url = reverse("api:engagement-provider-activity", args=[milestone.engagement_id])
+    activity = owner_api.get(url).json()["results"]
     kinds = [(row["kind"], row["status"]) for row in activity]
     assert ("charge", "succeeded") in kinds and ("fee", "succeeded") in kinds and ("dispute", "failed") in kinds
     assert next(r for r in activity if r["kind"] == "dispute")["provider_id"] == dispute["id"]
