@@ -41,6 +41,7 @@ from ..models import (
     TransactionKind,
 )
 from ..providers import payments_provider, stripe_enabled
+from ..selectors import owed_on
 from .ledger import fingerprint, paid_out_account, payable_account, post
 from .provider_hook import MOVING_KINDS
 from .provider_intents import intent_advance, intent_call, intent_start, provider_metadata, transfer_group
@@ -104,6 +105,11 @@ def _move(*, tx, step, amount, charge):
                           amount=amount, currency=charge.currency, engagement=engagement, milestone=tx.milestone,
                           freelancer=engagement.freelancer if step == "transfer" else None, source_transaction=tx)
     if intent.status in DONE:
+        return 0
+    if step == "transfer" and intent.attempts == 0 and owed_on(engagement) < amount:
+        # Paid by hand meanwhile (a payout recorded while payouts were not ready): never twice.
+        intent_advance(intent_id=intent.pk, status=IntentStatus.FAILED,
+                       error="Not transferred: it was already paid out another way.")
         return 0
     # A started intent is replayed with its own key: Stripe answers its first result.
     provider = payments_provider()

@@ -2,6 +2,8 @@
 milestone paid through Checkout and funded only on Stripe's word, released and transferred, the
 ledger in step; refunds; a release to a freelancer not ready yet; the off-platform default."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -159,3 +161,20 @@ def test_the_provider_endpoint_says_where_held_funds_are(stripe_rail, owner_api)
     assert owner_api.get(reverse("api:payments-provider")).json() == {
         "provider": "stripe", "held_funds_note": "Held in the platform's Stripe balance until you release them.",
         "currencies": ["USD", "EUR"]}
+
+
+def test_a_release_paid_by_hand_while_waiting_is_not_transferred_again(
+        stripe_rail, deliver, owner_api, owner, freelancer, milestone, django_capture_on_commit_callbacks):
+    owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk]))
+    account = PayoutAccount.objects.get(freelancer=freelancer)
+    _pay(owner_api, milestone, stripe_rail, deliver)
+    submit(milestone)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.milestone_release(milestone=milestone, actor=owner, idempotency_key=new_key())
+        services.payout_record(engagement=milestone.engagement, actor=owner, amount=150_000, method="wise",
+                               reference="WISE-1", paid_on=date.today(), idempotency_key=new_key())
+    stripe_rail.complete_onboarding(account.provider_account_id)
+    deliver()
+    assert stripe_rail.objects_of("transfer") == []
+    assert ProviderIntent.objects.get(kind="transfer").status == IntentStatus.FAILED
+    assert balance(AccountKind.PAID_OUT) == 150_000 and balance(AccountKind.PAYABLE) == 0
