@@ -45,11 +45,11 @@ def provider_events_retry():
 
 @shared_task
 def provider_events_backfill():
-    """Nightly: store and process the provider's events that never reached the webhook."""
+    """Hourly: store and process the provider's events that never reached the webhook."""
     return provider_events.provider_events_backfill()
 
 
 @shared_task
 def reconciliation_run():
-    """Nightly: match Stripe's balance transactions to the provider intents."""
+    """Once a day (asked hourly): match Stripe's balance transactions to the provider intents."""
     return len(reconciliation.reconciliation_run())

@@ -147,12 +147,16 @@ def provider_events_retry(*, now=None):
 
 
 def provider_events_backfill(*, now=None):
-    """Nightly: store the platform's events of the last days that never reached us (a missed
-    delivery); each is processed like a delivered one. Returns how many were new."""
+    """Hourly: store the platform's events that never reached us (a missed delivery, an endpoint
+    down), from an hour before the newest one we stored (at most BACKFILL_DAYS back); each is
+    processed like a delivered one. Returns how many were new."""
     if not stripe_enabled():
         return 0
     provider = payments_provider()
-    since = int(((now or timezone.now()) - timedelta(days=BACKFILL_DAYS)).timestamp())
+    now = now or timezone.now()
+    newest = ProviderEvent.objects.order_by("-received_at").values_list("received_at", flat=True).first()
+    since = max(now - timedelta(days=BACKFILL_DAYS), (newest or now) - timedelta(hours=1))
+    since = int(since.timestamp())
     new, after = 0, None
     while True:
         page = provider.events_list(created_gte=since, starting_after=after)

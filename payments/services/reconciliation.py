@@ -1,4 +1,4 @@
-"""Nightly reconciliation: Stripe's balance transactions of the last days matched to what we
+"""Daily reconciliation: Stripe's balance transactions of the last days matched to what we
 asked of Stripe (payments/models/reconciliation.py says the model).
 
 Every intent that succeeded in the window expects one balance transaction on the platform,
@@ -20,6 +20,7 @@ from ..models import IntentKind, IntentStatus, ProviderIntent, ReconciliationExc
 from ..providers import payments_provider, stripe_enabled
 
 WINDOW = timedelta(days=7)
+EVERY = timedelta(hours=23)
 EXPECTED = (IntentKind.CHECKOUT, IntentKind.TRANSFER, IntentKind.REFUND)
 # Platform movements that are Stripe's own business, not a money action of a workspace.
 OWN_TYPES = {"payout", "stripe_fee", "adjustment", "topup", "application_fee", "payment_refund"}
@@ -53,6 +54,9 @@ def reconciliation_run(*, now=None):
     if not stripe_enabled():
         return []
     now = now or timezone.now()
+    # The beat asks hourly; the work is done once a day (the platform's run marks the day).
+    if ReconciliationRun.objects.filter(workspace=None, ran_at__gt=now - EVERY).exists():
+        return []
     since = now - WINDOW
     found = _balance_transactions(payments_provider(), since)
     intents = ProviderIntent.objects.filter(kind__in=EXPECTED, status=IntentStatus.SUCCEEDED,

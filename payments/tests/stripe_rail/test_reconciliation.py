@@ -2,8 +2,11 @@
 anything that does not match is listed on the dashboard's money card, in the API and the audit
 log."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from payments import services
@@ -18,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_what_matches_is_counted_and_what_does_not_is_shown(stripe_rail, deliver, owner_api, owner_client, owner,
                                                            freelancer, make_milestone,
-                                                           django_capture_on_commit_callbacks):
+                                                           django_capture_on_commit_callbacks, time_machine):
     owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk]))
     stripe_rail.complete_onboarding(freelancer.payout_account.provider_account_id)
     paid, other = make_milestone(amount=50_000), make_milestone(amount=20_000)
@@ -38,6 +41,8 @@ def test_what_matches_is_counted_and_what_does_not_is_shown(stripe_rail, deliver
 
     # The ledger says a charge of 20,000 was taken; Stripe took something else.
     ProviderIntent.objects.filter(milestone=other, kind="checkout").update(amount=25_000)
+    assert reconciliation_run() == []  # once a day
+    time_machine.move_to(timezone.now() + timedelta(days=1))
     reconciliation_run()
     body = owner_api.get(reverse("api:reconciliation")).json()
     charge = checkout_of(other).charge_id
