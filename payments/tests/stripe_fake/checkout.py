@@ -95,6 +95,22 @@ class CheckoutMixin:
         session.update(status="expired", url=None)
         self.emit("checkout.session.expired", session)
 
+    def _session_intent(self, session, customer, method):
+        """One PaymentIntent per session, made at the first attempt and reused after a decline."""
+        extras = self.session_extras[session["id"]]
+        if extras.get("pi"):
+            pi = self.objects[extras["pi"]]
+            pi["payment_method_types"] = [method]
+            return pi
+        pi_data = extras["pi_data"]
+        pi = self.payment_intent(self.owner[session["id"]], session["amount_total"], session["currency"],
+                                 customer=customer, metadata=pi_data.get("metadata"),
+                                 transfer_group=pi_data.get("transfer_group"), description=pi_data.get("description"),
+                                 setup_future_usage=pi_data.get("setup_future_usage"), payment_method_types=[method])
+        extras["pi"] = pi["id"]
+        self.session_of_pi[pi["id"]] = session["id"]
+        return pi
+
     def expire_due_sessions(self):
         """Stripe expires open sessions at their `expires_at`; call after moving the clock on
         → the sessions expired now."""
@@ -133,12 +149,7 @@ class CheckoutMixin:
                 customer = self.api_customer_create({"email": session["customer_email"] or email}, account)["id"]
             pm = self.payment_method(method, customer if pi_data.get("setup_future_usage") else None, account,
                                      decline=decline)
-            pi = self.payment_intent(account, session["amount_total"], session["currency"], customer=customer,
-                                     metadata=pi_data.get("metadata"), transfer_group=pi_data.get("transfer_group"),
-                                     description=pi_data.get("description"),
-                                     setup_future_usage=pi_data.get("setup_future_usage"),
-                                     payment_method_types=[method])
-            self.session_of_pi[pi["id"]] = session_id
+            pi = self._session_intent(session, customer, method)
             error = self.pay_intent(pi, pm)
             if error is not None:
                 return error

@@ -31,7 +31,7 @@ class IntentsMixin:
     def pay_intent(self, pi, pm):
         """Charge `pm` for `pi` → None, or the StripeError of a declined card (already recorded)."""
         account = self.owner[pi["id"]]
-        pi.update(payment_method=pm["id"], status="processing")
+        pi.update(payment_method=pm["id"], status="processing", last_payment_error=None)
         charge = self.charge_object(account, pi["amount"], pi["currency"], status="pending", payment_intent=pi["id"],
                                     pm=pm, customer=pi["customer"], metadata=pi["metadata"],
                                     transfer_group=pi["transfer_group"], description=pi["description"])

@@ -66,6 +66,19 @@ def test_a_bank_debit_is_processing_until_it_settles_or_bounces(fake, client):
     assert fake.platform_balance() == {"available": 0, "pending": 150_000 - 500}  # SEPA fee capped at 500
 
 
+def test_a_declined_card_leaves_the_session_open_and_the_next_card_pays_the_same_intent(fake, client):
+    session = checkout(client)
+    error = fake.complete_checkout(session.id, decline="generic_decline")
+    assert (error.status, error.body["code"]) == (402, "card_declined")
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+    paid = fake.complete_checkout(session.id)
+    types = [e["type"] for e in fake.pop_events()]
+    assert types.count("payment_intent.created") == 1
+    assert types.index("payment_intent.payment_failed") < types.index("payment_intent.succeeded")
+    assert [pi["id"] for pi in fake.objects_of("payment_intent")] == [paid["payment_intent"]]
+    assert fake.platform_balance()["pending"] == 150_000 - 4_380
+
+
 def test_an_abandoned_checkout_expires(fake, client):
     session = checkout(client)
     fake.abandon_checkout(session.id)
