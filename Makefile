@@ -52,3 +52,10 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
+
+# The Stripe fake's response shapes (payments/tests/stripe_fake/recorded/), recorded from Stripe's
+# test mode with STRIPE_TEST_SECRET_KEY (and STRIPE_TEST_CONNECTED_ACCOUNT, an onboarded test account,
+# for transfers); without a key they are rewritten from the stripe package's types.
+.PHONY: stripe-record
+stripe-record: install
+	$(PY) -m payments.tests.stripe_fake.record

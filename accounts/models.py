@@ -249,6 +249,10 @@ AUDIT_ACTIONS = (
     "money.fund", "money.release", "money.auto_release", "money.refund", "money.dispute", "money.resolve",
     "money.bonus", "money.payout", "money.timesheet_approve", "money.budget_change", "money.commission",
     "money.invoice", "money.credit_note",
+    # The payment provider (payments/providers/): payouts turned on, a payout account's status
+    # changed, a payment that arrived for a milestone that could no longer be funded, what the
+    # nightly reconciliation could not match.
+    "money.payouts_enabled", "money.payout_account", "money.provider_unfundable", "money.provider_unexplained",
 )
 
 

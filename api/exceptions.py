@@ -85,7 +85,7 @@ CONFLICT_TYPES = tuple(
     cls for cls in (TransitionError, getattr(transitions, "ConflictError", None), FreelancerTransitionError)
     if cls is not None
 )
-DECLARED_STATUSES = {400, 404, 409, 422}
+DECLARED_STATUSES = {400, 404, 409, 422, 502}  # 502: the payment provider refused or was unreachable
 
 
 def _declared_status(exc):

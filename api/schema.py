@@ -28,6 +28,7 @@ _DESCRIPTIONS = {
     409: "The action does not fit the current state (or the same Idempotency-Key is still in flight).",
     422: "The Idempotency-Key was already used with a different request.",
     429: "Too many requests; retry after the time in `Retry-After`.",
+    502: "The payment provider (Stripe) refused the request or could not be reached; nothing was recorded.",
     503: "This server cannot do it now (e.g. a PDF without WeasyPrint's libraries); `detail` says what is missing.",
 }
 

@@ -34,6 +34,7 @@ app_name = "api"
 DOMAINS = [
     path("", include("api.auth")),
     path("", include("api.notifications")),
+    path("", include("api.payments.rail")),  # before freelancers: its catch-all of unknown ids
     path("", include("api.freelancers")),
     path("", include("api.payments")),
     path("", include("api.invoices")),

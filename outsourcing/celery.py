@@ -77,6 +77,26 @@ app.conf.update(
             "task": "payments.tasks.pay_models_sweep",
             "schedule": SWEEP_SECONDS,
         },
+        # The payment provider (a no-op off the platform): provider calls a crash left started
+        # replayed with their keys, webhook events left unprocessed taken again; hourly, the
+        # provider's events since the last one we stored listed to catch any delivery we missed,
+        # and the reconciliation, which does its work once a day.
+        "payments-provider-recovery": {
+            "task": "payments.tasks.intent_recovery_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
+        "payments-provider-events-retry": {
+            "task": "payments.tasks.provider_events_retry",
+            "schedule": SWEEP_SECONDS,
+        },
+        "payments-provider-events-backfill": {
+            "task": "payments.tasks.provider_events_backfill",
+            "schedule": 3600.0,
+        },
+        "payments-reconciliation": {
+            "task": "payments.tasks.reconciliation_run",
+            "schedule": 3600.0,
+        },
         # Reminders and nudges (issue 7): each sweep claims due rows by a conditional UPDATE and
         # inserts dedupe-keyed notifications, so two beats or a rerun send nothing twice.
         "status-update-reminders": {

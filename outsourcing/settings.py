@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 from . import api_schema
 from .broker import broker_settings
 from .mail import mailer_from_url
+from .payment_settings import payment_settings
 from .webhook_settings import webhook_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -315,6 +316,7 @@ NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SEC
 # Outgoing webhooks (notifications/webhooks/): the WEBHOOKS_* settings, each explained where it
 # is read from the environment (outsourcing/webhook_settings.py).
 globals().update(webhook_settings(env))
+globals().update(payment_settings(env))  # PAYMENTS_PROVIDER, STRIPE_*: explained in payment_settings.py
 # Every worker records that it consumes (outsourcing/heartbeat.py) about this often; /healthz/
 # answers 503 when no worker has for WORKER_HEARTBEAT_STALE_SECONDS.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)

@@ -46,6 +46,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     # Replies by email: a mail provider's inbound webhook (its own authentication, no login).
     path("inbound-email/", include("engagements.inbound_urls")),
+    # Stripe's events (the payment provider's own signature, no login; 404 off the platform).
+    path("webhooks/stripe/", include("payments.webhook_urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,11 @@ from .models import (
     LedgerTotal,
     PaymentSettings,
     Payout,
+    PayoutAccount,
+    ProviderEvent,
+    ProviderIntent,
+    ReconciliationException,
+    ReconciliationRun,
     RetainerPeriod,
     ReviewClock,
     TaxDetails,
@@ -166,3 +171,48 @@ class CommissionReportAdmin(ReadOnlyAdmin):
     list_display = ["engagement", "period", "base_amount", "percent", "commission_amount", "currency", "status"]
     list_filter = ["status"]
     list_select_related = ["engagement"]
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ["freelancer", "provider_account_id", "status", "payouts_enabled", "status_changed_at"]
+    list_filter = ["status"]
+    search_fields = ["provider_account_id"]
+    list_select_related = ["freelancer"]
+
+
+@admin.register(ProviderIntent)
+class ProviderIntentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "idempotency_key", "status", "provider_id", "amount", "currency", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["idempotency_key", "provider_id", "payment_intent_id"]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "account", "received_at", "processed_at", "attempts"]
+    list_filter = ["type"]
+    search_fields = ["event_id", "account"]
+
+
+class ReconciliationExceptionInline(admin.TabularInline):
+    model = ReconciliationException
+    extra = 0
+    can_delete = False
+    fields = ["provider_id", "amount", "currency", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ["ran_at", "workspace", "matched", "unexplained_count"]
+    inlines = [ReconciliationExceptionInline]
+
+
+@admin.register(ReconciliationException)
+class ReconciliationExceptionAdmin(ReadOnlyAdmin):
+    list_display = ["run", "provider_id", "amount", "currency", "reason"]
+    search_fields = ["provider_id"]

@@ -53,3 +53,20 @@ class NotAllowed(PaymentError, PermissionDenied):
     """The actor may not take this action (pages: 404/403; API: 404, ids leak nothing)."""
 
     http_status = 404
+
+
+class ProviderNotEnabled(StateConflict):
+    """An action of a payment provider this deployment does not use (409): setting up Stripe
+    payouts while money moves off the platform."""
+
+
+class ProviderError(PaymentError):
+    """The payment provider refused the request or could not be reached (502). Nothing was
+    recorded; `retryable` says whether the same request may succeed later (a timeout, a 5xx)."""
+
+    http_status = 502
+    retryable = False
+
+    def __init__(self, message, *, retryable=False, field=None):
+        super().__init__(message, field=field)
+        self.retryable = retryable

@@ -1,9 +1,10 @@
-"""Beat sweeps about money (every minute, from outsourcing/celery.py). Thin: each calls one
-sweep, which is safe to run twice or concurrently."""
+"""Beat sweeps about money (every minute, from outsourcing/celery.py) and the payment
+provider's tasks. Thin: each calls one service, which is safe to run twice or concurrently."""
 
 from celery import shared_task
 
 from .reminders import auto_release, pay_models, review_warnings
+from .services import provider_events, provider_moves, reconciliation
 
 
 @shared_task
@@ -22,3 +23,39 @@ def review_window_warnings():
 def pay_models_sweep():
     """Fund and release retainer periods, flag hours over, release undisputed commission reports."""
     return pay_models.pay_models_sweep()
+
+
+@shared_task
+def provider_event_process(event_id):
+    """Act on one stored webhook event of the payment provider."""
+    return provider_events.provider_event_process(event_id=event_id)
+
+
+@shared_task
+def provider_moves_apply(transaction_ids):
+    """Make at the payment provider the moves of ledger transactions just committed."""
+    return provider_moves.provider_moves_apply(transaction_ids=transaction_ids)
+
+
+@shared_task
+def intent_recovery_sweep():
+    """Replay provider calls a crash left started and transfers waiting for ready payouts."""
+    return provider_moves.intent_recovery_sweep()
+
+
+@shared_task
+def provider_events_retry():
+    """Process provider events left unprocessed (Stripe unreachable, a lost task)."""
+    return provider_events.provider_events_retry()
+
+
+@shared_task
+def provider_events_backfill():
+    """Hourly: store and process the provider's events that never reached the webhook."""
+    return provider_events.provider_events_backfill()
+
+
+@shared_task
+def reconciliation_run():
+    """Once a day (asked hourly): match Stripe's balance transactions to the provider intents."""
+    return len(reconciliation.reconciliation_run())

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import engagement, invoices, milestone, overview, pay_models, payment_settings, statements, timesheets
+from .views import (
+    engagement,
+    invoices,
+    milestone,
+    overview,
+    pay_models,
+    payment_settings,
+    payouts,
+    statements,
+    timesheets,
+)
 
 app_name = "payments"
 
@@ -18,6 +28,7 @@ urlpatterns = [
     path("engagements/<int:pk>/statement/", statements.engagement_statement, name="engagement_statement"),
     path("freelancers/<int:pk>/statement/", statements.freelancer_statement, name="freelancer_statement"),
     path("freelancers/<int:pk>/money/", statements.freelancer_money_panel, name="freelancer_money"),
+    path("freelancers/<int:pk>/payouts/", payouts.payouts_enable, name="payouts_enable"),
     path("milestones/<int:pk>/<slug:action>/", milestone.milestone_action, name="milestone_action"),
     path("invoices/", invoices.invoices, name="invoices"),
     path("invoices/<int:pk>/", invoices.invoice, name="invoice"),

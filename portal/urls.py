@@ -4,7 +4,20 @@ engagements' emails link to `portal:engagement`, `portal:brief` and `portal:play
 
 from django.urls import path
 
-from .views import agreement, conversation, dates, engagement, home, inbox, invoices, owner, pay_models, public, work
+from .views import (
+    agreement,
+    conversation,
+    dates,
+    engagement,
+    home,
+    inbox,
+    invoices,
+    owner,
+    pay_models,
+    payouts,
+    public,
+    work,
+)
 
 app_name = "portal"
 
@@ -27,6 +40,7 @@ urlpatterns = [
     path("invoices/<int:pk>/xml/", invoices.invoice_file, {"fmt": "xml"}, name="invoice_xml"),
     path("invoices/<int:pk>/credit-note/", invoices.credit_note, name="invoice_credit_note"),
     path("tax-details/", invoices.tax_details, name="tax_details"),
+    path("money/payouts/", payouts.payouts, name="payouts"),
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:pk>/", inbox.notice_open, name="notice"),
     path("inbox/read-all/", inbox.notices_read_all, name="read_all"),

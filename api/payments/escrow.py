@@ -10,17 +10,22 @@ Each answers the milestone's money and the ledger transaction the action wrote.
 
 import uuid
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
 from payments import services
-from payments.models import Transaction
+from payments.models import ProviderIntent, Transaction
+from payments.providers import stripe_enabled
 
 from ..permissions import IsWorkspaceMember
+from ..schema import errors
 from .access import milestone_or_404
-from .actions import MoneyAction, money_action
+from .actions import ACTION_ERRORS, MoneyAction, money_action
 from .serializers import (
     ActionResultSerializer,
     DisputeSerializer,
     FundSerializer,
     MilestoneMoneySerializer,
+    PaymentPendingSerializer,
     RefundSerializer,
     ReleaseSerializer,
     ResolveSerializer,
@@ -45,17 +50,36 @@ class MilestoneAction(MoneyAction):
         return {"milestone": MilestoneMoneySerializer(milestone).data, "transaction": TransactionSerializer(tx).data}
 
 
-@money_action(operation_id="milestones_fund", summary="Fund a milestone into escrow",
-              description="draft → funded: the milestone's amount moves from the owner into the engagement's "
-                          "escrow. Owner only. 409 when it is not a draft, when the engagement is closed, or "
-                          "beyond the budget + contingency (raise the budget first).",
-              request=FundSerializer, response=ActionResultSerializer)
+@extend_schema_view(post=extend_schema(
+    operation_id="milestones_fund", summary="Fund a milestone (held funds)",
+    description="draft → funded: the milestone's amount moves from the owner into the engagement's held funds. "
+                "Owner only. 409 when it is not a draft, when the engagement is closed, or beyond the budget + "
+                "contingency (raise the budget first). With the Stripe rail (`GET /payments/provider/`) nothing "
+                "is funded yet: 202 with the Checkout page to send the owner to; the milestone becomes funded "
+                "when Stripe confirms the payment. 502 when Stripe refuses or cannot be reached.",
+    request=FundSerializer,
+    responses={200: ActionResultSerializer, 202: PaymentPendingSerializer, **errors(*ACTION_ERRORS, 502)}))
 class MilestoneFundView(MilestoneAction):
     payload = FundSerializer
 
     def act(self, request, milestone, data, key):
+        if stripe_enabled():
+            return services.milestone_checkout_start(
+                milestone=milestone, actor=request.user, idempotency_key=key, expected_amount=data.get("amount"),
+                currency=data.get("currency"))
         return services.milestone_fund(milestone=milestone, actor=request.user, idempotency_key=key,
                                        expected_amount=data.get("amount"), currency=data.get("currency"))
+
+    def perform(self, request, pk):
+        response = super().perform(request, pk)
+        if stripe_enabled():
+            response.status_code = 202
+        return response
+
+    def answer(self, milestone, result):
+        if isinstance(result, ProviderIntent):
+            return PaymentPendingSerializer(result).data
+        return super().answer(milestone, result)
 
 
 @money_action(operation_id="milestones_release", summary="Release submitted work's escrow to the freelancer",

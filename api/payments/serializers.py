@@ -67,6 +67,18 @@ class FundSerializer(serializers.Serializer):
                                        help_text="Optional check (ISO 4217).")
 
 
+class PaymentPendingSerializer(serializers.Serializer):
+    state = serializers.SerializerMethodField(help_text="`payment_pending` until Stripe confirms the payment "
+                                                        "(`processing` for a slow bank debit).")
+    checkout_url = serializers.URLField(source="url", help_text="Stripe's Checkout page to send the owner to.")
+    milestone = serializers.IntegerField(source="milestone_id")
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+
+    def get_state(self, intent) -> str:
+        return "processing" if intent.status == "processing" else "payment_pending"
+
+
 class ReleaseSerializer(serializers.Serializer):
     pass
 

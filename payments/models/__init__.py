@@ -11,6 +11,9 @@ aggregate:
 - retainer: the periods of a retainer engagement (funded at the start, released at the end).
 - commission: the owner's monthly reports of a commission engagement.
 - invoice: tax details, invoices and credit notes (one per money transaction), their number series.
+- provider: what the payment provider holds for us (payout accounts), what we asked of it
+  (intents, written before each call) and what it told us (events).
+- reconciliation: the nightly matching of Stripe's balance transactions to our intents.
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -57,6 +60,17 @@ from .commission import (
     commission_for,
 )
 from .invoice import MAX_TAX_RATE_BP, Invoice, InvoiceCounter, InvoiceKind, InvoiceLine, TaxDetails
+from .provider import (
+    INTENT_OPEN,
+    INTENT_RANK,
+    IntentKind,
+    IntentStatus,
+    PayoutAccount,
+    PayoutAccountStatus,
+    ProviderEvent,
+    ProviderIntent,
+)
+from .reconciliation import ReconciliationException, ReconciliationRun
 # isort: on
 
 __all__ = [
@@ -72,6 +86,8 @@ __all__ = [
     "commission_for",
     "retainer_period_dates",
     "DEFAULT_REVIEW_WINDOW_DAYS",
+    "INTENT_OPEN",
+    "INTENT_RANK",
     "MAX_APPROVAL_EXTENSION_DAYS",
     "MAX_EXTENSION_DAYS",
     "MAX_TAX_RATE_BP",
@@ -90,9 +106,17 @@ __all__ = [
     "InvoiceCounter",
     "InvoiceKind",
     "InvoiceLine",
+    "IntentKind",
+    "IntentStatus",
     "LedgerTotal",
     "PaymentSettings",
     "Payout",
+    "PayoutAccount",
+    "PayoutAccountStatus",
+    "ProviderEvent",
+    "ProviderIntent",
+    "ReconciliationException",
+    "ReconciliationRun",
     "ReviewClock",
     "TaxDetails",
     "TimeEntry",

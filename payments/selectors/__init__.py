@@ -8,6 +8,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - pay_models: retainer periods with their hours used, commission reports.
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
 - invoices: what a transaction invoices, payments not yet invoiced, invoice lists, what is left to credit.
+- provider: the payment provider's rows (a payment in progress, payout accounts, activity).
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -63,6 +64,7 @@ from .pay_models import (
     retainer_periods_for,
     with_hours_used,
 )
+from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
 from .statements import (
     Statement,
     StatementLine,
@@ -79,6 +81,7 @@ __all__ = [
     "hours_used",
     "retainer_periods_for",
     "with_hours_used",
+    "PAYMENT_LABELS",
     "ALERT_PERCENT",
     "INVOICED_KINDS",
     "creditable",
@@ -120,6 +123,10 @@ __all__ = [
     "open_dispute",
     "owed_on",
     "payment_settings",
+    "latest_reconciliation",
+    "milestone_payments",
+    "payout_account_of",
+    "provider_activity",
     "review_window",
     "timesheet_minutes",
     "timesheets_for",

@@ -12,8 +12,8 @@ from django.db.models import BigIntegerField, Count, Q, Subquery, Sum, Value
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
-from ..gateways import held_funds_note
 from ..models import AccountKind, Entry, LedgerTotal, TransactionKind
+from ..providers import payments_provider
 from .balances import budget_figures_for, committed_by_engagement
 
 RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
@@ -168,4 +168,4 @@ def owner_money(workspace, *, now, engagements=True):
     only the few it shows: budgets_nearest_limit)."""
     return {"currencies": currency_totals(workspace, now=now),
             "engagements": engagement_money(workspace) if engagements else [],
-            "held_funds_note": held_funds_note()}
+            "held_funds_note": payments_provider().held_funds_note}

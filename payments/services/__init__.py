@@ -3,10 +3,13 @@
 They live in one module per aggregate: `escrow` (fund, release, refund, the review clock, and
 the submit and request-changes paths above engagements), `disputes` (dispute and resolve),
 `budget` (budget changes once money moved), `timesheets`, `payouts` (bonuses and payouts),
-`payment_settings` (the review window),
-`retainer` and `commission` (the pay models); `ledger` holds the three primitives they all stand on (accounts, `post`,
-`run_idempotent`). Each action is keyword-only, checks who may act, and runs in one database
-transaction; the money-moving ones take an idempotency key. The beat sweeps that call them
+`payment_settings` (the review window), `retainer` and `commission` (the pay models),
+`invoices` (invoices and credit notes); the payment provider's: `payout_accounts`,
+`provider_funding` (Checkout), `provider_moves` (transfers and refunds after the ledger),
+`provider_events` (webhooks in), on `provider_intents` (an intent row before every call);
+`ledger` holds the three primitives they all stand on (accounts, `post`, `run_idempotent`).
+Each action is keyword-only, checks who may act, and runs in one database transaction; the
+money-moving ones take an idempotency key. The beat sweeps that call them
 (automatic release and approval, review warnings) are in `payments.reminders`.
 """
 
@@ -31,7 +34,9 @@ from .escrow import (
     review_deadline_for,
 )
 from .payment_settings import payment_settings_update
+from .payout_accounts import payout_account_enable, payout_account_link
 from .payouts import bonus_pay, payout_record
+from .provider_funding import milestone_checkout_start
 from .retainer import (
     retainer_hours_over_flag,
     retainer_period_dispute,
@@ -65,6 +70,7 @@ __all__ = [
     "bonus_pay",
     "engagement_budget_change",
     "milestone_auto_release",
+    "milestone_checkout_start",
     "milestone_dispute",
     "milestone_fund",
     "milestone_refund",
@@ -74,6 +80,8 @@ __all__ = [
     "milestone_review_extend",
     "milestone_submit_for_review",
     "payment_settings_update",
+    "payout_account_enable",
+    "payout_account_link",
     "payout_record",
     "review_clock_start",
     "review_deadline_for",

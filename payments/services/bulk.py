@@ -20,6 +20,7 @@ from ..errors import InvalidInput, PaymentError
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
 from .invoices import invoices_self_bill_many
 from .ledger import AUDIT_MONEY
+from .provider_hook import provider_moves_after_commit
 from .totals import totals_add_many
 
 K = AccountKind
@@ -80,6 +81,7 @@ def post_many(postings):
     totals_add_many(postings)  # the engagements' figures (LedgerTotal), in this same transaction, as post() does
     audit_record_many([_audit(pk, p) for pk, p in zip(ids, postings, strict=True)])
     invoices_self_bill_many(ids)  # as post() does: a self-billed engagement's payment gets its invoice
+    provider_moves_after_commit(ids, [p["kind"] for p in postings])  # as post() does: the money follows
     return ids
 
 

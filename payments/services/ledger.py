@@ -18,6 +18,7 @@ from engagements.services.transitions import TransitionError
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
 from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
 from .invoices import invoice_self_bill
+from .provider_hook import provider_moves_after_commit
 from .totals import totals_add
 
 # The audit log's name for each kind of ledger transaction (`money.<name>`).
@@ -106,6 +107,7 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
     totals_add(tx, lines, currency)  # the engagement's figures (LedgerTotal), in this same transaction
+    provider_moves_after_commit([tx.pk], [kind])  # with a payment provider, the money follows the ledger
     # Every money action posts here once (a replay returns the first transaction without
     # posting), so this is where the audit log hears of each.
     action = "auto_release" if automatic and kind == TransactionKind.RELEASE else AUDIT_MONEY[kind]

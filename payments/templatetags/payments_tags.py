@@ -3,9 +3,10 @@ shown in major units with their currency, durations as hours and minutes, states
 
 from django import template
 
-from payments import gateways
 from payments.gateways import method_label
 from payments.money import format_money, to_major
+from payments.providers import payments_provider, stripe_enabled
+from payments.selectors import PAYMENT_LABELS, latest_reconciliation
 
 register = template.Library()
 
@@ -66,5 +67,23 @@ def payout_method(method):
 
 @register.inclusion_tag("payments/_held_funds_note.html")
 def held_funds_note():
-    """The one line saying where money shown "in escrow" really is (payments.gateways)."""
-    return {"note": gateways.held_funds_note()}
+    """The one line saying where money shown as held really is (payments.providers)."""
+    return {"note": payments_provider().held_funds_note}
+
+
+@register.filter
+def payment_label(intent):
+    """How a milestone's payment through the provider reads: "Payment pending", "… failed"."""
+    return PAYMENT_LABELS.get(intent.status, intent.get_status_display())
+
+
+@register.inclusion_tag("payments/_reconciliation_notice.html", takes_context=True)
+def reconciliation_notice(context):
+    """What the last reconciliation with Stripe could not match, on the money card (nothing, and
+    no query, off the platform)."""
+    request = context.get("request")
+    workspace = getattr(request, "workspace", None)
+    if workspace is None or not stripe_enabled():
+        return {"run": None}
+    run = latest_reconciliation(workspace)
+    return {"run": run if run is not None and run.unexplained_count else None}

@@ -17,6 +17,7 @@ from .. import selectors, services
 from ..errors import PaymentError
 from ..forms import BonusForm, BudgetForm, PayoutForm, major_str
 from ..money import format_money
+from ..providers import stripe_enabled
 from ._helpers import engagement_for, engagement_page_url, is_owner, milestone_page_url
 
 
@@ -25,8 +26,11 @@ def engagement(request, pk):
     eng = engagement_for(request, pk)
     figures = selectors.budget_figures(eng)
     milestones = selectors.engagement_milestones(eng)
+    # With Stripe, a draft milestone may have a payment under way (or failed, or abandoned).
+    payments = selectors.milestone_payments(m.pk for m in milestones) if stripe_enabled() else {}
     for m in milestones:
         m.page_url = milestone_page_url(m)
+        m.payment = payments.get(m.pk) if m.state == "draft" else None
     return render(request, "payments/engagement.html", {
         "engagement": eng,
         "figures": figures,

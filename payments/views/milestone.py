@@ -15,7 +15,9 @@ from engagements.selectors import agreement_block
 from .. import selectors, services
 from ..errors import PaymentError
 from ..forms import DisputeForm, ExtendForm, FundForm, RefundForm, ReleaseForm, ResolveForm, major_str
+from ..models import ProviderIntent
 from ..money import format_money
+from ..providers import stripe_enabled
 from ._helpers import is_owner, milestone_page_url
 
 S = MilestoneState
@@ -59,6 +61,10 @@ def _action_form(action, request, milestone, escrowed):
 def _perform(action, request, milestone, form):
     c, user = form.cleaned_data, request.user
     key = c.get("idempotency_key")
+    if action == "fund" and stripe_enabled():
+        return services.milestone_checkout_start(
+            milestone=milestone, actor=user, idempotency_key=key, expected_amount=c["expected_amount"],
+            currency=milestone.engagement.currency)
     if action == "fund":
         return services.milestone_fund(milestone=milestone, actor=user, idempotency_key=key,
                                        expected_amount=c["expected_amount"], currency=milestone.engagement.currency)
@@ -106,10 +112,14 @@ def milestone_action(request, pk, action):
         except PaymentError as exc:
             apply_errors(form, exc)
         else:
+            if isinstance(result, ProviderIntent):  # paid on Stripe's Checkout page; funded when Stripe confirms
+                return redirect(result.url)
             level, text = _done_message(action, milestone, result, engagement.currency)
             messages.add_message(request, level, text)
             return redirect("payments:engagement", engagement.pk)
     figures = selectors.budget_figures(engagement)
+    if action == "fund" and stripe_enabled():
+        spec = {**spec, "button": "Continue to payment (Stripe)"}
     return render(request, "payments/milestone_action.html", {
         "milestone": milestone, "engagement": engagement, "action": action, "spec": spec, "form": form,
         "escrowed": escrowed, "figures": figures, "fits_state": milestone.state in spec["states"],

@@ -7,6 +7,7 @@ from accounts.access import get_for_workspace, workspace_required
 from freelancers.models import Freelancer
 
 from .. import selectors
+from ..providers import stripe_enabled
 from ..statements import statement_csv_response, workspace_statement_csv
 from ._helpers import engagement_for
 
@@ -56,5 +57,8 @@ def freelancer_money_panel(request, pk):
     freelancer = get_for_workspace(request, Freelancer, pk=pk)
     if not request.headers.get("HX-Request"):
         return redirect("payments:freelancer_statement", pk=freelancer.pk)
-    return render(request, "payments/_freelancer_money_panel.html",
-                  {"freelancer": freelancer, "money": selectors.freelancer_money(freelancer)})
+    stripe = stripe_enabled()
+    return render(request, "payments/_freelancer_money_panel.html", {
+        "freelancer": freelancer, "money": selectors.freelancer_money(freelancer), "stripe": stripe,
+        "payout_account": selectors.payout_account_of(freelancer) if stripe else None,
+    })

@@ -31,9 +31,10 @@ pytestmark = pytest.mark.django_db
 
 # Not walked: Django's admin (staff only, its own permission system), the API (its own matrix in
 # test_api_matrix.py), the mail providers' inbound webhooks (their own secret, no login, no ids:
-# engagements/tests/test_inbound.py) and pages meant for anyone: signing up and in, password resets, the
+# engagements/tests/test_inbound.py), Stripe's webhooks (its signature, no login, no ids:
+# payments/tests/test_stripe_webhooks.py) and pages meant for anyone: signing up and in, password resets, the
 # referee's questionnaire, invitation links, one-click unsubscribe links, the health check.
-SKIPPED_NAMESPACES = {"admin", "api", "inbound_email"}
+SKIPPED_NAMESPACES = {"admin", "api", "inbound_email", "stripe_webhooks"}
 PUBLIC = {
     "accounts:signup", "accounts:login", "accounts:logout", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "referee:questionnaire", "referee:done", "referee:open",

@@ -1,0 +1,158 @@
+"""Stripe Connect with separate charges and transfers: the owner's payment lands in the
+platform's Stripe balance (a Checkout Session), and a release transfers it to the freelancer's
+Express connected account.
+
+One `StripeClient` per provider object, never the package's module-level key: two providers
+with two keys (tests, a key rotation) cannot leak into each other. The HTTP transport is
+injectable (`http_client`; `STRIPE_HTTP_CLIENT` names a factory), which is how the offline fake
+stands in for Stripe in tests. Every call that creates something is given an idempotency key
+derived from the app's own (`{ledger key}:{step}`), so a replay after a crash creates nothing new.
+
+Answers are handed back as plain dicts (`to_dict`), so nothing above depends on the package's
+object classes. Stripe's refusals become `ProviderError` with a message for people.
+"""
+
+import json
+
+import stripe
+
+from ..errors import ProviderError
+from .base import Checkout, PaymentsProvider
+
+HELD_FUNDS_NOTE = "Held in the platform's Stripe balance until you release them."
+# How far a webhook's signed timestamp may lag behind our clock (Stripe's default too).
+WEBHOOK_TOLERANCE_SECONDS = 300
+_RETRYABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+
+
+def _plain(obj):
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+class StripeProvider(PaymentsProvider):
+    name = "stripe"
+    label = "Stripe"
+    held_funds_note = HELD_FUNDS_NOTE
+    moves_money = True
+
+    def __init__(self, *, secret_key, api_version, webhook_secrets=(), connect_webhook_secrets=(),
+                 currencies=(), payment_methods=(), http_client=None):
+        self.webhook_secrets = tuple(webhook_secrets)
+        self.connect_webhook_secrets = tuple(connect_webhook_secrets)
+        self._currencies = tuple(currencies)
+        self.payment_methods = list(payment_methods)
+        self.client = stripe.StripeClient(secret_key, stripe_version=api_version, http_client=http_client,
+                                          max_network_retries=2)
+
+    def currencies(self):
+        return self._currencies
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return _plain(fn(*args, **kwargs))
+        except _RETRYABLE as exc:
+            raise ProviderError("Stripe could not be reached; nothing was charged or sent. Try again in a minute.",
+                                retryable=True) from exc
+        except stripe.StripeError as exc:
+            detail = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+            raise ProviderError(f"Stripe refused: {detail}") from exc
+
+    # --- Connected accounts -----------------------------------------------------------------
+    def account_create(self, *, email, country, metadata, idempotency_key):
+        params = {
+            "type": "express", "email": email, "metadata": metadata,
+            "capabilities": {"transfers": {"requested": True}},
+        }
+        if country:
+            params["country"] = country
+        return self._call(self.client.v1.accounts.create, params, {"idempotency_key": idempotency_key})
+
+    def account_retrieve(self, account_id):
+        return self._call(self.client.v1.accounts.retrieve, account_id)
+
+    def account_link(self, *, account_id, refresh_url, return_url):
+        link = self._call(self.client.v1.account_links.create, {
+            "account": account_id, "refresh_url": refresh_url, "return_url": return_url,
+            "type": "account_onboarding",
+        })
+        return link["url"]
+
+    # --- Funding ------------------------------------------------------------------------------
+    def checkout_create(self, *, amount, currency, name, metadata, transfer_group, success_url, cancel_url,
+                        idempotency_key):
+        params = {
+            "mode": "payment",
+            "line_items": [{"quantity": 1, "price_data": {
+                "currency": currency.lower(), "unit_amount": amount, "product_data": {"name": name[:250]},
+            }}],
+            "payment_intent_data": {"transfer_group": transfer_group, "metadata": metadata,
+                                    "setup_future_usage": "off_session"},
+            "metadata": metadata, "client_reference_id": metadata["ledger_key"][:200],
+            "success_url": success_url, "cancel_url": cancel_url,
+        }
+        if self.payment_methods:
+            params["allowed_payment_method_types"] = self.payment_methods
+        session = self._call(self.client.v1.checkout.sessions.create, params, {"idempotency_key": idempotency_key})
+        return Checkout(id=session["id"], url=session["url"])
+
+    def checkout_retrieve(self, session_id):
+        return self._call(self.client.v1.checkout.sessions.retrieve, session_id)
+
+    def payment_intent_retrieve(self, payment_intent_id):
+        """The payment with its charge and the charge's balance transaction (Stripe's fee)."""
+        return self._call(self.client.v1.payment_intents.retrieve, payment_intent_id,
+                          {"expand": ["latest_charge.balance_transaction"]})
+
+    # --- Moving held funds --------------------------------------------------------------------
+    def transfer_create(self, *, amount, currency, destination, source_transaction, transfer_group, metadata,
+                        idempotency_key):
+        params = {"amount": amount, "currency": currency.lower(), "destination": destination,
+                  "transfer_group": transfer_group, "metadata": metadata}
+        if source_transaction:
+            params["source_transaction"] = source_transaction
+        return self._call(self.client.v1.transfers.create, params, {"idempotency_key": idempotency_key})
+
+    def transfer_reverse(self, *, transfer_id, amount, metadata, idempotency_key):
+        return self._call(self.client.v1.transfers.reversals.create, transfer_id,
+                          {"amount": amount, "metadata": metadata}, {"idempotency_key": idempotency_key})
+
+    def refund_create(self, *, payment_intent, amount, metadata, idempotency_key):
+        return self._call(self.client.v1.refunds.create,
+                          {"payment_intent": payment_intent, "amount": amount, "metadata": metadata},
+                          {"idempotency_key": idempotency_key})
+
+    def dispute_retrieve(self, dispute_id):
+        return self._call(self.client.v1.disputes.retrieve, dispute_id)
+
+    def payout_retrieve(self, payout_id, *, account):
+        """A payout of a connected account to its bank (read with the account's Stripe-Account)."""
+        return self._call(self.client.v1.payouts.retrieve, payout_id, None, {"stripe_account": account})
+
+    # --- Events -------------------------------------------------------------------------------
+    def event_verify(self, *, payload, header, connect=False):
+        """The event of a webhook body whose `Stripe-Signature` matches one of the active secrets
+        within the tolerance; `stripe.SignatureVerificationError` otherwise."""
+        secrets = self.connect_webhook_secrets if connect else self.webhook_secrets
+        if not secrets:
+            raise stripe.SignatureVerificationError("No webhook secret is configured.", header, payload)
+        last = None
+        for secret in secrets:
+            try:
+                stripe.WebhookSignature.verify_header(payload, header, secret, WEBHOOK_TOLERANCE_SECONDS)
+            except stripe.SignatureVerificationError as exc:
+                last = exc
+                continue
+            return json.loads(payload)
+        raise last
+
+    def events_list(self, *, created_gte, starting_after=None):
+        params = {"created": {"gte": created_gte}, "limit": 100}
+        if starting_after:
+            params["starting_after"] = starting_after
+        return self._call(self.client.v1.events.list, params)
+
+    def balance_transactions_list(self, *, created_gte, starting_after=None):
+        params = {"created": {"gte": created_gte}, "limit": 100}
+        if starting_after:
+            params["starting_after"] = starting_after
+        return self._call(self.client.v1.balance_transactions.list, params)
