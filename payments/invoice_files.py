@@ -65,3 +65,11 @@ def csv_response(invoice):
 
 def ubl_response(invoice):
     return _attachment(ubl_xml(invoice), "application/xml", filename(invoice, "xml"))
+
+
+FILES = {"pdf": pdf_response, "csv": csv_response, "xml": ubl_response}
+
+
+def invoice_file_response(invoice, fmt):
+    """The invoice as a download in `fmt` (pdf, csv or xml: the formats both sides' pages offer)."""
+    return FILES[fmt](invoice)

@@ -14,12 +14,10 @@ from engagements.models import Engagement
 from .. import selectors
 from ..errors import PaymentError
 from ..forms import CreditNoteForm, TaxDetailsForm
-from ..invoice_files import csv_response, pdf_response, ubl_response
+from ..invoice_files import invoice_file_response
 from ..models import Invoice, TaxDetails
 from ..services.invoices import credit_note_issue, tax_details_save
 from ._helpers import is_owner
-
-FILES = {"pdf": pdf_response, "csv": csv_response, "xml": ubl_response}
 
 
 def _invoice(request, pk):
@@ -52,7 +50,7 @@ def invoice(request, pk):
 
 @workspace_required
 def invoice_file(request, pk, fmt):
-    return FILES[fmt](_invoice(request, pk))
+    return invoice_file_response(_invoice(request, pk), fmt)
 
 
 @workspace_required

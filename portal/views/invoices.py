@@ -13,14 +13,12 @@ from accounts.forms import apply_errors
 from payments import selectors as money
 from payments.errors import PaymentError
 from payments.forms import CreditNoteForm, IssueInvoiceForm, TaxDetailsForm
-from payments.invoice_files import csv_response, pdf_response, ubl_response
+from payments.invoice_files import invoice_file_response
 from payments.models import Invoice, TaxDetails
 from payments.services.invoices import credit_note_issue, invoice_issue, tax_details_save
 
 from ..access import portal_required
 from ._helpers import render_portal
-
-FILES = {"pdf": pdf_response, "csv": csv_response, "xml": ubl_response}
 
 
 def _invoice(request, pk):
@@ -71,7 +69,7 @@ def invoice(request, pk):
 
 @portal_required
 def invoice_file(request, pk, fmt):
-    return FILES[fmt](_invoice(request, pk))
+    return invoice_file_response(_invoice(request, pk), fmt)
 
 
 @portal_required
