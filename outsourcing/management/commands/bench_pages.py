@@ -15,17 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--port", type=int, default=8950)
         parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
+        parser.add_argument("--only", action="append", default=[], metavar="WORDS",
+                            help="Measure only the pages whose name contains WORDS (repeatable; the login "
+                                 "floor is always measured); implies --no-write.")
 
-    def handle(self, *args, seconds, connections, port, no_write, **options):
+    def handle(self, *args, seconds, connections, port, no_write, only, **options):
         if not data.exists():
             raise CommandError("No bench data here: run `manage.py bench_data` first (make bench does).")
         with server.stack(port, server.ROOT / "var") as pids:
             results = pages.run(f"http://127.0.0.1:{port}", seconds=seconds, connections=connections,
-                                log=self.stdout.write)
+                                only=only, log=self.stdout.write)
             memory = {name: server.rss_mb(pid) for name, pid in pids.items()}
         self.stdout.write(f"RSS after the run: web worker {memory['web']:.0f} MB, Celery worker "
                           f"{memory['worker']:.0f} MB")
-        if not no_write:
+        if not no_write and not only:
             path = report.write_section("pages", self._table(results, memory, seconds, connections))
             self.stdout.write(f"written to {path}")
 
