@@ -132,10 +132,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.fixture
-def local_run(tmp_path):
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
     """`scripts/run-all` on a fresh SQLite database as `make run` starts it (static files collected
-    and served compressed), sweeping every second: (base URL, log)."""
+    and served compressed), sweeping every second: (base URL, log). Started once for this module:
+    its tests only add rows of their own, and each start costs ~40 s (migrate, collectstatic)."""
+    tmp_path = tmp_path_factory.mktemp("local_run")
     port = _free_port()
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)), "DEBUG": "1",
            "VAR_DIR": str(tmp_path / "var"), "HOST": "127.0.0.1", "PORT": str(port),
