@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
-from accounts.paging import count_of
 from engagements.models import Engagement, Milestone, MilestoneState
 
 from ..models import (
@@ -91,9 +90,9 @@ def workspace_overview(workspace, *, page=1, now=None):
 
 
 def _first(rows):
-    """(the first LIST_LIMIT rows, how many there are in all): one query, the count a subquery
-    beside the rows (accounts.paging.count_of)."""
-    first = list(rows.annotate(in_all=count_of(rows))[:LIST_LIMIT])
+    """(the first LIST_LIMIT rows, how many there are in all): one query, the count a window
+    over every row taken before the cut."""
+    first = list(rows.annotate(in_all=Window(Count("pk")))[:LIST_LIMIT])
     return first, first[0].in_all if first else 0
 
 
