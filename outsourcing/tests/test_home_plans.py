@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Workspace
+from engagements.selectors.agenda import owner_agenda_page
 from outsourcing.bench import data
 from payments.models import CommittedTotal, LedgerTotal
-from payments.selectors.attention import money_attention
+from payments.selectors.attention import money_attention, owner_attention_page
 from payments.selectors.dashboard import currency_totals, home_budgets
 from payments.services.totals import committed_from_totals, totals_from_entries
 
@@ -75,3 +76,19 @@ def test_budgets_read_the_committed_totals_not_the_ledger_totals():
     for sql in budget_sql:
         plan = _plan(sql)
         assert "payments_ledgertotal" not in plan, plan
+
+
+def test_cut_lists_count_beside_their_rows_without_a_window():
+    """The attention list and the agenda read their first rows and count the rest in a subquery
+    (accounts.paging.count_of): no WindowAgg, which would build every matching row first."""
+    data.build(SIZES, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    main = Workspace.objects.get(slug="bench-0")
+    owner = main.memberships.order_by("pk").first().user
+    now = timezone.now()
+    [attention] = _statements(lambda: owner_attention_page(main, user=owner, now=now, limit=15))
+    [agenda] = _statements(lambda: owner_agenda_page(main, now=now, days=14, limit=30))
+    for sql in (attention, agenda):
+        plan = _plan(sql)
+        assert "WindowAgg" not in plan and "Limit" in plan, plan
