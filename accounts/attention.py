@@ -8,9 +8,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import CharField, Count, Value, Window
+from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast, Concat
 
+from .paging import count_of
 from .together import read_together
 
 # Most urgent first: a deadline already missed, then what must happen today, then what is coming.
@@ -87,9 +88,10 @@ def key_expr(kind, pk="pk"):
 
 def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
     """(rows, total) of one kind's query: the snoozed keys left out and the total counted in SQL
-    (a window COUNT over the filtered rows, beside the first `window.limit + extra` rows in
+    (a scalar subquery counting the filtered rows, beside the first `window.limit + extra` rows in
     urgency order). `kind` names the item (see key_expr); a query whose row makes several items
-    passes `total` (an aggregate counting them) and `extra` (rows whose items may be hidden)."""
+    passes `total` (an aggregate counting them) and `extra` (rows whose items may be hidden).
+    The count is accounts.paging.count_of, not a window beside the rows."""
     if total is None:
         queryset = queryset.annotate(_key=key_expr(kind))
         if window.hides:
@@ -97,7 +99,7 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
         if window.only:
             queryset = queryset.filter(_key=window.only)
         total = Count("pk")
-    queryset = queryset.annotate(_total=Window(expression=total)).order_by(*order)
+    queryset = queryset.annotate(_total=count_of(queryset, total)).order_by(*order)
     if window.limit is not None:
         queryset = queryset[:window.limit + extra]
     rows = attention_read(queryset)

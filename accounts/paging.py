@@ -1,7 +1,11 @@
 """A list read a page at a time from selectors that return (the rows offset..offset+limit, how
 many rows there are in all) — the owner's needs-attention list, the agenda — shaped as a Django
 Paginator (or DRF pagination) reads it: `count()` and one slice. The page the request asks for
-is the hint, so its count and its rows come from one read; another slice is read anew."""
+is the hint, so its count and its rows come from one read; another slice is read anew.
+
+`count_of` counts a list in SQL beside the first rows read of it."""
+
+from django.db.models import Count, Subquery, Value
 
 MAX_PAGE = 1_000_000
 
@@ -37,3 +41,17 @@ class ReadPages:
         else:
             rows = self._page(offset, max(stop - offset, 1))[0][: max(stop - offset, 0)]
         return [self.transform(i) for i in rows]
+
+
+def count_of(queryset, total=None):
+    """A scalar subquery: `total` (an aggregate; default: the rows) over the queryset's rows, to
+    annotate on the rows a page reads — how many there are in all, read with the page. One
+    grouped-by-nothing aggregate (a constant "group" that Django leaves out of GROUP BY), so it
+    is one row even when nothing matches.
+
+    Not a window COUNT(*) OVER (): a window makes PostgreSQL build every matching row, with all
+    the columns and joins the page selects, before the sort and LIMIT keep the few shown (8,000
+    wide rows spilled to disk for 15 on the home page); the subquery counts narrow rows once,
+    and the page's own rows can then stop at the LIMIT."""
+    counted = queryset.order_by().annotate(_all=Value(1)).values("_all")
+    return Subquery(counted.annotate(_n=total or Count("*")).values("_n"))

@@ -7,6 +7,7 @@ from .models import (
     Account,
     BudgetChange,
     CommissionReport,
+    CommittedTotal,
     Dispute,
     Entry,
     Invoice,
@@ -77,6 +78,12 @@ class EntryAdmin(ReadOnlyAdmin):
 class LedgerTotalAdmin(ReadOnlyAdmin):
     list_display = ["engagement", "currency", "account_kind", "transaction_kind", "amount"]
     list_filter = ["account_kind", "transaction_kind"]
+    list_select_related = ["engagement"]
+
+
+@admin.register(CommittedTotal)
+class CommittedTotalAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "currency", "amount"]
     list_select_related = ["engagement"]
 
 

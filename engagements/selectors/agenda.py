@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import CharField, Count, F, IntegerField, Value, Window
+from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from accounts.paging import count_of
 from freelancers.models import Interview
 
 from ..models import (
@@ -89,11 +90,12 @@ class AgendaRow:
 
 
 def _rows(queryset, *, kind, at, engagement, engagement_title, name, title, detail, minutes):
-    """A kind's rows in AgendaRow's shape, in time order, counted in all beside them (a window)."""
+    """A kind's rows in AgendaRow's shape, in time order, counted in all beside them (a subquery:
+    accounts.paging.count_of)."""
     text, number = CharField(), IntegerField()
     fields = {"_kind": Value(kind, text), "_at": F(at), "_engagement": engagement,
               "_engagement_title": engagement_title, "_name": name, "_title": title, "_detail": detail,
-              "_minutes": minutes, "_total": Window(Count("pk"))}
+              "_minutes": minutes, "_total": count_of(queryset)}
     for key, value in fields.items():
         if isinstance(value, str):
             fields[key] = F(value)

@@ -2,7 +2,8 @@
 planner really makes over the benchmark's own data set at a small size with fresh statistics:
 this month's movements of a workspace through `ledger_tx_workspace_time` (not a scan of its
 whole ledger), a small workspace's escrow and payable balances through the ledger totals'
-workspace index (not a scan of every workspace's totals)."""
+workspace index (not a scan of every workspace's totals); the budget alerts and the budgets
+nearest their limit from the committed totals (a row per engagement), never the ledger totals."""
 
 import pytest
 from django.db import connection
@@ -10,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Workspace
+from engagements.selectors.agenda import owner_agenda_page
 from outsourcing.bench import data
-from payments.models import LedgerTotal
-from payments.selectors.dashboard import currency_totals
-from payments.services.totals import totals_from_entries
+from payments.models import CommittedTotal, LedgerTotal
+from payments.selectors.attention import money_attention, owner_attention_page
+from payments.selectors.dashboard import currency_totals, home_budgets
+from payments.services.totals import committed_from_totals, totals_from_entries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -50,3 +53,42 @@ def test_a_workspaces_money_reads_its_indexes_and_the_totals_are_the_entries_sum
             for t in LedgerTotal.objects.all()}
     assert kept and kept == {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount
                              for t in totals_from_entries()}
+
+
+def _statements(read):
+    with CaptureQueriesContext(connection) as ctx:
+        read()
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_budgets_read_the_committed_totals_not_the_ledger_totals():
+    data.build(SIZES, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    main = Workspace.objects.get(slug="bench-0")
+    # Loaded in bulk and rebuilt: a row per engagement and currency, the ledger totals' committed kinds summed.
+    assert ({(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.all()}
+            == {(t.engagement_id, t.currency): t.amount for t in committed_from_totals(LedgerTotal.objects.all())})
+    alerts = _statements(lambda: money_attention(main, now=timezone.now()))
+    nearest = _statements(lambda: home_budgets(main, limit=6, newest=4))
+    budget_sql = [sql for sql in alerts + nearest if "payments_committedtotal" in sql]
+    assert len(budget_sql) == 2, alerts + nearest
+    for sql in budget_sql:
+        plan = _plan(sql)
+        assert "payments_ledgertotal" not in plan, plan
+
+
+def test_cut_lists_count_beside_their_rows_without_a_window():
+    """The attention list and the agenda read their first rows and count the rest in a subquery
+    (accounts.paging.count_of): no WindowAgg, which would build every matching row first."""
+    data.build(SIZES, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    main = Workspace.objects.get(slug="bench-0")
+    owner = main.memberships.order_by("pk").first().user
+    now = timezone.now()
+    [attention] = _statements(lambda: owner_attention_page(main, user=owner, now=now, limit=15))
+    [agenda] = _statements(lambda: owner_agenda_page(main, now=now, days=14, limit=30))
+    for sql in (attention, agenda):
+        plan = _plan(sql)
+        assert "WindowAgg" not in plan and "Limit" in plan, plan

@@ -2,7 +2,8 @@
 aggregate:
 
 - ledger: `Account`, `Transaction` and `Entry`, and what the sign of an entry means.
-- totals: `LedgerTotal`, the entries summed per engagement and kind, kept with every posting.
+- totals: `LedgerTotal`, the entries summed per engagement and kind, kept with every posting;
+  `CommittedTotal`, an engagement's committed spend (what budgets compare), kept by the same statements.
 - escrow: disputes and review clocks of a milestone's escrowed money.
 - budget: recorded budget changes of an engagement.
 - timesheet: weekly timesheets of hourly engagements and their time entries.
@@ -30,7 +31,7 @@ from .payment_settings import (
     PaymentSettings,
 )
 from .ledger import Account, AccountKind, Entry, Transaction, TransactionKind
-from .totals import LedgerTotal
+from .totals import CommittedTotal, LedgerTotal
 from .escrow import MAX_EXTENSION_DAYS, Dispute, DisputeOutcome, DisputeSide, ReviewClock
 from .budget import BudgetChange
 from .timesheet import (
@@ -109,6 +110,7 @@ __all__ = [
     "IntentKind",
     "IntentStatus",
     "LedgerTotal",
+    "CommittedTotal",
     "PaymentSettings",
     "Payout",
     "PayoutAccount",

@@ -13,6 +13,17 @@ from django.db import models
 
 from .ledger import AccountKind, TransactionKind
 
+# What counts as committed spend against a budget: escrow (held), and payable credited by
+# releases, resolutions, approved hours, bonuses and commissions (earned). BudgetFigures.committed
+# and `CommittedTotal` both sum exactly these.
+EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS,
+                TransactionKind.COMMISSION)
+
+
+def counts_as_committed(account_kind, transaction_kind):
+    return account_kind == AccountKind.ESCROW or (account_kind == AccountKind.PAYABLE
+                                                  and transaction_kind in EARNED_KINDS)
+
 
 class LedgerTotal(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
@@ -33,3 +44,36 @@ class LedgerTotal(models.Model):
     def __str__(self):
         kinds = f"{self.account_kind}/{self.transaction_kind}"
         return f"engagement {self.engagement_id} {kinds}: {self.amount} {self.currency}"
+
+
+class CommittedTotal(models.Model):
+    """An engagement's committed spend per currency — escrow held plus what releases,
+    resolutions, approved hours, bonuses and commissions credited to payable — i.e. its
+    `LedgerTotal` rows of those kinds summed (balances.COMMITTED_TOTALS). The budget alerts and
+    the budgets nearest their limit filter and order every running engagement by it: one row
+    each instead of aggregating four or five `LedgerTotal` rows per engagement on every request.
+
+    Derived like `LedgerTotal` and written by the same statement as it (services.totals), so it
+    commits or rolls back with the entries; `ledger_totals_rebuild()` recomputes both."""
+
+    # No index of their own: committed_total_ws and committed_total_one_row start with them.
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
+    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE,
+                                   related_name="committed_totals", db_index=False)
+    currency = models.CharField(max_length=3)
+    # Signed, in minor units of `currency`.
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["engagement", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "currency"], name="committed_total_one_row"),
+        ]
+        indexes = [
+            # A workspace's rows, read whole by the alerts' count and the nearest budgets.
+            models.Index(fields=["workspace", "engagement"], include=["currency", "amount"],
+                         name="committed_total_ws"),
+        ]
+
+    def __str__(self):
+        return f"engagement {self.engagement_id} committed: {self.amount} {self.currency}"

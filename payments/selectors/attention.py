@@ -10,7 +10,6 @@ beside them (accounts.attention.attention_rows); the merge keeps the page asked 
 
 from functools import partial
 
-from django.db.models import Count, Window
 from django.urls import reverse
 
 from accounts.attention import (
@@ -22,7 +21,7 @@ from accounts.attention import (
     key_expr,
     span,
 )
-from accounts.paging import ReadPages
+from accounts.paging import ReadPages, count_of
 from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, snoozed_keys
 from freelancers.attention import freelancer_attention
@@ -112,7 +111,7 @@ def _budgets(workspace, now, window):
     if window.hides or window.only:
         alerts = alerts.annotate(_key=key_expr("budget_alert", pk="engagement"))
         alerts = alerts.exclude(_key__in=window.hidden).filter(**{"_key": window.only} if window.only else {})
-    alerts = alerts.annotate(_total=Window(Count("*"))).order_by("engagement")
+    alerts = alerts.annotate(_total=count_of(alerts)).order_by("engagement")
     alerts = attention_read(alerts[:window.limit] if window.limit is not None else alerts)
     items = []
     for row in alerts:

@@ -7,12 +7,12 @@ engagement's figures are summed from its entries."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, F, Sum, Value, When
 from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
 
-from ..models import AccountKind, Entry, LedgerTotal, TransactionKind
+from ..models import AccountKind, CommittedTotal, Entry, LedgerTotal, TransactionKind
 
 ALERT_PERCENT = 80
 # Milestone states whose money is still in escrow.
@@ -159,14 +159,6 @@ def budget_figures_for(engagements):
     return {e.pk: _figures(e, _sums_by_kind(grouped.get((e.pk, e.currency), []))) for e in engagements}
 
 
-# The totals whose sum is BudgetFigures.committed: escrow (held), and payable credited by
-# releases, resolutions, approved hours and bonuses (earned).
-EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS,
-                TransactionKind.COMMISSION)
-COMMITTED_TOTALS = Q(account_kind=AccountKind.ESCROW) | Q(account_kind=AccountKind.PAYABLE,
-                                                          transaction_kind__in=EARNED_KINDS)
-
-
 def _percent_and_alert(committed, budget):
     """BudgetFigures.percent_committed and .alert as SQL over a `committed` and a `budget` expression."""
     committed_x100 = committed * 100
@@ -180,14 +172,14 @@ def _percent_and_alert(committed, budget):
 
 def committed_by_engagement(engagements, *, fields=()):
     """Rows {engagement, committed, percent_committed, alert} for the engagements (a queryset)
-    that have committed money, summed in one grouped query over their ledger totals in their
-    currency; BudgetFigures' definitions, so they can be filtered and ordered in SQL. An
-    engagement with nothing committed has no row (0 %, no alert). `fields` adds the engagement's
-    (or its freelancer's) fields to each row."""
+    that have committed money, read from their committed totals in their currency (one row
+    each, kept with the ledger: payments.models.CommittedTotal); BudgetFigures' definitions, so
+    they can be filtered and ordered in SQL. An engagement with nothing committed has no row
+    (0 %, no alert). `fields` adds the engagement's (or its freelancer's) fields to each row."""
     return (
-        LedgerTotal.objects.filter(COMMITTED_TOTALS, engagement__in=engagements, currency=F("engagement__currency"))
+        CommittedTotal.objects.filter(engagement__in=engagements, currency=F("engagement__currency"))
         .values("engagement", "engagement__budget", "engagement__created_at", *fields)
-        .annotate(committed=Sum("amount"))
+        .annotate(committed=F("amount"))
         .annotate(**_percent_and_alert(F("committed"), F("engagement__budget")))
     )
 

@@ -198,8 +198,8 @@ def test_the_batch_keeps_the_ledger_totals_and_tells_the_webhooks_as_the_per_row
     from notifications.models import WebhookEvent
     from notifications.webhooks.events import EVENT_TYPES
     from notifications.webhooks.services import webhook_endpoint_create
-    from payments.models import LedgerTotal
-    from payments.services.totals import totals_from_entries
+    from payments.models import CommittedTotal, LedgerTotal
+    from payments.services.totals import committed_from_totals, totals_from_entries
 
     webhook_endpoint_create(workspace=workspace, actor=owner, url="https://hooks.example.invalid/x",
                             events=list(EVENT_TYPES))
@@ -212,6 +212,9 @@ def test_the_batch_keeps_the_ledger_totals_and_tells_the_webhooks_as_the_per_row
 
     # The engagements' money figures (what the home page and budgets read) moved with the batch.
     assert rows(LedgerTotal.objects.filter(workspace=workspace)) == rows(totals_from_entries([workspace.pk]))
+    derived = committed_from_totals(totals_from_entries([workspace.pk]))
+    assert ({(t.engagement_id, t.currency, t.amount) for t in CommittedTotal.objects.filter(workspace=workspace)}
+            == {(t.engagement_id, t.currency, t.amount) for t in derived})
     released = [json.loads(e.body)["data"]["milestone"]["id"]
                 for e in WebhookEvent.objects.filter(type="milestone.released").order_by("id")]
     assert sorted(released) == sorted(m.pk for m in milestones)

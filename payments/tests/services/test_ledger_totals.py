@@ -8,7 +8,7 @@ from django.db import transaction
 
 from payments import services
 from payments.errors import PaymentError
-from payments.models import Entry, LedgerTotal
+from payments.models import CommittedTotal, Entry, LedgerTotal
 from payments.selectors import budget_figures, budget_figures_for
 from payments.services import ledger
 from payments.services.totals import ledger_totals_rebuild
@@ -65,3 +65,36 @@ def test_every_action_keeps_the_totals_a_rebuild_computes(submitted, owner, enga
     # The list's figures (from the totals) are the single engagement's (from its entries).
     assert budget_figures_for([engagement])[engagement.pk] == budget_figures(engagement)
     assert budget_figures(engagement).released == submitted.amount + 11_111
+
+
+def _committed(workspace):
+    return {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.filter(workspace=workspace)}
+
+
+def test_committed_totals_move_with_the_postings_and_roll_back_with_them(funded, owner, engagement):
+    # Funding put the milestone's amount in escrow: committed, in the engagement's currency.
+    assert _committed(engagement.workspace) == {(engagement.pk, engagement.currency): funded.amount}
+    with pytest.raises(Boom), transaction.atomic():
+        services.bonus_pay(engagement=engagement, actor=owner, amount=2_500, note="x", idempotency_key=new_key())
+        assert _committed(engagement.workspace) == {(engagement.pk, engagement.currency): funded.amount + 2_500}
+        raise Boom
+    assert _committed(engagement.workspace) == {(engagement.pk, engagement.currency): funded.amount}
+
+
+def test_committed_totals_are_the_budget_figures_committed_and_survive_a_rebuild(
+        submitted, owner, engagement, make_milestone):
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    refunded = make_milestone(amount=5_000)
+    services.milestone_fund(milestone=refunded, actor=owner, idempotency_key=new_key())
+    services.milestone_refund(milestone=refunded, actor=owner, idempotency_key=new_key())
+    services.bonus_pay(engagement=engagement, actor=owner, amount=2_500, note="Thanks", idempotency_key=new_key())
+    kept = _committed(engagement.workspace)
+    # Release moved escrow to payable (committed either way), the refund took its funding back
+    # out, the bonus added to it: what the budget bar shows as committed.
+    assert kept == {(engagement.pk, engagement.currency): budget_figures(engagement).committed}
+    assert budget_figures(engagement).committed == submitted.amount + 2_500
+
+    CommittedTotal.objects.all().delete()
+    ledger_totals_rebuild([engagement.workspace_id])
+
+    assert _committed(engagement.workspace) == kept

@@ -49,9 +49,18 @@ from payments.errors import (
     PaymentError,
     StateConflict,
 )
-from payments.models import AccountKind, Entry, LedgerTotal, Timesheet, Transaction, amount_for, week_start_of
+from payments.models import (
+    AccountKind,
+    CommittedTotal,
+    Entry,
+    LedgerTotal,
+    Timesheet,
+    Transaction,
+    amount_for,
+    week_start_of,
+)
 from payments.selectors import HELD_STATES, account_balance, budget_figures, escrowed_for, owed_on, timesheet_minutes
-from payments.services.totals import totals_from_entries
+from payments.services.totals import committed_from_totals, totals_from_entries
 
 from ..factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
@@ -374,6 +383,10 @@ class MoneyMachine(RuleBasedStateMachine):
             return {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount for t in totals}
 
         assert rows(LedgerTotal.objects.filter(workspace=self.ws)) == rows(totals_from_entries([self.ws.pk]))
+        # CommittedTotal (what the budget alerts and nearest budgets read) is those totals' committed kinds summed.
+        committed = {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.filter(workspace=self.ws)}
+        assert committed == {(t.engagement_id, t.currency): t.amount
+                             for t in committed_from_totals(totals_from_entries([self.ws.pk]))}
 
 
 # A refusal because of the state (the service's StateConflict, or the transition helper's error).

@@ -18,6 +18,7 @@ from payments.errors import InvalidInput, NotAllowed, StateConflict
 from payments.models import (
     AccountKind,
     CommissionReport,
+    CommittedTotal,
     InvoiceLine,
     LedgerTotal,
     RetainerPeriod,
@@ -28,7 +29,7 @@ from payments.models import (
 from payments.reminders.pay_models import pay_models_sweep
 from payments.selectors import budget_figures, retainer_periods_for
 from payments.selectors.attention import owner_attention
-from payments.services.totals import totals_from_entries
+from payments.services.totals import committed_from_totals, totals_from_entries
 
 from ..conftest import balance, new_key
 from ..factories import EngagementFactory
@@ -57,7 +58,10 @@ def totals_match_entries():
               for t in LedgerTotal.objects.all()}
     derived = {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount
                for t in totals_from_entries()}
-    return {k: v for k, v in stored.items() if v} == {k: v for k, v in derived.items() if v}
+    committed = {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.all()}
+    committed_derived = {(t.engagement_id, t.currency): t.amount for t in committed_from_totals(totals_from_entries())}
+    return ({k: v for k, v in stored.items() if v} == {k: v for k, v in derived.items() if v}
+            and {k: v for k, v in committed.items() if v} == {k: v for k, v in committed_derived.items() if v})
 
 
 def post_update(engagement, hours):
