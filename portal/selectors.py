@@ -6,7 +6,8 @@ the owner sees them.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,8 +76,7 @@ def my_engagements(freelancer, *, with_todos=True, with_brief=False):
         qs = with_unread(qs, freelancer.user)
     qs = qs.select_related("workspace")
     if with_brief:
-        qs = qs.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]),
-                         waiting_agreement=awaiting_freelancer_version())
+        qs = with_waiting(qs)
     if not with_todos:  # the counts below are for the todos only (a join with every milestone)
         return [EngagementRow(e) for e in _in_list_order(qs, order)]
     rows = _in_list_order(qs.annotate(
@@ -124,6 +124,13 @@ _waiting_brief = Brief.objects.filter(engagement=OuterRef("pk"), sent_at__isnull
     Exists(Brief.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))))
 
 
+def with_waiting(queryset):
+    """Engagements annotated with `waiting_brief` and `waiting_agreement`: the version of the brief
+    to acknowledge and of the agreement to sign, or None (a subquery each)."""
+    return queryset.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]),
+                             waiting_agreement=awaiting_freelancer_version())
+
+
 def unacknowledged_briefs(engagement_ids):
     """{engagement id: version} where the current brief was sent and not acknowledged."""
     latest = {}
@@ -138,13 +145,24 @@ def playbook_waiting(freelancer, engagements):
     running = [e for e in engagements if e.status in RUNNING | {EngagementStatus.OFFERED}]
     if not running:
         return {}
-    # The attached documents whose current version the freelancer has not acknowledged: one query.
+    return dict(_docs_waiting(freelancer).filter(engagement_id__in=[e.pk for e in running])
+                .values("engagement_id").annotate(n=Count("*")).order_by().values_list("engagement_id", "n"))
+
+
+def _docs_waiting(freelancer):
+    """The attached documents whose current version the freelancer has not acknowledged."""
     acknowledged = PlaybookAcknowledgement.objects.filter(
         freelancer=freelancer, version__document_id=OuterRef("playbookdocument_id"),
         version__version=OuterRef("playbookdocument__current_version"))
-    return dict(Engagement.playbook.through.objects.filter(engagement_id__in=[e.pk for e in running])
-                .exclude(Exists(acknowledged)).values("engagement_id").annotate(n=Count("*")).order_by()
-                .values_list("engagement_id", "n"))
+    return Engagement.playbook.through.objects.exclude(Exists(acknowledged))
+
+
+def docs_waiting_count(freelancer):
+    """A subquery for an engagement queryset: how many of its attached documents' current versions
+    the freelancer has not acknowledged (what playbook_waiting() counts)."""
+    return Coalesce(Subquery(_docs_waiting(freelancer).filter(engagement_id=OuterRef("pk")).order_by()
+                             .values("engagement_id").annotate(n=Count("*")).values("n"),
+                             output_field=IntegerField()), Value(0))
 
 
 def engagement_todos(engagement):

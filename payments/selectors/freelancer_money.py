@@ -112,7 +112,13 @@ class FreelancerMoney:
         return {r.engagement.pk: r for r in ordered}
 
     def for_engagement(self, engagement):
-        return self.engagements.get(engagement.pk) or EngagementMoney(engagement, engagement.currency)
+        """The figures of one engagement the caller holds (without reading the others' rows)."""
+        row = self._per_engagement.get(engagement.pk)
+        if row is None:
+            return EngagementMoney(engagement, engagement.currency)
+        if row.engagement is None:
+            row.engagement = engagement
+        return row
 
     @property
     def is_empty(self):

@@ -5,7 +5,6 @@ zone, emails) and their money overall."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,8 +19,8 @@ from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from ..access import SESSION_FREELANCER, portal_required
-from ..attention import freelancer_front_door
 from ..forms import ProfileForm
+from ..front_door import freelancer_front_door
 from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
@@ -40,12 +39,12 @@ OWED_SHOWN = 25
 
 @portal_required
 def home(request):
-    front = freelancer_front_door(request.freelancer)
-    cards = Paginator(front.cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    front = freelancer_front_door(request.freelancer, shown=ATTENTION_SHOWN, agenda_shown=AGENDA_SHOWN,
+                                  page=request.GET.get("page"), per_page=CARDS_PER_PAGE,
+                                  finished_shown=FINISHED_SHOWN)
     return render_portal(request, "portal/home.html", {
-        "home": front, "attention": front.attention[:ATTENTION_SHOWN], "agenda": front.agenda[:AGENDA_SHOWN],
-        "cards": cards, "finished": sorted(front.finished, key=lambda e: (e.ended_at is not None, e.ended_at, e.pk),
-                                           reverse=True)[:FINISHED_SHOWN]})
+        "home": front, "attention": front.attention, "agenda": front.agenda, "cards": front.cards,
+        "finished": front.finished})
 
 
 @portal_required
