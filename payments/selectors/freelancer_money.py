@@ -224,8 +224,15 @@ def freelancer_escrow_lines(freelancer):
 def freelancer_escrow_lines_latest(freelancer, *, lines):
     """The latest `lines` of `freelancer_escrow_lines` (oldest first) and how many there are in
     all, counted by the same query (a window over the whole set, taken before the cut)."""
-    latest = list(_escrow_lines(freelancer).annotate(lines_in_all=Window(Count("pk")))
-                  .order_by("-transaction__created_at", "-transaction_id", "-id")[:lines])
+    # The cut and the count read narrow rows (entry, account, transaction's date); only the lines
+    # kept are joined to their transaction, milestone and engagement. Joining every line first
+    # read every milestone and transaction of the ledger (0.5 s at 1,000 engagements).
+    narrow = (Entry.objects.filter(account__kind=AccountKind.ESCROW, account__engagement__freelancer=freelancer)
+              .exclude(amount=0))
+    order = ["-transaction__created_at", "-transaction_id", "-id"]
+    counted = narrow.annotate(n=Window(Count("pk"))).order_by().values("n")[:1]
+    latest = list(_escrow_lines(freelancer).filter(pk__in=Subquery(narrow.order_by(*order).values("pk")[:lines]))
+                  .annotate(lines_in_all=Subquery(counted)).order_by(*order))
     return latest[::-1], latest[0].lines_in_all if latest else 0
 
 

@@ -5,6 +5,7 @@ zone, emails) and their money overall."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,7 +22,7 @@ from payments.statements import statement_csv_response
 from ..access import SESSION_FREELANCER, portal_required
 from ..forms import ProfileForm
 from ..front_door import freelancer_front_door
-from ..selectors import email_categories, email_choices
+from ..selectors import email_categories, email_choices, owed_by_engagement
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
 
@@ -34,7 +35,7 @@ FINISHED_SHOWN = 20
 # The money page: the latest lines of the statement and of the escrow ledger (all in the CSV).
 STATEMENT_LINES_SHOWN = 50
 LEDGER_LINES_SHOWN = 50
-OWED_SHOWN = 25
+OWED_PER_PAGE = 25
 
 
 @portal_required
@@ -101,7 +102,7 @@ def money_overview(request):
     # The page shows the latest lines (balances run over all of them, summed in SQL); the CSV has
     # every one.
     statement, statement_lines = money.freelancer_statement_latest(request.freelancer, lines=STATEMENT_LINES_SHOWN)
-    owed = sorted(money.freelancer_owed_by_engagement(request.freelancer), key=lambda row: -row[1])
+    owed = Paginator(owed_by_engagement(request.freelancer), OWED_PER_PAGE).get_page(request.GET.get("page"))
     escrow_lines, escrow_lines_total = money.freelancer_escrow_lines_latest(request.freelancer,
                                                                            lines=LEDGER_LINES_SHOWN)
     return render_portal(request, "portal/money.html", {
@@ -110,7 +111,6 @@ def money_overview(request):
         "money": money.freelancer_money(request.freelancer),
         "escrow_lines": escrow_lines,
         "escrow_lines_total": escrow_lines_total,
-        "owed_by_engagement": owed[:OWED_SHOWN],
-        "owed_total": len(owed),
+        "owed_by_engagement": owed,
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")
