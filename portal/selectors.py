@@ -35,7 +35,7 @@ from freelancers.models import Freelancer
 from notifications import preferences
 from notifications.models import PreferenceMode
 from payments import selectors as money
-from payments.models import AccountKind, LedgerTotal, Payout
+from payments.models import Payout
 
 from .access import visible_engagements
 from .models import PortalAccess
@@ -195,17 +195,6 @@ def milestones_for_freelancer(engagement, *, now):
         m.escrowed = held.get(m.pk, 0)
         m.overdue = bool(m.due_at and m.due_at < now and m.state in OPEN_WORK_STATES)
     return milestones
-
-
-def owed_by_engagement(freelancer):
-    """The freelancer's engagements with something payable to them, the largest first, each with
-    `owed`: summed in SQL from the payable rows of LedgerTotal (kept with the entries in the same
-    transaction), a queryset to page through."""
-    owed = (LedgerTotal.objects.filter(engagement=OuterRef("pk"), account_kind=AccountKind.PAYABLE).order_by()
-            .values("engagement").annotate(total=Sum("amount")).values("total"))
-    return (visible_engagements(freelancer)
-            .annotate(owed=Subquery(owed, output_field=IntegerField())).filter(owed__gt=0)
-            .order_by("-owed", "-created_at", "pk"))
 
 
 def paid_out(engagement):

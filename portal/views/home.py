@@ -22,7 +22,7 @@ from payments.statements import statement_csv_response
 from ..access import SESSION_FREELANCER, portal_required
 from ..forms import ProfileForm
 from ..front_door import freelancer_front_door
-from ..selectors import email_categories, email_choices, owed_by_engagement
+from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
 
@@ -102,7 +102,8 @@ def money_overview(request):
     # The page shows the latest lines (balances run over all of them, summed in SQL); the CSV has
     # every one.
     statement, statement_lines = money.freelancer_statement_latest(request.freelancer, lines=STATEMENT_LINES_SHOWN)
-    owed = Paginator(owed_by_engagement(request.freelancer), OWED_PER_PAGE).get_page(request.GET.get("page"))
+    owed = Paginator(money.freelancer_owed_by_engagement(request.freelancer), OWED_PER_PAGE)
+    owed = owed.get_page(request.GET.get("page"))
     escrow_lines, escrow_lines_total = money.freelancer_escrow_lines_latest(request.freelancer,
                                                                            lines=LEDGER_LINES_SHOWN)
     return render_portal(request, "portal/money.html", {
