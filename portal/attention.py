@@ -1,19 +1,23 @@
-"""The freelancer's front door (the portal home and the freelancer's `GET /attention/`, `/money/`,
-`/agenda/`): what needs them now, most urgent first; the next days' deadlines, check-ins and
-review-window ends; a card per engagement; and their money (payments' `freelancer_money`).
+"""What needs the freelancer now, most urgent first, and the next days' deadlines, check-ins and
+review-window ends (the portal home, and the freelancer's `GET /attention/` and `GET /agenda/`).
 
-One query budget however many engagements: every read below is one query over all of the
-freelancer's engagements (a test holds the home's count equal for 1 and 100 engagements).
+Bounded however many engagements: each source of items is one query that orders its rows by
+urgency in SQL (severity, then moment), cuts them at `limit` and counts them all with a window
+(`COUNT(*) OVER ()`), and every source is read in one statement (`accounts.together`). The most
+urgent `limit` items of all are among the first `limit` rows of each source, so merging those in
+Python and cutting again gives the same first items as building every one. `limit=None` (the
+API, which pages through everything) reads every row.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, OuterRef, Subquery, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from accounts.together import read_together
 from engagements.models import (
     CheckIn,
     CheckInStatus,
@@ -24,18 +28,22 @@ from engagements.models import (
     MilestoneState,
     PayTerms,
 )
-from payments import selectors as money
+from engagements.models.engagement import ENDED_STATUSES
+from engagements.selectors import with_unread
 from payments.models import CommissionReport, CommissionStatus, Dispute, DisputeSide
 
-from .selectors import RUNNING, WORKABLE, my_engagements, playbook_waiting
+from .access import visible_engagements
+from .selectors import RUNNING, WORKABLE, docs_waiting_count, with_waiting
 
 S = MilestoneState
 SEVERITY_ORDER = {"overdue": 0, "today": 1, "soon": 2}
+SEVERITIES = list(SEVERITY_ORDER)
 UPDATE_DUE_WITHIN = timedelta(hours=48)
 MILESTONE_DUE_WITHIN = timedelta(days=3)
 # An answered date request stays on the list this long (it needs reading, not doing).
 ANSWER_SHOWN_FOR = timedelta(days=3)
 AGENDA_DAYS = 14
+_FAR = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
 
 
 @dataclass
@@ -76,195 +84,233 @@ class AgendaEntry:
 
 
 @dataclass
-class Card:
-    """An engagement as the home shows it."""
+class Clock:
+    """`now`, the freelancer's zone and the start of their tomorrow (what is due before it is due
+    "today")."""
 
-    engagement: object
-    next_milestone: object = None
-    money: object = None
-    items: list = field(default_factory=list)
-    update_overdue: bool = False
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def tomorrow(self):
+        today = timezone.localtime(self.now, self.tz).date()
+        return datetime.combine(today + timedelta(days=1), time(), tzinfo=self.tz)
+
+    def severity(self, moment):
+        if moment < self.now:
+            return "overdue"
+        return "today" if moment < self.tomorrow else "soon"
+
+    def rank(self, moment):
+        """The SQL twin of severity(): 0 overdue, 1 today, 2 soon (the field `moment` not null)."""
+        return Case(When(**{f"{moment}__lt": self.now}, then=Value(0)),
+                    When(**{f"{moment}__lt": self.tomorrow}, then=Value(1)), default=Value(2))
 
 
-@dataclass
-class FrontDoor:
-    attention: list
-    agenda: list
-    cards: list
-    finished: list
-    money: object
-
-
-def _severity(moment, now, tz):
-    if moment < now:
-        return "overdue"
-    return "today" if timezone.localtime(moment, tz).date() == timezone.localtime(now, tz).date() else "soon"
+def clock_for(freelancer, now=None):
+    return Clock(now or timezone.now(), ZoneInfo(freelancer.timezone or "UTC"))
 
 
 def _url(name, **kwargs):
-    # Lazy: an item or date is built for every engagement, its address made only for those shown.
     return reverse_lazy(f"portal:{name}", kwargs=kwargs)
 
 
-def _milestones(engagements):
-    """The milestones of running engagements that still ask something of someone, with their
-    engagement, in due order."""
-    ids = [e.pk for e in engagements if e.status in RUNNING]
-    by_pk = {e.pk: e for e in engagements}
-    # A disputed milestone carries the open dispute the owner's side opened, if any (the
-    # freelancer is asked to answer it): read with the milestone, not in a query of its own.
-    owner_dispute = Dispute.objects.filter(milestone=OuterRef("pk"), resolved_at__isnull=True,
-                                           side=DisputeSide.OWNER).order_by("opened_at", "pk")
-    rows = list(Milestone.objects.filter(engagement_id__in=ids, state__in=[S.FUNDED, S.CHANGES_REQUESTED,
-                                                                            S.SUBMITTED, S.DISPUTED])
-                .annotate(owner_dispute_id=Case(When(state=S.DISPUTED,
-                                                     then=Subquery(owner_dispute.values("pk")[:1]))),
-                          owner_dispute_opened_at=Case(When(state=S.DISPUTED,
-                                                            then=Subquery(owner_dispute.values("opened_at")[:1]))))
-                .order_by("due_at", "position", "pk"))
-    for m in rows:
-        m.engagement = by_pk[m.engagement_id]  # no query per milestone
-    return rows
+def _counted(qs, limit, *, total=None):
+    """The queryset cut at `limit` (None: every row), counting every row (or summing `total`)."""
+    qs = qs.annotate(_in_all=Window(total if total is not None else Count("pk")))
+    return qs if limit is None else qs[:limit]
 
 
-def _engagement_items(e, now, tz, *, brief_version, docs):
+def _in_all(rows):
+    return (rows[0]._in_all or 0) if rows else 0
+
+
+# --- The sources of attention items -------------------------------------------------------------
+def _current(freelancer):
+    return visible_engagements(freelancer).exclude(status__in=ENDED_STATUSES)
+
+
+def _engagement_source(freelancer, clock, limit):
+    """Current engagements asking something of the freelancer themselves (unread messages, a brief
+    or an agreement waiting, playbook documents to acknowledge, a status update due within 48 h),
+    the one with the most urgent item first; each row's items summed for the count."""
+    qs = _current(freelancer)
+    qs = with_unread(qs, freelancer.user) if freelancer.user_id else qs.annotate(unread_messages=Value(0))
+    qs = with_waiting(qs).annotate(docs_waiting=docs_waiting_count(freelancer))
+    update = Q(status=EngagementStatus.ACTIVE, next_update_due_at__lte=clock.now + UPDATE_DUE_WITHIN)
+    asks = {"unread": Q(unread_messages__gt=0), "brief": Q(waiting_brief__isnull=False),
+            "agreement": Q(waiting_agreement__isnull=False), "docs": Q(docs_waiting__gt=0), "update": update}
+    today = asks["unread"] | asks["brief"] | asks["agreement"]
+    update_today = update & Q(next_update_due_at__lt=clock.tomorrow)
+    n_items = sum((Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField()) for q in asks.values()),
+                  Value(0))
+    qs = (qs.filter(asks["unread"] | asks["brief"] | asks["agreement"] | asks["docs"] | update)
+          .annotate(_rank=Case(When(update & Q(next_update_due_at__lt=clock.now), then=Value(0)),
+                               When(today | update_today, then=Value(1)), default=Value(2)),
+                    _moment=Case(When(update_today, then=F("next_update_due_at")),
+                                 When(update & ~today, then=F("next_update_due_at"))))
+          .order_by("_rank", F("_moment").asc(nulls_last=True), "title", "pk"))
+    return _counted(qs, limit, total=Sum(n_items))
+
+
+def _engagement_items(e, clock):
     items = []
-    if getattr(e, "unread_messages", 0):
+    if e.unread_messages:
         n = e.unread_messages
         items.append(Item("message_unread", "today", f"{n} unread message{'s' if n != 1 else ''} on “{e.title}”",
                           _url("messages", pk=e.pk), "Read", e))
-    if brief_version:
+    if e.waiting_brief:
         items.append(Item("brief_unacknowledged", "today",
-                          f"Read and acknowledge brief v{brief_version} of “{e.title}”",
+                          f"Read and acknowledge brief v{e.waiting_brief} of “{e.title}”",
                           _url("brief", pk=e.pk), "Read the brief", e))
-    if docs:
+    if e.docs_waiting:
+        docs = e.docs_waiting
         items.append(Item("playbook_unacknowledged", "soon",
                           f"Acknowledge {docs} playbook document{'s' if docs != 1 else ''} for “{e.title}”",
                           _url("playbook", pk=e.pk), "Open the playbook", e))
     due = e.next_update_due_at
-    if e.status == EngagementStatus.ACTIVE and due and due - now <= UPDATE_DUE_WITHIN:
-        overdue = due < now
-        items.append(Item("update_overdue" if overdue else "update_due", _severity(due, now, tz),
+    if e.status == EngagementStatus.ACTIVE and due and due - clock.now <= UPDATE_DUE_WITHIN:
+        overdue = due < clock.now
+        items.append(Item("update_overdue" if overdue else "update_due", clock.severity(due),
                           f"Status update {'overdue' if overdue else 'due'} on “{e.title}”",
                           _url("updates", pk=e.pk), "Post an update", e, due_at=due))
+    if e.waiting_agreement:
+        items.append(Item("agreement_unsigned", "today", f"Read and sign agreement v{e.waiting_agreement} for "
+                          f"“{e.title}”", _url("agreement", pk=e.pk), "Read and sign", e))
     return items
 
 
-def _milestone_items(m, now, tz):
+def _running_milestones(freelancer):
+    return Milestone.objects.filter(engagement__in=visible_engagements(freelancer).filter(status__in=RUNNING))
+
+
+def _milestone_source(freelancer, clock, limit):
+    """Milestones asking for work (changes requested, or due within three days) and disputes the
+    owner's side opened on them (the freelancer is asked to answer): one item each."""
+    owner_dispute = Dispute.objects.filter(milestone=OuterRef("pk"), resolved_at__isnull=True,
+                                           side=DisputeSide.OWNER).order_by("opened_at", "pk")
+    qs = (_running_milestones(freelancer)
+          .annotate(owner_dispute_id=Case(When(state=S.DISPUTED, then=Subquery(owner_dispute.values("pk")[:1]))),
+                    owner_dispute_opened_at=Case(When(state=S.DISPUTED,
+                                                      then=Subquery(owner_dispute.values("opened_at")[:1]))))
+          .filter(Q(state=S.CHANGES_REQUESTED) | Q(state__in=WORKABLE, due_at__lte=clock.now + MILESTONE_DUE_WITHIN)
+                  | Q(state=S.DISPUTED, owner_dispute_id__isnull=False))
+          .annotate(_rank=Case(When(state__in=WORKABLE, due_at__lt=clock.now, then=Value(0)),
+                               When(state__in=[S.CHANGES_REQUESTED, S.DISPUTED], then=Value(1)),
+                               When(due_at__lt=clock.tomorrow, then=Value(1)), default=Value(2)),
+                    _moment=Case(When(state=S.DISPUTED, then=F("owner_dispute_opened_at")), default=F("due_at")))
+          .select_related("engagement")
+          .order_by("_rank", F("_moment").asc(nulls_last=True), "title", "pk"))
+    return _counted(qs, limit)
+
+
+def _milestone_item(m, clock):
     e = m.engagement
+    if m.state == S.DISPUTED:
+        return Item("dispute_open", "today", f"Dispute on “{m.title}”: the owner waits for your answer",
+                    _url("messages", pk=e.pk), "Answer", e, due_at=m.owner_dispute_opened_at,
+                    milestone=m, obj_id=m.owner_dispute_id)
     url = _url("milestone", pk=e.pk, milestone_pk=m.pk)
     if m.state == S.CHANGES_REQUESTED:
-        return [Item("changes_requested", _severity(m.due_at, now, tz) if m.due_at and m.due_at < now else "today",
-                     f"Changes requested on “{m.title}”", url, "See the feedback", e, due_at=m.due_at, milestone=m)]
-    if m.state in WORKABLE and m.due_at and m.due_at - now <= MILESTONE_DUE_WITHIN:
-        overdue = m.due_at < now
-        return [Item("milestone_overdue" if overdue else "milestone_due", _severity(m.due_at, now, tz),
-                     f"“{m.title}” {'overdue' if overdue else 'due'}", url, "Hand in the work", e,
-                     due_at=m.due_at, milestone=m)]
-    return []
+        return Item("changes_requested", "overdue" if m.due_at and m.due_at < clock.now else "today",
+                    f"Changes requested on “{m.title}”", url, "See the feedback", e, due_at=m.due_at, milestone=m)
+    overdue = m.due_at < clock.now
+    return Item("milestone_overdue" if overdue else "milestone_due", clock.severity(m.due_at),
+                f"“{m.title}” {'overdue' if overdue else 'due'}", url, "Hand in the work", e,
+                due_at=m.due_at, milestone=m)
 
 
-def _dispute_items(milestones, now):
-    """Open disputes the owner's side opened (read with the milestones): the freelancer is asked to answer."""
-    return [Item("dispute_open", "today", f"Dispute on “{m.title}”: the owner waits for your answer",
-                 _url("messages", pk=m.engagement.pk), "Answer", m.engagement, due_at=m.owner_dispute_opened_at,
-                 milestone=m, obj_id=m.owner_dispute_id)
-            for m in milestones if m.owner_dispute_id is not None]
+def _answered_source(freelancer, clock, limit):
+    qs = (MilestoneDateChange.objects
+          .filter(milestone__in=_running_milestones(freelancer), decided_at__gte=clock.now - ANSWER_SHOWN_FOR,
+                  status__in=[DateChangeStatus.ACCEPTED, DateChangeStatus.DECLINED])
+          .select_related("milestone", "milestone__engagement").order_by("decided_at", "pk"))
+    return _counted(qs, limit)
 
 
-def _answered_date_items(engagements, now):
-    by_pk = {e.pk: e for e in engagements if e.status in RUNNING}
-    answered = (MilestoneDateChange.objects
-                .filter(milestone__engagement_id__in=list(by_pk), decided_at__gte=now - ANSWER_SHOWN_FOR,
-                        status__in=[DateChangeStatus.ACCEPTED, DateChangeStatus.DECLINED])
-                .select_related("milestone"))
-    items = []
-    for change in answered:
-        m = change.milestone
-        e = by_pk[m.engagement_id]
-        verdict = "accepted" if change.status == DateChangeStatus.ACCEPTED else "declined"
-        items.append(Item("date_request_answered", "soon",
-                          f"Your new date for “{m.title}” was {verdict}", _url("milestone", pk=e.pk, milestone_pk=m.pk),
-                          "See the answer", e, due_at=change.decided_at, milestone=m, obj_id=change.pk))
-    return items
+def _answered_item(change):
+    m = change.milestone
+    verdict = "accepted" if change.status == DateChangeStatus.ACCEPTED else "declined"
+    return Item("date_request_answered", "soon", f"Your new date for “{m.title}” was {verdict}",
+                _url("milestone", pk=m.engagement_id, milestone_pk=m.pk), "See the answer", m.engagement,
+                due_at=change.decided_at, milestone=m, obj_id=change.pk)
 
 
-def _commission_items(engagements):
-    """Commission reports waiting for the freelancer's answer (accept, or dispute before the
-    deadline); read only when one of the engagements is paid by commission."""
-    sellers = {e.pk: e for e in engagements if e.pay_terms == PayTerms.COMMISSION}
-    if not sellers:
-        return []
-    waiting = CommissionReport.objects.filter(engagement_id__in=list(sellers), status=CommissionStatus.REPORTED)
-    return [Item("commission_reported", "soon", f"Commission for {r.period:%B %Y} on “{sellers[r.engagement_id].title}”"
-                 ": accept it or dispute it before it is paid", _url("commission", pk=r.engagement_id),
-                 "See the report", sellers[r.engagement_id], due_at=r.dispute_deadline_at, obj_id=r.pk)
-            for r in waiting.order_by("dispute_deadline_at", "pk")]
+def _commission_source(freelancer, limit):
+    """Commission reports waiting for the freelancer's answer (accept, or dispute before the deadline)."""
+    qs = (CommissionReport.objects
+          .filter(engagement__in=_current(freelancer).filter(pay_terms=PayTerms.COMMISSION),
+                  status=CommissionStatus.REPORTED)
+          .select_related("engagement").order_by("dispute_deadline_at", "pk"))
+    return _counted(qs, limit)
 
 
-def _sort(items):
-    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
-    return sorted(items, key=lambda i: (SEVERITY_ORDER[i.severity], i.due_at or far, i.title))
+def _commission_item(r):
+    return Item("commission_reported", "soon", f"Commission for {r.period:%B %Y} on “{r.engagement.title}”"
+                ": accept it or dispute it before it is paid", _url("commission", pk=r.engagement_id),
+                "See the report", r.engagement, due_at=r.dispute_deadline_at, obj_id=r.pk)
 
 
-def _agenda(engagements, milestones, now, *, days):
-    until = now + timedelta(days=days)
+def attention_sources(freelancer, clock, limit):
+    return [_engagement_source(freelancer, clock, limit), _milestone_source(freelancer, clock, limit),
+            _answered_source(freelancer, clock, limit), _commission_source(freelancer, limit)]
+
+
+def attention_from(rows, clock, limit):
+    """(the first `limit` items, most urgent first; how many there are) from the sources' rows."""
+    engagements, milestones, answered, commissions = rows
+    items = [i for e in engagements for i in _engagement_items(e, clock)]
+    items += [_milestone_item(m, clock) for m in milestones]
+    items += [_answered_item(c) for c in answered] + [_commission_item(r) for r in commissions]
+    items.sort(key=lambda i: (SEVERITY_ORDER[i.severity], i.due_at or _FAR, i.title))
+    return items[:limit] if limit is not None else items, sum(_in_all(source) for source in rows)
+
+
+# --- The agenda ---------------------------------------------------------------------------------
+def agenda_sources(freelancer, clock, days, limit):
+    """Milestones due and review windows closing, check-ins, and status updates due in the next
+    `days` days, each source soonest first."""
+    until = clock.now + timedelta(days=days)
+    milestones = (_running_milestones(freelancer)
+                  .filter(Q(state__in=WORKABLE, due_at__gte=clock.now, due_at__lte=until)
+                          | Q(state=S.SUBMITTED, review_deadline_at__gte=clock.now, review_deadline_at__lte=until))
+                  .annotate(_at=Case(When(state=S.SUBMITTED, then=F("review_deadline_at")), default=F("due_at")))
+                  .select_related("engagement").order_by("_at", "pk"))
+    running = visible_engagements(freelancer).filter(status__in=RUNNING)
+    checkins = (CheckIn.objects.filter(engagement__in=running, status=CheckInStatus.SCHEDULED,
+                                       scheduled_at__gte=clock.now, scheduled_at__lte=until)
+                .select_related("engagement").order_by("scheduled_at", "pk"))
+    updates = running.filter(status=EngagementStatus.ACTIVE, next_update_due_at__gte=clock.now,
+                             next_update_due_at__lte=until).order_by("next_update_due_at", "pk")
+    return [_counted(qs, limit) for qs in (milestones, checkins, updates)]
+
+
+def agenda_from(rows, limit):
+    milestones, checkins, updates = rows
     entries = []
     for m in milestones:
         e = m.engagement
         url = _url("milestone", pk=e.pk, milestone_pk=m.pk)
-        if m.state in WORKABLE and m.due_at and now <= m.due_at <= until:
-            entries.append(AgendaEntry(m.due_at, "milestone_due", f"“{m.title}” due", url, e))
-        if m.state == S.SUBMITTED and m.review_deadline_at and now <= m.review_deadline_at <= until:
+        if m.state == S.SUBMITTED:
             entries.append(AgendaEntry(m.review_deadline_at, "review_closes",
                                        f"Review of “{m.title}” closes: released automatically", url, e))
-    running = {e.pk: e for e in engagements if e.status in RUNNING}
-    for c in CheckIn.objects.filter(engagement_id__in=list(running), status=CheckInStatus.SCHEDULED,
-                                    scheduled_at__gte=now, scheduled_at__lte=until):
-        e = running[c.engagement_id]
-        entries.append(AgendaEntry(c.scheduled_at, "checkin", f"Check-in on “{e.title}”", _url("checkins", pk=e.pk), e))
-    for e in running.values():
-        if e.status == EngagementStatus.ACTIVE and e.next_update_due_at and now <= e.next_update_due_at <= until:
-            entries.append(AgendaEntry(e.next_update_due_at, "update_due", f"Status update due on “{e.title}”",
-                                       _url("updates", pk=e.pk), e))
-    return sorted(entries, key=lambda a: (a.at, a.title))
-
-
-def freelancer_front_door(freelancer, *, now=None, days=AGENDA_DAYS):
-    """Everything the portal home shows (FrontDoor)."""
-    now = now or timezone.now()
-    tz = ZoneInfo(freelancer.timezone or "UTC")
-    engagements = [row.engagement for row in my_engagements(freelancer, with_todos=False, with_brief=True)]
-    current = [e for e in engagements if not e.is_ended]
-    briefs = {e.pk: e.waiting_brief for e in current if e.waiting_brief}
-    docs = playbook_waiting(freelancer, current)
-    milestones = _milestones(current)
-    items = []
-    for e in current:
-        items += _engagement_items(e, now, tz, brief_version=briefs.get(e.pk), docs=docs.get(e.pk))
-    for e in (e for e in current if e.waiting_agreement):
-        title = f"Read and sign agreement v{e.waiting_agreement} for “{e.title}”"
-        items.append(Item("agreement_unsigned", "today", title, _url("agreement", pk=e.pk), "Read and sign", e))
-    for m in milestones:
-        items += _milestone_items(m, now, tz)
-    items += _dispute_items(milestones, now) + _answered_date_items(current, now) + _commission_items(current)
-    figures = money.freelancer_money(freelancer, now=now, engagements=engagements)
-    cards = {e.pk: Card(e, money=figures.for_engagement(e), update_overdue=bool(
-        e.status == EngagementStatus.ACTIVE and e.next_update_due_at and e.next_update_due_at < now)) for e in current}
-    for m in milestones:
-        card = cards[m.engagement_id]
-        if card.next_milestone is None and m.state in WORKABLE:
-            card.next_milestone = m
-    attention = _sort(items)
-    for item in attention:
-        cards[item.engagement.pk].items.append(item)
-    return FrontDoor(attention=attention, agenda=_agenda(current, milestones, now, days=days),
-                     cards=list(cards.values()), finished=[e for e in engagements if e.is_ended], money=figures)
+        else:
+            entries.append(AgendaEntry(m.due_at, "milestone_due", f"“{m.title}” due", url, e))
+    entries += [AgendaEntry(c.scheduled_at, "checkin", f"Check-in on “{c.engagement.title}”",
+                            _url("checkins", pk=c.engagement_id), c.engagement) for c in checkins]
+    entries += [AgendaEntry(e.next_update_due_at, "update_due", f"Status update due on “{e.title}”",
+                            _url("updates", pk=e.pk), e) for e in updates]
+    entries.sort(key=lambda a: (a.at, a.title))
+    return entries[:limit] if limit is not None else entries, sum(_in_all(source) for source in rows)
 
 
 def freelancer_attention(freelancer, *, now=None):
-    return freelancer_front_door(freelancer, now=now).attention
+    """Every item, most urgent first (the API pages through them)."""
+    clock = clock_for(freelancer, now)
+    return attention_from(read_together(attention_sources(freelancer, clock, None)), clock, None)[0]
 
 
 def freelancer_agenda(freelancer, *, now=None, days=AGENDA_DAYS):
-    return freelancer_front_door(freelancer, now=now, days=days).agenda
+    """Every agenda entry of the next `days` days, soonest first."""
+    clock = clock_for(freelancer, now)
+    return agenda_from(read_together(agenda_sources(freelancer, clock, days, None)), None)[0]

@@ -4,9 +4,10 @@ check-ins and money, the freelancer's email choices, and a freelancer's portal i
 the owner sees them.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +28,6 @@ from engagements.selectors import (
     current_brief,
     milestones_with_rounds,
     playbook_status,
-    with_unread,
 )
 from engagements.selectors.agreement import awaiting_freelancer_version
 from freelancers.models import Freelancer
@@ -36,7 +36,6 @@ from notifications.models import PreferenceMode
 from payments import selectors as money
 from payments.models import Payout
 
-from .access import visible_engagements
 from .models import PortalAccess
 
 RUNNING = {EngagementStatus.ACTIVE, EngagementStatus.PAUSED}
@@ -58,93 +57,30 @@ class Todo:
         return reverse(self.url_name, kwargs=self.url_kwargs)
 
 
-@dataclass
-class EngagementRow:
-    engagement: object
-    todos: list = field(default_factory=list)
-
-
-def my_engagements(freelancer, *, with_todos=True, with_brief=False):
-    """The freelancer's engagements (offered ones first, then running, then finished), each with
-    counts for the list (and, `with_todos`, what each asks of them: two more queries). With
-    `with_brief`, each carries `waiting_brief` and `waiting_agreement`: the version of its brief to
-    acknowledge and of its agreement to sign, or None."""
-    order = {EngagementStatus.OFFERED: 0, EngagementStatus.ACTIVE: 1, EngagementStatus.PAUSED: 2}
-    qs = visible_engagements(freelancer)
-    if freelancer.user_id:
-        qs = with_unread(qs, freelancer.user)
-    qs = qs.select_related("workspace")
-    if with_brief:
-        qs = qs.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]),
-                         waiting_agreement=awaiting_freelancer_version())
-    if not with_todos:  # the counts below are for the todos only (a join with every milestone)
-        return [EngagementRow(e) for e in _in_list_order(qs, order)]
-    rows = _in_list_order(qs.annotate(
-        open_milestones=Count("milestones", filter=Q(milestones__state__in=list(WORKABLE)), distinct=True),
-        changes_requested=Count("milestones", filter=Q(milestones__state=MilestoneState.CHANGES_REQUESTED),
-                                distinct=True),
-    ), order)
-    unacknowledged = unacknowledged_briefs([e.pk for e in rows])
-    docs_waiting = playbook_waiting(freelancer, rows)
-    now = timezone.now()
-    result = []
-    for e in rows:
-        row = EngagementRow(e)
-        unread = getattr(e, "unread_messages", 0)
-        if unread:
-            row.todos.append(Todo(f"{unread} unread message{'s' if unread != 1 else ''}", "portal:messages",
-                                  {"pk": e.pk}, urgent=True))
-        if e.pk in unacknowledged:
-            row.todos.append(Todo(f"Read and acknowledge brief v{unacknowledged[e.pk]}", "portal:brief",
-                                  {"pk": e.pk}, urgent=True))
-        if docs_waiting.get(e.pk):
-            n = docs_waiting[e.pk]
-            row.todos.append(Todo(f"Acknowledge {n} playbook document{'s' if n != 1 else ''}", "portal:playbook",
-                                  {"pk": e.pk}))
-        if e.changes_requested:
-            row.todos.append(Todo(f"Changes requested on {e.changes_requested} milestone"
-                                  f"{'s' if e.changes_requested != 1 else ''}", "portal:engagement", {"pk": e.pk},
-                                  urgent=True))
-        if e.status == EngagementStatus.ACTIVE and e.next_update_due_at:
-            overdue = e.next_update_due_at < now
-            row.todos.append(Todo("Status update overdue" if overdue else "Next status update due",
-                                  "portal:updates", {"pk": e.pk}, urgent=overdue))
-        result.append(row)
-    return result
-
-
-def _in_list_order(qs, order):
-    return sorted(qs, key=lambda e: (order.get(e.status, 3), -(e.offered_at or e.created_at).timestamp()))
-
-
 # An engagement's current brief (no later version) when it was sent and not acknowledged:
-# what unacknowledged_briefs() finds, as a subquery of the engagement's row.
+# as a subquery of the engagement's row.
 _waiting_brief = Brief.objects.filter(engagement=OuterRef("pk"), sent_at__isnull=False,
                                       acknowledged_at__isnull=True).exclude(
     Exists(Brief.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))))
 
 
-def unacknowledged_briefs(engagement_ids):
-    """{engagement id: version} where the current brief was sent and not acknowledged."""
-    latest = {}
-    for b in Brief.objects.filter(engagement_id__in=engagement_ids).order_by("engagement_id", "-version").values(
-            "engagement_id", "version", "sent_at", "acknowledged_at"):
-        latest.setdefault(b["engagement_id"], b)
-    return {eid: b["version"] for eid, b in latest.items() if b["sent_at"] and not b["acknowledged_at"]}
+def with_waiting(queryset):
+    """Engagements annotated with `waiting_brief` and `waiting_agreement`: the version of the brief
+    to acknowledge and of the agreement to sign, or None (a subquery each)."""
+    return queryset.annotate(waiting_brief=Subquery(_waiting_brief.values("version")[:1]),
+                             waiting_agreement=awaiting_freelancer_version())
 
 
-def playbook_waiting(freelancer, engagements):
-    """{engagement id: how many attached documents' current versions are not acknowledged}."""
-    running = [e for e in engagements if e.status in RUNNING | {EngagementStatus.OFFERED}]
-    if not running:
-        return {}
-    # The attached documents whose current version the freelancer has not acknowledged: one query.
+def docs_waiting_count(freelancer):
+    """A subquery for an engagement queryset: how many of its attached documents' current versions
+    the freelancer has not acknowledged."""
     acknowledged = PlaybookAcknowledgement.objects.filter(
         freelancer=freelancer, version__document_id=OuterRef("playbookdocument_id"),
         version__version=OuterRef("playbookdocument__current_version"))
-    return dict(Engagement.playbook.through.objects.filter(engagement_id__in=[e.pk for e in running])
-                .exclude(Exists(acknowledged)).values("engagement_id").annotate(n=Count("*")).order_by()
-                .values_list("engagement_id", "n"))
+    waiting = Engagement.playbook.through.objects.exclude(Exists(acknowledged))
+    return Coalesce(Subquery(waiting.filter(engagement_id=OuterRef("pk")).order_by()
+                             .values("engagement_id").annotate(n=Count("*")).values("n"),
+                             output_field=IntegerField()), Value(0))
 
 
 def engagement_todos(engagement):
@@ -317,7 +253,7 @@ def offers_to_invite():
     )
 
 
-__all__ = ["current_brief", "engagement_todos", "my_engagements"]
+__all__ = ["current_brief", "engagement_todos"]
 
 
 def invited_freelancer_zones(invitations):

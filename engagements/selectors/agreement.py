@@ -229,7 +229,7 @@ def owner_agreement_attention(workspace, now, window):
 
 def awaiting_freelancer_version():
     """A subquery for an engagement queryset: the version of its agreement waiting for the
-    freelancer's signature, or None (portal.selectors.my_engagements annotates it)."""
+    freelancer's signature, or None (portal.selectors.with_waiting annotates it)."""
     return Subquery(_awaiting(SignerSide.FREELANCER).filter(engagement=OuterRef("pk")).values("version")[:1])
 
 

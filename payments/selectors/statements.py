@@ -6,11 +6,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Max, Prefetch, Q, Sum
+from django.db.models import BigIntegerField, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 
 from engagements.models import Engagement
 
-from ..models import AccountKind, Entry, Payout, Transaction, TransactionKind
+from ..models import AccountKind, Entry, LedgerTotal, Payout, Transaction, TransactionKind
 from .engagement import engagement_ledger
 
 
@@ -179,11 +179,11 @@ def freelancer_statement_latest(freelancer, *, lines):
 
 
 def freelancer_owed_by_engagement(freelancer):
-    """[(engagement, owed)] for engagements with something owed."""
-    rows = (
-        Entry.objects.filter(account__freelancer=freelancer, account__kind=AccountKind.PAYABLE)
-        .values("transaction__engagement").annotate(owed=Sum("amount")).filter(owed__gt=0)
-    )
-    owed = {r["transaction__engagement"]: r["owed"] for r in rows}
-    engagements = Engagement.objects.filter(pk__in=owed).order_by("-created_at")
-    return [(e, owed[e.pk]) for e in engagements]
+    """The freelancer's engagements with something owed to them, the largest first, each with
+    `owed`: summed in SQL from the payable rows of LedgerTotal (kept with the entries in the same
+    database transaction), a queryset for the caller to cut or page through."""
+    owed = (LedgerTotal.objects.filter(engagement=OuterRef("pk"), account_kind=AccountKind.PAYABLE).order_by()
+            .values("engagement").annotate(total=Sum("amount")).values("total"))
+    return (Engagement.objects.filter(freelancer=freelancer)
+            .annotate(owed=Subquery(owed, output_field=BigIntegerField())).filter(owed__gt=0)
+            .order_by("-owed", "-created_at", "pk"))

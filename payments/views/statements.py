@@ -11,6 +11,10 @@ from ..providers import stripe_enabled
 from ..statements import statement_csv_response, workspace_statement_csv
 from ._helpers import engagement_for
 
+# The owner's statement of a freelancer on screen (the CSV and the printable version have all).
+STATEMENT_LINES_SHOWN = 100
+OWED_SHOWN = 25
+
 
 def _statement_response(request, statement, *, template_context, filename, engagement_columns):
     fmt = request.GET.get("format")
@@ -34,14 +38,21 @@ def engagement_statement(request, pk):
 
 @workspace_required
 def freelancer_statement(request, pk):
+    """The freelancer's statement: every line in the CSV and the printable version; on screen the
+    latest STATEMENT_LINES_SHOWN (balances and totals over all of them, summed in SQL) and the
+    OWED_SHOWN engagements owed the most, each with how many there are."""
     freelancer = get_for_workspace(request, Freelancer, pk=pk)
-    return _statement_response(
-        request, selectors.freelancer_statement(freelancer), filename=f"statement-freelancer-{freelancer.pk}.csv",
-        engagement_columns=False,
-        template_context={"freelancer": freelancer, "subject": freelancer.name,
-                          "owed_by_engagement": selectors.freelancer_owed_by_engagement(freelancer),
-                          "back_url": reverse("payments:overview")},
-    )
+    context = {"freelancer": freelancer, "subject": freelancer.name, "back_url": reverse("payments:overview")}
+    if request.GET.get("format") in ("csv", "print"):
+        statement = selectors.freelancer_statement(freelancer)
+    else:
+        statement, context["statement_lines"] = selectors.freelancer_statement_latest(
+            freelancer, lines=STATEMENT_LINES_SHOWN)
+        owed = selectors.freelancer_owed_by_engagement(freelancer)
+        context["owed_by_engagement"] = list(owed[:OWED_SHOWN])
+        context["owed_total"] = owed.count() if len(context["owed_by_engagement"]) == OWED_SHOWN else None
+    return _statement_response(request, statement, filename=f"statement-freelancer-{freelancer.pk}.csv",
+                               engagement_columns=False, template_context=context)
 
 
 @workspace_required

@@ -20,8 +20,8 @@ from payments.models import Payout
 from payments.statements import statement_csv_response
 
 from ..access import SESSION_FREELANCER, portal_required
-from ..attention import freelancer_front_door
 from ..forms import ProfileForm
+from ..front_door import freelancer_front_door
 from ..selectors import email_categories, email_choices
 from ..services.profile import portal_profile_save
 from ._helpers import render_portal
@@ -35,17 +35,17 @@ FINISHED_SHOWN = 20
 # The money page: the latest lines of the statement and of the escrow ledger (all in the CSV).
 STATEMENT_LINES_SHOWN = 50
 LEDGER_LINES_SHOWN = 50
-OWED_SHOWN = 25
+OWED_PER_PAGE = 25
 
 
 @portal_required
 def home(request):
-    front = freelancer_front_door(request.freelancer)
-    cards = Paginator(front.cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    front = freelancer_front_door(request.freelancer, shown=ATTENTION_SHOWN, agenda_shown=AGENDA_SHOWN,
+                                  page=request.GET.get("page"), per_page=CARDS_PER_PAGE,
+                                  finished_shown=FINISHED_SHOWN)
     return render_portal(request, "portal/home.html", {
-        "home": front, "attention": front.attention[:ATTENTION_SHOWN], "agenda": front.agenda[:AGENDA_SHOWN],
-        "cards": cards, "finished": sorted(front.finished, key=lambda e: (e.ended_at is not None, e.ended_at, e.pk),
-                                           reverse=True)[:FINISHED_SHOWN]})
+        "home": front, "attention": front.attention, "agenda": front.agenda, "cards": front.cards,
+        "finished": front.finished})
 
 
 @portal_required
@@ -102,7 +102,8 @@ def money_overview(request):
     # The page shows the latest lines (balances run over all of them, summed in SQL); the CSV has
     # every one.
     statement, statement_lines = money.freelancer_statement_latest(request.freelancer, lines=STATEMENT_LINES_SHOWN)
-    owed = sorted(money.freelancer_owed_by_engagement(request.freelancer), key=lambda row: -row[1])
+    owed = Paginator(money.freelancer_owed_by_engagement(request.freelancer), OWED_PER_PAGE)
+    owed = owed.get_page(request.GET.get("page"))
     escrow_lines, escrow_lines_total = money.freelancer_escrow_lines_latest(request.freelancer,
                                                                            lines=LEDGER_LINES_SHOWN)
     return render_portal(request, "portal/money.html", {
@@ -111,7 +112,6 @@ def money_overview(request):
         "money": money.freelancer_money(request.freelancer),
         "escrow_lines": escrow_lines,
         "escrow_lines_total": escrow_lines_total,
-        "owed_by_engagement": owed[:OWED_SHOWN],
-        "owed_total": len(owed),
+        "owed_by_engagement": owed,
         "payouts": Payout.objects.filter(freelancer=request.freelancer).select_related("engagement")[:50],
     }, tab="money")

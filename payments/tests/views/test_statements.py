@@ -97,3 +97,30 @@ def test_the_latest_lines_of_a_statement_are_the_full_statements_tail(history, f
     assert latest.totals == full.totals
     assert _comparable(latest) == {c: rows[-2:] for c, rows in _comparable(full).items()}
     assert latest.currency_lines["USD"][-1].reference == "=PP-42"  # the payout's reference
+
+
+def test_the_owners_statement_of_a_freelancer_shows_the_latest_lines_and_the_largest_owed(
+        owner_client, history, freelancer, workspace, owner, monkeypatch, django_assert_max_num_queries):
+    from payments.views import statements
+
+    monkeypatch.setattr(statements, "STATEMENT_LINES_SHOWN", 2)
+    monkeypatch.setattr(statements, "OWED_SHOWN", 1)
+    url = reverse("payments:freelancer_statement", args=[freelancer.pk])
+    with django_assert_max_num_queries(15) as small:
+        page = owner_client.get(url).content.decode()
+    queries = len(small.captured_queries)
+    # Three lines (earned 1,500.00 and 50.00, paid 1,000.00): the latest two on screen, the
+    # totals over all three; every one in the CSV and the printable version.
+    assert "The latest 2 of 3 lines" in page and "550.00 USD" in page
+    assert len(rows(owner_client.get(url + "?format=csv"))) == 4
+    assert "The latest" not in owner_client.get(url + "?format=print").content.decode()
+    # A second engagement owed more: it comes first, the other counted.
+    more = EngagementFactory(workspace=workspace, freelancer=freelancer, currency="USD", title="Bigger job")
+    m = MilestoneFactory(engagement=more, amount=90_000)
+    fund(m, owner)
+    submit(m)
+    services.milestone_release(milestone=m, actor=owner, idempotency_key=new_key())
+    with django_assert_max_num_queries(queries):
+        page = owner_client.get(url).content.decode()
+    assert "900.00 USD on" in page and "Bigger job" in page
+    assert "the 1 largest of 2 engagements" in page and "550.00 USD on" not in page

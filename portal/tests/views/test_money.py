@@ -49,3 +49,23 @@ def test_the_money_page_reads_the_same_queries_at_2_and_at_12_engagements(
     assert "The latest 5 of 48 movements" in page
     # Every figure sums all twelve: 12 × 1,000.00 held, in review; 12 × 400.00 still payable.
     assert "12,000.00" in page and "4,800.00" in page
+
+
+def test_what_is_payable_by_engagement_comes_a_page_at_a_time_the_largest_first(
+        client_a, client_b, workspace, owner, freelancer_a, freelancer_b, monkeypatch):
+    from portal.views import home
+
+    monkeypatch.setattr(home, "OWED_PER_PAGE", 2)
+    _grow(workspace, owner, freelancer_a, 3)
+    _grow(workspace, owner, freelancer_b, 1, start=7)
+    first = client_a.get("/portal/money/")
+    second = client_a.get("/portal/money/?page=2")
+    shown = [[e.title for e in r.context["owed_by_engagement"]] for r in (first, second)]
+    # 400.00 payable on each (1,000.00 released, 600.00 paid out): equal, the latest first.
+    assert shown == [["Money 2", "Money 1"], ["Money 0"]]
+    assert first.context["owed_by_engagement"].paginator.count == 3
+    assert "3 engagements, the largest first." in first.content.decode()
+    assert all(e.owed == 40_000 for e in first.context["owed_by_engagement"])
+    # Another freelancer's engagement is never among them.
+    assert "Money 7" not in first.content.decode() + second.content.decode()
+    assert [e.title for e in client_b.get("/portal/money/").context["owed_by_engagement"]] == ["Money 7"]
