@@ -20,7 +20,7 @@ def fake_http_client():
 
 @pytest.fixture
 def stripe_rail(settings, celery_eager):
-    fake = FakeStripe(default_currency="usd")
+    fake = FakeStripe(default_currency="usd", platform_country="US")
     _FAKES.append(fake)
     settings.PAYMENTS_PROVIDER = "stripe"
     settings.STRIPE_SECRET_KEY = TEST_KEY
@@ -30,6 +30,7 @@ def stripe_rail(settings, celery_eager):
     settings.STRIPE_HTTP_CLIENT = "payments.tests.stripe_rail.conftest.fake_http_client"
     settings.STRIPE_CURRENCIES = ("USD", "EUR")
     settings.STRIPE_PAYMENT_METHODS = ("card", "us_bank_account")
+    settings.STRIPE_PLATFORM_COUNTRY = fake.platform_country
     yield fake
     _FAKES.remove(fake)
 
