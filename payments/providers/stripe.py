@@ -177,11 +177,15 @@ class StripeProvider(PaymentsProvider):
             return json.loads(payload)
         raise last
 
-    def events_list(self, *, created_gte, starting_after=None):
+    def events_list(self, *, created_gte, starting_after=None, account=None, types=None):
+        """A page of the platform's events, or with `account` a connected account's (its
+        `Stripe-Account`), of `types` when given."""
         params = {"created": {"gte": created_gte}, "limit": 100}
         if starting_after:
             params["starting_after"] = starting_after
-        return self._call(self.client.v1.events.list, params)
+        if types:
+            params["types"] = list(types)
+        return self._call(self.client.v1.events.list, params, {"stripe_account": account} if account else None)
 
     def balance_transactions_list(self, *, created_gte, starting_after=None):
         params = {"created": {"gte": created_gte}, "limit": 100}
