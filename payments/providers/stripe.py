@@ -187,6 +187,16 @@ class StripeProvider(PaymentsProvider):
             params["types"] = list(types)
         return self._call(self.client.v1.events.list, params, {"stripe_account": account} if account else None)
 
+    def balance_retrieve(self):
+        """The platform's balance: {currency (upper case): available + pending} in minor units."""
+        balance = self._call(self.client.v1.balance.retrieve)
+        totals = {}
+        for part in ("available", "pending"):
+            for row in balance.get(part) or []:
+                currency = row["currency"].upper()
+                totals[currency] = totals.get(currency, 0) + row["amount"]
+        return totals
+
     def balance_transactions_list(self, *, created_gte, starting_after=None):
         params = {"created": {"gte": created_gte}, "limit": 100}
         if starting_after:
