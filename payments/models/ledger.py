@@ -18,6 +18,8 @@ Fund: owner funding → escrow. Release: escrow → payable. Refund: escrow → 
 Timesheet approval, bonus and commission: owner funding → payable (paid in arrears, not
 escrowed). A retainer period is funded and released like a milestone (fund: owner funding →
 escrow; release: escrow → payable), without a milestone. Payout: payable → paid out.
+Refund after release (given by the freelancer): payable (what is still owed) and/or paid out
+(what already left, and came back) → owner funding.
 """
 
 from django.conf import settings
@@ -86,6 +88,7 @@ class TransactionKind(models.TextChoices):
     BONUS = "bonus", "Bonus"
     COMMISSION = "commission", "Commission released"
     PAYOUT = "payout", "Payout"
+    REFUND_RELEASED = "refund_released", "Refunded after release"
 
 
 class Transaction(models.Model):

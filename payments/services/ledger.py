@@ -26,7 +26,7 @@ AUDIT_MONEY = {
     TransactionKind.FUND: "fund", TransactionKind.RELEASE: "release", TransactionKind.REFUND: "refund",
     TransactionKind.DISPUTE: "dispute", TransactionKind.RESOLVE: "resolve",
     TransactionKind.TIMESHEET: "timesheet_approve", TransactionKind.BONUS: "bonus", TransactionKind.PAYOUT: "payout",
-    TransactionKind.COMMISSION: "commission",
+    TransactionKind.COMMISSION: "commission", TransactionKind.REFUND_RELEASED: "refund_released",
 }
 
 MAX_KEY_LENGTH = 255
