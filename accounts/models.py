@@ -255,6 +255,8 @@ AUDIT_ACTIONS = (
     "money.payouts_enabled", "money.payout_account", "money.provider_unfundable", "money.provider_unexplained",
     # Money given back after a release: the owner's ask (the refund itself is `money.refund_released`).
     "money.refund_requested", "money.refund_released",
+    # Stripe's fee on a charge, posted from its balance transaction (the platform's cost).
+    "money.provider_fee",
 )
 
 

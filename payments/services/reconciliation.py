@@ -3,7 +3,7 @@ asked of Stripe (payments/models/reconciliation.py says the model).
 
 Every intent that succeeded in the window expects one balance transaction on the platform,
 found by its provider id (a charge `ch_…`, a transfer `tr_…`, a refund `re_…`) and of its
-amount; a charge's fee is taken from it when we never read it. An expectation without its
+amount; a charge's fee is taken from it (and posted) when we never read it. An expectation without its
 transaction, or with another amount, is unexplained for its workspace: listed on the dashboard's
 money card and written to the audit log. Stripe's movements that none of ours explains (other
 than Stripe's own fees and payouts of the platform) go on the platform's run. And the whole is
@@ -20,6 +20,7 @@ from accounts.audit import audit_record
 
 from ..models import IntentKind, IntentStatus, ProviderIntent, ReconciliationException, ReconciliationRun
 from ..providers import payments_provider, stripe_enabled
+from .provider_fees import provider_fee_post
 from .reconciliation_balance import balance_shortfalls
 
 WINDOW = timedelta(days=7)
@@ -75,6 +76,7 @@ def reconciliation_run(*, now=None):
             matched[0] += 1
             if intent.kind == IntentKind.CHECKOUT and intent.fee is None:
                 ProviderIntent.objects.filter(pk=intent.pk).update(fee=bt.get("fee"))
+                provider_fee_post(intent=intent, fee=bt.get("fee"), details=bt.get("fee_details") or ())
         else:
             exceptions.append((provider_id, intent.amount, intent.currency, reason))
     strays = [(source, bt.get("amount", 0), (bt.get("currency") or "").upper(),

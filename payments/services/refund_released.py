@@ -27,6 +27,7 @@ from engagements.models import Milestone, MilestoneState
 from .. import refund_emails, timeline
 from ..errors import IdempotencyConflict, InsufficientFunds, InvalidInput, NotAllowed, StateConflict
 from ..models import Account, RefundRequest, ReleasedRefund, ReleasedRefundStatus
+from ..providers import stripe_enabled
 from ..providers.off_platform import OffPlatformProvider, looks_like_card_number
 from ..roles import is_engagement_freelancer, require_owner
 from ..selectors import open_refund_request, owed_on, released_refund_figures
@@ -97,7 +98,7 @@ def released_refund(*, milestone, actor, amount, idempotency_key, reason="", met
     existing = _replay(eng, key, milestone, amount)
     if existing is not None:
         return _continue(existing)
-    charge = charge_of(milestone.pk)
+    charge = charge_of(milestone.pk) if stripe_enabled() else None  # paid through Stripe, and still on it
     try:
         with transaction.atomic():
             refund = _claim(milestone, actor, key, amount, reason, method, reference, on_stripe=charge is not None)
