@@ -27,13 +27,13 @@ from .escrow import MilestoneAction
 from .serializers import MilestoneMoneySerializer
 
 
-class RefundRequestBodySerializer(serializers.Serializer):
+class RefundAskBodySerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     amount = serializers.IntegerField(required=False, min_value=1, max_value=MAX_AMOUNT,
                                       help_text="Minor units; leave out to ask for everything not refunded yet.")
 
 
-class RefundRequestSerializer(serializers.ModelSerializer):
+class RefundAskSerializer(serializers.ModelSerializer):
     class Meta:
         model = RefundRequest
         fields = ["id", "milestone", "reason", "amount", "status", "created_at", "answered_at"]
@@ -65,10 +65,10 @@ class ReleasedRefundResultSerializer(serializers.Serializer):
     description="Owner only, on a released milestone, with a reason (and an amount, or everything not refunded "
                 "yet). Emails the freelancer, who decides. Moves no money; no Idempotency-Key. 409 for a milestone "
                 "not released (cancel and refund it instead).",
-    request=RefundRequestBodySerializer, responses={200: RefundRequestSerializer, **errors(*ACTION_ERRORS)}))
+    request=RefundAskBodySerializer, responses={200: RefundAskSerializer, **errors(*ACTION_ERRORS)}))
 class MilestoneRefundRequestView(MoneyAction):
     permission_classes = [IsWorkspaceStaff]
-    payload = RefundRequestBodySerializer
+    payload = RefundAskBodySerializer
 
     def post(self, request, pk):  # moves no money: no Idempotency-Key
         milestone = milestone_or_404(request, pk)
@@ -76,7 +76,7 @@ class MilestoneRefundRequestView(MoneyAction):
         body.is_valid(raise_exception=True)
         ask = services.refund_request(milestone=milestone, actor=request.user, reason=body.validated_data["reason"],
                                       amount=body.validated_data.get("amount"))
-        return Response(RefundRequestSerializer(ask).data)
+        return Response(RefundAskSerializer(ask).data)
 
 
 @extend_schema_view(post=extend_schema(

@@ -3,19 +3,11 @@ freelancer gives (`refund-released`, an Idempotency-Key money action); other tok
 
 import pytest
 
-from payments import services
 from payments.models import RefundRequest, ReleasedRefund, Transaction
-from payments.tests.conftest import new_key
 
 from .conftest import post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def released(submitted, owner):
-    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
-    return submitted
 
 
 def test_the_owner_asks_and_the_freelancer_gives_part_back(owner_api, freelancer_api, released):

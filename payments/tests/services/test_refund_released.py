@@ -23,13 +23,6 @@ from .test_invoices import tax_details
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def released(submitted, owner):
-    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
-    submitted.refresh_from_db()
-    return submitted
-
-
 def _give(milestone, freelancer, amount, key=None, **more):
     return services.released_refund(milestone=milestone, actor=freelancer.user, amount=amount,
                                     idempotency_key=key or new_key(), **more)

@@ -3,23 +3,18 @@ account's (with its `Stripe-Account`), stored through the same path as a deliver
 id) and acted on once."""
 
 import pytest
-from django.urls import reverse
 
-from payments import services
-from payments.models import PayoutAccount, ProviderEvent
+from payments.models import ProviderEvent
 from payments.services.provider_events import provider_events_backfill
-from payments.tests.conftest import new_key, submit
 
-from .conftest import checkout_of
+from .conftest import paid_and_released, payouts_on
 
 pytestmark = pytest.mark.django_db
 
 
 def test_connected_accounts_events_that_never_arrived_are_backfilled_once(
         client, stripe_rail, deliver, owner_api, owner, freelancer, milestone, django_capture_on_commit_callbacks):
-    owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk]))
-    account = PayoutAccount.objects.get()
-    stripe_rail.complete_onboarding(account.provider_account_id)
+    account = payouts_on(owner_api, freelancer, stripe_rail)
     stripe_rail.pop_events()  # the Connect endpoint was down: account.updated never reached us
     account.refresh_from_db()
     assert account.status == "pending"
@@ -32,13 +27,7 @@ def test_connected_accounts_events_that_never_arrived_are_backfilled_once(
     assert stored.account == account.provider_account_id and stored.processed_at is not None
 
     # Paid, released, transferred; the bank payout's event is lost too.
-    owner_api.post(reverse("api:milestone-fund", args=[milestone.pk]), {}, format="json",
-                   HTTP_IDEMPOTENCY_KEY=new_key())
-    stripe_rail.complete_checkout(checkout_of(milestone).provider_id)
-    deliver()
-    submit(milestone)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.milestone_release(milestone=milestone, actor=owner, idempotency_key=new_key())
+    paid_and_released(owner_api, owner, milestone, stripe_rail, deliver, django_capture_on_commit_callbacks)
     stripe_rail.make_available(account.provider_account_id)
     stripe_rail.run_payouts(account.provider_account_id)
     stripe_rail.pop_events()

@@ -14,7 +14,7 @@ from payments.models import ProviderIntent
 from payments.services.reconciliation import reconciliation_run
 from payments.tests.conftest import new_key, submit
 
-from .conftest import checkout_of
+from .conftest import checkout_of, paid_and_released, payouts_on
 
 pytestmark = pytest.mark.django_db
 
@@ -60,16 +60,11 @@ def test_what_matches_is_counted_and_what_does_not_is_shown(stripe_rail, deliver
 def test_held_funds_beyond_the_platforms_balance_are_an_exception_with_the_figures(
         stripe_rail, deliver, owner_api, owner_client, owner, freelancer, make_milestone,
         django_capture_on_commit_callbacks, time_machine):
-    owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk]))
-    stripe_rail.complete_onboarding(freelancer.payout_account.provider_account_id)
+    payouts_on(owner_api, freelancer, stripe_rail)
     released, held = make_milestone(amount=50_000), make_milestone(amount=20_000)
-    for m in (released, held):
-        owner_api.post(reverse("api:milestone-fund", args=[m.pk]), {}, format="json", HTTP_IDEMPOTENCY_KEY=new_key())
-        stripe_rail.complete_checkout(checkout_of(m).provider_id)
-    deliver()
-    submit(released)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.milestone_release(milestone=released, actor=owner, idempotency_key=new_key())
+    owner_api.post(reverse("api:milestone-fund", args=[held.pk]), {}, format="json", HTTP_IDEMPOTENCY_KEY=new_key())
+    stripe_rail.complete_checkout(checkout_of(held).provider_id)
+    paid_and_released(owner_api, owner, released, stripe_rail, deliver, django_capture_on_commit_callbacks)
     fees = sum(checkout_of(m).fee for m in (released, held))
     assert fees == (50_000 * 29 // 1000 + 30) + (20_000 * 29 // 1000 + 30)
     # Stripe keeps its fees from what the owner paid; the ledger holds the full 20,000 still to

@@ -15,7 +15,6 @@ from payments.errors import InsufficientFunds, ProviderError
 from payments.models import (
     AccountKind,
     IntentStatus,
-    PayoutAccount,
     ProviderIntent,
     ReleasedRefund,
     Transaction,
@@ -24,7 +23,7 @@ from payments.models import (
 from payments.services.provider_reversals import released_refunds_recover
 from payments.tests.conftest import balance, new_key, submit
 
-from .conftest import checkout_of
+from .conftest import checkout_of, paid_and_released, payouts_on
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +31,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def transferred(stripe_rail, deliver, owner_api, owner, freelancer, milestone, django_capture_on_commit_callbacks):
     """A milestone paid through Checkout, released and transferred to a ready account."""
-    owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk]))
-    account = PayoutAccount.objects.get()
-    stripe_rail.complete_onboarding(account.provider_account_id)
-    owner_api.post(reverse("api:milestone-fund", args=[milestone.pk]), {}, format="json",
-                   HTTP_IDEMPOTENCY_KEY=new_key())
-    stripe_rail.complete_checkout(checkout_of(milestone).provider_id)
-    deliver()
-    submit(milestone)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.milestone_release(milestone=milestone, actor=owner, idempotency_key=new_key())
+    account = payouts_on(owner_api, freelancer, stripe_rail)
+    paid_and_released(owner_api, owner, milestone, stripe_rail, deliver, django_capture_on_commit_callbacks)
     assert ProviderIntent.objects.get(kind="transfer").status == IntentStatus.SUCCEEDED
     return account
 

@@ -8,21 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import Engagement
-from payments import services
 from payments.models import RefundRequest, ReleasedRefund, Transaction
 from portal.models import PortalAccess
 
-from ..conftest import new_key
 from .conftest import action_url, key_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def released(submitted, owner):
-    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
-    submitted.refresh_from_db()
-    return submitted
 
 
 @pytest.fixture
