@@ -95,7 +95,7 @@ MONEY_ACTIONS = {
                                ("dispute", "Open a dispute…", "btn-outline-danger")],
     MilestoneState.CHANGES_REQUESTED: [("dispute", "Open a dispute…", "btn-outline-danger")],
     MilestoneState.DISPUTED: [("resolve", "Resolve the dispute…", "btn-primary")],
-    MilestoneState.RELEASED: [("ask-refund", "Ask for money back…", "btn-outline-warning")],
+    MilestoneState.RELEASED: [("ask-refund", "Ask for money back…", "btn-outline-secondary")],
 }
 # Released money can be asked back after the engagement ended too.
 AFTER_END = {"ask-refund"}
