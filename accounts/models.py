@@ -253,6 +253,10 @@ AUDIT_ACTIONS = (
     # changed, a payment that arrived for a milestone that could no longer be funded, what the
     # nightly reconciliation could not match.
     "money.payouts_enabled", "money.payout_account", "money.provider_unfundable", "money.provider_unexplained",
+    # Money given back after a release: the owner's ask (the refund itself is `money.refund_released`).
+    "money.refund_requested", "money.refund_released",
+    # Stripe's fee on a charge, posted from its balance transaction (the platform's cost).
+    "money.provider_fee",
 )
 
 

@@ -34,6 +34,9 @@ def payment_settings(env):
         # Dotted path of a zero-argument callable returning a `stripe.HTTPClient`: the one way to put
         # another transport under the StripeClient (the offline fake in tests). Empty: Stripe's own.
         "STRIPE_HTTP_CLIENT": env.str("STRIPE_HTTP_CLIENT", default=""),
+        # The platform account's country (ISO 3166-1 alpha-2): a freelancer elsewhere (outside
+        # Europe's single area) gets a cross-border "recipient" account. Empty: asked of Stripe once.
+        "STRIPE_PLATFORM_COUNTRY": env.str("STRIPE_PLATFORM_COUNTRY", default="").strip().upper(),
     }
     if provider == "stripe" and not values["STRIPE_SECRET_KEY"]:
         raise ImproperlyConfigured("PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY.")

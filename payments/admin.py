@@ -21,6 +21,8 @@ from .models import (
     ProviderIntent,
     ReconciliationException,
     ReconciliationRun,
+    RefundRequest,
+    ReleasedRefund,
     RetainerPeriod,
     ReviewClock,
     TaxDetails,
@@ -223,3 +225,18 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
 class ReconciliationExceptionAdmin(ReadOnlyAdmin):
     list_display = ["run", "provider_id", "amount", "currency", "reason"]
     search_fields = ["provider_id"]
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(ReadOnlyAdmin):
+    list_display = ["milestone", "amount", "status", "requested_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["milestone", "requested_by"]
+
+
+@admin.register(ReleasedRefund)
+class ReleasedRefundAdmin(ReadOnlyAdmin):
+    list_display = ["milestone", "amount", "from_payable", "from_paid_out", "currency", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["ledger_key", "reference"]
+    list_select_related = ["milestone"]

@@ -71,6 +71,17 @@ class RefundForm(IdempotentForm):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RefundRequestForm(IdempotentForm):
+    reason = forms.CharField(label="Why you ask for money back (sent to the freelancer)", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, currency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"] = MoneyField(currency=currency, required=False, label=f"How much ({currency})",
+                                           help_text="Leave empty to ask for everything not refunded yet.")
+        self.order_fields(["reason", "amount", "idempotency_key"])
+
+
 class DisputeForm(IdempotentForm):
     reason = forms.CharField(label="What is the dispute about?", max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 4}),

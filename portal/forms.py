@@ -10,6 +10,8 @@ from django.contrib.auth import password_validation
 from accounts.fields import SingleLineField
 from accounts.forms import DETECT_TZ, TimezoneField, check_new_password
 from engagements.forms import MultipleFileField
+from payments.forms import MoneyField
+from payments.providers.off_platform import OffPlatformProvider
 
 
 class AcceptForm(forms.Form):
@@ -146,3 +148,21 @@ class ProfileForm(forms.Form):
 
     def email_choices(self):
         return {c.key: self.cleaned_data[f"email_{c.key}"] for c in self.categories}
+
+
+class ReleasedRefundForm(forms.Form):
+    """Give back money a released milestone paid you (payments.services.released_refund)."""
+
+    reason = forms.CharField(label="A note for the owner", required=False, max_length=300)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+    def __init__(self, *args, currency, returned_outside, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"] = MoneyField(currency=currency, label=f"Amount to refund ({currency})")
+        if returned_outside:  # off the platform, money already paid out comes back outside it
+            self.fields["method"] = forms.ChoiceField(
+                label="How you sent it back", required=False, choices=[("", "—"), *OffPlatformProvider.methods],
+                help_text="Only when part of it was already paid out to you.")
+            self.fields["reference"] = forms.CharField(label="Reference of the transfer you sent back",
+                                                       required=False, max_length=120)
+        self.order_fields(["amount", "reason", "method", "reference", "idempotency_key"])

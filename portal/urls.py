@@ -67,6 +67,8 @@ urlpatterns = [
          name="milestone_submit"),
     path("engagements/<int:pk>/milestones/<int:milestone_pk>/dispute/", work.milestone_dispute,
          name="milestone_dispute"),
+    path("engagements/<int:pk>/milestones/<int:milestone_pk>/refund/", work.milestone_refund,
+         name="milestone_refund"),
     path("engagements/<int:pk>/milestones/<int:milestone_pk>/new-date/", dates.date_request,
          name="date_request"),
     path("engagements/<int:pk>/milestones/<int:milestone_pk>/new-date/withdraw/", dates.date_withdraw,

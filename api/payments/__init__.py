@@ -6,7 +6,7 @@ errors (400) and the state conflicts (409) are the same.
 Modules: access.py (scoping and the ledger's idempotency key), actions.py (the one shape of a
 money action: Idempotency-Key, one service call, the answer), serializers.py, escrow.py
 (milestone actions), engagement.py (balance, ledger, budget, bonuses, payouts), timesheets.py,
-pay_models.py (retainer periods and commission reports).
+pay_models.py (retainer periods and commission reports), refund_released.py (money back after a release).
 """
 
 from django.urls import path
@@ -34,6 +34,7 @@ from .pay_models import (
     RetainerPeriodDispute,
     RetainerPeriodResolve,
 )
+from .refund_released import MilestoneRefundReleasedView, MilestoneRefundRequestView
 from .timesheets import (
     EngagementTimesheetList,
     TimeEntryCreate,
@@ -50,6 +51,9 @@ urlpatterns = [
     path("milestones/<int:pk>/refund/", MilestoneRefundView.as_view(), name="milestone-refund"),
     path("milestones/<int:pk>/dispute/", MilestoneDisputeView.as_view(), name="milestone-dispute"),
     path("milestones/<int:pk>/resolve/", MilestoneResolveView.as_view(), name="milestone-resolve"),
+    path("milestones/<int:pk>/refund-request/", MilestoneRefundRequestView.as_view(), name="milestone-refund-request"),
+    path("milestones/<int:pk>/refund-released/", MilestoneRefundReleasedView.as_view(),
+         name="milestone-refund-released"),
     path("engagements/<int:pk>/balance/", EngagementBalanceView.as_view(), name="engagement-balance"),
     path("engagements/<int:pk>/ledger/", EngagementLedgerView.as_view(), name="engagement-ledger"),
     path("engagements/<int:pk>/budget/", EngagementBudgetView.as_view(), name="engagement-budget"),

@@ -37,7 +37,7 @@ SYSTEM_LINKS = {
     "date_accepted": _MILESTONE, "date_declined": _MILESTONE,
     "escrow_funded": _MONEY, "escrow_released": _MONEY, "escrow_auto_released": _MONEY,
     "escrow_refunded": _MONEY, "escrow_disputed": _MONEY, "escrow_resolved": _MONEY, "bonus_paid": _MONEY,
-    "payout_recorded": _MONEY,
+    "payout_recorded": _MONEY, "refund_requested": _MONEY, "refund_released": _MONEY,
     "timesheet_approved": ("payments:engagement", "portal:timesheets"),
     "timesheet_disputed": ("payments:engagement", "portal:timesheets"),
     **dict.fromkeys(("retainer_funded", "retainer_released", "retainer_disputed", "retainer_resolved",

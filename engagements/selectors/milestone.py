@@ -95,14 +95,18 @@ MONEY_ACTIONS = {
                                ("dispute", "Open a dispute…", "btn-outline-danger")],
     MilestoneState.CHANGES_REQUESTED: [("dispute", "Open a dispute…", "btn-outline-danger")],
     MilestoneState.DISPUTED: [("resolve", "Resolve the dispute…", "btn-primary")],
+    MilestoneState.RELEASED: [("ask-refund", "Ask for money back…", "btn-outline-secondary")],
 }
+# Released money can be asked back after the engagement ended too.
+AFTER_END = {"ask-refund"}
 
 
 def money_actions(milestone):
     """(action, label, button class) for the payments pages that fit the milestone's state."""
+    actions = MONEY_ACTIONS.get(MilestoneState(milestone.state), [])
     if milestone.engagement.is_ended:
-        return []
-    return MONEY_ACTIONS.get(MilestoneState(milestone.state), [])
+        return [action for action in actions if action[0] in AFTER_END]
+    return actions
 
 
 def latest_round_outcome(milestone, submission):

@@ -15,6 +15,7 @@ aggregate:
 - provider: what the payment provider holds for us (payout accounts), what we asked of it
   (intents, written before each call) and what it told us (events).
 - reconciliation: the nightly matching of Stripe's balance transactions to our intents.
+- refund_released: money given back after a release (the owner's ask, the freelancer's refund).
 
 The rest (disputes, review clocks, budget changes, timesheets, payouts) are ordinary rows that
 point at the ledger transactions they caused. Every name is re-exported here, so
@@ -72,9 +73,19 @@ from .provider import (
     ProviderIntent,
 )
 from .reconciliation import ReconciliationException, ReconciliationRun
+from .refund_released import (
+    RefundRequest,
+    RefundRequestStatus,
+    ReleasedRefund,
+    ReleasedRefundStatus,
+)
 # isort: on
 
 __all__ = [
+    "RefundRequest",
+    "RefundRequestStatus",
+    "ReleasedRefund",
+    "ReleasedRefundStatus",
     "COMMISSION_LIVE_STATES",
     "COMMISSION_TRANSITIONS",
     "RETAINER_FINAL_STATES",

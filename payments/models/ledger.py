@@ -18,6 +18,9 @@ Fund: owner funding → escrow. Release: escrow → payable. Refund: escrow → 
 Timesheet approval, bonus and commission: owner funding → payable (paid in arrears, not
 escrowed). A retainer period is funded and released like a milestone (fund: owner funding →
 escrow; release: escrow → payable), without a milestone. Payout: payable → paid out.
+Refund after release (given by the freelancer): payable (what is still owed) and/or paid out
+(what already left, and came back) → owner funding. Provider fee (Stripe's fee on a charge, the
+platform's cost): platform → provider fees; the owner's funding and the escrow keep the full amount.
 """
 
 from django.conf import settings
@@ -32,6 +35,11 @@ class AccountKind(models.TextChoices):
     ESCROW = "escrow", "Escrow"
     PAYABLE = "payable", "Owed to freelancer"
     PAID_OUT = "paid_out", "Paid out"
+    # The platform's own books (one each per workspace): what the payment provider charged, and
+    # the platform's money that paid it (Stripe keeps its fee from the owner's payment, which the
+    # ledger holds in full, so the platform covers it).
+    PROVIDER_FEES = "provider_fees", "Payment provider fees"
+    PLATFORM = "platform", "Platform's own money"
 
 
 class Account(models.Model):
@@ -54,6 +62,8 @@ class Account(models.Model):
                     | models.Q(kind=AccountKind.ESCROW, engagement__isnull=False, freelancer__isnull=True)
                     | models.Q(kind__in=[AccountKind.PAYABLE, AccountKind.PAID_OUT], engagement__isnull=True,
                                freelancer__isnull=False)
+                    | models.Q(kind__in=[AccountKind.PROVIDER_FEES, AccountKind.PLATFORM], engagement__isnull=True,
+                               freelancer__isnull=True)
                 ),
                 name="account_kind_matches_owner",
             ),
@@ -68,6 +78,11 @@ class Account(models.Model):
                 fields=["freelancer", "kind"],
                 condition=models.Q(kind__in=[AccountKind.PAYABLE, AccountKind.PAID_OUT]),
                 name="account_one_per_freelancer_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "kind"],
+                condition=models.Q(kind__in=[AccountKind.PROVIDER_FEES, AccountKind.PLATFORM]),
+                name="account_one_platform_kind",
             ),
         ]
 
@@ -86,6 +101,8 @@ class TransactionKind(models.TextChoices):
     BONUS = "bonus", "Bonus"
     COMMISSION = "commission", "Commission released"
     PAYOUT = "payout", "Payout"
+    REFUND_RELEASED = "refund_released", "Refunded after release"
+    PROVIDER_FEE = "provider_fee", "Payment provider's fee"
 
 
 class Transaction(models.Model):

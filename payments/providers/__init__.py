@@ -33,5 +33,5 @@ def payments_provider(*, http_client=None):
         webhook_secrets=settings.STRIPE_WEBHOOK_SECRETS,
         connect_webhook_secrets=settings.STRIPE_CONNECT_WEBHOOK_SECRETS,
         currencies=settings.STRIPE_CURRENCIES, payment_methods=settings.STRIPE_PAYMENT_METHODS,
-        http_client=http_client,
+        platform_country=getattr(settings, "STRIPE_PLATFORM_COUNTRY", ""), http_client=http_client,
     )

@@ -63,3 +63,4 @@ class PaymentsProvider:
     checkout_create = checkout_retrieve = payment_intent_retrieve = _not_enabled
     transfer_create = transfer_reverse = refund_create = _not_enabled
     event_verify = events_list = balance_transactions_list = dispute_retrieve = payout_retrieve = _not_enabled
+    balance_retrieve = _not_enabled

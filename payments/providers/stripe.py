@@ -15,6 +15,7 @@ object classes. Stripe's refusals become `ProviderError` with a message for peop
 import json
 
 import stripe
+from django.core.cache import cache
 
 from ..errors import ProviderError
 from .base import Checkout, PaymentsProvider
@@ -23,6 +24,20 @@ HELD_FUNDS_NOTE = "Held in the platform's Stripe balance until you release them.
 # How far a webhook's signed timestamp may lag behind our clock (Stripe's default too).
 WEBHOOK_TOLERANCE_SECONDS = 300
 _RETRYABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+# Europe's single area for Connect (the EEA, the UK and Switzerland): a platform in one of these
+# countries may hold full-agreement accounts in any other of them.
+EUROPE = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO", "GB", "CH"})
+PLATFORM_COUNTRY_CACHE = "payments:stripe-platform-country"
+
+
+def cross_border(platform_country, country):
+    """Whether an account in `country` is cross-border for a platform in `platform_country`
+    (Stripe's rule: then only the recipient service agreement and the transfers capability)."""
+    if not platform_country or not country or country == platform_country:
+        return False
+    return not {country, platform_country} <= EUROPE
 
 
 def _plain(obj):
@@ -36,11 +51,12 @@ class StripeProvider(PaymentsProvider):
     moves_money = True
 
     def __init__(self, *, secret_key, api_version, webhook_secrets=(), connect_webhook_secrets=(),
-                 currencies=(), payment_methods=(), http_client=None):
+                 currencies=(), payment_methods=(), platform_country="", http_client=None):
         self.webhook_secrets = tuple(webhook_secrets)
         self.connect_webhook_secrets = tuple(connect_webhook_secrets)
         self._currencies = tuple(currencies)
         self.payment_methods = list(payment_methods)
+        self._platform_country = (platform_country or "").upper()
         self.client = stripe.StripeClient(secret_key, stripe_version=api_version, http_client=http_client,
                                           max_network_retries=2)
 
@@ -58,13 +74,29 @@ class StripeProvider(PaymentsProvider):
             raise ProviderError(f"Stripe refused: {detail}") from exc
 
     # --- Connected accounts -----------------------------------------------------------------
+    def platform_country(self):
+        """The platform account's country: STRIPE_PLATFORM_COUNTRY, else Stripe's answer, asked
+        once a day."""
+        if not self._platform_country:
+            country = cache.get(PLATFORM_COUNTRY_CACHE)
+            if not country:
+                country = (self._call(self.client.v1.accounts.retrieve_current).get("country") or "").upper()
+                cache.set(PLATFORM_COUNTRY_CACHE, country, 24 * 3600)
+            self._platform_country = country
+        return self._platform_country
+
     def account_create(self, *, email, country, metadata, idempotency_key):
+        """An Express account that receives transfers; in another country than the platform's
+        (outside Europe's single area) under the recipient service agreement, as Stripe requires
+        for cross-border payouts."""
         params = {
             "type": "express", "email": email, "metadata": metadata,
             "capabilities": {"transfers": {"requested": True}},
         }
         if country:
-            params["country"] = country
+            params["country"] = country.upper()
+            if cross_border(self.platform_country(), country.upper()):
+                params["tos_acceptance"] = {"service_agreement": "recipient"}
         return self._call(self.client.v1.accounts.create, params, {"idempotency_key": idempotency_key})
 
     def account_retrieve(self, account_id):
@@ -145,11 +177,25 @@ class StripeProvider(PaymentsProvider):
             return json.loads(payload)
         raise last
 
-    def events_list(self, *, created_gte, starting_after=None):
+    def events_list(self, *, created_gte, starting_after=None, account=None, types=None):
+        """A page of the platform's events, or with `account` a connected account's (its
+        `Stripe-Account`), of `types` when given."""
         params = {"created": {"gte": created_gte}, "limit": 100}
         if starting_after:
             params["starting_after"] = starting_after
-        return self._call(self.client.v1.events.list, params)
+        if types:
+            params["types"] = list(types)
+        return self._call(self.client.v1.events.list, params, {"stripe_account": account} if account else None)
+
+    def balance_retrieve(self):
+        """The platform's balance: {currency (upper case): available + pending} in minor units."""
+        balance = self._call(self.client.v1.balance.retrieve)
+        totals = {}
+        for part in ("available", "pending"):
+            for row in balance.get(part) or []:
+                currency = row["currency"].upper()
+                totals[currency] = totals.get(currency, 0) + row["amount"]
+        return totals
 
     def balance_transactions_list(self, *, created_gte, starting_after=None):
         params = {"created": {"gte": created_gte}, "limit": 100}

@@ -9,6 +9,7 @@ overview, statements. Every figure is a sum of ledger entries, computed when ask
 - freelancer_money: the freelancer's money in four disjoint states, per currency and engagement.
 - invoices: what a transaction invoices, payments not yet invoiced, invoice lists, what is left to credit.
 - provider: the payment provider's rows (a payment in progress, payout accounts, activity).
+- refund_released: what a released milestone can still give back, the owner's ask, the refunds.
 
 Every name is re-exported here, so `from payments import selectors` reaches all of them.
 """
@@ -65,6 +66,7 @@ from .pay_models import (
     with_hours_used,
 )
 from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
+from .refund_released import RefundFigures, open_refund_request, released_refund_figures, released_refunds_of
 from .statements import (
     Statement,
     StatementLine,
@@ -76,6 +78,10 @@ from .statements import (
 )
 
 __all__ = [
+    "RefundFigures",
+    "open_refund_request",
+    "released_refund_figures",
+    "released_refunds_of",
     "commission_reports_for",
     "hours_over_candidates",
     "hours_used",

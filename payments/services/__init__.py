@@ -37,6 +37,7 @@ from .payment_settings import payment_settings_update
 from .payout_accounts import payout_account_enable, payout_account_link
 from .payouts import bonus_pay, payout_record
 from .provider_funding import milestone_checkout_start
+from .refund_released import refund_request, released_refund
 from .retainer import (
     retainer_hours_over_flag,
     retainer_period_dispute,
@@ -83,6 +84,8 @@ __all__ = [
     "payout_account_enable",
     "payout_account_link",
     "payout_record",
+    "refund_request",
+    "released_refund",
     "review_clock_start",
     "review_deadline_for",
     "timesheet_approval_extend",

@@ -7,6 +7,7 @@
   self-billing agreed (`invoice_self_bill`, called by the ledger's `post` in the payment's own
   transaction, so the payment and its invoice commit together).
 - `credit_note_issue`: a credit note correcting an invoice, never for more than is left of it.
+- `credit_note_for_refund`: the one the app issues when released money is refunded.
 
 Numbers come from the issuer's counter row for the year, locked with SELECT … FOR UPDATE in the
 issuing transaction: sequential, no gap, no duplicate, whatever runs at the same time.
@@ -206,3 +207,20 @@ def credit_note_issue(*, invoice, actor, amount, reason):
         line = Line(f"Correction of invoice {original.number}: {reason}", amount)
         return _write(engagement=original.engagement, kind=InvoiceKind.CREDIT_NOTE, lines=[line], rate_bp=None,
                       actor=actor, self_billed=original.self_billed, corrects=original, note=reason[:300])
+
+
+def credit_note_for_refund(*, milestone, amount, reason):
+    """Money released on `milestone` was refunded after release: its release's invoice (when one
+    was issued) is credited by that much (at most what is left of it), in the refund's own
+    database transaction. Issued by the app for whoever issued the invoice."""
+    original = (Invoice.objects.select_for_update(of=("self",)).select_related("engagement__freelancer")
+                .filter(kind=InvoiceKind.INVOICE, transaction__milestone=milestone,
+                        transaction__kind__in=INVOICED_KINDS).order_by("pk").first())
+    if original is None:
+        return None
+    amount = min(amount, creditable(original))
+    if amount <= 0:
+        return None
+    line = Line(f"Correction of invoice {original.number}: {reason}"[:300], amount)
+    return _write(engagement=original.engagement, kind=InvoiceKind.CREDIT_NOTE, lines=[line], rate_bp=None,
+                  actor=None, self_billed=original.self_billed, corrects=original, note=reason[:300])

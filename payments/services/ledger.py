@@ -26,7 +26,8 @@ AUDIT_MONEY = {
     TransactionKind.FUND: "fund", TransactionKind.RELEASE: "release", TransactionKind.REFUND: "refund",
     TransactionKind.DISPUTE: "dispute", TransactionKind.RESOLVE: "resolve",
     TransactionKind.TIMESHEET: "timesheet_approve", TransactionKind.BONUS: "bonus", TransactionKind.PAYOUT: "payout",
-    TransactionKind.COMMISSION: "commission",
+    TransactionKind.COMMISSION: "commission", TransactionKind.REFUND_RELEASED: "refund_released",
+    TransactionKind.PROVIDER_FEE: "provider_fee",
 }
 
 MAX_KEY_LENGTH = 255
@@ -47,6 +48,14 @@ def payable_account(freelancer):
 
 def paid_out_account(freelancer):
     return _account(workspace=freelancer.workspace, kind=AccountKind.PAID_OUT, freelancer=freelancer)
+
+
+def provider_fees_account(workspace):
+    return _account(workspace=workspace, kind=AccountKind.PROVIDER_FEES)
+
+
+def platform_account(workspace):
+    return _account(workspace=workspace, kind=AccountKind.PLATFORM)
 
 
 def escrow_and_payable_accounts(engagement, *, held_for):

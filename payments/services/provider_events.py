@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..errors import PaymentError
-from ..models import IntentKind, ProviderEvent, ProviderIntent
+from ..models import IntentKind, PayoutAccount, ProviderEvent, ProviderIntent
 from ..providers import payments_provider, stripe_enabled
 from .payout_accounts import payout_account_sync
 from .provider_disputes import chargeback_record, payout_account_payout
@@ -31,6 +31,8 @@ PROCESS_TASK = "payments.tasks.provider_event_process"
 # An event still unprocessed this long after it arrived is taken again by the sweep.
 RETRY_AFTER = timedelta(minutes=1)
 BACKFILL_DAYS = 3
+# What happens on a connected account that the app acts on (the Connect endpoint's events).
+CONNECT_TYPES = ("account.updated", "payout.paid", "payout.failed")
 
 
 def _enqueue(event_id):
@@ -147,9 +149,10 @@ def provider_events_retry(*, now=None):
 
 
 def provider_events_backfill(*, now=None):
-    """Hourly: store the platform's events that never reached us (a missed delivery, an endpoint
-    down), from an hour before the newest one we stored (at most BACKFILL_DAYS back); each is
-    processed like a delivered one. Returns how many were new."""
+    """Hourly: store the events that never reached us (a missed delivery, an endpoint down), the
+    platform's and each connected account's (`account.updated`, `payout.*`, read with its
+    `Stripe-Account`), from an hour before the newest one we stored (at most BACKFILL_DAYS back);
+    each is processed like a delivered one. Returns how many were new."""
     if not stripe_enabled():
         return 0
     provider = payments_provider()
@@ -157,10 +160,19 @@ def provider_events_backfill(*, now=None):
     newest = ProviderEvent.objects.order_by("-received_at").values_list("received_at", flat=True).first()
     since = max(now - timedelta(days=BACKFILL_DAYS), (newest or now) - timedelta(hours=1))
     since = int(since.timestamp())
+    new = _backfill(provider, since)
+    for account_id in PayoutAccount.objects.order_by("pk").values_list("provider_account_id", flat=True):
+        new += _backfill(provider, since, account=account_id, types=CONNECT_TYPES)
+    return new
+
+
+def _backfill(provider, since, *, account=None, types=None):
     new, after = 0, None
     while True:
-        page = provider.events_list(created_gte=since, starting_after=after)
+        page = provider.events_list(created_gte=since, starting_after=after, account=account, types=types)
         for event in page.get("data", []):
+            if account:
+                event["account"] = account  # what the Connect endpoint's deliveries say
             new += provider_event_store(event=event)[1]
         if not page.get("has_more") or not page.get("data"):
             return new

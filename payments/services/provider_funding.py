@@ -4,9 +4,10 @@ The owner is sent to a hosted Checkout page; the milestone stays a draft shown a
 pending" until Stripe confirms the payment (`checkout.session.completed` when paid, or
 `payment_intent.succeeded`). Only then is the funding posted to the ledger, by the very service
 the off-platform rail uses (`milestone_fund`, under the owner's own key), with Stripe's fee
-read from the charge's balance transaction. A slow bank debit (SEPA, ACH) shows as
-"processing"; a failed or abandoned payment as such. Money that arrives for a milestone that can
-no longer be funded (funded meanwhile, past the budget) is refunded at once.
+read from the charge's balance transaction and posted as its own transaction (provider_fees.py).
+A slow bank debit (SEPA, ACH) shows as "processing"; a failed or abandoned payment as such.
+Money that arrives for a milestone that can no longer be funded (funded meanwhile, past the
+budget) is refunded at once.
 """
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from ..selectors import committed_spend
 from ._amounts import positive
 from .escrow import load_milestone, milestone_fund
 from .ledger import clean_key
+from .provider_fees import fee_details_of, provider_fee_post
 from .provider_intents import intent_advance, intent_call, intent_key, intent_start, provider_metadata, transfer_group
 from .provider_moves import refund_unfundable
 
@@ -110,8 +112,8 @@ def checkout_confirm(*, intent_id, payment_intent_id):
         return checkout_progress(intent_id=intent_id, payment_intent=payment_intent)
     charge_id, fee = _fee_of(payment_intent)
     with transaction.atomic():
-        intent = ProviderIntent.objects.select_for_update(of=("self",)).select_related("milestone", "created_by").get(
-            pk=intent_id)
+        intent = ProviderIntent.objects.select_for_update(of=("self",)).select_related(
+            "milestone", "created_by", "engagement__workspace").get(pk=intent_id)
         if intent.status in (IntentStatus.SUCCEEDED, IntentStatus.FAILED):
             return intent
         fields = {"payment_intent_id": payment_intent_id, "charge_id": charge_id, "fee": fee}
@@ -126,6 +128,8 @@ def checkout_confirm(*, intent_id, payment_intent_id):
             transaction.on_commit(lambda: refund_unfundable(intent_id=intent.pk))
             return intent
         intent_advance(intent_id=intent.pk, status=IntentStatus.SUCCEEDED, ledger_transaction=tx, **fields)
+        intent.charge_id = charge_id
+        provider_fee_post(intent=intent, fee=fee, details=fee_details_of(payment_intent))
     return intent
 
 

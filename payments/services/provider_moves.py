@@ -67,7 +67,7 @@ def moves_of(tx):
     return moves
 
 
-def _charge_of(milestone_id):
+def charge_of(milestone_id):
     """The succeeded checkout that put this milestone's money in the platform's Stripe balance."""
     return ProviderIntent.objects.filter(milestone_id=milestone_id, kind=IntentKind.CHECKOUT,
                                          status=IntentStatus.SUCCEEDED).exclude(ledger_transaction=None).first()
@@ -81,7 +81,7 @@ def provider_moves_apply(*, transaction_ids):
     made = 0
     txs = Transaction.objects.filter(pk__in=transaction_ids, kind__in=MOVING_KINDS).exclude(milestone=None)
     for tx in txs.select_related("engagement__workspace", "engagement__freelancer__user", "milestone"):
-        charge = _charge_of(tx.milestone_id)
+        charge = charge_of(tx.milestone_id)
         if charge is None:
             continue  # funded off the platform: nothing is held at Stripe for it
         for step, amount in moves_of(tx):

@@ -3,10 +3,12 @@ asked of Stripe (payments/models/reconciliation.py says the model).
 
 Every intent that succeeded in the window expects one balance transaction on the platform,
 found by its provider id (a charge `ch_…`, a transfer `tr_…`, a refund `re_…`) and of its
-amount; a charge's fee is taken from it when we never read it. An expectation without its
+amount; a charge's fee is taken from it (and posted) when we never read it. An expectation without its
 transaction, or with another amount, is unexplained for its workspace: listed on the dashboard's
 money card and written to the audit log. Stripe's movements that none of ours explains (other
-than Stripe's own fees and payouts of the platform) go on the platform's run.
+than Stripe's own fees and payouts of the platform) go on the platform's run. And the whole is
+checked: the platform's balance must cover what the ledger holds at Stripe
+(reconciliation_balance.py).
 """
 
 from datetime import timedelta
@@ -18,6 +20,8 @@ from accounts.audit import audit_record
 
 from ..models import IntentKind, IntentStatus, ProviderIntent, ReconciliationException, ReconciliationRun
 from ..providers import payments_provider, stripe_enabled
+from .provider_fees import provider_fee_post
+from .reconciliation_balance import balance_shortfalls
 
 WINDOW = timedelta(days=7)
 EVERY = timedelta(hours=23)
@@ -58,7 +62,8 @@ def reconciliation_run(*, now=None):
     if ReconciliationRun.objects.filter(workspace=None, ran_at__gt=now - EVERY).exists():
         return []
     since = now - WINDOW
-    found = _balance_transactions(payments_provider(), since)
+    provider = payments_provider()
+    found = _balance_transactions(provider, since)
     intents = ProviderIntent.objects.filter(kind__in=EXPECTED, status=IntentStatus.SUCCEEDED,
                                             updated_at__gte=since).order_by("workspace_id", "id")
     results = {}
@@ -71,12 +76,15 @@ def reconciliation_run(*, now=None):
             matched[0] += 1
             if intent.kind == IntentKind.CHECKOUT and intent.fee is None:
                 ProviderIntent.objects.filter(pk=intent.pk).update(fee=bt.get("fee"))
+                provider_fee_post(intent=intent, fee=bt.get("fee"), details=bt.get("fee_details") or ())
         else:
             exceptions.append((provider_id, intent.amount, intent.currency, reason))
     strays = [(source, bt.get("amount", 0), (bt.get("currency") or "").upper(),
                f"A {bt.get('type')} at Stripe that no money action here explains.")
               for source, bt in found.items() if bt.get("type") not in OWN_TYPES]
     results.setdefault(None, ([0], []))[1].extend(strays)
+    for workspace_id, short in balance_shortfalls(provider).items():
+        results.setdefault(workspace_id, ([0], []))[1].extend(short)
     return [_record(workspace_id, matched[0], exceptions, now) for workspace_id, (matched, exceptions) in
             results.items()]
 

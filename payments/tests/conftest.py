@@ -74,6 +74,13 @@ def submitted(funded):
 
 
 @pytest.fixture
+def released(submitted, owner):
+    services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
+    submitted.refresh_from_db()
+    return submitted
+
+
+@pytest.fixture
 def hourly(workspace, freelancer, time_machine):
     """An hourly engagement (10 h a week), the clock on the Sunday of the week of MONDAY."""
     time_machine.move_to(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False)

@@ -1,6 +1,7 @@
 """A milestone's money actions, each with its confirmation step: fund, release, cancel and
-refund, dispute, resolve, extend the review. One table (`ACTIONS`) says which states each fits
-and whether only the owner may take it; the page explains instead of offering what does not fit.
+refund, dispute, resolve, extend the review, ask for money back after release. One table
+(`ACTIONS`) says which states each fits and whether only the owner may take it; the page
+explains instead of offering what does not fit.
 """
 
 from django.contrib import messages
@@ -14,7 +15,16 @@ from engagements.selectors import agreement_block
 
 from .. import selectors, services
 from ..errors import PaymentError
-from ..forms import DisputeForm, ExtendForm, FundForm, RefundForm, ReleaseForm, ResolveForm, major_str
+from ..forms import (
+    DisputeForm,
+    ExtendForm,
+    FundForm,
+    RefundForm,
+    RefundRequestForm,
+    ReleaseForm,
+    ResolveForm,
+    major_str,
+)
 from ..models import ProviderIntent
 from ..money import format_money
 from ..providers import stripe_enabled
@@ -36,6 +46,8 @@ ACTIONS = {
                 "button": "Settle the dispute", "style": "primary"},
     "extend": {"title": "Extend the review", "states": {S.SUBMITTED}, "owner_only": False,
                "button": "Extend the review", "style": "secondary"},
+    "ask-refund": {"title": "Ask for money back", "states": {S.RELEASED}, "owner_only": True,
+                   "button": "Send the request to the freelancer", "style": "warning"},
 }
 
 
@@ -50,6 +62,8 @@ def _action_form(action, request, milestone, escrowed):
         return RefundForm(data)
     if action == "dispute":
         return DisputeForm(data)
+    if action == "ask-refund":
+        return RefundRequestForm(data, currency=currency)
     if action == "resolve":
         half = escrowed // 2
         return ResolveForm(data, currency=currency, escrowed=escrowed,
@@ -74,6 +88,8 @@ def _perform(action, request, milestone, form):
         return services.milestone_refund(milestone=milestone, actor=user, idempotency_key=key, reason=c["reason"])
     if action == "dispute":
         return services.milestone_dispute(milestone=milestone, actor=user, reason=c["reason"], idempotency_key=key)
+    if action == "ask-refund":
+        return services.refund_request(milestone=milestone, actor=user, reason=c["reason"], amount=c.get("amount"))
     if action == "resolve":
         return services.milestone_resolve(milestone=milestone, actor=user, release_amount=c["release_amount"],
                                           refund_amount=c["refund_amount"], note=c["note"], idempotency_key=key)
@@ -91,6 +107,8 @@ def _done_message(action, milestone, result, currency):
         "dispute": f"Dispute opened on “{milestone.title}”; the money in escrow is frozen.",
         "resolve": f"The dispute on “{milestone.title}” is settled.",
         "extend": f"The review of “{milestone.title}” was extended.",
+        "ask-refund": f"Your request was sent to {milestone.engagement.freelancer.name}. Released money is theirs: "
+                      "they decide whether to refund it.",
     }[action]
 
 
@@ -129,4 +147,7 @@ def milestone_action(request, pk, action):
         "open_dispute": selectors.open_dispute(milestone),
         "milestone_url": milestone_page_url(milestone),
         "agreement_block": agreement_block(engagement, action="fund a milestone") if action == "fund" else None,
+        "refund_figures": selectors.released_refund_figures(milestone) if action == "ask-refund" else None,
+        "refunds": selectors.released_refunds_of(milestone) if action == "ask-refund" else (),
+        "open_ask": selectors.open_refund_request(milestone) if action == "ask-refund" else None,
     })

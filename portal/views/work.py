@@ -22,11 +22,13 @@ from payments import services as payment_services
 from payments.errors import NotAllowed as PaymentNotAllowed
 from payments.errors import PaymentError
 from payments.models import Dispute, TimeEntry, Timesheet, TimesheetState, week_start_of
+from payments.money import format_money
 from payments.selectors import current_review_clock
 
 from ..access import engagement_child, portal_engagement, portal_required
 from ..forms import DisputeForm, SubmitWorkForm, TimeEntryForm, WeekForm, new_idempotency_key
 from ._helpers import render_portal
+from .refunds import released_refund_context, released_refund_form
 
 SUBMITTABLE = {MilestoneState.FUNDED, MilestoneState.CHANGES_REQUESTED}
 DISPUTABLE = {MilestoneState.FUNDED, MilestoneState.SUBMITTED, MilestoneState.CHANGES_REQUESTED}
@@ -36,9 +38,11 @@ def _milestone(request, engagement, milestone_pk):
     return engagement_child(request, engagement, Milestone, milestone_pk)
 
 
-def _milestone_page(request, engagement, milestone, *, submit_form=None, dispute_form=None, status=200):
+def _milestone_page(request, engagement, milestone, *, submit_form=None, dispute_form=None, refund_form=None,
+                    status=200):
     can_submit = engagement.status == EngagementStatus.ACTIVE and milestone.state in SUBMITTABLE
     response = render_portal(request, "portal/milestone.html", {
+        **released_refund_context(engagement, milestone, refund_form),
         "milestone": milestone,
         "rounds": submissions_for(milestone),
         "can_submit": can_submit,
@@ -108,6 +112,31 @@ def milestone_dispute(request, pk, milestone_pk):
                                       "escrow until it is resolved.")
             return redirect("portal:milestone", pk=pk, milestone_pk=milestone_pk)
     return _milestone_page(request, engagement, milestone, dispute_form=form, status=400)
+
+
+@portal_required
+@require_POST
+def milestone_refund(request, pk, milestone_pk):
+    """Give back money a released milestone paid (in full or part); refused input stays on the form."""
+    engagement = portal_engagement(request, pk)
+    milestone = _milestone(request, engagement, milestone_pk)
+    form = released_refund_form(engagement, request.POST)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            refund = payment_services.released_refund(
+                milestone=milestone, actor=request.user, amount=c["amount"], idempotency_key=c["idempotency_key"],
+                reason=c["reason"], method=c.get("method", ""), reference=c.get("reference", ""))
+        except PaymentNotAllowed:
+            raise Http404 from None
+        except PaymentError as exc:
+            apply_errors(form, exc)
+        else:
+            amount = format_money(refund.amount, refund.currency)
+            messages.success(request, f"{amount} of “{milestone.title}” refunded to {engagement.workspace.name}."
+                             if refund.status == "refunded" else f"Your refund of {amount} is under way.")
+            return redirect("portal:milestone", pk=pk, milestone_pk=milestone_pk)
+    return _milestone_page(request, engagement, milestone, refund_form=form, status=400)
 
 
 @portal_required

@@ -15,6 +15,7 @@ milestone = payments_cast.milestone
 make_milestone = payments_cast.make_milestone
 funded = payments_cast.funded
 submitted = payments_cast.submitted
+released = payments_cast.released
 hourly = payments_cast.hourly
 
 

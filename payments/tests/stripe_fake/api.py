@@ -214,8 +214,13 @@ class ApiMixin:
         return self.filtered("dispute", params, account, "/v1/disputes", ("charge", "payment_intent"))
 
     def api_account_current(self, params, account):
+        if account is None and self.platform_country:
+            # The platform's own account, as much of it as the app reads (its country).
+            return {"id": "acct_platform", "object": "account", "type": "standard", "country": self.platform_country,
+                    "default_currency": self.default_currency, "charges_enabled": True, "payouts_enabled": True}
         if account is None:
-            raise invalid("The fake keeps no platform account object: send a Stripe-Account header.")
+            raise invalid("The fake keeps no platform account object without platform_country: send a "
+                          "Stripe-Account header.")
         return self.view(self.get(account, "account"), params.get("expand"))
 
     # events ---------------------------------------------------------------------------

@@ -79,6 +79,11 @@ class TransfersMixin:
         if amount > left:
             raise invalid(f"You have requested a reversal of {amount}, but only {left} remains on this transfer.",
                           param="amount")
+        funds = self.balance_of(transfer["destination"]).get(transfer["currency"], {"available": 0, "pending": 0})
+        if funds["available"] + funds["pending"] < amount:
+            # The money already left the connected account (paid out to its bank): Stripe refuses.
+            raise invalid(f"Insufficient funds in the destination account {transfer['destination']} to reverse "
+                          f"{amount} {transfer['currency']}.", param="amount", code="balance_insufficient")
         reversal = self.base("trr", "transfer_reversal", None, amount=amount, balance_transaction=None,
                              currency=transfer["currency"], destination_payment_refund=None,
                              metadata=dict(params.get("metadata") or {}), source_refund=None, transfer=transfer_id)
