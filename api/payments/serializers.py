@@ -1,8 +1,6 @@
 """The payments endpoints' serializers: ledger transactions and their entries, a milestone's
 money, the bodies of the money actions, an engagement's balance, payouts, and timesheets."""
 
-import copy
-
 from rest_framework import serializers
 
 from engagements.models import Milestone
@@ -22,21 +20,7 @@ from payments.selectors import escrowed_for
 from .access import MAX_AMOUNT
 
 
-class FieldsBuiltOnce:
-    """A ModelSerializer whose fields do not depend on its instance or context builds them from
-    the model once per class, and each serializer gets a copy (what DRF itself does with
-    declared fields): every money action answers with these, and building them from the model
-    was most of the cost of its answer."""
-
-    def get_fields(self):
-        built = type(self).__dict__.get("_fields_built")
-        if built is None:
-            built = super().get_fields()
-            type(self)._fields_built = built
-        return copy.deepcopy(built)
-
-
-class EntrySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class EntrySerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.kind", help_text="owner_funding, escrow, payable, paid_out")
     engagement = serializers.IntegerField(source="account.engagement_id", allow_null=True)
     freelancer = serializers.IntegerField(source="account.freelancer_id", allow_null=True)
@@ -46,7 +30,7 @@ class EntrySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         fields = ["account", "engagement", "freelancer", "amount", "currency"]
 
 
-class TransactionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class TransactionSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
     entries = EntrySerializer(many=True, source="entry_list")
@@ -56,7 +40,7 @@ class TransactionSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         fields = ["id", "kind", "engagement", "milestone", "automatic", "actor", "memo", "created_at", "entries"]
 
 
-class MilestoneMoneySerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class MilestoneMoneySerializer(serializers.ModelSerializer):
     in_escrow = serializers.SerializerMethodField()
 
     class Meta:
