@@ -34,8 +34,11 @@ def authenticated_token(key):
     that granted a staff token's role still holds (`membership_holds`), in one query."""
     granted = Membership.objects.filter(user_id=OuterRef("user_id"), workspace_id=OuterRef("workspace_id"),
                                         role=OuterRef("role"))
-    return (ApiToken.objects.select_related("user", "workspace", "freelancer")
-            .annotate(membership_holds=Exists(granted)).filter(key_hash=hash_key(key)).first())
+    try:  # key_hash is unique: get() spares first()'s ORDER BY
+        return (ApiToken.objects.select_related("user", "workspace", "freelancer")
+                .annotate(membership_holds=Exists(granted)).get(key_hash=hash_key(key)))
+    except ApiToken.DoesNotExist:
+        return None
 
 
 class WorkspaceTokenAuthentication(authentication.BaseAuthentication):

@@ -86,12 +86,14 @@ def scoped(request, queryset, *, workspace_path="workspace", freelancer_path=Non
 
 
 def get_scoped_or_404(request, queryset, *, workspace_path="workspace", freelancer_path=None, **lookup):
-    """One object from `scoped(request, queryset)` matching `lookup`, or 404."""
+    """The one object from `scoped(request, queryset)` matching `lookup` (a pk or another unique
+    key), or 404. `get()`, not `first()`: no ORDER BY to build (a milestone's default ordering
+    goes through its engagement's) for a lookup that names one row."""
     qs = scoped(request, queryset, workspace_path=workspace_path, freelancer_path=freelancer_path)
-    obj = qs.filter(**lookup).first()
-    if obj is None:
-        raise exceptions.NotFound()  # recorded in the audit log by api.exceptions
-    return obj
+    try:
+        return qs.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise exceptions.NotFound() from None  # recorded in the audit log by api.exceptions
 
 
 class ScopedQuerysetMixin:

@@ -24,11 +24,15 @@ def _in_range(pk):
 
 def milestone_or_404(request, pk):
     _in_range(pk)
-    return get_scoped_or_404(
+    milestone = get_scoped_or_404(
         # With all that a money action reads of them (the freelancer's login is whom its email goes to).
-        request, Milestone.objects.select_related("engagement__workspace", "engagement__freelancer__user"),
+        request, Milestone.objects.select_related("engagement__freelancer__user"),
         workspace_path="engagement__workspace", freelancer_path="engagement__freelancer", pk=pk,
     )
+    # Found in the token's workspace, so its engagement's workspace is the row the token's
+    # authentication read already: no second join and copy of it.
+    milestone.engagement.workspace = request.auth.workspace
+    return milestone
 
 
 def engagement_or_404(request, pk, *, freelancer_path=None):
