@@ -34,6 +34,11 @@ def payment_settings(env):
         # Dotted path of a zero-argument callable returning a `stripe.HTTPClient`: the one way to put
         # another transport under the StripeClient (the offline fake in tests). Empty: Stripe's own.
         "STRIPE_HTTP_CLIENT": env.str("STRIPE_HTTP_CLIENT", default=""),
+        # Where Stripe's hosted pages live (Checkout, Connect onboarding). The app reaches them by a
+        # form post answered with a redirect, which browsers check against the CSP's form-action.
+        "STRIPE_HOSTED_PAGES": tuple(o.strip() for o in env.str(
+            "STRIPE_HOSTED_PAGES", default="https://checkout.stripe.com,https://connect.stripe.com").split(",")
+            if o.strip()),
     }
     if provider == "stripe" and not values["STRIPE_SECRET_KEY"]:
         raise ImproperlyConfigured("PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY.")

@@ -388,6 +388,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+if globals()["PAYMENTS_PROVIDER"] == "stripe":  # "Continue to payment", "Set up payouts": a post, then Stripe
+    SECURE_CSP["form-action"] = [CSP.SELF, *globals()["STRIPE_HOSTED_PAGES"]]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
