@@ -40,6 +40,8 @@ def payment_settings(env):
             "STRIPE_HOSTED_PAGES", default="https://checkout.stripe.com,https://connect.stripe.com").split(",")
             if o.strip()),
     }
+    # "Continue to payment" and "Set up payouts" post, then redirect there: the CSP's form-action.
+    values["STRIPE_FORM_ACTIONS"] = values["STRIPE_HOSTED_PAGES"] if provider == "stripe" else ()
     if provider == "stripe" and not values["STRIPE_SECRET_KEY"]:
         raise ImproperlyConfigured("PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY.")
     return values
