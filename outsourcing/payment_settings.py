@@ -37,7 +37,14 @@ def payment_settings(env):
         # The platform account's country (ISO 3166-1 alpha-2): a freelancer elsewhere (outside
         # Europe's single area) gets a cross-border "recipient" account. Empty: asked of Stripe once.
         "STRIPE_PLATFORM_COUNTRY": env.str("STRIPE_PLATFORM_COUNTRY", default="").strip().upper(),
+        # Where Stripe's hosted pages live (Checkout, Connect onboarding). The app reaches them by a
+        # form post answered with a redirect, which browsers check against the CSP's form-action.
+        "STRIPE_HOSTED_PAGES": tuple(o.strip() for o in env.str(
+            "STRIPE_HOSTED_PAGES", default="https://checkout.stripe.com,https://connect.stripe.com").split(",")
+            if o.strip()),
     }
+    # "Continue to payment" and "Set up payouts" post, then redirect there: the CSP's form-action.
+    values["STRIPE_FORM_ACTIONS"] = values["STRIPE_HOSTED_PAGES"] if provider == "stripe" else ()
     if provider == "stripe" and not values["STRIPE_SECRET_KEY"]:
         raise ImproperlyConfigured("PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY.")
     return values

@@ -383,7 +383,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *globals()["STRIPE_FORM_ACTIONS"]],  # Stripe's hosted pages, with the rail on
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
