@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..errors import PaymentError
+from ..errors import PaymentError, ProviderError
 from ..models import IntentKind, PayoutAccount, ProviderEvent, ProviderIntent
 from ..providers import payments_provider, stripe_enabled
 from .payout_accounts import payout_account_sync
@@ -162,7 +162,12 @@ def provider_events_backfill(*, now=None):
     since = int(since.timestamp())
     new = _backfill(provider, since)
     for account_id in PayoutAccount.objects.order_by("pk").values_list("provider_account_id", flat=True):
-        new += _backfill(provider, since, account=account_id, types=CONNECT_TYPES)
+        try:
+            new += _backfill(provider, since, account=account_id, types=CONNECT_TYPES)
+        except ProviderError:
+            # One account Stripe will not read for us (it revoked the platform's access, or was
+            # deleted) must not keep the backfill from every account after it.
+            log.warning("Could not backfill the events of connected account %s", account_id, exc_info=True)
     return new
 
 

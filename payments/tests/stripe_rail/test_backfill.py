@@ -4,8 +4,9 @@ id) and acted on once."""
 
 import pytest
 
-from payments.models import ProviderEvent
+from payments.models import PayoutAccount, ProviderEvent
 from payments.services.provider_events import provider_events_backfill
+from payments.tests.factories import FreelancerFactory
 
 from .conftest import paid_and_released, payouts_on
 
@@ -47,3 +48,17 @@ def test_connected_accounts_events_that_never_arrived_are_backfilled_once(
     late = stripe_rail.objects_of("event", account.provider_account_id)
     assert all(r.status_code == 200 for r in stripe_rail.deliver_to_client(client, events=late))
     assert ProviderEvent.objects.filter(type="payout.paid").count() == 1
+
+
+def test_an_account_stripe_will_not_read_for_us_does_not_stop_the_backfill_of_the_others(
+        stripe_rail, owner_api, freelancer, workspace, django_capture_on_commit_callbacks):
+    # An account first in line that Stripe no longer lets the platform read (access revoked).
+    gone = FreelancerFactory(workspace=workspace)
+    PayoutAccount.objects.create(workspace=workspace, freelancer=gone, provider_account_id="acct_revoked0000000")
+    account = payouts_on(owner_api, freelancer, stripe_rail)
+    stripe_rail.pop_events()  # account.updated never reached us
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert provider_events_backfill() == 1
+    account.refresh_from_db()
+    assert account.status == "ready"
