@@ -70,10 +70,15 @@ from .provider import (
     ProviderEvent,
     ProviderIntent,
 )
+from .provider_charge import ChargePurpose, ChargeStatus, PaymentCustomer, ProviderCharge
 from .reconciliation import ReconciliationException, ReconciliationRun
 # isort: on
 
 __all__ = [
+    "ChargePurpose",
+    "ChargeStatus",
+    "PaymentCustomer",
+    "ProviderCharge",
     "COMMISSION_LIVE_STATES",
     "COMMISSION_TRANSITIONS",
     "RETAINER_FINAL_STATES",
