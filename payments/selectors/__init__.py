@@ -65,6 +65,7 @@ from .pay_models import (
     with_hours_used,
 )
 from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
+from .provider_charges import open_charges, payment_customer
 from .statements import (
     Statement,
     StatementLine,
@@ -127,6 +128,8 @@ __all__ = [
     "milestone_payments",
     "payout_account_of",
     "provider_activity",
+    "open_charges",
+    "payment_customer",
     "review_window",
     "timesheet_minutes",
     "timesheets_for",
