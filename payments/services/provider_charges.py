@@ -31,7 +31,7 @@ from django.utils import timezone
 from notifications.links import absolute
 
 from .. import provider_emails, timeline
-from ..errors import ProviderError, StateConflict
+from ..errors import ProviderError, ProviderNotEnabled, StateConflict
 from ..models import ChargeStatus, IntentKind, IntentStatus, PaymentCustomer, ProviderCharge, ProviderIntent
 from ..providers import payments_provider, stripe_enabled
 from ..roles import require_owner
@@ -161,6 +161,9 @@ def charge_fail(*, charge_id, error):
 def charge_checkout_start(*, charge, actor):
     """A Checkout for a failed charge's amount (an open one is answered instead of a second)."""
     require_owner(charge.workspace, actor)
+    if not stripe_enabled():
+        raise ProviderNotEnabled("Payments through Stripe are off in this deployment; pay the freelancer outside "
+                                 "the platform and record the payout.")
     if charge.status == ChargeStatus.SUCCEEDED:
         raise StateConflict("This payment was already made.")
     if charge.status != ChargeStatus.FAILED:
