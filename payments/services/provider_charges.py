@@ -207,10 +207,11 @@ def charge_payment_intent_event(*, payment_intent):
     if charge is None:
         return False
     intents = ProviderIntent.objects.filter(workspace_id=charge.workspace_id, ledger_key=charge.ledger_key)
-    intent = (intents.filter(payment_intent_id=payment_intent["id"]).first()
-              or intents.filter(kind=IntentKind.CHARGE).first())
-    if intent is not None and intent.kind == IntentKind.CHARGE:
-        charge_settle(intent_id=intent.pk, payment_intent=payment_intent)
+    off_session = intents.filter(kind=IntentKind.CHARGE).first()
+    # The off-session charge's own PaymentIntent: known by its id, or the one a lost answer left unknown.
+    if off_session is not None and (off_session.payment_intent_id == payment_intent["id"] or (
+            not off_session.payment_intent_id and off_session.status == IntentStatus.STARTED)):
+        charge_settle(intent_id=off_session.pk, payment_intent=payment_intent)
     elif payment_intent.get("status") == "succeeded":  # a Checkout's: its session event names it
         checkout = intents.filter(kind=IntentKind.CHECKOUT).order_by("-created_at").first()
         if checkout is not None:

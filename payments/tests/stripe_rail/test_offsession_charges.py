@@ -148,7 +148,7 @@ def test_a_declined_card_leaves_the_week_payment_failed_with_nothing_posted(
     assert checkout.idempotency_key == f"{charge.ledger_key}:checkout-1"
     assert client.post(pay_url)["Location"] == checkout.url  # an open one is answered, not a second
     stripe_rail.complete_checkout(checkout.provider_id)
-    deliver(duplicate=True, reverse=True)
+    deliver(duplicate=True)  # payment_intent.succeeded of the Checkout's payment first, then the session
     charge.refresh_from_db()
     week.refresh_from_db()
     assert charge.status == ChargeStatus.SUCCEEDED and charge.paid_by == checkout
