@@ -93,6 +93,8 @@ def test_a_bonus_is_charged_off_session_then_transferred(stripe_rail, deliver, o
     client.force_login(owner)
     page = client.get(reverse("payments:engagement", args=[eng.pk]))
     assert page.status_code == 200 and "Payment failed" not in page.content.decode()
+    settings_page = client.get(reverse("payments:settings")).content.decode()
+    assert "Saved: <strong>Visa ending 4242</strong>" in settings_page
     assert selectors.provider_activity(eng)[-1]["kind"] == "transfer"
 
 
