@@ -31,7 +31,7 @@ from .schema import errors
 ATTENTION_KINDS = ("update_overdue", "silent", "milestone_overdue", "milestone_at_risk", "review_closing",
                    "dispute_open", "date_request", "brief_unacknowledged", "playbook_unacknowledged",
                    "checkin_today", "reference_answered", "invitation_expiring", "budget_alert", "agreement_unsigned",
-                   "commission_disputed", "retainer_disputed", "retainer_hours_over")
+                   "commission_disputed", "retainer_disputed", "retainer_hours_over", "payment_failed")
 # What a freelancer token's items may be (the portal's front door).
 ALL_KINDS = tuple(dict.fromkeys((*ATTENTION_KINDS, *portal_home.FREELANCER_KINDS)))
 

@@ -14,9 +14,11 @@ from .models import (
     InvoiceCounter,
     InvoiceLine,
     LedgerTotal,
+    PaymentCustomer,
     PaymentSettings,
     Payout,
     PayoutAccount,
+    ProviderCharge,
     ProviderEvent,
     ProviderIntent,
     ReconciliationException,
@@ -195,6 +197,20 @@ class ProviderIntentAdmin(ReadOnlyAdmin):
     list_display = ["kind", "idempotency_key", "status", "provider_id", "amount", "currency", "updated_at"]
     list_filter = ["kind", "status"]
     search_fields = ["idempotency_key", "provider_id", "payment_intent_id"]
+
+
+@admin.register(PaymentCustomer)
+class PaymentCustomerAdmin(ReadOnlyAdmin):
+    list_display = ["workspace", "provider_customer_id", "payment_method_label", "saved_at"]
+    search_fields = ["provider_customer_id"]
+
+
+@admin.register(ProviderCharge)
+class ProviderChargeAdmin(ReadOnlyAdmin):
+    list_display = ["purpose", "ledger_key", "status", "amount", "currency", "updated_at"]
+    list_filter = ["purpose", "status"]
+    search_fields = ["ledger_key"]
+    list_select_related = ["engagement"]
 
 
 @admin.register(ProviderEvent)

@@ -40,3 +40,16 @@ def payout_waiting(*, engagement, transaction, amount):
                dedupe_key=f"{key}:owner:{user.pk}", workspace=engagement.workspace, engagement_id=engagement.pk,
                context={**context, "url": absolute(reverse("payments:engagement", args=[engagement.pk])),
                         "audience": "owner"})
+
+
+def charge_failed(*, charge, url):
+    """An off-session charge (a bonus, approved hours, a retainer period, a commission) failed:
+    the owners are asked to pay it through Checkout, once per charge."""
+    engagement = charge.engagement
+    context = {"engagement_title": engagement.title, "freelancer_name": engagement.freelancer.name,
+               "what": charge.get_purpose_display(), "amount": format_money(charge.amount, charge.currency),
+               "error": charge.error, "url": url, "audience": "owner"}
+    for user in _owners(engagement.workspace):
+        notify(kind="charge_failed", recipient_email=user.email, recipient_user=user,
+               dedupe_key=f"charge-failed:{charge.pk}:owner:{user.pk}", workspace=engagement.workspace,
+               engagement_id=engagement.pk, context=context)

@@ -4,7 +4,7 @@ provider's tasks. Thin: each calls one service, which is safe to run twice or co
 from celery import shared_task
 
 from .reminders import auto_release, pay_models, review_warnings
-from .services import provider_events, provider_moves, provider_reversals, reconciliation
+from .services import provider_charges, provider_events, provider_moves, provider_reversals, reconciliation
 
 
 @shared_task
@@ -39,9 +39,10 @@ def provider_moves_apply(transaction_ids):
 
 @shared_task
 def intent_recovery_sweep():
-    """Replay provider calls a crash left started, transfers waiting for ready payouts, and
-    refunds after release left unfinished."""
-    return provider_moves.intent_recovery_sweep() + provider_reversals.released_refunds_recover()
+    """Replay provider calls a crash left started (charges, transfers, refunds), transfers
+    waiting for ready payouts, and refunds after release left unfinished."""
+    return (provider_charges.charges_recovery_sweep() + provider_moves.intent_recovery_sweep()
+            + provider_reversals.released_refunds_recover())
 
 
 @shared_task

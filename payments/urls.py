@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    charges,
     engagement,
     invoices,
     milestone,
@@ -17,6 +18,7 @@ app_name = "payments"
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("settings/", payment_settings.payment_settings, name="settings"),
+    path("charges/<int:pk>/", charges.charge_pay, name="charge_pay"),
     path("statements.csv", statements.workspace_statement, name="workspace_statement"),
     path("engagements/<int:pk>/", engagement.engagement, name="engagement"),
     path("engagements/<int:pk>/ledger/", engagement.ledger, name="ledger"),

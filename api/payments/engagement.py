@@ -7,22 +7,23 @@
   engagement; recording one is the owner's, a money action with an `Idempotency-Key`.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from payments import selectors, services
-from payments.models import Payout, Transaction, TransactionKind
+from payments.models import Payout, ProviderCharge, Transaction, TransactionKind
 
 from ..permissions import IsWorkspaceStaff, scoped
 from ..schema import errors
 from .access import engagement_or_404
-from .actions import MoneyAction, money_action
+from .actions import ACTION_ERRORS, MoneyAction, money_action
 from .serializers import (
     BalanceSerializer,
     BonusSerializer,
     BudgetChangeSerializer,
+    ChargePendingSerializer,
     PayoutSerializer,
     PayoutWriteSerializer,
     TransactionSerializer,
@@ -94,10 +95,14 @@ class EngagementMoneyAction(MoneyAction):
         return engagement_or_404(request, pk)
 
 
-@money_action(operation_id="engagements_bonuses_create", summary="Add a bonus (owed to the freelancer at once)",
-              description="Owner only. Counts against the budget like funding: beyond budget + contingency it is "
-                          "409 (raise the budget first). The freelancer is emailed the note.",
-              request=BonusSerializer, response=TransactionSerializer, status=201)
+@extend_schema_view(post=extend_schema(
+    operation_id="engagements_bonuses_create", summary="Add a bonus (owed to the freelancer at once)",
+    description="Owner only. Counts against the budget like funding: beyond budget + contingency it is 409 (raise "
+                "the budget first). The freelancer is emailed the note. With the Stripe rail the bonus is first "
+                "charged to the owner's saved payment method: 201 with the transaction once the charge succeeded, "
+                "else 202 with the charge's state (the same key answers the same charge).",
+    request=BonusSerializer,
+    responses={201: TransactionSerializer, 202: ChargePendingSerializer, **errors(*ACTION_ERRORS)}))
 class EngagementBonusesView(EngagementMoneyAction, generics.ListAPIView):
     serializer_class = TransactionSerializer
     payload = BonusSerializer
@@ -114,7 +119,18 @@ class EngagementBonusesView(EngagementMoneyAction, generics.ListAPIView):
         return services.bonus_pay(engagement=engagement, actor=request.user, amount=data["amount"],
                                   note=data["note"], currency=data.get("currency"), idempotency_key=key)
 
+    def perform(self, request, pk):
+        response = super().perform(request, pk)
+        if "charge" in response.data:  # charged first (Stripe): not owed yet
+            response.status_code = 202
+        return response
+
     def answer(self, engagement, tx):
+        if isinstance(tx, ProviderCharge):
+            tx = ProviderCharge.objects.get(pk=tx.pk)
+            if tx.ledger_transaction_id is None:
+                return ChargePendingSerializer(tx).data
+            tx = tx.ledger_transaction
         tx = Transaction.objects.select_related("actor").prefetch_related("entries__account").get(pk=tx.pk)
         return TransactionSerializer(tx).data
 

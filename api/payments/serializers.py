@@ -1,9 +1,11 @@
 """The payments endpoints' serializers: ledger transactions and their entries, a milestone's
 money, the bodies of the money actions, an engagement's balance, payouts, and timesheets."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from engagements.models import Milestone
+from notifications.links import absolute
 from payments.gateways import method_choices
 from payments.models import (
     Entry,
@@ -77,6 +79,24 @@ class PaymentPendingSerializer(serializers.Serializer):
 
     def get_state(self, intent) -> str:
         return "processing" if intent.status == "processing" else "payment_pending"
+
+
+class ChargePendingSerializer(serializers.Serializer):
+    state = serializers.SerializerMethodField(help_text="`payment_pending` while the owner's saved payment method is "
+                                                        "charged, `processing` for a slow bank debit, "
+                                                        "`payment_failed` when it was declined (see `pay_url`).")
+    charge = serializers.IntegerField(source="pk")
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    error = serializers.CharField(help_text="Stripe's words when the payment failed.")
+    pay_url = serializers.SerializerMethodField(help_text="The page where the owner pays a failed charge through "
+                                                          "Checkout.")
+
+    def get_state(self, charge) -> str:
+        return {"processing": "processing", "failed": "payment_failed"}.get(charge.status, "payment_pending")
+
+    def get_pay_url(self, charge) -> str:
+        return absolute(reverse("payments:charge_pay", args=[charge.pk]))
 
 
 class ReleaseSerializer(serializers.Serializer):

@@ -72,6 +72,7 @@ from .provider import (
     ProviderEvent,
     ProviderIntent,
 )
+from .provider_charge import ChargePurpose, ChargeStatus, PaymentCustomer, ProviderCharge
 from .reconciliation import ReconciliationException, ReconciliationRun
 from .refund_released import (
     RefundRequest,
@@ -86,6 +87,10 @@ __all__ = [
     "RefundRequestStatus",
     "ReleasedRefund",
     "ReleasedRefundStatus",
+    "ChargePurpose",
+    "ChargeStatus",
+    "PaymentCustomer",
+    "ProviderCharge",
     "COMMISSION_LIVE_STATES",
     "COMMISSION_TRANSITIONS",
     "RETAINER_FINAL_STATES",

@@ -66,6 +66,8 @@ class IntentKind(models.TextChoices):
     REFUND = "refund", "Refund"
     REVERSAL = "reversal", "Transfer reversal"
     DISPUTE = "dispute", "Card chargeback"  # not asked by us: opened by the payer's bank
+    CUSTOMER = "customer", "Customer"
+    CHARGE = "charge", "Off-session charge"
 
 
 class IntentStatus(models.TextChoices):

@@ -21,6 +21,8 @@ from .ledger import Transaction
 
 
 class RetainerPeriodState(models.TextChoices):
+    # Stripe on: the period's charge is not confirmed yet (or failed and waits for the owner).
+    PAYMENT_PENDING = "payment_pending", "Payment pending"
     FUNDED = "funded", "Funded"
     RELEASED = "released", "Released"
     DISPUTED = "disputed", "Disputed"
@@ -29,6 +31,7 @@ class RetainerPeriodState(models.TextChoices):
 
 
 RETAINER_TRANSITIONS = {
+    RetainerPeriodState.PAYMENT_PENDING: {RetainerPeriodState.FUNDED},
     RetainerPeriodState.FUNDED: {RetainerPeriodState.RELEASED, RetainerPeriodState.DISPUTED},
     RetainerPeriodState.DISPUTED: {RetainerPeriodState.RELEASED, RetainerPeriodState.REFUNDED,
                                    RetainerPeriodState.SPLIT},
@@ -51,7 +54,9 @@ class RetainerPeriod(models.Model):
     hours_included = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=16, choices=RetainerPeriodState.choices, default=RetainerPeriodState.FUNDED)
     funded_at = models.DateTimeField(default=timezone.now)
-    funded_transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="retainer_funded")
+    # Empty only while the period's charge is pending (Stripe on): the ledger has not funded it.
+    funded_transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                              related_name="retainer_funded")
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT,
                                               related_name="retainer_closed")

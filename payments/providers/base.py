@@ -61,6 +61,7 @@ class PaymentsProvider:
 
     account_create = account_link = account_retrieve = _not_enabled
     checkout_create = checkout_retrieve = payment_intent_retrieve = _not_enabled
+    customer_create = payment_intent_create = _not_enabled
     transfer_create = transfer_reverse = refund_create = _not_enabled
     event_verify = events_list = balance_transactions_list = dispute_retrieve = payout_retrieve = _not_enabled
     balance_retrieve = _not_enabled

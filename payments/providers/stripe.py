@@ -111,7 +111,7 @@ class StripeProvider(PaymentsProvider):
 
     # --- Funding ------------------------------------------------------------------------------
     def checkout_create(self, *, amount, currency, name, metadata, transfer_group, success_url, cancel_url,
-                        idempotency_key):
+                        idempotency_key, customer=None):
         params = {
             "mode": "payment",
             "line_items": [{"quantity": 1, "price_data": {
@@ -122,6 +122,8 @@ class StripeProvider(PaymentsProvider):
             "metadata": metadata, "client_reference_id": metadata["ledger_key"][:200],
             "success_url": success_url, "cancel_url": cancel_url,
         }
+        if customer:  # the method saved is attached to the workspace's Customer, for off-session charges
+            params["customer"] = customer
         if self.payment_methods:
             params["allowed_payment_method_types"] = self.payment_methods
         session = self._call(self.client.v1.checkout.sessions.create, params, {"idempotency_key": idempotency_key})
@@ -134,6 +136,23 @@ class StripeProvider(PaymentsProvider):
         """The payment with its charge and the charge's balance transaction (Stripe's fee)."""
         return self._call(self.client.v1.payment_intents.retrieve, payment_intent_id,
                           {"expand": ["latest_charge.balance_transaction"]})
+
+    # --- Charging the owner's saved method (bonus, hours, retainer, commission) ---------------
+    def customer_create(self, *, email, name, metadata, idempotency_key):
+        params = {"metadata": metadata, "name": name[:250]}
+        if email:
+            params["email"] = email
+        return self._call(self.client.v1.customers.create, params, {"idempotency_key": idempotency_key})
+
+    def payment_intent_create(self, *, amount, currency, customer, payment_method, description, metadata,
+                              transfer_group, idempotency_key):
+        """An off-session charge of the method the owner saved at a Checkout, confirmed at once;
+        a decline (or a bank asking the owner to authenticate) is a ProviderError."""
+        return self._call(self.client.v1.payment_intents.create, {
+            "amount": amount, "currency": currency.lower(), "customer": customer, "payment_method": payment_method,
+            "off_session": True, "confirm": True, "description": description[:1000], "metadata": metadata,
+            "transfer_group": transfer_group, "expand": ["latest_charge.balance_transaction"],
+        }, {"idempotency_key": idempotency_key})
 
     # --- Moving held funds --------------------------------------------------------------------
     def transfer_create(self, *, amount, currency, destination, source_transaction, transfer_group, metadata,

@@ -28,6 +28,7 @@ from notifications.sweeps import BATCH, MAX_BATCHES, drain
 
 from ..errors import PaymentError, StateConflict
 from ..models import ReviewClock, Timesheet, TimesheetState
+from ..providers import stripe_enabled
 from ..services.auto_release import milestone_auto_release_many, timesheet_auto_approve_many
 from ..services.escrow import milestone_auto_release, review_clock_start
 from ..services.timesheets import timesheet_auto_approve
@@ -66,11 +67,13 @@ def review_deadlines_sync(*, now=None, batch=BATCH):
 
 
 def _each(pks, set_based, one, what):
-    """`set_based(pks)` in a savepoint; if the batch is refused as a whole, `one(pk)` for each
-    row in its own transaction (logged when it fails). Returns how many were done."""
+    """`set_based(pks)` in a savepoint; if the batch is refused as a whole (or there is no
+    set-based way), `one(pk)` for each row in its own transaction (logged when it fails). Returns
+    how many were done."""
     try:
-        with transaction.atomic():
-            return len(set_based(pks))
+        if set_based is not None:
+            with transaction.atomic():
+                return len(set_based(pks))
     except (IntegrityError, PaymentError, TransitionError):
         log.warning("The batch of %s failed as a whole; doing its %s rows one by one", what, len(pks), exc_info=True)
     done = 0
@@ -131,8 +134,9 @@ def timesheets_auto_approve(*, now=None, batch=RELEASE_BATCH):
         if not due:
             return 0, {"approved": 0}
         cursor = (due[-1][1], due[-1][0])
-        approved = _each([pk for pk, _ in due], lambda pks: timesheet_auto_approve_many(timesheet_ids=pks, now=now),
-                         approve_one, "approval of timesheet")
+        # With Stripe on, each week is charged before it is owed: one by one (provider_charges.py).
+        batched = None if stripe_enabled() else (lambda pks: timesheet_auto_approve_many(timesheet_ids=pks, now=now))
+        approved = _each([pk for pk, _ in due], batched, approve_one, "approval of timesheet")
         return len(due), {"approved": approved}
 
     now = now or timezone.now()

@@ -66,6 +66,7 @@ from .pay_models import (
     with_hours_used,
 )
 from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
+from .provider_charges import open_charges, payment_customer
 from .refund_released import RefundFigures, open_refund_request, released_refund_figures, released_refunds_of
 from .statements import (
     Statement,
@@ -133,6 +134,8 @@ __all__ = [
     "milestone_payments",
     "payout_account_of",
     "provider_activity",
+    "open_charges",
+    "payment_customer",
     "review_window",
     "timesheet_minutes",
     "timesheets_for",

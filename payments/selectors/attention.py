@@ -30,6 +30,7 @@ from ..models import Dispute
 from ..money import format_money
 from . import pay_model_attention
 from .balances import ALERT_PERCENT, committed_by_engagement, percent_of
+from .provider_charges import charge_failures
 
 
 def owner_attention(workspace, *, user, now):
@@ -75,7 +76,8 @@ def money_attention(workspace, *, now, window=None):
     for kind, read in (("dispute_open", _disputes), ("budget_alert", _budgets),
                        ("commission_disputed", pay_model_attention.commission_disputes),
                        ("retainer_disputed", pay_model_attention.retainer_disputes),
-                       ("retainer_hours_over", pay_model_attention.retainer_hours_over)):
+                       ("retainer_hours_over", pay_model_attention.retainer_hours_over),
+                       ("payment_failed", charge_failures)):
         if window.only and not window.only.startswith(f"{kind}:"):
             continue
         kind_items, kind_total = read(workspace, now, window)

@@ -26,7 +26,8 @@ def payout_account_of(freelancer):
 
 
 # The kind of activity a provider intent is, as the API names it.
-ACTIVITY_KINDS = {IntentKind.CHECKOUT: "charge", IntentKind.TRANSFER: "transfer", IntentKind.REFUND: "refund",
+ACTIVITY_KINDS = {IntentKind.CHECKOUT: "charge", IntentKind.CHARGE: "charge",
+                  IntentKind.TRANSFER: "transfer", IntentKind.REFUND: "refund",
                   IntentKind.REVERSAL: "reversal", IntentKind.DISPUTE: "dispute"}
 
 

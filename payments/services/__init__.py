@@ -6,7 +6,8 @@ the submit and request-changes paths above engagements), `disputes` (dispute and
 `payment_settings` (the review window), `retainer` and `commission` (the pay models),
 `invoices` (invoices and credit notes); the payment provider's: `payout_accounts`,
 `provider_funding` (Checkout), `provider_moves` (transfers and refunds after the ledger),
-`provider_events` (webhooks in), on `provider_intents` (an intent row before every call);
+`provider_events` (webhooks in), `provider_charges` (off-session charges of the owner's saved
+method, `provider_customers`), on `provider_intents` (an intent row before every call);
 `ledger` holds the three primitives they all stand on (accounts, `post`, `run_idempotent`).
 Each action is keyword-only, checks who may act, and runs in one database transaction; the
 money-moving ones take an idempotency key. The beat sweeps that call them
@@ -36,6 +37,7 @@ from .escrow import (
 from .payment_settings import payment_settings_update
 from .payout_accounts import payout_account_enable, payout_account_link
 from .payouts import bonus_pay, payout_record
+from .provider_charges import charge_checkout_start
 from .provider_funding import milestone_checkout_start
 from .refund_released import refund_request, released_refund
 from .retainer import (
@@ -58,6 +60,7 @@ from .timesheets import (
 )
 
 __all__ = [
+    "charge_checkout_start",
     "commission_report_accept",
     "commission_report_auto_release",
     "commission_report_create",

@@ -21,11 +21,20 @@ from engagements.models import Engagement, PayTerms
 
 from .. import emails, timeline
 from ..errors import InvalidInput, StateConflict
-from ..models import COMMISSION_TRANSITIONS, CommissionReport, CommissionStatus, TransactionKind, commission_for
+from ..models import (
+    COMMISSION_TRANSITIONS,
+    ChargePurpose,
+    CommissionReport,
+    CommissionStatus,
+    TransactionKind,
+    commission_for,
+)
+from ..providers import stripe_enabled
 from ..roles import require_freelancer, require_owner
 from ..selectors import review_window
 from ._amounts import positive
 from .ledger import owner_funding_account, payable_account, post, run_idempotent
+from .provider_charges import charge_open, charge_poster
 
 C = CommissionStatus
 
@@ -94,15 +103,24 @@ def commission_report_create(*, engagement, actor, period, base_amount, note="",
 # --- Release ----------------------------------------------------------------------------------
 def _release(*, report, actor, key, fp, from_states, when=None, automatic=False, how):
     r = _move(report.pk, C.RELEASED, from_states, when=when, released_at=timezone.now())
-    eng = r.engagement
     if r.commission_amount <= 0:
         raise InvalidInput("This report's commission is zero: there is nothing to pay.")
+    memo = f"Commission for {r.period:%B %Y} ({how})"
+    if stripe_enabled():  # charged to the owner's saved method first; owed once paid
+        return charge_open(engagement=r.engagement, purpose=ChargePurpose.COMMISSION, amount=r.commission_amount,
+                           key=key, fp=fp, actor=actor, automatic=automatic, memo=memo, note=how,
+                           commission_report=r)
+    return _release_post(r, key=key, fp=fp, actor=actor, automatic=automatic, how=how, memo=memo)
+
+
+def _release_post(r, *, key, fp, actor, automatic, how, memo):
+    """The commission becomes owed (at its release, or once its charge succeeded)."""
+    eng = r.engagement
     tx = post(
         workspace=eng.workspace, kind=TransactionKind.COMMISSION, currency=r.currency,
         lines=[(owner_funding_account(eng.workspace), -r.commission_amount),
                (payable_account(eng.freelancer), r.commission_amount)],
-        idempotency_key=key, fingerprint=fp, engagement=eng, actor=actor, automatic=automatic,
-        memo=f"Commission for {r.period:%B %Y} ({how})",
+        idempotency_key=key, fingerprint=fp, engagement=eng, actor=actor, automatic=automatic, memo=memo,
     )
     CommissionReport.objects.filter(pk=r.pk).update(released_transaction=tx)
     emails.commission_released(report=r, transaction=tx, how=how)
@@ -110,6 +128,14 @@ def _release(*, report, actor, key, fp, from_states, when=None, automatic=False,
                     summary=f"Commission for {r.period:%B %Y} released ({how}): "
                             f"{timeline.money(r.commission_amount, eng)}.")
     return tx
+
+
+@charge_poster(ChargePurpose.COMMISSION)
+def _release_charged(charge):
+    r = CommissionReport.objects.select_related("engagement__workspace", "engagement__freelancer").get(
+        pk=charge.commission_report_id)
+    return _release_post(r, key=charge.ledger_key, fp=charge.request_fingerprint, actor=charge.created_by,
+                         automatic=charge.automatic, how=charge.note, memo=charge.memo)
 
 
 def commission_report_accept(*, report, actor, idempotency_key):

@@ -15,7 +15,8 @@ from accounts.audit import audit_record
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
-from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+from ..models import Account, AccountKind, Entry, ProviderCharge, Transaction, TransactionKind
+from ..providers import stripe_enabled
 from .invoices import invoice_self_bill
 from .provider_hook import provider_moves_after_commit
 from .totals import totals_add
@@ -157,6 +158,9 @@ def clean_key(key):
 
 def _replay(workspace, key, fp):
     tx = Transaction.objects.filter(workspace=workspace, idempotency_key=key).first()
+    if tx is None and stripe_enabled():
+        # An action whose money is charged first (provider_charges.py) posts only once paid.
+        tx = ProviderCharge.objects.filter(workspace=workspace, ledger_key=key).first()
     if tx is None:
         return None
     if tx.request_fingerprint != fp:

@@ -9,11 +9,13 @@ from engagements.models import Engagement
 from .. import emails, timeline, webhooks
 from ..errors import BudgetExceeded, CurrencyMismatch, InsufficientFunds, InvalidInput
 from ..gateways import PayoutRequest, method_choices, payout_gateway
-from ..models import Account, Payout, TransactionKind
+from ..models import Account, ChargePurpose, Payout, TransactionKind
+from ..providers import stripe_enabled
 from ..roles import require_owner
 from ..selectors import committed_spend, owed_on
 from ._amounts import positive
 from .ledger import owner_funding_account, paid_out_account, payable_account, post, run_idempotent
+from .provider_charges import charge_open, charge_poster
 
 
 def _check_currency(engagement, currency):
@@ -22,7 +24,8 @@ def _check_currency(engagement, currency):
 
 
 def bonus_pay(*, engagement, actor, amount, note, idempotency_key, currency=None):
-    """A bonus on top of the agreed price: owed to the freelancer at once. It counts against
+    """A bonus on top of the agreed price: owed to the freelancer at once (with Stripe on, once the
+    owner's saved method is charged: a ProviderCharge is returned until then). It counts against
     the budget like funding does."""
     note = (note or "").strip()
     params = {"engagement": engagement.pk, "amount": amount, "currency": currency, "note": note}
@@ -41,18 +44,31 @@ def bonus_pay(*, engagement, actor, amount, note, idempotency_key, currency=None
                 f"contingency ({timeline.money(eng.budget_with_contingency, eng)}). Raise the budget first.",
                 field="amount",
             )
-        tx = post(
-            workspace=eng.workspace, kind=TransactionKind.BONUS, currency=eng.currency,
-            lines=[(owner_funding_account(eng.workspace), -value), (payable_account(eng.freelancer), value)],
-            idempotency_key=key, fingerprint=fp, engagement=eng, actor=actor, memo=f"Bonus: {note}",
-        )
-        emails.bonus_paid(engagement=eng, transaction=tx, amount=value, note=note)
-        timeline.record(engagement=eng, kind="bonus_paid", actor=actor,
-                        summary=f"Bonus of {timeline.money(value, eng)}: {note}")
-        return tx
+        if stripe_enabled():  # charged to the owner's saved method first; owed once paid
+            return charge_open(engagement=eng, purpose=ChargePurpose.BONUS, amount=value, key=key, fp=fp,
+                               actor=actor, memo=f"Bonus: {note}", note=note)
+        return _bonus_post(eng, amount=value, key=key, fp=fp, actor=actor, note=note)
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="bonus_pay", params=params,
                           perform=perform)
+
+
+def _bonus_post(eng, *, amount, key, fp, actor, note):
+    tx = post(
+        workspace=eng.workspace, kind=TransactionKind.BONUS, currency=eng.currency,
+        lines=[(owner_funding_account(eng.workspace), -amount), (payable_account(eng.freelancer), amount)],
+        idempotency_key=key, fingerprint=fp, engagement=eng, actor=actor, memo=f"Bonus: {note}",
+    )
+    emails.bonus_paid(engagement=eng, transaction=tx, amount=amount, note=note)
+    timeline.record(engagement=eng, kind="bonus_paid", actor=actor,
+                    summary=f"Bonus of {timeline.money(amount, eng)}: {note}")
+    return tx
+
+
+@charge_poster(ChargePurpose.BONUS)
+def _bonus_charged(charge):
+    return _bonus_post(charge.engagement, amount=charge.amount, key=charge.ledger_key, fp=charge.request_fingerprint,
+                       actor=charge.created_by, note=charge.note)
 
 
 def payout_record(*, engagement, actor, amount, method, reference, paid_on, idempotency_key, note="",

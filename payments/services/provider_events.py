@@ -22,6 +22,7 @@ from ..errors import PaymentError, ProviderError
 from ..models import IntentKind, PayoutAccount, ProviderEvent, ProviderIntent
 from ..providers import payments_provider, stripe_enabled
 from .payout_accounts import payout_account_sync
+from .provider_charges import charge_checkout_confirm, charge_payment_intent_event
 from .provider_disputes import chargeback_record, payout_account_payout
 from .provider_funding import checkout_confirm, checkout_progress
 
@@ -70,7 +71,9 @@ def _on_checkout_session(provider, row):
     payment_intent = session.get("payment_intent")
     payment_intent = payment_intent.get("id") if isinstance(payment_intent, dict) else payment_intent
     if session.get("payment_status") in ("paid", "no_payment_required") and payment_intent:
-        checkout_confirm(intent_id=intent.pk, payment_intent_id=payment_intent)
+        # A milestone's funding, or the payment of an off-session charge that failed.
+        confirm = checkout_confirm if intent.milestone_id else charge_checkout_confirm
+        confirm(intent_id=intent.pk, payment_intent_id=payment_intent)
     elif payment_intent:
         checkout_progress(intent_id=intent.pk, payment_intent=provider.payment_intent_retrieve(payment_intent),
                           session=session)
@@ -81,9 +84,10 @@ def _on_checkout_session(provider, row):
 def _on_payment_intent(provider, row):
     payment_intent = provider.payment_intent_retrieve(_object_id(row))
     ledger_key = (payment_intent.get("metadata") or {}).get("ledger_key")
-    intent = _checkout_intent(payment_intent_id=payment_intent["id"]) or (
-        _checkout_intent(ledger_key=ledger_key) if ledger_key else None)
+    intent = _checkout_intent(payment_intent_id=payment_intent["id"], milestone__isnull=False) or (
+        _checkout_intent(ledger_key=ledger_key, milestone__isnull=False) if ledger_key else None)
     if intent is None:
+        charge_payment_intent_event(payment_intent=payment_intent)
         return
     if payment_intent.get("status") == "succeeded":
         checkout_confirm(intent_id=intent.pk, payment_intent_id=payment_intent["id"])

@@ -27,6 +27,7 @@ from ..selectors import committed_spend
 from ._amounts import positive
 from .escrow import load_milestone, milestone_fund
 from .ledger import clean_key
+from .provider_customers import saved_method_record, workspace_customer
 from .provider_fees import fee_details_of, provider_fee_post
 from .provider_intents import intent_advance, intent_call, intent_key, intent_start, provider_metadata, transfer_group
 from .provider_moves import refund_unfundable
@@ -78,6 +79,7 @@ def milestone_checkout_start(*, milestone, actor, idempotency_key, expected_amou
             raise StateConflict("A bank payment for this milestone is already under way.")
         return open_one
     amount = _check_fundable(milestone, expected_amount, currency, provider)
+    customer = workspace_customer(eng.workspace, actor=actor)
     intent = intent_start(workspace=eng.workspace, kind=IntentKind.CHECKOUT, ledger_key=ledger_key, step="checkout",
                           amount=amount, currency=eng.currency, engagement=eng, milestone=milestone, actor=actor)
     back = absolute(reverse("payments:engagement", args=[eng.pk]))
@@ -86,7 +88,7 @@ def milestone_checkout_start(*, milestone, actor, idempotency_key, expected_amou
         metadata=provider_metadata(engagement=eng, milestone=milestone, ledger_key=ledger_key),
         transfer_group=transfer_group(eng), success_url=f"{back}?checkout=done",
         cancel_url=f"{back}?checkout=cancelled",
-        idempotency_key=key))
+        idempotency_key=key, customer=customer.provider_customer_id))
     with transaction.atomic():
         intent_advance(intent_id=intent.pk, status=IntentStatus.PENDING, provider_id=checkout.id, url=checkout.url)
         timeline.record(engagement=eng, kind="payment_pending", actor=actor, milestone=milestone,
@@ -114,6 +116,7 @@ def checkout_confirm(*, intent_id, payment_intent_id):
     with transaction.atomic():
         intent = ProviderIntent.objects.select_for_update(of=("self",)).select_related(
             "milestone", "created_by", "engagement__workspace").get(pk=intent_id)
+        saved_method_record(workspace_id=intent.workspace_id, payment_intent=payment_intent)
         if intent.status in (IntentStatus.SUCCEEDED, IntentStatus.FAILED):
             return intent
         fields = {"payment_intent_id": payment_intent_id, "charge_id": charge_id, "fee": fee}

@@ -15,7 +15,9 @@ from ..providers import stripe_enabled
 log = logging.getLogger(__name__)
 
 MOVES_TASK = "payments.tasks.provider_moves_apply"
-MOVING_KINDS = (TransactionKind.RELEASE, TransactionKind.REFUND, TransactionKind.RESOLVE)
+# A bonus, an approved week and a commission are owed at once: charged off session, then transferred.
+MOVING_KINDS = (TransactionKind.RELEASE, TransactionKind.REFUND, TransactionKind.RESOLVE, TransactionKind.BONUS,
+                TransactionKind.TIMESHEET, TransactionKind.COMMISSION)
 
 
 def _enqueue(ids):

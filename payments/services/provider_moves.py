@@ -3,8 +3,9 @@
 The ledger decides; the provider follows. A release, a refund or a dispute's resolution is
 posted exactly as on the off-platform rail (escrow.py, disputes.py, auto_release.py), and after
 its commit the ledger transaction's moves are made at Stripe (`provider_moves_apply`, enqueued
-by `provider_hook`), but only for a milestone whose money Stripe really holds (funded through
-Checkout):
+by `provider_hook`), but only for money Stripe really holds (a milestone funded through
+Checkout; a bonus, an approved week, a commission or a retainer period charged off session:
+provider_sources.py):
 
 - a release (and a resolution's release share): a Transfer of the amount to the freelancer's
   connected account, `source_transaction` = the milestone's charge (so it never waits for the
@@ -22,7 +23,7 @@ Stripe answers the same transfer instead of making a second.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from engagements.models import Engagement
@@ -45,6 +46,7 @@ from ..selectors import owed_on
 from .ledger import fingerprint, paid_out_account, payable_account, post
 from .provider_hook import MOVING_KINDS
 from .provider_intents import intent_advance, intent_call, intent_start, provider_metadata, transfer_group
+from .provider_sources import charged_at_provider, funding_charge_of
 
 DONE = (IntentStatus.SUCCEEDED, IntentStatus.FAILED)
 # An intent still started after this long was left by a crash or an unreachable provider.
@@ -67,21 +69,15 @@ def moves_of(tx):
     return moves
 
 
-def charge_of(milestone_id):
-    """The succeeded checkout that put this milestone's money in the platform's Stripe balance."""
-    return ProviderIntent.objects.filter(milestone_id=milestone_id, kind=IntentKind.CHECKOUT,
-                                         status=IntentStatus.SUCCEEDED).exclude(ledger_transaction=None).first()
-
-
 def provider_moves_apply(*, transaction_ids):
     """Make at the provider the moves the ledger transactions `transaction_ids` posted (safe to
     run twice or concurrently: each move is an intent with its own key)."""
     if not stripe_enabled():
         return 0
     made = 0
-    txs = Transaction.objects.filter(pk__in=transaction_ids, kind__in=MOVING_KINDS).exclude(milestone=None)
+    txs = Transaction.objects.filter(pk__in=transaction_ids, kind__in=MOVING_KINDS)
     for tx in txs.select_related("engagement__workspace", "engagement__freelancer__user", "milestone"):
-        charge = charge_of(tx.milestone_id)
+        charge = funding_charge_of(tx)
         if charge is None:
             continue  # funded off the platform: nothing is held at Stripe for it
         for step, amount in moves_of(tx):
@@ -178,10 +174,8 @@ def _waiting_moves():
     """Ledger transactions of milestones paid through Stripe whose moves were never started (a
     release waiting for payouts to be ready, a task lost with the broker). One already started is
     the stale-intent branch's, so a call still under way is not made again beside it."""
-    charged = ProviderIntent.objects.filter(milestone=OuterRef("milestone"), kind=IntentKind.CHECKOUT,
-                                            status=IntentStatus.SUCCEEDED)
     # A resolution may ask for two moves (a transfer and a refund); the others for one.
-    return (Transaction.objects.filter(Exists(charged), kind__in=MOVING_KINDS,
+    return (Transaction.objects.filter(charged_at_provider(), kind__in=MOVING_KINDS,
                                        created_at__gte=timezone.now() - WAITING_WINDOW)
             .annotate(started=Count("provider_moves"))
             .filter(Q(started=0) | Q(kind=TransactionKind.RESOLVE, started=1)))

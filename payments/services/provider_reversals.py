@@ -19,7 +19,8 @@ from ..errors import ProviderError
 from ..models import IntentKind, IntentStatus, ProviderIntent, ReleasedRefund, ReleasedRefundStatus
 from ..providers import payments_provider, stripe_enabled
 from .provider_intents import intent_advance, intent_call, intent_start, provider_metadata
-from .provider_moves import DONE, RECOVERY_AFTER, charge_of
+from .provider_moves import DONE, RECOVERY_AFTER
+from .provider_sources import charge_of
 from .refund_ledger import released_refund_post
 
 RECOVERY_WINDOW = timedelta(days=90)

@@ -25,7 +25,9 @@ from .reconciliation_balance import balance_shortfalls
 
 WINDOW = timedelta(days=7)
 EVERY = timedelta(hours=23)
-EXPECTED = (IntentKind.CHECKOUT, IntentKind.TRANSFER, IntentKind.REFUND)
+# A charge (a Checkout, or an off-session charge of a saved method) is matched by its charge id.
+CHARGES = (IntentKind.CHECKOUT, IntentKind.CHARGE)
+EXPECTED = (*CHARGES, IntentKind.TRANSFER, IntentKind.REFUND)
 # Platform movements that are Stripe's own business, not a money action of a workspace.
 OWN_TYPES = {"payout", "stripe_fee", "adjustment", "topup", "application_fee", "payment_refund"}
 
@@ -68,13 +70,13 @@ def reconciliation_run(*, now=None):
                                             updated_at__gte=since).order_by("workspace_id", "id")
     results = {}
     for intent in intents:
-        provider_id = intent.charge_id if intent.kind == IntentKind.CHECKOUT else intent.provider_id
+        provider_id = intent.charge_id if intent.kind in CHARGES else intent.provider_id
         bt = found.pop(provider_id, None)
         reason = _check(intent, bt)
         matched, exceptions = results.setdefault(intent.workspace_id, ([0], []))
         if reason is None:
             matched[0] += 1
-            if intent.kind == IntentKind.CHECKOUT and intent.fee is None:
+            if intent.kind in CHARGES and intent.fee is None:
                 ProviderIntent.objects.filter(pk=intent.pk).update(fee=bt.get("fee"))
                 provider_fee_post(intent=intent, fee=bt.get("fee"), details=bt.get("fee_details") or ())
         else:

@@ -33,8 +33,8 @@ from ..roles import is_engagement_freelancer, require_owner
 from ..selectors import open_refund_request, owed_on, released_refund_figures
 from ._amounts import positive
 from .ledger import clean_key, payable_account
-from .provider_moves import charge_of
 from .provider_reversals import released_refund_moves
+from .provider_sources import charge_of
 from .refund_ledger import released_refund_post
 
 

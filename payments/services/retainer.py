@@ -23,15 +23,18 @@ from .. import emails, timeline
 from ..errors import InvalidInput, StateConflict
 from ..models import (
     RETAINER_TRANSITIONS,
+    ChargePurpose,
     DisputeOutcome,
     RetainerPeriod,
     RetainerPeriodState,
     TransactionKind,
     retainer_period_dates,
 )
+from ..providers import stripe_enabled
 from ..roles import require_owner, side_of
 from ._amounts import positive, whole
 from .ledger import escrow_account, owner_funding_account, payable_account, post, run_idempotent
+from .provider_charges import charge_open, charge_poster
 
 P = RetainerPeriodState
 
@@ -78,27 +81,45 @@ def retainer_period_fund(*, engagement, today=None):
         if agreement_block(eng, action="fund a retainer period") is not None:
             raise NotDue("The agreement is not signed by both sides yet.")
         amount = positive(eng.retainer_amount, "retainer_amount")
-        tx = post(
-            workspace=eng.workspace, kind=TransactionKind.FUND, currency=eng.currency,
-            lines=[(owner_funding_account(eng.workspace), -amount), (escrow_account(eng), amount)],
-            idempotency_key=key, fingerprint=fp, engagement=eng, automatic=True,
-            memo=f"Retainer {starts_on:%-d %b %Y} – {ends_on:%-d %b %Y} funded",
-        )
+        charged = stripe_enabled()  # then charged to the owner's saved method first; funded once paid
         # The unique (engagement, starts_on) refuses a second period for the same dates.
         period = RetainerPeriod.objects.create(
             engagement=eng, starts_on=starts_on, ends_on=ends_on, amount=amount, currency=eng.currency,
-            hours_included=eng.retainer_hours or 0, funded_transaction=tx,
+            hours_included=eng.retainer_hours or 0, state=P.PAYMENT_PENDING if charged else P.FUNDED,
         )
-        emails.retainer_funded(period=period, transaction=tx)
-        timeline.record(engagement=eng, kind="retainer_funded",
-                        summary=f"Retainer for {starts_on:%-d %b} – {ends_on:%-d %b %Y}: "
-                                f"{timeline.money(amount, eng)} set aside.")
-        return tx
+        memo = f"Retainer {starts_on:%-d %b %Y} – {ends_on:%-d %b %Y} funded"
+        if charged:
+            return charge_open(engagement=eng, purpose=ChargePurpose.RETAINER, amount=amount, key=key, fp=fp,
+                               automatic=True, memo=memo, retainer_period=period)
+        return _fund_post(period, key=key, fp=fp, memo=memo)
 
     return run_idempotent(workspace=engagement.workspace, key=f"retainer-fund:{engagement.pk}:{starts_on.isoformat()}",
                           action="retainer_period_fund", params={"engagement": engagement.pk,
                                                                  "starts_on": starts_on.isoformat()},
                           perform=perform)
+
+
+def _fund_post(period, *, key, fp, memo):
+    """The period's amount goes from the owner's funding into escrow (at its start, or once its
+    charge succeeded)."""
+    eng = period.engagement
+    tx = post(
+        workspace=eng.workspace, kind=TransactionKind.FUND, currency=period.currency,
+        lines=[(owner_funding_account(eng.workspace), -period.amount), (escrow_account(eng), period.amount)],
+        idempotency_key=key, fingerprint=fp, engagement=eng, automatic=True, memo=memo,
+    )
+    RetainerPeriod.objects.filter(pk=period.pk).update(funded_transaction=tx)
+    emails.retainer_funded(period=period, transaction=tx)
+    timeline.record(engagement=eng, kind="retainer_funded",
+                    summary=f"Retainer for {period.starts_on:%-d %b} – {period.ends_on:%-d %b %Y}: "
+                            f"{timeline.money(period.amount, eng)} set aside.")
+    return tx
+
+
+@charge_poster(ChargePurpose.RETAINER)
+def _fund_charged(charge):
+    period = _move(charge.retainer_period_id, P.FUNDED, [P.PAYMENT_PENDING], funded_at=timezone.now())
+    return _fund_post(period, key=charge.ledger_key, fp=charge.request_fingerprint, memo=charge.memo)
 
 
 # --- Release ----------------------------------------------------------------------------------

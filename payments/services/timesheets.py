@@ -27,6 +27,7 @@ from ..models import (
     MAX_APPROVAL_EXTENSION_DAYS,
     TIMESHEET_EDITABLE_STATES,
     TIMESHEET_TRANSITIONS,
+    ChargePurpose,
     TimeEntry,
     Timesheet,
     TimesheetState,
@@ -34,9 +35,11 @@ from ..models import (
     amount_for,
     week_start_of,
 )
+from ..providers import stripe_enabled
 from ..roles import require_freelancer, require_owner, require_staff
 from ..selectors import review_window, timesheet_minutes
 from .ledger import owner_funding_account, payable_account, post, run_idempotent
+from .provider_charges import charge_open, charge_poster
 
 T = TimesheetState
 
@@ -170,13 +173,23 @@ def _approve(*, timesheet, actor, key, fp, automatic):
     amount = amount_for(minutes, ts.hourly_rate or 0)
     if amount <= 0:
         raise InvalidInput("Nothing to pay for this week.")
+    memo = (f"Week of {ts.week_start:%-d %b %Y}: {_fmt_minutes(minutes)} at {ts.hourly_rate} per hour"
+            + (" (approved automatically)" if automatic else ""))
+    if stripe_enabled():  # charged to the owner's saved method first; owed once paid
+        return charge_open(engagement=engagement, purpose=ChargePurpose.TIMESHEET, amount=amount, key=key, fp=fp,
+                           actor=actor, automatic=automatic, memo=memo, timesheet=ts)
+    return _approval_post(ts, amount=amount, minutes=minutes, key=key, fp=fp, actor=actor, automatic=automatic,
+                          memo=memo)
+
+
+def _approval_post(ts, *, amount, minutes, key, fp, actor, automatic, memo):
+    """The approved week's amount becomes owed (at once, or once its charge succeeded)."""
+    engagement = ts.engagement
     tx = post(
         workspace=engagement.workspace, kind=TransactionKind.TIMESHEET, currency=ts.currency,
         lines=[(owner_funding_account(engagement.workspace), -amount),
                (payable_account(engagement.freelancer), amount)],
-        idempotency_key=key, fingerprint=fp, engagement=engagement, actor=actor, automatic=automatic,
-        memo=f"Week of {ts.week_start:%-d %b %Y}: {_fmt_minutes(minutes)} at {ts.hourly_rate} per hour"
-             + (" (approved automatically)" if automatic else ""),
+        idempotency_key=key, fingerprint=fp, engagement=engagement, actor=actor, automatic=automatic, memo=memo,
     )
     Timesheet.objects.filter(pk=ts.pk).update(transaction=tx)
     ts.transaction = tx
@@ -185,6 +198,15 @@ def _approve(*, timesheet, actor, key, fp, automatic):
                     summary=f"Week of {ts.week_start:%-d %b %Y} approved{' automatically' if automatic else ''}: "
                             f"{_fmt_minutes(minutes)}, {timeline.money(amount, engagement)}.")
     return tx
+
+
+@charge_poster(ChargePurpose.TIMESHEET)
+def _approval_charged(charge):
+    ts = Timesheet.objects.select_related("engagement__workspace", "engagement__freelancer").get(
+        pk=charge.timesheet_id)
+    return _approval_post(ts, amount=charge.amount, minutes=timesheet_minutes(ts), key=charge.ledger_key,
+                          fp=charge.request_fingerprint, actor=charge.created_by, automatic=charge.automatic,
+                          memo=charge.memo)
 
 
 def timesheet_approve(*, timesheet, actor, idempotency_key):

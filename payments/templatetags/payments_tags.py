@@ -52,6 +52,7 @@ def state_class(state):
         "draft": "text-bg-light border", "funded": "text-bg-info", "submitted": "text-bg-primary",
         "changes_requested": "text-bg-warning", "disputed": "text-bg-danger", "released": "text-bg-success",
         "refunded": "text-bg-secondary", "split": "text-bg-secondary", "approved": "text-bg-success",
+        "payment_pending": "text-bg-warning",
     }.get(str(state), "text-bg-light border")
 
 

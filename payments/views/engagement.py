@@ -16,9 +16,10 @@ from engagements.models import PayTerms
 from .. import selectors, services
 from ..errors import PaymentError
 from ..forms import BonusForm, BudgetForm, PayoutForm, major_str
+from ..models import ProviderCharge
 from ..money import format_money
 from ..providers import stripe_enabled
-from ._helpers import engagement_for, engagement_page_url, is_owner, milestone_page_url
+from ._helpers import charge_message, engagement_for, engagement_page_url, is_owner, milestone_page_url
 
 
 @workspace_required
@@ -42,6 +43,8 @@ def engagement(request, pk):
         "engagement_url": engagement_page_url(eng),
         "is_owner": is_owner(request),
         "is_hourly": eng.pay_terms == PayTerms.HOURLY,
+        # Stripe: bonuses, hours, retainer periods, commissions charged to the owner and not paid yet.
+        "open_charges": selectors.open_charges(eng) if stripe_enabled() else [],
     })
 
 
@@ -91,6 +94,8 @@ def bonus(request, pk):
         else:
             if result.replayed:
                 messages.info(request, "That bonus was already recorded; nothing was done twice.")
+            elif isinstance(result, ProviderCharge):
+                charge_message(request, result)
             else:
                 messages.success(request, f"Bonus of {format_money(c['amount'], eng.currency)} added; it is owed "
                                           f"to {eng.freelancer.name}.")

@@ -1,4 +1,5 @@
-"""The workspace's payment settings (the review window): shown to everyone, changed by the owner.
+"""The workspace's payment settings (the review window; with Stripe, the payment method saved for
+charges made without the owner): shown to everyone, changed by the owner.
 Showing them writes nothing: an unsaved workspace reads the defaults."""
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from accounts.forms import apply_errors
 from .. import selectors, services
 from ..errors import PaymentError
 from ..forms import PaymentSettingsForm
+from ..providers import stripe_enabled
 from ._helpers import is_owner
 
 
@@ -33,5 +35,7 @@ def payment_settings(request):
                 messages.success(request, f"Review window set to {saved.review_window_days} days. It applies to "
                                           "work submitted from now on.")
                 return redirect("payments:settings")
-    return render(request, "payments/settings.html", {"form": form, "is_owner": is_owner(request),
-                                                      "settings": current})
+    stripe = stripe_enabled()
+    return render(request, "payments/settings.html", {
+        "form": form, "is_owner": is_owner(request), "settings": current, "stripe": stripe,
+        "payment_customer": selectors.payment_customer(request.workspace) if stripe else None})

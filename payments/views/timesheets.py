@@ -11,8 +11,8 @@ from accounts.access import get_for_workspace, workspace_required
 from .. import services
 from ..errors import PaymentError
 from ..forms import ExtendForm, IdempotentForm, TimesheetDisputeForm
-from ..models import Timesheet, amount_for
-from ._helpers import is_owner
+from ..models import ProviderCharge, Timesheet, amount_for
+from ._helpers import charge_message, is_owner
 
 
 def _timesheet(request, pk):
@@ -49,6 +49,8 @@ def timesheet_action(request, pk, action):
                                                 idempotency_key=form.cleaned_data["idempotency_key"])
             if result.replayed:
                 messages.info(request, "That week was already approved; nothing was done twice.")
+            elif isinstance(result, ProviderCharge):
+                charge_message(request, result)
             else:
                 messages.success(request, "Week approved: the amount is now owed to the freelancer.")
         elif action == "dispute":

@@ -45,7 +45,7 @@ from freelancers.services import reference as reference_actions
 from notifications.models import Notification
 from notifications.webhooks.services import webhook_endpoint_create, webhook_test_send
 from payments import services as payments
-from payments.models import Transaction
+from payments.models import ProviderCharge, Transaction
 from payments.services.invoices import invoice_issue, tax_details_save
 from portal.models import PortalAccess
 
@@ -325,6 +325,12 @@ def world(workspace, owner, freelancer_a, media):
             # A's invoice for the release (A issued it from the portal, with A's tax details).
             "invoice": _invoice(a, workspace),
             **_pay_models(workspace, owner, a),
+            # A bonus whose off-session charge failed, as the Stripe rail leaves it (payments/services/
+            # provider_charges.py): its page is the owner's, to pay it through Checkout.
+            "charge": ProviderCharge.objects.create(
+                workspace=workspace, engagement=engagement, purpose="bonus", ledger_key=f"{SECRET_MARK}-bonus",
+                request_fingerprint="0" * 64, amount=5_000, currency=engagement.currency,
+                memo=f"Bonus: {SECRET_MARK}", status="failed", error="Your card was declined.", created_by=owner),
         },
     )
 

@@ -77,6 +77,7 @@ PK_BY_ROUTE = [
     (r"^payments/freelancers/", "freelancer"),
     (r"^payments/milestones/", "milestone"),
     (r"^payments/timesheets/", "timesheet"),
+    (r"^payments/charges/", "charge"),
     (r"^payments/invoices/", "invoice"),
     (r"^portal/invoices/", "invoice"),
     (r"^portal/engagements/", "engagement"),
