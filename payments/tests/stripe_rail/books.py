@@ -37,10 +37,13 @@ def fake_owed(fake):
 
 
 def fake_owed_by_balance(fake, currency):
-    """The same in total, from the platform's balance: what it holds plus the fees Stripe kept."""
+    """The same in total, from the platform's balance: what it holds plus the fees Stripe kept,
+    less the platform's own money topped up (the reserve the operator keeps for fees)."""
     balance = fake.platform_balance(currency)
-    fees = sum(bt["fee"] for bt in fake.objects_of("balance_transaction") if bt["currency"] == currency)
-    return balance["available"] + balance["pending"] + fees
+    ours = [bt for bt in fake.objects_of("balance_transaction") if bt["currency"] == currency]
+    fees = sum(bt["fee"] for bt in ours)
+    topped_up = sum(bt["net"] for bt in ours if bt["type"] == "topup")
+    return balance["available"] + balance["pending"] + fees - topped_up
 
 
 def in_flight(fake, workspace):
