@@ -178,6 +178,21 @@ class TaxDetailsForm(forms.Form):
         if not with_rate:
             del self.fields["tax_rate"]
 
+    @classmethod
+    def for_holder(cls, data=None, *, current, workspace=None, freelancer=None):
+        """The form for the workspace's (no tax rate) or the freelancer's details (`current`, the
+        TaxDetails row or None), filled with what they saved, or before that with the name and
+        country the app already knows."""
+        with_rate = freelancer is not None
+        if current is not None:
+            initial = {"legal_name": current.legal_name, "address": current.address, "country": current.country,
+                       "tax_id": current.tax_id, "tax_rate": current.tax_rate_bp / 100}
+        elif with_rate:
+            initial = {"legal_name": freelancer.name, "country": freelancer.country, "tax_rate": 0}
+        else:
+            initial = {"legal_name": workspace.name}
+        return cls(data, initial=initial, with_rate=with_rate)
+
     def details(self):
         data = dict(self.cleaned_data)
         rate = data.pop("tax_rate", None)

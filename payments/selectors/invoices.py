@@ -20,9 +20,11 @@ class Line:
 
 
 def _describe(tx):
-    if tx.kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.COMMISSION) \
-            and not tx.milestone_id:
-        return tx.memo or "Retainer"  # a retainer period's or a commission report's own words
+    # A commission report's and a retainer period's own words (their memo), else their kind.
+    if tx.kind == TransactionKind.COMMISSION:
+        return tx.memo or "Commission"
+    if tx.kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE) and not tx.milestone_id:
+        return tx.memo or "Retainer period"
     title = tx.milestone.title if tx.milestone_id else ""
     if tx.kind == TransactionKind.RELEASE:
         return f"Milestone “{title}”" + (" (released automatically after review window)" if tx.automatic else "")
