@@ -95,7 +95,7 @@ class ResolveForm(IdempotentForm):
         release, refund = cleaned.get("release_amount"), cleaned.get("refund_amount")
         if release is not None and refund is not None and release + refund != self.escrowed:
             money = lambda amount: format_money(amount, self.currency)  # noqa: E731
-            raise forms.ValidationError(f"The two amounts must add up to exactly what is in escrow "
+            raise forms.ValidationError(f"The two amounts must add up to exactly what is held "
                                         f"({money(self.escrowed)}); these add up to {money(release + refund)}.")
         return cleaned
 

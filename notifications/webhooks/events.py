@@ -12,7 +12,7 @@ EVENT_TYPES = {
     "engagement.resumed": "A paused engagement is active again.",
     "engagement.ended": "The engagement was completed or cancelled (`data.status` says which).",
     "brief.acknowledged": "The freelancer acknowledged a version of the brief.",
-    "milestone.funded": "Money for a milestone is held (escrow).",
+    "milestone.funded": "A milestone was funded: its money is held until release.",
     "milestone.submitted": "The freelancer submitted work on a milestone.",
     "milestone.changes_requested": "The owner asked for changes to submitted work.",
     "milestone.released": "A milestone's money was released to the freelancer (by the owner, automatically "

@@ -29,7 +29,7 @@ from accounts.models import validate_currency
 
 class AccountKind(models.TextChoices):
     OWNER_FUNDING = "owner_funding", "Owner funding"
-    ESCROW = "escrow", "Escrow"
+    ESCROW = "escrow", "Held funds"
     PAYABLE = "payable", "Owed to freelancer"
     PAID_OUT = "paid_out", "Paid out"
 

@@ -77,7 +77,8 @@ def invoice_list(*, workspace=None, freelancer=None, engagement=None):
 
 def invoice_detail(queryset, pk):
     """One invoice from `queryset` (already scoped), with its lines and credit notes, or None."""
-    return (queryset.select_related("engagement", "freelancer", "workspace", "corrects", "transaction")
+    return (queryset.select_related("engagement", "freelancer", "workspace", "corrects", "transaction",
+                                    "self_billing_agreement")
             .prefetch_related("lines", "credit_notes").filter(pk=pk).first())
 
 
