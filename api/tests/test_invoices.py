@@ -95,9 +95,9 @@ def test_self_billing_applies_once_a_version_with_the_clause_is_signed(owner_api
     bonus = services.bonus_pay(engagement=engagement, actor=owner, amount=3_000, note="More", idempotency_key="b-3")
     listed = freelancer_api.get("/api/v1/invoices/").json()["results"]
     assert [(row["transaction"], row["self_billed"]) for row in listed] == [(bonus.pk, True)]
+    _details(freelancer_api)
     refused = freelancer_api.post("/api/v1/invoices/", {"transaction": bonus.pk}, format="json")
     assert refused.status_code == 409 and "already invoiced" in refused.json()["detail"]
-    _details(freelancer_api)
     # The payments made before the signature are the freelancer's to invoice, as they were then.
     for earlier in (released, proposed_only):
         issued = freelancer_api.post("/api/v1/invoices/", {"transaction": earlier.pk}, format="json")
