@@ -15,7 +15,7 @@ from engagements.services.agreement import agreement_issue, agreement_sign
 from engagements.services.milestone import milestone_submit
 from engagements.services.transitions import milestone_transition
 
-from . import services
+from . import demo_pay_models, services
 from .errors import PaymentError
 from .services.invoices import tax_details_save
 
@@ -51,6 +51,7 @@ def _submit(milestone, message, days_ago):
 
 
 def load(workspace, owner):
+    demo_pay_models.load(workspace, owner)
     engagements = {e.title: e for e in Engagement.objects.filter(workspace=workspace).select_related("freelancer")}
     video = engagements.get("Product launch video")
     trial = engagements.get("Trial job: booking page prototype")
