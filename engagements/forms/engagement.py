@@ -109,9 +109,8 @@ class EngagementForm(forms.Form):
         required=False, help_text="Off: on every submission the freelancer confirms they did the work themselves.")
     self_billing_proposed = forms.BooleanField(
         required=False, label="Propose self-billing in the agreement",
-        help_text="On: the next agreement you send has the self-billing clause, and once the freelancer has signed "
-                  "it the app issues their invoice for each payment, in their name. Until then, and when off, the "
-                  "freelancer issues their invoices from the portal.")
+        help_text="On: the next agreement has the self-billing clause; once both sign it, the app issues the "
+                  "freelancer's invoices in their name. Until then the freelancer issues them from the portal.")
     backups = forms.ModelMultipleChoiceField(
         queryset=Freelancer.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Approved freelancers on the bench who could take over if this one drops out.")
