@@ -110,7 +110,7 @@ class EngagementMoneySerializer(serializers.Serializer):
     currency = serializers.CharField()
     budget = serializers.IntegerField()
     contingency = serializers.IntegerField()
-    released = serializers.IntegerField(help_text="Everything that left escrow for the freelancer, with approved "
+    released = serializers.IntegerField(help_text="Everything that left held funds for the freelancer, with approved "
                                                   "hours and bonuses.")
     in_escrow = serializers.IntegerField()
     remaining = serializers.IntegerField(help_text="Budget not yet committed (never below 0).")
@@ -120,7 +120,7 @@ class EngagementMoneySerializer(serializers.Serializer):
 class MoneySerializer(serializers.Serializer):
     currencies = CurrencyMoneySerializer(many=True)
     engagements = EngagementMoneySerializer(many=True, help_text="Running (active or paused) engagements.")
-    held_funds_note = serializers.CharField(help_text="Where money shown in escrow really is in this deployment.")
+    held_funds_note = serializers.CharField(help_text="Where held funds really are in this deployment.")
 
 
 class Money(APIView):

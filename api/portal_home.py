@@ -32,9 +32,9 @@ class FreelancerAttentionSerializer(serializers.Serializer):
 
 class FreelancerCurrencyMoneySerializer(serializers.Serializer):
     currency = serializers.CharField()
-    held = serializers.IntegerField(help_text="In escrow for milestones funded and not yet handed in.")
-    in_review = serializers.IntegerField(help_text="In escrow for submitted work awaiting the owner.")
-    disputed = serializers.IntegerField(help_text="In escrow, frozen by an open dispute.")
+    held = serializers.IntegerField(help_text="Held funds for milestones funded and not yet handed in.")
+    in_review = serializers.IntegerField(help_text="Held funds for submitted work awaiting the owner.")
+    disputed = serializers.IntegerField(help_text="Held funds frozen by an open dispute.")
     payable = serializers.IntegerField(help_text="Released (or approved hours, bonuses), not yet paid out.")
     paid_out_this_month = serializers.IntegerField(help_text="Paid out since the 1st, in the freelancer's zone.")
     paid_out_total = serializers.IntegerField()

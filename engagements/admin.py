@@ -26,6 +26,7 @@ from .models import (
     PlaybookDocument,
     PlaybookVersion,
     Review,
+    SignedAgreementPdf,
     StatusUpdate,
     Submission,
     SubmissionFile,
@@ -321,6 +322,20 @@ class AgreementSignatureAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AgreementSignature._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignedAgreementPdf)
+class SignedAgreementPdfAdmin(admin.ModelAdmin):
+    """When each signed version's PDF was made (read-only: made once, by the worker)."""
+
+    list_display = ["agreement", "claimed_at", "made_at"]
+    fields = readonly_fields = ["agreement", "claimed_at", "made_at"]
 
     def has_add_permission(self, request):
         return False

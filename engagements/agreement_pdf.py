@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .models import SignedAgreementPdf
+
 INSTALL_HINT = ("PDFs need WeasyPrint and its system libraries: pip install weasyprint, and on Debian or "
                 "Ubuntu apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 (macOS: "
                 "brew install pango).")
@@ -58,6 +60,14 @@ def agreement_pdf(agreement):
     return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
 
 
+def agreement_pdf_bytes(agreement):
+    """The PDF as downloaded: a signed version's, as made once after its second signature
+    (services.signed_copies), else rendered now (a version not yet signed, or not made yet)."""
+    stored = (SignedAgreementPdf.objects.filter(agreement_id=agreement.pk, content__isnull=False)
+              .values_list("content", flat=True).first())
+    return bytes(stored) if stored is not None else agreement_pdf(agreement)
+
+
 def pdf_filename(agreement):
     return f"agreement-{agreement.engagement_id}-v{agreement.version}.pdf"
 
@@ -65,7 +75,7 @@ def pdf_filename(agreement):
 def pdf_response(agreement):
     """The PDF as a download, or 503 with what to install."""
     try:
-        content = agreement_pdf(agreement)
+        content = agreement_pdf_bytes(agreement)
     except PdfUnavailable as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type="application/pdf")

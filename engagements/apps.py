@@ -8,6 +8,7 @@ class EngagementsConfig(AppConfig):
         # Imported here, not at the top: models may only be imported once the app registry is ready.
         from freelancers.services.freelancer import do_not_hire_consequence_register, freelancer_zone_follower_register
 
+        from . import tasks  # noqa: F401 - registers the tasks the services queue by name
         from .services.deadlines import freelancer_deadlines_recompute
         from .services.do_not_hire import CONSEQUENCE
 

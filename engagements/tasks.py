@@ -5,7 +5,7 @@ conditional UPDATE, notifications under unique dedupe keys)."""
 from celery import shared_task
 
 from .reminders import acknowledgements, checkins, digest, messages, milestones, silence, status_updates
-from .services import attachment
+from .services import attachment, signed_copies
 
 
 @shared_task
@@ -46,3 +46,13 @@ def missed_message_emails():
 @shared_task
 def attachments_purge_unused():
     return attachment.attachments_purge_unused()
+
+
+@shared_task
+def agreement_signed_copies(agreement_id):
+    return signed_copies.signed_copies_make(agreement_id)
+
+
+@shared_task
+def signed_agreement_pdfs_sweep():
+    return signed_copies.signed_copies_sweep()

@@ -4,7 +4,7 @@ so it stays readable)."""
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outsourcing API",
     "DESCRIPTION": (
-        "REST API v1 for workspaces, freelancers, engagements and escrow payments. "
+        "REST API v1 for workspaces, freelancers, engagements and milestone payments with held funds. "
         "Get a token with `POST /api/v1/auth/token/` and send it as `Authorization: Token <key>`. "
         "Lists are paginated (`page`, `page_size` ≤ 100); errors are JSON: 400 field errors, "
         "401 without a valid token, 404 not found or not yours, 409 when an action does not fit "

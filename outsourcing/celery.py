@@ -125,6 +125,11 @@ app.conf.update(
             "task": "engagements.tasks.missed_message_emails",
             "schedule": SWEEP_SECONDS,
         },
+        # Agreements: a signed version whose PDF was never made (broker down at the signature).
+        "signed-agreement-pdfs": {
+            "task": "engagements.tasks.signed_agreement_pdfs_sweep",
+            "schedule": SWEEP_SECONDS,
+        },
         "acknowledgement-nudges": {
             "task": "engagements.tasks.acknowledgement_nudges",
             "schedule": SWEEP_SECONDS,

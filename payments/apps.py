@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class PaymentsConfig(AppConfig):
     name = "payments"
-    verbose_name = "Payments and escrow"
+    verbose_name = "Payments and held funds"
 
     def ready(self):
         # Register the payment provider's tasks with Celery in every process, web included: they

@@ -1,4 +1,4 @@
-"""Demo money for `manage.py demo`, after the engagements demo: milestones funded into escrow,
+"""Demo money for `manage.py demo`, after the engagements demo: milestones funded (held funds),
 work waiting for review with a few days left, a dispute with the money frozen, a released
 milestone with a bonus and a payout (self-billed: both invoiced in the freelancer's name, with
 both sides' tax details), and the budget alert on an engagement nearly fully committed.
@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from engagements.models import Engagement, Milestone, MilestoneState
+from engagements.models import Engagement, Milestone, MilestoneState, SignerSide
+from engagements.services.agreement import agreement_issue, agreement_sign
 from engagements.services.milestone import milestone_submit
 from engagements.services.transitions import milestone_transition
 
-from . import services
+from . import demo_pay_models, services
 from .errors import PaymentError
 from .services.invoices import tax_details_save
 
@@ -50,6 +51,7 @@ def _submit(milestone, message, days_ago):
 
 
 def load(workspace, owner):
+    demo_pay_models.load(workspace, owner)
     engagements = {e.title: e for e in Engagement.objects.filter(workspace=workspace).select_related("freelancer")}
     video = engagements.get("Product launch video")
     trial = engagements.get("Trial job: booking page prototype")
@@ -71,9 +73,10 @@ def load(workspace, owner):
             )
 
     # The trial job: submitted, released, a bonus for the README, and paid out by bank transfer;
-    # self-billing agreed, so the release and the bonus are invoiced in the freelancer's name.
+    # an agreement with the self-billing clause signed by both, so the release and the bonus are
+    # invoiced in the freelancer's name.
     if trial is not None:
-        _self_billing(workspace, trial)
+        _self_billing(workspace, owner, trial)
         booking = _milestone(trial, "Booking page prototype")
         _fund(booking, owner, "demo:fund:booking-page")
         _submit(booking, "Prototype and README in the repository; all three acceptance points covered.", days_ago=1)
@@ -90,10 +93,18 @@ def load(workspace, owner):
             )
 
 
-def _self_billing(workspace, engagement):
+def _self_billing(workspace, owner, engagement):
     tax_details_save(workspace=workspace, legal_name=f"{workspace.name} Ltd", country="GB",
                      address="1 Demo Street\nLondon EC1A 1AA", tax_id="GB980780684")
     tax_details_save(freelancer=engagement.freelancer, legal_name=engagement.freelancer.name,
                      address="Demo-Allee 5\n10115 Berlin", country="DE", tax_id="DE136695976")
-    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
-    engagement.self_billing_agreed = True
+    if engagement.self_billed:  # the demo ran before
+        return
+    # Self-billing as the freelancer agreed to it in writing: a version with the clause, signed by both.
+    Engagement.objects.filter(pk=engagement.pk).update(self_billing_proposed=True)
+    agreement = agreement_issue(engagement=engagement, actor=owner)
+    for side, name, user, signer in ((SignerSide.OWNER, owner.full_name, owner, None),
+                                     (SignerSide.FREELANCER, engagement.freelancer.name, None, engagement.freelancer)):
+        agreement_sign(agreement_id=agreement.pk, side=side, full_name=name, agree=True,
+                       document_sha256=agreement.document_sha256, user=user, freelancer=signer, user_agent="demo")
+    engagement.refresh_from_db()

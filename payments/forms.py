@@ -106,7 +106,7 @@ class ResolveForm(IdempotentForm):
         release, refund = cleaned.get("release_amount"), cleaned.get("refund_amount")
         if release is not None and refund is not None and release + refund != self.escrowed:
             money = lambda amount: format_money(amount, self.currency)  # noqa: E731
-            raise forms.ValidationError(f"The two amounts must add up to exactly what is in escrow "
+            raise forms.ValidationError(f"The two amounts must add up to exactly what is held "
                                         f"({money(self.escrowed)}); these add up to {money(release + refund)}.")
         return cleaned
 
@@ -188,6 +188,21 @@ class TaxDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not with_rate:
             del self.fields["tax_rate"]
+
+    @classmethod
+    def for_holder(cls, data=None, *, current, workspace=None, freelancer=None):
+        """The form for the workspace's (no tax rate) or the freelancer's details (`current`, the
+        TaxDetails row or None), filled with what they saved, or before that with the name and
+        country the app already knows."""
+        with_rate = freelancer is not None
+        if current is not None:
+            initial = {"legal_name": current.legal_name, "address": current.address, "country": current.country,
+                       "tax_id": current.tax_id, "tax_rate": current.tax_rate_bp / 100}
+        elif with_rate:
+            initial = {"legal_name": freelancer.name, "country": freelancer.country, "tax_rate": 0}
+        else:
+            initial = {"legal_name": workspace.name}
+        return cls(data, initial=initial, with_rate=with_rate)
 
     def details(self):
         data = dict(self.cleaned_data)

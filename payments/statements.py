@@ -9,8 +9,8 @@ from accounts.csv_export import csv_download
 from .money import to_major
 from .selectors import workspace_statement
 
-STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Escrow change",
-                     "Escrow balance", "Earned", "Refunded", "Paid out", "Owed balance", "Reference"]
+STATEMENT_COLUMNS = ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Held funds change",
+                     "Held funds balance", "Earned", "Refunded", "Paid out", "Owed balance", "Reference"]
 
 
 def _csv_amount(minor, currency):

@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.models import InvitationRole, User
 from freelancers.models import Freelancer
+from payments import demo_pay_models
 
 DEMO_FREELANCER_EMAIL = "jonas.berg@demo.example"
 DEMO_FREELANCER_PASSWORD = "demo-freelancer-2026"
@@ -26,4 +27,7 @@ def load(workspace, owner):
     issued = account_services.invitation_issue(workspace=workspace, email=freelancer.email,
                                                role=InvitationRole.FREELANCER, invited_by=owner,
                                                target_id=freelancer.pk)
-    return account_services.invitation_accept(token=issued.token, user=user).joined
+    joined = account_services.invitation_accept(token=issued.token, user=user).joined
+    freelancer.refresh_from_db()
+    demo_pay_models.freelancer_side(freelancer)  # his side of the commission demo, now he can sign in
+    return joined

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.fields import single_line
 from accounts.throttling import client_ip
-from engagements.agreement_pdf import PdfUnavailable, agreement_pdf, pdf_filename
+from engagements.agreement_pdf import PdfUnavailable, agreement_pdf_bytes, pdf_filename
 from engagements.models import Agreement, AgreementSettings, AgreementStatus, AgreementTemplate, SignerSide
 from engagements.selectors import agreement_settings, agreement_with_status, agreements_for
 from engagements.services import agreement as agreements
@@ -48,11 +48,13 @@ class AgreementSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=AgreementStatus.choices, read_only=True)
     signatures = serializers.SerializerMethodField()
     html = serializers.CharField(read_only=True, help_text="The sanitised document both sides read and sign.")
+    self_billing = serializers.BooleanField(read_only=True, help_text="This version has the self-billing clause: "
+                                            "once both sides signed it, the app issues the freelancer's invoices.")
 
     class Meta:
         model = Agreement
         fields = ["id", "engagement", "version", "status", "template_name", "document_sha256", "html", "sent_at",
-                  "created_at", "signatures"]
+                  "created_at", "self_billing", "signatures"]
         read_only_fields = fields
 
     @extend_schema_field(SignatureSerializer(many=True))
@@ -260,7 +262,7 @@ class AgreementPdf(APIView):
         if agreement.sent_at is None:
             return Response({"detail": "A draft has no PDF: send it first."}, status=status.HTTP_409_CONFLICT)
         try:
-            content = agreement_pdf(agreement)
+            content = agreement_pdf_bytes(agreement)
         except PdfUnavailable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response = HttpResponse(content, content_type="application/pdf")

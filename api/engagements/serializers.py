@@ -39,7 +39,7 @@ class EngagementSerializer(serializers.ModelSerializer):
                   "retainer_hours", "retainer_period", "commission_percent", "budget",
                   "contingency_percent", "currency", "starts_on", "target_end_on", "update_every_days",
                   "update_grace_hours", "checkin_every_days", "reporting_preference",
-                  "subcontracting_allowed", "self_billing_agreed", "backups", "status", "next_update_due_at",
+                  "subcontracting_allowed", "self_billing_proposed", "backups", "status", "next_update_due_at",
                   "next_checkin_at", "offered_at", "activated_at",
                   "ended_at", "end_reason", "created_at", "unread_messages"]
         read_only_fields = fields
@@ -81,8 +81,9 @@ class EngagementWriteSerializer(serializers.Serializer):
     checkin_every_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
     reporting_preference = serializers.ChoiceField(choices=ReportingPreference.choices, required=False)
     subcontracting_allowed = serializers.BooleanField(required=False)
-    self_billing_agreed = serializers.BooleanField(
-        required=False, help_text="The app issues the freelancer's invoice for each payment, in their name.")
+    self_billing_proposed = serializers.BooleanField(
+        required=False, help_text="The next agreement version offers self-billing; the app issues the freelancer's "
+                                  "invoices in their name once both sides signed a version with that clause.")
     backups = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
                                     max_length=20, help_text="Freelancer ids (approved, on the bench).")
 

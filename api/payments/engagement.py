@@ -62,7 +62,7 @@ class EngagementLedgerView(generics.ListAPIView):
 
     @extend_schema(operation_id="engagements_ledger", summary="The engagement's ledger transactions",
                    description="Oldest first, each with its entries (they sum to zero per currency). A dispute is "
-                               "a transaction without entries: the escrow was frozen, nothing moved.",
+                               "a transaction without entries: the held funds were frozen, nothing moved.",
                    responses={200: TransactionSerializer(many=True), **errors(404)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -88,8 +88,8 @@ class MilestoneFundView(MilestoneAction):
         return super().answer(milestone, result)
 
 
-@money_action(operation_id="milestones_release", summary="Release submitted work's escrow to the freelancer",
-              description="submitted → released; the escrow becomes owed to the freelancer. Owner only. 409 for a "
+@money_action(operation_id="milestones_release", summary="Release submitted work's held funds to the freelancer",
+              description="submitted → released; the held funds become owed to the freelancer. Owner only. 409 for a "
                           "milestone that was never submitted or is disputed (resolve instead).",
               request=ReleaseSerializer, response=ActionResultSerializer)
 class MilestoneReleaseView(MilestoneAction):
@@ -97,7 +97,7 @@ class MilestoneReleaseView(MilestoneAction):
         return services.milestone_release(milestone=milestone, actor=request.user, idempotency_key=key)
 
 
-@money_action(operation_id="milestones_refund", summary="Cancel a funded milestone and refund its escrow",
+@money_action(operation_id="milestones_refund", summary="Cancel a funded milestone and refund its held funds",
               description="funded → refunded, before any work is submitted. Owner only.",
               request=RefundSerializer, response=ActionResultSerializer)
 class MilestoneRefundView(MilestoneAction):
@@ -110,7 +110,7 @@ class MilestoneRefundView(MilestoneAction):
 
 @money_action(operation_id="milestones_resolve", summary="Settle a dispute: release part, refund the rest",
               description="disputed → released | refunded | split. `release_amount + refund_amount` must equal "
-                          "what is in escrow for the milestone (400 otherwise). Owner only.",
+                          "what is held for the milestone (400 otherwise). Owner only.",
               request=ResolveSerializer, response=ActionResultSerializer)
 class MilestoneResolveView(MilestoneAction):
     payload = ResolveSerializer
@@ -122,7 +122,7 @@ class MilestoneResolveView(MilestoneAction):
                                           idempotency_key=key)
 
 
-@money_action(operation_id="milestones_dispute", summary="Open a dispute (either side); the escrow is frozen",
+@money_action(operation_id="milestones_dispute", summary="Open a dispute (either side); the held funds are frozen",
               description="funded | submitted | changes_requested → disputed, with a reason. Owner, manager or "
                           "the engagement's freelancer. Moves no money; nothing is released or refunded until the "
                           "owner resolves it.",

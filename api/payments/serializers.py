@@ -172,7 +172,7 @@ class BalanceSerializer(serializers.Serializer):
     commissions = serializers.IntegerField(help_text="Commission reports released.")
     paid_out = serializers.IntegerField()
     owed = serializers.IntegerField(help_text="Earned by the freelancer and not yet paid out.")
-    committed = serializers.IntegerField(help_text="In escrow + released + hourly + bonuses + commissions.")
+    committed = serializers.IntegerField(help_text="Held + released + hourly + bonuses + commissions.")
     remaining = serializers.IntegerField(help_text="Budget + contingency − committed.")
     percent_committed = serializers.IntegerField(help_text="Committed as a percentage of the budget.")
     alert = serializers.BooleanField(help_text="Committed spend has passed 80 % of the budget.")

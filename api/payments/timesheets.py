@@ -99,7 +99,7 @@ class TimesheetSubmit(APIView):
 
 @money_action(operation_id="timesheets_approve", summary="Approve the week: its amount becomes owed",
               description="submitted | disputed → approved. Owner only. Paid in arrears from the owner's funds, not "
-                          "escrowed.",
+                          "held first.",
               request=None, response=TimesheetSerializer)
 class TimesheetApprove(MoneyAction):
     def subject(self, request, pk):

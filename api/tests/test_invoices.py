@@ -4,6 +4,7 @@ are bounded, and every refusal is a 4xx naming the problem with nothing stored."
 
 import pytest
 
+from engagements.tests.factories import sign_agreement
 from payments import services
 from payments.models import Invoice, TaxDetails
 from payments.tests.factories import EngagementFactory
@@ -82,12 +83,22 @@ def test_a_credit_note_larger_than_what_is_left_is_400(freelancer_api, owner_api
     assert freelancer_api.get(f"/api/v1/invoices/{invoice['id']}/").json()["total"] == 12_000  # never changes
 
 
-def test_self_billing_is_set_on_the_engagement_and_then_the_app_issues(owner_api, freelancer_api, released, owner):
+def test_self_billing_applies_once_a_version_with_the_clause_is_signed(owner_api, freelancer_api, released, owner):
     engagement = released.engagement
-    changed = owner_api.patch(f"/api/v1/engagements/{engagement.pk}/", {"self_billing_agreed": True}, format="json")
-    assert changed.status_code == 200 and changed.json()["self_billing_agreed"] is True
+    changed = owner_api.patch(f"/api/v1/engagements/{engagement.pk}/", {"self_billing_proposed": True}, format="json")
+    assert changed.status_code == 200 and changed.json()["self_billing_proposed"] is True
+    proposed_only = services.bonus_pay(engagement=engagement, actor=owner, amount=2_000, note="Icons",
+                                       idempotency_key="b-2")
+    assert not Invoice.objects.exists()  # proposed, not signed: nobody agreed to it in writing yet
+    agreement = sign_agreement(engagement, owner)
+    assert owner_api.get(f"/api/v1/agreements/{agreement.pk}/").json()["self_billing"] is True
     bonus = services.bonus_pay(engagement=engagement, actor=owner, amount=3_000, note="More", idempotency_key="b-3")
     listed = freelancer_api.get("/api/v1/invoices/").json()["results"]
     assert [(row["transaction"], row["self_billed"]) for row in listed] == [(bonus.pk, True)]
-    refused = freelancer_api.post("/api/v1/invoices/", {"transaction": released.pk}, format="json")
-    assert refused.status_code == 409 and "self-billed" in refused.json()["detail"]
+    _details(freelancer_api)
+    refused = freelancer_api.post("/api/v1/invoices/", {"transaction": bonus.pk}, format="json")
+    assert refused.status_code == 409 and "already invoiced" in refused.json()["detail"]
+    # The payments made before the signature are the freelancer's to invoice, as they were then.
+    for earlier in (released, proposed_only):
+        issued = freelancer_api.post("/api/v1/invoices/", {"transaction": earlier.pk}, format="json")
+        assert issued.status_code == 201 and issued.json()["self_billed"] is False

@@ -51,7 +51,7 @@ def test_each_export_is_csv_with_formulas_as_text(owner_api, outsider_api, money
 def test_statement_export_has_the_running_escrow(owner_api, money):
     header, row = table(owner_api.get("/api/v1/exports/statements.csv", HTTP_ACCEPT="text/csv"))
     line = dict(zip(header, row, strict=True))
-    assert (line["Type"], line["Escrow change"], line["Escrow balance"], line["Currency"]) == \
+    assert (line["Type"], line["Held funds change"], line["Held funds balance"], line["Currency"]) == \
         ("Milestone funded", "250.00", "250.00", money.currency)
 
 

@@ -40,7 +40,7 @@ RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 # The engagement's fields the form edits (the action checks the pay terms' figures, by name).
 ENGAGEMENT_FIELDS = ("title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency",
                      "starts_on", "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days",
-                     "reporting_preference", "subcontracting_allowed", "self_billing_agreed", "retainer_amount",
+                     "reporting_preference", "subcontracting_allowed", "self_billing_proposed", "retainer_amount",
                      "retainer_hours", "commission_percent")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -107,10 +107,10 @@ class EngagementForm(forms.Form):
                   "report.")
     subcontracting_allowed = forms.BooleanField(
         required=False, help_text="Off: on every submission the freelancer confirms they did the work themselves.")
-    self_billing_agreed = forms.BooleanField(
-        required=False, label="Self-billing agreed",
-        help_text="On: the app issues the freelancer's invoice for each payment, in their name. Off: the "
-                  "freelancer issues their invoices from the portal.")
+    self_billing_proposed = forms.BooleanField(
+        required=False, label="Propose self-billing in the agreement",
+        help_text="On: the next agreement has the self-billing clause; once both sign it, the app issues the "
+                  "freelancer's invoices in their name. Until then the freelancer issues them from the portal.")
     backups = forms.ModelMultipleChoiceField(
         queryset=Freelancer.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Approved freelancers on the bench who could take over if this one drops out.")
@@ -165,7 +165,7 @@ class EngagementForm(forms.Form):
                          Column("checkin_every_days", css_class="col-md-4")),
                      "reporting_preference"),
             Fieldset("Who does the work", "subcontracting_allowed", "backups"),
-            Fieldset("Invoices", "self_billing_agreed"),
+            Fieldset("Invoices", "self_billing_proposed"),
         )
         current = [b.pk for b in engagement.backups.all()] if engagement is not None else []
         self.fields["backups"].queryset = Freelancer.objects.filter(

@@ -75,6 +75,7 @@ from .agreement import (
     AgreementSignature,
     AgreementStatus,
     AgreementTemplate,
+    SignedAgreementPdf,
     SignerSide,
     document_sha256,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "AgreementSignature",
     "AgreementStatus",
     "AgreementTemplate",
+    "SignedAgreementPdf",
     "SignerSide",
     "document_sha256",
     "SNOOZE_HOURS",

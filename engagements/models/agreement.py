@@ -87,6 +87,9 @@ class Agreement(models.Model):
     # What each placeholder stood for when this version was rendered: the page compares it with
     # today's values to say what changed since (pay terms, milestones, the brief's version…).
     values = models.JSONField(default=dict, blank=True)
+    # The version's text has the self-billing clause (its {{self_billing}} placeholder, rendered
+    # while the engagement proposed self-billing): once both sides sign it, the app self-bills.
+    self_billing = models.BooleanField(default=False)
     # PROTECT, not SET_NULL: a sent version is never updated (the trigger would refuse it).
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -125,3 +128,17 @@ class AgreementSignature(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.side}) on {self.agreement}"
+
+
+class SignedAgreementPdf(models.Model):
+    """The PDF of a version both sides signed, made once after the second signature committed
+    (engagements.services.signed_copies: a worker claims the row, renders, stores), then
+    emailed and downloaded as stored. `content` is None where WeasyPrint was missing."""
+
+    agreement = models.OneToOneField(Agreement, primary_key=True, on_delete=models.CASCADE, related_name="signed_pdf")
+    claimed_at = models.DateTimeField(default=timezone.now)  # a worker has been making it since
+    made_at = models.DateTimeField(null=True, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Signed PDF of {self.agreement_id}"

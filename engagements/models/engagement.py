@@ -111,11 +111,17 @@ class Engagement(models.Model):
         max_length=16, choices=ReportingPreference.choices, default=ReportingPreference.PROGRESS
     )
     subcontracting_allowed = models.BooleanField(default=False)
-    # Self-billing: the client issues the freelancer's invoices in the freelancer's name, one
-    # for each payment, as the agreement's {{self_billing}} clause says (payments.invoicing).
-    self_billing_agreed = models.BooleanField(
-        "self-billing agreed", default=False,
-        help_text="The app issues the freelancer's invoice for each payment, in their name.")
+    # Self-billing as the owner proposes it: the next agreement version's {{self_billing}} clause
+    # says so. It applies only once a version with the clause is signed by both sides
+    # (selectors.agreement.self_billing_agreement), so the freelancer agreed to it in writing.
+    self_billing_proposed = models.BooleanField(
+        "propose self-billing", default=False,
+        help_text="The agreement's invoicing clause offers self-billing: once the freelancer signs a version with "
+                  "it, the app issues their invoice for each payment, in their name.")
+    # Whether it applies now: the current agreement version has the clause and both sides signed
+    # it. Kept by the agreement services under this row's lock (a version sent or its second
+    # signature), so a payment reads it without a query.
+    self_billed = models.BooleanField(default=False, editable=False)
     backups = models.ManyToManyField("freelancers.Freelancer", blank=True, related_name="backup_for")
     status = models.CharField(max_length=16, choices=EngagementStatus.choices, default=EngagementStatus.DRAFT)
     # Deadlines: indexed columns recomputed whenever their inputs change (DESIGN.md).

@@ -20,6 +20,7 @@ from .agreement import (
     agreements_for,
     current_agreement,
     default_template,
+    self_billing_status,
 )
 from .attention import engagement_attention, snoozed_keys
 from .brief import brief_awaiting_acknowledgement, brief_diff, current_brief, open_questions, text_diff
@@ -52,7 +53,7 @@ from .reporting import ladder_status, latest_update, upcoming_checkins, update_p
 __all__ = [
     "AgreementBlock", "agreement_block", "agreement_changes", "agreement_settings", "agreement_signed",
     "agreement_templates",
-    "agreement_with_status", "agreements_for", "current_agreement", "default_template",
+    "agreement_with_status", "agreements_for", "current_agreement", "default_template", "self_billing_status",
     "AgendaItem", "engagement_attention", "owner_agenda", "snoozed_keys",
     "MONEY_ACTIONS", "BudgetFigures", "ReliabilityRecord", "at_risk_q", "brief_awaiting_acknowledgement",
     "brief_diff", "budget_figures", "current_brief", "current_playbook_versions", "date_changes",

@@ -83,6 +83,48 @@ def current_agreement(engagement):
     return agreement_with_status(found) if found else None
 
 
+# --- Self-billing: in force while the current version, signed by both, has the clause ----------
+def signed_current_agreements():
+    """Each engagement's current version (its newest sent one) when both sides signed it."""
+    newer = Agreement.objects.filter(engagement=OuterRef("engagement"), sent_at__isnull=False,
+                                     version__gt=OuterRef("version"))
+    signed = {side: AgreementSignature.objects.filter(agreement=OuterRef("pk"), side=side) for side in SignerSide}
+    return (Agreement.objects.filter(sent_at__isnull=False)
+            .filter(~Exists(newer), Exists(signed[SignerSide.OWNER]), Exists(signed[SignerSide.FREELANCER])))
+
+
+def self_billing_agreement(engagement_id):
+    """The signed current version whose self-billing clause is in force for the engagement, or
+    None: then the freelancer issues their own invoices."""
+    return signed_current_agreements().filter(engagement_id=engagement_id, self_billing=True).first()
+
+
+@dataclass(frozen=True)
+class SelfBilling:
+    """Whether the app issues the freelancer's invoices now, and why (pages show `reason`)."""
+
+    applies: bool
+    reason: str
+
+
+def self_billing_status(engagement, versions):
+    """Why the engagement is self-billed or not, from its versions (`agreements_for`)."""
+    current = max((a for a in versions if a.sent_at), key=lambda a: a.version, default=None)
+    proposed = (" Self-billing is proposed: it applies once a version with the clause is signed by both."
+                if engagement.self_billing_proposed else "")
+    if current is None:
+        return SelfBilling(False, "No agreement has been sent, so nobody agreed to self-billing: the freelancer "
+                                  "issues their own invoices." + proposed)
+    if current.status != AgreementStatus.SIGNED:
+        return SelfBilling(False, f"Agreement v{current.version} is not signed by both sides yet: until it is, the "
+                                  "freelancer issues their own invoices." + proposed)
+    if not current.self_billing:
+        return SelfBilling(False, f"The signed agreement v{current.version} has no self-billing clause: the "
+                                  "freelancer issues their own invoices." + proposed)
+    return SelfBilling(True, f"The agreement v{current.version}, signed by both sides, has the self-billing clause: "
+                             "the app issues each payment's invoice in the freelancer's name.")
+
+
 def agreement_signed(engagement):
     """Both sides signed the newest sent version."""
     current = Agreement.objects.filter(engagement=engagement, sent_at__isnull=False).order_by("-version").first()
@@ -188,7 +230,7 @@ def agreement_values(engagement, *, settings, version, today=None):
             "The Client issues the Contractor's invoice for each payment in the Contractor's name and sends it to "
             "the Contractor (self-billing). The Contractor accepts these invoices, does not issue their own for "
             "the same payments, and keeps the Client informed of any change to their tax details."
-            if engagement.self_billing_agreed else
+            if engagement.self_billing_proposed else
             "The Contractor issues an invoice for each payment received under this agreement."
         ),
         "notice_period": f"{notice} day{'s' if notice != 1 else ''}",

@@ -87,7 +87,7 @@ def submissions_for(milestone):
 # The money moves on a milestone live in payments (pages named `payments:milestone_action`);
 # the milestone page links to the ones that fit its state. Accepting work is releasing it.
 MONEY_ACTIONS = {
-    MilestoneState.DRAFT: [("fund", "Fund it (hold the money in escrow)…", "btn-primary")],
+    MilestoneState.DRAFT: [("fund", "Fund it (the money is held until you accept the work)…", "btn-primary")],
     MilestoneState.FUNDED: [("refund", "Cancel and refund…", "btn-outline-warning"),
                             ("dispute", "Open a dispute…", "btn-outline-danger")],
     MilestoneState.SUBMITTED: [("release", "Accept the work and release the payment…", "btn-success"),

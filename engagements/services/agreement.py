@@ -12,11 +12,8 @@ agree" ticked, and the SHA-256 the signer's page was showing must be the documen
 from the stored text at the moment of signing (a stale page, or a document changed behind the
 app's back, is refused). The agreement row is locked while signing, and one signature per side
 is also a unique constraint, so a double submit signs once. When the second side signs, both
-get the signed PDF by email.
+get the signed PDF by email, made after the signature commits (services.signed_copies).
 """
-
-import base64
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +21,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 
-from ..agreement_pdf import PdfUnavailable, agreement_pdf, pdf_filename
 from ..agreement_text import PLACEHOLDER, fill, placeholder_names, validate_template
 from ..emails import notify_freelancer, notify_owners
 from ..markdown import render_markdown
@@ -40,9 +36,8 @@ from ..models import (
 from ..selectors import current_brief
 from ..selectors.agreement import agreement_settings, agreement_values, agreement_with_status, default_template
 from .activity import activity_record
+from .signed_copies import signed_copies_enqueue
 from .transitions import ConflictError, NotAllowed
-
-logger = logging.getLogger(__name__)
 
 
 # --- Templates and settings ----------------------------------------------------------------
@@ -116,6 +111,8 @@ def agreement_issue(*, engagement, actor, template=None, send=True):
     agreement = Agreement.objects.create(
         engagement=engagement, version=version, template_name=template.name, body=body, html=html,
         document_sha256=document_sha256(html), values=values, created_by=actor,
+        # The clause is in the text only where the template has the placeholder.
+        self_billing="self_billing" in values and engagement.self_billing_proposed,
     )
     if send:
         agreement = agreement_send(agreement=agreement, actor=actor)
@@ -131,6 +128,9 @@ def agreement_send(*, agreement, actor):
         raise ConflictError(f"Version {agreement.version} of the agreement was already sent.")
     agreement.sent_at = now
     engagement = agreement.engagement
+    # The current version is now unsigned: no self-billing until both sides sign it (if it has the clause).
+    Engagement.objects.filter(pk=engagement.pk).update(self_billed=False)
+    engagement.self_billed = False
     superseded = agreement.version > 1 and Agreement.objects.filter(
         engagement=engagement, version__lt=agreement.version, sent_at__isnull=False).exists()
     activity_record(engagement=engagement, kind="agreement_sent", actor_user=actor,
@@ -209,6 +209,9 @@ def agreement_sign(*, agreement_id, side, full_name, agree, document_sha256, use
                  .filter(pk=agreement_id).first())
     if agreement is None:
         raise NotAllowed("No such agreement.")
+    # The engagement's row too: a new version sent meanwhile is seen below, and `self_billed`
+    # follows whichever of the two committed last.
+    list(Engagement.objects.select_for_update().filter(pk=agreement.engagement_id).values_list("pk"))
     side = SignerSide(side)
     expected = _signer_name(agreement, side, user, freelancer)
     errors = {}
@@ -237,27 +240,12 @@ def agreement_sign(*, agreement_id, side, full_name, agree, document_sha256, use
                             f"{side.label.lower()}.")
     agreement = agreement_with_status(agreement)
     if agreement.status == "signed":
-        _send_signed_copies(agreement)
+        Engagement.objects.filter(pk=engagement.pk).update(self_billed=agreement.self_billing)
+        engagement.self_billed = agreement.engagement.self_billed = agreement.self_billing
+        # The PDF is rendered after this commits, not under its locks (signed_copies).
+        transaction.on_commit(lambda: signed_copies_enqueue(agreement.pk))
     elif side == SignerSide.FREELANCER:
         notify_owners(engagement, kind="agreement_signed", key=f"agreement-signed:{signature.pk}",
                       page="agreements", context={"version": agreement.version, "both": False,
                                                   "signer": signature.full_name})
     return agreement
-
-
-def _send_signed_copies(agreement):
-    """Both sides get the signed PDF (or, where PDFs cannot be made, the link to download it)."""
-    engagement = agreement.engagement
-    try:
-        attachments = [{"filename": pdf_filename(agreement), "mimetype": "application/pdf", "encoding": "base64",
-                        "content": base64.b64encode(agreement_pdf(agreement)).decode("ascii")}]
-    except PdfUnavailable:
-        logger.warning("Agreement %s signed but its PDF cannot be made here; emailed without it.", agreement.pk)
-        attachments = None
-    context = {"version": agreement.version, "both": True, "attached": bool(attachments),
-               "sha256": agreement.document_sha256}
-    key = f"agreement-signed:{agreement.pk}:both"
-    notify_owners(engagement, kind="agreement_signed", key=key, page="agreements", context=context,
-                  attachments=attachments)
-    notify_freelancer(engagement, kind="agreement_signed", key=f"{key}:freelancer", page="agreement",
-                      context={**context, "workspace_name": engagement.workspace.name}, attachments=attachments)

@@ -40,7 +40,7 @@ from .transitions import ConflictError, engagement_transition
 EDITABLE_FIELDS = {
     "title", "kind", "pay_terms", "weekly_hour_cap", "budget", "contingency_percent", "currency", "starts_on",
     "target_end_on", "update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference",
-    "subcontracting_allowed", "self_billing_agreed", "retainer_amount", "retainer_hours", "retainer_period",
+    "subcontracting_allowed", "self_billing_proposed", "retainer_amount", "retainer_hours", "retainer_period",
     "commission_percent",
 }
 CADENCE_FIELDS = {"update_every_days", "update_grace_hours", "checkin_every_days", "reporting_preference"}

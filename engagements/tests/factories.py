@@ -44,3 +44,23 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     amount = 50000
     currency = "USD"
     position = factory.Sequence(lambda n: n + 1)
+
+
+def sign_agreement(engagement, owner, *, self_billing=True):
+    """Test setup through the services: a new agreement version for `engagement`, with the
+    self-billing clause or without it, signed by the owner and the freelancer."""
+    from engagements.models import AgreementTemplate, SignerSide  # noqa: PLC0415 - test helper only
+    from engagements.services.agreement import agreement_issue, agreement_sign, agreement_template_save  # noqa: PLC0415
+
+    Engagement.objects.filter(pk=engagement.pk).update(self_billing_proposed=self_billing)
+    template = (AgreementTemplate.objects.filter(workspace=engagement.workspace_id, name="Invoicing only").first()
+                or agreement_template_save(workspace=engagement.workspace, name="Invoicing only",
+                                           body="# Invoicing\n\n{{self_billing}}"))
+    agreement = agreement_issue(engagement=engagement, actor=owner, template=template)
+    freelancer = engagement.freelancer
+    for side, name, user, signer in ((SignerSide.OWNER, owner.full_name, owner, None),
+                                     (SignerSide.FREELANCER, freelancer.name, None, freelancer)):
+        agreement_sign(agreement_id=agreement.pk, side=side, full_name=name, agree=True,
+                       document_sha256=agreement.document_sha256, user=user, freelancer=signer)
+    engagement.self_billing_proposed = engagement.self_billed = self_billing
+    return agreement

@@ -84,6 +84,7 @@ def _render_agreement(request, engagement, wanted, sign_form=None, status=200):
         "sign_form": sign_form if can_sign else None, "signer_name": request.user.full_name,
         "is_owner": _is_owner(request), "pdf_available": pdf_available(), "install_hint": INSTALL_HINT,
         "settings": selectors.agreement_settings(request.workspace),
+        "self_billing": selectors.self_billing_status(engagement, versions),
         "changes": selectors.agreement_changes(shown) if shown is not None and shown.status in ("sent", "signed")
         and not engagement.is_ended else [],
     }, status=status)

@@ -71,7 +71,7 @@ def usd(amount):
 
 def expect_money(section, **figures):
     """The owner's home: `held`, `owed`, `released`, `paid` as shown ("1,200.00")."""
-    names = {"held": "Held in escrow", "owed": "Owed to freelancers", "released": "Released this month",
+    names = {"held": "Held funds", "owed": "Owed to freelancers", "released": "Released this month",
              "paid": "Paid out this month"}
     for key, amount in figures.items():
         figure = section.locator("dl[data-currency='USD'] div.col").filter(has_text=names[key])
@@ -150,8 +150,8 @@ def add_milestone(page, live_server, engagement, title, amount, due_in_days):
 def fund(page, live_server, engagement, title):
     page.goto(f"{live_server.url}/payments/engagements/{engagement}/")
     page.get_by_role("row").filter(has_text=title).get_by_role("link", name="Fund").click()
-    page.get_by_role("button", name="Fund and hold in escrow").click()
-    said(page, f"is now held in escrow for “{title}”")
+    page.get_by_role("button", name="Fund and hold").click()
+    said(page, f"is now held for “{title}”")
 
 
 def offer(page, live_server, engagement):
@@ -366,7 +366,7 @@ def download_statement(page, live_server, project):
     assert [row["Earned"] for row in rows if row["Earned"]] == ["600.00"]
     [payout] = [row for row in rows if row["Paid out"]]
     assert (payout["Paid out"], payout["Reference"]) == ("600.00", f"TRF-{project}")
-    assert rows[-1]["Owed balance"] == "0.00" and rows[-1]["Escrow balance"] == "0.00"
+    assert rows[-1]["Owed balance"] == "0.00" and rows[-1]["Held funds balance"] == "0.00"
 
 
 def test_the_journey(page, browser, live_server, celery_eager, mailoutbox, tmp_path, settings):

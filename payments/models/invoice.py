@@ -96,6 +96,9 @@ class Invoice(models.Model):
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     self_billed = models.BooleanField(default=False)
+    # The signed agreement version whose self-billing clause let the app issue it (self-billed only).
+    self_billing_agreement = models.ForeignKey("engagements.Agreement", null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="+")
     issued_on = models.DateField()
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -32,7 +32,7 @@ from accounts.models import validate_currency
 
 class AccountKind(models.TextChoices):
     OWNER_FUNDING = "owner_funding", "Owner funding"
-    ESCROW = "escrow", "Escrow"
+    ESCROW = "escrow", "Held funds"
     PAYABLE = "payable", "Owed to freelancer"
     PAID_OUT = "paid_out", "Paid out"
     # The platform's own books (one each per workspace): what the payment provider charged, and

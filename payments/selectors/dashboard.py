@@ -59,7 +59,7 @@ class EngagementMoney:
         """Left to right, for the bar and its legend: {label, amount, x, width, css}, x and width
         in percent of the bar's scale."""
         scale = max(self.budget + self.contingency, self.committed) or 1
-        parts = [("Released", self.released, "released"), ("In escrow", self.in_escrow, "escrow"),
+        parts = [("Released", self.released, "released"), ("Held", self.in_escrow, "escrow"),
                  ("Remaining", self.remaining, "remaining"), ("Contingency left", self.contingency_left, "contingency")]
         segments, x = [], 0.0
         for label, amount, css in parts:

@@ -20,9 +20,11 @@ class Line:
 
 
 def _describe(tx):
-    if tx.kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.COMMISSION) \
-            and not tx.milestone_id:
-        return tx.memo or "Retainer"  # a retainer period's or a commission report's own words
+    # A commission report's and a retainer period's own words (their memo), else their kind.
+    if tx.kind == TransactionKind.COMMISSION:
+        return tx.memo or "Commission"
+    if tx.kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE) and not tx.milestone_id:
+        return tx.memo or "Retainer period"
     title = tx.milestone.title if tx.milestone_id else ""
     if tx.kind == TransactionKind.RELEASE:
         return f"Milestone “{title}”" + (" (released automatically after review window)" if tx.automatic else "")
@@ -75,7 +77,8 @@ def invoice_list(*, workspace=None, freelancer=None, engagement=None):
 
 def invoice_detail(queryset, pk):
     """One invoice from `queryset` (already scoped), with its lines and credit notes, or None."""
-    return (queryset.select_related("engagement", "freelancer", "workspace", "corrects", "transaction")
+    return (queryset.select_related("engagement", "freelancer", "workspace", "corrects", "transaction",
+                                    "self_billing_agreement")
             .prefetch_related("lines", "credit_notes").filter(pk=pk).first())
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement, PayTerms
 
-from .. import emails, timeline
+from .. import emails, timeline, webhooks
 from ..errors import InvalidInput, StateConflict
 from ..models import (
     COMMISSION_TRANSITIONS,
@@ -92,6 +92,8 @@ def commission_report_create(*, engagement, actor, period, base_amount, note="",
         if live is not None:
             CommissionReport.objects.filter(pk=live.pk).update(superseded_by=report)
         emails.commission_reported(report=report, corrected=live is not None)
+        webhooks.commission_report_event("commission_report.created", report,
+                                         corrects=live.pk if live is not None else None)
         timeline.record(engagement=eng, kind="commission_reported", actor=actor,
                         summary=f"Commission for {month:%B %Y}"
                                 + (" corrected" if live is not None else " reported")
@@ -124,6 +126,7 @@ def _release_post(r, *, key, fp, actor, automatic, how, memo):
     )
     CommissionReport.objects.filter(pk=r.pk).update(released_transaction=tx)
     emails.commission_released(report=r, transaction=tx, how=how)
+    webhooks.commission_report_event("commission_report.released", r, how=how)
     timeline.record(engagement=eng, kind="commission_released", actor=actor,
                     summary=f"Commission for {r.period:%B %Y} released ({how}): "
                             f"{timeline.money(r.commission_amount, eng)}.")
@@ -144,8 +147,11 @@ def commission_report_accept(*, report, actor, idempotency_key):
 
     def perform(key, fp):
         require_freelancer(engagement, actor)
-        return _release(report=report, actor=actor, key=key, fp=fp, from_states=[C.REPORTED],
-                        how="accepted by the freelancer")
+        tx = _release(report=report, actor=actor, key=key, fp=fp, from_states=[C.REPORTED],
+                      how="accepted by the freelancer")
+        webhooks.commission_report_event("commission_report.accepted", CommissionReport.objects.select_related(
+            "engagement").get(pk=report.pk))
+        return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="commission_report_accept",
                           params={"report": report.pk}, perform=perform, claim_refuses_retry=True)
@@ -203,6 +209,7 @@ def commission_report_dispute(*, report, actor, reason):
         r = _move(report.pk, C.DISPUTED, [C.REPORTED], when=Q(dispute_deadline_at__gt=now), disputed_at=now,
                   dispute_reason=reason[:5000])
         emails.commission_disputed(report=r)
+        webhooks.commission_report_event("commission_report.disputed", r)
         timeline.record(engagement=engagement, kind="commission_disputed", actor_freelancer=engagement.freelancer,
                         summary=f"Commission report for {r.period:%B %Y} disputed by the freelancer: {reason[:200]}")
     return r

@@ -40,7 +40,7 @@ def milestone_dispute(*, milestone, actor, reason, idempotency_key):
                                  from_states=[S.FUNDED, S.SUBMITTED, S.CHANGES_REQUESTED], review_deadline_at=None)
         escrowed = escrowed_for(m)
         if escrowed <= 0:
-            raise InsufficientFunds("Nothing is held in escrow for this milestone.")
+            raise InsufficientFunds("No funds are held for this milestone.")
         # A dispute moves no money: a transaction without entries records the freeze in the
         # ledger's history and carries the idempotency key.
         tx = post(
@@ -90,7 +90,7 @@ def milestone_resolve(*, milestone, actor, release_amount, refund_amount, idempo
         escrowed = escrowed_for(m)
         if total != escrowed:
             raise InvalidInput(
-                f"Release and refund must add up to what is in escrow ({escrowed}); they add up to {total}.",
+                f"Release and refund must add up to what is held ({escrowed}); they add up to {total}.",
                 field="release_amount",
             )
         lines = [(escrow_account(engagement), -total)]

@@ -97,7 +97,7 @@ def milestone_fund(*, milestone, actor, idempotency_key, expected_amount=None, c
         )
         emails.milestone_funded(milestone=m, transaction=tx)
         timeline.record(engagement=eng, kind="escrow_funded", actor=actor, milestone=m,
-                        summary=f"Funded “{m.title}”: {timeline.money(amount, eng)} held in escrow.")
+                        summary=f"Funded “{m.title}”: {timeline.money(amount, eng)} in held funds.")
         return tx
 
     return run_idempotent(workspace=engagement.workspace, key=idempotency_key, action="milestone_fund",
@@ -111,7 +111,7 @@ def _release(*, milestone, actor, key, fp, automatic=False, memo=""):
     eng = m.engagement = milestone.engagement  # the locked row, with the engagement already read
     escrow, payable, amount = escrow_and_payable_accounts(eng, held_for=m)
     if amount <= 0:
-        raise InsufficientFunds("Nothing is held in escrow for this milestone.")
+        raise InsufficientFunds("No funds are held for this milestone.")
     tx = post(
         workspace=eng.workspace, kind=TransactionKind.RELEASE, currency=eng.currency,
         lines=[(escrow, -amount), (payable, amount)],
@@ -195,7 +195,7 @@ def milestone_refund(*, milestone, actor, idempotency_key, reason=""):
         m = milestone_transition(milestone_id=milestone.pk, to_state=S.REFUNDED, from_states=[S.FUNDED])
         amount = escrowed_for(m)
         if amount <= 0:
-            raise InsufficientFunds("Nothing is held in escrow for this milestone.")
+            raise InsufficientFunds("No funds are held for this milestone.")
         tx = post(
             workspace=engagement.workspace, kind=TransactionKind.REFUND, currency=engagement.currency,
             lines=[(escrow_account(engagement), -amount), (owner_funding_account(engagement.workspace), amount)],

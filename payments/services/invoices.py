@@ -3,9 +3,11 @@
 - `tax_details_save`: a workspace's or a freelancer's legal name, address, country and tax id
   (checked for its country, payments.tax).
 - `invoice_issue`: the invoice for one ledger transaction that paid the freelancer, issued by the
-  freelancer from the portal (or the API), or by the app in their name when the engagement has
-  self-billing agreed (`invoice_self_bill`, called by the ledger's `post` in the payment's own
-  transaction, so the payment and its invoice commit together).
+  freelancer from the portal (or the API), or by the app in their name when the engagement's
+  current agreement, signed by both sides, has the self-billing clause (`invoice_self_bill`,
+  called by the ledger's `post` in the payment's own transaction, so the payment and its invoice
+  commit together; the invoice names that agreement version). Whether a payment is self-billed
+  is decided when it is made: a payment left without an invoice is the freelancer's to invoice.
 - `credit_note_issue`: a credit note correcting an invoice, never for more than is left of it.
 - `credit_note_for_refund`: the one the app issues when released money is refunded.
 
@@ -19,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from engagements.selectors.agreement import self_billing_agreement
 
 from .. import emails
 from ..errors import InvalidInput, NotAllowed, StateConflict
@@ -92,7 +95,7 @@ def _parties(engagement):
     return issuer, recipient
 
 
-def _write(*, engagement, kind, lines, rate_bp, actor, self_billed, tx=None, corrects=None, note=""):
+def _write(*, engagement, kind, lines, rate_bp, actor, self_billed, tx=None, corrects=None, note="", agreement=None):
     """Number, snapshot and store one invoice or credit note with its lines."""
     issuer, recipient = _parties(engagement)
     if corrects is not None:  # a credit note states what its invoice stated
@@ -112,7 +115,7 @@ def _write(*, engagement, kind, lines, rate_bp, actor, self_billed, tx=None, cor
         **{f"recipient_{k}": v for k, v in recipient.items()},
         currency=engagement.currency, tax_rate_bp=rate, reverse_charge=reverse, tax_note=tax_note,
         net_total=sum(net for net, _ in split), tax_total=sum(tax for _, tax in split),
-        total=sum(line.amount for line in lines), note=note,
+        total=sum(line.amount for line in lines), note=note, self_billing_agreement=agreement,
     )
     invoice.issued_lines = InvoiceLine.objects.bulk_create([
         InvoiceLine(invoice=invoice, position=i, description=line.description[:300], net_amount=net,
@@ -126,11 +129,13 @@ def _write(*, engagement, kind, lines, rate_bp, actor, self_billed, tx=None, cor
     return invoice
 
 
-def _issue_for(tx, *, actor, self_billed, tax_rate_bp=None):
+def _issue_for(tx, *, actor, self_billed, tax_rate_bp=None, agreement=None):
     engagement = tx.engagement
     existing = Invoice.objects.filter(transaction=tx, kind=InvoiceKind.INVOICE).first()
     if existing is not None:
-        raise StateConflict(f"This payment is already invoiced: invoice {existing.number}.")
+        raise StateConflict(f"This payment is already invoiced: invoice {existing.number}"
+                            + (", issued by the app under the signed self-billing clause." if existing.self_billed
+                               else "."))
     lines = invoice_lines_for(tx)
     if not lines:
         raise InvalidInput("This transaction paid the freelancer nothing, so there is nothing to invoice.",
@@ -138,14 +143,15 @@ def _issue_for(tx, *, actor, self_billed, tax_rate_bp=None):
     try:
         with transaction.atomic():
             return _write(engagement=engagement, kind=InvoiceKind.INVOICE, lines=lines, rate_bp=tax_rate_bp,
-                          actor=actor, self_billed=self_billed, tx=tx)
+                          actor=actor, self_billed=self_billed, tx=tx, agreement=agreement)
     except IntegrityError as exc:  # the same payment invoiced by a concurrent request
         raise StateConflict("This payment was invoiced at the same moment by another request.") from exc
 
 
 def invoice_issue(*, transaction_id, actor, tax_rate_bp=None):
-    """The freelancer issues the invoice for one of their payments (not on a self-billed
-    engagement, where the app issues it). Someone else's payment is NotAllowed (404)."""
+    """The freelancer issues the invoice for one of their payments that the app did not self-bill
+    (one made while no signed agreement had the self-billing clause). Someone else's payment is
+    NotAllowed (404)."""
     if tax_rate_bp is not None and not 0 <= tax_rate_bp <= MAX_TAX_RATE_BP:
         raise InvalidInput("A tax rate is between 0 and 100 %.", field="tax_rate")
     with transaction.atomic():
@@ -154,28 +160,28 @@ def invoice_issue(*, transaction_id, actor, tax_rate_bp=None):
               .filter(pk=transaction_id, engagement__isnull=False).first())
         if tx is None or not is_engagement_freelancer(tx.engagement, actor):
             raise NotAllowed("No such payment of yours.")
-        if tx.engagement.self_billing_agreed:
-            raise StateConflict("This engagement is self-billed: the app issues its invoices in your name.")
         if not TaxDetails.objects.filter(freelancer=tx.engagement.freelancer).exists():
             raise InvalidInput("Add your tax details (legal name, address, country) before issuing invoices.",
                                field="tax_details")
         return _issue_for(tx, actor=actor, self_billed=False, tax_rate_bp=tax_rate_bp)
 
 
-def invoice_self_bill(tx):
-    """Called by the ledger for every transaction it posts: on a self-billed engagement, a
-    payment to the freelancer gets its invoice in the same database transaction."""
-    engagement = tx.engagement
-    if engagement is None or tx.kind not in INVOICED_KINDS or not engagement.self_billing_agreed:
+def invoice_self_bill(tx, agreement=None):
+    """Called by the ledger for every transaction it posts: where the engagement's signed current
+    agreement has the self-billing clause, a payment to the freelancer gets its invoice, naming
+    that agreement, in the same database transaction."""
+    if tx.engagement_id is None or tx.kind not in INVOICED_KINDS or not tx.engagement.self_billed:
         return None
-    return _issue_for(tx, actor=tx.actor, self_billed=True)
+    agreement = agreement or self_billing_agreement(tx.engagement_id)
+    if agreement is None:
+        return None
+    return _issue_for(tx, actor=tx.actor, self_billed=True, agreement=agreement)
 
 
 def invoices_self_bill_many(transaction_ids):
     """The same for a sweep's batch (payments.services.bulk): only the self-billed engagements'
     transactions are read again, so a batch with none costs one query."""
-    txs = (Transaction.objects.filter(pk__in=transaction_ids, kind__in=INVOICED_KINDS,
-                                      engagement__self_billing_agreed=True)
+    txs = (Transaction.objects.filter(pk__in=transaction_ids, kind__in=INVOICED_KINDS, engagement__self_billed=True)
            .select_related("engagement__freelancer", "engagement__workspace", "milestone", "actor").order_by("pk"))
     return [invoice_self_bill(tx) for tx in txs]
 
@@ -206,7 +212,8 @@ def credit_note_issue(*, invoice, actor, amount, reason):
                                field="amount")
         line = Line(f"Correction of invoice {original.number}: {reason}", amount)
         return _write(engagement=original.engagement, kind=InvoiceKind.CREDIT_NOTE, lines=[line], rate_bp=None,
-                      actor=actor, self_billed=original.self_billed, corrects=original, note=reason[:300])
+                      actor=actor, self_billed=original.self_billed, corrects=original, note=reason[:300],
+                      agreement=original.self_billing_agreement)
 
 
 def credit_note_for_refund(*, milestone, amount, reason):
@@ -223,4 +230,5 @@ def credit_note_for_refund(*, milestone, amount, reason):
         return None
     line = Line(f"Correction of invoice {original.number}: {reason}"[:300], amount)
     return _write(engagement=original.engagement, kind=InvoiceKind.CREDIT_NOTE, lines=[line], rate_bp=None,
-                  actor=None, self_billed=original.self_billed, corrects=original, note=reason[:300])
+                  actor=None, self_billed=original.self_billed, corrects=original, note=reason[:300],
+                  agreement=original.self_billing_agreement)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from engagements.models import Engagement, EngagementStatus, PayTerms
 from engagements.selectors import agreement_block
 
-from .. import emails, timeline
+from .. import emails, timeline, webhooks
 from ..errors import InvalidInput, StateConflict
 from ..models import (
     RETAINER_TRANSITIONS,
@@ -110,6 +110,7 @@ def _fund_post(period, *, key, fp, memo):
     )
     RetainerPeriod.objects.filter(pk=period.pk).update(funded_transaction=tx)
     emails.retainer_funded(period=period, transaction=tx)
+    webhooks.retainer_period_event("retainer_period.funded", period)
     timeline.record(engagement=eng, kind="retainer_funded",
                     summary=f"Retainer for {period.starts_on:%-d %b} – {period.ends_on:%-d %b %Y}: "
                             f"{timeline.money(period.amount, eng)} set aside.")
@@ -142,6 +143,7 @@ def retainer_period_release(*, period_id, now=None):
         )
         RetainerPeriod.objects.filter(pk=p.pk).update(closed_transaction=tx)
         emails.retainer_released(period=p, transaction=tx)
+        webhooks.retainer_period_event("retainer_period.released", p)
         timeline.record(engagement=eng, kind="retainer_released",
                         summary=f"Retainer for {p.starts_on:%-d %b} – {p.ends_on:%-d %b %Y} released: "
                                 f"{timeline.money(p.amount, eng)}.")
@@ -169,6 +171,7 @@ def retainer_period_dispute(*, period, actor, reason):
         p = _move(period.pk, P.DISPUTED, [P.FUNDED], disputed_at=timezone.now(), disputed_by=actor,
                   dispute_side=side, dispute_reason=reason[:5000])
         emails.retainer_disputed(period=p, side=side)
+        webhooks.retainer_period_event("retainer_period.disputed", p)
         who = "the freelancer" if side == "freelancer" else "the owner's side"
         timeline.record(engagement=engagement, kind="retainer_disputed",
                         actor=actor if side == "owner" else None,
@@ -210,6 +213,7 @@ def retainer_period_resolve(*, period, actor, release_amount, refund_amount, ide
                        + (f". {note}" if note else ""))
         RetainerPeriod.objects.filter(pk=p.pk).update(closed_transaction=tx)
         emails.retainer_resolved(period=p, transaction=tx)
+        webhooks.retainer_period_event("retainer_period.resolved", p)
         timeline.record(engagement=engagement, kind="retainer_resolved", actor=actor,
                         summary=f"Retainer dispute resolved: {timeline.money(release_amount, engagement)} released, "
                                 f"{timeline.money(refund_amount, engagement)} refunded.")
@@ -233,6 +237,7 @@ def retainer_hours_over_flag(*, period_id, hours_used, now=None):
         period = RetainerPeriod.objects.select_related("engagement__workspace", "engagement__freelancer").get(
             pk=period_id)
         emails.retainer_hours_over(period=period, hours_used=hours_used)
+        webhooks.retainer_period_event("retainer_period.hours_over", period, hours_used=hours_used)
         timeline.record(engagement=period.engagement, kind="retainer_hours_over",
                         summary=f"{hours_used} h used of the {period.hours_included} h included in the retainer "
                                 f"for {period.starts_on:%-d %b} – {period.ends_on:%-d %b %Y}.")

@@ -13,6 +13,7 @@ import xmlschema
 
 from conftest import service_missing
 from engagements.agreement_pdf import pdf_available
+from engagements.tests.factories import sign_agreement
 from payments import services
 from payments.invoice_files import csv_response, invoice_pdf
 from payments.services.invoices import credit_note_issue, tax_details_save
@@ -31,9 +32,8 @@ def schemas():
 
 @pytest.fixture
 def invoice(submitted, owner, freelancer, workspace, engagement):
-    engagement.self_billing_agreed = True
-    engagement.save(update_fields=["self_billing_agreed"])
-    submitted.engagement.self_billing_agreed = True
+    sign_agreement(engagement, owner)
+    submitted.engagement.self_billed = True
     tax_details_save(freelancer=freelancer, legal_name="Frida Freelancer GmbH", country="DE", tax_id="DE136695976",
                      address="Hauptstr. 1\nHinterhaus\n2. OG\n10115 Berlin", tax_rate_bp=1900)
     tax_details_save(workspace=workspace, legal_name="Acme Ltd", address="1 High St\nLondon", country="GB")

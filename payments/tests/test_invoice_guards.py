@@ -4,6 +4,7 @@ refuses UPDATE and DELETE of invoices and their lines, whoever asks."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from engagements.tests.factories import sign_agreement
 from payments import services
 from payments.models import Invoice, InvoiceLine
 
@@ -20,8 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
     "DELETE FROM payments_invoiceline WHERE invoice_id = %s",
 ])
 def test_an_issued_invoice_cannot_change(engagement, owner, sql):
-    engagement.self_billing_agreed = True
-    engagement.save(update_fields=["self_billing_agreed"])
+    sign_agreement(engagement, owner)
     services.bonus_pay(engagement=engagement, actor=owner, amount=5_000, note="Thanks", idempotency_key=new_key())
     invoice = Invoice.objects.get()
     with pytest.raises(IntegrityError, match="never changes"), transaction.atomic(), connection.cursor() as cur:

@@ -76,9 +76,7 @@ def credit_note(request, pk):
 @workspace_required
 def tax_details(request):
     current = TaxDetails.objects.filter(workspace=request.workspace).first()
-    initial = ({"legal_name": current.legal_name, "address": current.address, "country": current.country,
-                "tax_id": current.tax_id} if current else {"legal_name": request.workspace.name})
-    form = TaxDetailsForm(request.POST or None, initial=initial)
+    form = TaxDetailsForm.for_holder(request.POST or None, current=current, workspace=request.workspace)
     if request.method == "POST":
         if not is_owner(request):
             messages.error(request, "Only the workspace owner can change the tax details.")

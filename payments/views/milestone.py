@@ -34,7 +34,7 @@ S = MilestoneState
 
 
 ACTIONS = {
-    "fund": {"title": "Fund", "states": {S.DRAFT}, "owner_only": True, "button": "Fund and hold in escrow",
+    "fund": {"title": "Fund", "states": {S.DRAFT}, "owner_only": True, "button": "Fund and hold",
              "style": "primary"},
     "release": {"title": "Release payment", "states": {S.SUBMITTED}, "owner_only": True,
                 "button": "Release to the freelancer", "style": "success"},
@@ -101,10 +101,10 @@ def _done_message(action, milestone, result, currency):
         return messages.INFO, "That was already done; nothing was done twice."
     amount = format_money(milestone.amount, currency)
     return messages.SUCCESS, {
-        "fund": f"{amount} is now held in escrow for “{milestone.title}”.",
+        "fund": f"{amount} is now held for “{milestone.title}”.",
         "release": f"“{milestone.title}” released: the money is now owed to the freelancer.",
-        "refund": f"“{milestone.title}” cancelled; the escrow went back to you.",
-        "dispute": f"Dispute opened on “{milestone.title}”; the money in escrow is frozen.",
+        "refund": f"“{milestone.title}” cancelled; the held funds went back to you.",
+        "dispute": f"Dispute opened on “{milestone.title}”; the held funds are frozen.",
         "resolve": f"The dispute on “{milestone.title}” is settled.",
         "extend": f"The review of “{milestone.title}” was extended.",
         "ask-refund": f"Your request was sent to {milestone.engagement.freelancer.name}. Released money is theirs: "

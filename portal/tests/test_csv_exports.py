@@ -111,8 +111,8 @@ def test_the_statements_keep_hostile_references_as_text_and_negative_amounts_as_
     descriptions = [line[col["Description"]] for line in lines]
     assert f"Bonus: {BONUS_NOTE}" in descriptions
     assert any(d.endswith(f": {REFUND_REASON}") for d in descriptions)
-    # Money leaving escrow is a negative figure, and a spreadsheet must still add it up.
-    negatives = [line[col["Escrow change"]] for line in lines if line[col["Escrow change"]].startswith("-")]
+    # Money leaving held funds is a negative figure, and a spreadsheet must still add it up.
+    negatives = [line[col["Held funds change"]] for line in lines if line[col["Held funds change"]].startswith("-")]
     assert negatives and all(NUMBER.fullmatch(n) for n in negatives)
 
 

@@ -14,7 +14,7 @@ from accounts.throttling import client_ip
 from engagements.agreement_pdf import INSTALL_HINT, pdf_available, pdf_response
 from engagements.forms import SignForm
 from engagements.models import Agreement, SignerSide
-from engagements.selectors import agreements_for
+from engagements.selectors import agreements_for, self_billing_status
 from engagements.services import agreement as agreements
 from engagements.services.transitions import ConflictError, NotAllowed
 
@@ -36,6 +36,7 @@ def _render(request, engagement, wanted, sign_form=None, status=200):
     response = render_portal(request, "portal/agreement.html", {
         "agreement": shown, "versions": versions, "sign_form": sign_form if can_sign else None,
         "signer_name": request.freelancer.name, "pdf_available": pdf_available(), "install_hint": INSTALL_HINT,
+        "self_billing": self_billing_status(engagement, versions),
     }, engagement=engagement, tab="agreement")
     response.status_code = status
     return response

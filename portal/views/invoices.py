@@ -95,10 +95,7 @@ def credit_note(request, pk):
 @portal_required
 def tax_details(request):
     current = TaxDetails.objects.filter(freelancer=request.freelancer).first()
-    initial = ({"legal_name": current.legal_name, "address": current.address, "country": current.country,
-                "tax_id": current.tax_id, "tax_rate": current.tax_rate_bp / 100} if current else
-               {"legal_name": request.freelancer.name, "country": request.freelancer.country, "tax_rate": 0})
-    form = TaxDetailsForm(request.POST or None, initial=initial, with_rate=True)
+    form = TaxDetailsForm.for_holder(request.POST or None, current=current, freelancer=request.freelancer)
     if request.method == "POST" and form.is_valid():
         try:
             tax_details_save(freelancer=request.freelancer, **form.details())

@@ -108,8 +108,8 @@ def milestone_dispute(request, pk, milestone_pk):
                 return redirect("portal:milestone", pk=pk, milestone_pk=milestone_pk)
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Dispute opened on “{milestone.title}”. The money held for it stays in "
-                                      "escrow until it is resolved.")
+            messages.success(request, f"Dispute opened on “{milestone.title}”. The money held for it stays "
+                                      "frozen until it is resolved.")
             return redirect("portal:milestone", pk=pk, milestone_pk=milestone_pk)
     return _milestone_page(request, engagement, milestone, dispute_form=form, status=400)
 

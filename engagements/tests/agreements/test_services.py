@@ -59,10 +59,12 @@ def test_template_injection_renders_inert(offered, owner, workspace):
     assert settings.SECRET_KEY not in html
 
 
-def test_both_sign_and_both_get_the_pdf(sent, owner, freelancer, mailoutbox, django_capture_on_commit_callbacks):
+def test_both_sign_and_both_get_the_pdf(sent, owner, freelancer, mailoutbox, django_capture_on_commit_callbacks,
+                                       celery_eager):
     sign(sent, SignerSide.OWNER, name="  olivia   OWNER ", user=owner)
     assert agreement_with_status(sent).status == "sent"
-    agreement = sign(sent, SignerSide.FREELANCER, name="Frida Lance", user=None, freelancer=freelancer)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF and the emails follow the commit
+        agreement = sign(sent, SignerSide.FREELANCER, name="Frida Lance", user=None, freelancer=freelancer)
     assert agreement.status == "signed"
     owner_sig = agreement.by_side["owner"]
     assert (owner_sig.full_name, owner_sig.ip, owner_sig.user_agent) == ("olivia OWNER", "203.0.113.7",

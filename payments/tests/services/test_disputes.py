@@ -66,8 +66,8 @@ def test_resolve_splits_the_escrow(submitted, owner, engagement, freelancer, rel
 
 
 @pytest.mark.parametrize(("release", "refund", "error"), [
-    (100_000, 10_000, "add up to what is in escrow"),
-    (150_001, 0, "add up to what is in escrow"),
+    (100_000, 10_000, "add up to what is held"),
+    (150_001, 0, "add up to what is held"),
     (-1, 150_001, "negative"),
     (0, 0, "both amounts are zero"),
     ("lots", 0, "whole numbers"),

@@ -37,7 +37,7 @@ def test_funding_emails_the_freelancer(milestone, owner):
 def test_money_events_appear_on_the_engagement_timeline(submitted, owner, engagement):
     services.milestone_release(milestone=submitted, actor=owner, idempotency_key=new_key())
     lines = list(Activity.objects.filter(engagement=engagement).values_list("kind", "summary"))
-    assert ("escrow_funded", "Funded “Home page”: 1,500.00 USD held in escrow.") in lines
+    assert ("escrow_funded", "Funded “Home page”: 1,500.00 USD in held funds.") in lines
     assert ("escrow_released", "Released “Home page” to the freelancer.") in lines
 
 

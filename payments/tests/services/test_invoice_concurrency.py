@@ -4,6 +4,7 @@ and without duplicates, and one payment is never invoiced twice."""
 
 import pytest
 
+from engagements.tests.factories import sign_agreement
 from payments import services
 from payments.errors import StateConflict
 from payments.models import Invoice
@@ -35,9 +36,10 @@ def test_eight_concurrent_issues_number_one_to_eight_without_gap_or_duplicate(en
 
 
 def test_self_billed_payments_on_four_engagements_at_once_share_one_gapless_series(workspace, owner, freelancer):
-    engagements = [EngagementFactory(workspace=workspace, freelancer=freelancer, self_billing_agreed=True)
-                   for _ in range(4)]
-    other = EngagementFactory(workspace=workspace, self_billing_agreed=True)  # another issuer, its own series
+    engagements = [EngagementFactory(workspace=workspace, freelancer=freelancer) for _ in range(4)]
+    other = EngagementFactory(workspace=workspace)  # another issuer, its own series
+    for engagement in (*engagements, other):
+        sign_agreement(engagement, owner)
     calls = [(lambda e=e, i=i: services.bonus_pay(engagement=e, actor=owner, amount=500 + i, note="Thanks",
                                                   idempotency_key=f"race-bonus-{i}"))
              for i, e in enumerate([*engagements, *engagements, other, other])]

@@ -4,7 +4,8 @@ without gaps, corrected only by credit notes within what is left; tax ids checke
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagements.models import Engagement, Milestone
+from engagements.models import Milestone
+from engagements.tests.factories import sign_agreement
 from notifications.models import Notification
 from payments import services
 from payments.errors import InvalidInput, NotAllowed, StateConflict
@@ -90,8 +91,8 @@ def test_a_refund_has_nothing_to_invoice(funded, owner, freelancer, workspace):
 
 def test_self_billing_invoices_every_payment_in_the_payments_own_transaction(
         submitted, owner, freelancer, workspace, engagement):
-    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
-    submitted.engagement.self_billing_agreed = True
+    sign_agreement(engagement, owner)
+    submitted.engagement.self_billed = True
     tax_details(freelancer, workspace, workspace_vat="DE811907980", workspace_country="DE", rate_bp=1900)
     tx = release(submitted, owner)
     bonus = services.bonus_pay(engagement=engagement, actor=owner, amount=5_000, note="Nice work",
@@ -110,7 +111,7 @@ def test_self_billing_invoices_every_payment_in_the_payments_own_transaction(
 
 
 def test_a_timesheet_approval_is_invoiced_with_no_tax_by_default(week, freelancer, workspace, owner):
-    Engagement.objects.filter(pk=week.engagement_id).update(self_billing_agreed=True)
+    sign_agreement(week.engagement, owner)
     log(week, freelancer, 0, 120)
     services.timesheet_submit(timesheet=week, actor=freelancer.user)
     week.engagement.refresh_from_db()
@@ -141,7 +142,9 @@ def test_credit_notes_reference_their_invoice_and_never_exceed_what_is_left(
 
 
 def test_numbers_are_per_issuer(workspace, owner):
-    a, b = (EngagementFactory(workspace=workspace, self_billing_agreed=True) for _ in range(2))
+    a, b = (EngagementFactory(workspace=workspace) for _ in range(2))
+    sign_agreement(a, owner)
+    sign_agreement(b, owner)
     for engagement in (a, b, a):
         services.bonus_pay(engagement=engagement, actor=owner, amount=1_000, note="Thanks", idempotency_key=new_key())
     assert sorted(Invoice.objects.values_list("freelancer_id", "sequence")) == sorted(
@@ -150,7 +153,8 @@ def test_numbers_are_per_issuer(workspace, owner):
 
 def test_the_set_based_auto_release_self_bills_each_release(workspace, owner, time_machine):
     milestones = submitted_milestones(workspace, owner, time_machine, 3)
-    Engagement.objects.filter(pk__in=[m.engagement_id for m in milestones[:2]]).update(self_billing_agreed=True)
+    for m in milestones[:2]:
+        sign_agreement(m.engagement, owner)
     time_machine.move_to(LATER, tick=False)
     assert auto_release_due()["released"] == 3
     invoices = Invoice.objects.select_related("transaction").order_by("engagement_id")
@@ -163,8 +167,8 @@ def test_the_set_based_auto_release_self_bills_each_release(workspace, owner, ti
 
 
 def test_a_settled_dispute_is_invoiced_for_the_part_released_only(submitted, owner, engagement):
-    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
-    submitted.engagement.self_billing_agreed = True
+    sign_agreement(engagement, owner)
+    submitted.engagement.self_billed = True
     services.milestone_dispute(milestone=submitted, actor=owner, reason="Half done", idempotency_key=new_key())
     assert not Invoice.objects.exists()  # a freeze pays nobody
     services.milestone_resolve(milestone=submitted, actor=owner, release_amount=100_000, refund_amount=50_000,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from engagements.services.lifecycle import engagement_update
 from engagements.services.reporting import status_update_post
+from engagements.tests.factories import sign_agreement
 from notifications.emails import build_message
 from notifications.models import Notification
 from payments import services
@@ -261,8 +262,7 @@ def test_every_pay_model_email_renders(retainer, commission, owner, freelancer, 
 def test_a_self_billed_retainer_release_and_commission_are_invoiced_in_their_own_words(
         retainer, commission, owner, freelancer, time_machine):
     for engagement in (retainer, commission):
-        engagement.self_billing_agreed = True
-        engagement.save(update_fields=["self_billing_agreed"])
+        sign_agreement(engagement, owner)
     time_machine.move_to(datetime(2026, 2, 1, 9, 0, tzinfo=UTC), tick=False)
     pay_models_sweep()
     time_machine.move_to(datetime(2026, 2, 28, 1, 0, tzinfo=UTC), tick=False)

@@ -1,4 +1,4 @@
-"""Wherever the owner funds a milestone or reads "in escrow", one line says where that money
+"""Wherever the owner funds a milestone or reads "held funds", one line says where that money
 really is (with the default off-platform gateway: nowhere but the owner's own books)."""
 
 from django.urls import reverse
@@ -12,4 +12,4 @@ def test_the_fund_page_the_overview_and_the_engagement_money_say_where_escrow_is
              reverse("dashboard:home")]
     for url in pages:
         body = owner_client.get(url).content.decode()
-        assert f"In escrow here means:</span> {OFF_PLATFORM_HELD_FUNDS_NOTE}" in body, url
+        assert f"Where held funds are:</span> {OFF_PLATFORM_HELD_FUNDS_NOTE}" in body, url

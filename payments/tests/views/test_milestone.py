@@ -23,10 +23,10 @@ def test_it_rejects_outsider(outsider_client, engagement, milestone):
 def test_fund_confirmation_shows_the_amount_and_a_double_submit_funds_once(owner_client, milestone):
     page = owner_client.get(action_url(milestone, "fund"))
     html = page.content.decode()
-    assert "1,500.00 USD" in html and "moves from you into escrow" in html
+    assert "1,500.00 USD" in html and "moves from you into held funds" in html
     data = {"idempotency_key": key_in(html), "expected_amount": "150000"}
     first = owner_client.post(action_url(milestone, "fund"), data, follow=True)
-    assert "is now held in escrow" in first.content.decode()
+    assert "is now held for" in first.content.decode()
     second = owner_client.post(action_url(milestone, "fund"), data, follow=True)
     assert "already done" in second.content.decode()
     assert Transaction.objects.filter(kind="fund").count() == 1
@@ -80,7 +80,7 @@ def test_resolve_takes_amounts_in_major_units_and_checks_the_sum(owner_client, s
     key = key_in(html)
     bad = owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
                                                                "refund_amount": "100.00"})
-    assert "add up to exactly what is in escrow" in bad.content.decode()
+    assert "add up to exactly what is held" in bad.content.decode()
     assert "(1,500.00 USD); these add up to 1,100.00 USD" in bad.content.decode()
     owner_client.post(action_url(submitted, "resolve"), {"idempotency_key": key, "release_amount": "1000.00",
                                                          "refund_amount": "500.00", "note": "Agreed"})

@@ -15,7 +15,7 @@ def test_overview_lists_escrow_reviews_and_payables(owner_client, submitted, own
     submit(other)
     services.milestone_release(milestone=other, actor=owner, idempotency_key=new_key())
     html = owner_client.get(reverse("payments:overview")).content.decode()
-    assert "Held in escrow" in html and "1,500.00 USD" in html
+    assert "Held funds" in html and "1,500.00 USD" in html
     assert "14 days left" in html or "13 days left" in html
     assert "Owed to freelancers" in html and "200.00 USD" in html
     assert reverse("payments:payout", args=[submitted.engagement_id]) in html

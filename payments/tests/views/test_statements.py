@@ -24,13 +24,13 @@ def test_engagement_statement_csv_lists_every_movement_with_running_balances(own
     assert "attachment" in response["Content-Disposition"]
     table = rows(response)
     header, lines = table[0], table[1:]
-    assert header[:7] == ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Escrow change"]
+    assert header[:7] == ["Date", "Transaction", "Type", "Engagement", "Description", "Currency", "Held funds change"]
     col = {name: i for i, name in enumerate(header)}
     kinds = [line[col["Type"]] for line in lines]
     assert kinds == ["Milestone funded", "Milestone released", "Milestone funded", "Milestone refunded", "Bonus",
                      "Payout"]
     # Balances are always figures (0.00 too); a movement column is empty when nothing moved.
-    assert [line[col["Escrow balance"]] for line in lines] == ["1500.00", "0.00", "400.00", "0.00", "0.00", "0.00"]
+    assert [line[col["Held funds balance"]] for line in lines] == ["1500.00", "0.00", "400.00", "0.00", "0.00", "0.00"]
     assert [line[col["Owed balance"]] for line in lines] == ["0.00", "1500.00", "1500.00", "1500.00", "1550.00",
                                                               "550.00"]
     assert lines[3][col["Refunded"]] == "400.00"

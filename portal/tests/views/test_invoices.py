@@ -10,7 +10,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from engagements.models import Engagement
+from engagements.tests.factories import sign_agreement
 from notifications.models import Notification
 from payments import services as payments
 from payments.models import Invoice, TaxDetails, Transaction
@@ -86,7 +86,7 @@ def _self_billed_bonuses(engagement, owner, count):
 def test_the_owner_lists_and_corrects_self_billed_invoices(paid, owner, owner_client, freelancer_a, workspace,
                                                             django_assert_max_num_queries):
     engagement = paid.engagement
-    Engagement.objects.filter(pk=engagement.pk).update(self_billing_agreed=True)
+    sign_agreement(engagement, owner)
     engagement.refresh_from_db()
     _self_billed_bonuses(engagement, owner, 2)
     url = reverse("payments:invoices")
