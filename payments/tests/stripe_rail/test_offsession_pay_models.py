@@ -23,6 +23,7 @@ from payments.models import (
 )
 from payments.reminders.pay_models import pay_models_sweep
 from payments.selectors.attention import owner_attention
+from payments.services.reconciliation_balance import held_at_provider
 from payments.tests.conftest import balance, new_key
 from payments.tests.factories import EngagementFactory
 
@@ -66,6 +67,8 @@ def test_a_retainer_period_is_charged_funded_released_and_transferred_once(
     assert stripe_rail.platform_balance("usd")["pending"] == platform + 300_000 - _fee(300_000)
     assert balance(AccountKind.ESCROW, engagement=retainer) == 300_000
     assert not ProviderIntent.objects.filter(kind="transfer", engagement=retainer).exists()
+    # The nightly balance check counts it as held at Stripe, beside the milestone's 150,000.
+    assert held_at_provider() == {(workspace.pk, "USD"): 450_000}
 
     time_machine.move_to(datetime(2026, 2, 28, 0, 5, tzinfo=UTC), tick=False)
     result = _sweep(django_capture_on_commit_callbacks)
@@ -81,6 +84,8 @@ def test_a_retainer_period_is_charged_funded_released_and_transferred_once(
     assert ProviderCharge.objects.filter(purpose="retainer", status="succeeded").count() == 2
     assert _sweep(django_capture_on_commit_callbacks)["retainers_released"] == 0
     assert len(stripe_rail.objects_of("transfer")) == 1
+    # The first month's money left with its transfer; the second month's is held now.
+    assert held_at_provider() == {(workspace.pk, "USD"): 450_000}
 
 
 def test_a_disputed_period_is_split_by_a_transfer_and_a_refund(

@@ -79,7 +79,7 @@ def test_held_funds_beyond_the_platforms_balance_are_an_exception_with_the_figur
     assert body["unexplained"] == [{
         "provider_id": "balance:usd", "amount": 2_090,
         "reason": "The platform's Stripe balance (179.10 USD available and pending) is 20.90 USD short of the "
-                  "200.00 USD held for milestones paid through Stripe (200.00 USD of it for this workspace).",
+                  "200.00 USD held for payments made through Stripe (200.00 USD of it for this workspace).",
     }]
     home = owner_client.get(reverse("dashboard:home")).content.decode()
     assert "balance:usd" in home and "short of the 200.00 USD held" in home
