@@ -14,15 +14,20 @@ from django.db import models
 from .ledger import AccountKind, TransactionKind
 
 # What counts as committed spend against a budget: escrow (held), and payable credited by
-# releases, resolutions, approved hours, bonuses and commissions (earned). BudgetFigures.committed
-# and `CommittedTotal` both sum exactly these.
+# releases, resolutions, approved hours, bonuses and commissions (earned), less what the
+# freelancer gave back after release (the owner's funding credited by a refund after release).
+# BudgetFigures.committed and `CommittedTotal` both sum exactly these.
 EARNED_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE, TransactionKind.TIMESHEET, TransactionKind.BONUS,
                 TransactionKind.COMMISSION)
 
 
-def counts_as_committed(account_kind, transaction_kind):
-    return account_kind == AccountKind.ESCROW or (account_kind == AccountKind.PAYABLE
-                                                  and transaction_kind in EARNED_KINDS)
+def committed_sign(account_kind, transaction_kind):
+    """+1 when entries of this kind add to committed spend, -1 when they take from it, else 0."""
+    if account_kind == AccountKind.ESCROW or (account_kind == AccountKind.PAYABLE and transaction_kind in EARNED_KINDS):
+        return 1
+    if account_kind == AccountKind.OWNER_FUNDING and transaction_kind == TransactionKind.REFUND_RELEASED:
+        return -1
+    return 0
 
 
 class LedgerTotal(models.Model):

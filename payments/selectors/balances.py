@@ -35,7 +35,7 @@ def _sums_by_kind(rows):
     payable is credited by releases, resolutions, timesheets and bonuses and debited by payouts.
     """
     figures = dict.fromkeys(("funded", "in_escrow", "released", "refunded", "hourly", "bonuses", "commissions",
-                             "paid_out", "owed"), 0)
+                             "paid_out", "owed", "given_back"), 0)
     for account_kind, tx_kind, total in rows:
         total = total or 0
         if account_kind == AccountKind.ESCROW:
@@ -44,6 +44,9 @@ def _sums_by_kind(rows):
                 figures["funded"] += total
         elif account_kind == AccountKind.OWNER_FUNDING and tx_kind in (TransactionKind.REFUND, TransactionKind.RESOLVE):
             figures["refunded"] += total
+        elif account_kind == AccountKind.OWNER_FUNDING and tx_kind == TransactionKind.REFUND_RELEASED:
+            figures["refunded"] += total  # given back after release: no longer spent
+            figures["given_back"] += total
         elif account_kind == AccountKind.PAYABLE:
             figures["owed"] += total
             if tx_kind in (TransactionKind.RELEASE, TransactionKind.RESOLVE):
@@ -75,6 +78,8 @@ class BudgetFigures:
     commissions: int = 0
     paid_out: int = 0
     owed: int = 0
+    # Refunded after release (also in `refunded`): taken off committed spend.
+    given_back: int = 0
 
     @property
     def contingency(self):
@@ -87,7 +92,7 @@ class BudgetFigures:
     @property
     def committed(self):
         """Money promised to the freelancer: held in escrow or already earned."""
-        return self.in_escrow + self.released + self.hourly + self.bonuses + self.commissions
+        return self.in_escrow + self.released + self.hourly + self.bonuses + self.commissions - self.given_back
 
     @property
     def remaining(self):

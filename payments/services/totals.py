@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from ..models import Account, CommittedTotal, Entry, LedgerTotal
-from ..models.totals import counts_as_committed
+from ..models.totals import committed_sign
 
 _UPSERT = (
     "INSERT INTO payments_ledgertotal (workspace_id, engagement_id, currency, account_kind, transaction_kind, amount) "
@@ -38,7 +38,8 @@ _BOTH_UPSERT = (
 def _upsert(rows):
     """Add rows (workspace, engagement, currency, account kind, transaction kind, amount) to the
     ledger totals and, for the kinds that count as committed, to the committed totals."""
-    committed = [(ws, e, c, amount, counts_as_committed(a, t)) for ws, e, c, a, t, amount in rows]
+    committed = [(ws, e, c, amount * committed_sign(a, t), committed_sign(a, t) != 0)
+                 for ws, e, c, a, t, amount in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.executemany(_BOTH_UPSERT, [row + more for row, more in zip(rows, committed, strict=True)])
@@ -92,8 +93,9 @@ def committed_from_totals(totals):
     """CommittedTotal rows (unsaved) summed from LedgerTotal rows (saved or not)."""
     sums = defaultdict(int)
     for t in totals:
-        if counts_as_committed(t.account_kind, t.transaction_kind):
-            sums[(t.workspace_id, t.engagement_id, t.currency)] += t.amount
+        sign = committed_sign(t.account_kind, t.transaction_kind)
+        if sign:
+            sums[(t.workspace_id, t.engagement_id, t.currency)] += t.amount * sign
     return [CommittedTotal(workspace_id=ws, engagement_id=e, currency=c, amount=amount)
             for (ws, e, c), amount in sorted(sums.items())]
 

@@ -124,3 +124,17 @@ def test_two_refunds_at_once_cannot_take_the_same_money_twice(released, freelanc
     assert len(wins) == 1 and all(isinstance(e, InsufficientFunds) for r, e in outcomes if e is not None)
     assert Transaction.objects.filter(kind="refund_released").count() == 1
     assert balance(AccountKind.PAYABLE) == 50_000
+
+
+def test_money_given_back_after_release_is_refunded_and_no_longer_committed_on_the_budget(
+        released, freelancer, engagement):
+    from payments.models import CommittedTotal
+    from payments.selectors import budget_figures
+
+    before = budget_figures(engagement)
+    _give(released, freelancer, 40_000)
+    after = budget_figures(engagement)
+    # The owner sees the money back as refunded, and the budget bar no longer counts it as spent.
+    assert after.refunded == before.refunded + 40_000
+    assert after.committed == before.committed - 40_000
+    assert CommittedTotal.objects.get(engagement=engagement).amount == after.committed
