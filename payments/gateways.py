@@ -59,5 +59,9 @@ def method_choices():
     return list(payout_gateway().methods)
 
 
+# Payouts a provider made itself (not a method the owner picks when recording one).
+PROVIDER_METHOD_LABELS = {"stripe": "Stripe transfer"}
+
+
 def method_label(method):
-    return dict(method_choices()).get(method, method)
+    return dict(method_choices()).get(method) or PROVIDER_METHOD_LABELS.get(method, method)

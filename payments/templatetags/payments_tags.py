@@ -72,6 +72,12 @@ def held_funds_note():
     return {"note": payments_provider().held_funds_note}
 
 
+@register.simple_tag
+def provider_moves_money():
+    """Whether the payment provider moves the money itself (Stripe) or the owner pays out."""
+    return payments_provider().moves_money
+
+
 @register.filter
 def payment_label(intent):
     """How a milestone's payment through the provider reads: "Payment pending", "… failed"."""

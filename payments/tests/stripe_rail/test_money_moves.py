@@ -5,7 +5,9 @@ ledger in step; refunds; a release to a freelancer not ready yet; the off-platfo
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Notification
 from payments import selectors, services
@@ -28,6 +30,16 @@ pytestmark = pytest.mark.django_db
 def _transfers(fake):
     """Transfers the fake made (a replayed key answers the first one without making another)."""
     return len([o for o in fake.objects.values() if o.get("object") == "transfer"])
+
+
+def _portal_money_page(freelancer, engagement):
+    """The freelancer's money page of `engagement` (offered to them, so the portal shows it)."""
+    type(engagement).objects.filter(pk=engagement.pk).update(offered_at=timezone.now())
+    portal = Client()
+    portal.force_login(freelancer.user)
+    answer = portal.get(reverse("portal:engagement_money", args=[engagement.pk]))
+    assert answer.status_code == 200
+    return answer.content.decode()
 
 
 def _ready_payouts(owner_api, freelancer, fake, deliver):
@@ -81,6 +93,10 @@ def test_fund_release_transfer_with_the_ledger_in_step(stripe_rail, deliver, own
     assert balance(AccountKind.PAID_OUT) == 150_000
     figures = selectors.budget_figures(milestone.engagement).as_dict()
     assert figures["paid_out"] == 150_000 and figures["in_escrow"] == 0
+    # The freelancer's money page says the money came by Stripe and where held funds are.
+    page = _portal_money_page(freelancer, milestone.engagement)
+    assert "is transferred to your payouts account" in page and "pays it out" not in page
+    assert "by Stripe transfer" in page and "in the platform's Stripe balance until" in page
     # Replaying every event and the moves again changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
         services.provider_moves.provider_moves_apply(
@@ -155,6 +171,8 @@ def test_off_platform_stays_the_default(owner_api, milestone, freelancer):
     assert answer.status_code == 200 and answer.json()["milestone"]["state"] == "funded"
     assert owner_api.post(reverse("api:freelancer-payout-account", args=[freelancer.pk])).status_code == 409
     assert not ProviderIntent.objects.exists()
+    page = _portal_money_page(freelancer, milestone.engagement)
+    assert f"{milestone.engagement.workspace.name} pays it out" in page and "this app holds no money" in page
 
 
 def test_the_provider_endpoint_says_where_held_funds_are(stripe_rail, owner_api):
