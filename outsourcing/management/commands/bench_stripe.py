@@ -41,6 +41,7 @@ class Command(BaseCommand):
             with server.stack(port, server.ROOT / "var"):
                 inbound = webhooks.webhooks_in(fake, port, intents, clients=clients)
             made = webhooks.released_at_stripe(fake, released_rows)
+            webhooks.fee_reserve(fake)
             night = webhooks.reconcile(made)
         self.stdout.write(load)
         self.stdout.write(self._inbound_line(inbound))
