@@ -16,6 +16,7 @@ from django.utils.csp import CSP
 
 from . import api_schema
 from .broker import broker_settings
+from .database_settings import database_settings
 from .mail import mailer_from_url
 from .payment_settings import payment_settings
 from .webhook_settings import webhook_settings
@@ -158,25 +159,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # An empty DATABASE_URL (`DATABASE_URL= make test`) means the default, like an unset one.
-DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # No JIT: a page's short queries (a few correlated subqueries over 1,000 rows) cross
-    # jit_above_cost and spent 100-500 ms compiling what runs in 30 ms.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-else:
-    # SQLite: wait for a lock instead of failing at once (web, worker and beat share the file).
-    # WAL lets readers run beside the one writer; with it, synchronous=NORMAL commits without
-    # an fsync while holding the write lock (a commit can be lost to a power cut, never
-    # corrupted). README, "Short transactions".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE",
-         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
-    # The committed totals' covering index (INCLUDE) is PostgreSQL's; SQLite builds it without the
-    # included columns, which is all the local run needs.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+globals().update(database_settings(env, VAR_DIR))  # DATABASES (and what SQLite silences): database_settings.py
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
