@@ -25,6 +25,7 @@ def _state(obj):
     return {k: v for k, v in vars(obj).items() if not k.startswith("_")} | related
 
 
+@pytest.mark.postgres  # the one-statement read is PostgreSQL's; elsewhere read_together is plain list()
 def test_querysets_read_together_are_what_each_reads_alone(workspace):
     freelancer = FreelancerFactory(workspace=workspace, name="Ana", links=["https://example.com/ana"])
     engagement = EngagementFactory(workspace=workspace, freelancer=freelancer, title="Site")
