@@ -9,8 +9,13 @@
 - `postprocess_no_nul`: every free-text string says it cannot hold a NUL character, which the
   server refuses (DRF's CharField, and PostgreSQL text cannot store one).
 - The `Token` security scheme for `WorkspaceTokenAuthentication`.
+- `AutoSchema`: a read-only choice field over a model field that may be blank documents `""`
+  among its values, as the response really holds it (DRF drops `allow_blank` from read-only
+  model fields, so drf-spectacular would otherwise leave it out).
 """
 
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
@@ -137,3 +142,23 @@ def postprocess_no_nul(result, generator, request, public):
                 for parameter in operation.get("parameters", []):
                     _forbid_nul(parameter.get("schema"))
     return result
+
+
+def _model_field_may_be_blank(field):
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return False
+    try:
+        return model._meta.get_field(field.source).blank
+    except FieldDoesNotExist:
+        return False
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # Found by schemathesis: a retainer period never disputed answered `"dispute_side": ""`,
+        # which its enum did not allow.
+        if (isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank
+                and _model_field_may_be_blank(field)):
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)

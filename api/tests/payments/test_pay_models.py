@@ -76,6 +76,26 @@ def test_retainer_periods_dispute_and_resolve(owner_api, freelancer_api, outside
     assert Transaction.objects.filter(kind="resolve").count() == 1
 
 
+def _enum_values(schema, node):
+    if "$ref" in node:
+        return _enum_values(schema, schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+    values = set(node.get("enum", ()))
+    for key in ("oneOf", "anyOf", "allOf"):
+        for child in node.get(key, ()):
+            values |= _enum_values(schema, child)
+    return values
+
+
+def test_a_period_never_disputed_answers_a_dispute_side_its_schema_allows(owner_api, retainer):
+    # Found by schemathesis (ST108): `"dispute_side": ""` was not among the documented values.
+    pay_models_sweep()
+    [period] = owner_api.get(f"/api/v1/engagements/{retainer.pk}/retainer-periods/").json()["results"]
+    schema = owner_api.get("/api/v1/schema/", {"format": "json"}).json()
+    side = schema["components"]["schemas"]["RetainerPeriod"]["properties"]["dispute_side"]
+
+    assert period["dispute_side"] == "" and _enum_values(schema, side) == {"", "owner", "freelancer"}
+
+
 def test_commission_reports_through_the_api(owner_api, freelancer_api, outsider_api, seller):
     url = f"/api/v1/engagements/{seller.pk}/commission-reports/"
     assert freelancer_api.post(url, {"period": "2026-02-01", "base_amount": 10}, format="json").status_code == 404
