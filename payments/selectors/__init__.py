@@ -66,7 +66,7 @@ from .pay_models import (
     with_hours_used,
 )
 from .provider import PAYMENT_LABELS, latest_reconciliation, milestone_payments, payout_account_of, provider_activity
-from .provider_charges import open_charges, payment_customer
+from .provider_charges import asked_not_posted, open_charges, payment_customer
 from .refund_released import RefundFigures, open_refund_request, released_refund_figures, released_refunds_of
 from .statements import (
     Statement,
@@ -134,6 +134,7 @@ __all__ = [
     "milestone_payments",
     "payout_account_of",
     "provider_activity",
+    "asked_not_posted",
     "open_charges",
     "payment_customer",
     "review_window",

@@ -1,12 +1,14 @@
 """Off-session charges for pages, the API and the needs-attention list (payments/services/
-provider_charges.py): an engagement's charges not paid yet, the workspace's saved payment method,
-and a row per failed charge until it is paid."""
+provider_charges.py): an engagement's charges not paid yet, what is asked of Stripe and not yet
+in the ledger (for budget checks), the workspace's saved payment method, and a row per failed
+charge until it is paid."""
 
+from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.attention import AttentionItem, attention_rows
 
-from ..models import ChargeStatus, PaymentCustomer, ProviderCharge
+from ..models import INTENT_OPEN, ChargeStatus, IntentKind, PaymentCustomer, ProviderCharge, ProviderIntent
 from ..money import format_money
 
 
@@ -14,6 +16,21 @@ def open_charges(engagement):
     """The engagement's charges not paid (yet): charging, processing or failed, oldest first."""
     return list(ProviderCharge.objects.filter(engagement=engagement).exclude(status=ChargeStatus.SUCCEEDED)
                 .order_by("created_at", "pk"))
+
+
+def asked_not_posted(engagement, *, except_milestone=None):
+    """What the owner has asked Stripe to take for `engagement` that the ledger has not posted yet:
+    charges not paid (charging, processing, or failed: each can still be paid) and milestone
+    checkouts under way (except `except_milestone`'s own). A budget check counts it beside the
+    committed spend, so two bonuses or two checkouts in flight cannot pass together a budget each
+    passes alone."""
+    charges = (ProviderCharge.objects.filter(engagement=engagement).exclude(status=ChargeStatus.SUCCEEDED)
+               .aggregate(total=Sum("amount"))["total"] or 0)
+    checkouts = ProviderIntent.objects.filter(engagement=engagement, kind=IntentKind.CHECKOUT, milestone__isnull=False,
+                                              status__in=INTENT_OPEN)
+    if except_milestone is not None:
+        checkouts = checkouts.exclude(milestone=except_milestone)
+    return charges + (checkouts.aggregate(total=Sum("amount"))["total"] or 0)
 
 
 def payment_customer(workspace):

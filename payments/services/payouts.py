@@ -12,7 +12,7 @@ from ..gateways import PayoutRequest, method_choices, payout_gateway
 from ..models import Account, ChargePurpose, Payout, TransactionKind
 from ..providers import stripe_enabled
 from ..roles import require_owner
-from ..selectors import committed_spend, owed_on
+from ..selectors import asked_not_posted, committed_spend, owed_on
 from ._amounts import positive
 from .ledger import owner_funding_account, paid_out_account, payable_account, post, run_idempotent
 from .provider_charges import charge_open, charge_poster
@@ -37,11 +37,13 @@ def bonus_pay(*, engagement, actor, amount, note, idempotency_key, currency=None
         if not note:
             raise InvalidInput("Add a note saying what the bonus is for.", field="note")
         eng = Engagement.objects.select_for_update().select_related("workspace", "freelancer").get(pk=engagement.pk)
-        committed = committed_spend(eng)
-        if committed + value > eng.budget_with_contingency:
+        committed, asked = committed_spend(eng), asked_not_posted(eng)
+        if committed + asked + value > eng.budget_with_contingency:
+            charging = f" (with {timeline.money(asked, eng)} being charged)" if asked else ""
             raise BudgetExceeded(
-                f"This bonus would commit {timeline.money(committed + value, eng)}, past the budget with "
-                f"contingency ({timeline.money(eng.budget_with_contingency, eng)}). Raise the budget first.",
+                f"This bonus would commit {timeline.money(committed + asked + value, eng)}{charging}, past the "
+                f"budget with contingency ({timeline.money(eng.budget_with_contingency, eng)}). Raise the budget "
+                "first.",
                 field="amount",
             )
         if stripe_enabled():  # charged to the owner's saved method first; owed once paid

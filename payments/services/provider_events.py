@@ -83,9 +83,11 @@ def _on_checkout_session(provider, row):
 
 def _on_payment_intent(provider, row):
     payment_intent = provider.payment_intent_retrieve(_object_id(row))
-    ledger_key = (payment_intent.get("metadata") or {}).get("ledger_key")
+    metadata = payment_intent.get("metadata") or {}
+    ledger_key, workspace_id = metadata.get("ledger_key"), metadata.get("workspace")
     intent = _checkout_intent(payment_intent_id=payment_intent["id"], milestone__isnull=False) or (
-        _checkout_intent(ledger_key=ledger_key, milestone__isnull=False) if ledger_key else None)
+        _checkout_intent(workspace_id=workspace_id, ledger_key=ledger_key, milestone__isnull=False)
+        if ledger_key and (workspace_id or "").isdigit() else None)
     if intent is None:
         charge_payment_intent_event(payment_intent=payment_intent)
         return

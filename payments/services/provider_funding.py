@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.audit import audit_record
-from engagements.models import MilestoneState
+from engagements.models import Engagement, Milestone, MilestoneState
 from engagements.selectors import agreement_block
 from notifications.links import absolute
 
@@ -23,13 +23,20 @@ from ..errors import BudgetExceeded, CurrencyMismatch, IdempotencyConflict, Inva
 from ..models import IntentKind, IntentStatus, ProviderIntent
 from ..providers import payments_provider
 from ..roles import require_owner
-from ..selectors import committed_spend
+from ..selectors import asked_not_posted, committed_spend
 from ._amounts import positive
 from .escrow import load_milestone, milestone_fund
 from .ledger import clean_key
 from .provider_customers import saved_method_record, workspace_customer
 from .provider_fees import fee_details_of, provider_fee_post
-from .provider_intents import intent_advance, intent_call, intent_key, intent_start, provider_metadata, transfer_group
+from .provider_intents import (
+    find_intent,
+    intent_advance,
+    intent_call,
+    intent_start,
+    provider_metadata,
+    transfer_group,
+)
 from .provider_moves import refund_unfundable
 
 
@@ -51,9 +58,11 @@ def _check_fundable(milestone, expected_amount, currency, provider):
     if expected_amount is not None and positive(expected_amount, "amount") != amount:
         raise InvalidInput("The milestone's amount changed since you confirmed; review it and try again.",
                            field="amount")
-    if committed_spend(eng) + amount > eng.budget_with_contingency:
-        raise BudgetExceeded("Funding this milestone would go past the budget with contingency. Raise the budget "
-                             "first.", field="budget")
+    asked = asked_not_posted(eng, except_milestone=milestone)
+    if committed_spend(eng) + asked + amount > eng.budget_with_contingency:
+        charging = f" with {timeline.money(asked, eng)} already being paid through Stripe" if asked else ""
+        raise BudgetExceeded(f"Funding this milestone would go past the budget with contingency{charging}. Raise the "
+                             "budget first.", field="budget")
     return amount
 
 
@@ -66,7 +75,7 @@ def milestone_checkout_start(*, milestone, actor, idempotency_key, expected_amou
     require_owner(eng.workspace, actor)
     ledger_key = clean_key(idempotency_key)
     provider = payments_provider()
-    existing = ProviderIntent.objects.filter(idempotency_key=intent_key(ledger_key, "checkout")).first()
+    existing = find_intent(workspace_id=eng.workspace_id, ledger_key=ledger_key, step="checkout")
     if existing is not None:
         if existing.milestone_id != milestone.pk:
             raise IdempotencyConflict("This idempotency key was already used for a different request; nothing was "
@@ -78,10 +87,15 @@ def milestone_checkout_start(*, milestone, actor, idempotency_key, expected_amou
         if open_one.status == IntentStatus.PROCESSING:
             raise StateConflict("A bank payment for this milestone is already under way.")
         return open_one
-    amount = _check_fundable(milestone, expected_amount, currency, provider)
+    _check_fundable(milestone, expected_amount, currency, provider)
     customer = workspace_customer(eng.workspace, actor=actor)
-    intent = intent_start(workspace=eng.workspace, kind=IntentKind.CHECKOUT, ledger_key=ledger_key, step="checkout",
-                          amount=amount, currency=eng.currency, engagement=eng, milestone=milestone, actor=actor)
+    with transaction.atomic():  # checked again under the engagement's lock, as bonuses are: one at a time
+        Engagement.objects.select_for_update().filter(pk=eng.pk).exists()
+        fresh = Milestone.objects.select_related("engagement__workspace", "engagement__freelancer").get(pk=milestone.pk)
+        amount = _check_fundable(fresh, expected_amount, currency, provider)
+        intent = intent_start(workspace=eng.workspace, kind=IntentKind.CHECKOUT, ledger_key=ledger_key,
+                              step="checkout", amount=amount, currency=eng.currency, engagement=eng,
+                              milestone=milestone, actor=actor)
     back = absolute(reverse("payments:engagement", args=[eng.pk]))
     checkout = intent_call(intent, lambda key: provider.checkout_create(
         amount=amount, currency=eng.currency, name=f"{eng.title}: {milestone.title}",

@@ -13,6 +13,12 @@ Every provider call that creates something goes through three steps:
 
 An intent left `started` (the provider unreachable, a worker killed) is replayed by the
 recovery sweep (provider_moves.intent_recovery_sweep) with the same key.
+
+Ledger keys are unique per workspace (an API key is `api:{user}:{key}`, and one user may hold two
+workspaces), but every workspace shares the platform's Stripe account, whose idempotency keys are
+global: an intent's key therefore carries its workspace (`w{id}:{ledger key}:{step}`), so the same
+key in two workspaces is two moves, not one answered twice. Intents started before keys carried
+the workspace keep their key (`{ledger key}:{step}`) and are still found by it, in their workspace.
 """
 
 import hashlib
@@ -35,23 +41,39 @@ def transfer_group(engagement):
     return f"engagement-{engagement.pk}"
 
 
-def intent_key(ledger_key, step):
-    key = f"{ledger_key}:{step}"
+def intent_key(ledger_key, step, *, prefix=""):
+    """`{prefix}{ledger_key}:{step}` within Stripe's 255 characters (a long ledger key hashed).
+    Without a prefix: the ledger key of a posting an intent derives (its fee), in its workspace."""
+    key = f"{prefix}{ledger_key}:{step}"
     if len(key) <= 255:
         return key
-    return f"sha256:{hashlib.sha256(ledger_key.encode()).hexdigest()}:{step}"
+    return f"{prefix}sha256:{hashlib.sha256(ledger_key.encode()).hexdigest()}:{step}"
+
+
+def provider_key(workspace_id, ledger_key, step):
+    """The intent's idempotency key at the provider: unique across the platform's workspaces."""
+    return intent_key(ledger_key, step, prefix=f"w{workspace_id}:")
+
+
+def find_intent(*, workspace_id, ledger_key, step):
+    """The workspace's intent for `ledger_key`'s `step`, under either form of its key."""
+    keys = (provider_key(workspace_id, ledger_key, step), intent_key(ledger_key, step))
+    return ProviderIntent.objects.filter(workspace_id=workspace_id, idempotency_key__in=keys).first()
 
 
 def intent_start(*, workspace, kind, ledger_key, step, amount, currency, engagement=None, milestone=None,
                  freelancer=None, source_transaction=None, actor=None):
-    """The intent for `{ledger_key}:{step}`, created now unless it exists (then returned as it is)."""
+    """The intent for `ledger_key`'s `step`, created now unless it exists (then returned as it is)."""
     with transaction.atomic():
-        intent, _ = ProviderIntent.objects.get_or_create(
-            idempotency_key=intent_key(ledger_key, step),
-            defaults={"workspace": workspace, "kind": kind, "ledger_key": ledger_key, "amount": amount,
-                      "currency": currency, "engagement": engagement, "milestone": milestone,
-                      "freelancer": freelancer, "source_transaction": source_transaction, "created_by": actor},
-        )
+        intent = find_intent(workspace_id=workspace.pk, ledger_key=ledger_key, step=step)
+        if intent is None:
+            intent, _ = ProviderIntent.objects.get_or_create(
+                idempotency_key=provider_key(workspace.pk, ledger_key, step),
+                defaults={"workspace": workspace, "kind": kind, "ledger_key": ledger_key, "amount": amount,
+                          "currency": currency, "engagement": engagement, "milestone": milestone,
+                          "freelancer": freelancer, "source_transaction": source_transaction,
+                          "created_by": actor},
+            )
     return intent
 
 

@@ -72,9 +72,10 @@ def test_a_bonus_is_charged_off_session_then_transferred(stripe_rail, deliver, o
         20_000, customer.provider_customer_id, customer.payment_method_id, "succeeded")
     assert pi["metadata"]["ledger_key"] == key and pi["transfer_group"] == f"engagement-{eng.pk}"
     paid = ProviderIntent.objects.get(kind="charge")
-    assert paid.idempotency_key == f"{key}:charge" and paid.fee == FEE[20_000]
+    assert paid.idempotency_key == f"w{eng.workspace_id}:{key}:charge" and paid.fee == FEE[20_000]
     transfer = ProviderIntent.objects.get(kind="transfer", source_transaction=charge.ledger_transaction)
-    assert transfer.idempotency_key == f"{key}:transfer" and transfer.status == IntentStatus.SUCCEEDED
+    assert transfer.idempotency_key == f"w{eng.workspace_id}:{key}:transfer"
+    assert transfer.status == IntentStatus.SUCCEEDED
     [made] = stripe_rail.objects_of("transfer", source_transaction=paid.charge_id)
     assert made["amount"] == 20_000 and made["destination"] == account.provider_account_id
     # The platform holds the charge less Stripe's fee, the freelancer has it: milestone 150,000 + bonus.
@@ -147,7 +148,7 @@ def test_a_declined_card_leaves_the_week_payment_failed_with_nothing_posted(
         answer = client.post(pay_url)
     checkout = ProviderIntent.objects.get(kind="checkout", milestone=None)
     assert answer.status_code == 302 and answer["Location"] == checkout.url
-    assert checkout.idempotency_key == f"{charge.ledger_key}:checkout-1"
+    assert checkout.idempotency_key == f"w{charge.workspace_id}:{charge.ledger_key}:checkout-1"
     assert client.post(pay_url)["Location"] == checkout.url  # an open one is answered, not a second
     stripe_rail.complete_checkout(checkout.provider_id)
     deliver(duplicate=True)  # payment_intent.succeeded of the Checkout's payment first, then the session

@@ -62,7 +62,8 @@ def test_a_retainer_period_is_charged_funded_released_and_transferred_once(
     charge = ProviderCharge.objects.get(retainer_period=period)
     assert period.state == "funded" and period.funded_transaction == charge.ledger_transaction
     assert charge.ledger_key == f"retainer-fund:{retainer.pk}:2026-01-31"
-    assert ProviderIntent.objects.get(kind="charge").idempotency_key == f"{charge.ledger_key}:charge"
+    intent = ProviderIntent.objects.get(kind="charge")
+    assert intent.idempotency_key == f"w{retainer.workspace_id}:{charge.ledger_key}:charge"
     # Held in the platform's balance (less Stripe's fee) and in the ledger's escrow; nothing sent yet.
     assert stripe_rail.platform_balance("usd")["pending"] == platform + 300_000 - _fee(300_000)
     assert balance(AccountKind.ESCROW, engagement=retainer) == 300_000

@@ -28,6 +28,11 @@ from .conftest import checkout_of, paid_and_released, payouts_on
 pytestmark = pytest.mark.django_db
 
 
+def _intent(ledger_key, step):
+    """The intent for `ledger_key`'s `step` (its key: `w{workspace}:{ledger key}:{step}`)."""
+    return ProviderIntent.objects.get(ledger_key=ledger_key, idempotency_key__endswith=f":{step}")
+
+
 @pytest.fixture
 def transferred(stripe_rail, deliver, owner_api, owner, freelancer, milestone, django_capture_on_commit_callbacks):
     """A milestone paid through Checkout, released and transferred to a ready account."""
@@ -47,8 +52,8 @@ def test_a_part_refund_reverses_the_transfer_then_refunds_the_charge(stripe_rail
     platform_before = stripe_rail.platform_balance("usd")
     refund = _refund(milestone, freelancer, 50_000, key="give-back-1", reason="Two pages were not delivered")
     assert (refund.status, refund.from_paid_out, refund.from_payable) == ("refunded", 50_000, 0)
-    reversal = ProviderIntent.objects.get(idempotency_key="give-back-1:reversal")
-    charge_refund = ProviderIntent.objects.get(idempotency_key="give-back-1:refund")
+    reversal = _intent("give-back-1", "reversal")
+    charge_refund = _intent("give-back-1", "refund")
     assert reversal.status == charge_refund.status == IntentStatus.SUCCEEDED
     assert reversal.provider_id.startswith("trr_") and charge_refund.provider_id.startswith("re_")
     # At Stripe: 50,000 back from the freelancer's account, and out of the platform to the owner.
@@ -90,8 +95,8 @@ def test_a_reversal_stripe_refuses_posts_nothing_and_says_why(stripe_rail, trans
     assert refund.status == "failed" and "Insufficient funds" in refund.error
     assert not Transaction.objects.filter(kind=TransactionKind.REFUND_RELEASED).exists()
     assert not stripe_rail.objects_of("refund") and balance(AccountKind.PAID_OUT) == 150_000
-    assert ProviderIntent.objects.get(idempotency_key="too-late:reversal").status == IntentStatus.FAILED
-    assert not ProviderIntent.objects.filter(idempotency_key="too-late:refund").exists()
+    assert _intent("too-late", "reversal").status == IntentStatus.FAILED
+    assert not ProviderIntent.objects.filter(ledger_key="too-late", kind="refund").exists()
 
 
 def test_a_lost_reversal_answer_is_recovered_once_by_the_sweep(stripe_rail, transferred, milestone, freelancer,
@@ -111,12 +116,12 @@ def test_a_lost_reversal_answer_is_recovered_once_by_the_sweep(stripe_rail, tran
     released_refunds_recover()  # the reversal is answered again (same key); the charge refund's answer is lost
     refund.refresh_from_db()
     assert refund.status == "refunded" and Transaction.objects.filter(kind="refund_released").count() == 1
-    assert ProviderIntent.objects.get(idempotency_key="lost-1:refund").status == IntentStatus.STARTED
+    assert _intent("lost-1", "refund").status == IntentStatus.STARTED
     time_machine.move_to(timezone.now() + timedelta(minutes=5))
     assert released_refunds_recover() == 1
     assert released_refunds_recover() == 0  # and never again
     assert len(stripe_rail.objects_of("refund")) == 1 and stripe_rail.objects[transfer_id]["amount_reversed"] == 150_000
-    assert ProviderIntent.objects.get(idempotency_key="lost-1:refund").status == IntentStatus.SUCCEEDED
+    assert _intent("lost-1", "refund").status == IntentStatus.SUCCEEDED
     assert balance(AccountKind.PAID_OUT) == 0 and balance(AccountKind.OWNER_FUNDING) == 0
 
 
