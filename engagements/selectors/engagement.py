@@ -66,7 +66,10 @@ def engagement_list(workspace, *, status=None, freelancer_id=None, freelancer_na
                 When(status=EngagementStatus.ACTIVE, next_update_due_at__lt=now, then=Value(True)),
                 default=Value(False), output_field=BooleanField(),
             ),
-            milestone_overdue=Exists(overdue_milestones(now)),
+            # One probe of milestone_open_by_engagement per row shown: as an EXISTS the planner
+            # hashed every overdue milestone of the database instead (it plans for all the rows).
+            milestone_overdue=Coalesce(Subquery(overdue_milestones(now).order_by().values(flag=Value(True))[:1],
+                                                output_field=BooleanField()), Value(False)),
             planned_total=Coalesce(Subquery(planned, output_field=IntegerField()), Value(0)),
             last_update_at=Subquery(latest_update.values("created_at")[:1]),
             last_percent=Subquery(latest_update.values("percent_complete")[:1]),
@@ -90,8 +93,10 @@ def engagement_list(workspace, *, status=None, freelancer_id=None, freelancer_na
 
 
 def engagement_counts(workspace, now=None):
+    """How many engagements the workspace has (`all`), active, offered and at risk: one scan."""
     now = now or timezone.now()
     return Engagement.objects.filter(workspace=workspace).aggregate(
+        all=Count("pk"),
         active=Count("pk", filter=Q(status=EngagementStatus.ACTIVE)),
         offered=Count("pk", filter=Q(status=EngagementStatus.OFFERED)),
         at_risk=Count("pk", filter=at_risk_q(now)),

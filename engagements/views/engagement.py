@@ -49,7 +49,12 @@ def engagement_list(request):
                                      freelancer_name=freelancer_name, at_risk=at_risk, reader=request.user)
     freelancers = list(Freelancer.objects.filter(workspace=workspace, engagements__isnull=False).distinct()
                        .order_by("name").only("pk", "name")[:FREELANCER_SELECT_MAX + 1])
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    filtered = bool(status or freelancer_id or freelancer_name or at_risk)
+    counts = selectors.engagement_counts(workspace)
+    paginator = Paginator(rows, 25)
+    if not filtered:  # the list is every engagement: counted already, with the figures above it
+        paginator.count = counts["all"]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "engagements/list.html", {
@@ -57,10 +62,10 @@ def engagement_list(request):
         "status_choices": STATUS_FILTERS,
         "freelancers": freelancers if len(freelancers) <= FREELANCER_SELECT_MAX else None,
         "freelancer_name": freelancer_name,
-        "counts": selectors.engagement_counts(workspace),
+        "counts": counts,
         "to_rotate": selectors.rotation_checklist(workspace),
         "querystring": query.urlencode(), "now": timezone.now(),
-        "filtered": bool(status or freelancer_id or freelancer_name or at_risk),
+        "filtered": filtered,
     })
 
 

@@ -108,6 +108,25 @@ def test_reading_the_inbox_costs_the_same_queries_for_many_notices(owner_client,
     assert len(response.context["notices"]) == 30
 
 
+def test_a_long_inbox_is_counted_a_few_pages_ahead_and_every_page_stays_reachable(owner_client, owner, workspace,
+                                                                                  monkeypatch):
+    from notifications import inbox as pages
+
+    monkeypatch.setattr(pages, "PAGES_AHEAD", 1)  # count one page past the one asked for
+    Notification.objects.bulk_create([
+        Notification(kind="update_overdue", recipient_email=owner.email, workspace=workspace,
+                     dedupe_key=f"bulk:{n}", context={}) for n in range(71)])
+    first = owner_client.get(reverse("notifications:inbox"))
+    assert '<span class="page-link">1 / 3+</span>' in first.content.decode() and "?page=2" in first.content.decode()
+    last = owner_client.get(reverse("notifications:inbox"), {"page": 3})
+    body = last.content.decode()
+    assert len(last.context["notices"]) == 11 and '<span class="page-link">3 / 3</span>' in body
+    assert "?page=4" not in body
+    shown = {n.notification.pk for p in (1, 2, 3)
+             for n in owner_client.get(reverse("notifications:inbox"), {"page": p}).context["notices"]}
+    assert shown == set(Notification.objects.filter(recipient_email=owner.email).values_list("pk", flat=True))
+
+
 def test_the_bell_counts_up_to_99_then_says_so(owner_client, owner, workspace):
     Notification.objects.bulk_create([
         Notification(kind="update_overdue", recipient_email=owner.email, workspace=workspace,

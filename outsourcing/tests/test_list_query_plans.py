@@ -8,10 +8,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User, Workspace
-from engagements.selectors import engagement_counts
+from engagements.selectors import engagement_counts, engagement_list
 from engagements.selectors.search import Scope, search
 from notifications.selectors import inbox, inbox_unread_count
 from outsourcing.bench import data
+from payments.selectors import workspace_overview
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -91,3 +92,17 @@ def test_the_at_risk_count_reads_overdue_milestones_from_their_index(db, bench_s
     [counts] = captured(lambda: engagement_counts(bench_set))
     text = plan(counts)
     assert "milestone_open_by_engagement" in text, text
+
+
+def test_the_engagement_lists_overdue_flags_are_read_per_row_shown(db, bench_set):
+    # Not a hash of every overdue open milestone in the database (milestone_due) for 25 rows.
+    [page] = captured(lambda: list(engagement_list(bench_set)[:25]))
+    text = plan(page)
+    assert "milestone_open_by_engagement" in text and "milestone_due" not in text, text
+
+
+def test_the_money_pages_open_disputes_are_found_by_key_not_by_scanning_the_milestones(db, bench_set):
+    statements = captured(lambda: workspace_overview(bench_set))
+    [disputes] = [s for s in statements if s.split(" FROM ")[1].startswith('"payments_dispute"')]
+    text = plan(disputes)
+    assert "Seq Scan on engagements_milestone" not in text and "engagements_milestone_pkey" in text, text

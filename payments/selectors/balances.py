@@ -7,7 +7,7 @@ engagement's figures are summed from its entries."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, F, Sum, Value, When
+from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
 from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
@@ -187,6 +187,17 @@ def committed_by_engagement(engagements, *, fields=()):
         .annotate(committed=F("amount"))
         .annotate(**_percent_and_alert(F("committed"), F("engagement__budget")))
     )
+
+
+def workspace_balances(workspace):
+    """[(currency, in escrow, payable)], every currency with money held or owed, from the
+    workspace's ledger totals (LedgerTotal): no entry is summed, however long the ledger."""
+    rows = (LedgerTotal.objects.filter(workspace=workspace, account_kind__in=(AccountKind.ESCROW, AccountKind.PAYABLE))
+            .values("currency").order_by("currency")
+            .annotate(in_escrow=Sum("amount", filter=Q(account_kind=AccountKind.ESCROW), default=0),
+                      payable=Sum("amount", filter=Q(account_kind=AccountKind.PAYABLE), default=0))
+            .values_list("currency", "in_escrow", "payable"))
+    return [row for row in rows if row[1] or row[2]]
 
 
 def committed_spend(engagement):

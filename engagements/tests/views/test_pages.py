@@ -260,6 +260,19 @@ def test_an_overdue_milestone_puts_the_engagement_at_risk(owner_client, populate
     assert "Milestone overdue" in body
 
 
+def test_the_list_counts_every_engagement_and_flags_only_an_overdue_milestone(owner_client, populated, workspace):
+    total = Engagement.objects.filter(workspace=workspace).count()
+    body = owner_client.get(reverse("engagements:list")).content.decode()
+    assert f"{total} engagements." in body and "Milestone overdue" not in body
+    Milestone.objects.filter(pk=populated["milestone"].pk).update(state=MilestoneState.FUNDED,
+                                                                  due_at=timezone.now() - dt.timedelta(hours=2))
+    body = owner_client.get(reverse("engagements:list")).content.decode()
+    assert body.count(">Milestone overdue<") == 1 and f"{total} engagements." in body
+    completed = owner_client.get(reverse("engagements:list") + "?status=completed")
+    assert completed.context["page"].paginator.count == Engagement.objects.filter(
+        workspace=workspace, status="completed").count()
+
+
 # --- Query counts -------------------------------------------------------------------------------------
 def _grow(workspace, owner, n):
     for _ in range(n):

@@ -103,3 +103,46 @@ def test_the_totals_and_who_is_owed_equal_the_ledgers_sums_after_every_kind_of_a
     assert owed == sums(AccountKind.PAYABLE, "transaction__engagement", "currency") == {
         (history.pk, "USD"): 150_000 + 5_000 - 100_000 + 11_111, (euros.pk, "EUR"): 12_345}
     assert overview.payables_count == 2 and overview.payables[0]["engagement"] == history
+
+
+def _disputed(workspace, actor, title):
+    from payments.tests.factories import EngagementFactory, MilestoneFactory
+
+    engagement = EngagementFactory(workspace=workspace, status="active", title=f"{title} engagement")
+    milestone = MilestoneFactory(engagement=engagement, title=title, amount=2_500)
+    fund(milestone, actor)
+    services.milestone_dispute(milestone=milestone, actor=actor, reason=f"{title}: not as agreed",
+                               idempotency_key=new_key())
+    return milestone
+
+
+def test_open_disputes_are_this_workspaces_oldest_first_and_counted_at_any_size(
+        owner_client, owner, workspace, django_assert_max_num_queries):
+    from accounts.models import Membership, Role
+    from accounts.tests.factories import UserFactory, WorkspaceFactory
+
+    other_owner = UserFactory(email="someone-else@example.com")
+    elsewhere = WorkspaceFactory(name="Elsewhere")
+    Membership.objects.create(user=other_owner, workspace=elsewhere, role=Role.OWNER)
+    _disputed(elsewhere, other_owner, "Not ours")
+    settled = _disputed(workspace, owner, "Settled")
+    services.milestone_resolve(milestone=settled, actor=owner, release_amount=1_000, refund_amount=1_500,
+                               idempotency_key=new_key())
+    for i in range(2):
+        _disputed(workspace, owner, f"Quarrel {i}")
+    with django_assert_max_num_queries(15) as few:
+        response = owner_client.get(reverse("payments:overview"))
+    overview = response.context["overview"]
+    assert [d.milestone.title for d in overview.disputes] == ["Quarrel 0", "Quarrel 1"]
+    assert overview.disputes_count == 2
+    html = response.content.decode()
+    assert "Not ours" not in html and "Settled: not as agreed" not in html and "Quarrel 1: not as agreed" in html
+
+    for i in range(2, 28):
+        _disputed(workspace, owner, f"Quarrel {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(reverse("payments:overview"))
+    overview = response.context["overview"]
+    assert overview.disputes_count == 28 and len(overview.disputes) == 25
+    assert [d.milestone.title for d in overview.disputes][:3] == ["Quarrel 0", "Quarrel 1", "Quarrel 2"]
+    assert "The first 25 of 28 disputes, oldest first." in response.content.decode()
