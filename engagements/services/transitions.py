@@ -108,8 +108,9 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
 
 def _update_returning(milestone_id, permitted, **values):
     """Move milestone `milestone_id` if its state is in `permitted` and return it as it is now,
-    read by the UPDATE itself (`RETURNING`: one statement instead of an UPDATE and a SELECT);
-    None when it was not in such a state. Without RETURNING: the update, then the row read."""
+    read by the UPDATE itself (`RETURNING`: one statement instead of an UPDATE and a SELECT),
+    with its engagement's workspace id as `engagement_workspace_id`; None when it was not in
+    such a state. Without RETURNING: the update, then the row read."""
     if not permitted:  # a move the table forbids from every state
         return None
     matching = Milestone.objects.filter(pk=milestone_id, state__in=permitted)
@@ -119,7 +120,12 @@ def _update_returning(milestone_id, permitted, **values):
     query.add_update_values(values)
     sql, params = query.get_compiler(matching.db).as_sql()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in Milestone._meta.concrete_fields)
-    return next(iter(Milestone.objects.raw(f"{sql} RETURNING {columns}", params)), None)
+    # And its engagement's workspace, which the webhook check needs (engagements.webhooks).
+    return next(iter(Milestone.objects.raw(f"{sql} RETURNING {columns}, {_WORKSPACE}", params)), None)
+
+
+_WORKSPACE = ("(SELECT e.workspace_id FROM engagements_engagement e WHERE e.id = engagements_milestone.engagement_id)"
+              " AS engagement_workspace_id")
 
 
 def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):
