@@ -12,6 +12,7 @@ import json
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record
+from accounts.bulk import insert_one
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
@@ -119,11 +120,12 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         raise PaymentError("Refused an unbalanced ledger transaction.")
     if lines and engagement is None:
         raise PaymentError("A ledger transaction that moves money belongs to an engagement.")
-    tx = Transaction.objects.create(
+    tx = Transaction(
         workspace=workspace, kind=kind, engagement=engagement, milestone=milestone,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
+    insert_one(tx)  # a duplicate idempotency key raises IntegrityError, as create() did
     tx.posted_entries = Entry.objects.bulk_create([
         Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
     ])
