@@ -19,9 +19,10 @@ from django.db import connections
 class Joined:
     """A read of `parts` (pairs of a table alias and a model, in the select list's order):
     `sql` names their columns `{columns}` (it may select more after them), and one row of it
-    turns back into one instance per part."""
+    turns back into one instance per part. Without `sql`: `columns` and `build` for a
+    statement of the caller's (an UPDATE's RETURNING)."""
 
-    def __init__(self, *parts, sql, using="default"):
+    def __init__(self, *parts, sql=None, using="default"):
         self.parts = parts
         self.template = sql
         self.using = using
