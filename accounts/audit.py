@@ -10,7 +10,7 @@ never a token, password or secret.
 
 from contextvars import ContextVar
 
-from .bulk import insert_many
+from .bulk import insert_many, insert_one
 from .csv_export import csv_download
 from .models import AUDIT_ACTIONS, AUDIT_COLUMNS, AuditEvent, Membership, User
 
@@ -39,11 +39,13 @@ def audit_record(*, workspace, action, actor=None, obj=None, object_type="", obj
         raise ValueError(f"Unknown audit action {action!r}")
     object_type, object_id = _object(obj, object_type, object_id)
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         workspace_id=getattr(workspace, "pk", workspace), action=action, actor=actor,
         actor_email=actor.email if actor else "", object_type=object_type[:60], object_id=object_id[:64],
         ip=ip or _request_ip.get(), detail=(detail or "")[:300],
     )
+    insert_one(event)
+    return event
 
 
 def audit_record_many(events):

@@ -106,12 +106,6 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _jsonable(data):
-    if data is None:
-        return None
-    return json.loads(json.dumps(data, cls=JSONEncoder))
-
-
 def _replay(record):
     return Response(record.response_body, status=record.response_status, headers={REPLAYED_HEADER: "true"})
 
@@ -123,10 +117,8 @@ def _begin(*, user, key, method, path, fingerprint):
         now = timezone.now()
         try:
             with _own_statement():
-                marker = IdempotencyKey.objects.create(
-                    user=user, key=key, method=method, path=path[:512],
-                    request_hash=fingerprint, created_at=now,
-                )
+                marker = _insert_marker(user=user, key=key, method=method, path=path[:512],
+                                        request_hash=fingerprint, created_at=now)
             return marker, None
         except IntegrityError:
             existing = IdempotencyKey.objects.filter(user=user, key=key).first()
@@ -158,8 +150,38 @@ def _own_statement():
     return nullcontext()
 
 
+def _insert_marker(**values):
+    """`IdempotencyKey.objects.create(**values)` written out (every money action inserts one, and
+    the ORM's building of the INSERT was most of its cost): the marker, in flight."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO api_idempotencykey (user_id, \"key\", method, path, request_hash, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+            [values["user"].pk, values["key"], values["method"], values["path"], values["request_hash"],
+             connection.ops.adapt_datetimefield_value(values["created_at"])])
+        (pk,) = cursor.fetchone()
+    return IdempotencyKey(pk=pk, **values)
+
+
 def _ours(marker):
     return IdempotencyKey.objects.filter(pk=marker.pk, response_status__isnull=True, created_at=marker.created_at)
+
+
+def _store(marker, response):
+    """Store the answer on our marker, unless it was taken over as abandoned (then 0): the
+    `_ours(marker).update(...)` of the answer, written out like the marker's insert. The body is
+    encoded once, by DRF's encoder (what the client was sent), and kept as that JSON."""
+    data = getattr(response, "data", None)
+    connection = transaction.get_connection()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE api_idempotencykey SET response_status = %s, response_body = %s, completed_at = %s "
+            "WHERE id = %s AND response_status IS NULL AND created_at = %s",
+            [response.status_code, None if data is None else json.dumps(data, cls=JSONEncoder),
+             adapt(timezone.now()), marker.pk, adapt(marker.created_at)])
+        return cursor.rowcount
 
 
 def idempotent(handler):
@@ -182,12 +204,7 @@ def idempotent(handler):
                 response = handler(view, request, *args, **kwargs)
                 if response.status_code >= 500:
                     raise _NotStored(response)
-                stored_now = _ours(marker).update(
-                    response_status=response.status_code,
-                    response_body=_jsonable(getattr(response, "data", None)),
-                    completed_at=timezone.now(),
-                )
-                if stored_now != 1:
+                if _store(marker, response) != 1:
                     # Our marker was taken over as abandoned: undo our action, theirs counts.
                     raise IdempotencyKeyInFlight()
         except _NotStored as returned:

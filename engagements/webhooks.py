@@ -51,7 +51,9 @@ def milestone_moved(milestone):
     """Every milestone state change (engagements.services.transitions) emits milestone.<state>."""
     type_ = MILESTONE_EVENTS.get(milestone.state)
     if type_:
-        webhook_emit(workspace_id=_workspace_of(milestone.engagement_id), type=type_, data=milestone_data(milestone))
+        # The transition's UPDATE … RETURNING brings the workspace along; else a subquery of the emit.
+        workspace = getattr(milestone, "engagement_workspace_id", None) or _workspace_of(milestone.engagement_id)
+        webhook_emit(workspace_id=workspace, type=type_, data=milestone_data(milestone))
 
 
 def brief_acknowledged(brief, engagement):

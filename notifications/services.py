@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.bulk import insert_many
+from accounts.bulk import insert_many, insert_one
 from accounts.models import Invitation
 
 from .emails import build_message, summary_of
@@ -95,21 +95,7 @@ def _insert_once(notification):
     """Insert `notification` unless its dedupe key exists (True: inserted, its pk set). On
     PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` (no savepoint around it: two
     statements fewer in every action that emails); elsewhere a create in a savepoint."""
-    if connection.vendor != "postgresql":
-        try:
-            with transaction.atomic():
-                notification.save(force_insert=True)
-        except IntegrityError:
-            return False
-        return True
-    row = {f.attname: getattr(notification, f.attname) for f in Notification._meta.concrete_fields
-           if not f.primary_key}
-    inserted = insert_many(Notification, [row], returning=("pk",), ignore_conflicts=True)
-    if not inserted:
-        return False
-    notification.pk = inserted[0][0]
-    notification._state.adding, notification._state.db = False, "default"
-    return True
+    return insert_one(notification, ignore_conflicts=True)
 
 
 def notify_many(items, *, now=None):

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from accounts.bulk import insert_many
+from accounts.bulk import insert_many, insert_one
 
 from ..models import Activity
 
@@ -12,10 +12,12 @@ def activity_record(*, engagement, kind, summary, actor_user=None, actor_freelan
     """Append a line to `engagement`'s timeline. Services call it inside their transaction, so
     a failed action leaves no trace. `summary` is shown as text (escaped), never as HTML, and
     must never hold a secret."""
-    return Activity.objects.create(
+    line = Activity(
         engagement=engagement, kind=str(kind), summary=summary[:300], actor_user=actor_user,
         actor_freelancer=actor_freelancer, milestone=milestone, created_at=at or timezone.now(),
     )
+    insert_one(line)
+    return line
 
 
 def activity_record_many(lines, *, at=None):

@@ -45,6 +45,8 @@ from django.db import connection
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
+from accounts.joined import Joined
+
 from .. import webhooks
 from ..models import (
     ENGAGEMENT_CLEARS,
@@ -108,18 +110,44 @@ def milestone_transition(*, milestone_id, to_state, from_states=None, **fields):
 
 def _update_returning(milestone_id, permitted, **values):
     """Move milestone `milestone_id` if its state is in `permitted` and return it as it is now,
-    read by the UPDATE itself (`RETURNING`: one statement instead of an UPDATE and a SELECT);
-    None when it was not in such a state. Without RETURNING: the update, then the row read."""
+    read by the UPDATE itself (`RETURNING`: one statement instead of an UPDATE and a SELECT),
+    with its engagement's workspace id as `engagement_workspace_id`; None when it was not in
+    such a state. Without RETURNING: the update, then the row read.
+
+    The statement is written out (each value prepared by its field, as `update()` does):
+    every money action makes it, and Django's building of an UPDATE and of a raw query's
+    instances cost more CPU than PostgreSQL spends on it. Values that are expressions go
+    through the ORM's UPDATE."""
     if not permitted:  # a move the table forbids from every state
         return None
     matching = Milestone.objects.filter(pk=milestone_id, state__in=permitted)
     if not connection.features.can_return_columns_from_insert:
         return Milestone.objects.get(pk=milestone_id) if matching.update(**values) == 1 else None
-    query = matching.query.chain(UpdateQuery)
-    query.add_update_values(values)
-    sql, params = query.get_compiler(matching.db).as_sql()
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in Milestone._meta.concrete_fields)
-    return next(iter(Milestone.objects.raw(f"{sql} RETURNING {columns}", params)), None)
+    if any(hasattr(value, "resolve_expression") for value in values.values()):
+        query = matching.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        sql, params = query.get_compiler(matching.db).as_sql()
+    else:
+        fields = [Milestone._meta.get_field(name) for name in values]
+        quote = connection.ops.quote_name
+        states = sorted(permitted)
+        sql = (f"UPDATE engagements_milestone SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "  # noqa: S608
+               f"WHERE id = %s AND state IN ({', '.join(['%s'] * len(states))})")
+        params = [f.get_db_prep_save(values[name], connection) for f, name in zip(fields, values, strict=True)]
+        params += [milestone_id, *states]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {_RETURNED.columns}, {_WORKSPACE}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    milestone, workspace_id = _RETURNED.build(row)
+    milestone.engagement_workspace_id = workspace_id
+    return milestone
+
+
+# The moved row as the UPDATE returns it, and its engagement's workspace (engagements.webhooks needs it).
+_RETURNED = Joined(("engagements_milestone", Milestone))
+_WORKSPACE = "(SELECT e.workspace_id FROM engagements_engagement e WHERE e.id = engagements_milestone.engagement_id)"
 
 
 def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):

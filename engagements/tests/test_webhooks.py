@@ -73,3 +73,31 @@ def test_a_workspace_without_endpoints_stores_no_events(engagement, owner):
     activate(engagement, owner)
 
     assert not WebhookEvent.objects.exists()
+
+
+def test_a_milestone_move_reaches_only_the_active_endpoints_subscribed_to_it(engagement, owner, workspace, outsider):
+    """The transition hands the emit its workspace from the UPDATE … RETURNING: the endpoints read
+    for it are that workspace's active ones listening for the move, nobody else's."""
+    from accounts.models import Membership, Workspace
+    from notifications.models import WebhookEndpoint
+
+    other = Workspace.objects.create(name="Elsewhere", slug="elsewhere")
+    Membership.objects.create(user=outsider, workspace=other, role="owner")
+
+    def endpoint(ws, actor, events, url):
+        return webhook_endpoint_create(workspace=ws, actor=actor, url=url, events=events)[0]
+
+    listening = endpoint(workspace, owner, ["milestone.funded"], "https://hooks.example.invalid/a")
+    endpoint(workspace, owner, ["milestone.released"], "https://hooks.example.invalid/b")
+    off = endpoint(workspace, owner, ["milestone.funded"], "https://hooks.example.invalid/c")
+    WebhookEndpoint.objects.filter(pk=off.pk).update(active=False)
+    endpoint(other, outsider, ["milestone.funded"], "https://hooks.example.invalid/d")
+    activate(engagement, owner)
+    milestone = engagement.milestones.get()
+
+    moved = milestone_transition(milestone_id=milestone.pk, to_state=MilestoneState.FUNDED)
+
+    assert moved.engagement_workspace_id == workspace.pk
+    [event] = WebhookEvent.objects.filter(type="milestone.funded")
+    assert event.workspace_id == workspace.pk
+    assert [d.endpoint_id for d in event.deliveries.all()] == [listening.pk]

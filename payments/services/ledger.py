@@ -12,6 +12,7 @@ import json
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record
+from accounts.bulk import insert_many, insert_one
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
@@ -119,14 +120,21 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         raise PaymentError("Refused an unbalanced ledger transaction.")
     if lines and engagement is None:
         raise PaymentError("A ledger transaction that moves money belongs to an engagement.")
-    tx = Transaction.objects.create(
+    tx = Transaction(
         workspace=workspace, kind=kind, engagement=engagement, milestone=milestone,
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
-    tx.posted_entries = Entry.objects.bulk_create([
-        Entry(transaction=tx, account=account, amount=amount, currency=currency) for account, amount in lines
-    ])
+    insert_one(tx)  # a duplicate idempotency key raises IntegrityError, as create() did
+    # One INSERT of plain rows (accounts.bulk.insert_many), the instances built from the ids it returns:
+    # bulk_create prepared a model instance per row for a statement of two rows.
+    rows = [{"transaction_id": tx.pk, "account_id": account.pk, "amount": amount, "currency": currency}
+            for account, amount in lines]
+    ids = insert_many(Entry, rows, returning=("pk",))
+    tx.posted_entries = [Entry(pk=pk, transaction=tx, account=account, amount=amount, currency=currency)
+                         for (pk,), (account, amount) in zip(ids, lines, strict=True)]
+    for entry in tx.posted_entries:
+        entry._state.adding, entry._state.db = False, "default"
     totals_add(tx, lines, currency)  # the engagement's figures (LedgerTotal), in this same transaction
     provider_moves_after_commit([tx.pk], [kind])  # with a payment provider, the money follows the ledger
     # Every money action posts here once (a replay returns the first transaction without
