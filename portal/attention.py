@@ -174,31 +174,42 @@ def _as_engagement(asking, built):
     return e
 
 
-def _engagement_items(e, clock):
-    items = []
+# Each kind of engagement item: the portal page that handles it and its button.
+_ASK_PAGES = {"message_unread": ("messages", "Read"), "brief_unacknowledged": ("brief", "Read the brief"),
+              "playbook_unacknowledged": ("playbook", "Open the playbook"),
+              "update_overdue": ("updates", "Post an update"), "update_due": ("updates", "Post an update"),
+              "agreement_unsigned": ("agreement", "Read and sign")}
+
+
+def _engagement_asks(e, clock):
+    """What the engagement asks of the freelancer, as (kind, severity, title, due) — what the items
+    are sorted by, before any is built (`_ask_item`)."""
+    asks = []
     if e.unread_messages:
         n = e.unread_messages
-        items.append(Item("message_unread", "today", f"{n} unread message{'s' if n != 1 else ''} on “{e.title}”",
-                          _url("messages", pk=e.pk), "Read", e))
+        asks.append(("message_unread", "today", f"{n} unread message{'s' if n != 1 else ''} on “{e.title}”", None))
     if e.waiting_brief:
-        items.append(Item("brief_unacknowledged", "today",
-                          f"Read and acknowledge brief v{e.waiting_brief} of “{e.title}”",
-                          _url("brief", pk=e.pk), "Read the brief", e))
+        asks.append(("brief_unacknowledged", "today", f"Read and acknowledge brief v{e.waiting_brief} of “{e.title}”",
+                     None))
     if e.docs_waiting:
         docs = e.docs_waiting
-        items.append(Item("playbook_unacknowledged", "soon",
-                          f"Acknowledge {docs} playbook document{'s' if docs != 1 else ''} for “{e.title}”",
-                          _url("playbook", pk=e.pk), "Open the playbook", e))
+        asks.append(("playbook_unacknowledged", "soon",
+                     f"Acknowledge {docs} playbook document{'s' if docs != 1 else ''} for “{e.title}”", None))
     due = e.next_update_due_at
     if e.status == EngagementStatus.ACTIVE and due and due - clock.now <= UPDATE_DUE_WITHIN:
         overdue = due < clock.now
-        items.append(Item("update_overdue" if overdue else "update_due", clock.severity(due),
-                          f"Status update {'overdue' if overdue else 'due'} on “{e.title}”",
-                          _url("updates", pk=e.pk), "Post an update", e, due_at=due))
+        asks.append(("update_overdue" if overdue else "update_due", clock.severity(due),
+                     f"Status update {'overdue' if overdue else 'due'} on “{e.title}”", due))
     if e.waiting_agreement:
-        items.append(Item("agreement_unsigned", "today", f"Read and sign agreement v{e.waiting_agreement} for "
-                          f"“{e.title}”", _url("agreement", pk=e.pk), "Read and sign", e))
-    return items
+        asks.append(("agreement_unsigned", "today", f"Read and sign agreement v{e.waiting_agreement} for “{e.title}”",
+                     None))
+    return asks
+
+
+def _ask_item(e, ask):
+    kind, severity, title, due = ask
+    page, action = _ASK_PAGES[kind]
+    return Item(kind, severity, title, _url(page, pk=e.pk), action, e, due_at=due)
 
 
 def _running(freelancer, path="engagement"):
@@ -288,16 +299,18 @@ def attention_sources(freelancer, clock, limit):
 def attention_from(rows, clock, limit):
     """(the first `limit` items, most urgent first; how many there are) from the sources' rows."""
     engagements, milestones, answered, commissions = rows
-    items = [i for row in engagements for i in _engagement_items(_Asking(row), clock)]
-    asked = len(items)  # every engagement asking something is read, so its items are all there
-    items += [_milestone_item(m, clock) for m in milestones]
-    items += [_answered_item(c) for c in answered] + [_commission_item(r) for r in commissions]
-    items.sort(key=lambda i: (SEVERITY_ORDER[i.severity], i.due_at or _FAR, i.title))
-    items = items[:limit] if limit is not None else items
+    # (sort key, what to build): the engagements' asks first, in their rows' order, then the other
+    # sources' items; Items for asks are built only for those kept.
+    keyed = [((SEVERITY_ORDER[ask[1]], ask[3] or _FAR, ask[2]), (e, ask))
+             for e in map(_Asking, engagements) for ask in _engagement_asks(e, clock)]
+    asked = len(keyed)  # every engagement asking something is read, so its asks are all there
+    others = [_milestone_item(m, clock) for m in milestones]
+    others += [_answered_item(c) for c in answered] + [_commission_item(r) for r in commissions]
+    keyed += [((SEVERITY_ORDER[i.severity], i.due_at or _FAR, i.title), i) for i in others]
+    keyed.sort(key=lambda pair: pair[0])
     built = {}
-    for item in items:
-        if isinstance(item.engagement, _Asking):
-            item.engagement = _as_engagement(item.engagement, built)
+    items = [what if isinstance(what, Item) else _ask_item(_as_engagement(what[0], built), what[1])
+             for _, what in (keyed[:limit] if limit is not None else keyed)]
     return items, asked + sum(_in_all(source) for source in rows[1:])
 
 
