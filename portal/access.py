@@ -90,6 +90,8 @@ def portal_required(view):
                 messages.warning(request, "Please sign in again.")
                 return redirect_to_login(request.get_full_path(), login_url=reverse("portal:sign_in"))
             stamp(request, request.user)
+        for profile in profiles:  # the profiles are this user's: no query for `freelancer.user`
+            profile.user = request.user
         freelancer = current_freelancer(request, profiles)
         request.freelancer = freelancer
         request.portal_profiles = profiles

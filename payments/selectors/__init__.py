@@ -55,6 +55,7 @@ from .invoices import (
     invoice_detail,
     invoice_lines_for,
     invoice_list,
+    uninvoiced,
     uninvoiced_transactions,
 )
 from .overview import Overview, ReviewDue, workspace_overview
@@ -96,6 +97,7 @@ __all__ = [
     "invoice_detail",
     "invoice_lines_for",
     "invoice_list",
+    "uninvoiced",
     "uninvoiced_transactions",
     "HELD_STATES",
     "BudgetFigures",

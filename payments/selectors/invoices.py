@@ -3,7 +3,7 @@ invoice, the invoices each side sees, and how much of an invoice is left to cred
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, Exists, OuterRef, Subquery, Sum
 
 from ..models import AccountKind, Entry, Invoice, InvoiceKind, Transaction, TransactionKind
 
@@ -51,17 +51,24 @@ def _invoiceable(qs):
     return qs.filter(kind__in=INVOICED_KINDS).filter(Exists(paid)).exclude(Exists(invoiced))
 
 
-def uninvoiced_transactions(*, freelancer=None, engagement=None):
-    """Payments to the freelancer (on the engagement) not yet invoiced, oldest first, with the
-    amount each paid them (`paid`)."""
+def uninvoiced(*, freelancer=None, engagement=None):
+    """Payments to the freelancer (on the engagement) not yet invoiced, oldest first, each with the
+    amount it paid them (`paid`, a subquery per row): a queryset for the caller to page through,
+    so a page reads and sums only its own rows and its count needs no sums at all."""
     qs = Transaction.objects.all()
     if freelancer is not None:
         qs = qs.filter(engagement__freelancer=freelancer)
     if engagement is not None:
         qs = qs.filter(engagement=engagement)
-    qs = _invoiceable(qs).select_related("engagement", "milestone").annotate(
-        paid=Sum("entries__amount", filter=Q(entries__account__kind=AccountKind.PAYABLE, entries__amount__gt=0)))
-    return list(qs.order_by("created_at", "id"))
+    paid = (Entry.objects.filter(transaction=OuterRef("pk"), account__kind=AccountKind.PAYABLE, amount__gt=0)
+            .order_by().values("transaction").annotate(total=Sum("amount")).values("total"))
+    return (_invoiceable(qs).select_related("engagement", "milestone")
+            .annotate(paid=Subquery(paid, output_field=BigIntegerField())).order_by("created_at", "id"))
+
+
+def uninvoiced_transactions(*, freelancer=None, engagement=None):
+    """Every row of `uninvoiced`, as a list."""
+    return list(uninvoiced(freelancer=freelancer, engagement=engagement))
 
 
 def invoice_list(*, workspace=None, freelancer=None, engagement=None):

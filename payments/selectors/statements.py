@@ -2,15 +2,16 @@
 and a freelancer's earnings and payouts across engagements, per currency. (`payments.statements`
 writes either as CSV.)"""
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BigIntegerField, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, F, OuterRef, Prefetch, Subquery, Sum
 
 from engagements.models import Engagement
 
-from ..models import AccountKind, Entry, LedgerTotal, Payout, Transaction, TransactionKind
+from ..models import Account, AccountKind, Entry, LedgerTotal, Payout, Transaction, TransactionKind
 from .engagement import engagement_ledger
 
 
@@ -144,38 +145,57 @@ def freelancer_statement(freelancer):
     return Statement(title=freelancer.name, currency_lines=dict(currency_lines), totals=totals)
 
 
+# `freelancer_statement` summed per transaction and currency in SQL, then one pass of windows over
+# each currency's lines in order (one sort): the running balance owed, earned and paid out, the
+# line's position, how many lines the currency has and its first line (the currencies come in the
+# order of their first line, as in `freelancer_statement`); only each currency's latest lines come
+# back, its last line carrying the currency's totals.
+_LATEST_SQL = """
+WITH per_tx AS (
+    SELECT e.transaction_id AS tx, e.currency AS currency, t.created_at AS at,
+           SUM(CASE WHEN a.kind = %(payable)s AND e.amount > 0 THEN e.amount ELSE 0 END) AS earned,
+           SUM(CASE WHEN a.kind = %(paid_out)s THEN e.amount ELSE 0 END) AS paid_out
+    FROM {entry} e JOIN {account} a ON a.id = e.account_id JOIN {tx} t ON t.id = e.transaction_id
+    WHERE a.freelancer_id = %(freelancer)s
+    GROUP BY e.transaction_id, e.currency, t.created_at
+), lines AS (
+    SELECT tx, currency, at, earned, paid_out,
+           SUM(earned - paid_out) OVER w AS owed, SUM(earned) OVER w AS earned_so_far,
+           SUM(paid_out) OVER w AS paid_out_so_far, ROW_NUMBER() OVER w AS position,
+           COUNT(*) OVER (PARTITION BY currency) AS in_currency,
+           FIRST_VALUE(at) OVER w AS first_at, FIRST_VALUE(tx) OVER w AS first_tx
+    FROM per_tx
+    WINDOW w AS (PARTITION BY currency ORDER BY at, tx ROWS UNBOUNDED PRECEDING)
+)
+SELECT tx, currency, earned, paid_out, owed, earned_so_far, paid_out_so_far, position, in_currency FROM lines
+WHERE position > in_currency - %(lines)s ORDER BY first_at, first_tx, at, tx
+"""
+
+
 def freelancer_statement_latest(freelancer, *, lines):
     """`freelancer_statement` cut to its latest `lines` lines per currency (the same running
     balances and totals), and how many lines it has in all: what a page shows. The ledger is
-    summed per transaction in SQL; only the shown lines' transactions are read as rows."""
-    sums = (
-        Entry.objects.filter(account__freelancer=freelancer)
-        .values_list("transaction_id", "currency")
-        .annotate(earned=Sum("amount", filter=Q(account__kind=AccountKind.PAYABLE, amount__gt=0), default=0),
-                  paid_out=Sum("amount", filter=Q(account__kind=AccountKind.PAID_OUT), default=0),
-                  at=Max("transaction__created_at"))
-        .order_by("at", "transaction_id")
-    )
-    kept, totals, count = defaultdict(lambda: deque(maxlen=lines)), {}, 0
-    for tx_id, currency, earned, paid_out, _ in sums:
-        count += 1
-        t = totals.setdefault(currency, {"earned": 0, "paid_out": 0, "owed": 0})
-        t["earned"] += earned
-        t["paid_out"] += paid_out
-        t["owed"] += earned - paid_out
-        kept[currency].append((tx_id, earned, paid_out, t["owed"]))
-    ids = [row[0] for rows in kept.values() for row in rows]
+    summed per transaction, the balances run and the lines cut in SQL: only the shown lines come
+    back, and only their transactions are read as rows."""
+    sql = _LATEST_SQL.format(entry=Entry._meta.db_table, account=Account._meta.db_table,
+                             tx=Transaction._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"payable": AccountKind.PAYABLE, "paid_out": AccountKind.PAID_OUT,
+                             "freelancer": freelancer.pk, "lines": lines})
+        rows = cursor.fetchall()
     txs = (Transaction.objects.select_related("engagement", "milestone")
-           .annotate(payout_reference=F("payout__reference")).in_bulk(ids))
-    currency_lines = {
-        currency: [StatementLine(transaction=txs[tx_id], date=txs[tx_id].created_at, kind=txs[tx_id].get_kind_display(),
-                                 description=txs[tx_id].memo, currency=currency, earned=earned, paid_out=paid_out,
-                                 owed_balance=owed, engagement=txs[tx_id].engagement,
-                                 reference=txs[tx_id].payout_reference or "")
-                   for tx_id, earned, paid_out, owed in rows]
-        for currency, rows in kept.items()
-    }
-    return Statement(title=freelancer.name, currency_lines=currency_lines, totals=totals), count
+           .annotate(payout_reference=F("payout__reference")).in_bulk([row[0] for row in rows]))
+    currency_lines, totals, count = defaultdict(list), {}, 0
+    for tx_id, currency, earned, paid_out, owed, earned_so_far, paid_out_so_far, position, in_currency in rows:
+        tx = txs[tx_id]
+        currency_lines[currency].append(StatementLine(
+            transaction=tx, date=tx.created_at, kind=tx.get_kind_display(), description=tx.memo, currency=currency,
+            earned=int(earned), paid_out=int(paid_out), owed_balance=int(owed), engagement=tx.engagement,
+            reference=tx.payout_reference or ""))
+        if position == in_currency:  # the currency's last line: its totals
+            totals[currency] = {"earned": int(earned_so_far), "paid_out": int(paid_out_so_far), "owed": int(owed)}
+            count += in_currency
+    return Statement(title=freelancer.name, currency_lines=dict(currency_lines), totals=totals), count
 
 
 def freelancer_owed_by_engagement(freelancer):

@@ -5,6 +5,7 @@ Another freelancer's invoice is a 404, like anything of theirs."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -28,13 +29,27 @@ def _invoice(request, pk):
     return found
 
 
+# A page of each list, the rest a link away (a freelancer paid a thousand times has a thousand rows).
+UNINVOICED_PER_PAGE = 25
+INVOICES_PER_PAGE = 25
+
+
+def _others(request, param):
+    """The request's query string without `param`: kept by the links that page the other list."""
+    query = request.GET.copy()
+    query.pop(param, None)
+    return query.urlencode()
+
+
 @portal_required
 def invoices(request):
     details = TaxDetails.objects.filter(freelancer=request.freelancer).first()
+    uninvoiced = Paginator(money.uninvoiced(freelancer=request.freelancer), UNINVOICED_PER_PAGE)
+    issued = Paginator(money.invoice_list(freelancer=request.freelancer), INVOICES_PER_PAGE)
     return render_portal(request, "portal/invoices/list.html", {
-        "uninvoiced": money.uninvoiced_transactions(freelancer=request.freelancer),
-        "invoices": money.invoice_list(freelancer=request.freelancer), "details": details,
-        "default_rate": f"{details.tax_rate_bp / 100:.2f}" if details else "0.00",
+        "uninvoiced": uninvoiced.get_page(request.GET.get("todo")), "uninvoiced_query": _others(request, "todo"),
+        "invoices": issued.get_page(request.GET.get("page")), "invoices_query": _others(request, "page"),
+        "details": details, "default_rate": f"{details.tax_rate_bp / 100:.2f}" if details else "0.00",
     })
 
 

@@ -96,6 +96,8 @@ def test_the_latest_lines_of_a_statement_are_the_full_statements_tail(history, f
     assert count == len(full.lines) == 4
     assert latest.totals == full.totals
     assert _comparable(latest) == {c: rows[-2:] for c, rows in _comparable(full).items()}
+    # The currencies in the same order (the one first used first), as the page lists them.
+    assert list(latest.currency_lines) == list(full.currency_lines) and list(latest.totals) == list(full.totals)
     assert latest.currency_lines["USD"][-1].reference == "=PP-42"  # the payout's reference
 
 

@@ -109,3 +109,39 @@ def test_the_owner_lists_and_corrects_self_billed_invoices(paid, owner, owner_cl
     bad = owner_client.post(reverse("payments:tax_details"), {"legal_name": "Acme", "address": "1 St\nBerlin",
                                                               "country": "DE", "tax_id": "DE000"})
     assert "DE000" in bad.content.decode() and not TaxDetails.objects.filter(workspace=workspace).exists()
+
+
+def test_the_freelancers_invoice_lists_come_a_page_at_a_time_in_the_same_queries(
+        paid, owner, workspace, freelancer_a, django_assert_max_num_queries, monkeypatch):
+    from portal.views import invoices
+
+    monkeypatch.setattr(invoices, "UNINVOICED_PER_PAGE", 3)
+    monkeypatch.setattr(invoices, "INVOICES_PER_PAGE", 3)
+    signed = start_engagement(workspace, owner, freelancer_a, title="Retainer", milestones=["Setup"])
+    sign_agreement(signed, owner)
+    signed.refresh_from_db()
+    _self_billed_bonuses(paid.engagement, owner, 1)  # not self-billed: waits for A's invoice
+    _self_billed_bonuses(signed, owner, 2)  # self-billed: issued in A's name
+    a = client_for(freelancer_a.user)
+    url = reverse("portal:invoices")
+    with django_assert_max_num_queries(15) as few:
+        a.get(url)
+    _self_billed_bonuses(paid.engagement, owner, 8)
+    _self_billed_bonuses(signed, owner, 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = a.get(url)
+
+    page = response.content.decode()
+    todo, issued = response.context["uninvoiced"], response.context["invoices"]
+    # The oldest payments first: the released milestone, then the bonuses; 10 waiting in all.
+    assert todo.object_list[0].pk == paid.pk and len(todo.object_list) == 3
+    assert "10 payments to invoice, the oldest first." in page and "todo=2" in page
+    assert all(tx.paid for tx in todo)
+    # The latest invoices first: 10 self-billed, 3 shown.
+    assert len(issued.object_list) == 3 and "10 invoices and credit notes, the latest first." in page
+    latest = Invoice.objects.order_by("-issued_at", "-id").values_list("pk", flat=True)[:3]
+    assert [i.pk for i in issued] == list(latest)
+    # The last page of one list keeps the other list where it was.
+    last = a.get(f"{url}?page=2&todo=4")
+    assert [tx.memo for tx in last.context["uninvoiced"]] == ["Bonus: Thanks"] and last.context["invoices"].number == 2
+    assert "page=2&amp;todo=3" in last.content.decode() and "todo=4&amp;page=1" in last.content.decode()
