@@ -9,8 +9,9 @@ SEARCH_FIELDS), so finding the matches reads the index, not the table. Ranking n
 text, so only the newest CANDIDATES matches of a kind are ranked (weighted: the first field
 counts most) and the best `per_kind` shown. Status updates and messages, the big tables, carry
 their workspace (no join) and first look among the newest rows only (`_newest`), so a word found
-in half of 200,000 status updates does not hand all of them over. On SQLite a plain `icontains` on the same fields. Either way one
-query per kind, whatever the number of rows: results are capped per kind."""
+in half of 200,000 status updates does not hand all of them over. On SQLite a plain `icontains`
+on the same fields. Either way one query per kind, whatever the number of rows: results are
+capped per kind."""
 
 import re
 from dataclasses import dataclass
