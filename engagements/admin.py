@@ -53,6 +53,10 @@ class EngagementAdmin(admin.ModelAdmin):
                        "ended_at"]
     inlines = [MilestoneInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An engagement stays in its workspace: its status updates and messages carry it too.
+        return [*super().get_readonly_fields(request, obj), *(["workspace"] if obj else [])]
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
@@ -93,6 +97,10 @@ class StatusUpdateAdmin(admin.ModelAdmin):
     list_display = ["engagement", "freelancer", "percent_complete", "late", "created_at"]
     list_filter = ["late"]
     raw_id_fields = ["engagement", "freelancer"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # It carries its engagement's workspace (the search box's filter): it stays on that engagement.
+        return [*super().get_readonly_fields(request, obj), *(["engagement"] if obj else [])]
 
 
 @admin.register(CheckIn)
@@ -235,6 +243,10 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["engagement", "author_user", "author_freelancer"]
     readonly_fields = ["created_at", "edited_at", "retracted_at", "via"]
     inlines = [AttachmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # It carries its engagement's workspace (the search box's filter): it stays on that engagement.
+        return [*super().get_readonly_fields(request, obj), *(["engagement"] if obj else [])]
 
 
 @admin.register(Attachment)

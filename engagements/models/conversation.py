@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.indexes import document_index
+from accounts.indexes import newest_document_index
 
-from .engagement import Engagement
+from .engagement import Engagement, in_engagement_workspace
 
 # A message can be edited or retracted by its author for this long after it was written.
 EDIT_WINDOW = timedelta(minutes=10)
@@ -48,6 +48,9 @@ class Message(models.Model):
     is someone of the workspace (owner or manager)."""
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="messages")
+    # The engagement's workspace, which never changes: the search box filters on it without a join.
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+", editable=False,
+                                  db_index=False)  # (workspace, -id) below
     author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     author_freelancer = models.ForeignKey("freelancers.Freelancer", null=True, blank=True,
@@ -63,11 +66,17 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["engagement", "id"], name="message_thread"),
-            document_index(MESSAGE_SEARCH_FIELDS, name="message_search"),  # the search box (PostgreSQL)
+            models.Index(fields=["workspace", "-id"], name="message_ws_newest"),  # the search box
+            # The search box (PostgreSQL): a workspace's newest words, one GIN index (btree_gin).
+            newest_document_index(MESSAGE_SEARCH_FIELDS, name="message_ws_search"),
         ]
 
     def __str__(self):
         return f"{self.author_name}: {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        in_engagement_workspace(self)
+        super().save(*args, **kwargs)
 
     @property
     def from_freelancer(self):

@@ -78,6 +78,13 @@ ENGAGEMENT_CLEARS = {
 ENGAGEMENT_SEARCH_FIELDS = ("title", "end_reason")
 
 
+def in_engagement_workspace(row):
+    """A row of an engagement that carries its workspace (status updates, messages) takes it from
+    the engagement when written without one; bulk inserts pass it themselves (NOT NULL)."""
+    if row.workspace_id is None and row.engagement_id is not None:
+        row.workspace_id = row.engagement.workspace_id
+
+
 class Engagement(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="engagements")
     freelancer = models.ForeignKey("freelancers.Freelancer", on_delete=models.PROTECT, related_name="engagements")

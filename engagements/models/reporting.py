@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from accounts.indexes import document_index
+from accounts.indexes import newest_document_index
 
-from .engagement import Engagement
+from .engagement import Engagement, in_engagement_workspace
 
 # What the search box reads of a status update (its rank weighs them A, B, C).
 STATUS_UPDATE_SEARCH_FIELDS = ("done", "next", "blockers")
@@ -15,6 +15,9 @@ STATUS_UPDATE_SEARCH_FIELDS = ("done", "next", "blockers")
 
 class StatusUpdate(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="status_updates")
+    # The engagement's workspace, which never changes: the search box filters on it without a join.
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+", editable=False,
+                                  db_index=False)  # (workspace, -id) below
     freelancer = models.ForeignKey("freelancers.Freelancer", on_delete=models.PROTECT, related_name="status_updates")
     done = models.TextField()
     next = models.TextField()
@@ -31,7 +34,9 @@ class StatusUpdate(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["engagement", "-created_at"], name="statusupdate_recent"),
-            document_index(STATUS_UPDATE_SEARCH_FIELDS, name="statusupdate_search"),  # the search box (PostgreSQL)
+            models.Index(fields=["workspace", "-id"], name="statusupdate_ws_newest"),  # the search box
+            # The search box (PostgreSQL): a workspace's newest words, one GIN index (btree_gin).
+            newest_document_index(STATUS_UPDATE_SEARCH_FIELDS, name="statusupdate_ws_search"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(percent_complete__lte=100), name="statusupdate_percent_range"),
@@ -39,6 +44,10 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.engagement} · update {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        in_engagement_workspace(self)
+        super().save(*args, **kwargs)
 
 
 DEFAULT_PROMPTS = {

@@ -7,16 +7,18 @@ by trigram word similarity, so a misspelt "Frdia" still finds Frida. Both are an
 indexes (`accounts.indexes`: each model's document index holds exactly `search_document` of its
 SEARCH_FIELDS), so finding the matches reads the index, not the table. Ranking needs each row's
 text, so only the newest CANDIDATES matches of a kind are ranked (weighted: the first field
-counts most) and the best `per_kind` shown: a word found in half of 200,000 status updates
-costs the same as a rare one. On SQLite a plain `icontains` on the same fields. Either way one
-query per kind, whatever the number of rows: results are capped per kind."""
+counts most) and the best `per_kind` shown. Status updates and messages, the big tables, carry
+their workspace (no join) and first look among the newest rows only (`_newest`), so a word found
+in half of 200,000 status updates does not hand all of them over. On SQLite a plain `icontains`
+on the same fields. Either way one query per kind, whatever the number of rows: results are
+capped per kind."""
 
 import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Func, Q, Value
+from django.db.models import BigIntegerField, BooleanField, Exists, F, FloatField, Func, Q, Subquery, Value
 from django.db.models.functions import Cast, Greatest
 from django.urls import reverse
 
@@ -74,6 +76,10 @@ SOURCES = {
     "status_update": (StatusUpdate, STATUS_UPDATE_SEARCH_FIELDS, "engagement", None),
     "message": (Message, MESSAGE_SEARCH_FIELDS, "engagement", None),
 }
+# The kinds whose rows carry their engagement's workspace (their GIN index holds the workspace,
+# the key and the words), and how many of the table's newest rows their search reads first.
+OWN_WORKSPACE = ("status_update", "message")
+WINDOW = 2000
 
 
 class WordOfName(Func):
@@ -97,7 +103,10 @@ def _scoped(kind, scope):
     if to_engagement is None:  # freelancers: the owner's talent pool only
         return qs.none() if scope.portal else qs.filter(workspace=scope.workspace)
     prefix = f"{to_engagement}__" if to_engagement else ""
-    qs = qs.filter(**{f"{prefix}workspace": scope.workspace})
+    if kind in OWN_WORKSPACE:  # their own workspace: no join; a bigint, as their GIN index compares it
+        qs = qs.filter(workspace=Cast(Value(scope.workspace.pk), BigIntegerField()))
+    else:
+        qs = qs.filter(**{f"{prefix}workspace": scope.workspace})
     if scope.portal:
         qs = qs.filter(**{f"{prefix}freelancer": scope.freelancer, f"{prefix}offered_at__isnull": False}).exclude(
             **{f"{prefix}status": EngagementStatus.DRAFT})
@@ -108,6 +117,27 @@ def _scoped(kind, scope):
     return qs
 
 
+def _newest(qs, kind, matches):
+    """The keys of the newest CANDIDATES matches. Ordered by an expression on purpose: the planner
+    cannot estimate a prefix query and, by the key's index, would walk the whole table backwards
+    computing every row's document when a word is rare.
+
+    Status updates and messages look among the table's newest WINDOW rows first (the key's range
+    is a condition of their GIN index beside the workspace and the words, so only those rows are
+    read): when CANDIDATES of them match, they are exactly the newest CANDIDATES, and the full
+    read — every match of a common word — sits behind a one-time filter that skips it. A rarer
+    word, or a workspace with few of the newest rows, falls through to the full read, short then
+    because the workspace's matches are few."""
+    _, fields, _, _ = SOURCES[kind]
+    newest = qs.alias(document=search_document(fields)).filter(matches).order_by((F("pk") + 0).desc())
+    if kind not in OWN_WORKSPACE:
+        return newest.values("pk")[:CANDIDATES]
+    start = SOURCES[kind][0].objects.order_by("-pk").values("pk")[WINDOW - 1:WINDOW]
+    recent = newest.filter(pk__gte=Subquery(start))
+    return recent.values("pk")[:CANDIDATES].union(
+        newest.exclude(Exists(recent[CANDIDATES - 1:CANDIDATES])).values("pk")[:CANDIDATES], all=True)
+
+
 def _postgres(qs, kind, words):
     _, fields, _, name = SOURCES[kind]
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
@@ -115,11 +145,8 @@ def _postgres(qs, kind, words):
     if name:
         for word in words:
             matches |= Q(WordOfName(Value(word), F(name)))
-    # The newest matches, read through the GIN indexes. Ordered by an expression on purpose: the
-    # planner cannot estimate a prefix query and, by the key's index, would walk the whole table
-    # backwards computing every row's document when a word is rare.
-    newest = qs.alias(document=search_document(fields)).filter(matches).order_by((F("pk") + 0).desc())
-    qs = qs.filter(pk__in=newest.values("pk")[:CANDIDATES])
+    # The newest matches, read through the GIN indexes.
+    qs = qs.filter(pk__in=_newest(qs, kind, matches))
     weights = "ABCD"
     vector = None
     for i, field in enumerate(fields):

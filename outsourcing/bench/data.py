@@ -298,7 +298,8 @@ def _reporting(rng, sizes, engagements, now, built):
     for i in range(sizes.status_updates if running else 0):
         e = running[i % len(running)]
         at = now - timedelta(days=(i // len(running)) * 3 + rng.random())
-        updates.append(StatusUpdate(engagement=e, freelancer_id=e.freelancer_id, done=" ".join(rng.sample(WORDS, 6)),
+        updates.append(StatusUpdate(engagement=e, workspace_id=e.workspace_id, freelancer_id=e.freelancer_id,
+                                    done=" ".join(rng.sample(WORDS, 6)),
                                     next=" ".join(rng.sample(WORDS, 5)), percent_complete=rng.randint(0, 100),
                                     due_at=at, late=rng.random() < 0.15, created_at=at))
     for e in engagements:
@@ -322,7 +323,7 @@ def _talk(rng, sizes, workspaces, owners, engagements, now, built):
         e = live[i % len(live)]
         mine = i % 2 == 0
         messages.append(Message(
-            engagement=e, author_user=owner_of[e.workspace_id] if mine else None,
+            engagement=e, workspace_id=e.workspace_id, author_user=owner_of[e.workspace_id] if mine else None,
             author_freelancer_id=None if mine else e.freelancer_id,
             author_name=owner_of[e.workspace_id].full_name if mine else "Freelancer",
             body=" ".join(rng.sample(WORDS, 7)), created_at=now - timedelta(minutes=(sizes.messages - i) * 7)))

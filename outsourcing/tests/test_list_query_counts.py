@@ -23,8 +23,8 @@ def grow(workspace, n):
                    status=EngagementStatus.ACTIVE) for f in freelancers])
     Milestone.objects.bulk_create([Milestone(engagement=e, title="Part", acceptance_criteria="x", amount=500,
                                              position=p) for e in engagements for p in (0, 1)])
-    StatusUpdate.objects.bulk_create([StatusUpdate(engagement=e, freelancer=e.freelancer, done="a", next="b",
-                                                   percent_complete=20) for e in engagements])
+    StatusUpdate.objects.bulk_create([StatusUpdate(engagement=e, workspace=workspace, freelancer=e.freelancer,
+                                                   done="a", next="b", percent_complete=20) for e in engagements])
     for f in freelancers:
         ReferenceFactory(freelancer=f)
 

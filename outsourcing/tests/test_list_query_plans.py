@@ -28,8 +28,8 @@ SIZES = data.Sizes(workspaces=3, freelancers=2000, engagements=10_000, milestone
 DOCUMENT_INDEXES = [
     ("engagements_milestone", "milestone_search"),
     ("engagements_brief", "brief_search"),
-    ("engagements_statusupdate", "statusupdate_search"),
-    ("engagements_message", "message_search"),
+    ("engagements_statusupdate", "statusupdate_ws_search"),
+    ("engagements_message", "message_ws_search"),
 ]
 # Engagements likewise: the searched workspace holds 9,000 of the set's 10,000, and the planner
 # read them by workspace in one run and through engagement_search / engagement_title_trgm in

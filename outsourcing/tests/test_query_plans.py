@@ -1,8 +1,8 @@
-"""Each beat sweep's due-row query, and the engagement and freelancer lists' main query, use their
-index on PostgreSQL — read from the plan the planner really makes: thousands of rows not due
-(the benchmark's own set-up at a small size), fresh statistics (ANALYZE), and the very SQL each
-sweep runs (captured while it runs), not a query written again here. Nothing is forced
-(enable_seqscan stays on)."""
+"""Each beat sweep's due-row query, the engagement and freelancer lists' main query, and the search
+of status updates and messages use their index on PostgreSQL — read from the plan the planner
+really makes: thousands of rows not due (the benchmark's own set-up at a small size), fresh
+statistics (ANALYZE), and the very SQL each sweep runs (captured while it runs), not a query
+written again here. Nothing is forced (enable_seqscan stays on)."""
 
 from datetime import timedelta
 
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Workspace
+from engagements.models import Engagement, Message, StatusUpdate
 from engagements.reminders import (
     acknowledgement_nudges,
     checkin_nudges,
@@ -21,6 +22,7 @@ from engagements.reminders import (
     status_update_reminders,
 )
 from engagements.selectors import engagement_list
+from engagements.selectors.search import Scope, search
 from freelancers.selectors import Filters, freelancer_search
 from notifications.services import outbox_recover
 from outsourcing.bench import sweeps_data
@@ -103,3 +105,34 @@ def test_the_engagement_and_freelancer_lists_pages_are_read_through_their_index(
     assert "engagement_ws_recent" in engagements, engagements
     assert "Seq Scan on freelancers_freelancer" not in freelancers, freelancers
     assert "freelancer_ws_name" in freelancers, freelancers
+
+
+def test_the_search_reads_status_updates_and_messages_through_their_workspace_index(db, busy_database):
+    # 20,000 updates and 5,000 messages, a word in every third: the search's own SQL, planned on
+    # fresh statistics, reads them through (workspace, key, words), with no join for the workspace.
+    workspace = Workspace.objects.get(pk=busy_database.workspace_id)
+    engagements = list(Engagement.objects.filter(workspace=workspace).values_list("pk", "freelancer_id")[:2000])
+    words = ["logo", "landing", "video"]
+    StatusUpdate.objects.bulk_create([
+        StatusUpdate(engagement_id=e, workspace=workspace, freelancer_id=f, done=f"{words[i % 3]} drafts",
+                     next=f"{words[i // 3 % 3]} review", percent_complete=i % 100)
+        for i in range(20_000) for e, f in [engagements[i % len(engagements)]]], batch_size=5000)
+    Message.objects.bulk_create([
+        Message(engagement_id=e, workspace=workspace, author_name="Owner", body=f"The {words[i % 3]} is due")
+        for i in range(5000) for e, _ in [engagements[i % len(engagements)]]], batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE engagements_statusupdate")
+        cursor.execute("ANALYZE engagements_message")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search(q="logo", scope=Scope(workspace=workspace))
+
+    assert len(found["status_update"]) == 10 and len(found["message"]) == 10
+    for table, index in (("engagements_statusupdate", "statusupdate_ws_search"),
+                         ("engagements_message", "message_ws_search")):
+        sql = next(q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"'))
+        text = plan(sql)
+        # The matches come from the index, the workspace and the window of newest keys among its
+        # conditions (the rows then read by key are at most the candidates).
+        assert f"Bitmap Index Scan on {index}" in text and "(workspace_id = '" in text and "(id >= $" in text, text
+        assert "\"engagements_engagement\".\"workspace_id\" =" not in sql  # the row's own workspace, no join
