@@ -55,8 +55,9 @@ def _upsert(rows):
     for ws, e, c, a, t, amount, at in rows:
         sign = committed_sign(a, t)
         committed.append((ws, e, c, amount * sign, sign != 0))
-        released, paid_out = month_figures(a, t, amount) or (0, 0)
-        month.append((ws, e, c, month_slot(at), released, paid_out, month_figures(a, t, amount) is not None))
+        figures = month_figures(a, t, amount)
+        slot = connection.ops.adapt_datetimefield_value(month_slot(at))  # SQLite: as the ORM stores it
+        month.append((ws, e, c, slot, *(figures or (0, 0)), figures is not None))
     ledger = [row[:-1] for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
