@@ -1,9 +1,11 @@
 """Keeping `LedgerTotal`, `CommittedTotal` and `MonthTotal` (payments/models/totals.py) equal to
-the entries they sum: `totals_add` runs inside `post()`, in the same database transaction as the entries;
-`ledger_totals_rebuild` recomputes the rows from the entries (after a bulk load that bypassed
-`post()`). On PostgreSQL the three tables move in ONE statement per account kind (the committed and month
-rows fed by the ledger total's upsert through a CTE), so a posting costs no more round trips than
-before; SQLite, which has no INSERT inside WITH, runs the upserts one after the other."""
+the entries they sum: `totals_add` runs inside `post()`, in the same database transaction as the
+entries; `ledger_totals_rebuild` recomputes the rows from the entries (after a bulk load that
+bypassed `post()`). On PostgreSQL the three tables move in ONE statement per account kind (the
+committed and month rows fed by the ledger total's upsert through CTEs), so a posting costs no
+more round trips than before; SQLite, which has no INSERT inside WITH, runs the upserts one after
+the other. The month row of a posting is its engagement's, like its other rows: postings on
+different engagements never wait for each other on it."""
 
 from collections import defaultdict
 
