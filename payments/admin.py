@@ -14,6 +14,7 @@ from .models import (
     InvoiceCounter,
     InvoiceLine,
     LedgerTotal,
+    MonthTotal,
     PaymentCustomer,
     PaymentSettings,
     Payout,
@@ -88,6 +89,12 @@ class LedgerTotalAdmin(ReadOnlyAdmin):
 @admin.register(CommittedTotal)
 class CommittedTotalAdmin(ReadOnlyAdmin):
     list_display = ["engagement", "currency", "amount"]
+    list_select_related = ["engagement"]
+
+
+@admin.register(MonthTotal)
+class MonthTotalAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "currency", "slot", "released", "paid_out"]
     list_select_related = ["engagement"]
 
 

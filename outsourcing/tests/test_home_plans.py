@@ -1,21 +1,25 @@
 """The home page's money reads use the indexes made for them on PostgreSQL, in the plan the
 planner really makes over the benchmark's own data set at a small size with fresh statistics:
-this month's movements of a workspace through `ledger_tx_workspace_time` (not a scan of its
-whole ledger), a small workspace's escrow and payable balances through the ledger totals'
-workspace index (not a scan of every workspace's totals); the budget alerts and the budgets
-nearest their limit from the committed totals (a row per engagement), never the ledger totals."""
+this month's movements of a workspace and the money released per month through the month
+totals' `month_total_ws` (not the months' ledger entries), a small workspace's escrow and payable
+balances through the ledger totals' workspace index (not a scan of every workspace's totals); the
+budget alerts and the budgets nearest their limit from the committed totals (a row per
+engagement), never the ledger totals."""
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Workspace
 from engagements.selectors.agenda import owner_agenda_page
 from outsourcing.bench import data
-from payments.models import CommittedTotal, LedgerTotal
+from payments.models import AccountKind, CommittedTotal, Entry, LedgerTotal
+from payments.models.totals import RELEASED_KINDS
 from payments.selectors.attention import money_attention, owner_attention_page
-from payments.selectors.dashboard import currency_totals, home_budgets
+from payments.selectors.charts import released_by_month, released_by_month_rows
+from payments.selectors.dashboard import currency_totals, home_budgets, month_start
 from payments.services.totals import committed_from_totals, totals_from_entries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -47,7 +51,8 @@ def test_a_workspaces_money_reads_its_indexes_and_the_totals_are_the_entries_sum
     plan = _plan(_money_query(small))
     assert "Seq Scan on payments_ledgertotal" not in plan and "Index Cond: (workspace_id = " in plan, plan
     main = Workspace.objects.get(slug="bench-0")
-    assert "ledger_tx_workspace_time" in _plan(_money_query(main))
+    plan = _plan(_money_query(main))
+    assert "payments_monthtotal" in plan and "payments_entry" not in plan, plan
     # The set was loaded in bulk, past post(): its totals were summed from its entries.
     kept = {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount
             for t in LedgerTotal.objects.all()}
@@ -92,3 +97,41 @@ def test_cut_lists_count_beside_their_rows_without_a_window():
     for sql in (attention, agenda):
         plan = _plan(sql)
         assert "WindowAgg" not in plan and "Limit" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)  # committed, so VACUUM can mark the month rows all-visible
+def test_the_month_figures_read_the_month_totals_index_and_are_the_entries_by_local_month():
+    data.build(SIZES, seed=3)
+    now = timezone.now()
+    # bench_data loads its ledger in bulk: its month totals were summed from the entries too, in
+    # the workspace's own zone (set here to one off UTC by a quarter hour).
+    main = Workspace.objects.get(slug="bench-0")
+    main.timezone = "Asia/Kathmandu"
+    main.save(update_fields=["timezone"])
+    since = month_start(main.timezone, now)
+    month = Entry.objects.filter(transaction__workspace=main, transaction__created_at__gte=since)
+    released = month.filter(account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASED_KINDS)
+    paid_out = month.filter(account__kind=AccountKind.PAID_OUT)
+    [figures] = [row for row in currency_totals(main, now=now) if row["currency"] == "USD"]
+    assert (figures["released_this_month"], figures["paid_out_this_month"]) == (
+        released.filter(currency="USD").aggregate(t=Sum("amount"))["t"],
+        paid_out.filter(currency="USD").aggregate(t=Sum("amount"))["t"])
+    assert figures["released_this_month"] > 0 and figures["paid_out_this_month"] > 0
+    assert released_by_month(main, now=now)["USD"][-1] == (since.date(), figures["released_this_month"])
+
+    # The set's ledger spans months, not years; a workspace's month totals grow by a month's rows
+    # every month, and a past month's rows no longer change (autovacuum marks them all-visible).
+    # With three more years of them (this set's rows again a year, two and three earlier), the
+    # money card and the chart read their months through the index, never the entries.
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO payments_monthtotal (workspace_id, engagement_id, currency, slot, released, paid_out)
+            SELECT workspace_id, engagement_id, currency, slot - make_interval(years => back), released, paid_out
+            FROM payments_monthtotal, generate_series(1, 3) AS back""")
+        cursor.execute("VACUUM ANALYZE payments_monthtotal")
+        cursor.execute("ANALYZE")
+    for workspace in (main, Workspace.objects.exclude(slug="bench-0").order_by("pk").first()):
+        [chart] = _statements(lambda: list(released_by_month_rows(workspace, now=now)))  # noqa: B023
+        for sql in (chart, _money_query(workspace)):
+            plan = _plan(sql)
+            assert "month_total_ws" in plan and "payments_entry" not in plan, plan

@@ -3,7 +3,8 @@ aggregate:
 
 - ledger: `Account`, `Transaction` and `Entry`, and what the sign of an entry means.
 - totals: `LedgerTotal`, the entries summed per engagement and kind, kept with every posting;
-  `CommittedTotal`, an engagement's committed spend (what budgets compare), kept by the same statements.
+  `CommittedTotal`, an engagement's committed spend (what budgets compare), kept by the same statements;
+  `MonthTotal`, what an engagement released and paid out per slot of time (the month figures).
 - escrow: disputes and review clocks of a milestone's escrowed money.
 - budget: recorded budget changes of an engagement.
 - timesheet: weekly timesheets of hourly engagements and their time entries.
@@ -32,7 +33,7 @@ from .payment_settings import (
     PaymentSettings,
 )
 from .ledger import Account, AccountKind, Entry, Transaction, TransactionKind
-from .totals import CommittedTotal, LedgerTotal
+from .totals import CommittedTotal, LedgerTotal, MonthTotal
 from .escrow import MAX_EXTENSION_DAYS, Dispute, DisputeOutcome, DisputeSide, ReviewClock
 from .budget import BudgetChange
 from .timesheet import (
@@ -126,6 +127,7 @@ __all__ = [
     "IntentKind",
     "IntentStatus",
     "LedgerTotal",
+    "MonthTotal",
     "CommittedTotal",
     "PaymentSettings",
     "Payout",

@@ -1,16 +1,16 @@
-"""The figures behind the home page's charts, summed from the ledger: money released per month
-(per currency) and each running engagement's budget burn over time (what was committed to the
-freelancer, day by day). One grouped query each."""
+"""The figures behind the home page's charts: money released per month (per currency, from the
+month totals kept with the ledger) and each running engagement's budget burn over time (what was
+committed to the freelancer, day by day, summed from the ledger). One grouped query each."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Case, DateField, Q, Sum, Value, When
+from django.db.models.functions import TruncDate
 
-from ..models import AccountKind, Entry, TransactionKind
-from .dashboard import RELEASE_KINDS, month_start
+from ..models import AccountKind, Entry, MonthTotal, TransactionKind
+from .dashboard import month_start
 
 
 def _months_back(first_of_month, n):
@@ -24,24 +24,25 @@ def _months_back(first_of_month, n):
 def released_by_month(workspace, *, now, months=6, rows=None):
     """{currency: [(first day of month, released)]} for the last `months` months, oldest first
     (`rows`: released_by_month_rows' result, when the caller read it with other queries)."""
-    this_month = month_start(workspace.timezone, now)
-    labels = _months_back(this_month.date(), months)
+    labels = _months_back(month_start(workspace.timezone, now).date(), months)
     sums = defaultdict(dict)
     for row in released_by_month_rows(workspace, now=now, months=months) if rows is None else rows:
-        sums[row["currency"]][row["month"].date()] = row["total"]
+        sums[row["currency"]][row["month"]] = row["total"]
     return {currency: [(m, by_month.get(m, 0)) for m in labels] for currency, by_month in sorted(sums.items())}
 
 
 def released_by_month_rows(workspace, *, now, months=6):
-    """The query behind released_by_month: released per currency and month, grouped in SQL."""
+    """The query behind released_by_month: released per currency and local month, summed in SQL
+    from the month totals (MonthTotal) whose slot starts in each of the workspace's local months
+    (every local month starts on a slot's start: models.totals.month_slot)."""
     tz = ZoneInfo(workspace.timezone or "UTC")
-    this_month = month_start(workspace.timezone, now)
-    first = _months_back(this_month.date(), months)[0]
-    since = this_month.replace(year=first.year, month=first.month)
-    return (Entry.objects.filter(account__workspace=workspace, account__kind=AccountKind.PAYABLE,
-                                 transaction__kind__in=RELEASE_KINDS, transaction__created_at__gte=since)
-            .annotate(month=TruncMonth("transaction__created_at", tzinfo=tz))
-            .values("currency", "month").annotate(total=Sum("amount")).order_by())
+    labels = _months_back(month_start(workspace.timezone, now).date(), months)
+    starts = [datetime.combine(m, time.min, tzinfo=tz) for m in labels]
+    month_ends = zip(labels[:-1], starts[1:], strict=True)
+    month = Case(*[When(slot__lt=end, then=Value(label)) for label, end in month_ends],
+                 default=Value(labels[-1]), output_field=DateField())
+    return (MonthTotal.objects.filter(workspace=workspace, slot__gte=starts[0]).exclude(released=0)
+            .annotate(month=month).values("currency", "month").annotate(total=Sum("released")).order_by())
 
 
 def budget_burn(engagements, *, tz_name="UTC"):

@@ -1,8 +1,9 @@
 """The owner's money at a glance for the home page and `GET /api/v1/money/`: per currency what is
 held in escrow, owed to freelancers (payable), released this month and paid out this month; per
 running engagement its budget bar (released / in escrow / remaining / contingency). Every figure
-is a sum of ledger entries (one grouped query for the totals, two for the engagements), so it
-equals what the ledger says and the query count does not grow with the rows."""
+is a sum of ledger entries, read from the totals kept with them in the same transaction
+(LedgerTotal, CommittedTotal, MonthTotal: one grouped query for the totals, two for the
+engagements), so it equals what the ledger says and the query count does not grow with the rows."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -12,16 +13,14 @@ from django.db.models import BigIntegerField, Count, Q, Subquery, Sum, Value
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
-from ..models import AccountKind, Entry, LedgerTotal, TransactionKind
+from ..models import AccountKind, LedgerTotal, MonthTotal
 from ..providers import payments_provider
 from .balances import budget_figures_for, committed_by_engagement
-
-RELEASE_KINDS = (TransactionKind.RELEASE, TransactionKind.RESOLVE)
 
 
 def month_start(zone_name, now):
     """The first moment of the current month in the time zone `zone_name` (a workspace's for the
-    owner's figures, a freelancer's for theirs)."""
+    owner's figures, a freelancer's for theirs): in every zone the start of a `MonthTotal` slot."""
     local = now.astimezone(ZoneInfo(zone_name or "UTC"))
     return datetime.combine(local.date().replace(day=1), time.min, tzinfo=local.tzinfo)
 
@@ -78,8 +77,9 @@ class EngagementMoney:
 
 def currency_totals(workspace, *, now):
     """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}]: the balances
-    from the ledger totals (LedgerTotal), this month's movements from this month's entries
-    (Transaction's workspace/created_at index), the two read in one query (UNION ALL)."""
+    from the ledger totals (LedgerTotal), this month's movements from the month totals (MonthTotal:
+    the rows whose slot starts in the workspace's local month, read through month_total_ws), the
+    two read in one query (UNION ALL)."""
     since = month_start(workspace.timezone, now)
     figures = ("in_escrow", "payable", "released_this_month", "paid_out_this_month")
     zero = Value(0, output_field=BigIntegerField())
@@ -89,13 +89,10 @@ def currency_totals(workspace, *, now):
                 .annotate(in_escrow=Sum("amount", filter=Q(account_kind=AccountKind.ESCROW), default=0),
                           payable=Sum("amount", filter=Q(account_kind=AccountKind.PAYABLE), default=0),
                           released_this_month=zero, paid_out_this_month=zero))
-    this_month = (Entry.objects.filter(transaction__workspace=workspace, transaction__created_at__gte=since)
+    this_month = (MonthTotal.objects.filter(workspace=workspace, slot__gte=since)
                   .values("currency").order_by()
-                  .annotate(in_escrow=zero, payable=zero,
-                            released_this_month=Sum("amount", default=0, filter=Q(
-                                account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASE_KINDS)),
-                            paid_out_this_month=Sum("amount", default=0, filter=Q(
-                                account__kind=AccountKind.PAID_OUT))))
+                  .annotate(in_escrow=zero, payable=zero, released_this_month=Sum("released", default=0),
+                            paid_out_this_month=Sum("paid_out", default=0)))
     rows = {}
     for row in balances.union(this_month, all=True).order_by():
         total = rows.setdefault(row["currency"], {"currency": row["currency"], **dict.fromkeys(figures, 0)})

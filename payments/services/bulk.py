@@ -78,7 +78,7 @@ def post_many(postings):
         {"transaction_id": pk, "account_id": account, "amount": amount, "currency": p["currency"]}
         for pk, p in zip(ids, postings, strict=True) for account, amount in p["lines"]
     ])
-    totals_add_many(postings)  # the engagements' figures (LedgerTotal), in this same transaction, as post() does
+    totals_add_many(postings, at=now)  # the engagements' figures (LedgerTotal…), in this same transaction, as post()
     audit_record_many([_audit(pk, p) for pk, p in zip(ids, postings, strict=True)])
     invoices_self_bill_many(ids)  # as post() does: a self-billed engagement's payment gets its invoice
     provider_moves_after_commit(ids, [p["kind"] for p in postings])  # as post() does: the money follows

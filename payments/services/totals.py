@@ -1,17 +1,19 @@
-"""Keeping `LedgerTotal` and `CommittedTotal` (payments/models/totals.py) equal to the entries they
-sum: `totals_add` runs inside `post()`, in the same database transaction as the entries;
-`ledger_totals_rebuild` recomputes the rows from the entries (after a bulk load that bypassed
-`post()`). On PostgreSQL both tables move in ONE statement per account kind (the committed row
-fed by the ledger total's upsert through a CTE), so a posting costs no more round trips than
-before; SQLite, which has no INSERT inside WITH, runs the two upserts one after the other."""
+"""Keeping `LedgerTotal`, `CommittedTotal` and `MonthTotal` (payments/models/totals.py) equal to
+the entries they sum: `totals_add` runs inside `post()`, in the same database transaction as the
+entries; `ledger_totals_rebuild` recomputes the rows from the entries (after a bulk load that
+bypassed `post()`). On PostgreSQL the three tables move in ONE statement per account kind (the
+committed and month rows fed by the ledger total's upsert through CTEs), so a posting costs no
+more round trips than before; SQLite, which has no INSERT inside WITH, runs the upserts one after
+the other. The month row of a posting is its engagement's, like its other rows: postings on
+different engagements never wait for each other on it."""
 
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from ..models import Account, CommittedTotal, Entry, LedgerTotal
-from ..models.totals import committed_sign
+from ..models import Account, AccountKind, CommittedTotal, Entry, LedgerTotal, MonthTotal
+from ..models.totals import RELEASED_KINDS, committed_sign, month_figures, month_slot
 
 _UPSERT = (
     "INSERT INTO payments_ledgertotal (workspace_id, engagement_id, currency, account_kind, transaction_kind, amount) "
@@ -23,29 +25,50 @@ _COMMITTED_UPSERT = (
     "SELECT %s, %s, %s, %s WHERE %s ON CONFLICT (engagement_id, currency) "
     "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount"
 )
-# PostgreSQL: both upserts as one statement (the committed one adds nothing when the flag is false).
-_BOTH_UPSERT = (
+_MONTH_UPSERT = (
+    "INSERT INTO payments_monthtotal (workspace_id, engagement_id, currency, slot, released, paid_out) "
+    "SELECT %s, %s, %s, %s, %s, %s WHERE %s ON CONFLICT (engagement_id, currency, slot) "
+    "DO UPDATE SET released = payments_monthtotal.released + excluded.released, "
+    "paid_out = payments_monthtotal.paid_out + excluded.paid_out"
+)
+# PostgreSQL: the three upserts as one statement (the committed and month ones add nothing when
+# their flag is false).
+_ALL_UPSERT = (
     "WITH ledger_total AS ("
     "INSERT INTO payments_ledgertotal (workspace_id, engagement_id, currency, account_kind, transaction_kind, amount) "
     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (engagement_id, currency, account_kind, transaction_kind) "
-    "DO UPDATE SET amount = payments_ledgertotal.amount + excluded.amount RETURNING 1) "
+    "DO UPDATE SET amount = payments_ledgertotal.amount + excluded.amount RETURNING 1), "
+    "committed_total AS ("
     "INSERT INTO payments_committedtotal (workspace_id, engagement_id, currency, amount) "
     "SELECT %s, %s, %s, %s FROM ledger_total WHERE %s ON CONFLICT (engagement_id, currency) "
-    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount"
+    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount RETURNING 1) "
+    "INSERT INTO payments_monthtotal (workspace_id, engagement_id, currency, slot, released, paid_out) "
+    "SELECT %s, %s, %s, %s, %s, %s FROM ledger_total WHERE %s ON CONFLICT (engagement_id, currency, slot) "
+    "DO UPDATE SET released = payments_monthtotal.released + excluded.released, "
+    "paid_out = payments_monthtotal.paid_out + excluded.paid_out"
 )
 
 
 def _upsert(rows):
-    """Add rows (workspace, engagement, currency, account kind, transaction kind, amount) to the
-    ledger totals and, for the kinds that count as committed, to the committed totals."""
-    committed = [(ws, e, c, amount * committed_sign(a, t), committed_sign(a, t) != 0)
-                 for ws, e, c, a, t, amount in rows]
+    """Add rows (workspace, engagement, currency, account kind, transaction kind, amount, when) to
+    the ledger totals, to the committed totals for the kinds that count as committed, and to the
+    month totals of the slot of `when` for the kinds they sum."""
+    committed, month = [], []
+    for ws, e, c, a, t, amount, at in rows:
+        sign = committed_sign(a, t)
+        committed.append((ws, e, c, amount * sign, sign != 0))
+        figures = month_figures(a, t, amount)
+        slot = connection.ops.adapt_datetimefield_value(month_slot(at))  # SQLite: as the ORM stores it
+        month.append((ws, e, c, slot, *(figures or (0, 0)), figures is not None))
+    ledger = [row[:-1] for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.executemany(_BOTH_UPSERT, [row + more for row, more in zip(rows, committed, strict=True)])
+            cursor.executemany(_ALL_UPSERT, [row + more + per_month
+                                             for row, more, per_month in zip(ledger, committed, month, strict=True)])
         else:
-            cursor.executemany(_UPSERT, rows)
+            cursor.executemany(_UPSERT, ledger)
             cursor.executemany(_COMMITTED_UPSERT, [row for row in committed if row[-1]])
+            cursor.executemany(_MONTH_UPSERT, [row for row in month if row[-1]])
 
 
 def totals_add(tx, lines, currency):
@@ -56,11 +79,13 @@ def totals_add(tx, lines, currency):
         by_kind[account.kind] += amount
     if not by_kind:
         return
-    _upsert([(tx.workspace_id, tx.engagement_id, currency, kind, tx.kind, by_kind[kind]) for kind in sorted(by_kind)])
+    _upsert([(tx.workspace_id, tx.engagement_id, currency, kind, tx.kind, by_kind[kind], tx.created_at)
+             for kind in sorted(by_kind)])
 
 
-def totals_add_many(postings):
-    """`totals_add` for a batch written by `bulk.post_many` (postings as it takes them): the
+def totals_add_many(postings, *, at):
+    """`totals_add` for a batch written by `bulk.post_many` (postings as it takes them, all
+    created `at`): the
     account kinds in one query, then one upsert per (engagement, currency, account kind,
     transaction kind), in a fixed order like `totals_add`."""
     postings = [p for p in postings if p.get("engagement_id")]
@@ -72,7 +97,7 @@ def totals_add_many(postings):
     for p in postings:
         for account, amount in p["lines"]:
             sums[(p["engagement_id"], p["currency"], kinds[account], p["kind"], p["workspace_id"])] += amount
-    _upsert([(ws, engagement, currency, account_kind, tx_kind, amount)
+    _upsert([(ws, engagement, currency, account_kind, tx_kind, amount, at)
              for (engagement, currency, account_kind, tx_kind, ws), amount in sorted(sums.items())])
 
 
@@ -100,13 +125,34 @@ def committed_from_totals(totals):
             for (ws, e, c), amount in sorted(sums.items())]
 
 
+def months_from_entries(workspace_ids=None):
+    """MonthTotal rows (unsaved) computed from the entries: each transaction's released and
+    paid-out lines summed in SQL, then added up per engagement, currency and slot."""
+    entries = Entry.objects.filter(Q(account__kind=AccountKind.PAYABLE, transaction__kind__in=RELEASED_KINDS)
+                                   | Q(account__kind=AccountKind.PAID_OUT), transaction__engagement__isnull=False)
+    if workspace_ids is not None:
+        entries = entries.filter(transaction__workspace_id__in=workspace_ids)
+    rows = (entries.values_list("transaction__workspace_id", "transaction__engagement_id", "currency",
+                                "transaction__created_at", "account__kind", "transaction__kind")
+            .annotate(total=Sum("amount")).order_by())
+    sums = defaultdict(lambda: [0, 0])
+    for ws, e, c, at, account_kind, tx_kind, total in rows:
+        released, paid_out = month_figures(account_kind, tx_kind, total)
+        figures = sums[(ws, e, c, month_slot(at))]
+        figures[0] += released
+        figures[1] += paid_out
+    return [MonthTotal(workspace_id=ws, engagement_id=e, currency=c, slot=slot, released=released, paid_out=paid_out)
+            for (ws, e, c, slot), (released, paid_out) in sorted(sums.items())]
+
+
 def ledger_totals_rebuild(workspace_ids=None):
     """Recompute the totals of these workspaces (all: None) from their entries."""
     with transaction.atomic():
-        for model in (LedgerTotal, CommittedTotal):
+        for model in (LedgerTotal, CommittedTotal, MonthTotal):
             stale = model.objects.all()
             if workspace_ids is not None:
                 stale = stale.filter(workspace_id__in=workspace_ids)
             stale.delete()
         totals = LedgerTotal.objects.bulk_create(totals_from_entries(workspace_ids), batch_size=2000)
         CommittedTotal.objects.bulk_create(committed_from_totals(totals), batch_size=2000)
+        MonthTotal.objects.bulk_create(months_from_entries(workspace_ids), batch_size=2000)

@@ -40,13 +40,14 @@ from payments.models import (
     CommittedTotal,
     Entry,
     LedgerTotal,
+    MonthTotal,
     Timesheet,
     Transaction,
     amount_for,
     week_start_of,
 )
 from payments.selectors import HELD_STATES, account_balance, budget_figures, escrowed_for, owed_on, timesheet_minutes
-from payments.services.totals import committed_from_totals, totals_from_entries
+from payments.services.totals import committed_from_totals, months_from_entries, totals_from_entries
 
 from .factories import EngagementFactory, FreelancerFactory, MilestoneFactory
 
@@ -375,6 +376,11 @@ class MoneyMachine(RuleBasedStateMachine):
         committed = {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.filter(workspace=self.ws)}
         assert committed == {(t.engagement_id, t.currency): t.amount
                              for t in committed_from_totals(totals_from_entries([self.ws.pk]))}
+        # MonthTotal (this month's movements and the released-per-month chart) is the entries by slot.
+        months = {(t.engagement_id, t.currency, t.slot): (t.released, t.paid_out)
+                  for t in MonthTotal.objects.filter(workspace=self.ws)}
+        assert months == {(t.engagement_id, t.currency, t.slot): (t.released, t.paid_out)
+                          for t in months_from_entries([self.ws.pk])}
 
 
 # A refusal because of the state (the service's StateConflict, or the transition helper's error).

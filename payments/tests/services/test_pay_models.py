@@ -22,6 +22,7 @@ from payments.models import (
     CommittedTotal,
     InvoiceLine,
     LedgerTotal,
+    MonthTotal,
     RetainerPeriod,
     Transaction,
     commission_for,
@@ -30,7 +31,7 @@ from payments.models import (
 from payments.reminders.pay_models import pay_models_sweep
 from payments.selectors import budget_figures, retainer_periods_for
 from payments.selectors.attention import owner_attention
-from payments.services.totals import committed_from_totals, totals_from_entries
+from payments.services.totals import committed_from_totals, months_from_entries, totals_from_entries
 
 from ..conftest import balance, new_key
 from ..factories import EngagementFactory
@@ -61,8 +62,11 @@ def totals_match_entries():
                for t in totals_from_entries()}
     committed = {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.all()}
     committed_derived = {(t.engagement_id, t.currency): t.amount for t in committed_from_totals(totals_from_entries())}
+    months = {(t.engagement_id, t.currency, t.slot): (t.released, t.paid_out) for t in MonthTotal.objects.all()}
+    months_derived = {(t.engagement_id, t.currency, t.slot): (t.released, t.paid_out) for t in months_from_entries()}
     return ({k: v for k, v in stored.items() if v} == {k: v for k, v in derived.items() if v}
-            and {k: v for k, v in committed.items() if v} == {k: v for k, v in committed_derived.items() if v})
+            and {k: v for k, v in committed.items() if v} == {k: v for k, v in committed_derived.items() if v}
+            and months == months_derived)
 
 
 def post_update(engagement, hours):
