@@ -99,11 +99,20 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
         if window.only:
             queryset = queryset.filter(_key=window.only)
         total = Count("pk")
-    queryset = queryset.annotate(_total=count_of(queryset, total)).order_by(*order)
+    counted = count_of(queryset, total)
     if window.limit is not None:
-        queryset = queryset[:window.limit + extra]
-    rows = attention_read(queryset)
+        queryset = cut_before_joining(queryset, order, window.limit + extra)
+    rows = attention_read(queryset.annotate(_total=counted).order_by(*order))
     return rows, (rows[0]._total or 0) if rows else 0
+
+
+def cut_before_joining(queryset, order, n):
+    """The queryset's first `n` rows in `order`: chosen by a subquery over narrow rows (the
+    filters' joins only, no selected columns, annotations or select_related tables), so only
+    those `n` are joined to what the page shows. Sorting every matching row with all its
+    columns and joins first to keep 15 built 8,100 wide rows on the bench set."""
+    first = queryset.select_related(None).order_by(*order).values("pk")[:n]
+    return queryset.filter(pk__in=first)
 
 
 _reading = ContextVar("attention_reading", default=None)

@@ -10,6 +10,7 @@ beside them (accounts.attention.attention_rows); the merge keeps the page asked 
 
 from functools import partial
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from accounts.attention import (
@@ -87,8 +88,12 @@ def money_attention(workspace, *, now, window=None):
 
 
 def _disputes(workspace, now, window):
-    disputes = (Dispute.objects.filter(milestone__engagement__workspace=workspace, resolved_at__isnull=True)
-                .select_related("milestone__engagement__freelancer"))
+    # The workspace looked up per open dispute (its milestone's engagement, by key) in a scalar
+    # subquery, not a join: joined, the planner hashed all 50,000 milestones for 789 disputes.
+    workspace_of = Subquery(Engagement.objects.filter(milestones=OuterRef("milestone")).order_by()
+                            .values("workspace")[:1])
+    disputes = (Dispute.objects.filter(resolved_at__isnull=True).annotate(_workspace=workspace_of)
+                .filter(_workspace=workspace.pk).select_related("milestone__engagement__freelancer"))
     disputes, total = attention_rows(disputes, window, kind="dispute_open", order=("opened_at", "pk"))
     items = []
     for d in disputes:
