@@ -8,11 +8,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import CharField, Count, Value
+from django.db.models import CharField, Count, DateTimeField, IntegerField, Value
 from django.db.models.functions import Cast, Concat
 
 from .paging import count_of
-from .together import read_together
+from .together import Param, kept_statement, prepare
 
 # Most urgent first: a deadline already missed, then what must happen today, then what is coming.
 SEVERITY_ORDER = {"overdue": 0, "today": 1, "soon": 2}
@@ -80,6 +80,21 @@ class AttentionWindow:
         return hasattr(self.hidden, "query") or bool(self.hidden)
 
 
+def workspace_param(workspace):
+    """The workspace in an attention kind's query: a Param, so the statement can be kept compiled."""
+    return Param("workspace", workspace.pk, IntegerField())
+
+
+def now_param(now):
+    """"Now" in an attention kind's query (see workspace_param)."""
+    return Param("now", now, DateTimeField())
+
+
+def statement_values(workspace, *, user, now, day):
+    """The values of the Params above (and the user's, the workspace's local `day` [start, end))."""
+    return {"workspace": workspace.pk, "user": user.pk, "now": now, "day_start": day[0], "day_end": day[1]}
+
+
 def key_expr(kind, pk="pk"):
     """The SQL twin of AttentionItem.key for a row whose item is of `kind` (a string or an expression)."""
     prefix = Value(f"{kind}:") if isinstance(kind, str) else Concat(kind, Value(":"), output_field=CharField())
@@ -99,11 +114,20 @@ def attention_rows(queryset, window, *, kind, order, total=None, extra=0):
         if window.only:
             queryset = queryset.filter(_key=window.only)
         total = Count("pk")
-    queryset = queryset.annotate(_total=count_of(queryset, total)).order_by(*order)
+    counted = count_of(queryset, total)
     if window.limit is not None:
-        queryset = queryset[:window.limit + extra]
-    rows = attention_read(queryset)
+        queryset = cut_before_joining(queryset, order, window.limit + extra)
+    rows = attention_read(queryset.annotate(_total=counted).order_by(*order))
     return rows, (rows[0]._total or 0) if rows else 0
+
+
+def cut_before_joining(queryset, order, n):
+    """The queryset's first `n` rows in `order`: chosen by a subquery over narrow rows (the
+    filters' joins only, no selected columns, annotations or select_related tables), so only
+    those `n` are joined to what the page shows. Sorting every matching row with all its
+    columns and joins first to keep 15 built 8,100 wide rows on the bench set."""
+    first = queryset.select_related(None).order_by(*order).values("pk")[:n]
+    return queryset.filter(pk__in=first)
 
 
 _reading = ContextVar("attention_reading", default=None)
@@ -117,20 +141,34 @@ def attention_read(queryset):
     if batch["answers"] is None:  # the first pass: only note what each kind will read
         batch["asked"].append(queryset)
         return []
-    return batch["answers"].pop(0)
+    index = batch["read"]
+    batch["read"] += 1
+    statement = batch["statement"]
+    answer = batch["answers"][index]
+    return statement.evaluate(index, queryset, answer) if statement is not None else answer
 
 
-def attention_together(read):
+def attention_together(read, *, key=None, values=None):
     """`read()` (a merge of every kind's reader) with every kind's query in one statement
     (accounts.together): a first pass notes the querysets the kinds build — their items built
     from no rows — then one statement reads them all and a second pass builds the items from
     those rows. The readers are the same code either way, and ask the same queries in the same
-    order on both passes."""
-    batch = {"asked": [], "answers": None}
+    order on both passes.
+
+    With `key` (the querysets' shape: the same on every read but for their Params, filled from
+    `values`), the statement is kept compiled on the connection: later reads skip the first
+    pass and Django's compiling, and go straight to the statement and the second pass."""
+    batch = {"asked": [], "answers": None, "statement": None, "read": 0}
     token = _reading.set(batch)
     try:
-        read()
-        batch["answers"] = read_together(batch["asked"])
+        statement = kept_statement(key, values) if key is not None else None
+        if statement is None:
+            read()
+            statement = prepare(batch["asked"], key=key, values=values)
+        if statement is None:
+            batch["answers"] = [list(qs) for qs in batch["asked"]]
+        else:
+            batch["statement"], batch["answers"] = statement, statement.read()
         return read()
     finally:
         _reading.reset(token)

@@ -5,10 +5,10 @@ kinds; payments.selectors.attention merges and sorts them all."""
 
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, AttentionWindow, attention_rows, span
+from accounts.attention import AttentionItem, AttentionWindow, attention_rows, now_param, span, workspace_param
 from accounts.models import Invitation, InvitationRole
 
 from .models import Freelancer, FreelancerStatus, Reference, ReferenceStatus
@@ -29,7 +29,7 @@ def freelancer_attention(workspace, *, now, window=None):
 def _references(workspace, now, window):
     """Handled once the owner decides on the freelancer (approved or rejected on the scorecard)."""
     references = (
-        Reference.objects.filter(freelancer__workspace=workspace, status=ReferenceStatus.RECEIVED,
+        Reference.objects.filter(freelancer__workspace=workspace_param(workspace), status=ReferenceStatus.RECEIVED,
                                  freelancer__status__in=UNDECIDED)
         .select_related("freelancer")
     )
@@ -48,8 +48,10 @@ def _references(workspace, now, window):
 def _invitations(workspace, now, window):
     if window.only and not window.only.startswith("invitation_expiring:"):
         return [], 0
+    expiring_before = ExpressionWrapper(now_param(now) + Value(EXPIRING_WITHIN), output_field=DateTimeField())
     invitations, total = attention_rows(
-        Invitation.objects.pending(now).filter(workspace=workspace, expires_at__lt=now + EXPIRING_WITHIN),
+        Invitation.objects.pending(now_param(now)).filter(workspace=workspace_param(workspace),
+                                                          expires_at__lt=expiring_before),
         window, kind="invitation_expiring", order=("expires_at", "pk"))
     names = dict(Freelancer.objects.filter(
         workspace=workspace, pk__in=[i.target_id for i in invitations if i.role == InvitationRole.FREELANCER],

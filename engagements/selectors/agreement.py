@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.attention import AttentionItem, attention_rows, span
+from accounts.attention import AttentionItem, attention_rows, span, workspace_param
 from freelancers.money import format_money
 
 from ..agreement_text import DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_NAME, LABELS, escape
@@ -258,7 +258,8 @@ def _awaiting(side):
 
 def owner_agreement_attention(workspace, now, window):
     """The owner's items (engagements.selectors.attention reads it like its own kinds): one query."""
-    rows = _awaiting(SignerSide.OWNER).filter(engagement__workspace=workspace).select_related("engagement__freelancer")
+    rows = (_awaiting(SignerSide.OWNER).filter(engagement__workspace=workspace_param(workspace))
+            .select_related("engagement__freelancer"))
     rows, total = attention_rows(rows, window, kind="agreement_unsigned", order=("sent_at", "pk"))
     return [AttentionItem(
         key=f"agreement_unsigned:{a.pk}", kind="agreement_unsigned", severity="soon",

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import (
     BooleanField,
     Case,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -29,7 +30,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, AttentionWindow, attention_rows, key_expr, span
+from accounts.attention import (
+    AttentionItem,
+    AttentionWindow,
+    attention_rows,
+    key_expr,
+    now_param,
+    span,
+    workspace_param,
+)
+from accounts.together import Param
 from freelancers.models import Freelancer
 
 from ..models import (
@@ -64,9 +74,14 @@ def local_day(workspace, now):
 
 
 def snoozed_keys(*, user, workspace, now, query=False):
-    """The keys the user has snoozed until later: a set, or (`query`) the query of them."""
-    keys = AttentionSnooze.objects.filter(user=user, workspace=workspace, until__gt=now).values_list("key", flat=True)
-    return keys if query else set(keys)
+    """The keys the user has snoozed until later: a set, or (`query`) the query of them (its
+    values Params, for a statement kept compiled: accounts.attention.statement_values)."""
+    if query:
+        return AttentionSnooze.objects.filter(
+            user=Param("user", user.pk, IntegerField()), workspace=workspace_param(workspace),
+            until__gt=now_param(now)).values_list("key", flat=True)
+    return set(AttentionSnooze.objects.filter(user=user, workspace=workspace, until__gt=now)
+               .values_list("key", flat=True))
 
 
 KINDS = (("update_overdue", "silent"), ("review_closing", "milestone_overdue", "milestone_at_risk"),
@@ -96,9 +111,10 @@ def _eng_url(name, engagement_id, **kwargs):
 def _updates_and_silence(workspace, now, window):
     """A row makes one or two items, each left out when snoozed (in SQL: a row with neither left
     is not read); the row is ordered by its earlier item that is shown."""
-    overdue, quiet = Q(next_update_due_at__lt=now), Q(gone_quiet_at__isnull=False)
+    overdue, quiet = Q(next_update_due_at__lt=now_param(now)), Q(gone_quiet_at__isnull=False)
     engagements = (
-        Engagement.objects.filter(workspace=workspace, status=EngagementStatus.ACTIVE).filter(overdue | quiet)
+        Engagement.objects.filter(workspace=workspace_param(workspace), status=EngagementStatus.ACTIVE)
+        .filter(overdue | quiet)
         .select_related("freelancer")
         # The suggested backup (the first named, by name) read with the row, not in a query of its own.
         .annotate(_update_key=key_expr("update_overdue"), _silent_key=key_expr("silent"),
@@ -106,7 +122,7 @@ def _updates_and_silence(workspace, now, window):
                                    .values("name")[:1]))
     )
     if window.only:
-        engagements = engagements.filter(Q(_update_key=window.only, next_update_due_at__lt=now)
+        engagements = engagements.filter(Q(_update_key=window.only, next_update_due_at__lt=now_param(now))
                                          | Q(_silent_key=window.only, gone_quiet_at__isnull=False))
     shown_overdue = overdue & ~Q(_update_key__in=window.hidden) if window.hides else overdue
     shown_quiet = quiet & ~Q(_silent_key__in=window.hidden) if window.hides else quiet
@@ -142,11 +158,13 @@ def _updates_and_silence(workspace, now, window):
 def _milestones(workspace, now, window):
     """Overdue and at-risk milestones, and submitted work whose review window is open: one query."""
     submitted = Q(state=MilestoneState.SUBMITTED)
-    kind = Case(When(submitted, then=Value("review_closing")), When(due_at__lt=now, then=Value("milestone_overdue")),
-                default=Value("milestone_at_risk"))
+    kind = Case(When(submitted, then=Value("review_closing")),
+                When(due_at__lt=now_param(now), then=Value("milestone_overdue")), default=Value("milestone_at_risk"))
+    at_risk_before = ExpressionWrapper(now_param(now) + Value(AT_RISK_WITHIN), output_field=DateTimeField())
     milestones = (
-        Milestone.objects.filter(engagement__workspace=workspace, engagement__status=EngagementStatus.ACTIVE)
-        .filter(Q(state__in=OPEN_WORK_STATES, due_at__lt=now + AT_RISK_WITHIN)
+        Milestone.objects.filter(engagement__workspace=workspace_param(workspace),
+                                 engagement__status=EngagementStatus.ACTIVE)
+        .filter(Q(state__in=OPEN_WORK_STATES, due_at__lt=at_risk_before)
                 | Q(state=MilestoneState.SUBMITTED, review_deadline_at__isnull=False))
         .select_related("engagement__freelancer").annotate(_kind=kind)
     )
@@ -182,7 +200,7 @@ def _milestones(workspace, now, window):
 
 def _date_requests(workspace, now, window):
     requests = (
-        MilestoneDateChange.objects.filter(milestone__engagement__workspace=workspace,
+        MilestoneDateChange.objects.filter(milestone__engagement__workspace=workspace_param(workspace),
                                            status=DateChangeStatus.PENDING,
                                            milestone__engagement__status__in=OPEN_STATUSES)
         .select_related("milestone__engagement__freelancer")
@@ -203,7 +221,7 @@ def _date_requests(workspace, now, window):
 def _briefs(workspace, now, window):
     newer = Brief.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))
     briefs = (
-        Brief.objects.filter(engagement__workspace=workspace, engagement__status__in=OPEN_STATUSES,
+        Brief.objects.filter(engagement__workspace=workspace_param(workspace), engagement__status__in=OPEN_STATUSES,
                              sent_at__isnull=False, acknowledged_at__isnull=True)
         .filter(~Exists(newer)).select_related("engagement__freelancer")
     )
@@ -226,7 +244,8 @@ def _playbooks(workspace, now, window):
     acknowledged = PlaybookAcknowledgement.objects.filter(version=OuterRef("version"),
                                                           freelancer=OuterRef("engagement__freelancer"))
     requests = (
-        PlaybookAckRequest.objects.filter(engagement__workspace=workspace, engagement__status__in=OPEN_STATUSES,
+        PlaybookAckRequest.objects.filter(engagement__workspace=workspace_param(workspace),
+                                          engagement__status__in=OPEN_STATUSES,
                                           version__version=F("version__document__current_version"))
         .filter(~Exists(acknowledged)).select_related("engagement__freelancer", "version__document")
     )
@@ -249,8 +268,9 @@ def _playbooks(workspace, now, window):
 def _checkins_today(workspace, now, window):
     start, end = local_day(workspace, now)
     checkins = (
-        CheckIn.objects.filter(engagement__workspace=workspace, status=CheckInStatus.SCHEDULED,
-                               scheduled_at__gte=start, scheduled_at__lt=end)
+        CheckIn.objects.filter(engagement__workspace=workspace_param(workspace), status=CheckInStatus.SCHEDULED,
+                               scheduled_at__gte=Param("day_start", start, DateTimeField()),
+                               scheduled_at__lt=Param("day_end", end, DateTimeField()))
         .select_related("engagement__freelancer")
     )
     checkins, total = attention_rows(checkins, window, kind="checkin_today", order=("scheduled_at", "pk"))

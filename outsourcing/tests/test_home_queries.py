@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import PASSWORD
 from api.models import ApiToken, TokenRole
 from engagements.models import Engagement
 from freelancers.models import FreelancerStatus
@@ -84,6 +85,22 @@ def test_the_dashboard_reads_as_many_queries_at_20_engagements_as_at_2(owner_cli
     assert sum(i.kind == "budget_alert" for i in every) == 10
     assert len(home.context["money"]["engagements"]) == 6
     assert home.context["agenda_total"] == 20 * 2 + 2  # check-ins, reviews closing, an interview per batch
+
+
+def test_the_first_home_page_after_signing_in_reads_the_same_queries_at_20_engagements_as_at_2(
+        client, workspace, owner):
+    """Not warmed: the sign-in itself starts the idle clock (accounts.middleware), so the page
+    after it writes no session row (3 statements more: what the bench counted when its sessions
+    were made by force_login, which passes no request through the middleware)."""
+    def first_home():
+        client.logout()
+        assert client.post("/accounts/login/", {"username": owner.email, "password": PASSWORD}).status_code == 302
+        return _queries(client, "/")[0]
+
+    _grow(workspace, owner, 2, start=0)
+    small = first_home()
+    _grow(workspace, owner, 18, start=2)
+    assert first_home() == small == HOME_BUDGET
 
 
 def test_the_pipeline_counts_stages_and_the_bench_in_one_query_as_the_bench_page_does(owner_client, workspace):

@@ -5,15 +5,15 @@ retainer period whose hours passed the hours included. A handled row drops out o
 
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, attention_rows, span
+from accounts.attention import AttentionItem, attention_rows, span, workspace_param
 
 from ..models import CommissionReport, CommissionStatus, RetainerPeriod, RetainerPeriodState
 from ..money import format_money
 
 
 def commission_disputes(workspace, now, window):
-    reports = (CommissionReport.objects.filter(engagement__workspace=workspace, status=CommissionStatus.DISPUTED)
-               .select_related("engagement__freelancer"))
+    reports = (CommissionReport.objects.filter(engagement__workspace=workspace_param(workspace),
+                                               status=CommissionStatus.DISPUTED).select_related("engagement__freelancer"))
     reports, total = attention_rows(reports, window, kind="commission_disputed", order=("disputed_at", "pk"))
     items = [AttentionItem(
         key=f"commission_disputed:{r.pk}", kind="commission_disputed", severity="overdue",
@@ -27,7 +27,8 @@ def commission_disputes(workspace, now, window):
 
 
 def retainer_disputes(workspace, now, window):
-    periods = (RetainerPeriod.objects.filter(engagement__workspace=workspace, state=RetainerPeriodState.DISPUTED)
+    periods = (RetainerPeriod.objects.filter(engagement__workspace=workspace_param(workspace),
+                                             state=RetainerPeriodState.DISPUTED)
                .select_related("engagement__freelancer"))
     periods, total = attention_rows(periods, window, kind="retainer_disputed", order=("disputed_at", "pk"))
     items = [AttentionItem(
@@ -42,7 +43,8 @@ def retainer_disputes(workspace, now, window):
 
 
 def retainer_hours_over(workspace, now, window):
-    periods = (RetainerPeriod.objects.filter(engagement__workspace=workspace, state=RetainerPeriodState.FUNDED,
+    periods = (RetainerPeriod.objects.filter(engagement__workspace=workspace_param(workspace),
+                                             state=RetainerPeriodState.FUNDED,
                                              hours_over_at__isnull=False).select_related("engagement__freelancer"))
     periods, total = attention_rows(periods, window, kind="retainer_hours_over", order=("hours_over_at", "pk"))
     items = [AttentionItem(

@@ -6,7 +6,7 @@ charge until it is paid."""
 from django.db.models import Sum
 from django.urls import reverse
 
-from accounts.attention import AttentionItem, attention_rows
+from accounts.attention import AttentionItem, attention_rows, workspace_param
 
 from ..models import INTENT_OPEN, ChargeStatus, IntentKind, PaymentCustomer, ProviderCharge, ProviderIntent
 from ..money import format_money
@@ -39,7 +39,7 @@ def payment_customer(workspace):
 
 def charge_failures(workspace, now, window):
     """A row per failed charge: nothing is owed for it until the owner pays it through Checkout."""
-    charges = (ProviderCharge.objects.filter(workspace=workspace, status=ChargeStatus.FAILED)
+    charges = (ProviderCharge.objects.filter(workspace=workspace_param(workspace), status=ChargeStatus.FAILED)
                .select_related("engagement__freelancer"))
     charges, total = attention_rows(charges, window, kind="payment_failed", order=("updated_at", "pk"))
     items = [AttentionItem(
