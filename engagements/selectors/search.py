@@ -83,14 +83,33 @@ WINDOW = 2000
 
 
 class WordOfName(Func):
-    """`word <% name`: pg_trgm's word similarity of the word to some stretch of the name reaches
+    """`name %> word`: pg_trgm's word similarity of the word to some stretch of the name reaches
     `pg_trgm.word_similarity_threshold` (set to NAME_SIMILARITY by `search`) — the form the
-    name's trigram index answers, where a `word_similarity(…) >= x` would read every row."""
+    name's trigram index answers, where a `word_similarity(…) >= x` would read every row. Written
+    name first, as the index condition reads: as `word <% name` the planner could not tell the
+    index had already answered it, and filtered every found row again by the whole condition
+    (computing each one's document)."""
 
-    arg_joiner = " <%% "
+    arg_joiner = " %%> "
     template = "(%(expressions)s)"
     output_field = BooleanField()
 
+    def __init__(self, word, name):
+        super().__init__(name, word)
+
+
+class AmongKeys(Func):
+    """`pk = ANY(ARRAY(subquery))`: the subquery runs once and its keys are looked up by the
+    primary key, where `pk IN (subquery)` let the planner hash every row of the workspace
+    (a sequential scan) to join 200 candidates."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        key, keys = self.get_source_expressions()
+        key_sql, key_params = compiler.compile(key)
+        keys_sql, keys_params = compiler.compile(keys)
+        return f"({key_sql} = ANY(ARRAY{keys_sql}))", (*key_params, *keys_params)
 
 
 def words_of(q):
@@ -142,11 +161,15 @@ def _postgres(qs, kind, words):
     _, fields, _, name = SOURCES[kind]
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
     matches = Q(document=query)
-    if name:
+    if name:  # the names first: a row the trigram index found is rechecked, its name is the cheaper
+        matches = Q()
         for word in words:
             matches |= Q(WordOfName(Value(word), F(name)))
-    # The newest matches, read through the GIN indexes.
-    qs = qs.filter(pk__in=_newest(qs, kind, matches))
+        matches |= Q(document=query)
+    # The newest matches, read through the GIN indexes; then only they are read, by key (the
+    # status updates' and messages' union of two reads stays an `IN`).
+    newest = _newest(qs, kind, matches)
+    qs = qs.filter(pk__in=newest) if kind in OWN_WORKSPACE else qs.filter(AmongKeys(F("pk"), Subquery(newest)))
     weights = "ABCD"
     vector = None
     for i, field in enumerate(fields):

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from engagements.reminders import (
 )
 from engagements.selectors import engagement_list
 from engagements.selectors.search import Scope, search
+from freelancers.models import Freelancer
 from freelancers.selectors import Filters, freelancer_search
 from notifications.services import outbox_recover
 from outsourcing.bench import sweeps_data
@@ -136,3 +139,28 @@ def test_the_search_reads_status_updates_and_messages_through_their_workspace_in
         # conditions (the rows then read by key are at most the candidates).
         assert f"Bitmap Index Scan on {index}" in text and "(workspace_id = '" in text and "(id >= $" in text, text
         assert "\"engagements_engagement\".\"workspace_id\" =" not in sql  # the row's own workspace, no join
+
+
+def test_the_search_reads_engagements_and_freelancers_candidates_by_key(db, busy_database):
+    # "logo" in every tenth of the 4,000 engagements' titles and 3,000 freelancers' names: the
+    # newest 200 matches ("U0", the candidates' read) are found once, then only they are read,
+    # by primary key, to be ranked: no scan or hash of the workspace's rows to join them.
+    workspace = Workspace.objects.get(pk=busy_database.workspace_id)
+    for model, field in ((Engagement, "title"), (Freelancer, "name")):
+        keys = list(model.objects.filter(workspace=workspace).values_list("pk", flat=True)[::10])
+        model.objects.filter(pk__in=keys).update(**{field: Concat(Value("Logo refresh "), Cast("pk", CharField()))})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE engagements_engagement")
+        cursor.execute("ANALYZE freelancers_freelancer")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search(q="logo", scope=Scope(workspace=workspace))
+
+    assert len(found["engagement"]) == 10 and len(found["freelancer"]) == 10
+    for table in ("engagements_engagement", "freelancers_freelancer"):
+        sql = next(q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"'))
+        text = plan(sql)
+        assert f"Index Scan using {table}_pkey on {table}  " in text and "(id = ANY ($0))" in text, text
+        assert "Hash" not in text, text
+        assert not [line for line in text.splitlines() if f"Scan on {table} " in line and '"U0"' not in line
+                    and "_pkey" not in line], text
