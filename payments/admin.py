@@ -88,7 +88,7 @@ class LedgerTotalAdmin(ReadOnlyAdmin):
 
 @admin.register(CommittedTotal)
 class CommittedTotalAdmin(ReadOnlyAdmin):
-    list_display = ["engagement", "currency", "amount"]
+    list_display = ["engagement", "currency", "amount", "in_escrow", "payable"]
     list_select_related = ["engagement"]
 
 

@@ -2,9 +2,12 @@
 planner really makes over the benchmark's own data set at a small size with fresh statistics:
 this month's movements of a workspace and the money released per month through the month
 totals' `month_total_ws` (not the months' ledger entries), a small workspace's escrow and payable
-balances through the ledger totals' workspace index (not a scan of every workspace's totals); the
-budget alerts and the budgets nearest their limit from the committed totals (a row per
-engagement), never the ledger totals."""
+balances through the committed totals' workspace index (a row per engagement, not a scan of every
+workspace's totals, nor the ledger totals' rows per kind); the budget alerts, the budgets nearest
+their limit and the payments overview's balances and "who is owed" from the committed totals,
+never the ledger totals."""
+
+from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -20,6 +23,7 @@ from payments.models.totals import RELEASED_KINDS
 from payments.selectors.attention import money_attention, owner_attention_page
 from payments.selectors.charts import released_by_month, released_by_month_rows
 from payments.selectors.dashboard import currency_totals, home_budgets, month_start
+from payments.selectors.overview import LIST_LIMIT, workspace_overview
 from payments.services.totals import committed_from_totals, totals_from_entries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -49,7 +53,8 @@ def test_a_workspaces_money_reads_its_indexes_and_the_totals_are_the_entries_sum
 
     small = Workspace.objects.exclude(slug="bench-0").order_by("pk").first()
     plan = _plan(_money_query(small))
-    assert "Seq Scan on payments_ledgertotal" not in plan and "Index Cond: (workspace_id = " in plan, plan
+    assert "payments_ledgertotal" not in plan and "Seq Scan on payments_committedtotal" not in plan, plan
+    assert "Index Cond: (workspace_id = " in plan, plan
     main = Workspace.objects.get(slug="bench-0")
     plan = _plan(_money_query(main))
     assert "payments_monthtotal" in plan and "payments_entry" not in plan, plan
@@ -72,8 +77,10 @@ def test_budgets_read_the_committed_totals_not_the_ledger_totals():
         cursor.execute("ANALYZE")
     main = Workspace.objects.get(slug="bench-0")
     # Loaded in bulk and rebuilt: a row per engagement and currency, the ledger totals' committed kinds summed.
-    assert ({(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.all()}
-            == {(t.engagement_id, t.currency): t.amount for t in committed_from_totals(LedgerTotal.objects.all())})
+    def rows(totals):
+        return {(t.engagement_id, t.currency): (t.amount, t.in_escrow, t.payable) for t in totals}
+
+    assert rows(CommittedTotal.objects.all()) == rows(committed_from_totals(LedgerTotal.objects.all()))
     alerts = _statements(lambda: money_attention(main, now=timezone.now()))
     nearest = _statements(lambda: home_budgets(main, limit=6, newest=4))
     budget_sql = [sql for sql in alerts + nearest if "payments_committedtotal" in sql]
@@ -81,6 +88,39 @@ def test_budgets_read_the_committed_totals_not_the_ledger_totals():
     for sql in budget_sql:
         plan = _plan(sql)
         assert "payments_ledgertotal" not in plan, plan
+
+
+def test_the_overviews_balances_and_payables_read_the_committed_totals():
+    """The payments overview's escrow and payable per currency and its largest payables: one row
+    per engagement from the committed totals, the payables read in order from committed_total_owed
+    and cut at the page (no sort of every payable), never the ledger totals; the same figures as
+    the ledger totals summed per engagement."""
+    data.build(SIZES, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    main = Workspace.objects.get(slug="bench-0")
+    statements = _statements(lambda: workspace_overview(main))
+    money_sql = [sql for sql in statements if "payments_committedtotal" in sql]
+    # (The page's 25 engagements read their own ledger totals for their budget figures: by id.)
+    workspace_wide = [sql for sql in statements if '"payments_ledgertotal"."workspace_id"' in sql]
+    assert len(money_sql) == 2 and not workspace_wide, statements
+    [owed_sql] = [sql for sql in money_sql if " OVER " in sql]
+    owed_plan = _plan(owed_sql)
+    assert "committed_total_owed" in owed_plan and "Sort" not in owed_plan, owed_plan
+    owed, held = defaultdict(int), defaultdict(int)
+    for t in LedgerTotal.objects.filter(workspace=main, account_kind__in=(AccountKind.PAYABLE, AccountKind.ESCROW)):
+        if t.account_kind == AccountKind.PAYABLE:
+            owed[(t.engagement_id, t.currency)] += t.amount
+        held[t.currency] += t.amount if t.account_kind == AccountKind.ESCROW else 0
+    largest = sorted(((-amount, engagement) for (engagement, _), amount in owed.items() if amount > 0))[:LIST_LIMIT]
+    overview = workspace_overview(main)
+    assert [(row["engagement"].pk, row["owed"]) for row in overview.payables] == [(e, -a) for a, e in largest]
+    assert overview.payables_count == sum(1 for amount in owed.values() if amount > 0) > LIST_LIMIT
+    payable = defaultdict(int)
+    for (_, currency), amount in owed.items():
+        payable[currency] += amount
+    assert overview.escrow_totals == {c: amount for c, amount in held.items() if amount}
+    assert overview.owed_totals == {c: amount for c, amount in payable.items() if amount}
 
 
 def test_cut_lists_count_beside_their_rows_without_a_window():

@@ -60,6 +60,13 @@ class CommittedTotal(models.Model):
     the budgets nearest their limit filter and order every running engagement by it: one row
     each instead of aggregating four or five `LedgerTotal` rows per engagement on every request.
 
+    The same row holds the engagement's escrow and payable balances in that currency (its
+    `LedgerTotal` escrow rows summed, and its payable rows): the payments overview and the money
+    card sum a workspace's balances from one row per engagement instead of its four or five
+    escrow and payable `LedgerTotal` rows each, and "who is owed" reads its largest payables in
+    order from `committed_total_owed`. A row per engagement, never per workspace: a workspace's
+    row would hold every one of its releases behind the first one until that one commits.
+
     Derived like `LedgerTotal` and written by the same statement as it (services.totals), so it
     commits or rolls back with the entries; `ledger_totals_rebuild()` recomputes both."""
 
@@ -68,8 +75,10 @@ class CommittedTotal(models.Model):
     engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE,
                                    related_name="committed_totals", db_index=False)
     currency = models.CharField(max_length=3)
-    # Signed, in minor units of `currency`.
+    # Signed, in minor units of `currency`: committed spend, escrow held, payable (owed).
     amount = models.BigIntegerField(default=0)
+    in_escrow = models.BigIntegerField(default=0)
+    payable = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["engagement", "currency"]
@@ -77,9 +86,13 @@ class CommittedTotal(models.Model):
             models.UniqueConstraint(fields=["engagement", "currency"], name="committed_total_one_row"),
         ]
         indexes = [
-            # A workspace's rows, read whole by the alerts' count and the nearest budgets.
-            models.Index(fields=["workspace", "engagement"], include=["currency", "amount"],
+            # A workspace's rows, read whole by the alerts' count, the nearest budgets and the
+            # balances per currency.
+            models.Index(fields=["workspace", "engagement"], include=["currency", "amount", "in_escrow", "payable"],
                          name="committed_total_ws"),
+            # Who is owed: a workspace's payables, largest first, read in order and cut at a page.
+            models.Index(fields=["workspace", "-payable", "engagement"], include=["currency"],
+                         condition=models.Q(payable__gt=0), name="committed_total_owed"),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ engagement's figures are summed from its entries."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, F, Sum, Value, When
 from django.db.models.lookups import GreaterThan
 
 from engagements.models import MilestoneState
@@ -191,13 +191,16 @@ def committed_by_engagement(engagements, *, fields=()):
 
 def workspace_balances(workspace):
     """[(currency, in escrow, payable)], every currency with money held or owed, from the
-    workspace's ledger totals (LedgerTotal): no entry is summed, however long the ledger."""
-    rows = (LedgerTotal.objects.filter(workspace=workspace, account_kind__in=(AccountKind.ESCROW, AccountKind.PAYABLE))
-            .values("currency").order_by("currency")
-            .annotate(in_escrow=Sum("amount", filter=Q(account_kind=AccountKind.ESCROW), default=0),
-                      payable=Sum("amount", filter=Q(account_kind=AccountKind.PAYABLE), default=0))
-            .values_list("currency", "in_escrow", "payable"))
+    balances on the workspace's committed totals (CommittedTotal, one row per engagement and
+    currency, read through committed_total_ws): no entry is summed, however long the ledger."""
+    rows = balances_by_currency(workspace).order_by("currency").values_list("currency", "held", "owed")
     return [row for row in rows if row[1] or row[2]]
+
+
+def balances_by_currency(workspace):
+    """The workspace's escrow (`held`) and payable (`owed`) balances per currency, as a query."""
+    return (CommittedTotal.objects.filter(workspace=workspace).values("currency").order_by()
+            .annotate(held=Sum("in_escrow", default=0), owed=Sum("payable", default=0)))
 
 
 def committed_spend(engagement):

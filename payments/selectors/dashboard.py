@@ -13,9 +13,9 @@ from django.db.models import BigIntegerField, Count, Q, Subquery, Sum, Value
 
 from engagements.models import RUNNING_STATUSES, Engagement
 
-from ..models import AccountKind, LedgerTotal, MonthTotal
+from ..models import MonthTotal
 from ..providers import payments_provider
-from .balances import budget_figures_for, committed_by_engagement
+from .balances import balances_by_currency, budget_figures_for, committed_by_engagement
 
 
 def month_start(zone_name, now):
@@ -77,25 +77,22 @@ class EngagementMoney:
 
 def currency_totals(workspace, *, now):
     """[{currency, in_escrow, payable, released_this_month, paid_out_this_month}]: the balances
-    from the ledger totals (LedgerTotal), this month's movements from the month totals (MonthTotal:
-    the rows whose slot starts in the workspace's local month, read through month_total_ws), the
-    two read in one query (UNION ALL)."""
+    from the committed totals (CommittedTotal: a row per engagement, read through
+    committed_total_ws), this month's movements from the month totals (MonthTotal: the rows whose
+    slot starts in the workspace's local month, read through month_total_ws), the two read in one
+    query (UNION ALL)."""
     since = month_start(workspace.timezone, now)
     figures = ("in_escrow", "payable", "released_this_month", "paid_out_this_month")
     zero = Value(0, output_field=BigIntegerField())
-    balances = (LedgerTotal.objects.filter(workspace=workspace, account_kind__in=(AccountKind.ESCROW,
-                                                                                  AccountKind.PAYABLE))
-                .values("currency").order_by()
-                .annotate(in_escrow=Sum("amount", filter=Q(account_kind=AccountKind.ESCROW), default=0),
-                          payable=Sum("amount", filter=Q(account_kind=AccountKind.PAYABLE), default=0),
-                          released_this_month=zero, paid_out_this_month=zero))
+    balances = balances_by_currency(workspace).annotate(released_this_month=zero, paid_out_this_month=zero)
     this_month = (MonthTotal.objects.filter(workspace=workspace, slot__gte=since)
                   .values("currency").order_by()
-                  .annotate(in_escrow=zero, payable=zero, released_this_month=Sum("released", default=0),
+                  .annotate(held=zero, owed=zero, released_this_month=Sum("released", default=0),
                             paid_out_this_month=Sum("paid_out", default=0)))
     rows = {}
     for row in balances.union(this_month, all=True).order_by():
         total = rows.setdefault(row["currency"], {"currency": row["currency"], **dict.fromkeys(figures, 0)})
+        row["in_escrow"], row["payable"] = row.pop("held"), row.pop("owed")
         for name in figures:
             total[name] += row[name]
     return [rows[c] for c in sorted(rows) if any(rows[c][f] for f in figures)]

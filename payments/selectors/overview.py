@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Window
 from django.utils import timezone
 
 from accounts.paging import count_of
 from engagements.models import Engagement, Milestone, MilestoneState
 
 from ..models import (
-    AccountKind,
+    CommittedTotal,
     Dispute,
-    LedgerTotal,
     ReviewClock,
     TimeEntry,
     Timesheet,
@@ -146,13 +145,14 @@ def _reviews(workspace):
 
 
 def _payables(workspace):
-    """Who is owed what, per engagement, the largest first: the payable balances read from the
-    ledger totals (LedgerTotal: a row per engagement and kind, kept with the entries), so the page
-    costs the same at 1,000 ledger entries or 1,000,000."""
-    owed = (LedgerTotal.objects.filter(workspace=workspace, account_kind=AccountKind.PAYABLE)
-            .values("engagement", "currency").order_by().annotate(owed=Sum("amount")).filter(owed__gt=0)
-            .annotate(in_all=Window(Count("*"))))  # how many groups, counted before the cut
-    top = list(owed.order_by("-owed", "engagement")[:LIST_LIMIT])
+    """Who is owed what, per engagement, the largest first: the payable balances of the committed
+    totals (CommittedTotal: a row per engagement and currency, kept with the entries), read in
+    order from committed_total_owed and cut at the page, so the page costs the same at 1,000
+    ledger entries or 1,000,000."""
+    owed = (CommittedTotal.objects.filter(workspace=workspace, payable__gt=0)
+            .annotate(owed=F("payable"), in_all=Window(Count("*")))  # how many, counted before the cut
+            .values("engagement", "currency", "owed", "in_all"))
+    top = list(owed.order_by("-payable", "engagement")[:LIST_LIMIT])
     engagements = Engagement.objects.select_related("freelancer").in_bulk([row["engagement"] for row in top])
     payables = []
     for row in top:

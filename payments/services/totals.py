@@ -21,9 +21,11 @@ _UPSERT = (
     "DO UPDATE SET amount = payments_ledgertotal.amount + excluded.amount"
 )
 _COMMITTED_UPSERT = (
-    "INSERT INTO payments_committedtotal (workspace_id, engagement_id, currency, amount) "
-    "SELECT %s, %s, %s, %s WHERE %s ON CONFLICT (engagement_id, currency) "
-    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount"
+    "INSERT INTO payments_committedtotal (workspace_id, engagement_id, currency, amount, in_escrow, payable) "
+    "SELECT %s, %s, %s, %s, %s, %s WHERE %s ON CONFLICT (engagement_id, currency) "
+    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount, "
+    "in_escrow = payments_committedtotal.in_escrow + excluded.in_escrow, "
+    "payable = payments_committedtotal.payable + excluded.payable"
 )
 _MONTH_UPSERT = (
     "INSERT INTO payments_monthtotal (workspace_id, engagement_id, currency, slot, released, paid_out) "
@@ -39,9 +41,11 @@ _ALL_UPSERT = (
     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (engagement_id, currency, account_kind, transaction_kind) "
     "DO UPDATE SET amount = payments_ledgertotal.amount + excluded.amount RETURNING 1), "
     "committed_total AS ("
-    "INSERT INTO payments_committedtotal (workspace_id, engagement_id, currency, amount) "
-    "SELECT %s, %s, %s, %s FROM ledger_total WHERE %s ON CONFLICT (engagement_id, currency) "
-    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount RETURNING 1) "
+    "INSERT INTO payments_committedtotal (workspace_id, engagement_id, currency, amount, in_escrow, payable) "
+    "SELECT %s, %s, %s, %s, %s, %s FROM ledger_total WHERE %s ON CONFLICT (engagement_id, currency) "
+    "DO UPDATE SET amount = payments_committedtotal.amount + excluded.amount, "
+    "in_escrow = payments_committedtotal.in_escrow + excluded.in_escrow, "
+    "payable = payments_committedtotal.payable + excluded.payable RETURNING 1) "
     "INSERT INTO payments_monthtotal (workspace_id, engagement_id, currency, slot, released, paid_out) "
     "SELECT %s, %s, %s, %s, %s, %s FROM ledger_total WHERE %s ON CONFLICT (engagement_id, currency, slot) "
     "DO UPDATE SET released = payments_monthtotal.released + excluded.released, "
@@ -49,14 +53,24 @@ _ALL_UPSERT = (
 )
 
 
+def _committed_figures(account_kind, transaction_kind, amount):
+    """(committed, escrow, payable) that lines of these kinds add to the committed total, or None
+    when they add nothing to it."""
+    sign = committed_sign(account_kind, transaction_kind)
+    if not sign and account_kind not in (AccountKind.ESCROW, AccountKind.PAYABLE):
+        return None
+    return (amount * sign, amount if account_kind == AccountKind.ESCROW else 0,
+            amount if account_kind == AccountKind.PAYABLE else 0)
+
+
 def _upsert(rows):
     """Add rows (workspace, engagement, currency, account kind, transaction kind, amount, when) to
-    the ledger totals, to the committed totals for the kinds that count as committed, and to the
-    month totals of the slot of `when` for the kinds they sum."""
+    the ledger totals, to the committed totals for the kinds that count as committed or move
+    escrow or payable, and to the month totals of the slot of `when` for the kinds they sum."""
     committed, month = [], []
     for ws, e, c, a, t, amount, at in rows:
-        sign = committed_sign(a, t)
-        committed.append((ws, e, c, amount * sign, sign != 0))
+        figures = _committed_figures(a, t, amount)
+        committed.append((ws, e, c, *(figures or (0, 0, 0)), figures is not None))
         figures = month_figures(a, t, amount)
         slot = connection.ops.adapt_datetimefield_value(month_slot(at))  # SQLite: as the ORM stores it
         month.append((ws, e, c, slot, *(figures or (0, 0)), figures is not None))
@@ -115,14 +129,17 @@ def totals_from_entries(workspace_ids=None):
 
 
 def committed_from_totals(totals):
-    """CommittedTotal rows (unsaved) summed from LedgerTotal rows (saved or not)."""
-    sums = defaultdict(int)
+    """CommittedTotal rows (unsaved) summed from LedgerTotal rows (saved or not): committed
+    spend, escrow and payable."""
+    sums = defaultdict(lambda: [0, 0, 0])
     for t in totals:
-        sign = committed_sign(t.account_kind, t.transaction_kind)
-        if sign:
-            sums[(t.workspace_id, t.engagement_id, t.currency)] += t.amount * sign
-    return [CommittedTotal(workspace_id=ws, engagement_id=e, currency=c, amount=amount)
-            for (ws, e, c), amount in sorted(sums.items())]
+        figures = _committed_figures(t.account_kind, t.transaction_kind, t.amount)
+        if figures is not None:
+            row = sums[(t.workspace_id, t.engagement_id, t.currency)]
+            for i, value in enumerate(figures):
+                row[i] += value
+    return [CommittedTotal(workspace_id=ws, engagement_id=e, currency=c, amount=amount, in_escrow=held, payable=owed)
+            for (ws, e, c), (amount, held, owed) in sorted(sums.items())]
 
 
 def months_from_entries(workspace_ids=None):

@@ -8,6 +8,7 @@ after its commit) and replaces the rules its rail does differently.
 """
 
 
+from collections import defaultdict
 from datetime import timedelta
 from functools import partial
 
@@ -372,10 +373,22 @@ class MoneyMachine(RuleBasedStateMachine):
             return {(t.engagement_id, t.currency, t.account_kind, t.transaction_kind): t.amount for t in totals}
 
         assert rows(LedgerTotal.objects.filter(workspace=self.ws)) == rows(totals_from_entries([self.ws.pk]))
-        # CommittedTotal (what the budget alerts and nearest budgets read) is those totals' committed kinds summed.
-        committed = {(t.engagement_id, t.currency): t.amount for t in CommittedTotal.objects.filter(workspace=self.ws)}
-        assert committed == {(t.engagement_id, t.currency): t.amount
+        # CommittedTotal (what the budget alerts and nearest budgets read) is those totals' committed kinds summed,
+        # and its balances (the overview's and the money card's escrow and payable) those totals' escrow and payable.
+        committed = {(t.engagement_id, t.currency): (t.amount, t.in_escrow, t.payable)
+                     for t in CommittedTotal.objects.filter(workspace=self.ws)}
+        assert committed == {(t.engagement_id, t.currency): (t.amount, t.in_escrow, t.payable)
                              for t in committed_from_totals(totals_from_entries([self.ws.pk]))}
+        # The balances are each engagement's escrow and payable entries summed.
+        held = defaultdict(lambda: [0, 0])
+        entries = Entry.objects.filter(transaction__workspace=self.ws, transaction__engagement__isnull=False,
+                                       account__kind__in=(AccountKind.ESCROW, AccountKind.PAYABLE))
+        for engagement, currency, kind, total in (entries.values_list("transaction__engagement", "currency",
+                                                                      "account__kind")
+                                                  .annotate(Sum("amount")).order_by()):
+            held[(engagement, currency)][kind == AccountKind.PAYABLE] += total
+        assert {key: [escrow, payable] for key, (_, escrow, payable) in committed.items() if escrow or payable} == {
+            key: figures for key, figures in held.items() if any(figures)}
         # MonthTotal (this month's movements and the released-per-month chart) is the entries by slot.
         months = {(t.engagement_id, t.currency, t.slot): (t.released, t.paid_out)
                   for t in MonthTotal.objects.filter(workspace=self.ws)}
