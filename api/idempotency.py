@@ -48,6 +48,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from accounts.bulk import insert_one
+
 from .exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from .models import IdempotencyKey
 from .parsers import ensure_shallow
@@ -151,17 +153,11 @@ def _own_statement():
 
 
 def _insert_marker(**values):
-    """`IdempotencyKey.objects.create(**values)` written out (every money action inserts one, and
-    the ORM's building of the INSERT was most of its cost): the marker, in flight."""
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO api_idempotencykey (user_id, \"key\", method, path, request_hash, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-            [values["user"].pk, values["key"], values["method"], values["path"], values["request_hash"],
-             connection.ops.adapt_datetimefield_value(values["created_at"])])
-        (pk,) = cursor.fetchone()
-    return IdempotencyKey(pk=pk, **values)
+    """The marker, in flight: `IdempotencyKey.objects.create(**values)` through
+    `accounts.bulk.insert_one` (every money action inserts one; its INSERT is built once)."""
+    marker = IdempotencyKey(**values)
+    insert_one(marker)
+    return marker
 
 
 def _ours(marker):

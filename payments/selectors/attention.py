@@ -10,7 +10,6 @@ beside them (accounts.attention.attention_rows); the merge keeps the page asked 
 
 from functools import partial
 
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from accounts.attention import (
@@ -29,10 +28,10 @@ from engagements.models import RUNNING_STATUSES, Engagement
 from engagements.selectors.attention import engagement_attention, local_day, snoozed_keys
 from freelancers.attention import freelancer_attention
 
-from ..models import Dispute
 from ..money import format_money
 from . import pay_model_attention
 from .balances import ALERT_PERCENT, committed_by_engagement, percent_of
+from .disputes import open_disputes_in
 from .provider_charges import charge_failures
 
 
@@ -92,12 +91,7 @@ def money_attention(workspace, *, now, window=None):
 
 
 def _disputes(workspace, now, window):
-    # The workspace looked up per open dispute (its milestone's engagement, by key) in a scalar
-    # subquery, not a join: joined, the planner hashed all 50,000 milestones for 789 disputes.
-    workspace_of = Subquery(Engagement.objects.filter(milestones=OuterRef("milestone")).order_by()
-                            .values("workspace")[:1])
-    disputes = (Dispute.objects.filter(resolved_at__isnull=True).annotate(_workspace=workspace_of)
-                .filter(_workspace=workspace_param(workspace)).select_related("milestone__engagement__freelancer"))
+    disputes = open_disputes_in(workspace_param(workspace)).select_related("milestone__engagement__freelancer")
     disputes, total = attention_rows(disputes, window, kind="dispute_open", order=("opened_at", "pk"))
     items = []
     for d in disputes:

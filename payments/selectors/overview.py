@@ -22,6 +22,7 @@ from ..models import (
     Transaction,
 )
 from .balances import budget_figures_for, workspace_balances
+from .disputes import open_disputes_in
 
 
 @dataclass
@@ -94,15 +95,10 @@ def _first(rows):
 
 
 def _open_disputes(workspace):
-    """The oldest open disputes of the workspace and how many there are, in one query. The open
-    disputes of every workspace are a few hundred rows: each one's workspace is looked up through
-    its milestone's key (a scalar subquery), the first LIST_LIMIT are cut on those narrow rows and
-    only they are joined to their milestone, engagement and freelancer. Joined first, the planner
-    hashed every milestone of the database (50,000 at the bench size) to find them."""
-    workspace_of = (Milestone.objects.filter(pk=OuterRef("milestone_id")).order_by()
-                    .values("engagement__workspace_id")[:1])
-    open_here = (Dispute.objects.filter(resolved_at__isnull=True)
-                 .alias(workspace_id=Subquery(workspace_of)).filter(workspace_id=workspace.pk))
+    """The oldest open disputes of the workspace and how many there are, in one query: the first
+    LIST_LIMIT are cut on the narrow rows of `open_disputes_in` and only they are joined to their
+    milestone, engagement and freelancer."""
+    open_here = open_disputes_in(workspace.pk)
     first = open_here.order_by("opened_at", "pk").values("pk")[:LIST_LIMIT]
     rows = list(Dispute.objects.filter(pk__in=first).annotate(in_all=count_of(open_here))
                 .select_related("milestone__engagement__freelancer", "raised_by").order_by("opened_at", "pk"))
