@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, CalendarFeed, Invitation, Membership, User, Workspace
+from .models import AuditEvent, CalendarFeed, Invitation, Membership, User, Workspace, WorkspaceChange
 
 
 @admin.register(User)
@@ -74,3 +74,20 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     # The salt and the hash are never shown: with the SECRET_KEY the salt rebuilds the URL.
     exclude = ["salt", "token_hash"]
     readonly_fields = ["created_at", "rotated_at"]
+
+
+@admin.register(WorkspaceChange)
+class WorkspaceChangeAdmin(admin.ModelAdmin):
+    """Read-only: written by the change marks' triggers (accounts/changes.py), for looking only."""
+
+    list_display = ["workspace_id", "backend", "mark"]
+    search_fields = ["workspace_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

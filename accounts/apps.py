@@ -9,8 +9,9 @@ class AccountsConfig(AppConfig):
         # of signing in (the login page, the API's token endpoint) passes, so the audit log
         # hears of each there. Imported here: models load only once the registry is ready.
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+        from django.db.models.signals import post_migrate
 
-        from . import audit
+        from . import audit, changes
 
         def logged_in(sender, request=None, user=None, **kwargs):
             audit.audit_for_member(user=user, action="login")
@@ -26,3 +27,7 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(logged_in, dispatch_uid="accounts.audit.login", weak=False)
         user_logged_out.connect(logged_out, dispatch_uid="accounts.audit.logout", weak=False)
         user_login_failed.connect(login_failed, dispatch_uid="accounts.audit.login_failed", weak=False)
+        # The change marks' triggers follow the models: put in place after every migrate, once
+        # every app's tables exist (accounts/changes.py).
+        post_migrate.connect(lambda sender, using="default", **kwargs: changes.install(using),
+                             sender=self, dispatch_uid="accounts.changes.install", weak=False)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import changes
 from .audit import audit_denied_page, request_ip_reset, request_ip_set
 from .models import Membership
 from .selectors import membership_role_known
@@ -34,7 +35,7 @@ class WorkspaceMiddleware:
         if user is not None and user.is_authenticated:
             # All of the user's memberships in one query: the current one is picked from them,
             # and the workspace switcher lists them (accounts.context_processors).
-            memberships = list(Membership.objects.select_related("workspace").filter(user=user)
+            memberships = list(changes.with_mark(Membership.objects.select_related("workspace").filter(user=user))
                                .order_by("created_at", "pk"))
             request.memberships = memberships
             chosen = request.session.get(SESSION_KEY)

@@ -319,3 +319,20 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar of {self.user} in {self.workspace} ({self.audience})"
+
+
+class WorkspaceChange(models.Model):
+    """One row of a workspace's change mark (accounts/changes.py): the last value the database
+    backend `backend` (its process id; 0 for the rows of backends that have gone) took for a
+    write to the workspace's rows. Written by triggers only; no foreign key, so the write that
+    deletes a workspace can still mark it."""
+
+    workspace_id = models.BigIntegerField()
+    backend = models.IntegerField()
+    mark = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace_id", "backend"], name="workspace_change_per_backend")]
+
+    def __str__(self):
+        return f"Workspace {self.workspace_id}, backend {self.backend}: {self.mark}"

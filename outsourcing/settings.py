@@ -315,6 +315,10 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL, "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Parts of owner pages kept until their workspace changes (accounts/kept.py): in each process's
+# own memory, at most this many (about 70 KB each at most).
+CACHES["kept_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept-pages",
+                        "OPTIONS": {"MAX_ENTRIES": env.int("KEPT_PAGES_MAX", default=300)}}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.access import get_for_workspace, owner_required, workspace_required
 from accounts.forms import AcceptInvitationSignupForm
+from accounts.kept import kept_part
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, InvitationRole, Membership
 from accounts.together import read_together
@@ -45,8 +46,12 @@ def home(request):
         WorkerHeartbeat.objects.order_by("-seen_at")[:1],
     ])
     oldest = stuck[0] if stuck else None
+    now = timezone.now()
     return render(request, "dashboard/home.html", {
-        **home_sections(workspace, user=request.user, now=timezone.now()),
+        # Kept until the workspace's rows change or the minute turns (accounts/kept.py); the team
+        # and the footer are read afresh on every view.
+        "sections": kept_part(request, "home", "dashboard/_home_sections.html",
+                              lambda: home_sections(workspace, user=request.user, now=now), now=now),
         "members": members,
         "pending_invitations": invitations,
         "invite_form": TeammateInviteForm(workspace=workspace),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_errors
+from accounts.kept import kept_part
 from freelancers.models import Freelancer
 
 from .. import selectors
@@ -38,6 +39,14 @@ FREELANCER_SELECT_MAX = 100
 
 @owner_page
 def engagement_list(request):
+    now = timezone.now()
+    # Kept until the workspace's rows change or the minute turns (accounts/kept.py).
+    content = kept_part(request, "engagement_list", "engagements/_list_content.html",
+                        lambda: _engagement_list_context(request, now), now=now)
+    return render(request, "engagements/list.html", {"content": content})
+
+
+def _engagement_list_context(request, now):
     workspace = request.workspace
     status = request.GET.get("status", "")
     status = status if status in EngagementStatus.values else ""
@@ -46,7 +55,7 @@ def engagement_list(request):
     freelancer_name = request.GET.get("freelancer_name", "").strip()[:150]
     at_risk = request.GET.get("at_risk") == "1"
     rows = selectors.engagement_list(workspace, status=status or None, freelancer_id=freelancer_id,
-                                     freelancer_name=freelancer_name, at_risk=at_risk, reader=request.user)
+                                     freelancer_name=freelancer_name, at_risk=at_risk, reader=request.user, now=now)
     freelancers = list(Freelancer.objects.filter(workspace=workspace, engagements__isnull=False).distinct()
                        .order_by("name").only("pk", "name")[:FREELANCER_SELECT_MAX + 1])
     filtered = bool(status or freelancer_id or freelancer_name or at_risk)
@@ -57,16 +66,16 @@ def engagement_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "engagements/list.html", {
+    return {
         "page": page, "status": status, "freelancer_id": freelancer_id, "at_risk": at_risk,
         "status_choices": STATUS_FILTERS,
         "freelancers": freelancers if len(freelancers) <= FREELANCER_SELECT_MAX else None,
         "freelancer_name": freelancer_name,
         "counts": counts,
         "to_rotate": selectors.rotation_checklist(workspace),
-        "querystring": query.urlencode(), "now": timezone.now(),
+        "querystring": query.urlencode(), "now": now,
         "filtered": filtered,
-    })
+    }
 
 
 @owner_page
