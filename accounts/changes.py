@@ -26,8 +26,10 @@ pages there are always computed afresh.
 
 import hashlib
 from collections import deque
+from functools import partial
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections
 from django.db.models import CharField, Value
 from django.db.models.expressions import RawSQL
@@ -100,6 +102,34 @@ def tracked_tables():
     return dict(sorted(tables.items()))
 
 
+def people_links():
+    """[(table, column of the person, column of the workspace)] of the project's models that tie
+    a person (their field `user`) directly to a workspace: a membership, a freelancer profile, a
+    token. A person's name or email shows on kept pages of the workspaces they belong to (anyone
+    who acts in a workspace belongs to it as a member or as a freelancer)."""
+    user, workspace = apps.get_model(settings.AUTH_USER_MODEL), apps.get_model("accounts", "Workspace")
+    links = []
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+        people = [f for f in fields if f.related_model is user and f.name == "user"]
+        places = [f for f in fields if f.related_model is workspace and not f.null]
+        if model._meta.app_label in PROJECT_APPS and people and places:
+            links += [(model._meta.db_table, person.column, places[0].column) for person in people]
+    return sorted(links)
+
+
+def watched_tables():
+    """{table: SQL of the workspaces of its changed rows, given the transition table's name}."""
+    watched = {table: partial(_workspaces_of, path=path) for table, path in tracked_tables().items()}
+    watched[apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table] = _people_workspaces
+    return watched
+
+
+def _people_workspaces(rows):
+    return " UNION ".join(f'SELECT l."{place}" FROM {rows} r JOIN "{table}" l ON l."{person}" = r.id'  # noqa: S608
+                          for table, person, place in people_links())
+
+
 def _workspaces_of(rows, path):
     """SELECT of the workspace ids of the transition table `rows`, following `path`."""
     if not path:
@@ -112,9 +142,9 @@ def _workspaces_of(rows, path):
     return f'SELECT {alias}."{path[-1].column}" FROM {rows} r {" ".join(joins)}'  # noqa: S608
 
 
-def _trigger_ddl(table, path):
+def _trigger_ddl(table, workspaces_of):
     name = PREFIX + hashlib.sha256(table.encode()).hexdigest()[:12]
-    new, old = _workspaces_of("changed", path), _workspaces_of("changed_before", path)
+    new, old = workspaces_of("changed"), workspaces_of("changed_before")
     body = "BEGIN PERFORM {mark}(ARRAY({select})); RETURN NULL; END"
     return [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -149,9 +179,12 @@ def install_statements(existing=None):
     """Every statement that puts the marks in place, as derived from today's models (of the
     tables in `existing`, when given), and a first mark for every workspace there is."""
     statements = [f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}", MARK_FUNCTION_DDL]
-    for table, path in tracked_tables().items():
-        if existing is None or table in existing and all(f.related_model._meta.db_table in existing for f in path):
-            statements += _trigger_ddl(table, path)
+    watched = watched_tables()
+    needs = {table: {f.related_model._meta.db_table for f in path} for table, path in tracked_tables().items()}
+    needs |= dict.fromkeys(set(watched) - set(needs), {table for table, _, _ in people_links()})
+    for table, workspaces_of in watched.items():
+        if existing is None or table in existing and needs[table] <= existing:
+            statements += _trigger_ddl(table, workspaces_of)
     statements.append(f'INSERT INTO "{TABLE}" (workspace_id, backend, mark) SELECT id, 0, nextval(\'{SEQUENCE}\') '  # noqa: S608
                       'FROM "accounts_workspace" ON CONFLICT (workspace_id, backend) DO NOTHING')
     return statements

@@ -124,13 +124,25 @@ def test_folding_the_rows_of_gone_backends_moves_the_mark_once_and_never_back(tw
 
 def test_every_table_with_a_way_to_its_workspace_is_watched_and_installing_again_changes_nothing():
     tracked = changes.tracked_tables()
+    watched = changes.watched_tables()
+    assert set(watched) == set(tracked) | {"accounts_user"}
     assert {"engagements_engagement", "engagements_milestone", "payments_entry", "payments_committedtotal",
             "engagements_attentionsnooze", "freelancers_freelancer"} <= set(tracked)
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgrelid::regclass::text, count(*) FROM pg_trigger WHERE tgname LIKE %s "
                        "GROUP BY 1", [changes.PREFIX + "%"])
         triggers = dict(cursor.fetchall())
-    assert {table: triggers.get(table) for table in tracked} == dict.fromkeys(tracked, 3)
+    assert {table: triggers.get(table) for table in watched} == dict.fromkeys(watched, 3)
     assert changes.install() is False
     # An owner's signature has no freelancer: the chain that cannot be empty is taken.
     assert [f.name for f in tracked["engagements_agreementsignature"]] == ["agreement", "engagement", "workspace"]
+
+
+def test_a_persons_change_moves_the_marks_of_the_workspaces_they_belong_to(two):
+    engagement, other = two
+    member = engagement.workspace.memberships.first().user
+    before, other_before = mark(engagement.workspace), mark(other.workspace)
+    member.full_name = "Renamed Person"
+    member.save()
+    assert mark(engagement.workspace) != before
+    assert mark(other.workspace) == other_before
