@@ -8,7 +8,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 from accounts import changes
-from accounts.models import WorkspaceChange
+from accounts.models import Membership, WorkspaceChange
+from accounts.tests.factories import UserFactory
 from engagements.models import Milestone, StatusUpdate
 from payments.tests.factories import EngagementFactory, MilestoneFactory
 
@@ -140,7 +141,8 @@ def test_every_table_with_a_way_to_its_workspace_is_watched_and_installing_again
 
 def test_a_persons_change_moves_the_marks_of_the_workspaces_they_belong_to(two):
     engagement, other = two
-    member = engagement.workspace.memberships.first().user
+    member = UserFactory()
+    Membership.objects.create(user=member, workspace=engagement.workspace, role="manager")
     before, other_before = mark(engagement.workspace), mark(other.workspace)
     member.full_name = "Renamed Person"
     member.save()
