@@ -153,6 +153,11 @@ app.conf.update(
             "task": "engagements.tasks.owner_digests",
             "schedule": SWEEP_SECONDS,
         },
+        # Housekeeping: the change marks of connections that have gone fold into one row.
+        "change-marks-prune": {
+            "task": "accounts.tasks.change_marks_prune",
+            "schedule": 3600.0,
+        },
         # Housekeeping: stored Idempotency-Key responses are kept 24 h at least, 48 h at most.
         "purge-idempotency-keys": {
             "task": "api.tasks.purge_idempotency_keys",

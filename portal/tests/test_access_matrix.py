@@ -171,8 +171,9 @@ def pages(world):
     return found
 
 
-# The audit log is written by a denied request on purpose (accounts/audit.py): not a change.
-NOT_STATE = {"accounts.AuditEvent"}
+# The audit log is written by a denied request on purpose (accounts/audit.py), and the workspace's
+# change mark moves with that write (accounts/changes.py): neither is a change of state.
+NOT_STATE = {"accounts.AuditEvent", "accounts.WorkspaceChange"}
 
 
 def snapshot(only=None):
