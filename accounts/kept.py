@@ -15,12 +15,14 @@ not kept. It is kept under everything it depends on:
 - the process: kept in the process's memory (Django's local-memory cache, a bounded number of
   parts), never shared with another process or deploy, and forgotten when a setting changes.
 
-Where there is no mark (SQLite, a POST, a workspace without one yet) the part is rendered afresh.
+Where there is no mark (SQLite, a POST, a workspace without one yet), or KEPT_PAGES is off, the part
+is rendered afresh.
 """
 
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.middleware.csrf import get_token
@@ -44,7 +46,7 @@ def part_key(request, name, *, now):
     """The key of the part `name` of this request's page, or None when it cannot be kept."""
     membership, workspace = getattr(request, "membership", None), getattr(request, "workspace", None)
     mark = getattr(membership, "change_mark", None)
-    if mark is None or workspace is None or request.method != "GET":
+    if mark is None or workspace is None or request.method != "GET" or not settings.KEPT_PAGES:
         return None
     get_token(request)  # the session's CSRF secret, made now if the session has none yet
     parts = (_process["id"], name, workspace.pk, mark, request.user.pk, membership.role,

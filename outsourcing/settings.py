@@ -316,7 +316,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Parts of owner pages kept until their workspace changes (accounts/kept.py): in each process's
-# own memory, at most this many (about 70 KB each at most).
+# own memory, at most this many (about 70 KB each at most). KEPT_PAGES=0 builds them on every view.
+KEPT_PAGES = env.bool("KEPT_PAGES", default=True)
 CACHES["kept_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept-pages",
                         "OPTIONS": {"MAX_ENTRIES": env.int("KEPT_PAGES_MAX", default=300)}}
 

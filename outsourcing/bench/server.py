@@ -32,9 +32,10 @@ def production_env(port):
 
 
 @contextmanager
-def stack(port, log_dir):
-    """gunicorn on 127.0.0.1:`port` and one Celery worker; yields their process ids."""
-    env = production_env(port)
+def stack(port, log_dir, **settings_env):
+    """gunicorn on 127.0.0.1:`port` and one Celery worker (`settings_env`: environment variables
+    of their own); yields their process ids."""
+    env = {**production_env(port), **settings_env}
     log_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env,
                    check=True)

@@ -113,3 +113,12 @@ def test_the_forms_of_a_kept_part_still_post(workspace, owner):
     response = browser.post(form[1], {"csrfmiddlewaretoken": form[2]})
     assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")
     assert "Nothing needs you today." in browser.get("/").content.decode()
+
+
+def test_with_keeping_off_every_view_builds_the_page(owner_client, workspace, settings):
+    settings.KEPT_PAGES = False
+    EngagementFactory(workspace=workspace, title="Website redesign")
+    owner_client.get("/engagements/")
+    with CaptureQueriesContext(connection) as queries:
+        owner_client.get("/engagements/")
+    assert len(queries) > 5
