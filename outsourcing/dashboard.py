@@ -1,5 +1,5 @@
 """The owner's home page composed from each app's selectors: needs attention, money, pipeline,
-the next 14 days and the charts. A fixed number of queries however many rows (a test compares
+the next 14 days, the charts and the team. A fixed number of queries however many rows (a test compares
 10 and 1,000 engagements)."""
 
 from itertools import groupby
@@ -7,6 +7,7 @@ from itertools import groupby
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import Membership
 from accounts.together import read_together
 from engagements.models import RUNNING_STATUSES
 from engagements.selectors.agenda import owner_agenda_page
@@ -18,6 +19,7 @@ from payments.selectors.charts import budget_burn, released_by_month, released_b
 from payments.selectors.dashboard import home_budgets, owner_money
 
 from . import charts
+from .forms import pending_teammate_invitations
 
 AGENDA_DAYS = 14
 # What the home page shows of each list however many rows there are (the page stays a page: the
@@ -35,10 +37,14 @@ def home_sections(workspace, *, user, now):
     agenda, agenda_total = owner_agenda_page(workspace, now=now, days=AGENDA_DAYS, limit=AGENDA_SHOWN)
     budgets, running, burning = home_budgets(workspace, limit=BUDGETS_SHOWN, newest=BURN_CHARTS)
     attention, attention_total = owner_attention_page(workspace, user=user, now=now, limit=ATTENTION_SHOWN)
-    # Three small reads of three apps that need nothing from each other: one statement.
-    pipeline, released, freelancers = read_together([
-        pipeline_rows(workspace), released_by_month_rows(workspace, now=now), _on_time_freelancers(workspace)])
+    # Small reads of four apps that need nothing from each other: one statement.
+    pipeline, released, freelancers, members, invitations = read_together([
+        pipeline_rows(workspace), released_by_month_rows(workspace, now=now), _on_time_freelancers(workspace),
+        Membership.objects.filter(workspace=workspace).select_related("user"),
+        pending_teammate_invitations(workspace)])
     return {
+        "members": members,
+        "pending_invitations": invitations,
         "attention": attention,
         "attention_total": attention_total,
         "money": {**money, "engagements": budgets},

@@ -27,7 +27,7 @@ from payments.selectors.attention import AttentionPages, owner_attention_item
 
 from .celery import app
 from .dashboard import home_sections
-from .forms import TeammateInviteForm, pending_teammate_invitations
+from .forms import TeammateInviteForm
 from .heartbeat import worker_status
 from .models import WorkerHeartbeat
 
@@ -37,24 +37,21 @@ INVITE_SESSION_KEY = "invitation_token"
 @workspace_required
 def home(request):
     workspace = request.workspace
-    # The team, its pending invitations and the footer's two facts (the oldest stuck email with
-    # the number of them beside it, a window COUNT; the worker's latest heartbeat): one statement.
-    members, invitations, stuck, heartbeat = read_together([
-        Membership.objects.filter(workspace=workspace).select_related("user"),
-        pending_teammate_invitations(workspace),
+    now = timezone.now()
+    # The footer's two facts, read on every view: the worker's latest heartbeat (no workspace's
+    # row: nothing marks its change) and the oldest stuck email with the number of them beside
+    # it (a window COUNT), in one statement.
+    stuck, heartbeat = read_together([
         stuck_notifications(workspace).annotate(stuck_count=Window(Count("pk"))).order_by("created_at", "pk")[:1],
         WorkerHeartbeat.objects.order_by("-seen_at")[:1],
     ])
     oldest = stuck[0] if stuck else None
-    now = timezone.now()
     return render(request, "dashboard/home.html", {
-        # Kept until the workspace's rows change or the minute turns (accounts/kept.py); the team
-        # and the footer are read afresh on every view.
-        "sections": kept_part(request, "home", "dashboard/_home_sections.html",
-                              lambda: home_sections(workspace, user=request.user, now=now), now=now),
-        "members": members,
-        "pending_invitations": invitations,
-        "invite_form": TeammateInviteForm(workspace=workspace),
+        # Kept until the workspace's rows change or the minute turns (accounts/kept.py).
+        "sections": kept_part(request, "home", "dashboard/_home_sections.html", lambda: {
+            **home_sections(workspace, user=request.user, now=now),
+            "invite_form": TeammateInviteForm(workspace=workspace),
+        }, now=now),
         "delivery": {"worker": worker_status(latest=heartbeat[0] if heartbeat else None),
                      "stuck_count": oldest.stuck_count if oldest else 0, "oldest_stuck": oldest},
     })

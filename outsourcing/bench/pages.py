@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.middleware import IDLE_STAMP
 from accounts.models import User
@@ -91,8 +93,12 @@ class Identities:
             session = client.session
             session[IDLE_STAMP] = int(timezone.now().timestamp())
             session.save()
+            # The CSRF cookie a browser holds after its first page (the forms' tokens are made
+            # from it, and a kept page is its session's own: accounts/kept.py).
+            client.cookies[settings.CSRF_COOKIE_NAME] = csrf_secret = get_random_string(32, CSRF_ALLOWED_CHARS)
             self.clients[who] = client
-            self.cookies[who] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            self.cookies[who] = f"{cookie}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
         _, key = services.token_create(user=User.objects.get(email=data.MAIN_OWNER_EMAIL), workspace_slug="bench-0")
         self.token = key
         self.clients["api"] = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {key}")
