@@ -22,4 +22,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('workspace_id', 'backend'), name='workspace_change_per_backend')],
             },
         ),
+        # The table stays; Django's flush leaves it alone (accounts.models.WorkspaceChange).
+        migrations.AlterModelOptions(name='WorkspaceChange', options={'managed': False}),
     ]
