@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record
 from accounts.bulk import insert_many, insert_one
+from accounts.joined import Joined
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
@@ -69,25 +70,27 @@ def escrow_and_payable_accounts(engagement, *, held_for):
     of two account shapes and an aggregate subquery) cost more CPU than the database spends on
     it. The same read as `Account.objects.filter(Q(escrow…) | Q(payable…), workspace=…)
     .annotate(held=Subquery(<the milestone's escrow entries summed>))`."""
-    rows = list(Account.objects.raw(_ACCOUNTS_WITH_HELD, {
+    rows = _ACCOUNTS_WITH_HELD.all({
         "milestone": held_for.pk, "escrow": AccountKind.ESCROW, "payable": AccountKind.PAYABLE,
         "currency": engagement.currency, "workspace": engagement.workspace_id, "engagement": engagement.pk,
-        "freelancer": engagement.freelancer_id}))
-    found = {account.kind: account for account in rows}
-    amount = int(found[AccountKind.ESCROW].held or 0) if found.get(AccountKind.ESCROW) else 0  # SUM: numeric
-    return (found.get(AccountKind.ESCROW) or escrow_account(engagement),
-            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer), amount)
+        "freelancer": engagement.freelancer_id})
+    found = {account.kind: (account, held) for account, held in rows}
+    amount = int(found[AccountKind.ESCROW][1] or 0) if AccountKind.ESCROW in found else 0  # SUM: numeric
+    return (found[AccountKind.ESCROW][0] if AccountKind.ESCROW in found else escrow_account(engagement),
+            found[AccountKind.PAYABLE][0] if AccountKind.PAYABLE in found else payable_account(engagement.freelancer),
+            amount)
 
 
-_ACCOUNTS_WITH_HELD = """
-    SELECT a.*, (SELECT SUM(e.amount) FROM payments_entry e
+# Prepared once per connection (accounts.prepared): planning it cost PostgreSQL more than running it.
+_ACCOUNTS_WITH_HELD = Joined(("a", Account), sql="""
+    SELECT {columns}, (SELECT SUM(e.amount) FROM payments_entry e
                  JOIN payments_transaction t ON t.id = e.transaction_id
                  JOIN payments_account ea ON ea.id = e.account_id
                  WHERE t.milestone_id = %(milestone)s AND ea.kind = %(escrow)s AND e.currency = %(currency)s) AS held
     FROM payments_account a
     WHERE a.workspace_id = %(workspace)s
       AND ((a.kind = %(escrow)s AND a.engagement_id = %(engagement)s AND a.freelancer_id IS NULL)
-           OR (a.kind = %(payable)s AND a.engagement_id IS NULL AND a.freelancer_id = %(freelancer)s))"""
+           OR (a.kind = %(payable)s AND a.engagement_id IS NULL AND a.freelancer_id = %(freelancer)s))""")
 
 
 def _account(*, workspace, kind, engagement=None, freelancer=None):
