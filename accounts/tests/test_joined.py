@@ -64,3 +64,23 @@ def test_insert_one_writes_what_save_writes_and_skips_a_duplicate_only_when_told
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_one(Notification(kind="x", recipient_email="c@example.com", dedupe_key="once", workspace=workspace))
     assert list(Notification.objects.values_list("recipient_email", flat=True)) == ["a@example.com"]
+
+
+@pytest.mark.postgres  # elsewhere Joined reads through Django's own cursor
+def test_a_joined_read_is_prepared_once_per_connection_and_counted_like_any_statement(
+        workspace, django_assert_num_queries):
+    from django.db import connection
+
+    first, second = (MilestoneFactory(engagement=EngagementFactory(workspace=workspace)) for _ in range(2))
+    read = Joined(("m", Milestone), sql="SELECT {columns} FROM engagements_milestone m /* prepared once */ "
+                                        "WHERE m.id = ANY(%s) ORDER BY m.id")
+
+    with django_assert_num_queries(3):  # in the query log and execute_wrappers like every statement
+        for _ in range(2):
+            assert read.one([[first.pk]])[0].due_at == first.due_at  # timestamps in the connection's time zone
+        assert [m.pk for m, in read.all([[first.pk, second.pk]])] == [first.pk, second.pk]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", ["%/* prepared once */%"])
+        assert cursor.fetchone() == (1, 3)  # planned by PostgreSQL once, run three times
