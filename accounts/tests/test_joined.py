@@ -84,3 +84,29 @@ def test_a_joined_read_is_prepared_once_per_connection_and_counted_like_any_stat
         cursor.execute("SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
                        "WHERE statement LIKE %s", ["%/* prepared once */%"])
         assert cursor.fetchone() == (1, 3)  # planned by PostgreSQL once, run three times
+
+
+def test_insert_one_with_many_writes_the_row_and_its_rows_or_neither(workspace):
+    from accounts.bulk import insert_one_with_many
+    from payments.models import Account, AccountKind, Entry, Transaction
+
+    engagement = EngagementFactory(workspace=workspace)
+    funding = Account.objects.create(workspace=workspace, kind=AccountKind.OWNER_FUNDING)
+    escrow = Account.objects.create(workspace=workspace, kind=AccountKind.ESCROW, engagement=engagement)
+    lines = [{"account_id": funding.pk, "amount": -500, "currency": "USD"},
+             {"account_id": escrow.pk, "amount": 500, "currency": "USD"}]
+
+    def fund():
+        return Transaction(workspace=workspace, kind="fund", engagement=engagement, idempotency_key="once",
+                           request_fingerprint="0" * 64)
+
+    first = fund()
+    returned = insert_one_with_many(first, Entry, lines, link="transaction_id", returning=("pk", "amount"))
+
+    assert Transaction.objects.get(pk=first.pk).idempotency_key == "once" and not first._state.adding
+    assert returned == list(Entry.objects.filter(transaction=first).order_by("pk").values_list("pk", "amount"))
+    assert [(e.account_id, e.amount) for e in Entry.objects.filter(transaction=first).order_by("pk")] == [
+        (funding.pk, -500), (escrow.pk, 500)]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key refuses the row: no rows either
+        insert_one_with_many(fund(), Entry, lines, link="transaction_id")
+    assert Transaction.objects.count() == 1 and Entry.objects.count() == 2

@@ -12,7 +12,7 @@ import json
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record
-from accounts.bulk import insert_many, insert_one
+from accounts.bulk import insert_one_with_many
 from accounts.joined import Joined
 from engagements.services.transitions import TransitionError
 
@@ -128,12 +128,12 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
-    insert_one(tx)  # a duplicate idempotency key raises IntegrityError, as create() did
-    # One INSERT of plain rows (accounts.bulk.insert_many), the instances built from the ids it returns:
-    # bulk_create prepared a model instance per row for a statement of two rows.
-    rows = [{"transaction_id": tx.pk, "account_id": account.pk, "amount": amount, "currency": currency}
-            for account, amount in lines]
-    ids = insert_many(Entry, rows, returning=("pk",))
+    # The transaction and its entries in one statement (accounts.bulk.insert_one_with_many): a
+    # duplicate idempotency key raises IntegrityError, as create() did, and writes neither. The
+    # entries go in as plain rows, the instances built from the ids returned: bulk_create prepared
+    # a model instance per row for a statement of two rows.
+    rows = [{"account_id": account.pk, "amount": amount, "currency": currency} for account, amount in lines]
+    ids = insert_one_with_many(tx, Entry, rows, link="transaction_id", returning=("pk",))
     tx.posted_entries = [Entry(pk=pk, transaction=tx, account=account, amount=amount, currency=currency)
                          for (pk,), (account, amount) in zip(ids, lines, strict=True)]
     for entry in tx.posted_entries:
