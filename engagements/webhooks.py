@@ -51,9 +51,11 @@ def milestone_moved(milestone):
     """Every milestone state change (engagements.services.transitions) emits milestone.<state>."""
     type_ = MILESTONE_EVENTS.get(milestone.state)
     if type_:
-        # The transition's UPDATE … RETURNING brings the workspace along; else a subquery of the emit.
+        # The transition's UPDATE … RETURNING brings the workspace and its active endpoints along;
+        # else a subquery of the emit, which reads the endpoints itself.
         workspace = getattr(milestone, "engagement_workspace_id", None) or _workspace_of(milestone.engagement_id)
-        webhook_emit(workspace_id=workspace, type=type_, data=milestone_data(milestone))
+        webhook_emit(workspace_id=workspace, type=type_, data=milestone_data(milestone),
+                     endpoints=getattr(milestone, "webhook_endpoints", None))
 
 
 def brief_acknowledged(brief, engagement):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from accounts import services as account_services
 from accounts.bulk import insert_many, insert_one
 from accounts.models import Invitation
 
+from . import claiming
 from .emails import build_message, summary_of
 from .links import absolute
 from .models import Notification, NotificationStatus, PreferenceMode
@@ -134,25 +135,15 @@ def notify_many(items, *, now=None):
     return created
 
 
-def _claim(notification_id, now):
-    """queued → sending, once. Returns True only for the one caller that moved the row."""
-    return bool(
-        Notification.objects.filter(pk=notification_id, status=NotificationStatus.QUEUED)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-        .update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-
-
 def notification_send(*, notification_id):
     """Claim, render, send, mark. Returns "sent", "skipped" (someone else has it or it is not
     due yet), or raises: `PermanentSendError` after marking `failed`, or the transient error
     after putting the row back to `queued` for a retry."""
-    now = timezone.now()
-    if not _claim(notification_id, now):
+    # queued → sending, once: the row (with its workspace and recipient) only for the one caller
+    # that moved it.
+    notification = claiming.claim(notification_id, timezone.now())
+    if notification is None:
         return "skipped"
-    notification = Notification.objects.select_related("workspace", "recipient_user").get(
-        pk=notification_id
-    )
     held = _apply_preference(notification)
     if held:
         return held
@@ -184,10 +175,8 @@ def notification_send(*, notification_id):
         error = f"{type(exc).__name__}: {exc}"
         notification_failed(notification_id=notification_id, error=error)
         raise PermanentSendError(error) from exc
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), subject=message.subject[:255],
-        summary=summary_of(message.body), last_error="", context=scrubbed(notification.context),
-    )
+    claiming.mark_sent(notification_id, at=timezone.now(), subject=message.subject[:255],
+                       summary=summary_of(message.body), context=scrubbed(notification.context))
     return "sent"
 
 

@@ -8,6 +8,8 @@ Notification row with a unique dedupe key, so two beats or a sweep run twice sen
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 from .worker_steps import HeartbeatPing
 
@@ -40,6 +42,12 @@ app.conf.update(
     worker_cancel_long_running_tasks_on_connection_loss=False,
     timezone="UTC",
     enable_utc=True,
+    # Celery's Django fix-up closes every database connection before and after each task unless
+    # this is set (Celery 5.7 closes them outright, whatever CONN_MAX_AGE says): every email sent
+    # opened a PostgreSQL session of its own, a backend forked and its catalogue caches filled
+    # again (bench_money: more CPU than sending the email). Set past any real count, it leaves
+    # the connections to `close_old_connections` below, as a web request does.
+    CELERY_DB_REUSE_MAX=2**62,
     beat_schedule={
         # Housekeeping: mark invitations whose link has lapsed as expired.
         "expire-invitations": {
@@ -165,6 +173,20 @@ app.conf.update(
         },
     },
 )
+
+
+@task_prerun.connect(dispatch_uid="outsourcing.db_connections_before_task")
+@task_postrun.connect(dispatch_uid="outsourcing.db_connections_after_task")
+def _db_connections_around_task(sender=None, task=None, **kwargs):
+    # What Django does around a request (request_started / request_finished): a connection
+    # older than CONN_MAX_AGE, or left unusable by an error, is closed; the next task's first
+    # query then checks it (CONN_HEALTH_CHECKS) or opens a new one. A task run inline (eager,
+    # inside a request or a test's transaction) is the caller's to manage.
+    if task is not None and task.request.is_eager:
+        return
+    close_old_connections()
+
+
 # Each worker pings itself so /healthz/ can tell whether any worker consumes (heartbeat.py).
 app.steps["consumer"].add(HeartbeatPing)
 app.autodiscover_tasks()

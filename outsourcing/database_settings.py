@@ -12,6 +12,10 @@ def database_settings(env, var_dir):
         # No JIT: a page's short queries (a few correlated subqueries over 1,000 rows) cross
         # jit_above_cost and spent 100-500 ms compiling what runs in 30 ms.
         default.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # psycopg prepares a statement only when asked (accounts.prepared asks, for the reads every
+        # API request makes): Django's default (None) turns preparing off even then, and the ORM's
+        # client-side-bound statements are never prepared whatever this says.
+        default["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     else:
         # SQLite: wait for a lock instead of failing at once (web, worker and beat share the file).
         # WAL lets readers run beside the one writer; with it, synchronous=NORMAL commits without

@@ -64,3 +64,49 @@ def test_insert_one_writes_what_save_writes_and_skips_a_duplicate_only_when_told
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_one(Notification(kind="x", recipient_email="c@example.com", dedupe_key="once", workspace=workspace))
     assert list(Notification.objects.values_list("recipient_email", flat=True)) == ["a@example.com"]
+
+
+@pytest.mark.postgres  # elsewhere Joined reads through Django's own cursor
+def test_a_joined_read_is_prepared_once_per_connection_and_counted_like_any_statement(
+        workspace, django_assert_num_queries):
+    from django.db import connection
+
+    first, second = (MilestoneFactory(engagement=EngagementFactory(workspace=workspace)) for _ in range(2))
+    read = Joined(("m", Milestone), sql="SELECT {columns} FROM engagements_milestone m /* prepared once */ "
+                                        "WHERE m.id = ANY(%s) ORDER BY m.id")
+
+    with django_assert_num_queries(3):  # in the query log and execute_wrappers like every statement
+        for _ in range(2):
+            assert read.one([[first.pk]])[0].due_at == first.due_at  # timestamps in the connection's time zone
+        assert [m.pk for m, in read.all([[first.pk, second.pk]])] == [first.pk, second.pk]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", ["%/* prepared once */%"])
+        assert cursor.fetchone() == (1, 3)  # planned by PostgreSQL once, run three times
+
+
+def test_insert_one_with_many_writes_the_row_and_its_rows_or_neither(workspace):
+    from accounts.bulk import insert_one_with_many
+    from payments.models import Account, AccountKind, Entry, Transaction
+
+    engagement = EngagementFactory(workspace=workspace)
+    funding = Account.objects.create(workspace=workspace, kind=AccountKind.OWNER_FUNDING)
+    escrow = Account.objects.create(workspace=workspace, kind=AccountKind.ESCROW, engagement=engagement)
+    lines = [{"account_id": funding.pk, "amount": -500, "currency": "USD"},
+             {"account_id": escrow.pk, "amount": 500, "currency": "USD"}]
+
+    def fund():
+        return Transaction(workspace=workspace, kind="fund", engagement=engagement, idempotency_key="once",
+                           request_fingerprint="0" * 64)
+
+    first = fund()
+    returned = insert_one_with_many(first, Entry, lines, link="transaction_id", returning=("pk", "amount"))
+
+    assert Transaction.objects.get(pk=first.pk).idempotency_key == "once" and not first._state.adding
+    assert returned == list(Entry.objects.filter(transaction=first).order_by("pk").values_list("pk", "amount"))
+    assert [(e.account_id, e.amount) for e in Entry.objects.filter(transaction=first).order_by("pk")] == [
+        (funding.pk, -500), (escrow.pk, 500)]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key refuses the row: no rows either
+        insert_one_with_many(fund(), Entry, lines, link="transaction_id")
+    assert Transaction.objects.count() == 1 and Entry.objects.count() == 2

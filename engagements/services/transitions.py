@@ -46,6 +46,7 @@ from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from accounts.joined import Joined
+from notifications.webhooks.services import ACTIVE_ENDPOINTS_SQL, active_endpoints_from
 
 from .. import webhooks
 from ..models import (
@@ -135,19 +136,25 @@ def _update_returning(milestone_id, permitted, **values):
                f"WHERE id = %s AND state IN ({', '.join(['%s'] * len(states))})")
         params = [f.get_db_prep_save(values[name], connection) for f, name in zip(fields, values, strict=True)]
         params += [milestone_id, *states]
+    listening = connection.vendor == "postgresql"  # its JSON functions; elsewhere the emit reads the endpoints
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {_RETURNED.columns}, {_WORKSPACE}", params)
+        cursor.execute(f"{sql} RETURNING {_RETURNED.columns}, {_WORKSPACE}" + (f", {_LISTENING}" if listening else ""),
+                       params)
         row = cursor.fetchone()
     if row is None:
         return None
-    milestone, workspace_id = _RETURNED.build(row)
+    milestone, workspace_id, *endpoints = _RETURNED.build(row)
     milestone.engagement_workspace_id = workspace_id
+    if listening:
+        milestone.webhook_endpoints = active_endpoints_from(endpoints[0])
     return milestone
 
 
-# The moved row as the UPDATE returns it, and its engagement's workspace (engagements.webhooks needs it).
+# The moved row as the UPDATE returns it, its engagement's workspace and that workspace's active
+# webhook endpoints (engagements.webhooks emits the move's event to them without reading them again).
 _RETURNED = Joined(("engagements_milestone", Milestone))
 _WORKSPACE = "(SELECT e.workspace_id FROM engagements_engagement e WHERE e.id = engagements_milestone.engagement_id)"
+_LISTENING = ACTIVE_ENDPOINTS_SQL.format(workspace=_WORKSPACE)
 
 
 def milestone_transition_many(*, milestone_ids, to_state, from_states=None, **fields):

@@ -132,16 +132,18 @@ def _outbox(*, workspace_id, type_, data, endpoint_ids, at):
     return event
 
 
-def webhook_emit(*, workspace_id, type, data, at=None):  # noqa: A002 (the event's "type", as in the payload)
+def webhook_emit(*, workspace_id, type, data, at=None, endpoints=None):  # noqa: A002 (the event's "type", as in the payload)
     """Emit a domain event to the workspace's active endpoints subscribed to `type`, in the
     caller's transaction (a rollback emits nothing); sent after commit. `workspace_id` may be an
     expression (a subquery from the emitting row), so an action with no endpoints pays one
-    indexed query. Returns the event, or None when nobody subscribed."""
+    indexed query; or none, when the caller's own statement read them in the same transaction
+    (`endpoints`: `active_endpoints_from` of `ACTIVE_ENDPOINTS_SQL`). Returns the event, or None
+    when nobody subscribed."""
     if type not in EVENT_TYPES:
         raise ValueError(f"{type!r} is not in the webhook event catalogue")
-    if isinstance(workspace_id, int):
+    if endpoints is None and isinstance(workspace_id, int):
         endpoints = _active_endpoints(workspace_id)
-    else:
+    elif endpoints is None:
         endpoints = WebhookEndpoint.objects.filter(workspace_id=workspace_id, active=True).values_list(
             "pk", "workspace_id", "events")
     wanted = [(pk, ws) for pk, ws, events in endpoints if type in events]
@@ -162,6 +164,19 @@ def _active_endpoints(workspace_id):
         rows = cursor.fetchall()
     events = WebhookEndpoint._meta.get_field("events")
     return [(pk, ws, events.from_db_value(value, None, connection)) for pk, ws, value in rows]
+
+
+# The workspace's active endpoints as one JSON text, for a statement of the caller's to carry as a
+# column (the workspace as an SQL expression of that statement): a milestone's state change reads
+# them in its own UPDATE … RETURNING instead of a SELECT of its own (one round trip fewer for every
+# money action). `active_endpoints_from` turns the column into `_active_endpoints`' answer.
+ACTIVE_ENDPOINTS_SQL = ("(SELECT COALESCE(json_agg(json_build_array(w.id, w.workspace_id, w.events)), '[]')::text "
+                        "FROM notifications_webhookendpoint w WHERE w.workspace_id = {workspace} AND w.active)")
+
+
+def active_endpoints_from(column):
+    """[(pk, workspace id, events)] from an `ACTIVE_ENDPOINTS_SQL` column."""
+    return [(pk, ws, events) for pk, ws, events in json.loads(column)]
 
 
 def workspaces_listening(type, *, workspace_ids):  # noqa: A002 (as in webhook_emit)

@@ -62,3 +62,30 @@ def test_beat_recovers_an_email_whose_enqueue_was_lost(celery_beat_process, smtp
     smtp_sink.wait_for(1, to="lost@example.com")
     _wait_for_status(lost, "sent")
     assert "recover-outbox" in celery_beat_process.log()
+
+
+def _sessions_opened():
+    """PostgreSQL's count of sessions ever opened on the test database (a closed session has
+    reported itself; an open one may still be on its way)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_the_worker_keeps_its_database_connection_from_one_task_to_the_next(celery_worker_process, smtp_sink):
+    from notifications.services import notify
+
+    opened = _sessions_opened()
+    for n in range(8):
+        notify(kind="password_reset", recipient_email=f"kept-{n}@example.com", dedupe_key=f"kept-connection:{n}",
+               context={"reset_url": "https://example.com/r/"})
+    for n in range(8):
+        _wait_for_status(Notification.objects.get(dedupe_key=f"kept-connection:{n}"), "sent")
+    time.sleep(0.5)  # a session closed after the last task has reported itself by now
+
+    # One connection per pool process at most (2), not a session per email sent: Celery's Django
+    # fix-up closes every connection around each task unless told otherwise (outsourcing/celery.py).
+    assert _sessions_opened() - opened <= 2

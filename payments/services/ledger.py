@@ -12,7 +12,8 @@ import json
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record
-from accounts.bulk import insert_many, insert_one
+from accounts.bulk import insert_one_with_many
+from accounts.joined import Joined
 from engagements.services.transitions import TransitionError
 
 from ..errors import IdempotencyConflict, InvalidInput, PaymentError, StateConflict
@@ -69,25 +70,27 @@ def escrow_and_payable_accounts(engagement, *, held_for):
     of two account shapes and an aggregate subquery) cost more CPU than the database spends on
     it. The same read as `Account.objects.filter(Q(escrow…) | Q(payable…), workspace=…)
     .annotate(held=Subquery(<the milestone's escrow entries summed>))`."""
-    rows = list(Account.objects.raw(_ACCOUNTS_WITH_HELD, {
+    rows = _ACCOUNTS_WITH_HELD.all({
         "milestone": held_for.pk, "escrow": AccountKind.ESCROW, "payable": AccountKind.PAYABLE,
         "currency": engagement.currency, "workspace": engagement.workspace_id, "engagement": engagement.pk,
-        "freelancer": engagement.freelancer_id}))
-    found = {account.kind: account for account in rows}
-    amount = int(found[AccountKind.ESCROW].held or 0) if found.get(AccountKind.ESCROW) else 0  # SUM: numeric
-    return (found.get(AccountKind.ESCROW) or escrow_account(engagement),
-            found.get(AccountKind.PAYABLE) or payable_account(engagement.freelancer), amount)
+        "freelancer": engagement.freelancer_id})
+    found = {account.kind: (account, held) for account, held in rows}
+    amount = int(found[AccountKind.ESCROW][1] or 0) if AccountKind.ESCROW in found else 0  # SUM: numeric
+    return (found[AccountKind.ESCROW][0] if AccountKind.ESCROW in found else escrow_account(engagement),
+            found[AccountKind.PAYABLE][0] if AccountKind.PAYABLE in found else payable_account(engagement.freelancer),
+            amount)
 
 
-_ACCOUNTS_WITH_HELD = """
-    SELECT a.*, (SELECT SUM(e.amount) FROM payments_entry e
+# Prepared once per connection (accounts.prepared): planning it cost PostgreSQL more than running it.
+_ACCOUNTS_WITH_HELD = Joined(("a", Account), sql="""
+    SELECT {columns}, (SELECT SUM(e.amount) FROM payments_entry e
                  JOIN payments_transaction t ON t.id = e.transaction_id
                  JOIN payments_account ea ON ea.id = e.account_id
                  WHERE t.milestone_id = %(milestone)s AND ea.kind = %(escrow)s AND e.currency = %(currency)s) AS held
     FROM payments_account a
     WHERE a.workspace_id = %(workspace)s
       AND ((a.kind = %(escrow)s AND a.engagement_id = %(engagement)s AND a.freelancer_id IS NULL)
-           OR (a.kind = %(payable)s AND a.engagement_id IS NULL AND a.freelancer_id = %(freelancer)s))"""
+           OR (a.kind = %(payable)s AND a.engagement_id IS NULL AND a.freelancer_id = %(freelancer)s))""")
 
 
 def _account(*, workspace, kind, engagement=None, freelancer=None):
@@ -125,12 +128,12 @@ def post(*, workspace, kind, currency, lines, idempotency_key, fingerprint, enga
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, actor=actor,
         automatic=automatic, memo=memo,
     )
-    insert_one(tx)  # a duplicate idempotency key raises IntegrityError, as create() did
-    # One INSERT of plain rows (accounts.bulk.insert_many), the instances built from the ids it returns:
-    # bulk_create prepared a model instance per row for a statement of two rows.
-    rows = [{"transaction_id": tx.pk, "account_id": account.pk, "amount": amount, "currency": currency}
-            for account, amount in lines]
-    ids = insert_many(Entry, rows, returning=("pk",))
+    # The transaction and its entries in one statement (accounts.bulk.insert_one_with_many): a
+    # duplicate idempotency key raises IntegrityError, as create() did, and writes neither. The
+    # entries go in as plain rows, the instances built from the ids returned: bulk_create prepared
+    # a model instance per row for a statement of two rows.
+    rows = [{"account_id": account.pk, "amount": amount, "currency": currency} for account, amount in lines]
+    ids = insert_one_with_many(tx, Entry, rows, link="transaction_id", returning=("pk",))
     tx.posted_entries = [Entry(pk=pk, transaction=tx, account=account, amount=amount, currency=currency)
                          for (pk,), (account, amount) in zip(ids, lines, strict=True)]
     for entry in tx.posted_entries:

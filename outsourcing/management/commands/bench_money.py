@@ -3,9 +3,11 @@ funded and submitted milestones, against gunicorn (2 sync workers, DEBUG off) an
 (outsourcing.bench.money); then the ledger is checked. Runs on the sweeps set (`bench_sweeps`
 first, same database); writes the "Money" section of docs/benchmarks.md."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
-from outsourcing.bench import money, report, server, sweeps_data
+from outsourcing.bench import money, pgcpu, report, server, sweeps_data
 
 TARGET = 100  # releases per second
 
@@ -30,30 +32,41 @@ class Command(BaseCommand):
         load = server.load()
         with server.stack(port, server.ROOT / "var") as pids:
             before = {name: server.cpu_seconds(pid) for name, pid in pids.items()}
-            outcome = money.release_all(port, key, ids, clients=clients)
+            database, client = pgcpu.snapshot(), time.process_time()  # this process: the clients' threads
+            outcome = money.release_all(port, key, ids, clients=clients, check=False)
             cpu = {name: server.cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+            cpu["client"] = time.process_time() - client
+            database = database and pgcpu.spent(database, pgcpu.snapshot())
             memory = {name: server.rss_mb(pid) for name, pid in pids.items()}
+        money.check_ledger(outcome, ids)
         self.stdout.write(load)
         self.stdout.write(money.line(outcome))
-        self.stdout.write(self._costs(outcome, cpu, memory))
+        self.stdout.write(self._costs(outcome, cpu, memory, database))
         if not no_write:
-            path = report.write_section("money", self._section(outcome, memory, load, cpu))
+            path = report.write_section("money", self._section(outcome, memory, load, cpu, database))
             self.stdout.write(f"written to {path}")
         if outcome.released_twice or outcome.unbalanced or outcome.escrow_left or outcome.ok != len(ids):
             raise CommandError("The ledger is not what the releases should have left: " + money.line(outcome))
 
-    def _costs(self, o, cpu, memory):
+    def _costs(self, o, cpu, memory, database):
         per = {name: 1000 * seconds / o.ok if o.ok else 0.0 for name, seconds in cpu.items()}
-        return (f"CPU per release: the web workers {per['web']:.1f} ms, the Celery worker {per['worker']:.1f} ms. "
-                f"RSS after the run: a web worker {memory['web']:.0f} MB, the Celery worker "
-                f"{memory['worker']:.0f} MB.")
+        postgres = ""
+        if database is not None:
+            alive, ended, sessions = database
+            postgres = (f", PostgreSQL {1000 * alive / max(o.ok, 1):.1f} ms in this database's backends (and "
+                        f"{1000 * ended / max(o.ok, 1):.1f} ms in backends that ended meanwhile, any database; "
+                        f"sessions opened: {sessions:,})")
+        return (f"CPU per release: the web workers {per['web']:.1f} ms, the Celery worker {per['worker']:.1f} ms"
+                f"{postgres}, the clients {per['client']:.1f} ms. RSS after the run: a web worker "
+                f"{memory['web']:.0f} MB, the Celery worker {memory['worker']:.0f} MB.")
 
-    def _section(self, o, memory, load, cpu):
+    def _section(self, o, memory, load, cpu, database):
         codes = ", ".join(f"{n:,} × {status}" for status, n in sorted(o.statuses.items()))
         return "\n".join([
             "## Money: releases through the API",
             "",
-            f"{o.clients} API clients (threads, keep-alive connections) each releasing its share of {o.milestones:,} "
+            f"{o.clients} API clients (threads of the bench's process, each with its own connection, which "
+            f"gunicorn's sync workers close after every answer) each releasing its share of {o.milestones:,} "
             "funded and submitted milestones on distinct engagements of the sweeps set (100,000 engagements) with "
             "`POST /api/v1/milestones/{id}/release/` and a fresh Idempotency-Key, against gunicorn (2 sync workers, "
             "DEBUG off) and a Celery worker; then the ledger is read back.",
@@ -68,5 +81,5 @@ class Command(BaseCommand):
             f"{o.percentile(50):.0f} ms | {o.percentile(95):.0f} ms | {codes} | {o.released_twice} | {o.unbalanced} | "
             f"{o.escrow_left} |",
             "",
-            self._costs(o, cpu, memory),
+            self._costs(o, cpu, memory, database),
         ])
