@@ -97,9 +97,16 @@ def tracked_tables():
         if meta.app_label not in PROJECT_APPS or meta.proxy or not meta.managed or meta.db_table == TABLE:
             continue
         path = workspace_path(model)
-        if path is not None:
+        if path is not None and not getattr(model, "marked_by", None):
             tables[meta.db_table] = path
     return dict(sorted(tables.items()))
+
+
+def followers():
+    """{table: the watched table it is only ever written with}: a model that says `marked_by`
+    (payments' running totals, upserted row by row beside the ledger entries they sum) has no
+    trigger; the rows it follows move the mark in the same transaction."""
+    return dict(sorted((m._meta.db_table, m.marked_by) for m in apps.get_models() if getattr(m, "marked_by", None)))
 
 
 def people_links():
@@ -185,6 +192,10 @@ def install_statements(existing=None):
     for table, workspaces_of in watched.items():
         if existing is None or table in existing and needs[table] <= existing:
             statements += _trigger_ddl(table, workspaces_of)
+    for table in followers():
+        if existing is None or table in existing:
+            name = PREFIX + hashlib.sha256(table.encode()).hexdigest()[:12]
+            statements += [f'DROP TRIGGER IF EXISTS {name}_{event} ON "{table}"' for event in "iud"]
     statements.append(f'INSERT INTO "{TABLE}" (workspace_id, backend, mark) SELECT id, 0, nextval(\'{SEQUENCE}\') '  # noqa: S608
                       'FROM "accounts_workspace" ON CONFLICT (workspace_id, backend) DO NOTHING')
     return statements

@@ -127,13 +127,18 @@ def test_every_table_with_a_way_to_its_workspace_is_watched_and_installing_again
     tracked = changes.tracked_tables()
     watched = changes.watched_tables()
     assert set(watched) == set(tracked) | {"accounts_user"}
-    assert {"engagements_engagement", "engagements_milestone", "payments_entry", "payments_committedtotal",
-            "engagements_attentionsnooze", "freelancers_freelancer"} <= set(tracked)
+    assert {"engagements_engagement", "engagements_milestone", "payments_entry", "engagements_attentionsnooze",
+            "freelancers_freelancer"} <= set(tracked)
+    # The running totals are written only with the entries they sum: no triggers of their own.
+    assert changes.followers() == dict.fromkeys(
+        ("payments_committedtotal", "payments_ledgertotal", "payments_monthtotal"), "payments_entry")
+    assert not set(changes.followers()) & set(watched)
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgrelid::regclass::text, count(*) FROM pg_trigger WHERE tgname LIKE %s "
                        "GROUP BY 1", [changes.PREFIX + "%"])
         triggers = dict(cursor.fetchall())
     assert {table: triggers.get(table) for table in watched} == dict.fromkeys(watched, 3)
+    assert not set(changes.followers()) & set(triggers)
     assert changes.install() is False
     # An owner's signature has no freelancer: the chain that cannot be empty is taken.
     assert [f.name for f in tracked["engagements_agreementsignature"]] == ["agreement", "engagement", "workspace"]

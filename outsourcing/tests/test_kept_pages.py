@@ -48,7 +48,9 @@ def test_nothing_a_kept_part_reads_escapes_the_change_marks(owner_client, worksp
         assert owner_client.get(path).status_code == 200
     assert len(built) == len(PAGES)
     assert {"engagements_engagement", "engagements_milestone", "payments_committedtotal"} <= read
-    assert read - set(changes.watched_tables()) == set()
+    watched, followers = set(changes.watched_tables()), changes.followers()
+    assert set(followers.values()) <= watched
+    assert read - watched - set(followers) == set()
 
 
 def test_a_kept_page_shows_a_change_at_once_and_costs_a_handful_of_queries_meanwhile(owner_client, workspace):
